@@ -1,0 +1,49 @@
+import type { GpuReading } from '@renderwatch/schema';
+
+/**
+ * One GPU at one instant, as every source produces it: the DESIGN.md contract fields
+ * (`GpuReading`, what `parse-nvidia-smi` prints) plus what the wire carries beyond them.
+ * Absent values are `undefined`, never zero.
+ */
+export interface GpuSnapshot extends GpuReading {
+  /** Unix ms when the reading was taken. */
+  ts_unix_ms: number;
+  pci_bus_id?: string;
+  cuda_version?: string;
+  utilization_memory_ratio?: number;
+  memory_reserved_bytes?: number;
+  memory_clock_max_mhz?: number;
+  energy_joules?: number;
+  /** Raw NVML clock-event reason bitmask (decoded names are in `clock_event_reasons`). */
+  clock_event_reasons_mask?: number;
+  pcie_tx_bytes_per_s?: number;
+  pcie_rx_bytes_per_s?: number;
+  ecc_corrected_total?: number;
+  ecc_uncorrected_total?: number;
+  /** Cumulative µs in thermal / power throttle, where the driver counts them. */
+  throttle_thermal_us?: number;
+  throttle_power_us?: number;
+}
+
+/** A GPU-level condition worth an event: an XID, a GPU fallen off the bus, its return. */
+export interface GpuStatusChange {
+  ts_unix_ms: number;
+  gpu_index: number;
+  gpu_uuid: string;
+  status: 'xid' | 'lost' | 'recovered' | 'sample_error';
+  xid?: number;
+  detail: string;
+}
+
+export interface GpuSampleResult {
+  gpus: GpuSnapshot[];
+  status: GpuStatusChange[];
+}
+
+/** A source of GPU readings (NVML, nvidia-smi, a recorded replay, a simulation). */
+export interface GpuSampler {
+  readonly source: 'nvml' | 'nvidia-smi' | 'replay' | 'simulated';
+  /** Never rejects for a bad reading: failures come back as `status` entries. */
+  sample(): Promise<GpuSampleResult>;
+  close(): Promise<void>;
+}

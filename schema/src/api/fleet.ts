@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/** Latest values of one GPU, as `GET /api/v1/fleet` returns them. */
+export const FleetGpuSchema = z.object({
+  index: z.number().int().nonnegative(),
+  uuid: z.string(),
+  name: z.string(),
+  utilization_ratio: z.number().nullable(),
+  memory_used_bytes: z.number().nullable(),
+  memory_total_bytes: z.number().nullable(),
+  temperature_celsius: z.number().nullable(),
+  power_draw_watts: z.number().nullable(),
+  clock_event_reasons: z.array(z.string()),
+  last_seen: z.string(),
+});
+export type FleetGpu = z.infer<typeof FleetGpuSchema>;
+
+export const FleetHostSchema = z.object({
+  host: z.string(),
+  agent_id: z.string(),
+  driver_version: z.string(),
+  agent_version: z.string(),
+  last_seen: z.string(),
+  /** true when the host has not reported for longer than the silence threshold. */
+  silent: z.boolean(),
+  gpus: z.array(FleetGpuSchema),
+});
+export type FleetHost = z.infer<typeof FleetHostSchema>;
+
+export const FleetResponseSchema = z.object({
+  generated_at: z.string(),
+  silent_after_s: z.number(),
+  hosts: z.array(FleetHostSchema),
+});
+export type FleetResponse = z.infer<typeof FleetResponseSchema>;
+
+/** One point of the fleet utilization-over-time series. */
+export const UtilizationPointSchema = z.object({
+  t: z.string(),
+  host: z.string(),
+  utilization_ratio: z.number().nullable(),
+  memory_used_ratio: z.number().nullable(),
+});
+export type UtilizationPoint = z.infer<typeof UtilizationPointSchema>;
+
+export const TimeseriesQuerySchema = z.object({
+  from: z.iso.datetime({ offset: true }).optional(),
+  to: z.iso.datetime({ offset: true }).optional(),
+  host: z.string().max(256).optional(),
+  step_s: z.coerce.number().int().min(1).max(86400).optional(),
+});
+export type TimeseriesQuery = z.infer<typeof TimeseriesQuerySchema>;
+
+export const UtilizationResponseSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  step_s: z.number(),
+  /** Which table answered: raw samples, the 1-minute or the 1-hour rollup. */
+  resolution: z.enum(['raw', '1m', '1h']),
+  points: z.array(UtilizationPointSchema),
+});
+export type UtilizationResponse = z.infer<typeof UtilizationResponseSchema>;
+
+/** Error body of every non-2xx API response. */
+export const ApiErrorSchema = z.object({ code: z.string(), message: z.string() });
+export type ApiError = z.infer<typeof ApiErrorSchema>;

@@ -1,0 +1,181 @@
+import { z } from 'zod';
+
+/** Runtimes the agent has adapters for (DESIGN.md "Contracts"). */
+export const RUNTIMES = [
+  'comfyui',
+  'a1111',
+  'forge',
+  'sdnext',
+  'invokeai',
+  'wan2gp',
+  'diffusers',
+  'kohya',
+  'ai-toolkit',
+] as const;
+export const RuntimeNameSchema = z.enum(RUNTIMES);
+export type RuntimeName = z.infer<typeof RuntimeNameSchema>;
+
+export const MODEL_LOAD_SOURCES = ['disk', 'cache', 'resident'] as const;
+export const MODEL_LOAD_MODES = ['full', 'partial', 'dynamic'] as const;
+export const JOB_OUTCOMES = ['ok', 'oom', 'error', 'interrupted'] as const;
+export const OOM_CAUSES = [
+  'resolution',
+  'batch',
+  'addons',
+  'fragmentation',
+  'other_process',
+  'model_too_large',
+  'unknown',
+] as const;
+export type JobOutcome = (typeof JOB_OUTCOMES)[number];
+export type OomCause = (typeof OOM_CAUSES)[number];
+
+const num = z.number().finite();
+const count = z.number().int().nonnegative();
+
+const base = {
+  runtime: z.string().min(1),
+  /** ISO-8601 timestamp, only when the source gives one. */
+  ts: z.string().optional(),
+};
+
+export const RuntimeStartEventSchema = z.object({
+  ...base,
+  kind: z.literal('runtime_start'),
+  version: z.string().optional(),
+  extensions: z.array(z.string()).optional(),
+});
+export const RuntimeReadyEventSchema = z.object({
+  ...base,
+  kind: z.literal('runtime_ready'),
+  startup_s: num.nonnegative().optional(),
+  url: z.string().optional(),
+});
+export const ModelLoadEventSchema = z.object({
+  ...base,
+  kind: z.literal('model_load'),
+  model: z.string().optional(),
+  model_hash: z.string().optional(),
+  source: z.enum(MODEL_LOAD_SOURCES).optional(),
+  duration_s: num.nonnegative().optional(),
+  loaded_mb: num.nonnegative().optional(),
+  offloaded_mb: num.nonnegative().optional(),
+  mode: z.enum(MODEL_LOAD_MODES).optional(),
+});
+export const ModelUnloadEventSchema = z.object({
+  ...base,
+  kind: z.literal('model_unload'),
+  model: z.string().optional(),
+  freed_mb: num.nonnegative().optional(),
+});
+export const JobStartEventSchema = z.object({
+  ...base,
+  kind: z.literal('job_start'),
+  job_id: z.string().optional(),
+});
+export const JobEndEventSchema = z.object({
+  ...base,
+  kind: z.literal('job_end'),
+  job_id: z.string().optional(),
+  duration_s: num.nonnegative().optional(),
+  outcome: z.enum(JOB_OUTCOMES).optional(),
+  images: count.optional(),
+  width: count.optional(),
+  height: count.optional(),
+  steps: count.optional(),
+  batch: count.optional(),
+  model: z.string().optional(),
+});
+export const NodeCacheEventSchema = z.object({
+  ...base,
+  kind: z.literal('node_cache'),
+  cached_nodes: count.optional(),
+  executed_nodes: count.optional(),
+});
+export const QueueEventSchema = z.object({
+  ...base,
+  kind: z.literal('queue'),
+  pending: count.optional(),
+  running: count.optional(),
+  oldest_wait_s: num.nonnegative().optional(),
+});
+export const ProgressEventSchema = z.object({
+  ...base,
+  kind: z.literal('progress'),
+  step: count.optional(),
+  total_steps: count.optional(),
+  it_per_s: num.nonnegative().optional(),
+});
+export const OomEventSchema = z.object({
+  ...base,
+  kind: z.literal('oom'),
+  requested_bytes: count.optional(),
+  total_bytes: count.optional(),
+  free_bytes: count.optional(),
+  allocated_bytes: count.optional(),
+  reserved_unallocated_bytes: count.optional(),
+  other_processes_bytes: count.optional(),
+  device: z.string().optional(),
+  recovered: z.boolean().optional(),
+  cause: z.enum(OOM_CAUSES).optional(),
+  cause_rule: z.string().optional(),
+});
+export const ErrorEventSchema = z.object({
+  ...base,
+  kind: z.literal('error'),
+  error_type: z.string().optional(),
+  message: z.string().optional(),
+});
+export const TrainingProgressEventSchema = z.object({
+  ...base,
+  kind: z.literal('training_progress'),
+  step: count.optional(),
+  total_steps: count.optional(),
+  epoch: count.optional(),
+  total_epochs: count.optional(),
+  loss: num.optional(),
+  it_per_s: num.nonnegative().optional(),
+});
+export const CheckpointSavedEventSchema = z.object({
+  ...base,
+  kind: z.literal('checkpoint_saved'),
+  step: count.optional(),
+  epoch: count.optional(),
+  path: z.string().optional(),
+});
+export const TrainingResumedEventSchema = z.object({
+  ...base,
+  kind: z.literal('training_resumed'),
+  step: count.optional(),
+  epoch: count.optional(),
+  path: z.string().optional(),
+});
+export const OutputWrittenEventSchema = z.object({
+  ...base,
+  kind: z.literal('output_written'),
+  images: count.optional(),
+  bytes: count.optional(),
+});
+
+/** One runtime event, as the adapters emit it and `parse-log` prints it. */
+export const RuntimeEventSchema = z.discriminatedUnion('kind', [
+  RuntimeStartEventSchema,
+  RuntimeReadyEventSchema,
+  ModelLoadEventSchema,
+  ModelUnloadEventSchema,
+  JobStartEventSchema,
+  JobEndEventSchema,
+  NodeCacheEventSchema,
+  QueueEventSchema,
+  ProgressEventSchema,
+  OomEventSchema,
+  ErrorEventSchema,
+  TrainingProgressEventSchema,
+  CheckpointSavedEventSchema,
+  TrainingResumedEventSchema,
+  OutputWrittenEventSchema,
+]);
+export type RuntimeEvent = z.infer<typeof RuntimeEventSchema>;
+export type RuntimeEventKind = RuntimeEvent['kind'];
+export type RuntimeEventOf<K extends RuntimeEventKind> = Extract<RuntimeEvent, { kind: K }>;
+export const RUNTIME_EVENT_KINDS = RuntimeEventSchema.options.map((o) => o.shape.kind.value);
