@@ -1,4 +1,13 @@
-import type { GpuReading } from '@renderwatch/schema';
+import type { ClockEventReason, GpuReading } from '@renderwatch/schema';
+
+/** One MIG instance of a GPU (memory only: per-instance utilization needs GPM/DCGM). */
+export interface MigDeviceSnapshot {
+  gpu_instance_id?: number;
+  compute_instance_id?: number;
+  uuid?: string;
+  memory_used_bytes?: number;
+  memory_total_bytes?: number;
+}
 
 /**
  * One GPU at one instant, as every source produces it: the DESIGN.md contract fields
@@ -23,7 +32,14 @@ export interface GpuSnapshot extends GpuReading {
   /** Cumulative µs in thermal / power throttle, where the driver counts them. */
   throttle_thermal_us?: number;
   throttle_power_us?: number;
+  /** Cumulative µs per reason from the driver's monotonic counters (driver >= 590), where present. */
+  clock_event_reason_counters_us?: Partial<Record<ClockEventReason, number>>;
+  /** MIG instances when MIG is enabled. */
+  mig_devices?: MigDeviceSnapshot[];
 }
+
+/** A reading parsed from recorded or live nvidia-smi output, before it is stamped with a time. */
+export type GpuReadingDetail = Omit<GpuSnapshot, 'ts_unix_ms'>;
 
 /** A GPU-level condition worth an event: an XID, a GPU fallen off the bus, its return. */
 export interface GpuStatusChange {

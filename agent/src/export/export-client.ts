@@ -1,0 +1,54 @@
+// One Export call with a deadline; the outcome is a value (STYLE.md §4, OTel export-response).
+import { credentials as grpcCredentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
+import { TelemetryServiceClient, type ExportRequest, type ExportResponse } from '@renderwatch/proto';
+
+export type SendResult =
+  | { status: 'ok'; response: ExportResponse }
+  | { status: 'retryable'; retryInMs?: number; error: Error }
+  | { status: 'failed'; error: Error };
+
+export interface ExportClientOptions {
+  /** host:port of the collector's gRPC endpoint. */
+  address: string;
+  /** Agent token, sent as `authorization: Bearer <token>`. */
+  token?: string;
+  credentials?: ChannelCredentials;
+  /** gzip request bodies. */
+  compress?: boolean;
+}
+
+export interface ExportClient {
+  send(req: ExportRequest, deadlineMs: number): Promise<SendResult>;
+  close(): void;
+}
+
+const RETRYABLE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED, status.ABORTED, status.INTERNAL, status.UNKNOWN, status.CANCELLED]);
+
+/** Classifies a gRPC error: transient → retryable (with the collector's retry hint), else failed. */
+export function classify(err: ServiceError): SendResult {
+  const hint = err.metadata?.get('retry-after-s')[0];
+  const retryInMs = hint === undefined ? undefined : Number(hint) * 1000;
+  if (RETRYABLE.has(err.code)) return { status: 'retryable', error: err, ...(retryInMs !== undefined && Number.isFinite(retryInMs) ? { retryInMs } : {}) };
+  return { status: 'failed', error: err };
+}
+
+export function createExportClient(o: ExportClientOptions): ExportClient {
+  const client = new TelemetryServiceClient(o.address, o.credentials ?? grpcCredentials.createInsecure(), {
+    'grpc.default_compression_algorithm': o.compress === false ? 0 : 2,
+    'grpc.keepalive_time_ms': 30_000,
+    'grpc.max_send_message_length': 16 * 1024 * 1024,
+  });
+  return {
+    send(req, deadlineMs) {
+      const md = new Metadata();
+      if (o.token !== undefined) md.set('authorization', `Bearer ${o.token}`);
+      return new Promise<SendResult>((resolve) => {
+        client.export(req, md, { deadline: Date.now() + deadlineMs }, (err, res) => {
+          if (err) resolve(classify(err));
+          else resolve({ status: 'ok', response: res });
+        });
+      });
+    },
+    close: () => client.close(),
+  };
+}

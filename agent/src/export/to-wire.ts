@@ -1,0 +1,145 @@
+// Domain → wire conversion, at the transport edge only (STYLE.md §3). Generated proto types do not
+// travel further into the agent than this folder.
+import type {
+  GpuSample as WireGpuSample,
+  GpuStatusEvent as WireGpuStatus,
+  HostSample as WireHostSample,
+  RuntimeEvent as WireRuntimeEvent,
+} from '@renderwatch/proto';
+import type { RuntimeEvent } from '@renderwatch/schema';
+import type { GpuSnapshot, GpuStatusChange } from '../sampling/sampler.js';
+
+/** Host reading in the wire's shape (snake_case); the host sampler produces it. */
+export interface HostSnapshotLike {
+  ts_unix_ms: number;
+  cpu_ratio?: number;
+  memory_used_bytes?: number;
+  memory_total_bytes?: number;
+  swap_used_bytes?: number;
+  swap_total_bytes?: number;
+  volumes?: { mount: string; role: string; size_bytes: number; free_bytes: number }[];
+  disk_read_bytes_per_s?: number;
+  disk_write_bytes_per_s?: number;
+  net_rx_bytes_per_s?: number;
+  net_tx_bytes_per_s?: number;
+}
+
+const int = (v: number | undefined): number | undefined => (v === undefined || !Number.isFinite(v) ? undefined : Math.max(0, Math.round(v)));
+const fin = (v: number | undefined): number | undefined => (v === undefined || !Number.isFinite(v) ? undefined : v);
+
+export function gpuToWire(g: GpuSnapshot): WireGpuSample {
+  return {
+    tsUnixMs: g.ts_unix_ms,
+    index: g.index,
+    uuid: g.uuid ?? '',
+    name: g.name ?? '',
+    pciBusId: g.pci_bus_id ?? '',
+    utilizationGpuRatio: fin(g.utilization_gpu_ratio),
+    utilizationMemoryRatio: fin(g.utilization_memory_ratio),
+    memoryUsedBytes: int(g.memory_used_bytes),
+    memoryTotalBytes: int(g.memory_total_bytes),
+    memoryReservedBytes: int(g.memory_reserved_bytes),
+    temperatureCelsius: fin(g.temperature_celsius),
+    powerDrawWatts: fin(g.power_draw_watts),
+    powerLimitWatts: fin(g.power_limit_watts),
+    energyJoules: fin(g.energy_joules),
+    smClockMhz: int(g.sm_clock_mhz),
+    smClockMaxMhz: int(g.sm_clock_max_mhz),
+    memoryClockMhz: int(g.memory_clock_mhz),
+    memoryClockMaxMhz: int(g.memory_clock_max_mhz),
+    fanRatio: fin(g.fan_ratio),
+    clockEventReasonsMask: int(g.clock_event_reasons_mask),
+    pcieTxBytesPerS: int(g.pcie_tx_bytes_per_s),
+    pcieRxBytesPerS: int(g.pcie_rx_bytes_per_s),
+    eccCorrectedTotal: int(g.ecc_corrected_total),
+    eccUncorrectedTotal: int(g.ecc_uncorrected_total),
+    migEnabled: g.mig_enabled ?? false,
+    processes: (g.processes ?? []).map((p) => ({ pid: p.pid, name: p.name ?? '', usedMemoryBytes: int(p.used_memory_bytes), runtime: '' })),
+    throttleThermalUs: int(g.throttle_thermal_us),
+    throttlePowerUs: int(g.throttle_power_us),
+  };
+}
+
+export function hostToWire(h: HostSnapshotLike): WireHostSample {
+  return {
+    tsUnixMs: h.ts_unix_ms,
+    cpuRatio: fin(h.cpu_ratio),
+    memoryUsedBytes: int(h.memory_used_bytes),
+    memoryTotalBytes: int(h.memory_total_bytes),
+    swapUsedBytes: int(h.swap_used_bytes),
+    swapTotalBytes: int(h.swap_total_bytes),
+    volumes: (h.volumes ?? []).map((v) => ({ mount: v.mount, role: v.role, sizeBytes: int(v.size_bytes) ?? 0, freeBytes: int(v.free_bytes) ?? 0 })),
+    diskReadBytesPerS: int(h.disk_read_bytes_per_s),
+    diskWriteBytesPerS: int(h.disk_write_bytes_per_s),
+    netRxBytesPerS: int(h.net_rx_bytes_per_s),
+    netTxBytesPerS: int(h.net_tx_bytes_per_s),
+  };
+}
+
+export function statusToWire(s: GpuStatusChange): WireGpuStatus {
+  return { tsUnixMs: s.ts_unix_ms, gpuIndex: s.gpu_index, gpuUuid: s.gpu_uuid, status: s.status, xid: s.xid, detail: s.detail };
+}
+
+/** A runtime event with the time the agent observed it (events from logs may lack a `ts`). */
+export interface TimedEvent {
+  event: RuntimeEvent;
+  ts_unix_ms: number;
+  gpu_index?: number;
+}
+
+function body(e: RuntimeEvent): WireRuntimeEvent['body'] {
+  switch (e.kind) {
+    case 'runtime_start':
+      return { $case: 'runtimeStart', value: { version: e.version, extensions: e.extensions ?? [], cold: undefined } };
+    case 'runtime_ready':
+      return { $case: 'runtimeReady', value: { startupS: e.startup_s, url: e.url } };
+    case 'model_load':
+      return { $case: 'modelLoad', value: { model: e.model, modelHash: e.model_hash, source: e.source, durationS: e.duration_s, loadedMb: e.loaded_mb, offloadedMb: e.offloaded_mb, mode: e.mode } };
+    case 'model_unload':
+      return { $case: 'modelUnload', value: { model: e.model, freedMb: e.freed_mb } };
+    case 'job_start':
+      return { $case: 'jobStart', value: { jobId: e.job_id } };
+    case 'job_end':
+      return { $case: 'jobEnd', value: { jobId: e.job_id, durationS: e.duration_s, outcome: e.outcome, images: e.images, width: e.width, height: e.height, steps: e.steps, batch: e.batch, model: e.model } };
+    case 'node_cache':
+      return { $case: 'nodeCache', value: { cachedNodes: e.cached_nodes, executedNodes: e.executed_nodes } };
+    case 'queue':
+      return { $case: 'queue', value: { pending: e.pending, running: e.running, oldestWaitS: e.oldest_wait_s } };
+    case 'progress':
+      return { $case: 'progress', value: { step: e.step, totalSteps: e.total_steps, itPerS: e.it_per_s } };
+    case 'oom':
+      return {
+        $case: 'oom',
+        value: {
+          requestedBytes: e.requested_bytes, totalBytes: e.total_bytes, freeBytes: e.free_bytes, allocatedBytes: e.allocated_bytes,
+          reservedUnallocatedBytes: e.reserved_unallocated_bytes, otherProcessesBytes: e.other_processes_bytes, device: e.device,
+          recovered: e.recovered, cause: e.cause, causeRule: e.cause_rule,
+        },
+      };
+    case 'error':
+      return { $case: 'error', value: { errorType: e.error_type, message: e.message } };
+    case 'training_progress':
+      return { $case: 'trainingProgress', value: { step: e.step, totalSteps: e.total_steps, epoch: e.epoch, totalEpochs: e.total_epochs, loss: e.loss, itPerS: e.it_per_s } };
+    case 'checkpoint_saved':
+      return { $case: 'checkpointSaved', value: { step: e.step, epoch: e.epoch, path: e.path } };
+    case 'training_resumed':
+      return { $case: 'trainingResumed', value: { step: e.step, epoch: e.epoch, path: e.path } };
+    case 'output_written':
+      return { $case: 'outputWritten', value: { images: e.images, bytes: e.bytes } };
+    default: {
+      const never: never = e;
+      throw new TypeError(`unknown event ${String(never)}`);
+    }
+  }
+}
+
+export function eventToWire(t: TimedEvent): WireRuntimeEvent {
+  const ts = t.event.ts === undefined ? t.ts_unix_ms : Date.parse(t.event.ts);
+  return {
+    tsUnixMs: Number.isFinite(ts) ? ts : t.ts_unix_ms,
+    kind: t.event.kind,
+    runtime: t.event.runtime,
+    gpuIndex: t.gpu_index,
+    body: body(t.event),
+  };
+}

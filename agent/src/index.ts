@@ -1,0 +1,11 @@
+// Public API of @renderwatch/agent for the simulator, tests and benchmarks (the daemon's own entry
+// is cli.ts). Named exports only.
+export { createBatcher, nextSeqStart } from './export/batcher.js';
+export type { Batcher, BatcherOptions } from './export/batcher.js';
+export { classify, createExportClient } from './export/export-client.js';
+export type { ExportClient, ExportClientOptions, SendResult } from './export/export-client.js';
+export { backoffMs, createInOrderSender } from './export/in-order-sender.js';
+export type { InOrderSender, SenderOptions } from './export/in-order-sender.js';
+export { eventToWire, gpuToWire, hostToWire, statusToWire } from './export/to-wire.js';
+export type { HostSnapshotLike, TimedEvent } from './export/to-wire.js';
+export type { GpuSampleResult, GpuSampler, GpuSnapshot, GpuStatusChange } from './sampling/sampler.js';

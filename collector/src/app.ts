@@ -1,0 +1,91 @@
+// buildApp(config, deps): the HTTP app (not listening) and the gRPC service implementation.
+// main.ts owns listen/close; tests call buildApp and use inject() or bind port 0.
+import { existsSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import type { TelemetryServiceServer } from '@renderwatch/proto';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { CollectorConfig } from './config.js';
+import { createTelemetryService, type TenantResolver } from './grpc/telemetry-service.js';
+import { registerErrorHandler } from './http/error-handler.js';
+import type { RequestAuthenticator } from './http/request-tenant.js';
+import { registerFleetRoutes } from './http/routes/fleet.js';
+import { registerHealthRoutes } from './http/routes/health.js';
+import { createIngestService } from './ingest/ingest-service.js';
+import { createCollectorMetrics } from './metrics/collector-metrics.js';
+import type { Storage } from './storage/clickhouse.js';
+
+export interface AppDeps {
+  storage: Storage;
+  log: Logger;
+  now?: () => number;
+  /** Agent token → tenant. Default: every agent is tenant "default" (no tokens configured). */
+  resolveTenant?: TenantResolver;
+  /** API key → tenant and role. Default: every request is an admin of tenant "default". */
+  authenticate?: RequestAuthenticator;
+}
+
+export interface App {
+  http: FastifyInstance;
+  grpc: TelemetryServiceServer;
+}
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+
+function dashboardDir(cfg: CollectorConfig): string | undefined {
+  const dir = cfg.COLLECTOR_DASHBOARD_DIR !== '' ? resolve(cfg.COLLECTOR_DASHBOARD_DIR) : join(HERE, '..', '..', 'dashboard', 'dist');
+  return existsSync(join(dir, 'index.html')) ? dir : undefined;
+}
+
+export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App> {
+  const now = deps.now ?? Date.now;
+  const metrics = createCollectorMetrics();
+  const http = Fastify({ loggerInstance: deps.log.child({ module: 'http' }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 1024 * 1024 });
+  // Input is validated once, by the shared zod schemas in each handler; JSON Schemas on routes
+  // only document the API (OpenAPI), so Fastify's own validator is turned off.
+  http.setValidatorCompiler(() => (data) => ({ value: data }));
+  registerErrorHandler(http);
+  await http.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'renderwatch collector API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  const authenticate: RequestAuthenticator = deps.authenticate ?? (() => ({ tenant: 'default', role: 'admin' }));
+  registerHealthRoutes(http, { storage: deps.storage });
+  registerFleetRoutes(http, { storage: deps.storage, authenticate, silentAfterS: cfg.COLLECTOR_SILENT_AFTER_S, now });
+  http.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    void reply.header('content-type', metrics.registry.contentType);
+    return metrics.registry.metrics();
+  });
+  http.get('/openapi.json', { schema: { hide: true } }, () => http.swagger());
+  const dist = dashboardDir(cfg);
+  if (dist !== undefined) {
+    await http.register(fastifyStatic, { root: dist, prefix: '/', wildcard: false });
+    // Client-side routes (/hosts/x, /slos ...) all load the app shell.
+    http.get('/*', { schema: { hide: true } }, (req, reply) => {
+      if (req.url.startsWith('/api/')) return reply.status(404).send({ code: 'COL_ERR_API_NOT_FOUND', message: `no route ${req.url}` });
+      return reply.sendFile('index.html');
+    });
+  } else {
+    http.get('/', { schema: { hide: true } }, () => ({
+      message: 'renderwatch collector: the dashboard is not built (run `pnpm --filter @renderwatch/dashboard build`)',
+    }));
+  }
+  const ingest = createIngestService({ storage: deps.storage, log: deps.log, maxBatchRows: cfg.COLLECTOR_MAX_BATCH_ROWS, now });
+  const grpc = createTelemetryService({
+    ingest,
+    log: deps.log,
+    resolveTenant: deps.resolveTenant ?? (() => 'default'),
+    onResult: (outcome, rows) => {
+      metrics.exports.inc({ outcome });
+      if (rows > 0) metrics.rows.inc(rows);
+    },
+  });
+  return { http, grpc };
+}

@@ -1,0 +1,72 @@
+// startCollector: everything main.ts does short of process concerns, so tests, the demo and
+// benchmarks run the real collector in-process or as a child.
+import type { Logger } from 'pino';
+import { buildApp, type AppDeps } from './app.js';
+import type { CollectorConfig } from './config.js';
+import { AppError } from './errors.js';
+import { startGrpcServer } from './grpc/server.js';
+import { createStorage, ensureDatabase, type Storage, type StorageOptions } from './storage/clickhouse.js';
+import { migrate } from './storage/migrate.js';
+
+export interface RunningCollector {
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly storage: Storage;
+  stop(): Promise<void>;
+}
+
+export function storageOptions(cfg: CollectorConfig): StorageOptions {
+  return {
+    url: cfg.COLLECTOR_CLICKHOUSE_URL,
+    database: cfg.COLLECTOR_CLICKHOUSE_DATABASE,
+    username: cfg.COLLECTOR_CLICKHOUSE_USER,
+    password: cfg.COLLECTOR_CLICKHOUSE_PASSWORD,
+  };
+}
+
+/** Waits until ClickHouse answers /ping, or throws COL_ERR_STORAGE_UNREACHABLE naming the URL. */
+export async function waitForClickHouse(cfg: CollectorConfig, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  for (;;) {
+    try {
+      const res = await fetch(new URL('/ping', cfg.COLLECTOR_CLICKHOUSE_URL), { signal: AbortSignal.timeout(1000) });
+      if (res.ok) return;
+      last = `HTTP ${res.status}`;
+    } catch (err: unknown) {
+      last = err instanceof Error ? ((err.cause as Error | undefined)?.message ?? err.message) : String(err);
+    }
+    if (Date.now() > deadline) {
+      throw new AppError(
+        'COL_ERR_STORAGE_UNREACHABLE',
+        `no answer from ${cfg.COLLECTOR_CLICKHOUSE_URL} within ${timeoutMs} ms (${last}); start ClickHouse or set COLLECTOR_CLICKHOUSE_URL`,
+      );
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+export async function startCollector(cfg: CollectorConfig, log: Logger, deps: Partial<Omit<AppDeps, 'storage' | 'log'>> = {}): Promise<RunningCollector> {
+  await waitForClickHouse(cfg, cfg.COLLECTOR_START_TIMEOUT_MS);
+  const opts = storageOptions(cfg);
+  await ensureDatabase(opts);
+  const storage = createStorage(opts);
+  const m = await migrate(storage);
+  log.info({ applied: m.applied, alreadyApplied: m.alreadyApplied.length, database: opts.database }, 'migrations done');
+  const app = await buildApp(cfg, { storage, log, ...deps });
+  await app.http.listen({ host: cfg.COLLECTOR_HOST, port: cfg.COLLECTOR_HTTP_PORT });
+  const address = app.http.server.address();
+  const httpPort = typeof address === 'object' && address !== null ? address.port : cfg.COLLECTOR_HTTP_PORT;
+  const grpc = await startGrpcServer(app.grpc, { host: cfg.COLLECTOR_HOST, port: cfg.COLLECTOR_GRPC_PORT, maxMessageBytes: cfg.COLLECTOR_MAX_MESSAGE_BYTES });
+  log.info({ httpPort, grpcPort: grpc.port }, 'collector listening');
+  return {
+    httpPort,
+    grpcPort: grpc.port,
+    storage,
+    async stop() {
+      await grpc.stop(3000);
+      await app.http.close();
+      await storage.close();
+    },
+  };
+}

@@ -1,0 +1,51 @@
+// The collector's only reader of process.env. Parsed once at start with zod; every key is
+// documented here (docs/config.md lists them; a test checks they agree).
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+
+export const CollectorConfigSchema = z.object({
+  COLLECTOR_CLICKHOUSE_URL: z.url().default('http://127.0.0.1:8123').describe('ClickHouse HTTP URL'),
+  COLLECTOR_CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a ClickHouse identifier')
+    .default('renderwatch')
+    .describe('database holding renderwatch tables (created by migrations)'),
+  COLLECTOR_CLICKHOUSE_USER: z.string().default('default').describe('ClickHouse user'),
+  COLLECTOR_CLICKHOUSE_PASSWORD: z.string().default('').describe('ClickHouse password (redacted in logs)'),
+  COLLECTOR_HOST: z.string().default('0.0.0.0').describe('address both servers bind to'),
+  COLLECTOR_HTTP_PORT: port.default(8470).describe('HTTP API, dashboard and /metrics port (0 = any free port)'),
+  COLLECTOR_GRPC_PORT: port.default(8471).describe('gRPC ingest port (0 = any free port)'),
+  COLLECTOR_DASHBOARD_DIR: z.string().default('').describe('built dashboard to serve at / (empty = dashboard/dist beside the collector)'),
+  COLLECTOR_SILENT_AFTER_S: z.coerce.number().int().positive().default(60).describe('a host that has not reported for this many seconds is shown as silent'),
+  COLLECTOR_MAX_BATCH_ROWS: z.coerce.number().int().positive().default(50_000).describe('largest Export accepted, in rows'),
+  COLLECTOR_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024).describe('largest gRPC message accepted, bytes'),
+  COLLECTOR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+  COLLECTOR_START_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('how long to wait for ClickHouse at start before exiting'),
+});
+
+export type CollectorConfig = Readonly<z.infer<typeof CollectorConfigSchema>>;
+
+export type ConfigResult = { ok: true; config: CollectorConfig } | { ok: false; issues: string[] };
+
+/** Parses an env-like record (defaults inside the schema). Pure: tests pass their own record. */
+export function parseCollectorConfig(env: Record<string, string | undefined>): ConfigResult {
+  const picked: Record<string, string> = {};
+  for (const key of Object.keys(CollectorConfigSchema.shape)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') picked[key] = v;
+  }
+  const r = CollectorConfigSchema.safeParse(picked);
+  if (!r.success) {
+    return {
+      ok: false,
+      issues: r.error.issues.map((i) => `${i.path.join('.')}: ${i.message} (got ${JSON.stringify(picked[String(i.path[0])])})`),
+    };
+  }
+  return { ok: true, config: Object.freeze(r.data) };
+}
+
+/** Reads process.env; the only place in the collector that does. */
+export function loadCollectorConfig(overrides: Record<string, string | undefined> = {}): ConfigResult {
+  return parseCollectorConfig({ ...process.env, ...overrides });
+}

@@ -1,0 +1,88 @@
+// renderwatch-collector entry: config → start → signals. The only place that exits the process.
+import pino from 'pino';
+import { startCollector, storageOptions, waitForClickHouse } from './collector.js';
+import { loadCollectorConfig } from './config.js';
+import { isAppError } from './errors.js';
+import { createStorage, ensureDatabase } from './storage/clickhouse.js';
+import { migrate } from './storage/migrate.js';
+
+const USAGE = `usage: renderwatch-collector [serve|migrate|--help]
+
+  serve     (default) apply migrations, then serve gRPC ingest, the HTTP API and the dashboard
+  migrate   apply pending ClickHouse migrations and exit
+
+Configuration comes from the environment (see docs/config.md), e.g.
+  COLLECTOR_CLICKHOUSE_URL=http://127.0.0.1:8123 COLLECTOR_HTTP_PORT=8470 COLLECTOR_GRPC_PORT=8471
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const cmd = argv[0] ?? 'serve';
+  if (cmd === '--help' || cmd === '-h' || cmd === 'help') {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  if (cmd !== 'serve' && cmd !== 'migrate') {
+    process.stderr.write(`renderwatch-collector: unknown command "${cmd}"\n\n${USAGE}`);
+    return 2;
+  }
+  const parsed = loadCollectorConfig();
+  if (!parsed.ok) {
+    process.stderr.write(`renderwatch-collector: invalid configuration:\n${parsed.issues.map((i) => `  - ${i}`).join('\n')}\n`);
+    return 1;
+  }
+  const cfg = parsed.config;
+  const log = pino({ level: cfg.COLLECTOR_LOG_LEVEL, redact: ['req.headers.authorization', 'password', 'token'] });
+  process.on('unhandledRejection', (err) => {
+    log.fatal({ err }, 'unhandled rejection');
+    process.exit(1);
+  });
+  try {
+    if (cmd === 'migrate') {
+      await waitForClickHouse(cfg, cfg.COLLECTOR_START_TIMEOUT_MS);
+      await ensureDatabase(storageOptions(cfg));
+      const storage = createStorage(storageOptions(cfg));
+      const r = await migrate(storage);
+      await storage.close();
+      process.stdout.write(`applied: ${r.applied.join(', ') || '(none)'}; already applied: ${r.alreadyApplied.length}\n`);
+      return 0;
+    }
+    const running = await startCollector(cfg, log);
+    process.stdout.write(`renderwatch collector: http://127.0.0.1:${running.httpPort} (API, dashboard), gRPC 127.0.0.1:${running.grpcPort}\n`);
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string): void => {
+        log.info({ signal }, 'stopping');
+        const timer = setTimeout(() => {
+          log.fatal('stop deadline passed');
+          process.exit(1);
+        }, 10_000);
+        running.stop().then(
+          () => {
+            clearTimeout(timer);
+            resolve();
+          },
+          (err: unknown) => {
+            log.error({ err }, 'stop failed');
+            resolve();
+          },
+        );
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+    return 0;
+  } catch (err: unknown) {
+    if (isAppError(err)) {
+      process.stderr.write(`renderwatch-collector: ${err.message} [${err.code}]\n`);
+      return 1;
+    }
+    throw err;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`renderwatch-collector: unexpected failure: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,27 @@
+import { collectDefaultMetrics, Counter, Registry } from 'prom-client';
+
+/** The collector's own health metrics, served at /metrics. Labels are bounded enums. */
+export interface CollectorMetrics {
+  readonly registry: Registry;
+  readonly exports: Counter<'outcome'>;
+  readonly rows: Counter;
+}
+
+export function createCollectorMetrics(): CollectorMetrics {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'renderwatch_collector_' });
+  // prom-client's active-handle gauges end in _total and fail `promtool check metrics` (TOOLCHAIN.md).
+  for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
+    registry.removeSingleMetric(`renderwatch_collector_nodejs_${name}`);
+  }
+  return {
+    registry,
+    exports: new Counter({
+      name: 'renderwatch_collector_exports_total',
+      help: 'Export calls by outcome (ok, duplicate, rejected, failed)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    }),
+    rows: new Counter({ name: 'renderwatch_collector_rows_ingested_total', help: 'Rows written to ClickHouse', registers: [registry] }),
+  };
+}

@@ -1,0 +1,93 @@
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import { AppError } from '../errors.js';
+import type { SqlFragment } from './sql.js';
+
+export interface StorageOptions {
+  url: string;
+  database: string;
+  username: string;
+  password: string;
+  /** Per-request timeout, ms. */
+  requestTimeoutMs?: number;
+}
+
+/**
+ * The collector's ClickHouse connection. Every query goes through `query`/`command` with an SQL
+ * fragment built by ./sql.ts; inserts go through `insert` as JSONEachRow.
+ */
+export interface Storage {
+  readonly database: string;
+  query<T>(q: SqlFragment): Promise<T[]>;
+  command(q: SqlFragment): Promise<void>;
+  insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
+  ping(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+function wrap(err: unknown, what: string): AppError {
+  const msg = err instanceof Error ? err.message : String(err);
+  if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|socket hang up|Timeout error|timed out/i.test(msg)) {
+    return new AppError('COL_ERR_STORAGE_UNREACHABLE', `${what}: ${msg}`, { cause: err });
+  }
+  return new AppError('COL_ERR_STORAGE_QUERY', `${what}: ${msg.split('\n')[0] ?? msg}`, { cause: err });
+}
+
+function makeClient(o: StorageOptions, database: string | undefined): ClickHouseClient {
+  return createClient({
+    url: o.url,
+    username: o.username,
+    password: o.password,
+    ...(database === undefined ? {} : { database }),
+    request_timeout: o.requestTimeoutMs ?? 30_000,
+    compression: { request: false, response: false },
+    max_open_connections: 32,
+    clickhouse_settings: {},
+  });
+}
+
+export function createStorage(o: StorageOptions): Storage {
+  const client = makeClient(o, o.database);
+  return {
+    database: o.database,
+    async query<T>(q: SqlFragment): Promise<T[]> {
+      try {
+        const rs = await client.query({ query: q.text, format: 'JSONEachRow' });
+        return await rs.json<T>();
+      } catch (err: unknown) {
+        throw wrap(err, 'query failed');
+      }
+    },
+    async command(q: SqlFragment): Promise<void> {
+      try {
+        await client.command({ query: q.text });
+      } catch (err: unknown) {
+        throw wrap(err, 'command failed');
+      }
+    },
+    async insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
+      if (rows.length === 0) return;
+      try {
+        await client.insert({ table, values: rows as Record<string, unknown>[], format: 'JSONEachRow' });
+      } catch (err: unknown) {
+        throw wrap(err, `insert into ${table} failed`);
+      }
+    },
+    async ping(): Promise<boolean> {
+      const r = await client.ping();
+      return r.success;
+    },
+    close: () => client.close(),
+  };
+}
+
+/** Creates the database if missing (a client without a default database does it). */
+export async function ensureDatabase(o: StorageOptions): Promise<void> {
+  const admin = makeClient(o, undefined);
+  try {
+    await admin.command({ query: `CREATE DATABASE IF NOT EXISTS ${o.database}` });
+  } catch (err: unknown) {
+    throw wrap(err, `creating database ${o.database}`);
+  } finally {
+    await admin.close();
+  }
+}

@@ -1,0 +1,104 @@
+// Queries behind GET /api/v1/fleet and /api/v1/fleet/utilization. Tenant first in every WHERE.
+import { decodeClockEventReasons, type FleetHost, type UtilizationPoint } from '@renderwatch/schema';
+import { chDateTimeToIso } from '../../ingest/time.js';
+import type { Storage } from '../clickhouse.js';
+import { sql } from '../sql.js';
+
+interface LatestGpuRow {
+  host: string;
+  gpu_uuid: string;
+  gpu_index: number;
+  gpu_name: string;
+  util_ratio: number | null;
+  mem_used_bytes: string | null;
+  mem_total_bytes: string | null;
+  temp_celsius: number | null;
+  power_draw_watts: number | null;
+  clock_event_reasons: string | null;
+  last_ts: string;
+}
+
+interface HostRow {
+  host: string;
+  agent_id: string;
+  driver_version: string;
+  agent_version: string;
+  last_seen: string;
+}
+
+const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
+
+/** Hosts seen in the last `lookbackS` seconds with the latest values of each of their GPUs. */
+export async function queryFleet(storage: Storage, tenant: string, now: Date, silentAfterS: number, lookbackS = 86_400): Promise<FleetHost[]> {
+  const since = new Date(now.getTime() - lookbackS * 1000);
+  const [gpus, hosts] = await Promise.all([
+    storage.query<LatestGpuRow>(sql`
+      SELECT host, gpu_uuid,
+        argMax(gpu_index, k) AS gpu_index, argMax(gpu_name, k) AS gpu_name,
+        argMax(util_ratio, k) AS util_ratio, argMax(mem_used_bytes, k) AS mem_used_bytes,
+        argMax(mem_total_bytes, k) AS mem_total_bytes, argMax(temp_celsius, k) AS temp_celsius,
+        argMax(power_draw_watts, k) AS power_draw_watts, argMax(clock_event_reasons, k) AS clock_event_reasons,
+        toString(max(ts)) AS last_ts
+      FROM (SELECT *, toUInt64(ts) * 1000 + ts_ms AS k FROM gpu_samples WHERE tenant = ${tenant} AND ts >= ${since})
+      GROUP BY host, gpu_uuid
+      ORDER BY host, gpu_index`),
+    storage.query<HostRow>(sql`
+      SELECT host, argMax(agent_id, last_seen) AS agent_id, argMax(driver_version, last_seen) AS driver_version,
+        argMax(agent_version, last_seen) AS agent_version, toString(max(last_seen)) AS last_seen
+      FROM hosts WHERE tenant = ${tenant} AND last_seen >= ${since}
+      GROUP BY host ORDER BY host`),
+  ]);
+  const byHost = new Map<string, LatestGpuRow[]>();
+  for (const g of gpus) {
+    const list = byHost.get(g.host) ?? [];
+    list.push(g);
+    byHost.set(g.host, list);
+  }
+  return hosts.map((h) => {
+    const lastSeen = chDateTimeToIso(h.last_seen);
+    return {
+      host: h.host,
+      agent_id: h.agent_id,
+      driver_version: h.driver_version,
+      agent_version: h.agent_version,
+      last_seen: lastSeen,
+      silent: now.getTime() - Date.parse(lastSeen) > silentAfterS * 1000,
+      gpus: (byHost.get(h.host) ?? []).map((g) => ({
+        index: Number(g.gpu_index),
+        uuid: g.gpu_uuid,
+        name: g.gpu_name,
+        utilization_ratio: num(g.util_ratio),
+        memory_used_bytes: num(g.mem_used_bytes),
+        memory_total_bytes: num(g.mem_total_bytes),
+        temperature_celsius: num(g.temp_celsius),
+        power_draw_watts: num(g.power_draw_watts),
+        clock_event_reasons: g.clock_event_reasons === null ? [] : decodeClockEventReasons(Number(g.clock_event_reasons)),
+        last_seen: chDateTimeToIso(g.last_ts),
+      })),
+    };
+  });
+}
+
+interface UtilRow {
+  t: string;
+  host: string;
+  util: number | null;
+  mem: number | null;
+}
+
+/** Mean GPU utilization and VRAM use per host per step, from raw samples. */
+export async function queryUtilization(storage: Storage, tenant: string, from: Date, to: Date, stepS: number, host?: string): Promise<UtilizationPoint[]> {
+  const hostFilter = host === undefined ? sql`` : sql` AND host = ${host}`;
+  const rows = await storage.query<UtilRow>(sql`
+    SELECT toString(toDateTime(intDiv(toUInt32(ts), ${stepS}) * ${stepS}, 'UTC')) AS t, host,
+      avg(util_ratio) AS util, avg(mem_used_bytes / mem_total_bytes) AS mem
+    FROM gpu_samples
+    WHERE tenant = ${tenant} AND ts >= ${from} AND ts < ${to}${hostFilter}
+    GROUP BY t, host ORDER BY t, host`);
+  return rows.map((r) => ({
+    t: chDateTimeToIso(r.t),
+    host: r.host,
+    utilization_ratio: r.util === null ? null : Number(r.util),
+    memory_used_ratio: r.mem === null || Number.isNaN(Number(r.mem)) ? null : Number(r.mem),
+  }));
+}

@@ -1,0 +1,30 @@
+// Starts the real collector in-process on port 0 against the test ClickHouse, in a database of its
+// own. Side-effect free at import (STYLE.md §7).
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import type { AppDeps } from '@renderwatch/collector';
+import { parseCollectorConfig, startCollector, type CollectorConfig, type RunningCollector } from '@renderwatch/collector';
+
+export function testConfig(clickhouseUrl: string, env: Record<string, string> = {}): CollectorConfig {
+  const r = parseCollectorConfig({
+    COLLECTOR_CLICKHOUSE_URL: clickhouseUrl,
+    COLLECTOR_CLICKHOUSE_DATABASE: `rw_test_${randomBytes(4).toString('hex')}`,
+    COLLECTOR_HOST: '127.0.0.1',
+    COLLECTOR_HTTP_PORT: '0',
+    COLLECTOR_GRPC_PORT: '0',
+    COLLECTOR_LOG_LEVEL: 'silent',
+    ...env,
+  });
+  if (!r.ok) throw new Error(r.issues.join('; '));
+  return r.config;
+}
+
+export async function startTestCollector(
+  clickhouseUrl: string,
+  env: Record<string, string> = {},
+  deps: Partial<Omit<AppDeps, 'storage' | 'log'>> = {},
+): Promise<RunningCollector & { config: CollectorConfig }> {
+  const config = testConfig(clickhouseUrl, env);
+  const running = await startCollector(config, pino({ level: 'silent' }), deps);
+  return Object.assign(running, { config });
+}
