@@ -49,8 +49,9 @@ describe('collector ingest over gRPC into ClickHouse', () => {
     expect(r.status).toBe('ok');
     if (r.status === 'ok') expect(r.response.acceptedRows).toBe(3);
     const res = await fetch(`http://127.0.0.1:${c.httpPort}/api/v1/fleet`);
-    expect(res.status).toBe(200);
-    const body = FleetResponseSchema.parse(await res.json());
+    const json: unknown = await res.json();
+    expect(res.status, JSON.stringify(json)).toBe(200);
+    const body = FleetResponseSchema.parse(json);
     expect(body.hosts).toHaveLength(1);
     const h = body.hosts[0];
     expect(h?.host).toBe('render-01');

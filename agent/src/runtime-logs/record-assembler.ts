@@ -8,6 +8,8 @@ import { parseBar } from './tqdm.js';
 const MAX_LINES = 400;
 const MAX_CHARS = 256 * 1024;
 const MAX_LINE_CHARS = 64 * 1024;
+/** A repr whose brackets never close stops swallowing lines after this many. */
+const MAX_REPR_LINES = 40;
 
 /** Lines that continue an OOM message after its first line (cudaMallocAsync block). */
 const OOM_CONTINUATION = /^(?:Currently allocated\s*:|Requested\s*:|Device limit\s*:|Free \(according to CUDA\)\s*:|PyTorch limit \(set by|\s+:\s)/;
@@ -141,7 +143,7 @@ export function createRecordAssembler(): RecordAssembler {
       }
       return false;
     }
-    if (p.depth > 0) {
+    if (p.depth > 0 && p.lines.length < MAX_REPR_LINES) {
       p.joinText = true;
       append(p, text.trim());
       p.depth = bracketDepth(text, p.depth);

@@ -20,10 +20,10 @@ interface LatestGpuRow {
 
 interface HostRow {
   host: string;
-  agent_id: string;
-  driver_version: string;
-  agent_version: string;
-  last_seen: string;
+  agent: string;
+  driver: string;
+  agent_ver: string;
+  seen: string;
 }
 
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
@@ -43,8 +43,8 @@ export async function queryFleet(storage: Storage, tenant: string, now: Date, si
       GROUP BY host, gpu_uuid
       ORDER BY host, gpu_index`),
     storage.query<HostRow>(sql`
-      SELECT host, argMax(agent_id, last_seen) AS agent_id, argMax(driver_version, last_seen) AS driver_version,
-        argMax(agent_version, last_seen) AS agent_version, toString(max(last_seen)) AS last_seen
+      SELECT host, argMax(agent_id, last_seen) AS agent, argMax(driver_version, last_seen) AS driver,
+        argMax(agent_version, last_seen) AS agent_ver, toString(max(last_seen)) AS seen
       FROM hosts WHERE tenant = ${tenant} AND last_seen >= ${since}
       GROUP BY host ORDER BY host`),
   ]);
@@ -55,12 +55,12 @@ export async function queryFleet(storage: Storage, tenant: string, now: Date, si
     byHost.set(g.host, list);
   }
   return hosts.map((h) => {
-    const lastSeen = chDateTimeToIso(h.last_seen);
+    const lastSeen = chDateTimeToIso(h.seen);
     return {
       host: h.host,
-      agent_id: h.agent_id,
-      driver_version: h.driver_version,
-      agent_version: h.agent_version,
+      agent_id: h.agent,
+      driver_version: h.driver,
+      agent_version: h.agent_ver,
       last_seen: lastSeen,
       silent: now.getTime() - Date.parse(lastSeen) > silentAfterS * 1000,
       gpus: (byHost.get(h.host) ?? []).map((g) => ({

@@ -1,0 +1,157 @@
+// PyTorch out-of-memory messages, every generation listed in research §1.10, to numbers.
+
+export type OomForm =
+  /** `Tried to allocate X (GPU 0; T total capacity; A already allocated; F free; R reserved in total by PyTorch)` */
+  | 'caching_legacy'
+  /** `Tried to allocate X. GPU 0 has a total capacity of T of which F is free. ... Of the allocated memory ...` */
+  | 'caching'
+  /** cudaMallocAsync `Allocation on device N would exceed allowed memory` block. */
+  | 'async_allocator'
+  /** Message cut by the 8-bit device index bug, or otherwise without numbers. */
+  | 'truncated'
+  | 'mps'
+  /** Asynchronously reported `CUDA error: out of memory` (not the allocator), cuBLAS alloc failure. */
+  | 'cuda_error'
+  | 'host_ram'
+  /** A wrapper's text that says "out of memory" with no numbers (Wan2GP, ai-toolkit, ComfyUI). */
+  | 'wrapper_text';
+
+export interface OomNumbers {
+  readonly form: OomForm;
+  readonly requested?: number;
+  readonly total?: number;
+  readonly free?: number;
+  /** Allocated by PyTorch. */
+  readonly allocated?: number;
+  readonly reservedUnallocated?: number;
+  /** Sum of `Process N has X memory in use` (NVML; other processes than this one). */
+  readonly otherProcesses?: number;
+  /** MPS `other allocations` (memory outside the MPS allocator). */
+  readonly mpsOther?: number;
+  readonly device?: string;
+}
+
+const UNIT: Readonly<Record<string, number>> = {
+  b: 1,
+  bytes: 1,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+  // older MPS builds print GB/MB meaning the binary units
+  kb: 1024,
+  mb: 1024 ** 2,
+  gb: 1024 ** 3,
+  tb: 1024 ** 4,
+};
+const SIZE = String.raw`(\d+(?:\.\d+)?)\s*(bytes|B|KiB|MiB|GiB|TiB|KB|MB|GB|TB)\b`;
+
+/** `2.00 GiB` → 2147483648. */
+export function parseSize(value: string, unit: string): number | undefined {
+  const mult = UNIT[unit.toLowerCase()];
+  const v = Number(value);
+  if (mult === undefined || !Number.isFinite(v) || v < 0) return undefined;
+  return Math.round(v * mult);
+}
+
+function size(re: RegExp, text: string): number | undefined {
+  const m = re.exec(text);
+  return m?.[1] !== undefined && m[2] !== undefined ? parseSize(m[1], m[2]) : undefined;
+}
+
+const IS_OOM = /out of memory|OutOfMemoryError|Allocation on device|CUBLAS_STATUS_ALLOC_FAILED|DefaultCPUAllocator: not enough memory|unsufficient VRAM|unsufficient RAM|OOM during training step/;
+
+/** Cheap pre-test: does this text talk about an out-of-memory condition at all? */
+export function isOomText(text: string): boolean {
+  return IS_OOM.test(text);
+}
+
+const REQ = new RegExp(String.raw`Tried to allocate ${SIZE}`);
+const LEGACY = new RegExp(
+  String.raw`\((?:GPU|Device) (\d+); ${SIZE} total capacity; ${SIZE} already allocated; ${SIZE} free; (?:[\d.]+ \w+ allowed; )?${SIZE} (?:reserved in total by PyTorch|cached)\)`,
+);
+const TOTAL_NEW = new RegExp(String.raw`(?:GPU|Device) ?(\d+)? has a total capac(?:i)?ty of ${SIZE} of which ${SIZE} ?is free`);
+const PROCESS = new RegExp(String.raw`Process \d+ has ${SIZE} memory in use`, 'g');
+const ALLOC_NEW = new RegExp(String.raw`Of the allocated memory ${SIZE} is allocated by PyTorch`);
+const UNALLOC_NEW = new RegExp(String.raw`and ${SIZE} is reserved by PyTorch but unallocated`);
+const ASYNC_DEV = /Allocation on device (\d+) would exceed/;
+const ASYNC_ALLOC = new RegExp(String.raw`Currently allocated\s*:\s*${SIZE}`);
+const ASYNC_REQ = new RegExp(String.raw`Requested\s*:\s*${SIZE}`);
+const ASYNC_LIMIT = new RegExp(String.raw`Device limit\s*:\s*${SIZE}`);
+const ASYNC_FREE = new RegExp(String.raw`Free \(according to CUDA\)\s*:\s*${SIZE}`);
+const MPS = new RegExp(String.raw`MPS backend out of memory \(MPS allocated: ${SIZE}, other allocations: ${SIZE}, max allowed: ${SIZE}\)`);
+const HOST = /DefaultCPUAllocator: not enough memory: you tried to allocate (\d+) bytes/;
+
+function backend(text: string): string {
+  if (text.includes('XPU out of memory')) return 'xpu';
+  return 'cuda';
+}
+
+/** Parses the OOM message in `text` (one record, possibly multi-line). Undefined when it is not one. */
+export function parseOom(text: string): OomNumbers | undefined {
+  if (!isOomText(text)) return undefined;
+  const mps = MPS.exec(text);
+  if (mps !== null) {
+    const out: Mutable<OomNumbers> = { form: 'mps', device: 'mps' };
+    set(out, 'allocated', parseSize(mps[1] ?? '', mps[2] ?? ''));
+    set(out, 'mpsOther', parseSize(mps[3] ?? '', mps[4] ?? ''));
+    set(out, 'total', parseSize(mps[5] ?? '', mps[6] ?? ''));
+    set(out, 'requested', size(REQ, text));
+    return out;
+  }
+  const asyncDev = ASYNC_DEV.exec(text);
+  if (asyncDev !== null) {
+    const out: Mutable<OomNumbers> = { form: 'async_allocator', device: `cuda:${asyncDev[1]}` };
+    set(out, 'requested', size(ASYNC_REQ, text));
+    set(out, 'total', size(ASYNC_LIMIT, text));
+    set(out, 'free', size(ASYNC_FREE, text));
+    set(out, 'allocated', size(ASYNC_ALLOC, text));
+    return out;
+  }
+  const requested = size(REQ, text);
+  if (requested !== undefined) {
+    const legacy = LEGACY.exec(text);
+    if (legacy !== null) {
+      const out: Mutable<OomNumbers> = { form: 'caching_legacy', requested, device: `${backend(text)}:${legacy[1]}` };
+      const allocated = parseSize(legacy[4] ?? '', legacy[5] ?? '');
+      const reserved = parseSize(legacy[8] ?? '', legacy[9] ?? '');
+      set(out, 'total', parseSize(legacy[2] ?? '', legacy[3] ?? ''));
+      set(out, 'allocated', allocated);
+      set(out, 'free', parseSize(legacy[6] ?? '', legacy[7] ?? ''));
+      if (allocated !== undefined && reserved !== undefined) set(out, 'reservedUnallocated', Math.max(0, reserved - allocated));
+      return out;
+    }
+    const total = TOTAL_NEW.exec(text);
+    if (total !== null) {
+      const out: Mutable<OomNumbers> = { form: 'caching', requested, device: `${backend(text)}:${total[1] ?? '0'}` };
+      set(out, 'total', parseSize(total[2] ?? '', total[3] ?? ''));
+      set(out, 'free', parseSize(total[4] ?? '', total[5] ?? ''));
+      set(out, 'allocated', size(ALLOC_NEW, text));
+      set(out, 'reservedUnallocated', size(UNALLOC_NEW, text));
+      let others = 0;
+      let seen = false;
+      for (const m of text.matchAll(PROCESS)) {
+        const v = parseSize(m[1] ?? '', m[2] ?? '');
+        if (v !== undefined) {
+          others += v;
+          seen = true;
+        }
+      }
+      if (seen) out.otherProcesses = others;
+      return out;
+    }
+    return { form: 'truncated', requested };
+  }
+  const host = HOST.exec(text);
+  if (host !== null) return { form: 'host_ram', device: 'cpu', requested: Number(host[1]) };
+  if (text.includes('Allocation on device')) return { form: 'truncated' };
+  if (/CUDA error: out of memory|CUBLAS_STATUS_ALLOC_FAILED|HIP error: out of memory/.test(text)) return { form: 'cuda_error' };
+  if (/(?:CUDA|HIP|XPU) out of memory/.test(text)) return { form: 'truncated' };
+  return { form: 'wrapper_text' };
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+function set<K extends keyof OomNumbers>(o: Mutable<OomNumbers>, k: K, v: OomNumbers[K] | undefined): void {
+  if (v !== undefined) o[k] = v;
+}
