@@ -1,0 +1,83 @@
+// The agent's only reader of process.env. Layering is explicit: CLI flags > env > defaults,
+// merged by the pure `resolveAgentConfig` (tested), parsed once with zod, frozen.
+import { hostname } from 'node:os';
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const ms = z.coerce.number().int().positive();
+
+export const AgentConfigSchema = z.object({
+  AGENT_COLLECTOR_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'host:port').default('127.0.0.1:8471').describe('gRPC address of a collector'),
+  AGENT_TOKEN: z.string().default('').describe('agent token sent as Bearer credentials (redacted in logs)'),
+  AGENT_ID: z.string().regex(/^[\w.:@-]{1,128}$/).optional().describe('stable agent id (default: agent-<hostname>)'),
+  AGENT_HOSTNAME: z.string().min(1).max(253).optional().describe('host name reported to the collector (default: os.hostname())'),
+  AGENT_SAMPLE_INTERVAL_MS: ms.default(1000).describe('GPU and host sampling interval, ms'),
+  AGENT_FLUSH_INTERVAL_MS: ms.default(2000).describe('how often a batch is cut and sent, ms'),
+  AGENT_MAX_BATCH_ROWS: ms.default(2000).describe('a batch is cut early at this many rows'),
+  AGENT_EXPORT_DEADLINE_MS: ms.default(10_000).describe('deadline of one Export call, ms'),
+  AGENT_MAX_QUEUED_BATCHES: ms.default(1000).describe('batches held in memory while the collector is unreachable'),
+  AGENT_GPU_SOURCE: z.enum(['auto', 'nvml', 'nvidia-smi', 'replay', 'none']).default('auto').describe('GPU source: auto tries NVML, then nvidia-smi'),
+  AGENT_NVML_LIB: z.string().default('').describe('path of libnvidia-ml.so (default: the loader finds libnvidia-ml.so.1)'),
+  AGENT_NVIDIA_SMI_PATH: z.string().default('nvidia-smi').describe('nvidia-smi binary for the fallback source'),
+  AGENT_REPLAY_FILES: z.string().default('').describe('comma-separated recorded nvidia-smi outputs replayed by the replay source'),
+  AGENT_RUNTIME_LOGS: z.string().default('').describe('comma-separated runtime:path pairs of logs to follow, e.g. comfyui:/srv/comfy/comfyui.log'),
+  AGENT_VOLUMES: z.string().default('').describe('comma-separated role:mount pairs (model, cache, output) whose free space is reported'),
+  AGENT_STATE_DIR: z.string().default('/var/lib/renderwatch-agent').describe('where the agent keeps its spool and log offsets'),
+  AGENT_METRICS_HOST: z.string().default('0.0.0.0').describe('address of the Prometheus /metrics endpoint'),
+  AGENT_METRICS_PORT: port.default(9477).describe('Prometheus /metrics port (0 = off)'),
+  AGENT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+});
+
+export type AgentConfig = Readonly<z.infer<typeof AgentConfigSchema>> & { readonly agentId: string; readonly hostname: string };
+
+export type AgentConfigResult = { ok: true; config: AgentConfig } | { ok: false; issues: string[] };
+
+/** Maps `--collector-address x` style flags onto config keys (AGENT_COLLECTOR_ADDRESS). */
+export function flagsToKeys(flags: Readonly<Record<string, string>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(flags)) out[`AGENT_${k.replace(/-/g, '_').toUpperCase()}`] = v;
+  return out;
+}
+
+/** Pure merge: flags > env > schema defaults. Unknown flags are reported, not ignored. */
+export function resolveAgentConfig(
+  env: Readonly<Record<string, string | undefined>>,
+  flags: Readonly<Record<string, string>> = {},
+  osHostname = hostname(),
+): AgentConfigResult {
+  const keys = Object.keys(AgentConfigSchema.shape);
+  const fromFlags = flagsToKeys(flags);
+  const issues: string[] = [];
+  for (const k of Object.keys(fromFlags)) {
+    if (!keys.includes(k)) issues.push(`unknown option --${k.slice(6).toLowerCase().replace(/_/g, '-')}`);
+  }
+  const picked: Record<string, string> = {};
+  for (const k of keys) {
+    const v = fromFlags[k] ?? env[k];
+    if (v !== undefined && v !== '') picked[k] = v;
+  }
+  const r = AgentConfigSchema.safeParse(picked);
+  if (!r.success) {
+    for (const i of r.error.issues) issues.push(`${String(i.path[0])}: ${i.message} (got ${JSON.stringify(picked[String(i.path[0])])})`);
+  }
+  if (issues.length > 0 || !r.success) return { ok: false, issues };
+  const host = r.data.AGENT_HOSTNAME ?? osHostname;
+  return { ok: true, config: Object.freeze({ ...r.data, hostname: host, agentId: r.data.AGENT_ID ?? `agent-${host}`.slice(0, 128) }) };
+}
+
+/** Reads process.env (the only place in the agent that does). */
+export function loadAgentConfig(flags: Readonly<Record<string, string>> = {}): AgentConfigResult {
+  return resolveAgentConfig(process.env, flags);
+}
+
+/** Parses `role:path` / `runtime:path` lists. */
+export function parsePairs(list: string): { key: string; value: string }[] {
+  return list
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map((s) => {
+      const i = s.indexOf(':');
+      return i <= 0 ? { key: '', value: s } : { key: s.slice(0, i), value: s.slice(i + 1) };
+    });
+}
