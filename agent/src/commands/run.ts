@@ -1,12 +1,65 @@
+// `renderwatch-agent run`: the daemon. Builds the sources named by the config, the export pipeline,
+// and runs until SIGTERM/SIGINT.
+import pino from 'pino';
+import { createAgent } from '../agent.js';
+import { loadAgentConfig } from '../config.js';
+import { createExportClient } from '../export/export-client.js';
+import { createInOrderSender } from '../export/in-order-sender.js';
+import { buildGpuSampler } from '../sources/gpu-source.js';
 import type { Command } from './command.js';
+import { wantsHelp } from './command.js';
+import { parseArgs } from './flags.js';
 
-// Placeholder until the owning issue lands: answers with a clear "not built yet" and exit 3.
+const USAGE = `usage: renderwatch-agent run [--collector-address host:port] [--gpu-source auto|nvml|nvidia-smi|replay|none]
+                            [--replay-files a.xml,b.csv] [--sample-interval-ms 1000] [--token T] ...
+
+Runs the agent daemon: samples GPUs and the host every interval, follows runtime logs, and sends
+batches to the collector over gRPC. Every option is also an environment variable: --collector-address
+is AGENT_COLLECTOR_ADDRESS, --sample-interval-ms is AGENT_SAMPLE_INTERVAL_MS, and so on (docs/config.md).
+Flags win over the environment.
+`;
+
 export const runCommand: Command = {
   name: 'run',
-  summary: '(not built yet)',
-  usage: 'renderwatch-agent run',
-  run(_argv, io) {
-    io.err('renderwatch-agent run: not built yet\n');
-    return Promise.resolve(3);
+  summary: 'run the agent daemon (sample, follow logs, send to the collector)',
+  usage: USAGE,
+  async run(argv, io) {
+    if (wantsHelp(argv)) {
+      io.out(USAGE);
+      return 0;
+    }
+    const { flags } = parseArgs(argv);
+    const parsed = loadAgentConfig(flags);
+    if (!parsed.ok) {
+      io.err(`renderwatch-agent run: invalid configuration:\n${parsed.issues.map((i) => `  - ${i}`).join('\n')}\n\n${USAGE}`);
+      return 2;
+    }
+    const cfg = parsed.config;
+    const log = pino({ level: cfg.AGENT_LOG_LEVEL, redact: ['token', 'AGENT_TOKEN', 'config.AGENT_TOKEN'] });
+    const gpu = await buildGpuSampler(cfg, log);
+    if (!gpu.ok) {
+      io.err(`renderwatch-agent run: ${gpu.message}\n`);
+      return 1;
+    }
+    const client = createExportClient({ address: cfg.AGENT_COLLECTOR_ADDRESS, ...(cfg.AGENT_TOKEN === '' ? {} : { token: cfg.AGENT_TOKEN }) });
+    const sender = createInOrderSender({ client, log: log.child({ module: 'export' }), deadlineMs: cfg.AGENT_EXPORT_DEADLINE_MS, maxQueued: cfg.AGENT_MAX_QUEUED_BATCHES });
+    const agent = createAgent(cfg, { log, gpuSampler: gpu.sampler, deliver: (req) => sender.enqueue(req) });
+    await agent.start();
+    await new Promise<void>((resolve) => {
+      const stop = (signal: string): void => {
+        log.info({ signal }, 'stopping');
+        void agent
+          .stop()
+          .then(() => sender.drain(3000))
+          .then(() => {
+            sender.stop();
+            client.close();
+            resolve();
+          });
+      };
+      process.once('SIGTERM', () => stop('SIGTERM'));
+      process.once('SIGINT', () => stop('SIGINT'));
+    });
+    return 0;
   },
 };

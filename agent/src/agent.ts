@@ -1,0 +1,146 @@
+// createAgent(config, deps) → { start, stop }: the daemon's loop. Samples GPUs (and the host) on a
+// timer, takes runtime events as they come, batches everything and hands batches to the sender.
+// No side effects at import; every dependency is passed in, so tests drive it with fakes at the
+// boundaries we cannot have here (no GPU) and real everything else.
+import type { HostIdentity } from '@renderwatch/proto';
+import type { RuntimeEvent } from '@renderwatch/schema';
+import type { Logger } from 'pino';
+import type { AgentConfig } from './config.js';
+import { createBatcher, nextSeqStart, type Batcher } from './export/batcher.js';
+import type { HostSnapshotLike } from './export/to-wire.js';
+import type { GpuSampler, GpuSnapshot, GpuStatusChange } from './sampling/sampler.js';
+
+export const AGENT_VERSION = '0.1.0';
+
+/** Something that produces host readings (CPU, memory, volumes, I/O). */
+export interface HostSource {
+  sample(): Promise<HostSnapshotLike>;
+}
+
+/** Something that emits runtime events (a log follower, a runtime API poller). */
+export interface EventSource {
+  start(emit: (e: RuntimeEvent, observedAtMs: number) => void): Promise<void> | void;
+  stop(): Promise<void> | void;
+}
+
+/** Observers of what the agent sampled (Prometheus /metrics, OTLP). */
+export interface AgentObserver {
+  observeGpus?(gpus: readonly GpuSnapshot[]): void;
+  observeStatus?(s: GpuStatusChange): void;
+  observeHost?(h: HostSnapshotLike): void;
+  observeEvent?(e: RuntimeEvent): void;
+  observeSampleError?(source: string): void;
+}
+
+export interface AgentDeps {
+  log: Logger;
+  gpuSampler: GpuSampler | undefined;
+  hostSource?: HostSource;
+  eventSources?: readonly EventSource[];
+  observers?: readonly AgentObserver[];
+  /** Receives every cut batch (the sender: spool + retries). */
+  deliver: Parameters<typeof createBatcher>[0]['deliver'];
+  /** First batch_seq (from the spool's state when there is one). */
+  firstSeq?: number;
+  driverVersion?: string;
+  cudaVersion?: string;
+  now?: () => number;
+}
+
+export interface Agent {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Takes one sample now (tests and `sample --once`). */
+  tick(): Promise<void>;
+  readonly batcher: Batcher;
+}
+
+export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
+  const log = deps.log.child({ module: 'agent' });
+  const now = deps.now ?? Date.now;
+  const observers = deps.observers ?? [];
+  let driverVersion = deps.driverVersion ?? '';
+  const identity = (): HostIdentity => ({
+    hostname: cfg.hostname,
+    driverVersion,
+    cudaVersion: deps.cudaVersion ?? '',
+    agentVersion: AGENT_VERSION,
+    labels: {},
+  });
+  const batcher = createBatcher({
+    agentId: cfg.agentId,
+    host: identity(),
+    firstSeq: deps.firstSeq ?? nextSeqStart(now()),
+    maxRows: cfg.AGENT_MAX_BATCH_ROWS,
+    flushIntervalMs: cfg.AGENT_FLUSH_INTERVAL_MS,
+    deliver: deps.deliver,
+  });
+  let timer: NodeJS.Timeout | undefined;
+  let ticking = false;
+  let hostErrorLogged = false;
+
+  async function tick(): Promise<void> {
+    if (ticking) return; // a slow source never stacks ticks
+    ticking = true;
+    try {
+      if (deps.gpuSampler !== undefined) {
+        const r = await deps.gpuSampler.sample();
+        if (r.gpus.length > 0) {
+          const dv = r.gpus[0]?.driver_version;
+          if (dv !== undefined && dv !== driverVersion) {
+            driverVersion = dv;
+            batcher.setHost(identity());
+          }
+          batcher.addGpus(r.gpus);
+          for (const o of observers) o.observeGpus?.(r.gpus);
+        }
+        for (const s of r.status) {
+          batcher.addStatus(s);
+          for (const o of observers) o.observeStatus?.(s);
+          if (s.status === 'sample_error') for (const o of observers) o.observeSampleError?.(deps.gpuSampler.source);
+        }
+      }
+      if (deps.hostSource !== undefined) {
+        try {
+          const h = await deps.hostSource.sample();
+          batcher.addHost(h);
+          for (const o of observers) o.observeHost?.(h);
+          hostErrorLogged = false;
+        } catch (err: unknown) {
+          for (const o of observers) o.observeSampleError?.('host');
+          if (!hostErrorLogged) log.warn({ err }, 'host sample failed');
+          hostErrorLogged = true;
+        }
+      }
+    } catch (err: unknown) {
+      // A sampler must not throw (failures are status values); if one does, log and go on.
+      log.error({ err }, 'sampler threw; continuing');
+      for (const o of observers) o.observeSampleError?.(deps.gpuSampler?.source ?? 'unknown');
+    } finally {
+      ticking = false;
+    }
+  }
+
+  function onEvent(e: RuntimeEvent, observedAtMs: number): void {
+    batcher.addEvent({ event: e, ts_unix_ms: observedAtMs });
+    for (const o of observers) o.observeEvent?.(e);
+  }
+
+  return {
+    batcher,
+    tick,
+    async start() {
+      for (const s of deps.eventSources ?? []) await s.start(onEvent);
+      batcher.start();
+      await tick();
+      timer = setInterval(() => void tick(), cfg.AGENT_SAMPLE_INTERVAL_MS);
+      log.info({ agentId: cfg.agentId, host: cfg.hostname, gpuSource: deps.gpuSampler?.source ?? 'none', collector: cfg.AGENT_COLLECTOR_ADDRESS }, 'agent started');
+    },
+    async stop() {
+      if (timer !== undefined) clearInterval(timer);
+      for (const s of deps.eventSources ?? []) await s.stop();
+      batcher.stop();
+      await deps.gpuSampler?.close();
+    },
+  };
+}
