@@ -49,6 +49,10 @@ export {
   FleetGpuSchema,
   FleetHostSchema,
   FleetResponseSchema,
+  FleetSummaryQuerySchema,
+  FleetSummaryResponseSchema,
+  HeatmapQuerySchema,
+  HeatmapResponseSchema,
   TimeseriesQuerySchema,
   UtilizationPointSchema,
   UtilizationResponseSchema,
@@ -58,6 +62,10 @@ export type {
   FleetGpu,
   FleetHost,
   FleetResponse,
+  FleetSummaryQuery,
+  FleetSummaryResponse,
+  HeatmapQuery,
+  HeatmapResponse,
   TimeseriesQuery,
   UtilizationPoint,
   UtilizationResponse,
@@ -123,3 +131,62 @@ export type {
   AlertState,
   AlertTransition,
 } from './api/alerts.js';
+export {
+  AnsweredRangeSchema,
+  CountByKeySchema,
+  FilterValueSchema,
+  GPU_TIERS_GB,
+  RESOLUTIONS,
+  RangeQuerySchema,
+  ResolutionSchema,
+} from './api/range.js';
+export type { AnsweredRange, CountByKey, RangeQuery, Resolution } from './api/range.js';
+export {
+  EventMarkerSchema,
+  GpuProcessRowSchema,
+  GpuSeriesPointSchema,
+  GpuSeriesSchema,
+  HostParamsSchema,
+  HostSeriesPointSchema,
+  HostSeriesQuerySchema,
+  HostSeriesResponseSchema,
+  THROTTLE_BAND_REASONS,
+  ThrottleBandSchema,
+} from './api/hosts.js';
+export type {
+  EventMarker,
+  GpuProcessRow,
+  GpuSeries,
+  GpuSeriesPoint,
+  HostParams,
+  HostSeriesPoint,
+  HostSeriesQuery,
+  HostSeriesResponse,
+  ThrottleBand,
+} from './api/hosts.js';
+export { EventFieldValueSchema, EventListQuerySchema, EventListResponseSchema, EventRowSchema } from './api/event-list.js';
+export type { EventListQuery, EventListResponse, EventRow } from './api/event-list.js';
+export { OomAdviceSchema, OomQuerySchema, OomResponseSchema, OomRowSchema } from './api/ooms.js';
+export type { OomAdvice, OomQuery, OomResponse, OomRow } from './api/ooms.js';
+export {
+  SLOWDOWN_REASONS,
+  SlowdownHostSchema,
+  SlowdownQuerySchema,
+  SlowdownReasonSchema,
+  SlowdownResponseSchema,
+  SlowdownWindowSchema,
+} from './api/slowdowns.js';
+export type { SlowdownHost, SlowdownQuery, SlowdownReason, SlowdownResponse, SlowdownWindow } from './api/slowdowns.js';
+export { CapacityGpuModelSchema, CapacityQuerySchema, CapacityResponseSchema, CapacityWorkloadSchema } from './api/capacity.js';
+export type { CapacityGpuModel, CapacityQuery, CapacityResponse, CapacityWorkload } from './api/capacity.js';
+export {
+  API_ROLES,
+  ApiKeyIdParamsSchema,
+  ApiKeyInfoSchema,
+  ApiKeyListResponseSchema,
+  ApiRoleSchema,
+  CreateApiKeyRequestSchema,
+  CreateApiKeyResponseSchema,
+  WhoAmIResponseSchema,
+} from './api/keys.js';
+export type { ApiKeyInfo, ApiKeyListResponse, ApiRole, CreateApiKeyRequest, CreateApiKeyResponse, WhoAmIResponse } from './api/keys.js';

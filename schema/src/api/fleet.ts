@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AnsweredRangeSchema, RangeQuerySchema } from './range.js';
 
 /** Latest values of one GPU, as `GET /api/v1/fleet` returns them. */
 export const FleetGpuSchema = z.object({
@@ -64,3 +65,38 @@ export type UtilizationResponse = z.infer<typeof UtilizationResponseSchema>;
 /** Error body of every non-2xx API response. */
 export const ApiErrorSchema = z.object({ code: z.string(), message: z.string() });
 export type ApiError = z.infer<typeof ApiErrorSchema>;
+
+/** GET /api/v1/fleet/summary: the tiles of the fleet overview over a range. */
+export const FleetSummaryQuerySchema = RangeQuerySchema.pick({ from: true, to: true });
+export type FleetSummaryQuery = z.infer<typeof FleetSummaryQuerySchema>;
+
+export const FleetSummaryResponseSchema = AnsweredRangeSchema.extend({
+  hosts_total: z.number(),
+  hosts_up: z.number(),
+  hosts_silent: z.number(),
+  gpus_total: z.number(),
+  /** GPUs whose latest utilization is at least 10%. */
+  gpus_busy: z.number(),
+  images: z.number(),
+  /** Images finished per minute over the range, fleet-wide. */
+  images_per_min: z.number(),
+  jobs: z.number(),
+  jobs_ok: z.number(),
+  ooms: z.number(),
+  /** Busy samples with a thermal clock-event reason ÷ busy samples, over the range. */
+  thermal_throttle_share: z.number().nullable(),
+  utilization_ratio: z.number().nullable(),
+});
+export type FleetSummaryResponse = z.infer<typeof FleetSummaryResponseSchema>;
+
+/** GET /api/v1/fleet/heatmap: mean utilization per host × time bucket. */
+export const HeatmapQuerySchema = RangeQuerySchema;
+export type HeatmapQuery = z.infer<typeof HeatmapQuerySchema>;
+
+export const HeatmapResponseSchema = AnsweredRangeSchema.extend({
+  /** Bucket start times (ISO), the columns. */
+  times: z.array(z.string()),
+  /** One row per host; `values[i]` is the mean GPU utilization in `times[i]` (null = no data). */
+  rows: z.array(z.object({ host: z.string(), values: z.array(z.number().nullable()) })),
+});
+export type HeatmapResponse = z.infer<typeof HeatmapResponseSchema>;
