@@ -26,6 +26,8 @@ export interface AppDeps {
   resolveTenant?: TenantResolver;
   /** API key → tenant and role. Default: every request is an admin of tenant "default". */
   authenticate?: RequestAuthenticator;
+  /** PEM key and certificate: serve HTTPS instead of HTTP. */
+  https?: { key: Buffer; cert: Buffer };
 }
 
 export interface App {
@@ -43,7 +45,13 @@ function dashboardDir(cfg: CollectorConfig): string | undefined {
 export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App> {
   const now = deps.now ?? Date.now;
   const metrics = createCollectorMetrics();
-  const http = Fastify({ loggerInstance: deps.log.child({ module: 'http' }) as FastifyBaseLogger, disableRequestLogging: true, bodyLimit: 1024 * 1024 });
+  // Per-request lines only at debug: the http child logs at warn unless the root is more verbose.
+  const httpLog = deps.log.child({ module: 'http' }, { level: deps.log.isLevelEnabled('debug') ? deps.log.level : 'warn' });
+  const http = Fastify({
+    loggerInstance: httpLog as FastifyBaseLogger,
+    bodyLimit: 1024 * 1024,
+    ...(deps.https === undefined ? {} : { https: deps.https }),
+  });
   // Input is validated once, by the shared zod schemas in each handler; JSON Schemas on routes
   // only document the API (OpenAPI), so Fastify's own validator is turned off.
   http.setValidatorCompiler(() => (data) => ({ value: data }));
@@ -77,7 +85,13 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
       message: 'renderwatch collector: the dashboard is not built (run `pnpm --filter @renderwatch/dashboard build`)',
     }));
   }
-  const ingest = createIngestService({ storage: deps.storage, log: deps.log, maxBatchRows: cfg.COLLECTOR_MAX_BATCH_ROWS, now });
+  const ingest = createIngestService({
+    storage: deps.storage,
+    log: deps.log,
+    maxBatchRows: cfg.COLLECTOR_MAX_BATCH_ROWS,
+    limits: { maxInFlight: cfg.COLLECTOR_INGEST_MAX_INFLIGHT, maxQueued: cfg.COLLECTOR_INGEST_QUEUE_MAX, retryAfterS: cfg.COLLECTOR_INGEST_RETRY_AFTER_S },
+    now,
+  });
   const grpc = createTelemetryService({
     ingest,
     log: deps.log,

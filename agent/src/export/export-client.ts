@@ -28,6 +28,8 @@ const RETRYABLE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED,
 export function classify(err: ServiceError): SendResult {
   const hint = err.metadata?.get('retry-after-s')[0];
   const retryInMs = hint === undefined ? undefined : Number(hint) * 1000;
+  // A request this client could not even serialize will never succeed: not retryable.
+  if (err.code === status.INTERNAL && /serialization failure/i.test(err.details)) return { status: 'failed', error: err };
   if (RETRYABLE.has(err.code)) return { status: 'retryable', error: err, ...(retryInMs !== undefined && Number.isFinite(retryInMs) ? { retryInMs } : {}) };
   return { status: 'failed', error: err };
 }

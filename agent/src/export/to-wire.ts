@@ -29,7 +29,7 @@ const fin = (v: number | undefined): number | undefined => (v === undefined || !
 
 export function gpuToWire(g: GpuSnapshot): WireGpuSample {
   return {
-    tsUnixMs: g.ts_unix_ms,
+    tsUnixMs: Math.round(g.ts_unix_ms),
     index: g.index,
     uuid: g.uuid ?? '',
     name: g.name ?? '',
@@ -62,7 +62,7 @@ export function gpuToWire(g: GpuSnapshot): WireGpuSample {
 
 export function hostToWire(h: HostSnapshotLike): WireHostSample {
   return {
-    tsUnixMs: h.ts_unix_ms,
+    tsUnixMs: Math.round(h.ts_unix_ms),
     cpuRatio: fin(h.cpu_ratio),
     memoryUsedBytes: int(h.memory_used_bytes),
     memoryTotalBytes: int(h.memory_total_bytes),
@@ -77,7 +77,7 @@ export function hostToWire(h: HostSnapshotLike): WireHostSample {
 }
 
 export function statusToWire(s: GpuStatusChange): WireGpuStatus {
-  return { tsUnixMs: s.ts_unix_ms, gpuIndex: s.gpu_index, gpuUuid: s.gpu_uuid, status: s.status, xid: s.xid, detail: s.detail };
+  return { tsUnixMs: Math.round(s.ts_unix_ms), gpuIndex: s.gpu_index, gpuUuid: s.gpu_uuid, status: s.status, xid: s.xid, detail: s.detail };
 }
 
 /** A runtime event with the time the agent observed it (events from logs may lack a `ts`). */
@@ -136,7 +136,7 @@ function body(e: RuntimeEvent): WireRuntimeEvent['body'] {
 export function eventToWire(t: TimedEvent): WireRuntimeEvent {
   const ts = t.event.ts === undefined ? t.ts_unix_ms : Date.parse(t.event.ts);
   return {
-    tsUnixMs: Number.isFinite(ts) ? ts : t.ts_unix_ms,
+    tsUnixMs: Math.round(Number.isFinite(ts) ? ts : t.ts_unix_ms),
     kind: t.event.kind,
     runtime: t.event.runtime,
     gpuIndex: t.gpu_index,

@@ -1,0 +1,99 @@
+// `npm run demo`: a local ClickHouse (own data dir under .data/, own ports), the collector, a
+// simulated fleet of 11 hosts plus one real agent process replaying recorded nvidia-smi output, and
+// the dashboard URL. Ctrl-C stops everything it started, by pid.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseCollectorConfig, startCollector } from '@renderwatch/collector';
+import { startLocalClickHouse, type LocalClickHouse } from '@renderwatch/devkit';
+import { createSimulatedFleet } from '@renderwatch/simulator';
+import pino from 'pino';
+import { demoOptions } from './demo-options.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+function say(msg: string): void {
+  process.stdout.write(`[demo] ${msg}\n`);
+}
+
+async function main(): Promise<number> {
+  const parsed = demoOptions(process.argv.slice(2), process.env);
+  if (!parsed.ok) {
+    process.stderr.write(`${parsed.message}\n`);
+    return parsed.help ? 0 : 2;
+  }
+  const o = parsed.options;
+  const log = pino({ level: o.logLevel });
+  let ch: LocalClickHouse | undefined;
+  let clickhouseUrl = o.clickhouseUrl;
+  if (clickhouseUrl === undefined) {
+    const dataDir = join(ROOT, '.data', 'demo-clickhouse');
+    mkdirSync(dataDir, { recursive: true });
+    say(`starting ClickHouse (data in ${dataDir})`);
+    ch = await startLocalClickHouse({ dataDir });
+    clickhouseUrl = ch.url;
+    say(`ClickHouse up at ${ch.url} (pid ${ch.pid})`);
+  } else {
+    say(`using ClickHouse at ${clickhouseUrl}`);
+  }
+  const cfg = parseCollectorConfig({
+    COLLECTOR_CLICKHOUSE_URL: clickhouseUrl,
+    COLLECTOR_CLICKHOUSE_DATABASE: 'renderwatch_demo',
+    COLLECTOR_HOST: o.host,
+    COLLECTOR_HTTP_PORT: String(o.port),
+    COLLECTOR_GRPC_PORT: String(o.grpcPort),
+    COLLECTOR_LOG_LEVEL: o.logLevel,
+    COLLECTOR_SILENT_AFTER_S: '30',
+  });
+  if (!cfg.ok) throw new Error(cfg.issues.join('; '));
+  const collector = await startCollector(cfg.config, log);
+  const grpcAddress = `127.0.0.1:${collector.grpcPort}`;
+  say(`collector up: HTTP ${collector.httpPort}, gRPC ${collector.grpcPort}`);
+  const fleet = createSimulatedFleet({ hosts: o.hosts - 1, address: grpcAddress, log: log.child({ module: 'simulator' }), seed: 42 });
+  fleet.start();
+  say(`simulated fleet of ${o.hosts - 1} hosts sending to ${grpcAddress}`);
+  // One real agent process, replaying recorded nvidia-smi output through the real daemon.
+  const agent: ChildProcess = spawn(join(ROOT, 'agent', 'bin', 'renderwatch-agent'), ['run'], {
+    env: {
+      ...process.env,
+      AGENT_COLLECTOR_ADDRESS: grpcAddress,
+      AGENT_GPU_SOURCE: 'replay',
+      // The H100 under load and idle, as recorded (agent/test/fixtures/nvidia-smi/SOURCES.md).
+      AGENT_REPLAY_FILES: ['load', 'load', 'load', 'idle']
+        .map((k) => join(ROOT, 'agent', 'test', 'fixtures', 'nvidia-smi', `h100-80gb-hbm3-driver590-query-gpu-${k}.csv`))
+        .join(','),
+      AGENT_HOSTNAME: 'replay-h100-node',
+      AGENT_METRICS_PORT: '0',
+      AGENT_STATE_DIR: join(ROOT, '.data', 'demo-agent'),
+      AGENT_LOG_LEVEL: 'warn',
+    },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  say(`agent (replaying recorded nvidia-smi output) pid ${agent.pid ?? '?'}`);
+  const url = `http://${o.host === '0.0.0.0' ? '127.0.0.1' : o.host}:${collector.httpPort}/`;
+  say('');
+  say(`dashboard: ${url}`);
+  say(`API:       ${url}api/v1/fleet    OpenAPI: ${url}openapi.json`);
+  say('press Ctrl-C to stop everything');
+  await new Promise<void>((res) => {
+    process.once('SIGINT', res);
+    process.once('SIGTERM', res);
+  });
+  say('stopping');
+  agent.kill('SIGTERM');
+  await fleet.stop(2000);
+  await collector.stop();
+  await ch?.stop(5000);
+  if (agent.exitCode === null && agent.signalCode === null) agent.kill('SIGKILL');
+  say('stopped');
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`[demo] failed: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);
