@@ -1,0 +1,454 @@
+/*
+ * fake-nvml.c: a stand-in libnvidia-ml.so for tests and benchmarks, driven by a JSON scenario.
+ *
+ * The agent's real NVML FFI code (agent/src/sampling/nvml-*.ts) is loaded against this library.
+ * It implements only the functions the agent calls, with NVML's signatures and return codes.
+ *
+ * Scenario: the file named by FAKE_NVML_SCENARIO is read at nvmlInit (0 -> 1 init count).
+ *   {
+ *     "driver_version": "590.48.01", "cuda_version": 13010, "init_error": 0,
+ *     "tick_ms": 0,                 // > 0: the tick advances with time; else fakeNvmlSetTick()
+ *     "gpus": [{
+ *       "name": "...", "uuid": "GPU-...", "pci_bus_id": "00000000:01:00.0",
+ *       "memory_total_mib": 81559, "memory_reserved_mib": 479, "memory_used_mib": [0, 19818],
+ *       "utilization_gpu": [0, 100], "utilization_memory": 11, "temperature": [41, 59],
+ *       "power_mw": 631950, "power_limit_mw": 700000, "energy_mj": [1000, 2000],
+ *       "sm_clock": 1980, "sm_clock_max": 1980, "mem_clock": 2619, "mem_clock_max": 2619,
+ *       "reasons": [1, 0, 64], "fan": 30, "pcie_tx_kbs": 10, "pcie_rx_kbs": 20,
+ *       "ecc_corrected": 0, "ecc_uncorrected": 0, "violation_power_ns": 0, "violation_thermal_ns": 0,
+ *       "mig_mode": 0, "mig_devices": [{"gpu_instance_id": 1, "compute_instance_id": 0,
+ *                                       "memory_used_mib": 12, "memory_total_mib": 19968}],
+ *       "processes": [{"pid": 1234, "used_mib": 4000}],
+ *       "not_supported": ["fan", "ecc", "energy", "pcie", "processes", "memory_v2", "reasons",
+ *                         "violation", "power", "utilization", "mig", "temperature"],
+ *       "lost_at_tick": 3, "recover_at_tick": 6,
+ *       "xids": [{"tick": 2, "xid": 79}]
+ *     }]
+ *   }
+ * A number field may be an array: the value at tick t is a[t % length].
+ * Extra exports for tests: fakeNvmlSetTick(unsigned), fakeNvmlCallCount().
+ */
+#include <ctype.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ---- NVML return codes and types (nvml.h) ---- */
+enum {
+  OK = 0, ERR_UNINITIALIZED = 1, ERR_INVALID_ARGUMENT = 2, ERR_NOT_SUPPORTED = 3, ERR_NOT_FOUND = 6,
+  ERR_INSUFFICIENT_SIZE = 7, ERR_DRIVER_NOT_LOADED = 9, ERR_TIMEOUT = 10, ERR_GPU_IS_LOST = 15,
+  ERR_ARGUMENT_VERSION_MISMATCH = 25, ERR_UNKNOWN = 999
+};
+typedef struct { unsigned long long total, free, used; } nvmlMemory_t;
+typedef struct { unsigned int version; unsigned long long total, reserved, free, used; } nvmlMemory_v2_t;
+typedef struct { unsigned int gpu, memory; } nvmlUtilization_t;
+typedef struct {
+  char busIdLegacy[16]; unsigned int domain, bus, device, pciDeviceId, pciSubSystemId; char busId[32];
+} nvmlPciInfo_t;
+typedef struct { unsigned int pid; unsigned long long usedGpuMemory; unsigned int gpuInstanceId, computeInstanceId; } nvmlProcessInfo_t;
+typedef struct { unsigned long long referenceTime, violationTime; } nvmlViolationTime_t;
+typedef struct fake_dev *nvmlDevice_t;
+typedef struct {
+  nvmlDevice_t device; unsigned long long eventType, eventData; unsigned int gpuInstanceId, computeInstanceId;
+} nvmlEventData_t;
+typedef struct fake_set *nvmlEventSet_t;
+
+/* ---- a tiny JSON DOM ---- */
+typedef enum { J_NULL, J_NUM, J_STR, J_ARR, J_OBJ, J_BOOL } jtype;
+typedef struct jval {
+  jtype t; double num; char *str; struct jval **items; char **keys; int n;
+} jval;
+
+static const char *jp;
+static void jws(void) { while (*jp && isspace((unsigned char)*jp)) jp++; }
+static jval *jnew(jtype t) { jval *v = calloc(1, sizeof *v); v->t = t; return v; }
+static jval *jparse(void);
+static char *jstring(void) {
+  /* jp at opening quote */
+  jp++;
+  char *out = malloc(strlen(jp) + 1); int k = 0;
+  while (*jp && *jp != '"') {
+    if (*jp == '\\' && jp[1]) { jp++; out[k++] = *jp == 'n' ? '\n' : *jp; jp++; }
+    else out[k++] = *jp++;
+  }
+  if (*jp == '"') jp++;
+  out[k] = 0;
+  return out;
+}
+static jval *jparse(void) {
+  jws();
+  if (*jp == '{' || *jp == '[') {
+    int obj = *jp == '{'; jp++;
+    jval *v = jnew(obj ? J_OBJ : J_ARR);
+    for (;;) {
+      jws();
+      if (*jp == '}' || *jp == ']') { jp++; break; }
+      if (*jp == ',') { jp++; continue; }
+      if (!*jp) break;
+      char *key = NULL;
+      if (obj) { if (*jp != '"') return v; key = jstring(); jws(); if (*jp == ':') jp++; }
+      jval *item = jparse();
+      v->items = realloc(v->items, sizeof(jval *) * (v->n + 1));
+      v->keys = realloc(v->keys, sizeof(char *) * (v->n + 1));
+      v->items[v->n] = item; v->keys[v->n] = key; v->n++;
+    }
+    return v;
+  }
+  if (*jp == '"') { jval *v = jnew(J_STR); v->str = jstring(); return v; }
+  if (!strncmp(jp, "true", 4)) { jp += 4; jval *v = jnew(J_BOOL); v->num = 1; return v; }
+  if (!strncmp(jp, "false", 5)) { jp += 5; return jnew(J_BOOL); }
+  if (!strncmp(jp, "null", 4)) { jp += 4; return jnew(J_NULL); }
+  char *end; double d = strtod(jp, &end);
+  if (end == jp) { if (*jp) jp++; return jnew(J_NULL); }
+  jp = end; jval *v = jnew(J_NUM); v->num = d; return v;
+}
+static jval *jget(const jval *o, const char *key) {
+  if (!o || o->t != J_OBJ) return NULL;
+  for (int i = 0; i < o->n; i++) if (o->keys[i] && !strcmp(o->keys[i], key)) return o->items[i];
+  return NULL;
+}
+static void jfree(jval *v) {
+  if (!v) return;
+  for (int i = 0; i < v->n; i++) { jfree(v->items[i]); free(v->keys[i]); }
+  free(v->items); free(v->keys); free(v->str); free(v);
+}
+
+/* ---- state ---- */
+#define MAX_GPUS 64
+#define MAX_MIG 8
+#define MAX_SETS 16
+struct fake_dev { int gpu; int mig; /* mig = -1 for the physical GPU */ };
+struct fake_set { int used; unsigned long long types[MAX_GPUS]; };
+
+static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static int init_count = 0;
+static jval *scenario = NULL;
+static int gpu_count = 0;
+static struct fake_dev devs[MAX_GPUS];
+static struct fake_dev mig_devs[MAX_GPUS][MAX_MIG];
+static struct fake_set sets[MAX_SETS];
+static unsigned char xid_done[MAX_GPUS][64];
+static unsigned int tick_set = 0;
+static unsigned long long calls = 0;
+static struct timespec t0;
+
+static unsigned int tick(void) {
+  jval *tm = jget(scenario, "tick_ms");
+  if (tm && tm->t == J_NUM && tm->num > 0) {
+    struct timespec now; clock_gettime(CLOCK_MONOTONIC, &now);
+    double ms = (now.tv_sec - t0.tv_sec) * 1e3 + (now.tv_nsec - t0.tv_nsec) / 1e6;
+    return (unsigned int)(ms / tm->num);
+  }
+  return tick_set;
+}
+static jval *gpu_obj(int i) {
+  jval *g = jget(scenario, "gpus");
+  return g && g->t == J_ARR && i >= 0 && i < g->n ? g->items[i] : NULL;
+}
+/* value of a number-or-array field at the current tick */
+static int num_at(const jval *o, const char *key, double *out) {
+  jval *v = jget(o, key);
+  if (!v) return 0;
+  if (v->t == J_NUM) { *out = v->num; return 1; }
+  if (v->t == J_ARR && v->n > 0) {
+    jval *it = v->items[tick() % (unsigned int)v->n];
+    if (it->t == J_NUM) { *out = it->num; return 1; }
+  }
+  return 0;
+}
+static int has_flag(const jval *g, const char *feature) {
+  jval *ns = jget(g, "not_supported");
+  if (!ns || ns->t != J_ARR) return 0;
+  for (int i = 0; i < ns->n; i++) if (ns->items[i]->t == J_STR && !strcmp(ns->items[i]->str, feature)) return 1;
+  return 0;
+}
+static int is_lost(const jval *g) {
+  double lost, rec; unsigned int t = tick();
+  if (!num_at(g, "lost_at_tick", &lost) || t < (unsigned int)lost) return 0;
+  return !(num_at(g, "recover_at_tick", &rec) && t >= (unsigned int)rec);
+}
+/* common checks for a device call: returns OK or an error, sets *g */
+static int dev_check(nvmlDevice_t d, const char *feature, jval **g) {
+  calls++;
+  if (init_count == 0) return ERR_UNINITIALIZED;
+  if (!d || d->gpu < 0 || d->gpu >= gpu_count) return ERR_INVALID_ARGUMENT;
+  *g = gpu_obj(d->gpu);
+  if (is_lost(*g)) return ERR_GPU_IS_LOST;
+  if (feature && has_flag(*g, feature)) return ERR_NOT_SUPPORTED;
+  return OK;
+}
+static const jval *mig_obj(nvmlDevice_t d) {
+  jval *list = jget(gpu_obj(d->gpu), "mig_devices");
+  return list && list->t == J_ARR && d->mig < list->n ? list->items[d->mig] : NULL;
+}
+
+/* ---- lifecycle ---- */
+static int load_scenario(void) {
+  const char *path = getenv("FAKE_NVML_SCENARIO");
+  if (!path) return ERR_DRIVER_NOT_LOADED;
+  FILE *f = fopen(path, "rb");
+  if (!f) return ERR_DRIVER_NOT_LOADED;
+  fseek(f, 0, SEEK_END); long len = ftell(f); fseek(f, 0, SEEK_SET);
+  char *buf = malloc((size_t)len + 1);
+  size_t got = fread(buf, 1, (size_t)len, f); buf[got] = 0; fclose(f);
+  jp = buf; scenario = jparse(); free(buf);
+  double err = 0;
+  if (num_at(scenario, "init_error", &err) && err != 0) { jfree(scenario); scenario = NULL; return (int)err; }
+  jval *g = jget(scenario, "gpus");
+  gpu_count = g && g->t == J_ARR ? (g->n > MAX_GPUS ? MAX_GPUS : g->n) : 0;
+  for (int i = 0; i < gpu_count; i++) {
+    devs[i].gpu = i; devs[i].mig = -1;
+    for (int m = 0; m < MAX_MIG; m++) { mig_devs[i][m].gpu = i; mig_devs[i][m].mig = m; }
+  }
+  memset(xid_done, 0, sizeof xid_done); memset(sets, 0, sizeof sets);
+  tick_set = 0; calls = 0; clock_gettime(CLOCK_MONOTONIC, &t0);
+  return OK;
+}
+int nvmlInit_v2(void) {
+  pthread_mutex_lock(&mu);
+  int rc = OK;
+  if (init_count == 0) rc = load_scenario();
+  if (rc == OK) init_count++;
+  pthread_mutex_unlock(&mu);
+  return rc;
+}
+int nvmlInit(void) { return nvmlInit_v2(); }
+int nvmlShutdown(void) {
+  pthread_mutex_lock(&mu);
+  int rc = OK;
+  if (init_count == 0) rc = ERR_UNINITIALIZED;
+  else if (--init_count == 0) { jfree(scenario); scenario = NULL; gpu_count = 0; }
+  pthread_mutex_unlock(&mu);
+  return rc;
+}
+const char *nvmlErrorString(int rc) {
+  switch (rc) {
+    case OK: return "Success";
+    case ERR_NOT_SUPPORTED: return "Not Supported";
+    case ERR_GPU_IS_LOST: return "GPU is lost";
+    case ERR_DRIVER_NOT_LOADED: return "Driver Not Loaded";
+    default: return "Unknown Error";
+  }
+}
+void fakeNvmlSetTick(unsigned int t) { pthread_mutex_lock(&mu); tick_set = t; pthread_mutex_unlock(&mu); }
+unsigned long long fakeNvmlCallCount(void) { return calls; }
+
+/* ---- system ---- */
+int nvmlSystemGetDriverVersion(char *out, unsigned int len) {
+  if (init_count == 0) return ERR_UNINITIALIZED;
+  jval *v = jget(scenario, "driver_version");
+  snprintf(out, len, "%s", v && v->t == J_STR ? v->str : "590.48.01");
+  return OK;
+}
+int nvmlSystemGetCudaDriverVersion_v2(int *out) {
+  if (init_count == 0) return ERR_UNINITIALIZED;
+  double v = 13010; num_at(scenario, "cuda_version", &v); *out = (int)v; return OK;
+}
+int nvmlDeviceGetCount_v2(unsigned int *out) {
+  if (init_count == 0) return ERR_UNINITIALIZED;
+  *out = (unsigned int)gpu_count; return OK;
+}
+int nvmlDeviceGetHandleByIndex_v2(unsigned int i, nvmlDevice_t *out) {
+  if (init_count == 0) return ERR_UNINITIALIZED;
+  if (i >= (unsigned int)gpu_count) return ERR_INVALID_ARGUMENT;
+  *out = &devs[i]; return OK;
+}
+
+/* ---- identity ---- */
+static int str_field(nvmlDevice_t d, const char *key, const char *dflt, char *out, unsigned int len) {
+  jval *g; int rc = dev_check(d, NULL, &g); if (rc) return rc;
+  const jval *src = d->mig >= 0 ? mig_obj(d) : g;
+  jval *v = jget(src, key);
+  char fallback[64]; snprintf(fallback, sizeof fallback, dflt, d->gpu, d->mig);
+  const char *s = v && v->t == J_STR ? v->str : fallback;
+  if (strlen(s) + 1 > len) return ERR_INSUFFICIENT_SIZE;
+  snprintf(out, len, "%s", s); return OK;
+}
+int nvmlDeviceGetUUID(nvmlDevice_t d, char *out, unsigned int len) {
+  return str_field(d, "uuid", d && d->mig >= 0 ? "MIG-fake-%d-%d" : "GPU-fake-%04d-0000-0000-0000-000000000000", out, len);
+}
+int nvmlDeviceGetName(nvmlDevice_t d, char *out, unsigned int len) { return str_field(d, "name", "NVIDIA Fake GPU %d", out, len); }
+int nvmlDeviceGetPciInfo_v3(nvmlDevice_t d, nvmlPciInfo_t *p) {
+  jval *g; int rc = dev_check(d, NULL, &g); if (rc) return rc;
+  memset(p, 0, sizeof *p);
+  jval *v = jget(g, "pci_bus_id");
+  if (v && v->t == J_STR) snprintf(p->busId, sizeof p->busId, "%s", v->str);
+  else snprintf(p->busId, sizeof p->busId, "00000000:%02X:00.0", d->gpu + 1);
+  p->bus = (unsigned int)d->gpu + 1;
+  return OK;
+}
+
+/* ---- readings ---- */
+#define NUM_OR(g, key, dflt) ({ double _v = (dflt); num_at((g), (key), &_v); _v; })
+int nvmlDeviceGetMemoryInfo(nvmlDevice_t d, nvmlMemory_t *m) {
+  jval *g; int rc = dev_check(d, NULL, &g); if (rc) return rc;
+  const jval *src = d->mig >= 0 ? mig_obj(d) : g;
+  double total = NUM_OR(src, "memory_total_mib", 24576), used = NUM_OR(src, "memory_used_mib", 0);
+  m->total = (unsigned long long)(total * 1048576); m->used = (unsigned long long)(used * 1048576);
+  m->free = m->total - m->used; return OK;
+}
+int nvmlDeviceGetMemoryInfo_v2(nvmlDevice_t d, nvmlMemory_v2_t *m) {
+  jval *g; int rc = dev_check(d, "memory_v2", &g); if (rc) return rc;
+  if (m->version != ((unsigned int)sizeof(nvmlMemory_v2_t) | (2u << 24))) return ERR_ARGUMENT_VERSION_MISMATCH;
+  const jval *src = d->mig >= 0 ? mig_obj(d) : g;
+  double total = NUM_OR(src, "memory_total_mib", 24576), used = NUM_OR(src, "memory_used_mib", 0);
+  double reserved = NUM_OR(src, "memory_reserved_mib", 0);
+  m->total = (unsigned long long)(total * 1048576); m->used = (unsigned long long)(used * 1048576);
+  m->reserved = (unsigned long long)(reserved * 1048576); m->free = m->total - m->used - m->reserved; return OK;
+}
+int nvmlDeviceGetUtilizationRates(nvmlDevice_t d, nvmlUtilization_t *u) {
+  jval *g; int rc = dev_check(d, "utilization", &g); if (rc) return rc;
+  if (NUM_OR(g, "mig_mode", 0) == 1) return ERR_NOT_SUPPORTED;
+  u->gpu = (unsigned int)NUM_OR(g, "utilization_gpu", 0); u->memory = (unsigned int)NUM_OR(g, "utilization_memory", 0); return OK;
+}
+#define UINT_GETTER(fn, feature, key, dflt) \
+  int fn(nvmlDevice_t d, unsigned int *out) { \
+    jval *g; int rc = dev_check(d, feature, &g); if (rc) return rc; \
+    *out = (unsigned int)NUM_OR(g, key, dflt); return OK; }
+UINT_GETTER(nvmlDeviceGetPowerUsage, "power", "power_mw", 100000)
+UINT_GETTER(nvmlDeviceGetEnforcedPowerLimit, "power", "power_limit_mw", 300000)
+UINT_GETTER(nvmlDeviceGetFanSpeed, "fan", "fan", 30)
+int nvmlDeviceGetTemperature(nvmlDevice_t d, int sensor, unsigned int *out) {
+  jval *g; int rc = dev_check(d, "temperature", &g); if (rc) return rc;
+  if (sensor != 0) return ERR_INVALID_ARGUMENT;
+  *out = (unsigned int)NUM_OR(g, "temperature", 40); return OK;
+}
+int nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t d, unsigned long long *out) {
+  jval *g; int rc = dev_check(d, "energy", &g); if (rc) return rc;
+  *out = (unsigned long long)NUM_OR(g, "energy_mj", 0); return OK;
+}
+int nvmlDeviceGetClockInfo(nvmlDevice_t d, int type, unsigned int *out) {
+  jval *g; int rc = dev_check(d, "clocks", &g); if (rc) return rc;
+  if (type == 1 || type == 0) *out = (unsigned int)NUM_OR(g, "sm_clock", 1500);
+  else if (type == 2) *out = (unsigned int)NUM_OR(g, "mem_clock", 5000);
+  else return ERR_INVALID_ARGUMENT;
+  return OK;
+}
+int nvmlDeviceGetMaxClockInfo(nvmlDevice_t d, int type, unsigned int *out) {
+  jval *g; int rc = dev_check(d, "clocks", &g); if (rc) return rc;
+  if (type == 1 || type == 0) *out = (unsigned int)NUM_OR(g, "sm_clock_max", 2000);
+  else if (type == 2) *out = (unsigned int)NUM_OR(g, "mem_clock_max", 5000);
+  else return ERR_INVALID_ARGUMENT;
+  return OK;
+}
+int nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t d, unsigned long long *out) {
+  jval *g; int rc = dev_check(d, "reasons", &g); if (rc) return rc;
+  *out = (unsigned long long)NUM_OR(g, "reasons", 0); return OK;
+}
+int nvmlDeviceGetCurrentClocksThrottleReasons(nvmlDevice_t d, unsigned long long *out) {
+  return nvmlDeviceGetCurrentClocksEventReasons(d, out);
+}
+int nvmlDeviceGetPcieThroughput(nvmlDevice_t d, int counter, unsigned int *out) {
+  jval *g; int rc = dev_check(d, "pcie", &g); if (rc) return rc;
+  *out = (unsigned int)NUM_OR(g, counter == 0 ? "pcie_tx_kbs" : "pcie_rx_kbs", 0); return OK;
+}
+int nvmlDeviceGetTotalEccErrors(nvmlDevice_t d, int errorType, int counterType, unsigned long long *out) {
+  jval *g; int rc = dev_check(d, "ecc", &g); if (rc) return rc;
+  (void)counterType;
+  *out = (unsigned long long)NUM_OR(g, errorType == 0 ? "ecc_corrected" : "ecc_uncorrected", 0); return OK;
+}
+int nvmlDeviceGetViolationStatus(nvmlDevice_t d, int policy, nvmlViolationTime_t *out) {
+  jval *g; int rc = dev_check(d, "violation", &g); if (rc) return rc;
+  out->referenceTime = 0;
+  if (policy == 0) out->violationTime = (unsigned long long)NUM_OR(g, "violation_power_ns", 0);
+  else if (policy == 1) out->violationTime = (unsigned long long)NUM_OR(g, "violation_thermal_ns", 0);
+  else return ERR_NOT_SUPPORTED;
+  return OK;
+}
+int nvmlDeviceGetComputeRunningProcesses_v3(nvmlDevice_t d, unsigned int *count, nvmlProcessInfo_t *infos) {
+  jval *g; int rc = dev_check(d, "processes", &g); if (rc) return rc;
+  jval *list = jget(g, "processes");
+  unsigned int n = list && list->t == J_ARR ? (unsigned int)list->n : 0;
+  if (*count < n) { *count = n; return ERR_INSUFFICIENT_SIZE; }
+  for (unsigned int i = 0; i < n; i++) {
+    infos[i].pid = (unsigned int)NUM_OR(list->items[i], "pid", 0);
+    infos[i].usedGpuMemory = (unsigned long long)(NUM_OR(list->items[i], "used_mib", 0) * 1048576);
+    infos[i].gpuInstanceId = 0xFFFFFFFFu; infos[i].computeInstanceId = 0xFFFFFFFFu;
+  }
+  *count = n; return OK;
+}
+
+/* ---- MIG ---- */
+int nvmlDeviceGetMigMode(nvmlDevice_t d, unsigned int *current, unsigned int *pending) {
+  jval *g; int rc = dev_check(d, "mig", &g); if (rc) return rc;
+  *current = *pending = (unsigned int)NUM_OR(g, "mig_mode", 0); return OK;
+}
+int nvmlDeviceGetMaxMigDeviceCount(nvmlDevice_t d, unsigned int *out) {
+  jval *g; int rc = dev_check(d, "mig", &g); if (rc) return rc;
+  *out = MAX_MIG; return OK;
+}
+int nvmlDeviceGetMigDeviceHandleByIndex(nvmlDevice_t d, unsigned int i, nvmlDevice_t *out) {
+  jval *g; int rc = dev_check(d, "mig", &g); if (rc) return rc;
+  jval *list = jget(g, "mig_devices");
+  if (!list || list->t != J_ARR || i >= (unsigned int)list->n || i >= MAX_MIG) return ERR_NOT_FOUND;
+  *out = &mig_devs[d->gpu][i]; return OK;
+}
+int nvmlDeviceGetGpuInstanceId(nvmlDevice_t d, unsigned int *out) {
+  jval *g; int rc = dev_check(d, NULL, &g); if (rc) return rc;
+  if (d->mig < 0) return ERR_INVALID_ARGUMENT;
+  *out = (unsigned int)NUM_OR(mig_obj(d), "gpu_instance_id", d->mig); return OK;
+}
+int nvmlDeviceGetComputeInstanceId(nvmlDevice_t d, unsigned int *out) {
+  jval *g; int rc = dev_check(d, NULL, &g); if (rc) return rc;
+  if (d->mig < 0) return ERR_INVALID_ARGUMENT;
+  *out = (unsigned int)NUM_OR(mig_obj(d), "compute_instance_id", 0); return OK;
+}
+
+/* ---- events (XID) ---- */
+int nvmlEventSetCreate(nvmlEventSet_t *out) {
+  if (init_count == 0) return ERR_UNINITIALIZED;
+  pthread_mutex_lock(&mu);
+  for (int i = 0; i < MAX_SETS; i++) if (!sets[i].used) {
+    memset(&sets[i], 0, sizeof sets[i]); sets[i].used = 1; *out = &sets[i];
+    pthread_mutex_unlock(&mu); return OK;
+  }
+  pthread_mutex_unlock(&mu);
+  return ERR_UNKNOWN;
+}
+int nvmlDeviceRegisterEvents(nvmlDevice_t d, unsigned long long types, nvmlEventSet_t set) {
+  jval *g; int rc = dev_check(d, "events", &g); if (rc) return rc;
+  if (!set || !set->used) return ERR_INVALID_ARGUMENT;
+  pthread_mutex_lock(&mu); set->types[d->gpu] |= types; pthread_mutex_unlock(&mu);
+  return OK;
+}
+static int next_xid(nvmlEventSet_t set, nvmlEventData_t *data) {
+  unsigned int t = tick();
+  for (int i = 0; i < gpu_count; i++) {
+    if (!(set->types[i] & 0x8ULL)) continue;
+    jval *xids = jget(gpu_obj(i), "xids");
+    if (!xids || xids->t != J_ARR) continue;
+    for (int k = 0; k < xids->n && k < 64; k++) {
+      double at = 0, xid = 0;
+      num_at(xids->items[k], "tick", &at); num_at(xids->items[k], "xid", &xid);
+      if (xid_done[i][k] || (unsigned int)at > t) continue;
+      xid_done[i][k] = 1;
+      memset(data, 0, sizeof *data);
+      data->device = &devs[i]; data->eventType = 0x8ULL; data->eventData = (unsigned long long)xid;
+      data->gpuInstanceId = data->computeInstanceId = 0xFFFFFFFFu;
+      return 1;
+    }
+  }
+  return 0;
+}
+int nvmlEventSetWait_v2(nvmlEventSet_t set, nvmlEventData_t *data, unsigned int timeoutms) {
+  struct timespec start, now; clock_gettime(CLOCK_MONOTONIC, &start);
+  for (;;) {
+    pthread_mutex_lock(&mu);
+    if (init_count == 0 || !set || !set->used) { pthread_mutex_unlock(&mu); return ERR_UNINITIALIZED; }
+    int got = next_xid(set, data);
+    pthread_mutex_unlock(&mu);
+    if (got) return OK;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    double ms = (now.tv_sec - start.tv_sec) * 1e3 + (now.tv_nsec - start.tv_nsec) / 1e6;
+    if (ms >= timeoutms) return ERR_TIMEOUT;
+    usleep(2000);
+  }
+}
+int nvmlEventSetFree(nvmlEventSet_t set) {
+  if (!set) return ERR_INVALID_ARGUMENT;
+  pthread_mutex_lock(&mu); set->used = 0; pthread_mutex_unlock(&mu);
+  return OK;
+}

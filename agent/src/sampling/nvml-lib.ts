@@ -1,0 +1,250 @@
+// The NVML functions the agent calls, bound through koffi. Each wrapper returns an NvmlResult
+// (the raw return code on failure) so the sampler decides what a failure means; nothing throws
+// except `loadNvml` when the library itself cannot be loaded.
+import koffi from 'koffi';
+import { AgentError } from '../errors.js';
+import { NVML_ERROR_FUNCTION_NOT_FOUND, NVML_ERROR_INSUFFICIENT_SIZE, NVML_SUCCESS } from './nvml-errors.js';
+
+export type NvmlResult<T> = { ok: true; value: T } | { ok: false; rc: number };
+/** An NVML device handle (a pointer, as koffi returns it). */
+export type NvmlHandle = unknown;
+
+export interface NvmlMemory {
+  total: number;
+  used: number;
+  reserved?: number;
+}
+export interface NvmlProcess {
+  pid: number;
+  usedBytes?: number;
+}
+export interface NvmlXidEvent {
+  device: NvmlHandle;
+  xid: number;
+}
+
+export interface NvmlLib {
+  readonly path: string;
+  init(): number;
+  shutdown(): number;
+  driverVersion(): NvmlResult<string>;
+  cudaVersion(): NvmlResult<number>;
+  deviceCount(): NvmlResult<number>;
+  handle(index: number): NvmlResult<NvmlHandle>;
+  uuid(h: NvmlHandle): NvmlResult<string>;
+  name(h: NvmlHandle): NvmlResult<string>;
+  pciBusId(h: NvmlHandle): NvmlResult<string>;
+  memory(h: NvmlHandle): NvmlResult<NvmlMemory>;
+  utilization(h: NvmlHandle): NvmlResult<{ gpu: number; memory: number }>;
+  temperature(h: NvmlHandle): NvmlResult<number>;
+  powerMw(h: NvmlHandle): NvmlResult<number>;
+  powerLimitMw(h: NvmlHandle): NvmlResult<number>;
+  energyMj(h: NvmlHandle): NvmlResult<number>;
+  clock(h: NvmlHandle, kind: 'sm' | 'mem'): NvmlResult<number>;
+  maxClock(h: NvmlHandle, kind: 'sm' | 'mem'): NvmlResult<number>;
+  clockEventReasons(h: NvmlHandle): NvmlResult<number>;
+  fanPercent(h: NvmlHandle): NvmlResult<number>;
+  pcieKbPerS(h: NvmlHandle, dir: 'tx' | 'rx'): NvmlResult<number>;
+  eccTotal(h: NvmlHandle, kind: 'corrected' | 'uncorrected'): NvmlResult<number>;
+  violationNs(h: NvmlHandle, policy: 'power' | 'thermal'): NvmlResult<number>;
+  computeProcesses(h: NvmlHandle): NvmlResult<NvmlProcess[]>;
+  migMode(h: NvmlHandle): NvmlResult<boolean>;
+  migDevice(h: NvmlHandle, index: number): NvmlResult<NvmlHandle>;
+  gpuInstanceId(h: NvmlHandle): NvmlResult<number>;
+  computeInstanceId(h: NvmlHandle): NvmlResult<number>;
+  eventSetCreate(): NvmlResult<NvmlHandle>;
+  registerXidEvents(h: NvmlHandle, set: NvmlHandle): number;
+  /** nvmlEventSetWait_v2 on a koffi worker thread: never blocks the event loop. */
+  eventWaitAsync(set: NvmlHandle, timeoutMs: number): Promise<NvmlResult<NvmlXidEvent>>;
+  eventSetFree(set: NvmlHandle): number;
+  /** The same device? (handles are pointers; compare addresses). */
+  sameDevice(a: NvmlHandle, b: NvmlHandle): boolean;
+}
+
+const NVML_CLOCK_SM = 1;
+const NVML_CLOCK_MEM = 2;
+const EVENT_TYPE_XID = 0x8n;
+const MAX_PROCESSES = 256;
+
+type Fn = ReturnType<ReturnType<typeof koffi.load>['func']>;
+type TypeSpec = Parameters<typeof koffi.out>[0];
+
+function cstring(buf: Buffer): string {
+  const end = buf.indexOf(0);
+  return buf.subarray(0, end < 0 ? buf.length : end).toString('utf8');
+}
+const id = (v: unknown): unknown => v;
+const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : Number(v));
+
+/** Loads libnvidia-ml (or a fake at `path`). Throws AGT_ERR_NVML_LIB_MISSING when it cannot. */
+export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
+  let lib: ReturnType<typeof koffi.load>;
+  try {
+    lib = koffi.load(path);
+  } catch (err: unknown) {
+    throw new AgentError('AGT_ERR_NVML_LIB_MISSING', path, { cause: err });
+  }
+  const Device = koffi.pointer(koffi.opaque());
+  const EventSet = koffi.pointer(koffi.opaque());
+  const Memory = koffi.struct({ total: 'uint64', free: 'uint64', used: 'uint64' });
+  const MemoryV2 = koffi.struct({ version: 'uint32', total: 'uint64', reserved: 'uint64', free: 'uint64', used: 'uint64' });
+  const Utilization = koffi.struct({ gpu: 'uint32', memory: 'uint32' });
+  const PciInfo = koffi.struct({
+    busIdLegacy: koffi.array('char', 16),
+    domain: 'uint32',
+    bus: 'uint32',
+    device: 'uint32',
+    pciDeviceId: 'uint32',
+    pciSubSystemId: 'uint32',
+    busId: koffi.array('char', 32),
+  });
+  const ProcessInfo = koffi.struct({ pid: 'uint32', usedGpuMemory: 'uint64', gpuInstanceId: 'uint32', computeInstanceId: 'uint32' });
+  const Violation = koffi.struct({ referenceTime: 'uint64', violationTime: 'uint64' });
+  const EventData = koffi.struct({ device: Device, eventType: 'uint64', eventData: 'uint64', gpuInstanceId: 'uint32', computeInstanceId: 'uint32' });
+  const outU32 = koffi.out(koffi.pointer('uint32'));
+  const outU64 = koffi.out(koffi.pointer('uint64'));
+  const processSize = koffi.sizeof(ProcessInfo);
+  const memoryV2Version = koffi.sizeof(MemoryV2) | (2 << 24);
+
+  /** A function, or undefined when this NVML lacks it (older drivers): callers get FUNCTION_NOT_FOUND. */
+  const fn = (name: string, args: TypeSpec[]): Fn | undefined => {
+    try {
+      return lib.func(name, 'int', args);
+    } catch {
+      return undefined;
+    }
+  };
+  const f = {
+    init: fn('nvmlInit_v2', []) ?? fn('nvmlInit', []),
+    shutdown: fn('nvmlShutdown', []),
+    driverVersion: fn('nvmlSystemGetDriverVersion', ['char *', 'uint32']),
+    cudaVersion: fn('nvmlSystemGetCudaDriverVersion_v2', [koffi.out(koffi.pointer('int'))]),
+    count: fn('nvmlDeviceGetCount_v2', [outU32]),
+    handle: fn('nvmlDeviceGetHandleByIndex_v2', ['uint32', koffi.out(koffi.pointer(Device))]),
+    uuid: fn('nvmlDeviceGetUUID', [Device, 'char *', 'uint32']),
+    name: fn('nvmlDeviceGetName', [Device, 'char *', 'uint32']),
+    pci: fn('nvmlDeviceGetPciInfo_v3', [Device, koffi.out(koffi.pointer(PciInfo))]),
+    memory: fn('nvmlDeviceGetMemoryInfo', [Device, koffi.out(koffi.pointer(Memory))]),
+    memoryV2: fn('nvmlDeviceGetMemoryInfo_v2', [Device, koffi.inout(koffi.pointer(MemoryV2))]),
+    utilization: fn('nvmlDeviceGetUtilizationRates', [Device, koffi.out(koffi.pointer(Utilization))]),
+    temperature: fn('nvmlDeviceGetTemperature', [Device, 'int', outU32]),
+    power: fn('nvmlDeviceGetPowerUsage', [Device, outU32]),
+    powerLimit: fn('nvmlDeviceGetEnforcedPowerLimit', [Device, outU32]),
+    energy: fn('nvmlDeviceGetTotalEnergyConsumption', [Device, outU64]),
+    clock: fn('nvmlDeviceGetClockInfo', [Device, 'int', outU32]),
+    maxClock: fn('nvmlDeviceGetMaxClockInfo', [Device, 'int', outU32]),
+    reasons: fn('nvmlDeviceGetCurrentClocksEventReasons', [Device, outU64]) ?? fn('nvmlDeviceGetCurrentClocksThrottleReasons', [Device, outU64]),
+    fan: fn('nvmlDeviceGetFanSpeed', [Device, outU32]),
+    pcie: fn('nvmlDeviceGetPcieThroughput', [Device, 'int', outU32]),
+    ecc: fn('nvmlDeviceGetTotalEccErrors', [Device, 'int', 'int', outU64]),
+    violation: fn('nvmlDeviceGetViolationStatus', [Device, 'int', koffi.out(koffi.pointer(Violation))]),
+    processes: fn('nvmlDeviceGetComputeRunningProcesses_v3', [Device, koffi.inout(koffi.pointer('uint32')), koffi.pointer(ProcessInfo)]),
+    migMode: fn('nvmlDeviceGetMigMode', [Device, outU32, outU32]),
+    migHandle: fn('nvmlDeviceGetMigDeviceHandleByIndex', [Device, 'uint32', koffi.out(koffi.pointer(Device))]),
+    gpuInstance: fn('nvmlDeviceGetGpuInstanceId', [Device, outU32]),
+    computeInstance: fn('nvmlDeviceGetComputeInstanceId', [Device, outU32]),
+    eventCreate: fn('nvmlEventSetCreate', [koffi.out(koffi.pointer(EventSet))]),
+    register: fn('nvmlDeviceRegisterEvents', [Device, 'uint64', EventSet]),
+    wait: fn('nvmlEventSetWait_v2', [EventSet, koffi.out(koffi.pointer(EventData)), 'uint32']),
+    eventFree: fn('nvmlEventSetFree', [EventSet]),
+  };
+
+  const missing = { ok: false, rc: NVML_ERROR_FUNCTION_NOT_FOUND } as const;
+  /** Calls `g` with a one-element out array; returns its value on success. */
+  function out1<T>(g: Fn | undefined, map: (v: unknown) => T, ...args: unknown[]): NvmlResult<T> {
+    if (g === undefined) return missing;
+    const box: unknown[] = [null];
+    const rc = num(g(...args, box));
+    return rc === NVML_SUCCESS ? { ok: true, value: map(box[0]) } : { ok: false, rc };
+  }
+  function str(g: Fn | undefined, h: NvmlHandle | undefined, size: number): NvmlResult<string> {
+    if (g === undefined) return missing;
+    const buf = Buffer.alloc(size);
+    const rc = num(h === undefined ? g(buf, size) : g(h, buf, size));
+    return rc === NVML_SUCCESS ? { ok: true, value: cstring(buf) } : { ok: false, rc };
+  }
+  function struct<T>(g: Fn | undefined, map: (o: Record<string, unknown>) => T, ...args: unknown[]): NvmlResult<T> {
+    if (g === undefined) return missing;
+    const o: Record<string, unknown> = {};
+    const rc = num(g(...args, o));
+    return rc === NVML_SUCCESS ? { ok: true, value: map(o) } : { ok: false, rc };
+  }
+  return {
+    path,
+    init: () => (f.init === undefined ? NVML_ERROR_FUNCTION_NOT_FOUND : num(f.init())),
+    shutdown: () => (f.shutdown === undefined ? NVML_ERROR_FUNCTION_NOT_FOUND : num(f.shutdown())),
+    driverVersion: () => str(f.driverVersion, undefined, 96),
+    cudaVersion: () => out1(f.cudaVersion, num),
+    deviceCount: () => out1(f.count, num),
+    handle: (i) => out1(f.handle, id, i),
+    uuid: (h) => str(f.uuid, h, 96),
+    name: (h) => str(f.name, h, 96),
+    pciBusId: (h) => struct(f.pci, (o) => String(o.busId), h),
+    memory(h) {
+      if (f.memoryV2 !== undefined) {
+        const o: Record<string, unknown> = { version: memoryV2Version };
+        const rc = num(f.memoryV2(h, o));
+        if (rc === NVML_SUCCESS) return { ok: true, value: { total: num(o.total), used: num(o.used), reserved: num(o.reserved) } };
+      }
+      return struct(f.memory, (o) => ({ total: num(o.total), used: num(o.used) }), h);
+    },
+    utilization: (h) => struct(f.utilization, (o) => ({ gpu: num(o.gpu), memory: num(o.memory) }), h),
+    temperature: (h) => out1(f.temperature, num, h, 0),
+    powerMw: (h) => out1(f.power, num, h),
+    powerLimitMw: (h) => out1(f.powerLimit, num, h),
+    energyMj: (h) => out1(f.energy, num, h),
+    clock: (h, k) => out1(f.clock, num, h, k === 'sm' ? NVML_CLOCK_SM : NVML_CLOCK_MEM),
+    maxClock: (h, k) => out1(f.maxClock, num, h, k === 'sm' ? NVML_CLOCK_SM : NVML_CLOCK_MEM),
+    clockEventReasons: (h) => out1(f.reasons, (v) => Number(BigInt(v as bigint | number) & ((1n << 53n) - 1n)), h),
+    fanPercent: (h) => out1(f.fan, num, h),
+    pcieKbPerS: (h, d) => out1(f.pcie, num, h, d === 'tx' ? 0 : 1),
+    eccTotal: (h, k) => out1(f.ecc, num, h, k === 'corrected' ? 0 : 1, 0),
+    violationNs: (h, p) => struct(f.violation, (o) => num(o.violationTime), h, p === 'power' ? 0 : 1),
+    computeProcesses(h) {
+      if (f.processes === undefined) return missing;
+      const count = [MAX_PROCESSES];
+      const buf = Buffer.alloc(processSize * MAX_PROCESSES);
+      const rc = num(f.processes(h, count, buf));
+      if (rc === NVML_ERROR_INSUFFICIENT_SIZE) return { ok: false, rc };
+      if (rc !== NVML_SUCCESS) return { ok: false, rc };
+      const n = Math.min(num(count[0]), MAX_PROCESSES);
+      const out: NvmlProcess[] = [];
+      for (let i = 0; i < n; i++) {
+        const p = koffi.decode(buf, i * processSize, ProcessInfo) as { pid: number; usedGpuMemory: number | bigint };
+        const used = num(p.usedGpuMemory);
+        // NVML_VALUE_NOT_AVAILABLE (ULL max) on WDDM: absent, not a huge number.
+        out.push(used >= 2 ** 63 ? { pid: p.pid } : { pid: p.pid, usedBytes: used });
+      }
+      return { ok: true, value: out };
+    },
+    migMode: (h) => migModeCall(h),
+    migDevice: (h, i) => out1(f.migHandle, id, h, i),
+    gpuInstanceId: (h) => out1(f.gpuInstance, num, h),
+    computeInstanceId: (h) => out1(f.computeInstance, num, h),
+    eventSetCreate: () => out1(f.eventCreate, id),
+    registerXidEvents: (h, set) => (f.register === undefined ? NVML_ERROR_FUNCTION_NOT_FOUND : num(f.register(h, EVENT_TYPE_XID, set))),
+    eventWaitAsync(set, timeoutMs) {
+      const wait = f.wait;
+      if (wait === undefined) return Promise.resolve(missing);
+      return new Promise((resolve) => {
+        const o: Record<string, unknown> = {};
+        wait.async(set, o, timeoutMs, (err: unknown, rc: unknown) => {
+          if (err !== null && err !== undefined) resolve({ ok: false, rc: 999 });
+          else if (num(rc) !== NVML_SUCCESS) resolve({ ok: false, rc: num(rc) });
+          else resolve({ ok: true, value: { device: o.device, xid: num(o.eventData) } });
+        });
+      });
+    },
+    eventSetFree: (set) => (f.eventFree === undefined ? NVML_ERROR_FUNCTION_NOT_FOUND : num(f.eventFree(set))),
+    // koffi returns pointers as bigint addresses, so equal handles compare equal.
+    sameDevice: (a, b) => a === b,
+  };
+
+  function migModeCall(h: NvmlHandle): NvmlResult<boolean> {
+    if (f.migMode === undefined) return missing;
+    const cur = [0];
+    const pending = [0];
+    const rc = num(f.migMode(h, cur, pending));
+    return rc === NVML_SUCCESS ? { ok: true, value: num(cur[0]) === 1 } : { ok: false, rc };
+  }
+}

@@ -1,0 +1,261 @@
+// GPU sampling through NVML (koffi FFI, no subprocess). A failed read never rejects `sample()`:
+// NOT_SUPPORTED fields are absent (and not asked again), GPU_IS_LOST marks that GPU lost (one
+// `lost` status, the other GPUs keep being sampled, a `recovered` status when it answers again),
+// other failures are counted and logged once per interval per GPU.
+import { decodeClockEventReasons } from '@renderwatch/schema';
+import type { Logger } from 'pino';
+import { AgentError } from '../errors.js';
+import { createFailureReporter, type SampleErrorCounter } from './failure-reporter.js';
+import { NVML_SUCCESS, NvmlError, isAbsentReturn, isGpuLostReturn } from './nvml-errors.js';
+import { loadNvml, type NvmlHandle, type NvmlLib, type NvmlResult } from './nvml-lib.js';
+import { startXidWatcher, type XidWatcher } from './nvml-xid.js';
+import type { GpuSampleResult, GpuSampler, GpuSnapshot, GpuStatusChange, MigDeviceSnapshot } from './sampler.js';
+import { compact } from './smi-values.js';
+
+export interface NvmlSamplerOptions {
+  /** Path of libnvidia-ml (default `libnvidia-ml.so.1`), e.g. the fake in tests. */
+  libPath?: string;
+  /** An already loaded library (tests). */
+  lib?: NvmlLib;
+  log?: Logger;
+  counter?: SampleErrorCounter;
+  /** Sampling interval: failures are logged at most once per interval per GPU. */
+  intervalMs?: number;
+  now?: () => number;
+  /** Read PCIe throughput (each read blocks ~20 ms per GPU in real NVML, so off by default). */
+  pcie?: boolean;
+  /** Watch XID events (default true); each wait holds one koffi worker for up to xidWaitMs. */
+  watchXid?: boolean;
+  xidWaitMs?: number;
+}
+
+export interface NvmlSampler extends GpuSampler {
+  readonly source: 'nvml';
+  readonly gpuCount: number;
+  /** XID events seen per GPU UUID and XID code (counters, never a sticky "last XID"). */
+  xidCounts(): ReadonlyMap<string, ReadonlyMap<number, number>>;
+  /** Sampling failures counted so far. */
+  readonly failures: number;
+}
+
+interface GpuState {
+  index: number;
+  handle: NvmlHandle;
+  uuid: string;
+  name?: string;
+  pciBusId?: string;
+  smMax?: number;
+  memMax?: number;
+  lost: boolean;
+  /** Fields NVML said it does not support on this GPU: never asked again. */
+  unsupported: Set<string>;
+}
+
+const RUNBOOK = 'docs/runbooks/gpu-sampling.md';
+
+const value = <T>(r: NvmlResult<T>): T | undefined => (r.ok ? r.value : undefined);
+
+/** Loads NVML and initialises it. Throws AGT_ERR_NVML_LIB_MISSING or the typed NVML init error. */
+export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
+  const lib = opts.lib ?? loadNvml(opts.libPath);
+  const log = opts.log?.child({ module: 'sampling.nvml' });
+  const now = opts.now ?? Date.now;
+  const initRc = lib.init();
+  if (initRc !== NVML_SUCCESS) throw new NvmlError('nvmlInit_v2', initRc);
+  const failures = createFailureReporter({
+    source: 'nvml',
+    intervalMs: opts.intervalMs ?? 1000,
+    now,
+    runbook: RUNBOOK,
+    ...(log === undefined ? {} : { log }),
+    ...(opts.counter === undefined ? {} : { counter: opts.counter }),
+  });
+  const driverVersion = value(lib.driverVersion());
+  const cuda = value(lib.cudaVersion());
+  const cudaVersion = cuda === undefined ? undefined : `${Math.floor(cuda / 1000)}.${Math.floor((cuda % 1000) / 10)}`;
+  const count = lib.deviceCount();
+  if (!count.ok) {
+    lib.shutdown();
+    throw new NvmlError('nvmlDeviceGetCount_v2', count.rc);
+  }
+  const gpus: GpuState[] = [];
+  for (let i = 0; i < count.value; i++) {
+    const h = lib.handle(i);
+    if (!h.ok) {
+      failures.report(`gpu:${i}`, new NvmlError('nvmlDeviceGetHandleByIndex_v2', h.rc), { gpu_index: i });
+      continue;
+    }
+    gpus.push({
+      index: i,
+      handle: h.value,
+      uuid: value(lib.uuid(h.value)) ?? `GPU-index-${i}`,
+      name: value(lib.name(h.value)),
+      pciBusId: value(lib.pciBusId(h.value)),
+      smMax: value(lib.maxClock(h.value, 'sm')),
+      memMax: value(lib.maxClock(h.value, 'mem')),
+      lost: false,
+      unsupported: new Set(),
+    });
+  }
+  log?.info({ gpus: gpus.length, driver_version: driverVersion, lib: lib.path }, 'nvml sampler started');
+
+  const pending: GpuStatusChange[] = [];
+  const xidCounts = new Map<string, Map<number, number>>();
+  const xid: XidWatcher | undefined =
+    opts.watchXid === false
+      ? undefined
+      : startXidWatcher({
+          lib,
+          devices: gpus.map((g) => ({ index: g.index, uuid: g.uuid, handle: g.handle })),
+          waitMs: opts.xidWaitMs ?? 500,
+          now,
+          failures,
+          onXid(dev, code, ts) {
+            const perGpu = xidCounts.get(dev.uuid) ?? new Map<number, number>();
+            perGpu.set(code, (perGpu.get(code) ?? 0) + 1);
+            xidCounts.set(dev.uuid, perGpu);
+            pending.push({ ts_unix_ms: ts, gpu_index: dev.index, gpu_uuid: dev.uuid, status: 'xid', xid: code, detail: `XID ${code}` });
+          },
+        });
+
+  /** One GPU; returns undefined when it is lost (status recorded). */
+  function sampleGpu(g: GpuState, ts: number, status: GpuStatusChange[]): GpuSnapshot | undefined {
+    let lostRc: number | undefined;
+    let firstError: NvmlError | undefined;
+    const read = <T>(field: string, fn: string, call: () => NvmlResult<T>): T | undefined => {
+      if (lostRc !== undefined || g.unsupported.has(field)) return undefined;
+      const r = call();
+      if (r.ok) return r.value;
+      if (isAbsentReturn(r.rc)) g.unsupported.add(field);
+      else if (isGpuLostReturn(r.rc)) lostRc = r.rc;
+      else firstError ??= new NvmlError(fn, r.rc);
+      return undefined;
+    };
+    const h = g.handle;
+    const mem = read('memory', 'nvmlDeviceGetMemoryInfo', () => lib.memory(h));
+    if (g.lost) {
+      if (lostRc !== undefined || mem === undefined) return undefined;
+      g.lost = false;
+      status.push({ ts_unix_ms: ts, gpu_index: g.index, gpu_uuid: g.uuid, status: 'recovered', detail: 'GPU answers NVML again' });
+      log?.info({ gpu_index: g.index, gpu_uuid: g.uuid }, 'gpu recovered');
+    }
+    const util = read('utilization', 'nvmlDeviceGetUtilizationRates', () => lib.utilization(h));
+    const temperature = read('temperature', 'nvmlDeviceGetTemperature', () => lib.temperature(h));
+    const powerMw = read('power', 'nvmlDeviceGetPowerUsage', () => lib.powerMw(h));
+    const limitMw = read('power_limit', 'nvmlDeviceGetEnforcedPowerLimit', () => lib.powerLimitMw(h));
+    const energyMj = read('energy', 'nvmlDeviceGetTotalEnergyConsumption', () => lib.energyMj(h));
+    const sm = read('sm_clock', 'nvmlDeviceGetClockInfo', () => lib.clock(h, 'sm'));
+    const memClock = read('mem_clock', 'nvmlDeviceGetClockInfo', () => lib.clock(h, 'mem'));
+    const mask = read('reasons', 'nvmlDeviceGetCurrentClocksEventReasons', () => lib.clockEventReasons(h));
+    const fan = read('fan', 'nvmlDeviceGetFanSpeed', () => lib.fanPercent(h));
+    const tx = opts.pcie === true ? read('pcie', 'nvmlDeviceGetPcieThroughput', () => lib.pcieKbPerS(h, 'tx')) : undefined;
+    const rx = opts.pcie === true ? read('pcie', 'nvmlDeviceGetPcieThroughput', () => lib.pcieKbPerS(h, 'rx')) : undefined;
+    const eccC = read('ecc', 'nvmlDeviceGetTotalEccErrors', () => lib.eccTotal(h, 'corrected'));
+    const eccU = read('ecc', 'nvmlDeviceGetTotalEccErrors', () => lib.eccTotal(h, 'uncorrected'));
+    const vPower = read('violation', 'nvmlDeviceGetViolationStatus', () => lib.violationNs(h, 'power'));
+    const vThermal = read('violation', 'nvmlDeviceGetViolationStatus', () => lib.violationNs(h, 'thermal'));
+    const procs = read('processes', 'nvmlDeviceGetComputeRunningProcesses_v3', () => lib.computeProcesses(h));
+    const mig = read('mig', 'nvmlDeviceGetMigMode', () => lib.migMode(h));
+    const migDevices = mig === true ? readMig(g) : undefined;
+    if (lostRc !== undefined) {
+      g.lost = true;
+      const err = new NvmlError('nvmlDevice*', lostRc);
+      failures.report(`gpu:${g.index}`, err, { gpu_index: g.index, gpu_uuid: g.uuid });
+      status.push({ ts_unix_ms: ts, gpu_index: g.index, gpu_uuid: g.uuid, status: 'lost', detail: err.message });
+      log?.error({ gpu_index: g.index, gpu_uuid: g.uuid, nvml: err.nvmlName, runbook: RUNBOOK }, 'gpu lost');
+      return undefined;
+    }
+    if (firstError !== undefined) failures.report(`gpu:${g.index}`, firstError, { gpu_index: g.index, gpu_uuid: g.uuid });
+    return compact<GpuSnapshot>({
+      ts_unix_ms: ts,
+      index: g.index,
+      uuid: g.uuid,
+      name: g.name,
+      driver_version: driverVersion,
+      cuda_version: cudaVersion,
+      pci_bus_id: g.pciBusId,
+      utilization_gpu_ratio: util === undefined ? undefined : util.gpu / 100,
+      utilization_memory_ratio: util === undefined ? undefined : util.memory / 100,
+      memory_used_bytes: mem?.used,
+      memory_total_bytes: mem?.total,
+      memory_reserved_bytes: mem?.reserved,
+      temperature_celsius: temperature,
+      power_draw_watts: powerMw === undefined ? undefined : powerMw / 1000,
+      power_limit_watts: limitMw === undefined ? undefined : limitMw / 1000,
+      energy_joules: energyMj === undefined ? undefined : energyMj / 1000,
+      sm_clock_mhz: sm,
+      sm_clock_max_mhz: g.smMax,
+      memory_clock_mhz: memClock,
+      memory_clock_max_mhz: g.memMax,
+      fan_ratio: fan === undefined ? undefined : fan / 100,
+      clock_event_reasons_mask: mask,
+      clock_event_reasons: mask === undefined ? undefined : decodeClockEventReasons(mask),
+      pcie_tx_bytes_per_s: tx === undefined ? undefined : tx * 1024,
+      pcie_rx_bytes_per_s: rx === undefined ? undefined : rx * 1024,
+      ecc_corrected_total: eccC,
+      ecc_uncorrected_total: eccU,
+      throttle_power_us: vPower === undefined ? undefined : Math.floor(vPower / 1000),
+      throttle_thermal_us: vThermal === undefined ? undefined : Math.floor(vThermal / 1000),
+      mig_enabled: mig,
+      mig_devices: migDevices,
+      processes: procs?.map((p) => compact({ pid: p.pid, used_memory_bytes: p.usedBytes })),
+    });
+  }
+
+  function readMig(g: GpuState): MigDeviceSnapshot[] {
+    const out: MigDeviceSnapshot[] = [];
+    for (let i = 0; i < 8; i++) {
+      const d = lib.migDevice(g.handle, i);
+      if (!d.ok) continue;
+      const m = value(lib.memory(d.value));
+      out.push(
+        compact<MigDeviceSnapshot>({
+          gpu_instance_id: value(lib.gpuInstanceId(d.value)),
+          compute_instance_id: value(lib.computeInstanceId(d.value)),
+          uuid: value(lib.uuid(d.value)),
+          memory_used_bytes: m?.used,
+          memory_total_bytes: m?.total,
+        }),
+      );
+    }
+    return out;
+  }
+
+  let closed = false;
+  return {
+    source: 'nvml',
+    gpuCount: gpus.length,
+    get failures() {
+      return failures.count;
+    },
+    xidCounts: () => xidCounts,
+    sample(): Promise<GpuSampleResult> {
+      if (closed) return Promise.resolve({ gpus: [], status: [] });
+      const ts = now();
+      const status = pending.splice(0, pending.length);
+      const out: GpuSnapshot[] = [];
+      for (const g of gpus) {
+        try {
+          const s = sampleGpu(g, ts, status);
+          if (s !== undefined) out.push(s);
+        } catch (err: unknown) {
+          // A koffi marshalling failure is a bug, but the daemon never dies from a bad sample.
+          failures.report(`gpu:${g.index}`, err, { gpu_index: g.index });
+        }
+      }
+      return Promise.resolve({ gpus: out, status });
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await xid?.stop();
+      const rc = lib.shutdown();
+      if (rc !== NVML_SUCCESS) log?.warn({ err: new NvmlError('nvmlShutdown', rc) }, 'nvml shutdown failed');
+    },
+  };
+}
+
+/** True when the error means "NVML is not usable here" (so the caller falls back to nvidia-smi). */
+export function isNvmlUnavailable(err: unknown): boolean {
+  return err instanceof AgentError && err.code.startsWith('AGT_ERR_NVML_');
+}
