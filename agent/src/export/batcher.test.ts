@@ -1,0 +1,41 @@
+import { describe, expect, it } from 'vitest';
+import type { ExportRequest } from '@renderwatch/proto';
+import { createBatcher, nextSeqStart } from './batcher.js';
+import { backoffMs } from './in-order-sender.js';
+
+const host = { hostname: 'h', driverVersion: '', cudaVersion: '', agentVersion: '0', labels: {} };
+
+describe('batcher', () => {
+  it('cuts a batch at the row bound with consecutive batch_seq and nothing lost', () => {
+    const out: ExportRequest[] = [];
+    const b = createBatcher({ agentId: 'a', host, firstSeq: 100, maxRows: 3, flushIntervalMs: 60_000, deliver: (r) => out.push(r) });
+    for (let i = 0; i < 7; i++) b.addHost({ ts_unix_ms: 1_700_000_000_000 + i });
+    b.flush();
+    expect(out.map((r) => r.batchSeq)).toEqual([100, 101, 102]);
+    expect(out.map((r) => r.hostSamples.length)).toEqual([3, 3, 1]);
+    expect(out.flatMap((r) => r.hostSamples.map((h) => h.tsUnixMs))).toEqual(Array.from({ length: 7 }, (_, i) => 1_700_000_000_000 + i));
+  });
+
+  it('does not cut empty batches', () => {
+    const out: ExportRequest[] = [];
+    const b = createBatcher({ agentId: 'a', host, firstSeq: 1, maxRows: 3, flushIntervalMs: 60_000, deliver: (r) => out.push(r) });
+    b.flush();
+    expect(out).toHaveLength(0);
+    expect(b.nextSeq).toBe(1);
+  });
+
+  it('starts above any previously used seq', () => {
+    expect(nextSeqStart(1000, 5000)).toBe(5001);
+    expect(nextSeqStart(9000, 5000)).toBe(9000);
+  });
+});
+
+describe('backoffMs', () => {
+  it('grows exponentially, is capped, jittered within [cap/2, cap], and honours the server hint', () => {
+    expect(backoffMs(0, 100, 10_000, () => 0)).toBe(50);
+    expect(backoffMs(0, 100, 10_000, () => 1)).toBe(100);
+    expect(backoffMs(3, 100, 10_000, () => 1)).toBe(800);
+    expect(backoffMs(20, 100, 10_000, () => 1)).toBe(10_000);
+    expect(backoffMs(0, 100, 10_000, () => 0, 4000)).toBe(4000);
+  });
+});
