@@ -1,0 +1,92 @@
+// The agent's Prometheus registry: GPU, host and runtime-event instruments plus the agent's own
+// health (sample errors, export failures, queue depth) and, optionally, Node process metrics.
+import type { RuntimeEvent } from '@renderwatch/schema';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { HostSnapshotLike } from '../export/to-wire.js';
+import type { GpuSnapshot, GpuStatusChange } from '../sampling/sampler.js';
+import { createGpuMetrics } from './gpu-metrics.js';
+import { createHostMetrics } from './host-metrics.js';
+import { sampleSourceLabel, type SampleSource } from './labels.js';
+import { createRuntimeMetrics } from './runtime-metrics.js';
+
+/** prom-client default metrics that `promtool check metrics` rejects (gauges named `_total`). */
+export const PROMTOOL_REJECTED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
+
+export interface AgentMetricsOptions {
+  /** Host name, the `host` label of every series. */
+  host: string;
+  agentVersion?: string;
+  /** Node process metrics (process_*, nodejs_*); default true. */
+  processMetrics?: boolean;
+}
+
+export interface AgentMetrics {
+  readonly registry: Registry;
+  observeGpus(gpus: readonly GpuSnapshot[], nowMs?: number): void;
+  observeGpuStatus(changes: readonly GpuStatusChange[]): void;
+  observeHost(h: HostSnapshotLike): void;
+  observeEvent(e: RuntimeEvent): void;
+  /** A failed read from a source; the daemon keeps running and counts it here. */
+  sampleError(source: SampleSource): void;
+  /** The outcome of one Export call (SendResult.status) and the rows it carried. */
+  observeSend(status: 'ok' | 'retryable' | 'failed', rows: number): void;
+  setQueuedBatches(n: number): void;
+}
+
+export function createAgentMetrics(o: AgentMetricsOptions): AgentMetrics {
+  const registry = new Registry();
+  if (o.processMetrics !== false) {
+    collectDefaultMetrics({ register: registry });
+    for (const name of PROMTOOL_REJECTED_DEFAULTS) registry.removeSingleMetric(name);
+  }
+  const reg = [registry];
+  const gpu = createGpuMetrics(registry, o.host);
+  const host = createHostMetrics(registry, o.host);
+  const runtime = createRuntimeMetrics(registry, o.host);
+  new Gauge<'host' | 'version'>({ name: 'renderwatch_agent_info', help: 'Agent identity; always 1.', labelNames: ['host', 'version'], registers: reg }).set(
+    { host: o.host, version: o.agentVersion ?? 'unknown' },
+    1,
+  );
+  const sampleErrors = new Counter<'host' | 'source'>({ name: 'renderwatch_agent_sample_errors_total', help: 'Failed reads, by source.', labelNames: ['host', 'source'], registers: reg });
+  const exportFailures = new Counter<'host' | 'kind'>({
+    name: 'renderwatch_agent_export_failures_total',
+    help: 'Export calls to the collector that failed, by kind (retryable, failed).',
+    labelNames: ['host', 'kind'],
+    registers: reg,
+  });
+  const exportedBatches = new Counter<'host'>({ name: 'renderwatch_agent_exported_batches_total', help: 'Batches the collector acknowledged.', labelNames: ['host'], registers: reg });
+  const exportedRows = new Counter<'host'>({ name: 'renderwatch_agent_exported_rows_total', help: 'Rows in batches the collector acknowledged.', labelNames: ['host'], registers: reg });
+  const queued = new Gauge<'host'>({ name: 'renderwatch_agent_queued_batches', help: 'Batches waiting to be sent.', labelNames: ['host'], registers: reg });
+  const lastSample = new Gauge<'host'>({ name: 'renderwatch_agent_last_gpu_sample_timestamp_seconds', help: 'Unix time of the last GPU sample.', labelNames: ['host'], registers: reg });
+  const l = { host: o.host };
+  // Series that exist from the start, so rate() and absent() work before the first failure.
+  for (const source of ['nvml', 'nvidia-smi', 'host', 'runtime_logs'] as const) sampleErrors.inc({ ...l, source }, 0);
+  for (const kind of ['retryable', 'failed']) exportFailures.inc({ ...l, kind }, 0);
+  exportedBatches.inc(l, 0);
+  exportedRows.inc(l, 0);
+
+  return {
+    registry,
+    observeGpus(gpus, nowMs = Date.now()) {
+      gpu.observeGpus(gpus);
+      lastSample.set(l, nowMs / 1000);
+    },
+    observeGpuStatus: (changes) => gpu.observeStatus(changes),
+    observeHost: (h) => host.observeHost(h),
+    observeEvent: (e) => runtime.observeEvent(e),
+    sampleError(source) {
+      sampleErrors.inc({ ...l, source: sampleSourceLabel(source) });
+    },
+    observeSend(status, rows) {
+      if (status === 'ok') {
+        exportedBatches.inc(l);
+        if (Number.isFinite(rows) && rows > 0) exportedRows.inc(l, rows);
+      } else {
+        exportFailures.inc({ ...l, kind: status });
+      }
+    },
+    setQueuedBatches(n) {
+      queued.set(l, n);
+    },
+  };
+}
