@@ -1,10 +1,12 @@
 // startCollector: everything main.ts does short of process concerns, so tests, the demo and
 // benchmarks run the real collector in-process or as a child.
+import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { buildApp, type AppDeps } from './app.js';
+import { createAgentTokenStore, createDevTenantResolver } from './auth/agent-tokens.js';
 import type { CollectorConfig } from './config.js';
 import { AppError } from './errors.js';
-import { startGrpcServer } from './grpc/server.js';
+import { serverCredentialsFromFiles, startGrpcServer } from './grpc/server.js';
 import { createStorage, ensureDatabase, type Storage, type StorageOptions } from './storage/clickhouse.js';
 import { migrate } from './storage/migrate.js';
 
@@ -46,19 +48,51 @@ export async function waitForClickHouse(cfg: CollectorConfig, timeoutMs: number)
   }
 }
 
+/** Tokens file → tenant resolver; without one, dev mode (every agent is tenant "default"). */
+function agentTenantResolver(cfg: CollectorConfig, log: Logger): NonNullable<AppDeps['resolveTenant']> {
+  if (cfg.COLLECTOR_AGENT_TOKENS_FILE === '') return createDevTenantResolver(log);
+  const store = createAgentTokenStore(cfg.COLLECTOR_AGENT_TOKENS_FILE, log);
+  return (md) => store.resolve(md);
+}
+
+function tlsOptions(cfg: CollectorConfig): { https: { key: Buffer; cert: Buffer }; grpc: ReturnType<typeof serverCredentialsFromFiles> } | undefined {
+  if (cfg.COLLECTOR_TLS_CERT_FILE === '' && cfg.COLLECTOR_TLS_KEY_FILE === '') {
+    if (cfg.COLLECTOR_TLS_CLIENT_CA_FILE !== '') throw new AppError('COL_ERR_CONFIG_INVALID', 'COLLECTOR_TLS_CLIENT_CA_FILE needs COLLECTOR_TLS_CERT_FILE and COLLECTOR_TLS_KEY_FILE');
+    return undefined;
+  }
+  if (cfg.COLLECTOR_TLS_CERT_FILE === '' || cfg.COLLECTOR_TLS_KEY_FILE === '') {
+    throw new AppError('COL_ERR_CONFIG_INVALID', 'set both COLLECTOR_TLS_CERT_FILE and COLLECTOR_TLS_KEY_FILE, or neither');
+  }
+  const files = {
+    certFile: cfg.COLLECTOR_TLS_CERT_FILE,
+    keyFile: cfg.COLLECTOR_TLS_KEY_FILE,
+    ...(cfg.COLLECTOR_TLS_CLIENT_CA_FILE === '' ? {} : { clientCaFile: cfg.COLLECTOR_TLS_CLIENT_CA_FILE }),
+  };
+  const grpc = serverCredentialsFromFiles(files);
+  return { https: { key: readFileSync(files.keyFile), cert: readFileSync(files.certFile) }, grpc };
+}
+
 export async function startCollector(cfg: CollectorConfig, log: Logger, deps: Partial<Omit<AppDeps, 'storage' | 'log'>> = {}): Promise<RunningCollector> {
+  // Credentials first: a bad tokens file or certificate fails before any waiting.
+  const tls = tlsOptions(cfg);
+  const resolveTenant = deps.resolveTenant ?? agentTenantResolver(cfg, log);
   await waitForClickHouse(cfg, cfg.COLLECTOR_START_TIMEOUT_MS);
   const opts = storageOptions(cfg);
   await ensureDatabase(opts);
   const storage = createStorage(opts);
   const m = await migrate(storage);
   log.info({ applied: m.applied, alreadyApplied: m.alreadyApplied.length, database: opts.database }, 'migrations done');
-  const app = await buildApp(cfg, { storage, log, ...deps });
+  const app = await buildApp(cfg, { storage, log, resolveTenant, ...(tls === undefined ? {} : { https: tls.https }), ...deps });
   await app.http.listen({ host: cfg.COLLECTOR_HOST, port: cfg.COLLECTOR_HTTP_PORT });
   const address = app.http.server.address();
   const httpPort = typeof address === 'object' && address !== null ? address.port : cfg.COLLECTOR_HTTP_PORT;
-  const grpc = await startGrpcServer(app.grpc, { host: cfg.COLLECTOR_HOST, port: cfg.COLLECTOR_GRPC_PORT, maxMessageBytes: cfg.COLLECTOR_MAX_MESSAGE_BYTES });
-  log.info({ httpPort, grpcPort: grpc.port }, 'collector listening');
+  const grpc = await startGrpcServer(app.grpc, {
+    host: cfg.COLLECTOR_HOST,
+    port: cfg.COLLECTOR_GRPC_PORT,
+    maxMessageBytes: cfg.COLLECTOR_MAX_MESSAGE_BYTES,
+    ...(tls === undefined ? {} : { credentials: tls.grpc }),
+  });
+  log.info({ httpPort, grpcPort: grpc.port, tls: tls !== undefined, mtls: cfg.COLLECTOR_TLS_CLIENT_CA_FILE !== '' }, 'collector listening');
   return {
     httpPort,
     grpcPort: grpc.port,

@@ -21,6 +21,13 @@ export const CollectorConfigSchema = z.object({
   COLLECTOR_MAX_BATCH_ROWS: z.coerce.number().int().positive().default(50_000).describe('largest Export accepted, in rows'),
   COLLECTOR_MAX_MESSAGE_BYTES: z.coerce.number().int().positive().default(16 * 1024 * 1024).describe('largest gRPC message accepted, bytes'),
   COLLECTOR_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
+  COLLECTOR_AGENT_TOKENS_FILE: z.string().default('').describe('YAML/JSON file of agent token hashes → tenant (empty = dev mode: every agent is tenant "default"); re-read on change'),
+  COLLECTOR_TLS_CERT_FILE: z.string().default('').describe('PEM certificate (chain) for TLS on gRPC and HTTP (empty = plaintext)'),
+  COLLECTOR_TLS_KEY_FILE: z.string().default('').describe('PEM private key matching COLLECTOR_TLS_CERT_FILE'),
+  COLLECTOR_TLS_CLIENT_CA_FILE: z.string().default('').describe('PEM CA bundle: when set, gRPC agents must present a client certificate it signed (mTLS)'),
+  COLLECTOR_INGEST_MAX_INFLIGHT: z.coerce.number().int().positive().default(16).describe('Export batches written to ClickHouse at once'),
+  COLLECTOR_INGEST_QUEUE_MAX: z.coerce.number().int().min(0).default(256).describe('Export batches waiting beyond the in-flight ones; more are answered RESOURCE_EXHAUSTED'),
+  COLLECTOR_INGEST_RETRY_AFTER_S: z.coerce.number().int().positive().default(2).describe('retry hint (gRPC metadata retry-after-s) sent with RESOURCE_EXHAUSTED and UNAVAILABLE, seconds'),
   COLLECTOR_START_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('how long to wait for ClickHouse at start before exiting'),
 });
 

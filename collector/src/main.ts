@@ -1,19 +1,39 @@
 // renderwatch-collector entry: config → start → signals. The only place that exits the process.
 import pino from 'pino';
+import { hashToken, newToken } from './auth/agent-tokens.js';
 import { startCollector, storageOptions, waitForClickHouse } from './collector.js';
 import { loadCollectorConfig } from './config.js';
 import { isAppError } from './errors.js';
 import { createStorage, ensureDatabase } from './storage/clickhouse.js';
 import { migrate } from './storage/migrate.js';
 
-const USAGE = `usage: renderwatch-collector [serve|migrate|--help]
+const USAGE = `usage: renderwatch-collector [serve|migrate|hash-token [--new]|--help]
 
-  serve     (default) apply migrations, then serve gRPC ingest, the HTTP API and the dashboard
-  migrate   apply pending ClickHouse migrations and exit
+  serve       (default) apply migrations, then serve gRPC ingest, the HTTP API and the dashboard
+  migrate     apply pending ClickHouse migrations and exit
+  hash-token  read an agent token on stdin, print its sha256 for COLLECTOR_AGENT_TOKENS_FILE;
+              with --new, make a random token and print "token<TAB>sha256"
 
 Configuration comes from the environment (see docs/config.md), e.g.
   COLLECTOR_CLICKHOUSE_URL=http://127.0.0.1:8123 COLLECTOR_HTTP_PORT=8470 COLLECTOR_GRPC_PORT=8471
 `;
+
+async function hashTokenCommand(args: string[]): Promise<number> {
+  if (args[0] === '--new') {
+    const token = newToken();
+    process.stdout.write(`${token}\t${hashToken(token)}\n`);
+    return 0;
+  }
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  const token = Buffer.concat(chunks).toString('utf8').trim();
+  if (token === '') {
+    process.stderr.write('renderwatch-collector hash-token: no token on stdin\n');
+    return 2;
+  }
+  process.stdout.write(`${hashToken(token)}\n`);
+  return 0;
+}
 
 async function main(argv: string[]): Promise<number> {
   const cmd = argv[0] ?? 'serve';
@@ -21,6 +41,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (cmd === 'hash-token') return hashTokenCommand(argv.slice(1));
   if (cmd !== 'serve' && cmd !== 'migrate') {
     process.stderr.write(`renderwatch-collector: unknown command "${cmd}"\n\n${USAGE}`);
     return 2;
