@@ -61,8 +61,6 @@ export const SloSpecSchema = z
         kind: SliKindSchema,
         /** latency kinds: an event is good when it completes within this duration */
         threshold: DurationSchema.optional(),
-        /** gpu_not_throttled: a sample counts as busy at or above this utilization */
-        busy_utilization_ratio: z.number().min(0).max(1).optional(),
       })
       .strict(),
     /** percent of valid events that must be good, e.g. 99 (100 = no budget, alerts on any bad event) */
