@@ -11,7 +11,9 @@ export interface StrippedLine {
 }
 
 // Every pattern is anchored at the start and tried only after a cheap first-char test.
-const ANSI = /\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07/g;
+const ESC = String.fromCharCode(27);
+const BEL = String.fromCharCode(7);
+const ANSI = new RegExp(`${ESC}\\[[0-9;?]*[A-Za-z]|${ESC}\\][^${BEL}]*${BEL}`, 'g');
 const MANAGER = /^\[(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)\] ?(?:\[(info|warn|warning|error|debug)\] )?/;
 const INVOKEAI = /^\[(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),(\d{3})\]::\[[^\]]*\]::(\w+) --> /;
 const ISO_EXPORT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?) - /;
@@ -27,7 +29,7 @@ const BASIC_CONFIG = /^(DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]+:/;
 const COMPOSE = /^(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d )?[\w.-]+-\d+\s+\| /;
 
 export function stripAnsi(s: string): string {
-  return s.includes('\x1b') ? s.replace(ANSI, '') : s;
+  return s.includes(ESC) ? s.replace(ANSI, '') : s;
 }
 
 function isDigit(c: number): boolean {

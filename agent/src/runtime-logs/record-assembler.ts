@@ -72,6 +72,38 @@ function isIndented(s: string): boolean {
   return c === 32 || c === 9;
 }
 
+function start(kind: LogRecordKind, text: string, meta: { ts?: string; level?: string; rich?: boolean }, offset: number): Pending {
+  return {
+    kind,
+    lines: [text],
+    chars: text.length,
+    ts: meta.ts,
+    level: meta.level,
+    rich: meta.rich === true,
+    gotException: false,
+    depth: 0,
+    table: false,
+    joinText: false,
+    startOffset: offset,
+  };
+}
+
+function classify(text: string, meta: { ts?: string; level?: string; rich?: boolean }, offset: number): Pending {
+  if (text.startsWith('Traceback (most recent call last)') || (text.startsWith('╭') && text.includes('Traceback'))) {
+    return start('traceback', text, meta, offset);
+  }
+  // a traceback whose header is outside the excerpt (or was eaten by a wrapper) still groups
+  if (text.startsWith('  File "')) return start('traceback', text, meta, offset);
+  if (text.startsWith('*** Error ')) return start('a1111_error', text, meta, offset);
+  const p = start('line', text, meta, offset);
+  if (text.startsWith('Memory summary:')) p.table = true;
+  else if (!isIndented(text) && endsWithOpener(text)) {
+    const d = bracketDepth(text, 0);
+    if (d > 0) p.depth = d;
+  }
+  return p;
+}
+
 export function createRecordAssembler(): RecordAssembler {
   let pending: Pending | undefined;
 
@@ -85,22 +117,6 @@ export function createRecordAssembler(): RecordAssembler {
     if (p.ts !== undefined) rec.ts = p.ts;
     if (p.level !== undefined) rec.level = p.level;
     out.push(rec);
-  }
-
-  function start(kind: LogRecordKind, text: string, meta: { ts?: string; level?: string; rich?: boolean }, offset: number): Pending {
-    return {
-      kind,
-      lines: [text],
-      chars: text.length,
-      ts: meta.ts,
-      level: meta.level,
-      rich: meta.rich === true,
-      gotException: false,
-      depth: 0,
-      table: false,
-      joinText: false,
-      startOffset: offset,
-    };
   }
 
   function append(p: Pending, text: string): void {
@@ -170,20 +186,6 @@ export function createRecordAssembler(): RecordAssembler {
       return true;
     }
     return false;
-  }
-
-  function classify(text: string, meta: { ts?: string; level?: string; rich?: boolean }, offset: number): Pending {
-    if (text.startsWith('Traceback (most recent call last)') || (text.startsWith('╭') && text.includes('Traceback'))) {
-      return start('traceback', text, meta, offset);
-    }
-    if (text.startsWith('*** Error ')) return start('a1111_error', text, meta, offset);
-    const p = start('line', text, meta, offset);
-    if (text.startsWith('Memory summary:')) p.table = true;
-    else if (endsWithOpener(text)) {
-      const d = bracketDepth(text, 0);
-      if (d > 0) p.depth = d;
-    }
-    return p;
   }
 
   /** One segment of a physical line (between carriage returns / after a glued bar). */

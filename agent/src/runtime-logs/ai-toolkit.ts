@@ -1,0 +1,64 @@
+// ostris ai-toolkit parser (research §1.9).
+import type { RuntimeEvent } from '@renderwatch/schema';
+import type { RuntimeLogParser } from './log-record.js';
+import { buildOomEvent } from './oom-cause.js';
+import type { TrainingState } from './training.js';
+import { at, createTrainingState, trainingFailure, trainingProgress } from './training.js';
+import { parseBar } from './tqdm.js';
+
+export interface AiToolkitState extends TrainingState {
+  jobId: string | undefined;
+  jobName: string | undefined;
+  savingStep: number | undefined;
+}
+
+const RUNTIME = 'ai-toolkit';
+const JOB_ID = /^Job ID: "([\w-]+)"/;
+const RUNNING = /^# Running job: (.+?)\s*$/;
+const SAVING = /^Saving at step (\d+)/;
+const SAVED = /^Saved checkpoint to (.+)$/;
+const RESUMING = /^#### IMPORTANT RESUMING FROM (.+?) ####/;
+const FOUND_STEP = /^Found step (\d+) in metadata, starting from there/;
+const OOM_SKIP = /OOM during training step, skipping batch/;
+const LOADING_MODEL = /^Loading (\w+) model\s*$/;
+
+export const aiToolkitParser: RuntimeLogParser<AiToolkitState> = {
+  runtime: RUNTIME,
+  createState: () => ({ ...createTrainingState(), jobId: undefined, jobName: undefined, savingStep: undefined }),
+  parse(s, r) {
+    const out: RuntimeEvent[] = [];
+    const t = r.text;
+    if (r.kind === 'bar') {
+      const bar = parseBar(t);
+      if (bar !== undefined && bar.desc !== undefined && bar.desc === s.jobName) {
+        trainingProgress(RUNTIME, s, r, bar, /loss: ([^\s,\]]+)/.exec(bar.postfix ?? '')?.[1], out);
+      }
+      return out;
+    }
+    if (OOM_SKIP.test(t)) {
+      out.push(buildOomEvent(RUNTIME, { form: 'wrapper_text' }, { ts: r.ts, recovered: true }));
+      return out;
+    }
+    if (trainingFailure(RUNTIME, s, r, out)) return out;
+    let m: RegExpExecArray | null;
+    if ((m = JOB_ID.exec(t)) !== null) s.jobId = m[1];
+    else if ((m = RUNNING.exec(t)) !== null) {
+      s.jobName = m[1];
+      s.started = true;
+      s.ready = false;
+      out.push(at({ kind: 'runtime_start', runtime: RUNTIME }, r));
+      out.push(at({ kind: 'job_start', runtime: RUNTIME, ...(s.jobId === undefined ? {} : { job_id: s.jobId }) }, r));
+    } else if ((m = LOADING_MODEL.exec(t)) !== null && s.started) {
+      out.push(at({ kind: 'model_load', runtime: RUNTIME, model: m[1] ?? '', source: 'disk' }, r));
+    } else if ((m = SAVING.exec(t)) !== null) s.savingStep = Number(m[1]);
+    else if ((m = SAVED.exec(t)) !== null) {
+      out.push(at({ kind: 'checkpoint_saved', runtime: RUNTIME, path: (m[1] ?? '').trim(), ...(s.savingStep === undefined ? {} : { step: s.savingStep }) }, r));
+    } else if ((m = RESUMING.exec(t)) !== null) {
+      out.push(at({ kind: 'training_resumed', runtime: RUNTIME, path: (m[1] ?? '').trim() }, r));
+    } else if ((m = FOUND_STEP.exec(t)) !== null) {
+      out.push(at({ kind: 'training_resumed', runtime: RUNTIME, step: Number(m[1]) }, r));
+    }
+    return out;
+  },
+  finish: () => [],
+};

@@ -1,0 +1,288 @@
+// ComfyUI console / comfyui.log parser (research §1.1, §3). Covers the print era (2023), the logging
+// era, Manager and frontend-export prefixes, the six `loaded completely/partially` forms, DynamicVRAM,
+// `Prompt executed in` in seconds and HH:MM:SS, and the `!!! Exception during processing !!!` variants.
+import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
+import { isWsFrameLine, summariseWsFrame, wsFrameEvents } from './comfyui-ws.js';
+import type { FailureState } from './failure.js';
+import { createFailureState, exceptionOf, framesShowModelLoad, reportFailure, resetFailure } from './failure.js';
+import type { LogRecord, RuntimeLogParser } from './log-record.js';
+import { NO_EVENTS } from './log-record.js';
+import { buildOomEvent } from './oom-cause.js';
+import { parseBar } from './tqdm.js';
+import { round2, secondsFromClock } from './units.js';
+
+type Part = 'unet' | 'clip' | 'vae';
+
+interface PendingStart {
+  ts?: string;
+  version?: string;
+  extensions: string[];
+}
+
+export interface ComfyState {
+  failure: FailureState;
+  start: PendingStart | undefined;
+  processActive: boolean;
+  ready: boolean;
+  inJob: boolean;
+  jobHadWork: boolean;
+  requested: string | undefined;
+  constructed: Set<Part>;
+  lastDynamic: string | undefined;
+  lastBarDone: string | undefined;
+  extList: boolean;
+  addons: boolean;
+  lastWasLoad: boolean;
+  /** `!!! Exception during processing !!!` seen; its traceback may follow with the type. */
+  pendingExc: { message: string | undefined; ts: string | undefined } | undefined;
+}
+
+const RUNTIME = 'comfyui';
+const EXECUTED = /^Prompt executed in (?:([\d.]+) seconds|(\d+:\d\d:\d\d))/;
+const EXC_MARKER = /^!!! Exception during processing ?!!!\s*(.*)$/;
+const EXT_LINE = /^\s*[\d.]+ seconds(?: \((?:IMPORT|PRESTARTUP) FAILED\))?: (.+)$/;
+const LOADED_LABELLED = /^loaded (completely|partially);/;
+const MB_LOADED = /([\d.]+) MB loaded/;
+const MB_OFFLOADED = /([\d.]+) MB offloaded/;
+const NUMBERS = /[\d.]+/g;
+const DYNAMIC = /^Model (\S+) prepared for dynamic VRAM loading\. (\d+(?:\.\d+)?)MB Staged/;
+const ADDON = /ControlNet|ControlLora|IPAdapter|IP-Adapter|CLIPVision|T2IAdapter|Lora|Upscale|Refiner/i;
+
+function partOf(model: string | undefined): Part | undefined {
+  if (model === undefined) return undefined;
+  if (/clip|textencoder|t5|llama|gemma|qwen.*vl|umt5/i.test(model)) return 'clip';
+  if (/autoencoder|vae/i.test(model)) return 'vae';
+  return 'unet';
+}
+
+function at<T extends RuntimeEvent>(e: T, ts: string | undefined): T {
+  if (ts !== undefined) e.ts = ts;
+  return e;
+}
+
+function emitStart(s: ComfyState, out: RuntimeEvent[]): void {
+  if (s.start === undefined) return;
+  const st = s.start;
+  s.start = undefined;
+  const e: RuntimeEventOf<'runtime_start'> = at({ kind: 'runtime_start', runtime: RUNTIME }, st.ts);
+  if (st.version !== undefined) e.version = st.version;
+  if (st.extensions.length > 0) e.extensions = st.extensions;
+  out.push(e);
+}
+
+function startMarker(s: ComfyState, ts: string | undefined, fresh: boolean): void {
+  if (s.start !== undefined) {
+    if (fresh && ts !== undefined) s.start.ts = ts;
+    return;
+  }
+  if (s.processActive && !fresh) return;
+  s.start = { extensions: [], ...(ts === undefined ? {} : { ts }) };
+  s.processActive = true;
+  s.ready = false;
+}
+
+function flushPendingExc(s: ComfyState, out: RuntimeEvent[]): void {
+  if (s.pendingExc === undefined) return;
+  const p = s.pendingExc;
+  s.pendingExc = undefined;
+  const msg = p.message === undefined || p.message === '' ? {} : { message: p.message };
+  for (const e of reportFailure(RUNTIME, s.failure, msg, p.ts, { addons: s.addons, duringModelLoad: s.lastWasLoad })) out.push(e);
+}
+
+function modelLoad(s: ComfyState, r: LogRecord, mode: 'full' | 'partial' | 'dynamic', loaded: number | undefined, offloaded?: number, model?: string): RuntimeEvent {
+  const name = model ?? s.requested;
+  s.requested = undefined;
+  s.lastWasLoad = true;
+  const e: RuntimeEventOf<'model_load'> = at({ kind: 'model_load', runtime: RUNTIME }, r.ts);
+  if (name !== undefined) e.model = name;
+  const part = partOf(name);
+  if (part !== undefined && s.constructed.has(part)) {
+    e.source = 'disk';
+    s.constructed.delete(part);
+  } else if (s.inJob && name !== undefined) e.source = 'cache';
+  if (loaded !== undefined) e.loaded_mb = round2(loaded);
+  if (offloaded !== undefined) e.offloaded_mb = round2(offloaded);
+  e.mode = mode;
+  return e;
+}
+
+function loadLine(s: ComfyState, r: LogRecord, t: string): RuntimeEvent | undefined {
+  const labelled = LOADED_LABELLED.exec(t);
+  if (labelled !== null) {
+    const loaded = MB_LOADED.exec(t);
+    const off = MB_OFFLOADED.exec(t);
+    return modelLoad(s, r, labelled[1] === 'completely' ? 'full' : 'partial', loaded ? Number(loaded[1]) : undefined, off ? Number(off[1]) : undefined);
+  }
+  if (t.startsWith('loaded completely ') || t.startsWith('loaded partially ')) {
+    const nums = t.slice(17).match(NUMBERS) ?? [];
+    const loaded = nums[1] === undefined ? undefined : Number(nums[1]);
+    return modelLoad(s, r, t.startsWith('loaded completely') ? 'full' : 'partial', loaded);
+  }
+  if (t.startsWith('loading in lowvram mode ') || t.startsWith('loaded in lowvram mode')) {
+    const n = /([\d.]+)\s*$/.exec(t);
+    return modelLoad(s, r, 'partial', n ? Number(n[1]) : undefined);
+  }
+  const d = DYNAMIC.exec(t);
+  if (d !== null) {
+    if (t === s.lastDynamic && s.requested === undefined) return undefined; // repeated staging line
+    s.lastDynamic = t;
+    return modelLoad(s, r, 'dynamic', Number(d[2]), undefined, d[1]);
+  }
+  return undefined;
+}
+
+export const comfyuiParser: RuntimeLogParser<ComfyState> = {
+  runtime: RUNTIME,
+  createState: () => ({
+    failure: createFailureState(),
+    start: undefined,
+    processActive: false,
+    ready: false,
+    inJob: false,
+    jobHadWork: false,
+    requested: undefined,
+    constructed: new Set(),
+    lastDynamic: undefined,
+    lastBarDone: undefined,
+    extList: false,
+    addons: false,
+    lastWasLoad: false,
+    pendingExc: undefined,
+  }),
+
+  parse(s, r) {
+    const t = r.text;
+    if (r.kind === 'bar') {
+      const bar = parseBar(t);
+      if (bar === undefined || bar.desc !== undefined) return NO_EVENTS; // only core sampler bars
+      s.jobHadWork = true;
+      s.lastWasLoad = false;
+      const key = `${bar.n}/${bar.total}`;
+      if (bar.n === bar.total && s.lastBarDone === key) return NO_EVENTS; // tqdm prints 100% twice
+      s.lastBarDone = bar.n === bar.total ? key : undefined;
+      const e: RuntimeEventOf<'progress'> = at({ kind: 'progress', runtime: RUNTIME, step: bar.n, total_steps: bar.total }, r.ts);
+      if (bar.itPerS !== undefined) e.it_per_s = bar.itPerS;
+      return [e];
+    }
+    const out: RuntimeEvent[] = [];
+    if (s.pendingExc !== undefined && r.kind !== 'traceback') flushPendingExc(s, out);
+    if (s.inJob) s.jobHadWork ||= !t.startsWith('got prompt');
+
+    if (r.kind === 'traceback' || r.kind === 'a1111_error') {
+      const exc = exceptionOf(r) ?? {};
+      const merged = { ...exc, ...(exc.message === undefined && s.pendingExc?.message ? { message: s.pendingExc.message } : {}) };
+      const ts = s.pendingExc?.ts ?? r.ts;
+      s.pendingExc = undefined;
+      const ctx = { addons: s.addons, duringModelLoad: s.lastWasLoad || framesShowModelLoad(r) };
+      for (const e of reportFailure(RUNTIME, s.failure, merged, ts, ctx)) out.push(e);
+      return out;
+    }
+    if (s.start !== undefined && s.start.ts === undefined && r.ts !== undefined) s.start.ts = r.ts;
+    if (s.extList) {
+      const m = EXT_LINE.exec(t);
+      if (m?.[1] !== undefined) {
+        if (!t.includes('FAILED)') && s.start !== undefined) {
+          const name = m[1].trim().split(/[\\/]/).pop() ?? '';
+          if (name !== '' && !s.start.extensions.includes(name)) s.start.extensions.push(name);
+        }
+        return out;
+      }
+      s.extList = false;
+    }
+    const c = t.charCodeAt(0);
+    if (t === 'got prompt') {
+      emitStart(s, out);
+      resetFailure(s.failure);
+      s.inJob = true;
+      s.jobHadWork = false;
+      s.addons = false;
+      s.lastWasLoad = false;
+      s.lastBarDone = undefined;
+      out.push(at({ kind: 'job_start', runtime: RUNTIME }, r.ts));
+    } else if (c === 80 /* P */ && t.startsWith('Prompt executed in')) {
+      const m = EXECUTED.exec(t);
+      const duration = m?.[1] !== undefined ? Number(m[1]) : m?.[2] !== undefined ? secondsFromClock(m[2]) : undefined;
+      const e: RuntimeEventOf<'job_end'> = at({ kind: 'job_end', runtime: RUNTIME }, r.ts);
+      if (duration !== undefined) e.duration_s = duration;
+      e.outcome = s.failure.outcome ?? 'ok';
+      // A fully cached re-run executes nothing and produces no image (research §3.2).
+      if (s.inJob && !s.jobHadWork && duration === 0 && e.outcome === 'ok') e.images = 0;
+      out.push(e);
+      resetFailure(s.failure);
+      s.inJob = false;
+      s.requested = undefined;
+      s.constructed.clear();
+    } else if (c === 82 /* R */ && t.startsWith('Requested to load ')) {
+      s.requested = t.slice(18).trim();
+      if (ADDON.test(s.requested)) s.addons = true;
+      s.lastWasLoad = true;
+    } else if (c === 108 /* l */ || c === 77 /* M */ || c === 109 /* m */) {
+      if (t.startsWith('model weight dtype') || t.startsWith('model_type ')) s.constructed.add('unet');
+      else {
+        const e = loadLine(s, r, t);
+        if (e !== undefined) out.push(e);
+      }
+    } else if (t.startsWith('CLIP/text encoder model load device') || t.startsWith('CLIP model load device')) {
+      s.constructed.add('clip');
+    } else if (t.startsWith('VAE load device')) {
+      s.constructed.add('vae');
+    } else if (t.startsWith('Unloaded partially:')) {
+      const m = /([\d.]+) MB freed/.exec(t);
+      out.push(at({ kind: 'model_unload', runtime: RUNTIME, ...(m?.[1] ? { freed_mb: round2(Number(m[1])) } : {}) }, r.ts));
+    } else if (c === 33 /* ! */ && EXC_MARKER.test(t)) {
+      const msg = (EXC_MARKER.exec(t)?.[1] ?? '').trim();
+      if (/out of memory|Allocation on device|OutOfMemory/.test(msg)) {
+        for (const e of reportFailure(RUNTIME, s.failure, { message: msg }, r.ts, { addons: s.addons, duringModelLoad: s.lastWasLoad })) out.push(e);
+      } else s.pendingExc = { message: msg === '' ? undefined : msg, ts: r.ts };
+    } else if (t.startsWith('Got an OOM, unloading all loaded models')) {
+      for (const e of reportFailure(RUNTIME, s.failure, { message: 'out of memory' }, r.ts)) out.push(e);
+      s.failure.outcome = 'oom';
+    } else if (t.startsWith('Processing interrupted')) {
+      s.failure.outcome = 'interrupted';
+    } else if (t.startsWith('Warning: Ran out of memory when regular VAE')) {
+      out.push(buildOomEvent(RUNTIME, { form: 'wrapper_text' }, { ts: r.ts, recovered: true }));
+    } else if (t.startsWith('invalid prompt:')) {
+      out.push(at({ kind: 'error', runtime: RUNTIME, error_type: 'prompt_validation', message: 'invalid prompt' }, r.ts));
+      if (s.inJob) out.push(at({ kind: 'job_end', runtime: RUNTIME, outcome: 'error' }, r.ts));
+      s.inJob = false;
+    } else if (c === 42 /* * */ && /^\*\* ComfyUI start ?up time: /.test(t)) {
+      const m = /time: (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)/.exec(t);
+      startMarker(s, m ? `${m[1]}T${m[2]}` : r.ts, true);
+    } else if (t.startsWith('Total VRAM ') || t.startsWith('[START] Security scan') || /\bmain\.py\b/.test(t.slice(0, 200)) && !t.startsWith(' ')) {
+      if (!t.startsWith('  File')) startMarker(s, r.ts, false);
+    } else if (t.startsWith('Prestartup times for custom nodes') || t.startsWith('Import times for custom nodes')) {
+      startMarker(s, r.ts, false);
+      s.extList = true;
+    } else if (t.startsWith('ComfyUI version: ')) {
+      startMarker(s, r.ts, false);
+      if (s.start !== undefined) s.start.version = t.slice(17).trim();
+    } else if (t.startsWith('### ComfyUI Revision: ')) {
+      const m = /Revision: (\d+ \[\w+\])/.exec(t);
+      if (s.start !== undefined && m?.[1] !== undefined) s.start.version = m[1];
+    } else if (t.startsWith('To see the GUI go to: ')) {
+      emitStart(s, out);
+      if (!s.ready) {
+        s.ready = true;
+        out.push(at({ kind: 'runtime_ready', runtime: RUNTIME, url: t.slice(22).trim() }, r.ts));
+      }
+    } else if (t.startsWith('Stopped server')) {
+      s.processActive = false;
+    } else if (c === 123 /* { */ && isWsFrameLine(t)) {
+      const f = summariseWsFrame(t);
+      if (f !== undefined) for (const e of wsFrameEvents(f, r.ts)) out.push(e);
+    } else if (r.kind === 'line') {
+      const exc = exceptionOf(r);
+      if (exc?.type !== undefined && (exc.message !== undefined || r.lines !== undefined)) {
+        for (const e of reportFailure(RUNTIME, s.failure, exc, r.ts, { addons: s.addons, duringModelLoad: s.lastWasLoad })) out.push(e);
+      }
+    }
+    return out;
+  },
+
+  finish(s) {
+    const out: RuntimeEvent[] = [];
+    flushPendingExc(s, out);
+    emitStart(s, out);
+    return out;
+  },
+};

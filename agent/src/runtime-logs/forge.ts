@@ -1,0 +1,106 @@
+// Forge (old `ldm_patched` and new `backend/memory_management.py` memory managers; reForge; Classic)
+// (research §1.3). Lines shared with A1111 go to a1111.ts.
+import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
+import type { A1111State } from './a1111.js';
+import { createA1111State, finishA1111, parseA1111Record } from './a1111.js';
+import type { LogRecord, RuntimeLogParser } from './log-record.js';
+import { baseName, num, round2 } from './units.js';
+
+interface VramLoad {
+  model?: string;
+  loadedMb?: number;
+  offloadedMb?: number;
+  mode?: 'full' | 'partial';
+  reused?: boolean;
+}
+
+export interface ForgeState extends A1111State {
+  vram: VramLoad | undefined;
+  lastLora: string | undefined;
+}
+
+const RUNTIME = 'forge';
+const TARGET = /^\[Memory Management\] Target: ([^,]+), Free GPU: [-\d.]+ MB, Model Require: ([-\d.]+) MB/;
+const SWAP = /(?:CPU|Shared) Swap Loaded \([^)]*\): ([\d.]+) MB, GPU Loaded: ([\d.]+) MB/;
+const MOVING = /Moving model\(s\) has taken ([\d.]+) seconds/;
+const LORA = /^\[LORA\] Loaded (.+?) for KModel-\w+ with \d+ keys/;
+const OLD_MODEL_MEMORY = /^\[Memory Management\] Model Memory \(MB\) =\s+([\d.]+)/;
+
+function emitVram(s: ForgeState, r: LogRecord, duration: number | undefined, out: RuntimeEvent[]): void {
+  const v = s.vram ?? {};
+  s.vram = undefined;
+  const e: RuntimeEventOf<'model_load'> = { kind: 'model_load', runtime: RUNTIME };
+  if (r.ts !== undefined) e.ts = r.ts;
+  if (v.model !== undefined) e.model = v.model;
+  // Weights move from RAM to VRAM here; a `Reuse` clone means they were already on the device.
+  e.source = v.reused === true ? 'resident' : 'cache';
+  if (duration !== undefined) e.duration_s = duration;
+  if (v.loadedMb !== undefined) e.loaded_mb = round2(v.loadedMb);
+  if (v.offloadedMb !== undefined) e.offloaded_mb = round2(v.offloadedMb);
+  if (v.mode !== undefined) e.mode = v.mode;
+  out.push(e);
+}
+
+function parseForgeRecord(s: ForgeState, r: LogRecord, out: RuntimeEvent[]): boolean {
+  const t = r.text;
+  if (r.kind !== 'line' || t.length === 0) return false;
+  const c = t.charCodeAt(0);
+  let m: RegExpExecArray | null;
+  if (c === 91 /* [ */) {
+    if ((m = TARGET.exec(t)) !== null) {
+      const swap = SWAP.exec(t);
+      s.vram = { model: (m[1] ?? '').trim() };
+      if (swap !== null) {
+        s.vram.mode = 'partial';
+        s.vram.offloadedMb = Number(swap[1]);
+        s.vram.loadedMb = Number(swap[2]);
+      } else if (t.includes('All loaded to GPU')) {
+        s.vram.mode = 'full';
+        const req = num(m[2]);
+        if (req !== undefined && req >= 0) s.vram.loadedMb = req;
+      }
+      const mv = MOVING.exec(t);
+      if (mv !== null) emitVram(s, r, num(mv[1]), out);
+    } else if ((m = OLD_MODEL_MEMORY.exec(t)) !== null) {
+      s.vram ??= {};
+      s.vram.loadedMb = Number(m[1]);
+    } else if (t.startsWith('[Unload]')) {
+      for (const u of t.matchAll(/Unload model (\w+)/g)) out.push({ kind: 'model_unload', runtime: RUNTIME, model: u[1] ?? '', ...(r.ts === undefined ? {} : { ts: r.ts }) });
+    } else if ((m = LORA.exec(t)) !== null) {
+      const path = m[1] ?? '';
+      s.addons = true;
+      if (path !== s.lastLora) {
+        s.lastLora = path;
+        out.push({ kind: 'model_load', runtime: RUNTIME, model: baseName(path), ...(r.ts === undefined ? {} : { ts: r.ts }) });
+      }
+    } else if (!t.startsWith('[Memory Management]')) return false;
+    return true;
+  }
+  if (t.startsWith('To load target model ')) {
+    s.vram = { model: t.slice(21).replace(/[^\w.-].*$/, '') };
+  } else if (t.startsWith('Begin to load ')) {
+    s.vram ??= {};
+  } else if (/^Reuse \d+ loaded models?/.test(t)) {
+    s.vram ??= {};
+    s.vram.reused = true;
+  } else if (t.startsWith('All loaded to GPU')) {
+    s.vram ??= {};
+    s.vram.mode = 'full';
+  } else if ((m = MOVING.exec(t)) !== null && t.startsWith('Moving model')) {
+    emitVram(s, r, num(m[1]), out);
+  } else if (t.startsWith('Memory cleanup has taken')) {
+    s.lastLora = undefined;
+  } else return false;
+  return true;
+}
+
+export const forgeParser: RuntimeLogParser<ForgeState> = {
+  runtime: RUNTIME,
+  createState: () => ({ ...createA1111State(), vram: undefined, lastLora: undefined }),
+  parse(s, r) {
+    const out: RuntimeEvent[] = [];
+    if (!parseForgeRecord(s, r, out)) parseA1111Record(RUNTIME, s, r, out);
+    return out;
+  },
+  finish: (s) => finishA1111(RUNTIME, s),
+};
