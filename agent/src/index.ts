@@ -1,5 +1,9 @@
 // Public API of @renderwatch/agent for the simulator, tests and benchmarks (the daemon's own entry
 // is cli.ts). Named exports only.
+export { AGENT_VERSION, createAgent } from './agent.js';
+export type { Agent, AgentDeps, AgentObserver, EventSource, HostSource } from './agent.js';
+export { resolveAgentConfig } from './config.js';
+export type { AgentConfig } from './config.js';
 export { createBatcher, nextSeqStart } from './export/batcher.js';
 export type { Batcher, BatcherOptions } from './export/batcher.js';
 export { classify, createExportClient } from './export/export-client.js';
