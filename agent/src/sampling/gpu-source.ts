@@ -1,0 +1,45 @@
+// Picks the GPU source: NVML when its library loads and initialises, else the nvidia-smi
+// fallback (`auto`), or exactly the one asked for. The reason for a fallback is logged once.
+import type { Logger } from 'pino';
+import type { SampleErrorCounter } from './failure-reporter.js';
+import { createNvidiaSmiSampler, type NvidiaSmiSamplerOptions } from './nvidia-smi.js';
+import { createNvmlSampler, isNvmlUnavailable } from './nvml.js';
+import type { GpuSampler } from './sampler.js';
+
+export type GpuSourceChoice = 'auto' | 'nvml' | 'nvidia-smi';
+
+export interface OpenGpuSamplerOptions {
+  source?: GpuSourceChoice;
+  nvmlLib?: string;
+  smiPath?: string;
+  intervalMs?: number;
+  log?: Logger;
+  counter?: SampleErrorCounter;
+  /** Passed to the nvidia-smi sampler (timeouts, compute apps). */
+  smi?: Omit<NvidiaSmiSamplerOptions, 'smiPath' | 'intervalMs' | 'log' | 'counter'>;
+  /** Watch NVML XID events (default true). */
+  watchXid?: boolean;
+}
+
+/** Opens a sampler; throws the typed error of the last source tried when none works. */
+export async function openGpuSampler(opts: OpenGpuSamplerOptions = {}): Promise<GpuSampler> {
+  const source = opts.source ?? 'auto';
+  const common = {
+    ...(opts.log === undefined ? {} : { log: opts.log }),
+    ...(opts.counter === undefined ? {} : { counter: opts.counter }),
+    ...(opts.intervalMs === undefined ? {} : { intervalMs: opts.intervalMs }),
+  };
+  if (source !== 'nvidia-smi') {
+    try {
+      return createNvmlSampler({
+        ...common,
+        ...(opts.nvmlLib === undefined ? {} : { libPath: opts.nvmlLib }),
+        ...(opts.watchXid === undefined ? {} : { watchXid: opts.watchXid }),
+      });
+    } catch (err: unknown) {
+      if (source === 'nvml' || !isNvmlUnavailable(err)) throw err;
+      opts.log?.warn({ err, module: 'sampling' }, 'nvml unavailable, falling back to nvidia-smi');
+    }
+  }
+  return createNvidiaSmiSampler({ ...opts.smi, ...common, ...(opts.smiPath === undefined ? {} : { smiPath: opts.smiPath }) });
+}
