@@ -25,6 +25,11 @@ export const AgentConfigSchema = z.object({
   AGENT_STATE_DIR: z.string().default('/var/lib/renderwatch-agent').describe('where the agent keeps its spool and log offsets'),
   AGENT_METRICS_HOST: z.string().default('0.0.0.0').describe('address of the Prometheus /metrics endpoint'),
   AGENT_METRICS_PORT: port.default(9477).describe('Prometheus /metrics port (0 = off)'),
+  AGENT_OTLP_ENDPOINT: z.string().default('').describe('OTLP metrics endpoint, e.g. http://otel-collector:4318 (http) or http://otel-collector:4317 (grpc); empty = OTLP export off'),
+  AGENT_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json', 'grpc']).default('http/protobuf').describe('OTLP transport'),
+  AGENT_OTLP_INTERVAL_MS: ms.default(60_000).describe('how often OTLP metrics are exported, ms'),
+  AGENT_OTLP_TIMEOUT_MS: ms.default(10_000).describe('deadline of one OTLP export, ms'),
+  AGENT_OTLP_HEADERS: z.string().default('').describe('comma-separated key=value headers sent with each OTLP export (redacted in logs)'),
   AGENT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
 });
 

@@ -2,8 +2,9 @@
 // is cli.ts). Named exports only.
 export { AGENT_VERSION, createAgent } from './agent.js';
 export type { Agent, AgentDeps, AgentObserver, EventSource, HostSource } from './agent.js';
-export { resolveAgentConfig } from './config.js';
+export { AgentConfigSchema, resolveAgentConfig } from './config.js';
 export type { AgentConfig } from './config.js';
+export { AGENT_ERRORS } from './errors.js';
 export { createBatcher, nextSeqStart } from './export/batcher.js';
 export type { Batcher, BatcherOptions } from './export/batcher.js';
 export { classify, createExportClient } from './export/export-client.js';
@@ -19,3 +20,8 @@ export { SAMPLE_SOURCES } from './metrics/labels.js';
 export type { SampleSource } from './metrics/labels.js';
 export { startMetricsServer } from './metrics/metrics-server.js';
 export type { MetricsServer, MetricsServerOptions } from './metrics/metrics-server.js';
+export { createOtlpExporter, httpMetricsUrl, parseOtlpHeaders, OTLP_PROTOCOLS } from './otlp/otlp-exporter.js';
+export type { OtlpExporterOptions, OtlpProtocol } from './otlp/otlp-exporter.js';
+export { createOtlpMetrics, gpuAttributes } from './otlp/otlp-metrics.js';
+export type { OtlpMetrics, OtlpMetricsOptions } from './otlp/otlp-metrics.js';
+export { otlpFromConfig } from './otlp/otlp-from-config.js';
