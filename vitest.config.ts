@@ -9,7 +9,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           environment: 'node',
-          include: ['{agent,collector,schema,proto,simulator,devkit}/{src,test}/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['{agent,collector,schema,proto,simulator,devkit}/{src,test}/**/*.test.ts', 'scripts/**/*.test.ts', 'e2e/src/docs/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
         },
       },

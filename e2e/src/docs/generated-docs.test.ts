@@ -1,0 +1,25 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AGENT_ERRORS } from '@renderwatch/agent';
+import { COLLECTOR_ERRORS } from '@renderwatch/collector';
+import { describe, expect, it } from 'vitest';
+import { configDoc, errorsDoc } from './generated-docs.js';
+
+const DOCS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'docs');
+const STALE = 'stale: run `node --import tsx e2e/src/docs/write-docs.ts` and commit docs/';
+
+describe('generated docs', () => {
+  it('docs/config.md documents every config key with its default', () => {
+    expect(readFileSync(join(DOCS, 'config.md'), 'utf8'), STALE).toBe(configDoc());
+    expect(configDoc()).toContain('| `COLLECTOR_CLICKHOUSE_URL` | ClickHouse HTTP URL | `"http://127.0.0.1:8123"` |');
+  });
+
+  it('docs/errors.md has one anchor per error code of both registries', () => {
+    const doc = readFileSync(join(DOCS, 'errors.md'), 'utf8');
+    expect(doc, STALE).toBe(errorsDoc());
+    for (const code of [...Object.keys(COLLECTOR_ERRORS), ...Object.keys(AGENT_ERRORS)]) {
+      expect(doc).toContain(`### ${code}\n`);
+    }
+  });
+});

@@ -1,0 +1,9 @@
+import { writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { configDoc, errorsDoc } from './generated-docs.js';
+
+const DOCS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'docs');
+writeFileSync(join(DOCS, 'config.md'), configDoc());
+writeFileSync(join(DOCS, 'errors.md'), errorsDoc());
+console.log('wrote docs/config.md and docs/errors.md');
