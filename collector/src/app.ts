@@ -12,7 +12,8 @@ import type { CollectorConfig } from './config.js';
 import { createTelemetryService, type TenantResolver } from './grpc/telemetry-service.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import type { RequestAuthenticator } from './http/request-tenant.js';
-import { registerFleetRoutes } from './http/routes/fleet.js';
+import { createApiKeyAuth } from './http/api-keys.js';
+import { registerApiRoutes } from './http/api-routes.js';
 import { registerHealthRoutes } from './http/routes/health.js';
 import { createIngestService } from './ingest/ingest-service.js';
 import { createCollectorMetrics } from './metrics/collector-metrics.js';
@@ -24,7 +25,7 @@ export interface AppDeps {
   now?: () => number;
   /** Agent token → tenant. Default: every agent is tenant "default" (no tokens configured). */
   resolveTenant?: TenantResolver;
-  /** API key → tenant and role. Default: every request is an admin of tenant "default". */
+  /** API key → tenant and role. Default: API keys (http/api-keys.ts); none configured = dev mode. */
   authenticate?: RequestAuthenticator;
   /** PEM key and certificate: serve HTTPS instead of HTTP. */
   https?: { key: Buffer; cert: Buffer };
@@ -64,9 +65,16 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
       security: [{ bearer: [] }],
     },
   });
-  const authenticate: RequestAuthenticator = deps.authenticate ?? (() => ({ tenant: 'default', role: 'admin' }));
+  const keys = await createApiKeyAuth({
+    storage: deps.storage, log: deps.log, now, bootstrapKey: cfg.COLLECTOR_API_ADMIN_KEY,
+    bootstrapTenant: cfg.COLLECTOR_API_ADMIN_TENANT, refreshMs: cfg.COLLECTOR_API_KEYS_REFRESH_MS,
+  });
+  http.addHook('onClose', async () => {
+    keys.stop();
+  });
+  const authenticate: RequestAuthenticator = deps.authenticate ?? keys.authenticate;
   registerHealthRoutes(http, { storage: deps.storage });
-  registerFleetRoutes(http, { storage: deps.storage, authenticate, silentAfterS: cfg.COLLECTOR_SILENT_AFTER_S, now });
+  registerApiRoutes(http, cfg, { storage: deps.storage, authenticate, keys, now });
   http.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();

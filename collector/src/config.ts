@@ -29,6 +29,19 @@ export const CollectorConfigSchema = z.object({
   COLLECTOR_INGEST_QUEUE_MAX: z.coerce.number().int().min(0).default(256).describe('Export batches waiting beyond the in-flight ones; more are answered RESOURCE_EXHAUSTED'),
   COLLECTOR_INGEST_RETRY_AFTER_S: z.coerce.number().int().positive().default(2).describe('retry hint (gRPC metadata retry-after-s) sent with RESOURCE_EXHAUSTED and UNAVAILABLE, seconds'),
   COLLECTOR_START_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000).describe('how long to wait for ClickHouse at start before exiting'),
+  COLLECTOR_RETENTION_RAW_DAYS: z.coerce.number().int().min(1).default(7).describe('days of raw GPU and host samples kept (daily partitions dropped after)'),
+  COLLECTOR_RETENTION_ROLLUP_1M_DAYS: z.coerce.number().int().min(1).default(35).describe('days of 1-minute rollups kept'),
+  COLLECTOR_RETENTION_ROLLUP_1H_DAYS: z.coerce.number().int().min(1).default(400).describe('days of 1-hour rollups kept'),
+  COLLECTOR_RETENTION_EVENTS_DAYS: z.coerce.number().int().min(1).default(90).describe('days of runtime events and GPU status rows kept'),
+  COLLECTOR_RETENTION_LEDGER_DAYS: z.coerce.number().int().min(1).default(14).describe('days of the ingest dedup ledger kept (must exceed the longest agent spool age)'),
+  COLLECTOR_RETENTION_INTERVAL_S: z.coerce.number().int().min(0).default(3600).describe('how often retention runs, seconds (0 = never from serve; use the retention command)'),
+  COLLECTOR_API_ADMIN_KEY: z.string().default('').describe('bootstrap admin API key (redacted in logs); empty and no stored keys = dev mode'),
+  COLLECTOR_API_ADMIN_TENANT: z.string().regex(/^[\w.:@-]{1,128}$/).default('default').describe('tenant of the bootstrap admin key'),
+  COLLECTOR_API_KEYS_REFRESH_MS: z.coerce.number().int().positive().default(5000).describe('how often API keys are reloaded from ClickHouse, ms'),
+  COLLECTOR_API_MAX_RANGE_DAYS: z.coerce.number().int().positive().default(400).describe('longest time range an API query may ask for, days'),
+  COLLECTOR_API_MAX_POINTS: z.coerce.number().int().positive().default(2000).describe('most buckets per series an API query may ask for'),
+  COLLECTOR_API_QUERY_TIMEOUT_S: z.coerce.number().int().positive().default(10).describe('ClickHouse max_execution_time per API query, seconds'),
+  COLLECTOR_API_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000).describe('how long identical API answers are reused, ms (0 = no cache)'),
 });
 
 export type CollectorConfig = Readonly<z.infer<typeof CollectorConfigSchema>>;

@@ -21,6 +21,9 @@ export const COLLECTOR_ERRORS = {
   COL_ERR_AUTH_FORBIDDEN: { message: 'the role of this key does not allow this', httpStatus: 403, grpcCode: GrpcStatus.PERMISSION_DENIED },
   COL_ERR_API_BAD_REQUEST: { message: 'the request parameters are invalid', httpStatus: 400, grpcCode: GrpcStatus.INVALID_ARGUMENT },
   COL_ERR_API_NOT_FOUND: { message: 'not found', httpStatus: 404, grpcCode: GrpcStatus.NOT_FOUND },
+  COL_ERR_API_RANGE_TOO_LARGE: { message: 'the requested range or number of points is too large', httpStatus: 400, grpcCode: GrpcStatus.INVALID_ARGUMENT },
+  COL_ERR_API_QUERY_TOO_EXPENSIVE: { message: 'the query took too long', httpStatus: 422, grpcCode: GrpcStatus.RESOURCE_EXHAUSTED },
+  COL_ERR_INTERNAL_UNSCOPED_QUERY: { message: 'a query without the tenant filter was refused', httpStatus: 500, grpcCode: GrpcStatus.INTERNAL },
 } as const satisfies Record<string, ErrorSpec>;
 
 export type CollectorErrorCode = keyof typeof COLLECTOR_ERRORS;

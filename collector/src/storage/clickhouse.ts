@@ -17,7 +17,8 @@ export interface StorageOptions {
  */
 export interface Storage {
   readonly database: string;
-  query<T>(q: SqlFragment): Promise<T[]>;
+  /** `settings` are ClickHouse settings for this one query (e.g. `max_execution_time`). */
+  query<T>(q: SqlFragment, settings?: Record<string, number | string>): Promise<T[]>;
   command(q: SqlFragment): Promise<void>;
   insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
   ping(): Promise<boolean>;
@@ -49,9 +50,9 @@ export function createStorage(o: StorageOptions): Storage {
   const client = makeClient(o, o.database);
   return {
     database: o.database,
-    async query<T>(q: SqlFragment): Promise<T[]> {
+    async query<T>(q: SqlFragment, settings?: Record<string, number | string>): Promise<T[]> {
       try {
-        const rs = await client.query({ query: q.text, format: 'JSONEachRow' });
+        const rs = await client.query({ query: q.text, format: 'JSONEachRow', ...(settings === undefined ? {} : { clickhouse_settings: settings }) });
         return await rs.json<T>();
       } catch (err: unknown) {
         throw wrap(err, 'query failed');

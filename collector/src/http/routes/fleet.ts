@@ -1,32 +1,20 @@
 import { TimeseriesQuerySchema, type FleetResponse, type UtilizationResponse } from '@renderwatch/schema';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { Storage } from '../../storage/clickhouse.js';
 import { queryFleet, queryUtilization } from '../../storage/queries/fleet.js';
 import { parseInput } from '../parse-input.js';
-import type { RequestAuthenticator } from '../request-tenant.js';
+import { cacheKey, scopeFor, type QueryDeps } from '../query-context.js';
+import { resolveRange } from '../../storage/resolution.js';
 
-export interface FleetDeps {
-  storage: Storage;
-  authenticate: RequestAuthenticator;
-  silentAfterS: number;
-  now: () => number;
-}
 
-/** Picks a step that gives at most ~`points` buckets over the range. */
-export function defaultStep(rangeS: number, points = 240): number {
-  const nice = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400];
-  return nice.find((s) => rangeS / s <= points) ?? 86400;
-}
-
-export function registerFleetRoutes(app: FastifyInstance, deps: FleetDeps): void {
+export function registerFleetRoutes(app: FastifyInstance, deps: QueryDeps): void {
   app.get(
     '/api/v1/fleet',
     { schema: { tags: ['fleet'], summary: 'Hosts with their GPUs and latest values' } },
     async (req): Promise<FleetResponse> => {
-      const { tenant } = deps.authenticate(req);
+      const s = scopeFor(deps, req);
       const now = new Date(deps.now());
-      const hosts = await queryFleet(deps.storage, tenant, now, deps.silentAfterS);
+      const hosts = await queryFleet(s, now, deps.silentAfterS);
       return { generated_at: now.toISOString(), silent_after_s: deps.silentAfterS, hosts };
     },
   );
@@ -40,14 +28,12 @@ export function registerFleetRoutes(app: FastifyInstance, deps: FleetDeps): void
       },
     },
     async (req): Promise<UtilizationResponse> => {
-      const { tenant } = deps.authenticate(req);
+      const s = scopeFor(deps, req);
       const q = parseInput(TimeseriesQuerySchema, req.query);
-      const to = q.to === undefined ? new Date(deps.now()) : new Date(q.to);
-      const from = q.from === undefined ? new Date(to.getTime() - 3600_000) : new Date(q.from);
-      const rangeS = Math.max(1, (to.getTime() - from.getTime()) / 1000);
-      const stepS = q.step_s ?? defaultStep(rangeS);
-      const points = await queryUtilization(deps.storage, tenant, from, to, stepS, q.host);
-      return { from: from.toISOString(), to: to.toISOString(), step_s: stepS, resolution: 'raw', points };
+      const r = resolveRange(q, deps.now(), deps.limits);
+      return deps.cache.get(cacheKey(s, req), async () => ({
+        from: r.from.toISOString(), to: r.to.toISOString(), step_s: r.stepS, resolution: r.resolution, points: await queryUtilization(s, r, q.host),
+      }));
     },
   );
 }

@@ -1,8 +1,10 @@
 // Queries behind GET /api/v1/fleet and /api/v1/fleet/utilization. Tenant first in every WHERE.
 import { decodeClockEventReasons, type FleetHost, type UtilizationPoint } from '@renderwatch/schema';
 import { chDateTimeToIso } from '../../ingest/time.js';
-import type { Storage } from '../clickhouse.js';
+import type { ResolvedRange } from '../resolution.js';
+import type { TenantScope } from '../scope.js';
 import { sql } from '../sql.js';
+import { bucket, gpuAggs, numOrNull, timeCol } from './aggregates.js';
 
 interface LatestGpuRow {
   host: string;
@@ -29,23 +31,23 @@ interface HostRow {
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
 
 /** Hosts seen in the last `lookbackS` seconds with the latest values of each of their GPUs. */
-export async function queryFleet(storage: Storage, tenant: string, now: Date, silentAfterS: number, lookbackS = 86_400): Promise<FleetHost[]> {
+export async function queryFleet(s: TenantScope, now: Date, silentAfterS: number, lookbackS = 86_400): Promise<FleetHost[]> {
   const since = new Date(now.getTime() - lookbackS * 1000);
   const [gpus, hosts] = await Promise.all([
-    storage.query<LatestGpuRow>(sql`
+    s.query<LatestGpuRow>(sql`
       SELECT host, gpu_uuid,
         argMax(gpu_index, k) AS gpu_index, argMax(gpu_name, k) AS gpu_name,
         argMax(util_ratio, k) AS util_ratio, argMax(mem_used_bytes, k) AS mem_used_bytes,
         argMax(mem_total_bytes, k) AS mem_total_bytes, argMax(temp_celsius, k) AS temp_celsius,
         argMax(power_draw_watts, k) AS power_draw_watts, argMax(clock_event_reasons, k) AS clock_event_reasons,
         toString(max(ts)) AS last_ts
-      FROM (SELECT *, toUInt64(ts) * 1000 + ts_ms AS k FROM gpu_samples WHERE tenant = ${tenant} AND ts >= ${since})
+      FROM (SELECT *, toUInt64(ts) * 1000 + ts_ms AS k FROM ${s.rows('gpu_samples', sql`ts >= ${since}`)})
       GROUP BY host, gpu_uuid
       ORDER BY host, gpu_index`),
-    storage.query<HostRow>(sql`
+    s.query<HostRow>(sql`
       SELECT host, argMax(agent_id, last_seen) AS agent, argMax(driver_version, last_seen) AS driver,
         argMax(agent_version, last_seen) AS agent_ver, toString(max(last_seen)) AS seen
-      FROM hosts WHERE tenant = ${tenant} AND last_seen >= ${since}
+      FROM ${s.rows('hosts', sql`last_seen >= ${since}`)}
       GROUP BY host ORDER BY host`),
   ]);
   const byHost = new Map<string, LatestGpuRow[]>();
@@ -82,23 +84,27 @@ export async function queryFleet(storage: Storage, tenant: string, now: Date, si
 interface UtilRow {
   t: string;
   host: string;
-  util: number | null;
-  mem: number | null;
+  util_avg: number | null;
+  mem_used_avg: number | string | null;
+  mem_total_max: number | string | null;
 }
 
-/** Mean GPU utilization and VRAM use per host per step, from raw samples. */
-export async function queryUtilization(storage: Storage, tenant: string, from: Date, to: Date, stepS: number, host?: string): Promise<UtilizationPoint[]> {
+/** Mean GPU utilization and VRAM use per host per step, from the table the resolution picked. */
+export async function queryUtilization(s: TenantScope, r: ResolvedRange, host?: string): Promise<UtilizationPoint[]> {
+  const tc = timeCol(r.resolution);
   const hostFilter = host === undefined ? sql`` : sql` AND host = ${host}`;
-  const rows = await storage.query<UtilRow>(sql`
-    SELECT toString(toDateTime(intDiv(toUInt32(ts), ${stepS}) * ${stepS}, 'UTC')) AS t, host,
-      avg(util_ratio) AS util, avg(mem_used_bytes / mem_total_bytes) AS mem
-    FROM gpu_samples
-    WHERE tenant = ${tenant} AND ts >= ${from} AND ts < ${to}${hostFilter}
+  const rows = await s.query<UtilRow>(sql`
+    SELECT toString(${bucket(r.resolution, r.stepS)}) AS t, host, ${gpuAggs(r.resolution, ['util_avg', 'mem_used_avg', 'mem_total_max'])}
+    FROM ${s.rows(r.table('gpu'), sql`${tc} >= ${r.from} AND ${tc} < ${r.to}${hostFilter}`)}
     GROUP BY t, host ORDER BY t, host`);
-  return rows.map((r) => ({
-    t: chDateTimeToIso(r.t),
-    host: r.host,
-    utilization_ratio: r.util === null ? null : Number(r.util),
-    memory_used_ratio: r.mem === null || Number.isNaN(Number(r.mem)) ? null : Number(r.mem),
-  }));
+  return rows.map((x) => {
+    const used = numOrNull(x.mem_used_avg);
+    const total = numOrNull(x.mem_total_max);
+    return {
+      t: chDateTimeToIso(x.t),
+      host: x.host,
+      utilization_ratio: numOrNull(x.util_avg),
+      memory_used_ratio: used === null || total === null || total === 0 ? null : used / total,
+    };
+  });
 }

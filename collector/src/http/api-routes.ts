@@ -1,0 +1,40 @@
+// Registers the read API and the key admin API; app.ts calls this once.
+import type { FastifyInstance } from 'fastify';
+import type { CollectorConfig } from '../config.js';
+import type { Storage } from '../storage/clickhouse.js';
+import type { ApiKeyAuth } from './api-keys.js';
+import { createAnswerCache, type QueryDeps } from './query-context.js';
+import type { RequestAuthenticator } from './request-tenant.js';
+import { registerCapacityRoutes } from './routes/capacity.js';
+import { registerEventRoutes } from './routes/events.js';
+import { registerFleetRoutes } from './routes/fleet.js';
+import { registerHostRoutes } from './routes/hosts.js';
+import { registerKeyRoutes } from './routes/keys.js';
+import { registerOomRoutes } from './routes/ooms.js';
+import { registerOverviewRoutes } from './routes/overview.js';
+import { registerSlowdownRoutes } from './routes/slowdowns.js';
+
+export function registerApiRoutes(app: FastifyInstance, cfg: CollectorConfig, o: { storage: Storage; authenticate: RequestAuthenticator; keys: ApiKeyAuth; now: () => number }): void {
+  const deps: QueryDeps = {
+    storage: o.storage,
+    authenticate: o.authenticate,
+    now: o.now,
+    silentAfterS: cfg.COLLECTOR_SILENT_AFTER_S,
+    queryTimeoutS: cfg.COLLECTOR_API_QUERY_TIMEOUT_S,
+    cache: createAnswerCache(cfg.COLLECTOR_API_CACHE_TTL_MS, o.now),
+    limits: {
+      maxRangeDays: cfg.COLLECTOR_API_MAX_RANGE_DAYS,
+      maxPoints: cfg.COLLECTOR_API_MAX_POINTS,
+      rawRetentionDays: cfg.COLLECTOR_RETENTION_RAW_DAYS,
+      rollup1mRetentionDays: cfg.COLLECTOR_RETENTION_ROLLUP_1M_DAYS,
+    },
+  };
+  registerFleetRoutes(app, deps);
+  registerOverviewRoutes(app, deps);
+  registerHostRoutes(app, deps);
+  registerEventRoutes(app, deps);
+  registerOomRoutes(app, deps);
+  registerSlowdownRoutes(app, deps);
+  registerCapacityRoutes(app, deps);
+  registerKeyRoutes(app, o.keys);
+}

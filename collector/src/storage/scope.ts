@@ -1,0 +1,45 @@
+// Tenant-scoped query building: the only way route queries reach ClickHouse. A query names its
+// tables through `scope.rows(table, where)`, which always yields `(SELECT * FROM table WHERE
+// tenant = <tenant> AND ...)`; scope.test.ts checks that no query file names a table any other way.
+import { AppError } from '../errors.js';
+import type { Storage } from './clickhouse.js';
+import { ident, quoteString, raw, SqlFragment, sql } from './sql.js';
+
+export interface QueryGuards {
+  /** Server-side limit per query, seconds (ClickHouse `max_execution_time`). */
+  maxExecutionS: number;
+}
+
+export interface TenantScope {
+  readonly tenant: string;
+  /** `(SELECT * FROM <table> WHERE tenant = <tenant> AND (<where>))`; ClickHouse prunes unused columns. */
+  rows(table: string, where?: SqlFragment): SqlFragment;
+  query<T>(q: SqlFragment): Promise<T[]>;
+}
+
+const TIMEOUT = /TIMEOUT_EXCEEDED|Timeout exceeded|code: 159/i;
+
+export function scoped(storage: Storage, tenant: string, guards: QueryGuards = { maxExecutionS: 10 }): TenantScope {
+  const tenantLiteral = quoteString(tenant);
+  return {
+    tenant,
+    rows(table, where) {
+      const cond = where === undefined ? raw('') : sql` AND (${where})`;
+      return sql`(SELECT * FROM ${ident(table)} WHERE tenant = ${tenant}${cond})`;
+    },
+    async query<T>(q: SqlFragment): Promise<T[]> {
+      // Defence in depth: a scoped query that does not carry the tenant literal is a bug.
+      if (!q.text.includes(`tenant = ${tenantLiteral}`)) throw new AppError('COL_ERR_INTERNAL_UNSCOPED_QUERY');
+      try {
+        return await storage.query<T>(q, { max_execution_time: guards.maxExecutionS });
+      } catch (err: unknown) {
+        if (err instanceof Error && TIMEOUT.test(err.message)) {
+          throw new AppError('COL_ERR_API_QUERY_TOO_EXPENSIVE', `the query ran longer than ${guards.maxExecutionS} s; narrow the range or add filters`, { cause: err });
+        }
+        throw err;
+      }
+    },
+  };
+}
+
+export { SqlFragment };
