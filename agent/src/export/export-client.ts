@@ -1,4 +1,5 @@
 // One Export call with a deadline; the outcome is a value (STYLE.md §4, OTel export-response).
+import { readFileSync } from 'node:fs';
 import { credentials as grpcCredentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { TelemetryServiceClient, type ExportRequest, type ExportResponse } from '@renderwatch/proto';
 
@@ -32,6 +33,21 @@ export function classify(err: ServiceError): SendResult {
   if (err.code === status.INTERNAL && /serialization failure/i.test(err.details)) return { status: 'failed', error: err };
   if (RETRYABLE.has(err.code)) return { status: 'retryable', error: err, ...(retryInMs !== undefined && Number.isFinite(retryInMs) ? { retryInMs } : {}) };
   return { status: 'failed', error: err };
+}
+
+export interface ClientTlsFiles {
+  /** PEM CA bundle that signed the collector's certificate (empty: the system roots). */
+  caFile?: string;
+  /** PEM client certificate and key, for collectors that require mTLS. */
+  certFile?: string;
+  keyFile?: string;
+}
+
+const readPem = (f: string | undefined): Buffer | null => (f === undefined || f === '' ? null : readFileSync(f));
+
+/** TLS channel credentials from PEM files (throws when a named file cannot be read). */
+export function clientCredentialsFromFiles(t: ClientTlsFiles): ChannelCredentials {
+  return grpcCredentials.createSsl(readPem(t.caFile), readPem(t.keyFile), readPem(t.certFile));
 }
 
 export function createExportClient(o: ExportClientOptions): ExportClient {

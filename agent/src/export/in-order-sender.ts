@@ -1,9 +1,13 @@
 // Delivers batches one at a time, in order, retrying transient failures with jittered, capped
 // exponential backoff that honours the collector's retry hint. Memory-bounded: beyond `maxQueued`
-// the oldest batch is dropped and counted. (The disk spool, when enabled, sits in front of this.)
+// the oldest batch is dropped and counted. Superseded by retrying-sender.ts over a spool or memory
+// store (kept while commands/run.ts still uses it).
 import type { ExportRequest } from '@renderwatch/proto';
 import type { Logger } from 'pino';
 import type { ExportClient, SendResult } from './export-client.js';
+import { backoffMs } from './retrying-sender.js';
+
+export { backoffMs } from './retrying-sender.js';
 
 export interface SenderOptions {
   client: ExportClient;
@@ -21,13 +25,6 @@ export interface InOrderSender {
   drain(timeoutMs: number): Promise<boolean>;
   readonly queued: number;
   stop(): void;
-}
-
-/** Full-jitter backoff: random in [0, min(max, initial * 2^attempt)], at least the server's hint. */
-export function backoffMs(attempt: number, initialMs: number, maxMs: number, random: () => number, hintMs?: number): number {
-  const cap = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
-  const jittered = Math.round(cap / 2 + (random() * cap) / 2);
-  return Math.max(jittered, hintMs ?? 0);
 }
 
 export function createInOrderSender(o: SenderOptions): InOrderSender {
