@@ -166,7 +166,7 @@ export const comfyuiParser: RuntimeLogParser<ComfyState> = {
     }
     const out: RuntimeEvent[] = [];
     if (s.pendingExc !== undefined && r.kind !== 'traceback') flushPendingExc(s, out);
-    if (s.inJob) s.jobHadWork ||= !t.startsWith('got prompt');
+    if (s.inJob && !t.startsWith('got prompt') && !t.startsWith('Prompt executed')) s.jobHadWork = true;
 
     if (r.kind === 'traceback' || r.kind === 'a1111_error') {
       const exc = exceptionOf(r) ?? {};
