@@ -64,6 +64,21 @@ const ROLES: readonly [keyof NonNullable<HostSamplerOptions['volumes']>, VolumeR
 ];
 const PSEUDO_FS = /^(tmpfs|devtmpfs|overlay|squashfs|proc|sysfs|cgroup2?|devpts|mqueue|tracefs|debugfs|securityfs|fusectl|configfs|ramfs|nsfs|autofs|efivarfs|bpf|pstore|hugetlbfs|binfmt_misc)$/;
 
+function sumRates(xs: (number | null | undefined)[]): number | undefined {
+  const ok = xs.filter((x): x is number => typeof x === 'number' && x >= 0);
+  return ok.length === 0 ? undefined : ok.reduce((a, b) => a + b, 0);
+}
+
+/** Disk and network rates from systeminformation, where /proc is not available. */
+async function fallbackRates(): Promise<Partial<HostSnapshot>> {
+  const [fs, net] = await Promise.all([si.fsStats().catch(() => undefined), si.networkStats('*').catch(() => undefined)]);
+  return {
+    ...(typeof fs?.rx_sec === 'number' && fs.rx_sec >= 0 ? { disk_read_bytes_per_s: fs.rx_sec } : {}),
+    ...(typeof fs?.wx_sec === 'number' && fs.wx_sec >= 0 ? { disk_write_bytes_per_s: fs.wx_sec } : {}),
+    ...(net === undefined ? {} : { net_rx_bytes_per_s: sumRates(net.map((n) => n.rx_sec)), net_tx_bytes_per_s: sumRates(net.map((n) => n.tx_sec)) }),
+  };
+}
+
 export function createHostSampler(opts: HostSamplerOptions = {}): HostSampler {
   const now = opts.now ?? Date.now;
   const proc = opts.procRoot ?? '/proc';
@@ -90,19 +105,6 @@ export function createHostSampler(opts: HostSamplerOptions = {}): HostSampler {
     // Containers see only virtual interfaces: count all but loopback there.
     if (net.rxBytes === 0 && net.txBytes === 0) net = parseNetDev(netText, (i) => i !== 'lo');
     return { disk, net };
-  }
-
-  async function fallbackRates(): Promise<Partial<HostSnapshot>> {
-    const [fs, net] = await Promise.all([si.fsStats().catch(() => undefined), si.networkStats('*').catch(() => undefined)]);
-    const sum = (xs: (number | null | undefined)[]): number | undefined => {
-      const ok = xs.filter((x): x is number => typeof x === 'number' && x >= 0);
-      return ok.length === 0 ? undefined : ok.reduce((a, b) => a + b, 0);
-    };
-    return {
-      ...(typeof fs?.rx_sec === 'number' && fs.rx_sec >= 0 ? { disk_read_bytes_per_s: fs.rx_sec } : {}),
-      ...(typeof fs?.wx_sec === 'number' && fs.wx_sec >= 0 ? { disk_write_bytes_per_s: fs.wx_sec } : {}),
-      ...(net === undefined ? {} : { net_rx_bytes_per_s: sum(net.map((n) => n.rx_sec)), net_tx_bytes_per_s: sum(net.map((n) => n.tx_sec)) }),
-    };
   }
 
   function roleVolumes(mounts: readonly string[]): VolumeSnapshot[] {
