@@ -1,0 +1,97 @@
+import { useEffect, useState, type ReactNode } from 'react';
+import { useRefresh } from '../api/RefreshProvider.js';
+import { formatClock } from '../lib/format.js';
+import { REFRESH_CHOICES, refreshId } from '../lib/refresh-interval.js';
+import { parseTimeRange, RANGE_PRESETS } from '../lib/time-range.js';
+import { ApiKeyControl } from './ApiKeyControl.js';
+import { Link, useQueryState, useRouter } from './router.js';
+import { ThemeToggle } from './ThemeToggle.js';
+
+export const NAV = [
+  { to: '/', label: 'Fleet', match: (p: string) => p === '/' || p.startsWith('/hosts') },
+  { to: '/slos', label: 'SLOs', match: (p: string) => p.startsWith('/slos') },
+  { to: '/alerts', label: 'Alerts', match: (p: string) => p.startsWith('/alerts') },
+  { to: '/ooms', label: 'OOM explorer', match: (p: string) => p.startsWith('/ooms') },
+  { to: '/slowdowns', label: 'Slowdowns', match: (p: string) => p.startsWith('/slowdowns') },
+  { to: '/capacity', label: 'Capacity', match: (p: string) => p.startsWith('/capacity') },
+] as const;
+
+function TimeRangePicker() {
+  const [params, setParams] = useQueryState();
+  const range = parseTimeRange(params);
+  return (
+    <label className="control">
+      <span className="sr-only">Time range</span>
+      <select
+        data-testid="time-range"
+        value={range.kind === 'preset' ? range.id : 'custom'}
+        onChange={(e) => setParams({ range: e.target.value, from: undefined, to: undefined })}
+        title="time range (kept in the URL)"
+      >
+        {range.kind === 'absolute' ? <option value="custom">{range.label}</option> : null}
+        {RANGE_PRESETS.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function RefreshControl() {
+  const [, setParams] = useQueryState();
+  const { intervalMs, lastUpdated, refreshNow } = useRefresh();
+  const [, setNow] = useState(0);
+  useEffect(() => {
+    const t = setInterval(() => setNow((n) => n + 1), 1000);
+    return () => clearInterval(t);
+  }, []);
+  return (
+    <span className="control refresh">
+      <label>
+        <span className="sr-only">Auto-refresh</span>
+        <select value={refreshId(intervalMs)} onChange={(e) => setParams({ refresh: e.target.value }, { replace: true })} data-testid="refresh-interval" title="auto-refresh interval">
+          {REFRESH_CHOICES.map((c) => (
+            <option key={c.id} value={c.id}>
+              {c.id === 'off' ? 'auto-refresh off' : `every ${c.id}`}
+            </option>
+          ))}
+        </select>
+      </label>
+      <button type="button" onClick={refreshNow} title="refresh now" aria-label="refresh now">
+        ⟳
+      </button>
+      <span className="muted small" data-testid="last-updated" title="time of the last successful load">
+        {lastUpdated === undefined ? 'not loaded yet' : `updated ${formatClock(lastUpdated)}`}
+      </span>
+    </span>
+  );
+}
+
+export function Layout({ apiKey, onApiKey, children }: { apiKey: string | undefined; onApiKey: (k: string) => void; children: ReactNode }) {
+  const { location } = useRouter();
+  return (
+    <div className="shell">
+      <header className="topbar">
+        <Link to="/" className="brand">
+          renderwatch
+        </Link>
+        <nav aria-label="pages">
+          {NAV.map((n) => (
+            <Link key={n.to} to={n.to} className={n.match(location.path) ? 'active' : undefined} aria-current={n.match(location.path) ? 'page' : undefined}>
+              {n.label}
+            </Link>
+          ))}
+        </nav>
+        <div className="controls">
+          <TimeRangePicker />
+          <RefreshControl />
+          <ApiKeyControl apiKey={apiKey} onApiKey={onApiKey} />
+          <ThemeToggle />
+        </div>
+      </header>
+      <main>{children}</main>
+    </div>
+  );
+}

@@ -1,0 +1,116 @@
+import type { GpuSeriesPoint } from '@renderwatch/schema';
+import { usePolledQuery } from '../../api/usePolledQuery.js';
+import { Link, useQueryState } from '../../app/router.js';
+import { TimeSeriesChart } from '../../charts/TimeSeriesChart.js';
+import type { ChartUnit } from '../../charts/units.js';
+import { QueryView } from '../../lib/QueryView.js';
+import { useTimeRange } from '../../lib/useTimeRange.js';
+import { fetchHostSeries } from './api.js';
+import { EventList } from './EventList.js';
+import { ProcessTable } from './ProcessTable.js';
+import { eventMarkers, gpuColumns, gpuSeriesDefs, hostColumns, throttleBands } from './series.js';
+
+const GPU_CHARTS: { title: string; unit: ChartUnit; pick: (p: GpuSeriesPoint) => number | null; explain: string; domain?: [number, number] }[] = [
+  { title: 'GPU utilization', unit: 'percent', pick: (p) => p.utilization_ratio, explain: 'mean utilization per bucket', domain: [0, 1] },
+  { title: 'VRAM used', unit: 'bytes', pick: (p) => p.memory_used_bytes, explain: 'mean memory used per bucket (peak in the tooltip of the capacity page)' },
+  { title: 'Temperature', unit: 'celsius', pick: (p) => p.temperature_celsius, explain: 'mean GPU temperature per bucket' },
+  { title: 'Power draw', unit: 'watts', pick: (p) => p.power_draw_watts, explain: 'mean board power per bucket' },
+  { title: 'SM clock', unit: 'mhz', pick: (p) => p.sm_clock_mhz, explain: 'mean SM clock; drops under throttling' },
+];
+
+export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?: number }) {
+  const { range, key } = useTimeRange();
+  const [params, setParams] = useQueryState();
+  const gpuParam = params.get('gpu');
+  const gpuIndex = gpuParam === null || gpuParam === '' || Number.isNaN(Number(gpuParam)) ? undefined : Number(gpuParam);
+  const q = usePolledQuery(`host:${host}:${key}`, (c) => fetchHostSeries(c, host, range));
+  return (
+    <div className="page">
+      <header className="page-header">
+        <h1>
+          <Link to="/">Fleet</Link> / <span data-testid="host-title">{host}</span>
+        </h1>
+        {q.data === undefined ? null : (
+          <div className="segmented" role="tablist" aria-label="GPU">
+            <button type="button" role="tab" aria-selected={gpuIndex === undefined} className={gpuIndex === undefined ? 'active' : undefined} onClick={() => setParams({ gpu: undefined })}>
+              all GPUs
+            </button>
+            {q.data.gpus.map((g) => (
+              <button
+                key={g.uuid}
+                type="button"
+                role="tab"
+                aria-selected={gpuIndex === g.index}
+                className={gpuIndex === g.index ? 'active' : undefined}
+                onClick={() => setParams({ gpu: String(g.index) })}
+                title={`${g.name} · ${g.uuid}`}
+                data-testid="gpu-tab"
+              >
+                GPU {g.index}
+              </button>
+            ))}
+          </div>
+        )}
+      </header>
+      <QueryView q={q} what="host" fillsInWhen="the collector serves /api/v1/hosts/:host/series" isEmpty={(d) => d.gpus.length === 0 && d.host_points.length === 0} empty={`No samples from ${host} in this range. Pick a longer range, or check that its agent is running.`}>
+        {(d) => {
+          const gpus = gpuIndex === undefined ? d.gpus : d.gpus.filter((g) => g.index === gpuIndex);
+          const bands = throttleBands(d.throttle_bands, gpus);
+          const markers = eventMarkers(d.markers, gpuIndex);
+          const hostRows = hostColumns(d.host_points);
+          const defs = gpuSeriesDefs(gpus);
+          return (
+            <>
+              <p className="muted small">
+                {gpus.map((g) => `GPU ${g.index}: ${g.name}`).join(' · ')} · {d.resolution} data, {d.step_s} s buckets · shaded: throttle reasons · dashed lines: runtime events
+                {d.markers_truncated ? ' (newest 500 events shown)' : ''}
+              </p>
+              <div className="grid2">
+                {GPU_CHARTS.map((c) => (
+                  <TimeSeriesChart
+                    key={c.title}
+                    title={c.title}
+                    explain={c.explain}
+                    data={gpuColumns(gpus, c.pick)}
+                    series={defs}
+                    unit={c.unit}
+                    domain={c.domain}
+                    bands={bands}
+                    markers={markers}
+                    width={chartWidth}
+                    testId={`chart-${c.unit}`}
+                  />
+                ))}
+                <TimeSeriesChart
+                  title="Host CPU"
+                  explain="share of all cores busy"
+                  data={hostRows}
+                  series={[{ key: 'cpu', label: 'CPU', color: 'var(--c1)' }]}
+                  unit="percent"
+                  domain={[0, 1]}
+                  markers={markers}
+                  width={chartWidth}
+                />
+                <TimeSeriesChart
+                  title="Disk and network throughput"
+                  explain="slow model downloads and disk reads are named causes of slowdowns"
+                  data={hostRows}
+                  series={[
+                    { key: 'disk_read', label: 'disk read', color: 'var(--c1)' },
+                    { key: 'disk_write', label: 'disk write', color: 'var(--c2)' },
+                    { key: 'net_rx', label: 'net rx', color: 'var(--c3)' },
+                    { key: 'net_tx', label: 'net tx', color: 'var(--c4)' },
+                  ]}
+                  unit="bytes_per_s"
+                  width={chartWidth}
+                />
+              </div>
+              <ProcessTable processes={d.processes.filter((p) => gpuIndex === undefined || p.gpu_index === gpuIndex)} />
+              <EventList markers={d.markers.filter((m) => gpuIndex === undefined || m.gpu_index === null || m.gpu_index === gpuIndex)} />
+            </>
+          );
+        }}
+      </QueryView>
+    </div>
+  );
+}

@@ -1,0 +1,66 @@
+// Shapes the host series API for the charts: one column per GPU, bands and markers on the time axis.
+import type { EventMarker, GpuSeries, GpuSeriesPoint, HostSeriesPoint, ThrottleBand } from '@renderwatch/schema';
+import type { Band, Marker, Series, SeriesPoint } from '../../charts/TimeSeriesChart.js';
+
+export const GPU_COLORS = ['var(--c1)', 'var(--c2)', 'var(--c3)', 'var(--c4)', 'var(--c5)', 'var(--c6)', 'var(--c7)', 'var(--c8)'];
+
+/** Merges the GPUs' points into rows keyed by time with a `g<index>` column per GPU. */
+export function gpuColumns(gpus: GpuSeries[], pick: (p: GpuSeriesPoint) => number | null): SeriesPoint[] {
+  const rows = new Map<number, SeriesPoint>();
+  for (const g of gpus) {
+    for (const p of g.points) {
+      const t = Date.parse(p.t);
+      const row: SeriesPoint = rows.get(t) ?? { t };
+      row[`g${g.index}`] = pick(p);
+      rows.set(t, row);
+    }
+  }
+  return [...rows.values()].sort((a, b) => a.t - b.t);
+}
+
+export function gpuSeriesDefs(gpus: GpuSeries[]): Series[] {
+  return gpus.map((g) => ({ key: `g${g.index}`, label: `GPU ${g.index}`, color: GPU_COLORS[g.index % GPU_COLORS.length] ?? 'var(--c1)' }));
+}
+
+const BAND_COLOR: Record<ThrottleBand['reason'], string> = { thermal: '#e4572e', power: '#f3a712', hw_slowdown: '#a23b72' };
+const BAND_LABEL: Record<ThrottleBand['reason'], string> = { thermal: 'thermal', power: 'power cap', hw_slowdown: 'hw slowdown' };
+
+export function throttleBands(bands: ThrottleBand[], gpus: GpuSeries[]): Band[] {
+  const uuids = new Set(gpus.map((g) => g.uuid));
+  const idx = new Map(gpus.map((g) => [g.uuid, g.index]));
+  return bands
+    .filter((b) => uuids.has(b.gpu_uuid))
+    .map((b) => ({
+      from: Date.parse(b.from),
+      to: Date.parse(b.to),
+      label: `${BAND_LABEL[b.reason]}${gpus.length > 1 ? ` #${idx.get(b.gpu_uuid) ?? '?'}` : ''}`,
+      color: BAND_COLOR[b.reason],
+    }));
+}
+
+/** Marker kinds drawn on the charts (jobs are too many; they are in the event list). */
+const MARKER_KINDS: Partial<Record<EventMarker['kind'], string>> = {
+  runtime_start: '#4c78a8',
+  runtime_ready: '#54a24b',
+  model_load: '#9d755d',
+  oom: '#e45756',
+  error: '#b279a2',
+};
+
+export function eventMarkers(markers: EventMarker[], gpuIndex: number | undefined): Marker[] {
+  return markers
+    .filter((m) => MARKER_KINDS[m.kind] !== undefined && (gpuIndex === undefined || m.gpu_index === null || m.gpu_index === gpuIndex))
+    .map((m) => ({ t: Date.parse(m.ts), label: m.kind === 'oom' ? 'OOM' : m.kind.replace('_', ' '), color: MARKER_KINDS[m.kind] ?? '#888' }));
+}
+
+export function hostColumns(points: HostSeriesPoint[]): SeriesPoint[] {
+  return points.map((p) => ({
+    t: Date.parse(p.t),
+    cpu: p.cpu_ratio,
+    mem: p.memory_used_bytes,
+    disk_read: p.disk_read_bytes_per_s,
+    disk_write: p.disk_write_bytes_per_s,
+    net_rx: p.net_rx_bytes_per_s,
+    net_tx: p.net_tx_bytes_per_s,
+  }));
+}
