@@ -1,6 +1,21 @@
-// A simulated fleet: N virtual hosts, each a real agent pipeline (batcher → in-order sender →
-// gRPC Export) against a real collector. Reused by the demo, e2e tests and benchmarks.
-import { createBatcher, createExportClient, createInOrderSender, nextSeqStart, type Batcher, type ExportClient, type InOrderSender } from '@renderwatch/agent';
+// A simulated fleet: N virtual hosts, each a real agent pipeline (batcher → spool or memory store →
+// retrying sender → gRPC Export) against a real collector. Reused by the demo, e2e tests and benchmarks.
+import { join } from 'node:path';
+import {
+  clientCredentialsFromFiles,
+  createBatcher,
+  createExportClient,
+  createMemoryStore,
+  createRetryingSender,
+  nextSeqStart,
+  openSpool,
+  type Batcher,
+  type ClientTlsFiles,
+  type ExportClient,
+  type MemoryStore,
+  type RetryingSender,
+  type Spool,
+} from '@renderwatch/agent';
 import type { RuntimeName } from '@renderwatch/schema';
 import type { Logger } from 'pino';
 import { GPU_PROFILES } from './gpu-profiles.js';
@@ -48,6 +63,10 @@ export interface SimulatedFleetOptions {
   prefix?: string;
   log: Logger;
   now?: () => number;
+  /** Spool every host's batches under <spoolDir>/<hostname> (fsync off); default: memory only. */
+  spoolDir?: string;
+  /** TLS to the collector: CA (and client certificate for mTLS) files; default plaintext. */
+  tls?: ClientTlsFiles;
 }
 
 export interface FleetStats {
@@ -73,34 +92,44 @@ export function createSimulatedFleet(o: SimulatedFleetOptions): SimulatedFleet {
   const rng = createRng((o.seed ?? 1) * 7919);
   const specs = fleetSpecs(o.hosts, o.seed ?? 1, o.prefix);
   const t0 = now();
-  const agents: { vh: VirtualHost; batcher: Batcher; sender: InOrderSender; client: ExportClient }[] = specs.map((spec) => {
+  const agents: { vh: VirtualHost; batcher: Batcher; sender: RetryingSender; client: ExportClient }[] = specs.map((spec) => {
     const vh = createVirtualHost(spec, createRng(Math.floor(rng() * 2 ** 31)), t0);
-    const client = createExportClient({ address: o.address, ...(o.token === undefined ? {} : { token: o.token }) });
-    const sender = createInOrderSender({
+    const client = createExportClient({
+      address: o.address,
+      ...(o.token === undefined ? {} : { token: o.token }),
+      ...(o.tls === undefined ? {} : { credentials: clientCredentialsFromFiles(o.tls) }),
+    });
+    const log = o.log.child({ host: spec.hostname });
+    const store: Spool | MemoryStore =
+      o.spoolDir === undefined
+        ? createMemoryStore(600)
+        : openSpool({ dir: join(o.spoolDir, spec.hostname), maxBytes: 64 * 1024 * 1024, maxAgeMs: 24 * 3600_000, log, fsync: false });
+    const sender = createRetryingSender({
       client,
-      log: o.log.child({ host: spec.hostname }),
+      store,
+      log,
       deadlineMs: 10_000,
-      maxQueued: 600,
-      onOutcome: (outcome, req, result) => {
-        if (outcome === 'ok') {
+      onOutcome: (outcome, _seq, result) => {
+        if (outcome === 'ok' || outcome === 'duplicate') {
           stats.batchesAcked++;
           stats.rowsAcked += result?.status === 'ok' ? result.response.acceptedRows : 0;
         } else if (outcome === 'retry') stats.retries++;
         else stats.failed++;
-        void req;
       },
     });
     const batcher = createBatcher({
       agentId: `sim-${spec.hostname}`,
       host: { hostname: spec.hostname, driverVersion: spec.driverVersion, cudaVersion: '12.8', agentVersion: '0.1.0-sim', labels: { group: spec.hot ? 'rack-b' : 'rack-a' } },
-      firstSeq: nextSeqStart(t0),
+      firstSeq: 'nextSeq' in store ? store.nextSeq : nextSeqStart(t0),
       maxRows: 2000,
       flushIntervalMs: o.flushIntervalMs ?? 1000,
       deliver: (req) => {
         stats.batchesSent++;
-        sender.enqueue(req);
+        store.append(req);
+        sender.kick();
       },
     });
+    sender.kick(); // batches left in a spool by an earlier run
     return { vh, batcher, sender, client };
   });
   let timer: NodeJS.Timeout | undefined;
