@@ -150,9 +150,9 @@ describe('comfyuiParser over the shared fixtures', () => {
   });
 });
 
-describe('comfyuiParser format variants', () => {
-  const one = (text: string): RuntimeEvent[] => parseLogText(text, 'comfyui');
+const one = (text: string): RuntimeEvent[] => parseLogText(text, 'comfyui');
 
+describe('comfyuiParser format variants', () => {
   it.each([
     ['loaded completely; 9000.00 MB usable, 4777.54 MB loaded, full load: True', { loaded_mb: 4777.54, mode: 'full' }],
     ['loaded completely;  159.56 MB loaded, full load: True', { loaded_mb: 159.56, mode: 'full' }],

@@ -1,0 +1,114 @@
+import { appendFileSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { RuntimeEvent } from '@renderwatch/schema';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createRuntimeLogSource } from './runtime-log-source.js';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'rw-tail-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const job = (n: number): string => `got prompt\nPrompt executed in ${n}.00 seconds\n`;
+const silent = { warn: () => undefined };
+
+function source(path: string, events: RuntimeEvent[]) {
+  return createRuntimeLogSource({ runtime: 'comfyui', path, stateDir: join(dir, 'state'), log: silent, onEvent: (e) => events.push(e) });
+}
+const durations = (evs: RuntimeEvent[]): number[] => evs.flatMap((e) => (e.kind === 'job_end' && e.duration_s !== undefined ? [e.duration_s] : []));
+
+describe('createRuntimeLogSource + log tailer (real files)', () => {
+  it('reads appended lines, including a line completed across two writes', () => {
+    const path = join(dir, 'comfyui.log');
+    writeFileSync(path, job(1));
+    const evs: RuntimeEvent[] = [];
+    const s = source(path, evs);
+    s.pollOnce();
+    appendFileSync(path, 'got prompt\nPrompt execu');
+    s.pollOnce();
+    appendFileSync(path, 'ted in 2.00 seconds\n');
+    s.pollOnce();
+    s.stop();
+    expect(durations(evs)).toEqual([1, 2]);
+  });
+
+  it('follows rotation and ComfyUI-Manager rename to comfyui.prev.log: every event exactly once', () => {
+    const path = join(dir, 'comfyui.log');
+    writeFileSync(path, job(1));
+    const evs: RuntimeEvent[] = [];
+    const s = source(path, evs);
+    s.pollOnce();
+    appendFileSync(path, job(2)); // written just before the runtime restarts
+    renameSync(path, join(dir, 'comfyui.prev.log'));
+    writeFileSync(path, job(3));
+    s.pollOnce();
+    s.pollOnce();
+    s.stop();
+    expect(durations(evs)).toEqual([1, 2, 3]);
+  });
+
+  it('starts over after truncation in place', () => {
+    const path = join(dir, 'comfyui.log');
+    writeFileSync(path, job(1) + job(2));
+    const evs: RuntimeEvent[] = [];
+    const s = source(path, evs);
+    s.pollOnce();
+    truncateSync(path, 0);
+    s.pollOnce();
+    appendFileSync(path, job(3));
+    s.pollOnce();
+    s.stop();
+    expect(durations(evs)).toEqual([1, 2, 3]);
+  });
+
+  it('resumes after an agent restart mid-file without re-reading, even across a rename while down', () => {
+    const path = join(dir, 'comfyui.log');
+    writeFileSync(path, job(1));
+    const first: RuntimeEvent[] = [];
+    const a = source(path, first);
+    a.pollOnce();
+    a.stop();
+    appendFileSync(path, job(2));
+    const second: RuntimeEvent[] = [];
+    const b = source(path, second);
+    b.pollOnce();
+    b.stop();
+    appendFileSync(path, job(3));
+    renameSync(path, join(dir, 'comfyui.prev.log'));
+    writeFileSync(path, job(4));
+    const third: RuntimeEvent[] = [];
+    const c = source(path, third);
+    c.pollOnce();
+    c.pollOnce();
+    c.stop();
+    expect([durations(first), durations(second), durations(third)]).toEqual([[1], [2], [3, 4]]);
+  });
+
+  it('does not lose or repeat a record that was still being assembled when the agent crashed', () => {
+    const path = join(dir, 'comfyui.log');
+    // the cudaMallocAsync block is held open for continuation lines
+    writeFileSync(path, 'got prompt\ntorch.OutOfMemoryError: Allocation on device 0 would exceed allowed memory. (out of memory)\nCurrently allocated     : 21.55 GiB\n');
+    const crashed: RuntimeEvent[] = [];
+    const a = source(path, crashed);
+    a.pollOnce(); // no stop(): simulated crash
+    appendFileSync(path, 'Requested               : 952.00 MiB\nDevice limit            : 24.00 GiB\nFree (according to CUDA): 0 bytes\n\nPrompt executed in 5.00 seconds\n');
+    const after: RuntimeEvent[] = [];
+    const b = source(path, after);
+    b.pollOnce();
+    b.stop();
+    expect(crashed.map((e) => e.kind)).toEqual(['job_start']);
+    expect(after.map((e) => e.kind)).toEqual(['oom', 'job_end']);
+    expect(after[0]).toEqual(expect.objectContaining({ requested_bytes: 952 * 1024 ** 2, total_bytes: 24 * 1024 ** 3 }));
+  });
+
+  it('keeps the last state of a carriage-return progress bar', () => {
+    const path = join(dir, 'comfyui.log');
+    writeFileSync(path, 'got prompt\n  0%|          | 0/20 [00:00<?, ?it/s]\r 50%|█████     | 10/20 [00:01<00:01,  9.00it/s]\r100%|██████████| 20/20 [00:02<00:00,  9.50it/s]\nPrompt executed in 2.50 seconds\n');
+    const evs: RuntimeEvent[] = [];
+    const s = source(path, evs);
+    s.stop();
+    expect(evs.filter((e) => e.kind === 'progress')).toEqual([{ kind: 'progress', runtime: 'comfyui', step: 20, total_steps: 20, it_per_s: 9.5 }]);
+  });
+});

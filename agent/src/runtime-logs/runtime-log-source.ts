@@ -1,0 +1,104 @@
+// The factory the agent daemon wires in: tail one runtime's log file and emit its events.
+// Offsets are committed only up to the first line of a record still being assembled, so an agent
+// restart (even a crash) neither loses nor repeats a record; a clean stop flushes everything.
+import { createHash } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RuntimeEvent, RuntimeName } from '@renderwatch/schema';
+import { createLogTailer } from './log-tailer.js';
+import type { LogRecord } from './log-record.js';
+import { createParserSession } from './parser-session.js';
+import { createRecordAssembler } from './record-assembler.js';
+
+export interface RuntimeLogSourceOptions {
+  readonly runtime: RuntimeName;
+  readonly path: string;
+  /** Directory for the offset/inode state file (created if missing). */
+  readonly stateDir: string;
+  readonly log: { warn(obj: object, msg: string): void };
+  readonly onEvent: (event: RuntimeEvent) => void;
+  /** Poll interval in ms (default 500). */
+  readonly pollMs?: number;
+  /** For a file never seen before: read it from the beginning (default) or only new lines. */
+  readonly startAt?: 'beginning' | 'end';
+  /** Polls without new data after which a record held for continuation lines is emitted (default 2). */
+  readonly idlePolls?: number;
+}
+
+export interface RuntimeLogSource {
+  start(): void;
+  /** Flushes held records and commits the offset. */
+  stop(): void;
+  /** One poll, synchronously (tests, and the timer's body). */
+  pollOnce(): void;
+}
+
+export function stateFileFor(stateDir: string, path: string): string {
+  return join(stateDir, `runtime-log-${createHash('sha256').update(path).digest('hex').slice(0, 16)}.json`);
+}
+
+export function createRuntimeLogSource(opts: RuntimeLogSourceOptions): RuntimeLogSource {
+  mkdirSync(opts.stateDir, { recursive: true });
+  const tailer = createLogTailer({ path: opts.path, statePath: stateFileFor(opts.stateDir, opts.path), startAt: opts.startAt ?? 'beginning' });
+  const session = createParserSession(opts.runtime);
+  let assembler = createRecordAssembler();
+  let lastEnd: number | undefined;
+  let idle = 0;
+  let timer: NodeJS.Timeout | undefined;
+
+  const deliver = (recs: readonly LogRecord[]): void => {
+    for (const r of recs) {
+      for (const e of session.record(r)) {
+        try {
+          opts.onEvent(e);
+        } catch (err: unknown) {
+          opts.log.warn({ err, runtime: opts.runtime }, 'runtime event handler failed');
+        }
+      }
+    }
+  };
+  const commit = (): void => {
+    const at = assembler.pendingStartOffset() ?? lastEnd;
+    if (at !== undefined) tailer.commit(at);
+  };
+
+  function pollOnce(): void {
+    try {
+      const { lines, rotated } = tailer.poll();
+      for (const l of lines) {
+        deliver(assembler.push(l.text, l.start));
+        lastEnd = l.end;
+      }
+      if (lines.length === 0) idle++;
+      else idle = 0;
+      if (rotated || (idle >= (opts.idlePolls ?? 2) && assembler.pendingStartOffset() !== undefined)) deliver(assembler.flush());
+      if (lines.length > 0 || idle === (opts.idlePolls ?? 2)) commit();
+      if (rotated) {
+        assembler = createRecordAssembler();
+        lastEnd = 0;
+        commit();
+      }
+    } catch (err: unknown) {
+      opts.log.warn({ err, path: opts.path }, 'runtime log poll failed');
+    }
+  }
+
+  return {
+    pollOnce,
+    start() {
+      if (timer !== undefined) return;
+      pollOnce();
+      timer = setInterval(pollOnce, opts.pollMs ?? 500);
+      timer.unref();
+    },
+    stop() {
+      if (timer !== undefined) clearInterval(timer);
+      timer = undefined;
+      pollOnce();
+      deliver(assembler.flush());
+      for (const e of session.finish()) opts.onEvent(e);
+      commit();
+      tailer.close();
+    },
+  };
+}
