@@ -1,0 +1,102 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RUNTIMES } from '@renderwatch/schema';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { assembleRecords, createRecordAssembler } from './record-assembler.js';
+import { parseLogText } from './parser-session.js';
+
+const ROOT = join(import.meta.dirname, '../../test/fixtures/runtime-logs');
+const ALL_LINES = RUNTIMES.flatMap((rt) =>
+  readdirSync(join(ROOT, rt))
+    .filter((f) => !f.endsWith('.md'))
+    .flatMap((f) => readFileSync(join(ROOT, rt, f), 'utf8').split('\n')),
+);
+
+describe('assembleRecords', () => {
+  it('strips ANSI colours and the Manager prefix, keeping its time', () => {
+    expect(assembleRecords('[2025-09-04 11:50:22.626] \x1b[32mComfyUI version: 0.3.56\x1b[0m\n')).toEqual([
+      { kind: 'line', text: 'ComfyUI version: 0.3.56', ts: '2025-09-04T11:50:22.626' },
+    ]);
+  });
+
+  it('splits a record glued after a tqdm bar and drops a trailing export prefix', () => {
+    const recs = assembleRecords('100%|██████████| 4/4 [00:11<00:00,  2.76s/it]2025-05-08T15:38:48.529837 - \nsteps:   0%|  | 1/1600 [00:00<20:09,  1.32it/s, avr_loss=0.087]Traceback (most recent call last):\n  File "a.py", line 1, in <module>\nRuntimeError: boom\n');
+    expect(recs.map((r) => r.kind)).toEqual(['bar', 'bar', 'traceback']);
+    expect(recs[2]?.lines?.at(-1)).toBe('RuntimeError: boom');
+  });
+
+  it('joins the cudaMallocAsync OOM block, an A1111 *** block, a rich wrap and a Python repr', () => {
+    const recs = assembleRecords(
+      [
+        'torch.OutOfMemoryError: Allocation on device 0 would exceed allowed memory. (out of memory)',
+        'Currently allocated     : 5.79 GiB',
+        'Requested               : 576.00 MiB',
+        '',
+        '*** Error completing request',
+        "*** Arguments: ('task(x)', 'p', '', [], 20) {}",
+        '    Traceback (most recent call last):',
+        '      File "m.py", line 1, in f',
+        '    OutOfMemoryError: CUDA out of memory.',
+        '---',
+        "12:44:23-081620 DEBUG    Setting model: pipeline=X config={'a': True,",
+        "                         'b': False}",
+        'config = {',
+        "  'k': 1,",
+        '}',
+      ].join('\n'),
+    );
+    expect(recs.map((r) => [r.kind, r.lines?.length ?? 1])).toEqual([
+      ['line', 3],
+      ['a1111_error', 6],
+      ['line', 1],
+      ['line', 1],
+    ]);
+    expect(recs[2]?.text).toBe("Setting model: pipeline=X config={'a': True, 'b': False}");
+    expect(recs[3]?.text).toBe("config = { 'k': 1, }");
+  });
+
+  it.each([
+    ['2024-09-11 11:23:13,602 - root - INFO - Prompt executed in 1.00 seconds', '2024-09-11T11:23:13.602'],
+    ['[2025-02-10 21:49:50,346]::[InvokeAI]::INFO --> Graph stats: s', '2025-02-10T21:49:50.346'],
+    ['10/20/2023 15:48:52 - INFO - __main__ - Saved state to x', '2023-10-20T15:48:52'],
+    ['2025-06-29 11:57:32 INFO     epoch is incremented. current_epoch: 1, epoch: 2    train_util.py:779', '2025-06-29T11:57:32'],
+  ])('reads the time of %s', (line, ts) => {
+    expect(assembleRecords(line)[0]?.ts).toBe(ts);
+  });
+});
+
+describe('record assembly and parsing under bad input (fast-check)', () => {
+  it('never throws and keeps records bounded on random text', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 2000 }), fc.constantFrom(...RUNTIMES), (s, rt) => {
+        const recs = assembleRecords(s);
+        for (const r of recs) expect(r.text.length).toBeLessThanOrEqual(256 * 1024 + 64 * 1024);
+        parseLogText(s, rt);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('never throws on random interleavings and truncations of real lines', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(...ALL_LINES), fc.nat(300), fc.boolean()), { maxLength: 60 }),
+        fc.constantFrom(...RUNTIMES),
+        (picks, rt) => {
+          const text = picks.map(([l, cut, trunc]) => (trunc ? l.slice(0, cut) : l)).join('\n');
+          expect(() => parseLogText(text, rt)).not.toThrow();
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('holds at most a bounded record for an endless traceback', () => {
+    const a = createRecordAssembler();
+    a.push('Traceback (most recent call last):');
+    for (let i = 0; i < 100_000; i++) a.push(`  File "x${i}.py", line ${i}, in f`);
+    const [r] = a.flush();
+    expect(r?.lines?.length).toBeLessThanOrEqual(400);
+  });
+});
