@@ -15,6 +15,9 @@ import type { RequestAuthenticator } from './http/request-tenant.js';
 import { createApiKeyAuth } from './http/api-keys.js';
 import { registerApiRoutes } from './http/api-routes.js';
 import { registerHealthRoutes } from './http/routes/health.js';
+import type { AlertEngine } from './alerts/engine.js';
+import { registerSloAlerting } from './alerts/slo-alerting.js';
+import { retentionDays, scheduleRetention } from './retention/retention.js';
 import { createIngestService } from './ingest/ingest-service.js';
 import { createCollectorMetrics } from './metrics/collector-metrics.js';
 import type { Storage } from './storage/clickhouse.js';
@@ -34,6 +37,8 @@ export interface AppDeps {
 export interface App {
   http: FastifyInstance;
   grpc: TelemetryServiceServer;
+  /** SLO and alert evaluator, not started (startCollector starts it) */
+  evaluator: AlertEngine;
 }
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -69,12 +74,16 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
     storage: deps.storage, log: deps.log, now, bootstrapKey: cfg.COLLECTOR_API_ADMIN_KEY,
     bootstrapTenant: cfg.COLLECTOR_API_ADMIN_TENANT, refreshMs: cfg.COLLECTOR_API_KEYS_REFRESH_MS,
   });
+  const stopRetention =
+    cfg.COLLECTOR_RETENTION_INTERVAL_S > 0 ? scheduleRetention(deps.storage, retentionDays(cfg), cfg.COLLECTOR_RETENTION_INTERVAL_S, now, deps.log) : () => {};
   http.addHook('onClose', async () => {
     keys.stop();
+    stopRetention();
   });
   const authenticate: RequestAuthenticator = deps.authenticate ?? keys.authenticate;
   registerHealthRoutes(http, { storage: deps.storage });
   registerApiRoutes(http, cfg, { storage: deps.storage, authenticate, keys, now });
+  const evaluator = registerSloAlerting(http, cfg, { storage: deps.storage, log: deps.log, now, authenticate, registry: metrics.registry });
   http.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     void reply.header('content-type', metrics.registry.contentType);
     return metrics.registry.metrics();
@@ -109,5 +118,5 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
       if (rows > 0) metrics.rows.inc(rows);
     },
   });
-  return { http, grpc };
+  return { http, grpc, evaluator };
 }

@@ -6,6 +6,7 @@ import { loadCollectorConfig } from './config.js';
 import { isAppError } from './errors.js';
 import { createStorage, ensureDatabase } from './storage/clickhouse.js';
 import { migrate } from './storage/migrate.js';
+import { applyRetention, formatPlan, planRetention, retentionDays } from './retention/retention.js';
 
 const USAGE = `usage: renderwatch-collector [serve|migrate|hash-token [--new]|--help]
 
@@ -42,7 +43,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (cmd === 'hash-token') return hashTokenCommand(argv.slice(1));
-  if (cmd !== 'serve' && cmd !== 'migrate') {
+  if (cmd !== 'serve' && cmd !== 'migrate' && cmd !== 'retention') {
     process.stderr.write(`renderwatch-collector: unknown command "${cmd}"\n\n${USAGE}`);
     return 2;
   }
@@ -65,6 +66,16 @@ async function main(argv: string[]): Promise<number> {
       const r = await migrate(storage);
       await storage.close();
       process.stdout.write(`applied: ${r.applied.join(', ') || '(none)'}; already applied: ${r.alreadyApplied.length}\n`);
+      return 0;
+    }
+    if (cmd === 'retention') {
+      const dryRun = argv.includes('--dry-run');
+      await waitForClickHouse(cfg, cfg.COLLECTOR_START_TIMEOUT_MS);
+      const storage = createStorage(storageOptions(cfg));
+      const plan = await planRetention(storage, retentionDays(cfg), Date.now());
+      if (!dryRun) await applyRetention(storage, plan, log);
+      await storage.close();
+      process.stdout.write(formatPlan(plan, dryRun));
       return 0;
     }
     const running = await startCollector(cfg, log);

@@ -9,6 +9,8 @@ export interface StorageOptions {
   password: string;
   /** Per-request timeout, ms. */
   requestTimeoutMs?: number;
+  /** ClickHouse settings sent with every request (cluster mode: storage/cluster-ddl.ts). */
+  settings?: Readonly<Record<string, string | number>>;
 }
 
 /**
@@ -42,7 +44,7 @@ function makeClient(o: StorageOptions, database: string | undefined): ClickHouse
     request_timeout: o.requestTimeoutMs ?? 30_000,
     compression: { request: false, response: false },
     max_open_connections: 32,
-    clickhouse_settings: {},
+    clickhouse_settings: { ...o.settings },
   });
 }
 

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.js';
 import type { Storage } from './clickhouse.js';
+import { createClusterDdl, createDatabaseOnCluster, toClusterMigrations, type ClusterTarget } from './cluster-ddl.js';
 import { raw, sql } from './sql.js';
 
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -52,17 +53,26 @@ export interface MigrateResult {
   alreadyApplied: string[];
 }
 
+const SCHEMA_MIGRATIONS_DDL =
+  "CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, checksum String, applied_at DateTime('UTC')) ENGINE = ReplacingMergeTree(applied_at) ORDER BY version";
+
+export interface MigrateOptions {
+  /** Cluster mode: every statement is rewritten by ./cluster-ddl.ts (ON CLUSTER, Replicated + Distributed). */
+  cluster?: ClusterTarget;
+}
+
 /**
  * Applies pending migrations in order and records them. Idempotent: every statement is
  * `IF NOT EXISTS`-safe, so concurrent collectors starting together converge on the same schema.
  */
-export async function migrate(storage: Storage, migrations?: Migration[]): Promise<MigrateResult> {
-  const all = migrations ?? (await loadMigrations());
-  await storage.command(
-    raw(
-      'CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, checksum String, applied_at DateTime(\'UTC\')) ENGINE = ReplacingMergeTree(applied_at) ORDER BY version',
-    ),
-  );
+export async function migrate(storage: Storage, migrations?: Migration[], opts: MigrateOptions = {}): Promise<MigrateResult> {
+  const loaded = migrations ?? (await loadMigrations());
+  const all = opts.cluster === undefined ? loaded : toClusterMigrations(loaded, opts.cluster);
+  const prelude =
+    opts.cluster === undefined
+      ? [SCHEMA_MIGRATIONS_DDL]
+      : [createDatabaseOnCluster(opts.cluster), ...createClusterDdl(opts.cluster).rewrite(SCHEMA_MIGRATIONS_DDL)];
+  for (const stmt of prelude) await storage.command(raw(stmt));
   const done = new Set(
     (await storage.query<{ version: number }>(raw('SELECT DISTINCT version FROM schema_migrations'))).map((r) => Number(r.version)),
   );

@@ -1,7 +1,7 @@
 // Capacity: VRAM peak percentiles per model/runtime/resolution against the GPU tiers, and
 // GPU-hours and utilization per GPU model. A workload's peak in a bucket is the max VRAM used on
 // the GPU the job ran on in that bucket (1 min or 1 h); buckets shared by several workloads count
-// for each (conservative for sizing). Jobs without a gpu_index count in `jobs` but not in peaks.
+// for each (conservative for sizing). Percentiles are over jobs (each bucket weighted by its job count). Jobs without a gpu_index count in `jobs` but not in peaks.
 import { GPU_TIERS_GB, type CapacityGpuModel, type CapacityQuery, type CapacityWorkload } from '@renderwatch/schema';
 import type { ResolvedRange } from '../resolution.js';
 import type { TenantScope } from '../scope.js';
@@ -30,8 +30,8 @@ export async function queryCapacity(s: TenantScope, r: ResolvedRange, q: Capacit
   const jobW = raw(raw1 ? 'ifNull(width, 0)' : 'width');
   const jobH = raw(raw1 ? 'ifNull(height, 0)' : 'height');
   const [work, models] = await Promise.all([
-    s.query<{ model: string; runtime: string; width: Num; height: Num; jobs: Num; q: (number | string)[] }>(sql`
-      SELECT model, runtime, width, height, sum(jobs) AS jobs, quantilesIf(0.5, 0.9, 0.99)(peak, peak > 0) AS q
+    s.query<{ model: string; runtime: string; width: Num; height: Num; total_jobs: Num; q: (number | string)[] }>(sql`
+      SELECT model, runtime, width, height, sum(jobs) AS total_jobs, quantilesExactWeightedIf(0.5, 0.9, 0.99)(peak, toUInt64(jobs), peak > 0) AS q
       FROM (
         SELECT host, ${jobKeyGpu} AS gpu_index, ${b} AS bt, model, runtime, ${jobW} AS width, ${jobH} AS height, ${jobAggs(r.resolution, ['jobs'])}
         FROM ${s.rows(r.table('jobs'), joinSql(jobConds, ' AND '))}
@@ -44,7 +44,7 @@ export async function queryCapacity(s: TenantScope, r: ResolvedRange, q: Capacit
       USING (host, gpu_index, bt)
       WHERE jobs > 0
       GROUP BY model, runtime, width, height
-      ORDER BY jobs DESC, model, runtime, width, height
+      ORDER BY total_jobs DESC, model, runtime, width, height
       LIMIT 500`),
     s.query<{ gpu_name: string; gpus: Num; minutes: Num; util_avg: Num }>(sql`
       SELECT gpu_name, count() AS gpus, sum(minutes) AS minutes, sum(util_avg * samples) / sum(samples) AS util_avg FROM (
@@ -57,7 +57,7 @@ export async function queryCapacity(s: TenantScope, r: ResolvedRange, q: Capacit
     const val = (x: number | null | undefined): number | null => (x === undefined || x === null || x === 0 ? null : x);
     const width = numOrNull(w.width), height = numOrNull(w.height);
     return {
-      model: w.model, runtime: w.runtime, width: width || null, height: height || null, jobs: numOrNull(w.jobs) ?? 0,
+      model: w.model, runtime: w.runtime, width: width || null, height: height || null, jobs: numOrNull(w.total_jobs) ?? 0,
       vram_peak_p50_bytes: val(p50), vram_peak_p90_bytes: val(p90), vram_peak_p99_bytes: val(p99), fits_tier_gb: fitsTier(val(p99)),
     };
   });

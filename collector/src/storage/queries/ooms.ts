@@ -27,28 +27,30 @@ export function tierOf(totalBytes: number | null): number | null {
 
 type Num = number | string | null;
 interface JoinedRow {
-  ts: string; host: string; gpu_index: Num; runtime: string; cause: string; cause_rule: string;
+  ts_text: string; max_total: Num; host: string; gpu_index: Num; runtime: string; cause: string; cause_rule: string;
   requested_bytes: Num; total_bytes: Num; free_bytes: Num; allocated_bytes: Num; reserved_unallocated_bytes: Num;
   other_processes_bytes: Num; recovered: Num; job_id: string; model: string; width: Num; height: Num; batch: Num; c: Num;
 }
 
-function joined(s: TenantScope, q: OomQuery, from: Date, to: Date, select: SqlFragment, tail: SqlFragment): SqlFragment {
+/** The OOM rows with their job context, as a subquery (aggregating straight over a JOIN trips 18.16). */
+function joined(s: TenantScope, q: OomQuery, from: Date, to: Date): SqlFragment {
   const oomConds: SqlFragment[] = [sql`kind = 'oom' AND ts >= ${from} AND ts < ${to}`];
   if (q.host !== undefined) oomConds.push(sql`host = ${q.host}`);
   if (q.cause !== undefined) oomConds.push(sql`cause = ${q.cause}`);
   const jobConds: SqlFragment[] = [sql`kind = 'job_end' AND outcome = 'oom' AND ts >= ${from} AND ts < ${to}`];
   if (q.host !== undefined) jobConds.push(sql`host = ${q.host}`);
   const modelFilter = q.model === undefined ? raw('') : sql` WHERE model = ${q.model}`;
-  return sql`
-    SELECT ${select} FROM (
+  return sql`(
+    SELECT ts, ts_ms, host, gpu_index, runtime, cause, cause_rule, requested_bytes, total_bytes, free_bytes, allocated_bytes,
+      reserved_unallocated_bytes, other_processes_bytes, recovered, job_id, model, width, height, batch
+    FROM (
       SELECT ts, ts_ms, host, ifNull(gpu_index, 65535) AS gi, gpu_index, runtime, cause, cause_rule, requested_bytes, total_bytes, free_bytes,
         allocated_bytes, reserved_unallocated_bytes, other_processes_bytes, recovered
       FROM ${s.rows('runtime_events', joinSql(oomConds, ' AND '))})
     ANY LEFT JOIN (
       SELECT ts, host, ifNull(gpu_index, 65535) AS gi, any(job_id) AS job_id, any(model) AS model, any(width) AS width, any(height) AS height, any(batch) AS batch
       FROM ${s.rows('runtime_events', joinSql(jobConds, ' AND '))} GROUP BY ts, host, gi)
-    USING (ts, host, gi)${modelFilter}
-    ${tail}`;
+    USING (ts, host, gi)${modelFilter})`;
 }
 
 const ins = (m: Map<string, number>, k: string, c: number): void => {
@@ -64,8 +66,13 @@ export interface OomResult {
 
 export async function queryOoms(s: TenantScope, q: OomQuery, from: Date, to: Date): Promise<OomResult> {
   const [groups, list] = await Promise.all([
-    s.query<JoinedRow>(joined(s, q, from, to, raw('cause, model, width, height, batch, max(total_bytes) AS total_bytes, count() AS c'), raw('GROUP BY cause, model, width, height, batch, intDiv(ifNull(total_bytes, 0), 1073741824)'))),
-    s.query<JoinedRow>(joined(s, q, from, to, raw('toString(ts) AS ts, host, gpu_index, runtime, cause, cause_rule, requested_bytes, total_bytes, free_bytes, allocated_bytes, reserved_unallocated_bytes, other_processes_bytes, recovered, job_id, model, width, height, batch'), sql`ORDER BY ts DESC, ts_ms DESC, host LIMIT ${q.limit + 1}`)),
+    s.query<JoinedRow>(sql`
+      SELECT cause, model, width, height, batch, max(total_bytes) AS max_total, count() AS c FROM ${joined(s, q, from, to)}
+      GROUP BY cause, model, width, height, batch, intDiv(ifNull(total_bytes, 0), 1073741824)`),
+    s.query<JoinedRow>(sql`
+      SELECT toString(ts) AS ts_text, host, gpu_index, runtime, cause, cause_rule, requested_bytes, total_bytes, free_bytes, allocated_bytes,
+        reserved_unallocated_bytes, other_processes_bytes, recovered, job_id, model, width, height, batch
+      FROM ${joined(s, q, from, to)} ORDER BY ts DESC, ts_ms DESC, host LIMIT ${q.limit + 1}`),
   ]);
   const byCause = new Map<string, number>(), byModel = new Map<string, number>(), byRes = new Map<string, number>(), byBatch = new Map<string, number>(), byTier = new Map<string, number>();
   let total = 0;
@@ -78,14 +85,14 @@ export async function queryOoms(s: TenantScope, q: OomQuery, from: Date, to: Dat
     ins(byRes, w && h ? `${w}x${h}` : 'unknown', c);
     const b = numOrNull(g.batch);
     ins(byBatch, b ? String(b) : 'unknown', c);
-    const tier = tierOf(numOrNull(g.total_bytes));
+    const tier = tierOf(numOrNull(g.max_total));
     ins(byTier, tier === null ? 'unknown' : String(tier), c);
   }
   const events: OomRow[] = list.slice(0, q.limit).map((r) => {
     const matched = r.job_id !== '' || r.model !== '';
     const opt = (v: Num): number | null => (matched ? (numOrNull(v) || null) : null);
     return {
-      ts: chDateTimeToIso(r.ts), host: r.host, gpu_index: numOrNull(r.gpu_index), runtime: r.runtime,
+      ts: chDateTimeToIso(r.ts_text), host: r.host, gpu_index: numOrNull(r.gpu_index), runtime: r.runtime,
       gpu_tier_gb: tierOf(numOrNull(r.total_bytes)), cause: r.cause || 'unknown', cause_rule: r.cause_rule,
       requested_bytes: numOrNull(r.requested_bytes), total_bytes: numOrNull(r.total_bytes), free_bytes: numOrNull(r.free_bytes),
       allocated_bytes: numOrNull(r.allocated_bytes), reserved_unallocated_bytes: numOrNull(r.reserved_unallocated_bytes),

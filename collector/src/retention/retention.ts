@@ -1,0 +1,117 @@
+// Retention: drops whole daily partitions older than each table family's configured days, and
+// trims the ingest dedup ledger (not partitioned) with a delete mutation. `dryRun` lists only.
+import type { Logger } from 'pino';
+import type { CollectorConfig } from '../config.js';
+import type { Storage } from '../storage/clickhouse.js';
+import { ident, sql } from '../storage/sql.js';
+
+export type RetentionFamily = 'raw' | 'rollup_1m' | 'rollup_1h' | 'events';
+
+export const RETENTION_TABLES: Record<RetentionFamily, readonly string[]> = {
+  raw: ['gpu_samples', 'host_samples'],
+  rollup_1m: ['gpu_1m', 'host_1m', 'jobs_1m'],
+  rollup_1h: ['gpu_1h', 'host_1h', 'jobs_1h'],
+  events: ['runtime_events', 'gpu_status'],
+};
+
+export interface RetentionDays {
+  raw: number;
+  rollup_1m: number;
+  rollup_1h: number;
+  events: number;
+  ledger: number;
+}
+
+export function retentionDays(cfg: CollectorConfig): RetentionDays {
+  return {
+    raw: cfg.COLLECTOR_RETENTION_RAW_DAYS,
+    rollup_1m: cfg.COLLECTOR_RETENTION_ROLLUP_1M_DAYS,
+    rollup_1h: cfg.COLLECTOR_RETENTION_ROLLUP_1H_DAYS,
+    events: cfg.COLLECTOR_RETENTION_EVENTS_DAYS,
+    ledger: cfg.COLLECTOR_RETENTION_LEDGER_DAYS,
+  };
+}
+
+export interface PartitionDrop {
+  family: RetentionFamily;
+  table: string;
+  /** The partition id, `YYYYMMDD`. */
+  partition: string;
+  rows: number;
+}
+
+export interface RetentionPlan {
+  /** Partitions of days before this (YYYYMMDD, per family) are dropped. */
+  cutoffs: Record<RetentionFamily, string>;
+  drops: PartitionDrop[];
+  ledgerCutoff: string;
+  ledgerRows: number;
+}
+
+/** `YYYYMMDD` of the UTC day `days` before `nowMs`: partitions strictly older are dropped. Pure. */
+export function cutoffDay(nowMs: number, days: number): string {
+  return new Date(nowMs - days * 86400_000).toISOString().slice(0, 10).replaceAll('-', '');
+}
+
+export async function planRetention(storage: Storage, days: RetentionDays, nowMs: number): Promise<RetentionPlan> {
+  const families = Object.keys(RETENTION_TABLES) as RetentionFamily[];
+  const cutoffs = Object.fromEntries(families.map((f) => [f, cutoffDay(nowMs, days[f])])) as Record<RetentionFamily, string>;
+  const tables = families.flatMap((f) => RETENTION_TABLES[f]);
+  const parts = await storage.query<{ table: string; partition: string; rows: string | number }>(sql`
+    SELECT table, partition, sum(rows) AS rows FROM system.parts
+    WHERE database = ${storage.database} AND active AND has(${tables}, table)
+    GROUP BY table, partition ORDER BY table, partition`);
+  const drops: PartitionDrop[] = [];
+  for (const p of parts) {
+    const family = families.find((f) => RETENTION_TABLES[f].includes(p.table));
+    if (family === undefined || !/^\d{8}$/.test(p.partition)) continue;
+    if (p.partition < cutoffs[family]) drops.push({ family, table: p.table, partition: p.partition, rows: Number(p.rows) });
+  }
+  const ledgerCut = new Date(nowMs - days.ledger * 86400_000);
+  const ledger = await storage.query<{ c: string | number }>(sql`SELECT count() AS c FROM ingest_batches WHERE received_at < ${ledgerCut}`);
+  return { cutoffs, drops, ledgerCutoff: ledgerCut.toISOString(), ledgerRows: Number(ledger[0]?.c ?? 0) };
+}
+
+export async function applyRetention(storage: Storage, plan: RetentionPlan, log: Logger): Promise<void> {
+  for (const d of plan.drops) {
+    await storage.command(sql`ALTER TABLE ${ident(d.table)} DROP PARTITION ${Number(d.partition)}`);
+    log.info({ table: d.table, partition: d.partition, rows: d.rows }, 'retention dropped partition');
+  }
+  if (plan.ledgerRows > 0) {
+    await storage.command(sql`ALTER TABLE ingest_batches DELETE WHERE received_at < ${new Date(plan.ledgerCutoff)}`);
+    log.info({ rows: plan.ledgerRows }, 'retention trimmed the ingest ledger');
+  }
+}
+
+/** Human-readable plan, one line per partition, for `retention --dry-run`. Pure. */
+export function formatPlan(plan: RetentionPlan, dryRun: boolean): string {
+  const verb = dryRun ? 'would drop' : 'dropped';
+  const lines = plan.drops.map((d) => `${verb} ${d.table} partition ${d.partition} (${d.rows} rows, ${d.family} older than ${plan.cutoffs[d.family]})`);
+  lines.push(`${dryRun ? 'would delete' : 'deleted'} ${plan.ledgerRows} ingest_batches rows received before ${plan.ledgerCutoff}`);
+  lines.push(`${plan.drops.length} partitions ${dryRun ? 'to drop' : 'dropped'}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** Runs retention every `intervalS`; returns a stop function. Failures are logged and retried next time. */
+export function scheduleRetention(storage: Storage, days: RetentionDays, intervalS: number, now: () => number, log: Logger): () => void {
+  const l = log.child({ module: 'retention' });
+  let running = false;
+  const tick = (): void => {
+    if (running) return;
+    running = true;
+    planRetention(storage, days, now())
+      .then((plan) => applyRetention(storage, plan, l))
+      .catch((err: unknown) => l.warn({ err }, 'retention run failed'))
+      .finally(() => {
+        running = false;
+      });
+  };
+  const timer = setInterval(tick, intervalS * 1000);
+  timer.unref();
+  const first = setTimeout(tick, 5000);
+  first.unref();
+  return () => {
+    clearInterval(timer);
+    clearTimeout(first);
+  };
+}
