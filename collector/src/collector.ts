@@ -2,6 +2,7 @@
 // benchmarks run the real collector in-process or as a child.
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
+import type { AlertEngine } from './alerts/engine.js';
 import { buildApp, type AppDeps } from './app.js';
 import { createAgentTokenStore, createDevTenantResolver } from './auth/agent-tokens.js';
 import type { CollectorConfig } from './config.js';
@@ -14,6 +15,8 @@ export interface RunningCollector {
   readonly httpPort: number;
   readonly grpcPort: number;
   readonly storage: Storage;
+  /** the SLO and alert evaluator (running when COLLECTOR_SLO_EVAL_INTERVAL_S > 0; tests call tick()) */
+  readonly evaluator: AlertEngine;
   stop(): Promise<void>;
 }
 
@@ -92,12 +95,15 @@ export async function startCollector(cfg: CollectorConfig, log: Logger, deps: Pa
     maxMessageBytes: cfg.COLLECTOR_MAX_MESSAGE_BYTES,
     ...(tls === undefined ? {} : { credentials: tls.grpc }),
   });
+  if (cfg.COLLECTOR_SLO_EVAL_INTERVAL_S > 0) app.evaluator.start();
   log.info({ httpPort, grpcPort: grpc.port, tls: tls !== undefined, mtls: cfg.COLLECTOR_TLS_CLIENT_CA_FILE !== '' }, 'collector listening');
   return {
     httpPort,
     grpcPort: grpc.port,
     storage,
+    evaluator: app.evaluator,
     async stop() {
+      await app.evaluator.stop();
       await grpc.stop(3000);
       await app.http.close();
       await storage.close();

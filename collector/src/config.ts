@@ -42,6 +42,15 @@ export const CollectorConfigSchema = z.object({
   COLLECTOR_API_MAX_POINTS: z.coerce.number().int().positive().default(2000).describe('most buckets per series an API query may ask for'),
   COLLECTOR_API_QUERY_TIMEOUT_S: z.coerce.number().int().positive().default(10).describe('ClickHouse max_execution_time per API query, seconds'),
   COLLECTOR_API_CACHE_TTL_MS: z.coerce.number().int().min(0).default(5000).describe('how long identical API answers are reused, ms (0 = no cache)'),
+  COLLECTOR_SLO_FILE: z.string().default('').describe('SLO and alert-rule YAML file, re-read every evaluation (empty = collector/slo/default-slos.yaml)'),
+  COLLECTOR_SLO_EVAL_INTERVAL_S: z.coerce.number().int().min(0).default(60).describe('how often SLOs and alert rules are evaluated, seconds (0 = never from serve)'),
+  COLLECTOR_ALERTMANAGER_URL: z.union([z.url(), z.literal('')]).default('').describe('Prometheus Alertmanager base URL for API v2 delivery (empty = none)'),
+  COLLECTOR_ALERT_WEBHOOK_URLS: z.string().default('').describe('comma-separated webhook URLs that receive Alertmanager-style JSON (empty = none)'),
+  COLLECTOR_ALERT_WEBHOOK_SECRET: z.string().default('').describe('HMAC-SHA256 key for the X-Renderwatch-Signature webhook header (redacted in logs)'),
+  COLLECTOR_ALERT_RESEND_S: z.coerce.number().int().positive().default(60).describe('how often active alerts are re-sent to Alertmanager, seconds'),
+  COLLECTOR_ALERT_LEASE_SETTLE_MS: z.coerce.number().int().min(0).default(500).describe('wait between claiming the evaluation lease and reading who won it, ms'),
+  COLLECTOR_REPLICA_ID: z.string().default('').describe('this replica\'s name in the evaluator lease (empty = random at start)'),
+  COLLECTOR_PUBLIC_URL: z.string().default('http://localhost:8470').describe('dashboard URL used in alert links (generatorURL)'),
 });
 
 export type CollectorConfig = Readonly<z.infer<typeof CollectorConfigSchema>>;

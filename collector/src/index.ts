@@ -10,3 +10,5 @@ export { createStorage, ensureDatabase } from './storage/clickhouse.js';
 export type { Storage, StorageOptions } from './storage/clickhouse.js';
 export { migrate } from './storage/migrate.js';
 export { raw, sql } from './storage/sql.js';
+export { verifyWebhookSignature, SIGNATURE_HEADER } from './alerts/notifiers/webhook.js';
+export type { AlertEngine, TickResult } from './alerts/engine.js';
