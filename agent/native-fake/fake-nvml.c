@@ -124,6 +124,7 @@ struct fake_dev { int gpu; int mig; /* mig = -1 for the physical GPU */ };
 struct fake_set { int used; unsigned long long types[MAX_GPUS]; };
 
 static pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t tick_cv = PTHREAD_COND_INITIALIZER;
 static int init_count = 0;
 static jval *scenario = NULL;
 static int gpu_count = 0;
@@ -220,7 +221,7 @@ int nvmlShutdown(void) {
   pthread_mutex_lock(&mu);
   int rc = OK;
   if (init_count == 0) rc = ERR_UNINITIALIZED;
-  else if (--init_count == 0) { jfree(scenario); scenario = NULL; gpu_count = 0; }
+  else if (--init_count == 0) { jfree(scenario); scenario = NULL; gpu_count = 0; pthread_cond_broadcast(&tick_cv); }
   pthread_mutex_unlock(&mu);
   return rc;
 }
@@ -233,7 +234,9 @@ const char *nvmlErrorString(int rc) {
     default: return "Unknown Error";
   }
 }
-void fakeNvmlSetTick(unsigned int t) { pthread_mutex_lock(&mu); tick_set = t; pthread_mutex_unlock(&mu); }
+void fakeNvmlSetTick(unsigned int t) {
+  pthread_mutex_lock(&mu); tick_set = t; pthread_cond_broadcast(&tick_cv); pthread_mutex_unlock(&mu);
+}
 unsigned long long fakeNvmlCallCount(void) { return calls; }
 
 /* ---- system ---- */
@@ -434,17 +437,29 @@ static int next_xid(nvmlEventSet_t set, nvmlEventData_t *data) {
   return 0;
 }
 int nvmlEventSetWait_v2(nvmlEventSet_t set, nvmlEventData_t *data, unsigned int timeoutms) {
-  struct timespec start, now; clock_gettime(CLOCK_MONOTONIC, &start);
+  /* Blocks like the real call: on a condition variable woken by fakeNvmlSetTick (or, in tick_ms
+     mode, at the next tick boundary), so an idle watcher costs nothing but its wake-ups. */
+  struct timespec deadline; clock_gettime(CLOCK_REALTIME, &deadline);
+  deadline.tv_sec += timeoutms / 1000; deadline.tv_nsec += (long)(timeoutms % 1000) * 1000000L;
+  if (deadline.tv_nsec >= 1000000000L) { deadline.tv_sec++; deadline.tv_nsec -= 1000000000L; }
+  pthread_mutex_lock(&mu);
   for (;;) {
-    pthread_mutex_lock(&mu);
     if (init_count == 0 || !set || !set->used) { pthread_mutex_unlock(&mu); return ERR_UNINITIALIZED; }
-    int got = next_xid(set, data);
-    pthread_mutex_unlock(&mu);
-    if (got) return OK;
-    clock_gettime(CLOCK_MONOTONIC, &now);
-    double ms = (now.tv_sec - start.tv_sec) * 1e3 + (now.tv_nsec - start.tv_nsec) / 1e6;
-    if (ms >= timeoutms) return ERR_TIMEOUT;
-    usleep(2000);
+    if (next_xid(set, data)) { pthread_mutex_unlock(&mu); return OK; }
+    struct timespec until = deadline;
+    jval *tm = jget(scenario, "tick_ms");
+    if (tm && tm->t == J_NUM && tm->num > 0) {
+      struct timespec now; clock_gettime(CLOCK_REALTIME, &now);
+      long step_ns = (long)(tm->num * 1e6);
+      now.tv_nsec += step_ns; now.tv_sec += now.tv_nsec / 1000000000L; now.tv_nsec %= 1000000000L;
+      if (now.tv_sec < until.tv_sec || (now.tv_sec == until.tv_sec && now.tv_nsec < until.tv_nsec)) until = now;
+    }
+    int rc = pthread_cond_timedwait(&tick_cv, &mu, &until);
+    if (rc != 0 && until.tv_sec == deadline.tv_sec && until.tv_nsec == deadline.tv_nsec) {
+      int got = next_xid(set, data);
+      pthread_mutex_unlock(&mu);
+      return got ? OK : ERR_TIMEOUT;
+    }
   }
 }
 int nvmlEventSetFree(nvmlEventSet_t set) {
