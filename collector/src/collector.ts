@@ -9,6 +9,7 @@ import type { CollectorConfig } from './config.js';
 import { AppError } from './errors.js';
 import { serverCredentialsFromFiles, startGrpcServer } from './grpc/server.js';
 import { createStorage, ensureDatabase, type Storage, type StorageOptions } from './storage/clickhouse.js';
+import { CLUSTER_SESSION_SETTINGS, type ClusterTarget } from './storage/cluster-ddl.js';
 import { migrate } from './storage/migrate.js';
 
 export interface RunningCollector {
@@ -26,7 +27,13 @@ export function storageOptions(cfg: CollectorConfig): StorageOptions {
     database: cfg.COLLECTOR_CLICKHOUSE_DATABASE,
     username: cfg.COLLECTOR_CLICKHOUSE_USER,
     password: cfg.COLLECTOR_CLICKHOUSE_PASSWORD,
+    ...(cfg.COLLECTOR_CLICKHOUSE_CLUSTER === '' ? {} : { settings: CLUSTER_SESSION_SETTINGS }),
   };
+}
+
+/** Cluster mode's migration target (undefined = single node). */
+export function clusterTarget(cfg: CollectorConfig): ClusterTarget | undefined {
+  return cfg.COLLECTOR_CLICKHOUSE_CLUSTER === '' ? undefined : { cluster: cfg.COLLECTOR_CLICKHOUSE_CLUSTER, database: cfg.COLLECTOR_CLICKHOUSE_DATABASE };
 }
 
 /** Waits until ClickHouse answers /ping, or throws COL_ERR_STORAGE_UNREACHABLE naming the URL. */
@@ -83,8 +90,9 @@ export async function startCollector(cfg: CollectorConfig, log: Logger, deps: Pa
   const opts = storageOptions(cfg);
   await ensureDatabase(opts);
   const storage = createStorage(opts);
-  const m = await migrate(storage);
-  log.info({ applied: m.applied, alreadyApplied: m.alreadyApplied.length, database: opts.database }, 'migrations done');
+  const cluster = clusterTarget(cfg);
+  const m = await migrate(storage, undefined, cluster === undefined ? {} : { cluster });
+  log.info({ applied: m.applied, alreadyApplied: m.alreadyApplied.length, database: opts.database, cluster: cluster?.cluster ?? '' }, 'migrations done');
   const app = await buildApp(cfg, { storage, log, resolveTenant, ...(tls === undefined ? {} : { https: tls.https }), ...deps });
   await app.http.listen({ host: cfg.COLLECTOR_HOST, port: cfg.COLLECTOR_HTTP_PORT });
   const address = app.http.server.address();

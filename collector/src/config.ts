@@ -11,6 +11,11 @@ export const CollectorConfigSchema = z.object({
     .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a ClickHouse identifier')
     .default('renderwatch')
     .describe('database holding renderwatch tables (created by migrations)'),
+  COLLECTOR_CLICKHOUSE_CLUSTER: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a cluster name from <remote_servers>')
+    .default('')
+    .describe('ClickHouse cluster name: migrations create Replicated local tables and Distributed tables ON CLUSTER, sessions use cluster settings (empty = single node; docs/cluster.md)'),
   COLLECTOR_CLICKHOUSE_USER: z.string().default('default').describe('ClickHouse user'),
   COLLECTOR_CLICKHOUSE_PASSWORD: z.string().default('').describe('ClickHouse password (redacted in logs)'),
   COLLECTOR_HOST: z.string().default('0.0.0.0').describe('address both servers bind to'),

@@ -1,7 +1,7 @@
 // renderwatch-collector entry: config → start → signals. The only place that exits the process.
 import pino from 'pino';
 import { hashToken, newToken } from './auth/agent-tokens.js';
-import { startCollector, storageOptions, waitForClickHouse } from './collector.js';
+import { clusterTarget, startCollector, storageOptions, waitForClickHouse } from './collector.js';
 import { loadCollectorConfig } from './config.js';
 import { isAppError } from './errors.js';
 import { createStorage, ensureDatabase } from './storage/clickhouse.js';
@@ -63,7 +63,8 @@ async function main(argv: string[]): Promise<number> {
       await waitForClickHouse(cfg, cfg.COLLECTOR_START_TIMEOUT_MS);
       await ensureDatabase(storageOptions(cfg));
       const storage = createStorage(storageOptions(cfg));
-      const r = await migrate(storage);
+      const cluster = clusterTarget(cfg);
+      const r = await migrate(storage, undefined, cluster === undefined ? {} : { cluster });
       await storage.close();
       process.stdout.write(`applied: ${r.applied.join(', ') || '(none)'}; already applied: ${r.alreadyApplied.length}\n`);
       return 0;

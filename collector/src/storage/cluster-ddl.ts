@@ -49,6 +49,7 @@ export const CLUSTER_SESSION_SETTINGS: Readonly<Record<string, string | number>>
   insert_deduplicate: 0,
 });
 
+const local = (t: string): string => `${t}${LOCAL_SUFFIX}`;
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const MERGE_TREE = /^(Replacing|Aggregating|Summing|Collapsing|VersionedCollapsing|Graphite)?MergeTree$/;
 
@@ -158,7 +159,6 @@ export function createClusterDdl(target: ClusterTarget, shardedTables: ReadonlyS
   }
   const { cluster: c, database: db } = target;
   const sharded = new Set(shardedTables);
-  const local = (t: string): string => `${t}${LOCAL_SUFFIX}`;
 
   function createTable(t: CreateTable): string[] {
     if (t.name.includes('.')) throw new Error(`table ${t.name}: migrations name tables without a database`);
