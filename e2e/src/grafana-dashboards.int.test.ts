@@ -97,7 +97,7 @@ describe('grafana dashboard JSON model', () => {
   it.each(files)('%s defines every template variable its queries use', (f) => {
     const d = load(f);
     const defined = new Set((d.templating?.list ?? []).map((v) => v.name));
-    const text = JSON.stringify({ panels: d.panels, vars: d.templating?.list.map((v) => v.query) });
+    const text = JSON.stringify({ panels: d.panels, vars: (d.templating?.list ?? []).map((v) => v.query) });
     for (const v of referencedVars(text)) expect(defined.has(v), `$${v} in ${f}`).toBe(true);
   });
 
