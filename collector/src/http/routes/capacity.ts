@@ -11,7 +11,7 @@ export function registerCapacityRoutes(app: FastifyInstance, deps: QueryDeps): v
   app.get(
     '/api/v1/capacity',
     { schema: { tags: ['capacity'], summary: 'VRAM peak p50/p90/p99 per model/runtime/resolution against 16-80 GB tiers; GPU-hours and utilization per GPU model', querystring: z.toJSONSchema(CapacityQuerySchema, { io: 'input' }) } },
-    async (req): Promise<CapacityResponse> => {
+    (req): Promise<CapacityResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(CapacityQuerySchema, req.query);
       const r = resolveWindow(q, deps.now(), deps.limits, 7 * 86400);

@@ -11,7 +11,7 @@ export function registerEventRoutes(app: FastifyInstance, deps: QueryDeps): void
   app.get(
     '/api/v1/events',
     { schema: { tags: ['events'], summary: 'Runtime events (jobs, model loads, starts, OOMs, training...) newest first', querystring: z.toJSONSchema(EventListQuerySchema, { io: 'input' }) } },
-    async (req): Promise<EventListResponse> => {
+    (req): Promise<EventListResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(EventListQuerySchema, req.query);
       const r = resolveRange({ from: q.from, to: q.to, step_s: 86400 }, deps.now(), deps.limits);

@@ -11,11 +11,10 @@ export function registerFleetRoutes(app: FastifyInstance, deps: QueryDeps): void
   app.get(
     '/api/v1/fleet',
     { schema: { tags: ['fleet'], summary: 'Hosts with their GPUs and latest values' } },
-    async (req): Promise<FleetResponse> => {
+    (req): Promise<FleetResponse> => {
       const s = scopeFor(deps, req);
       const now = new Date(deps.now());
-      const hosts = await queryFleet(s, now, deps.silentAfterS);
-      return { generated_at: now.toISOString(), silent_after_s: deps.silentAfterS, hosts };
+      return queryFleet(s, now, deps.silentAfterS).then((hosts) => ({ generated_at: now.toISOString(), silent_after_s: deps.silentAfterS, hosts }));
     },
   );
   app.get(
@@ -27,7 +26,7 @@ export function registerFleetRoutes(app: FastifyInstance, deps: QueryDeps): void
         querystring: z.toJSONSchema(TimeseriesQuerySchema, { io: 'input' }),
       },
     },
-    async (req): Promise<UtilizationResponse> => {
+    (req): Promise<UtilizationResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(TimeseriesQuerySchema, req.query);
       const r = resolveRange(q, deps.now(), deps.limits);

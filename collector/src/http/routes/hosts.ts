@@ -18,7 +18,7 @@ export function registerHostRoutes(app: FastifyInstance, deps: QueryDeps): void 
         querystring: z.toJSONSchema(HostSeriesQuerySchema, { io: 'input' }),
       },
     },
-    async (req): Promise<HostSeriesResponse> => {
+    (req): Promise<HostSeriesResponse> => {
       const s = scopeFor(deps, req);
       const { host } = parseInput(HostParamsSchema, req.params);
       const q = parseInput(HostSeriesQuerySchema, req.query);

@@ -18,22 +18,23 @@ export function registerKeyRoutes(app: FastifyInstance, auth: ApiKeyAuth): void 
   app.post(
     '/api/v1/admin/keys',
     { schema: { tags: ['auth'], summary: 'Create an API key (admin); the secret is shown once', body: z.toJSONSchema(CreateApiKeyRequestSchema, { io: 'input' }) } },
-    async (req, reply): Promise<CreateApiKeyResponse> => {
+    (req, reply): Promise<CreateApiKeyResponse> => {
       const who = auth.require(req, 'admin');
       const body = parseInput(CreateApiKeyRequestSchema, req.body);
-      const created = await auth.create(who.tenant, body.name, body.role);
       void reply.status(201);
-      return created;
+      return auth.create(who.tenant, body.name, body.role);
     },
   );
   app.delete(
     '/api/v1/admin/keys/:id',
     { schema: { tags: ['auth'], summary: 'Revoke an API key (admin)', params: z.toJSONSchema(ApiKeyIdParamsSchema, { io: 'input' }) } },
-    async (req): Promise<{ revoked: true }> => {
+    (req): Promise<{ revoked: true }> => {
       const who = auth.require(req, 'admin');
       const { id } = parseInput(ApiKeyIdParamsSchema, req.params);
-      if (!(await auth.revoke(who.tenant, id))) throw new AppError('COL_ERR_API_NOT_FOUND', `no API key ${id}`);
-      return { revoked: true };
+      return auth.revoke(who.tenant, id).then((ok) => {
+        if (!ok) throw new AppError('COL_ERR_API_NOT_FOUND', `no API key ${id}`);
+        return { revoked: true as const };
+      });
     },
   );
 }

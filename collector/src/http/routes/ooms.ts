@@ -11,7 +11,7 @@ export function registerOomRoutes(app: FastifyInstance, deps: QueryDeps): void {
   app.get(
     '/api/v1/ooms',
     { schema: { tags: ['ooms'], summary: 'OOM events with cause, numbers and job context; counts by cause/model/resolution/batch/tier; what to try', querystring: z.toJSONSchema(OomQuerySchema, { io: 'input' }) } },
-    async (req): Promise<OomResponse> => {
+    (req): Promise<OomResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(OomQuerySchema, req.query);
       const r = resolveRange({ from: q.from, to: q.to, step_s: 86400 }, deps.now(), deps.limits, 86400);

@@ -11,7 +11,7 @@ export function registerOverviewRoutes(app: FastifyInstance, deps: QueryDeps): v
   app.get(
     '/api/v1/fleet/summary',
     { schema: { tags: ['fleet'], summary: 'Fleet tiles: hosts up/silent, GPUs busy, images/min, jobs, OOMs, throttle share', querystring: z.toJSONSchema(FleetSummaryQuerySchema, { io: 'input' }) } },
-    async (req): Promise<FleetSummaryResponse> => {
+    (req): Promise<FleetSummaryResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(FleetSummaryQuerySchema, req.query);
       const now = deps.now();
@@ -25,7 +25,7 @@ export function registerOverviewRoutes(app: FastifyInstance, deps: QueryDeps): v
   app.get(
     '/api/v1/fleet/heatmap',
     { schema: { tags: ['fleet'], summary: 'Mean GPU utilization per host and time bucket', querystring: z.toJSONSchema(HeatmapQuerySchema, { io: 'input' }) } },
-    async (req): Promise<HeatmapResponse> => {
+    (req): Promise<HeatmapResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(HeatmapQuerySchema, req.query);
       const r = resolveRange(q, deps.now(), deps.limits);

@@ -11,7 +11,7 @@ export function registerSlowdownRoutes(app: FastifyInstance, deps: QueryDeps): v
   app.get(
     '/api/v1/slowdowns',
     { schema: { tags: ['slowdowns'], summary: 'Hosts ranked by drop in images/min vs their baseline, with likely reasons', querystring: z.toJSONSchema(SlowdownQuerySchema, { io: 'input' }) } },
-    async (req): Promise<SlowdownResponse> => {
+    (req): Promise<SlowdownResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(SlowdownQuerySchema, req.query);
       const now = deps.now();

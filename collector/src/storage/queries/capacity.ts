@@ -10,6 +10,7 @@ import { gpuAggs, jobAggs, numOrNull, timeCol } from './aggregates.js';
 
 type Num = number | string | null;
 const GB = 1e9;
+const val = (x: number | null | undefined): number | null => (x === undefined || x === null || x === 0 ? null : x);
 
 /** Smallest tier whose 90% holds the peak (10% headroom); null when even 80 GB does not. Pure. */
 export function fitsTier(peakBytes: number | null): number | null {
@@ -54,7 +55,6 @@ export async function queryCapacity(s: TenantScope, r: ResolvedRange, q: Capacit
   ]);
   const workloads = work.map((w) => {
     const [p50, p90, p99] = (w.q ?? []).map((x) => numOrNull(x));
-    const val = (x: number | null | undefined): number | null => (x === undefined || x === null || x === 0 ? null : x);
     const width = numOrNull(w.width), height = numOrNull(w.height);
     return {
       model: w.model, runtime: w.runtime, width: width || null, height: height || null, jobs: numOrNull(w.total_jobs) ?? 0,

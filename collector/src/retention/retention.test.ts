@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { cutoffDay, formatPlan, type RetentionPlan } from './retention.js';
+
+describe('retention', () => {
+  it.each([
+    ['2026-03-10T00:00:01Z', 7, '20260303'],
+    ['2026-03-10T23:59:59Z', 1, '20260309'],
+    ['2026-01-02T12:00:00Z', 30, '20251203'],
+  ])('cutoffDay(%s, %i days) = %s', (now, days, day) => expect(cutoffDay(Date.parse(now), days)).toBe(day));
+
+  it('dry-run output lists each partition and the ledger trim', () => {
+    const plan: RetentionPlan = {
+      cutoffs: { raw: '20260303', rollup_1m: '20260201', rollup_1h: '20250301', events: '20251210' },
+      drops: [{ family: 'raw', table: 'gpu_samples', partition: '20260301', rows: 42 }],
+      ledgerCutoff: '2026-02-24T00:00:00.000Z',
+      ledgerRows: 3,
+    };
+    expect(formatPlan(plan, true)).toBe(
+      'would drop gpu_samples partition 20260301 (42 rows, raw older than 20260303)\n' +
+        'would delete 3 ingest_batches rows received before 2026-02-24T00:00:00.000Z\n1 partitions to drop\n',
+    );
+  });
+});
