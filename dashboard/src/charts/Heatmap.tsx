@@ -23,9 +23,8 @@ export interface HeatmapProps {
 export function heatColor(v: number | null, max: number): string {
   if (v === null) return 'var(--heat-none)';
   const x = Math.max(0, Math.min(1, v / max));
-  // low = cool blue-grey, high = saturated orange
-  const hue = 210 - 180 * x;
-  return `hsl(${hue.toFixed(0)} ${(35 + 50 * x).toFixed(0)}% ${(62 - 14 * x).toFixed(0)}%)`;
+  // one hue, light → dark: reads as "more" in both themes and for colour-blind eyes
+  return `hsl(${(205 + 25 * x).toFixed(0)} ${(55 + 25 * x).toFixed(0)}% ${(90 - 58 * x).toFixed(0)}%)`;
 }
 
 export function Heatmap({ columns, rows, unit, max, onCellClick, testId }: HeatmapProps) {

@@ -51,9 +51,20 @@ export interface TimeSeriesChartProps {
   testId?: string;
 }
 
+function uniqueBy<T>(xs: T[], key: (x: T) => string): T[] {
+  const seen = new Map<string, T>();
+  for (const x of xs) if (!seen.has(key(x))) seen.set(key(x), x);
+  return [...seen.values()];
+}
+
 export function TimeSeriesChart(p: TimeSeriesChartProps) {
   const height = p.height ?? 220;
   const empty = p.data.length === 0 || p.data.every((d) => p.series.every((s) => d[s.key] === null || d[s.key] === undefined));
+  // Bands and markers are unlabeled on the plot (hundreds of labels are unreadable); a legend names them.
+  const legend = [
+    ...uniqueBy(p.bands ?? [], (b) => b.label).map((b) => ({ kind: 'band' as const, label: b.label, color: b.color, title: 'shaded where this clock-event reason was active' })),
+    ...uniqueBy(p.markers ?? [], (m) => m.label).map((m) => ({ kind: 'marker' as const, label: m.label, color: m.color, title: 'dashed line at each such event' })),
+  ];
   const chart = (
     <LineChart data={p.data} width={p.width} height={p.width === undefined ? undefined : height} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
       <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
@@ -66,10 +77,10 @@ export function TimeSeriesChart(p: TimeSeriesChartProps) {
       />
       {p.series.length > 1 ? <Legend /> : null}
       {(p.bands ?? []).map((b, i) => (
-        <ReferenceArea key={`b${i}`} x1={b.from} x2={b.to} fill={b.color} fillOpacity={0.18} stroke="none" ifOverflow="hidden" label={{ value: b.label, position: 'insideTop', fontSize: 10 }} />
+        <ReferenceArea key={`b${i}`} x1={b.from} x2={b.to} fill={b.color} fillOpacity={0.18} stroke="none" ifOverflow="hidden" />
       ))}
       {(p.markers ?? []).map((m, i) => (
-        <ReferenceLine key={`m${i}`} x={m.t} stroke={m.color} strokeDasharray="2 2" ifOverflow="hidden" label={{ value: m.label, position: 'top', fontSize: 10, fill: m.color }} />
+        <ReferenceLine key={`m${i}`} x={m.t} stroke={m.color} strokeDasharray="2 2" ifOverflow="hidden" />
       ))}
       {(p.thresholds ?? []).map((h, i) => (
         <ReferenceLine key={`h${i}`} y={h.value} stroke={h.color} strokeDasharray="4 3" ifOverflow="extendDomain" label={{ value: h.label, position: 'insideTopRight', fontSize: 10, fill: h.color }} />
@@ -81,6 +92,16 @@ export function TimeSeriesChart(p: TimeSeriesChartProps) {
   );
   return (
     <ChartFrame title={p.title} explain={p.explain} loading={p.loading} empty={empty} emptyText={p.emptyText} height={height} testId={p.testId}>
+      {legend.length === 0 ? null : (
+        <div className="chart-legend small" data-testid="chart-legend">
+          {legend.map((l) => (
+            <span key={l.label} title={l.title}>
+              <span className="swatch" style={{ background: l.color, opacity: l.kind === 'band' ? 0.45 : 1 }} />
+              {l.label}
+            </span>
+          ))}
+        </div>
+      )}
       {p.width === undefined ? (
         <ResponsiveContainer width="100%" height={height}>
           {chart}

@@ -27,22 +27,20 @@ const BAND_LABEL: Record<ThrottleBand['reason'], string> = { thermal: 'thermal',
 
 export function throttleBands(bands: ThrottleBand[], gpus: GpuSeries[]): Band[] {
   const uuids = new Set(gpus.map((g) => g.uuid));
-  const idx = new Map(gpus.map((g) => [g.uuid, g.index]));
   return bands
     .filter((b) => uuids.has(b.gpu_uuid))
     .map((b) => ({
       from: Date.parse(b.from),
       to: Date.parse(b.to),
-      label: `${BAND_LABEL[b.reason]}${gpus.length > 1 ? ` #${idx.get(b.gpu_uuid) ?? '?'}` : ''}`,
+      label: BAND_LABEL[b.reason],
       color: BAND_COLOR[b.reason],
     }));
 }
 
-/** Marker kinds drawn on the charts (jobs are too many; they are in the event list). */
+/** Marker kinds drawn on the charts (jobs and model loads are too many; they are in the event list). */
 const MARKER_KINDS: Partial<Record<EventMarker['kind'], string>> = {
   runtime_start: '#4c78a8',
   runtime_ready: '#54a24b',
-  model_load: '#9d755d',
   oom: '#e45756',
   error: '#b279a2',
 };

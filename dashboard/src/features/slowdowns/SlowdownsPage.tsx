@@ -6,6 +6,7 @@ import { formatBytes, formatNumber, formatPercent } from '../../lib/format.js';
 import { QueryView } from '../../lib/QueryView.js';
 import { useTimeRange } from '../../lib/useTimeRange.js';
 import { fetchSlowdowns } from './api.js';
+import { dropText } from './slowdown-text.js';
 
 const BASELINES = [1, 7, 14, 30] as const;
 
@@ -84,7 +85,7 @@ export function SlowdownsPage() {
                     {formatNumber(h.current.images_per_min, 1)} <span className="muted small">vs {formatNumber(h.baseline.images_per_min, 1)}</span>
                   </td>
                   <td data-testid="slowdown-drop" className={h.drop_ratio !== null && h.drop_ratio > 0.1 ? 'worse' : undefined}>
-                    {h.drop_ratio === null ? 'no baseline' : formatPercent(h.drop_ratio)}
+                    {dropText(h.drop_ratio, h.baseline.images_per_min)}
                   </td>
                   <td>
                     <Pair now={share(h.current, 'thermal_share')} base={share(h.baseline, 'thermal_share')} fmt={(v) => formatPercent(v)} />
