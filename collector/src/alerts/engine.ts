@@ -52,11 +52,12 @@ export interface AlertEngine {
   stop(): Promise<void>;
 }
 
+/** Whole seconds: what ClickHouse keeps, so a re-send after a restart carries the same startsAt. */
+const iso = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString();
+
 function toNotification(a: StoredAlert, status: 'firing' | 'resolved', nowMs: number, resendS: number): NotificationAlert {
   // a firing alert stays alive in Alertmanager for 4 re-send intervals, like Prometheus does
   const endsMs = status === 'resolved' ? (a.resolvedAtMs ?? nowMs) : nowMs + 4 * resendS * 1000;
-  // whole seconds: what ClickHouse keeps, so a re-send after a restart carries the same startsAt
-  const iso = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISOString();
   return { status, fingerprint: a.fingerprint, labels: a.labels, annotations: a.annotations, startsAt: iso(a.firedAtMs ?? a.activeAtMs), endsAt: iso(endsMs), generatorURL: a.generatorUrl };
 }
 
