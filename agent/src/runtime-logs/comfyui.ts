@@ -248,8 +248,8 @@ export const comfyuiParser: RuntimeLogParser<ComfyState> = {
     } else if (c === 42 /* * */ && /^\*\* ComfyUI start ?up time: /.test(t)) {
       const m = /time: (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)/.exec(t);
       startMarker(s, m ? `${m[1]}T${m[2]}` : r.ts, true);
-    } else if (t.startsWith('Total VRAM ') || t.startsWith('[START] Security scan') || /\bmain\.py\b/.test(t.slice(0, 200)) && !t.startsWith(' ')) {
-      if (!t.startsWith('  File')) startMarker(s, r.ts, false);
+    } else if (t.startsWith('Total VRAM ') || t.startsWith('[START] Security scan') || (t.includes('main.py') && /^\S.{0,200}\bmain\.py\b/.test(t))) {
+      startMarker(s, r.ts, false);
     } else if (t.startsWith('Prestartup times for custom nodes') || t.startsWith('Import times for custom nodes')) {
       startMarker(s, r.ts, false);
       s.extList = true;
@@ -270,7 +270,7 @@ export const comfyuiParser: RuntimeLogParser<ComfyState> = {
     } else if (c === 123 /* { */ && isWsFrameLine(t)) {
       const f = summariseWsFrame(t);
       if (f !== undefined) for (const e of wsFrameEvents(f, r.ts)) out.push(e);
-    } else if (r.kind === 'line') {
+    } else if (r.kind === 'line' && (t.includes('Error') || t.includes('Exception'))) {
       const exc = exceptionOf(r);
       if (exc?.type !== undefined && (exc.message !== undefined || r.lines !== undefined)) {
         for (const e of reportFailure(RUNTIME, s.failure, exc, r.ts, { addons: s.addons, duringModelLoad: s.lastWasLoad })) out.push(e);

@@ -54,7 +54,12 @@ export function stripPrefixes(input: string): StrippedLine {
         if (m[3] !== undefined) level ??= m[3].toUpperCase();
       }
     } else if (isDigit(c)) {
-      if ((m = ISO_EXPORT.exec(text)) !== null) ts ??= m[1];
+      // the shape of the first characters picks the candidates: `YYYY-`, `HH:`, `MM/`
+      const c2 = text.charCodeAt(2);
+      const c4 = text.charCodeAt(4);
+      if (c4 !== 45 && c2 !== 58 && c2 !== 47) {
+        // not a date or a clock (a tqdm bar, a number): only docker compose could still apply
+      } else if ((m = ISO_EXPORT.exec(text)) !== null) ts ??= m[1];
       else if ((m = PY_LOGGING.exec(text)) !== null) {
         ts ??= `${m[1]}T${m[2]}${m[3] === undefined ? '' : `.${m[3]}`}`;
         level ??= m[4];

@@ -20,7 +20,10 @@ function clean(e: RuntimeEvent): RuntimeEvent {
 function bind<S>(p: RuntimeLogParser<S>): ParserSession {
   const state = p.createState();
   return {
-    record: (r) => p.parse(state, r).map(clean),
+    record: (r) => {
+      const evs = p.parse(state, r);
+      return evs.length === 0 ? [] : evs.map(clean);
+    },
     finish: () => p.finish(state).map(clean),
   };
 }

@@ -13,7 +13,8 @@ export interface TqdmBar {
   readonly end: number;
 }
 
-const BAR = /^\s*(?:(.*?):?\s+)?(\d{1,3})%\|[^|\n]*\|\s*(\d+)\/(\d+)\s*\[([^\]]*)\]/;
+/** After the bar's second `|`: ` n/total [inside]`, matched sticky (no scan, no backtracking). */
+const COUNTS = /\s*(\d+)\/(\d+)\s*\[([^\]]*)\]/y;
 const RATE = /^\s*([\d.]+)\s*(it\/s|s\/it)\s*(?:,\s*(.*))?$/;
 
 /** Cheap test before the regex: every bar has `%|` and `/`. */
@@ -21,22 +22,37 @@ export function mayBeBar(s: string): boolean {
   return s.includes('%|');
 }
 
+function isDigit(c: number): boolean {
+  return c >= 48 && c <= 57;
+}
+
+// Hand-rolled instead of one regex: bar lines are long runs of block characters, and a regex with
+// an optional lazy description backtracks over them (it was 45% of the parse time).
 export function parseBar(s: string): TqdmBar | undefined {
-  if (!s.includes('%|')) return undefined;
-  const m = BAR.exec(s);
+  const p = s.indexOf('%|');
+  if (p < 0) return undefined;
+  let i = p;
+  while (i > 0 && isDigit(s.charCodeAt(i - 1))) i--;
+  if (i === p || p - i > 3) return undefined;
+  const before = i === 0 ? 32 : s.charCodeAt(i - 1);
+  if (before !== 32 && before !== 9 && before !== 58) return undefined;
+  const close = s.indexOf('|', p + 2);
+  if (close < 0) return undefined;
+  COUNTS.lastIndex = close + 1;
+  const m = COUNTS.exec(s);
   if (m === null) return undefined;
-  const n = Number(m[3]);
-  const total = Number(m[4]);
-  const inside = m[5] ?? '';
+  const n = Number(m[1]);
+  const total = Number(m[2]);
+  const inside = m[3] ?? '';
   const comma = inside.indexOf(',');
   const afterTimes = comma < 0 ? '' : inside.slice(comma + 1);
   const out: { desc?: string; n: number; total: number; itPerS?: number; postfix?: string; end: number } = {
     n,
     total,
-    end: m[0].length,
+    end: COUNTS.lastIndex,
   };
-  const desc = m[1]?.trim();
-  if (desc !== undefined && desc !== '') out.desc = desc.replace(/:$/, '');
+  const desc = s.slice(0, i).trim();
+  if (desc !== '') out.desc = desc.replace(/:$/, '');
   const r = RATE.exec(afterTimes);
   if (r !== null) {
     const v = Number(r[1]);
