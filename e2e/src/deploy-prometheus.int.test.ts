@@ -42,7 +42,7 @@ describe('deploy/prometheus', () => {
     const cfg = parse(readFileSync(join(PROM, 'prometheus-kubernetes.yml'), 'utf8')) as { scrape_configs: Record<string, unknown>[] };
     const agent = cfg.scrape_configs.find((s) => s.job_name === 'renderwatch-agent');
     expect(agent?.kubernetes_sd_configs).toEqual([{ role: 'pod', namespaces: { names: ['renderwatch'] } }]);
-    const keeps = (agent?.relabel_configs as { action?: string; regex?: string }[]).filter((r) => r.action === 'keep').map((r) => r.regex);
+    const keeps = ((agent?.relabel_configs ?? []) as { action?: string; regex?: string }[]).filter((r) => r.action === 'keep').map((r) => r.regex);
     expect(keeps).toEqual(['renderwatch-agent', 'metrics']);
     for (const s of cfg.scrape_configs) {
       delete s.kubernetes_sd_configs;
