@@ -46,12 +46,12 @@ const gpuTemperature: RuleQuery = async (c) => {
 };
 
 const gpuXid: RuleQuery = async (c) => {
-  const rows = await c.storage.query<{ host: string; gpu_uuid: string; gpu_index: number; xid: number; n: number | string }>(
-    sql`SELECT host, gpu_uuid, any(gpu_index) AS gpu_index, argMax(xid, ts) AS xid, count() AS n FROM gpu_status
+  const rows = await c.storage.query<{ host: string; gpu_uuid: string; gpu_index: number; last_xid: number; n: number | string }>(
+    sql`SELECT host, gpu_uuid, any(gpu_index) AS gpu_index, argMax(xid, ts) AS last_xid, count() AS n FROM gpu_status
       WHERE tenant = ${c.tenant} AND ts > ${since(c, windowS(c.rule, '15m'))} AND ts <= ${until(c)} AND isNotNull(xid)
       GROUP BY host, gpu_uuid ORDER BY host, gpu_uuid`,
   );
-  return rows.map((r) => ({ labels: { host: r.host, gpu: String(r.gpu_index), gpu_uuid: r.gpu_uuid }, value: Number(r.xid), summary: `XID ${r.xid} on GPU ${r.gpu_index} of ${r.host} (${r.n} in the window)` }));
+  return rows.map((r) => ({ labels: { host: r.host, gpu: String(r.gpu_index), gpu_uuid: r.gpu_uuid }, value: Number(r.last_xid), summary: `XID ${r.last_xid} on GPU ${r.gpu_index} of ${r.host} (${r.n} in the window)` }));
 };
 
 const diskFill: RuleQuery = async (c) => {
