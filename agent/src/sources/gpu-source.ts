@@ -1,33 +1,56 @@
-// Picks the GPU source named by the config. `auto` prefers NVML (no subprocess per sample), then a
-// long-running nvidia-smi, and says clearly when neither is available.
+// Picks the GPU source named by the config: `auto` prefers NVML (no subprocess per sample), then a
+// long-running nvidia-smi; `replay` plays recorded nvidia-smi output (no GPU needed). The reason a
+// source cannot be opened comes back as a readable message.
 import type { Logger } from 'pino';
 import type { AgentConfig } from '../config.js';
+import type { SampleErrorCounter } from '../sampling/failure-reporter.js';
+import { openGpuSampler } from '../sampling/gpu-source.js';
 import { createReplaySampler } from '../sampling/replay.js';
 import type { GpuSampler } from '../sampling/sampler.js';
 
 export type GpuSourceResult = { ok: true; sampler: GpuSampler | undefined } | { ok: false; message: string };
 
-export async function buildGpuSampler(cfg: AgentConfig, log: Logger): Promise<GpuSourceResult> {
+function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function buildGpuSampler(cfg: AgentConfig, log: Logger, counter?: SampleErrorCounter): Promise<GpuSourceResult> {
   const replay = cfg.AGENT_REPLAY_FILES.split(',').map((s) => s.trim()).filter((s) => s !== '');
-  switch (cfg.AGENT_GPU_SOURCE) {
-    case 'none':
-      return { ok: true, sampler: undefined };
-    case 'replay':
-    case 'auto':
-      if (replay.length === 0) {
-        return { ok: false, message: 'no GPU source: set AGENT_GPU_SOURCE=replay with AGENT_REPLAY_FILES=<recorded nvidia-smi outputs>, or run on a host with an NVIDIA driver' };
-      }
-      try {
-        return { ok: true, sampler: createReplaySampler({ paths: replay, log }) };
-      } catch (err: unknown) {
-        return { ok: false, message: err instanceof Error ? err.message : String(err) };
-      }
-    case 'nvml':
-    case 'nvidia-smi':
-      return { ok: false, message: `GPU source ${cfg.AGENT_GPU_SOURCE} is not available in this build yet` };
-    default: {
-      const never: never = cfg.AGENT_GPU_SOURCE;
-      return { ok: false, message: `unknown GPU source ${String(never)}` };
+  const source = cfg.AGENT_GPU_SOURCE;
+  if (source === 'none') return { ok: true, sampler: undefined };
+  if (source === 'replay' || (source === 'auto' && replay.length > 0)) {
+    if (replay.length === 0) return { ok: false, message: 'AGENT_GPU_SOURCE=replay needs AGENT_REPLAY_FILES (recorded nvidia-smi outputs, comma-separated)' };
+    try {
+      return { ok: true, sampler: createReplaySampler({ paths: replay, log }) };
+    } catch (err: unknown) {
+      return { ok: false, message: describe(err) };
     }
   }
+  try {
+    const sampler = await openGpuSampler({
+      source,
+      ...(cfg.AGENT_NVML_LIB === '' ? {} : { nvmlLib: cfg.AGENT_NVML_LIB }),
+      smiPath: cfg.AGENT_NVIDIA_SMI_PATH,
+      intervalMs: cfg.AGENT_SAMPLE_INTERVAL_MS,
+      log,
+      ...(counter === undefined ? {} : { counter }),
+    });
+    return { ok: true, sampler };
+  } catch (err: unknown) {
+    return {
+      ok: false,
+      message: `no GPU source could be opened (${describe(err)}). On a GPU host install the NVIDIA driver; elsewhere use AGENT_GPU_SOURCE=replay with AGENT_REPLAY_FILES, or AGENT_GPU_SOURCE=none`,
+    };
+  }
+}
+
+/** `role:path` pairs of AGENT_VOLUMES → the host sampler's volume paths. */
+export function volumePaths(list: readonly { key: string; value: string }[]): { models?: string; cache?: string; outputs?: string } {
+  const out: { models?: string; cache?: string; outputs?: string } = {};
+  for (const { key, value } of list) {
+    if (key === 'model' || key === 'models') out.models = value;
+    else if (key === 'cache') out.cache = value;
+    else if (key === 'output' || key === 'outputs') out.outputs = value;
+  }
+  return out;
 }
