@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUNTIMES } from '@renderwatch/schema';
-import fc from 'fast-check';
+import { array, assert, boolean, constantFrom, nat, property, string, tuple } from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { assembleRecords, createRecordAssembler } from './record-assembler.js';
 import { parseLogText } from './parser-session.js';
@@ -68,8 +68,8 @@ describe('assembleRecords', () => {
 
 describe('record assembly and parsing under bad input (fast-check)', () => {
   it('never throws and keeps records bounded on random text', () => {
-    fc.assert(
-      fc.property(fc.string({ maxLength: 2000 }), fc.constantFrom(...RUNTIMES), (s, rt) => {
+    assert(
+      property(string({ maxLength: 2000 }), constantFrom(...RUNTIMES), (s, rt) => {
         const recs = assembleRecords(s);
         for (const r of recs) expect(r.text.length).toBeLessThanOrEqual(256 * 1024 + 64 * 1024);
         parseLogText(s, rt);
@@ -79,10 +79,10 @@ describe('record assembly and parsing under bad input (fast-check)', () => {
   });
 
   it('never throws on random interleavings and truncations of real lines', () => {
-    fc.assert(
-      fc.property(
-        fc.array(fc.tuple(fc.constantFrom(...ALL_LINES), fc.nat(300), fc.boolean()), { maxLength: 60 }),
-        fc.constantFrom(...RUNTIMES),
+    assert(
+      property(
+        array(tuple(constantFrom(...ALL_LINES), nat(300), boolean()), { maxLength: 60 }),
+        constantFrom(...RUNTIMES),
         (picks, rt) => {
           const text = picks.map(([l, cut, trunc]) => (trunc ? l.slice(0, cut) : l)).join('\n');
           expect(() => parseLogText(text, rt)).not.toThrow();
