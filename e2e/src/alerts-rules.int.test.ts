@@ -58,13 +58,17 @@ async function seed(insert: (table: string, rows: Record<string, unknown>[]) => 
 
 describe('SLI kinds and alert rules evaluated on ClickHouse', () => {
   let dir: string;
+  const env = (): Record<string, string> => ({
+    COLLECTOR_SLO_FILE: join(dir, 'slos.yaml'), COLLECTOR_SLO_EVAL_INTERVAL_S: '0', COLLECTOR_ALERT_LEASE_SETTLE_MS: '200', COLLECTOR_REPLICA_ID: 'replica-a',
+  });
   let c: Awaited<ReturnType<typeof startTestCollector>>;
   let slos: Map<string, SloStatus>;
+  let clock = NOW;
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'rw-rules-'));
     await writeFile(join(dir, 'slos.yaml'), SLO_FILE);
-    c = await startTestCollector(inject('clickhouseUrl'), { COLLECTOR_SLO_FILE: join(dir, 'slos.yaml'), COLLECTOR_SLO_EVAL_INTERVAL_S: '0', COLLECTOR_ALERT_LEASE_SETTLE_MS: '0' }, { now: () => NOW });
+    c = await startTestCollector(inject('clickhouseUrl'), env(), { now: () => clock });
     await seed((t, rows) => c.storage.insert(t, rows));
     const r = await c.evaluator.tick();
     expect(r).toMatchObject({ skipped: false, tenants: 1, slos: 5 });
@@ -116,5 +120,19 @@ describe('SLI kinds and alert rules evaluated on ClickHouse', () => {
     expect(body.points[0]?.sli).toBeCloseTo(0.9, 6);
     expect(body.points[0]?.error_budget_remaining).toBeCloseTo(1 - 10, 6);
     expect(body.points[0]?.burn_rate_1h).toBeCloseTo(10, 6);
+  });
+
+  it('lets one of two replicas evaluate an interval (lease)', async () => {
+    clock = NOW + 5000;
+    const other = await startTestCollector(inject('clickhouseUrl'), { ...env(), COLLECTOR_CLICKHOUSE_DATABASE: c.config.COLLECTOR_CLICKHOUSE_DATABASE, COLLECTOR_REPLICA_ID: 'replica-b' }, { now: () => clock });
+    try {
+      // both claim the same slot at the same instant: the earliest claim wins, ties go to the lower name
+      const [a, b] = await Promise.all([c.evaluator.tick(), other.evaluator.tick()]);
+      expect([a.skipped, b.skipped]).toEqual([false, true]);
+      clock = NOW + 7000;
+      expect((await other.evaluator.tick()).skipped).toBe(false);
+    } finally {
+      await other.stop();
+    }
   });
 });
