@@ -21,6 +21,8 @@ const PICK: [string, string][] = [
   ['slo.json', 'SLO status (latest evaluation in range)'],
 ];
 
+const fmt = (v: unknown): string => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(3) : String(v));
+
 const dir = mkdtempSync(join(tmpdir(), 'rw-grafana-results-'));
 const server = await startLocalClickHouse({ dataDir: dir });
 try {
@@ -42,7 +44,6 @@ try {
     process.stdout.write(`\n### ${file.replace('.json', '')} / ${title} (${range === 6 * 3600 ? 'last 6 h' : 'last 30 d'}, ${rows.length} rows)\n\n`);
     const shown = rows.slice(0, 6);
     const cols = Object.keys(shown[0] ?? {});
-    const fmt = (v: unknown): string => (typeof v === 'number' && !Number.isInteger(v) ? v.toFixed(3) : String(v));
     process.stdout.write(`| ${cols.join(' | ')} |\n| ${cols.map(() => '---').join(' | ')} |\n`);
     for (const r of shown) process.stdout.write(`| ${cols.map((c) => fmt(r[c])).join(' | ')} |\n`);
   }
