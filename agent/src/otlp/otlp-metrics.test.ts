@@ -1,6 +1,8 @@
 import { Server, ServerCredentials, type ServiceDefinition } from '@grpc/grpc-js';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { GpuSnapshot } from '../sampling/sampler.js';
 import { createOtlpExporter, httpMetricsUrl, parseOtlpHeaders } from './otlp-exporter.js';
@@ -126,6 +128,9 @@ describe('createOtlpMetrics', () => {
     expect(hist).toMatchObject({ count: 1, sum: 14 });
     expect(m.get('renderwatch.oom.errors')?.points).toEqual([{ value: 1, attributes: { 'renderwatch.runtime': 'comfyui', 'renderwatch.oom.cause': 'batch' } }]);
     expect(m.get('renderwatch.gpu.xid.errors')?.points[0]).toMatchObject({ value: 1, attributes: { 'renderwatch.gpu.xid': '79' } });
+    // docs/metrics.md lists every exported name.
+    const doc = readFileSync(join(import.meta.dirname, '../../../docs/metrics.md'), 'utf8');
+    for (const name of m.keys()) expect(doc, name).toContain(`| \`${name}\` |`);
   });
 
   it('leaves out a GPU value the sample did not have', async () => {
