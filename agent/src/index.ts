@@ -3,6 +3,8 @@
 export { AGENT_VERSION, createAgent } from './agent.js';
 export type { Agent, AgentDeps, AgentObserver, EventSource, HostSource } from './agent.js';
 export { AgentConfigSchema, resolveAgentConfig } from './config.js';
+export { buildLogSources } from './sources/log-sources.js';
+export { buildGpuSampler } from './sources/gpu-source.js';
 export type { AgentConfig } from './config.js';
 export { AGENT_ERRORS } from './errors.js';
 export { createBatcher, nextSeqStart } from './export/batcher.js';

@@ -39,3 +39,16 @@ describe('backoffMs', () => {
     expect(backoffMs(0, 100, 10_000, () => 0, 4000)).toBe(4000);
   });
 });
+
+describe('eventTime', () => {
+  const now = Date.parse('2026-11-22T10:00:00Z');
+  it('keeps a plausible log timestamp and replaces an implausible one with the observation time', async () => {
+    const { eventTime } = await import('./to-wire.js');
+    const ev = (ts?: string) => ({ ts_unix_ms: now, event: { kind: 'job_start' as const, runtime: 'comfyui', ...(ts === undefined ? {} : { ts }) } });
+    expect(eventTime(ev('2026-11-22T09:59:58.500Z'))).toBe(now - 1500);
+    expect(eventTime(ev('2023-10-01T12:00:00Z'))).toBe(now);
+    expect(eventTime(ev('2026-11-22T11:00:00Z'))).toBe(now);
+    expect(eventTime(ev('not a date'))).toBe(now);
+    expect(eventTime(ev())).toBe(now);
+  });
+});

@@ -133,10 +133,24 @@ function body(e: RuntimeEvent): WireRuntimeEvent['body'] {
   }
 }
 
+/** How far a log line's own timestamp may be from when the agent read it and still be trusted. */
+const MAX_LOG_TS_AGE_MS = 26 * 3600_000;
+const MAX_LOG_TS_AHEAD_MS = 5 * 60_000;
+
+/**
+ * The event's time: the log's own timestamp (local time of this host when it has no offset) when
+ * it is plausible, else when the agent observed it — an old file replayed from its start, or a
+ * wrong clock in a container, must not put events years away or get a whole batch refused.
+ */
+export function eventTime(t: TimedEvent): number {
+  const fromLog = t.event.ts === undefined ? Number.NaN : Date.parse(t.event.ts);
+  const plausible = Number.isFinite(fromLog) && fromLog <= t.ts_unix_ms + MAX_LOG_TS_AHEAD_MS && fromLog >= t.ts_unix_ms - MAX_LOG_TS_AGE_MS;
+  return Math.round(plausible ? fromLog : t.ts_unix_ms);
+}
+
 export function eventToWire(t: TimedEvent): WireRuntimeEvent {
-  const ts = t.event.ts === undefined ? t.ts_unix_ms : Date.parse(t.event.ts);
   return {
-    tsUnixMs: Math.round(Number.isFinite(ts) ? ts : t.ts_unix_ms),
+    tsUnixMs: eventTime(t),
     kind: t.event.kind,
     runtime: t.event.runtime,
     gpuIndex: t.gpu_index,
