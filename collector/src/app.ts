@@ -18,6 +18,7 @@ import { registerHealthRoutes } from './http/routes/health.js';
 import type { AlertEngine } from './alerts/engine.js';
 import { registerSloAlerting } from './alerts/slo-alerting.js';
 import { retentionDays, scheduleRetention } from './retention/retention.js';
+import { scheduleCapacityRefresh } from './storage/capacity-rollup.js';
 import { createIngestService } from './ingest/ingest-service.js';
 import { createCollectorMetrics } from './metrics/collector-metrics.js';
 import type { Storage } from './storage/clickhouse.js';
@@ -76,9 +77,12 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
   });
   const stopRetention =
     cfg.COLLECTOR_RETENTION_INTERVAL_S > 0 ? scheduleRetention(deps.storage, retentionDays(cfg), cfg.COLLECTOR_RETENTION_INTERVAL_S, now, deps.log) : () => {};
+  const stopCapacity =
+    cfg.COLLECTOR_CAPACITY_REFRESH_S > 0 ? scheduleCapacityRefresh(deps.storage, cfg.COLLECTOR_CAPACITY_REFRESH_S, 2, now, deps.log) : () => {};
   http.addHook('onClose', async () => {
     keys.stop();
     stopRetention();
+    stopCapacity();
   });
   const authenticate: RequestAuthenticator = deps.authenticate ?? keys.authenticate;
   registerHealthRoutes(http, { storage: deps.storage });

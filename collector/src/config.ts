@@ -40,6 +40,7 @@ export const CollectorConfigSchema = z.object({
   COLLECTOR_RETENTION_EVENTS_DAYS: z.coerce.number().int().min(1).default(90).describe('days of runtime events and GPU status rows kept'),
   COLLECTOR_RETENTION_LEDGER_DAYS: z.coerce.number().int().min(1).default(14).describe('days of the ingest dedup ledger kept (must exceed the longest agent spool age)'),
   COLLECTOR_RETENTION_INTERVAL_S: z.coerce.number().int().min(0).default(3600).describe('how often retention runs, seconds (0 = never from serve; use the retention command)'),
+  COLLECTOR_CAPACITY_REFRESH_S: z.coerce.number().int().min(0).default(300).describe('how often the capacity rollup recomputes the last 2 hours, seconds (0 = never)'),
   COLLECTOR_API_ADMIN_KEY: z.string().default('').describe('bootstrap admin API key (redacted in logs); empty and no stored keys = dev mode'),
   COLLECTOR_API_ADMIN_TENANT: z.string().regex(/^[\w.:@-]{1,128}$/).default('default').describe('tenant of the bootstrap admin key'),
   COLLECTOR_API_KEYS_REFRESH_MS: z.coerce.number().int().positive().default(5000).describe('how often API keys are reloaded from ClickHouse, ms'),

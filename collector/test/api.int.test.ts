@@ -10,6 +10,7 @@ import { sha256 } from '../src/http/api-keys.js';
 import { createStorage } from '../src/storage/clickhouse.js';
 import { raw } from '../src/storage/sql.js';
 import { planRetention } from '../src/retention/retention.js';
+import { refreshCapacity } from '../src/storage/capacity-rollup.js';
 import { seedTwoTenants } from './api-seed.js';
 
 const ADMIN_A = 'admin-key-of-tenant-a-0123456789';
@@ -41,7 +42,7 @@ beforeAll(async () => {
   const cfg = parseCollectorConfig({
     COLLECTOR_CLICKHOUSE_URL: inject('clickhouseUrl'), COLLECTOR_CLICKHOUSE_DATABASE: db, COLLECTOR_HOST: '127.0.0.1',
     COLLECTOR_HTTP_PORT: '0', COLLECTOR_GRPC_PORT: '0', COLLECTOR_API_ADMIN_KEY: ADMIN_A, COLLECTOR_API_ADMIN_TENANT: 'tenant-a',
-    COLLECTOR_API_KEYS_REFRESH_MS: '100', COLLECTOR_API_CACHE_TTL_MS: '0', COLLECTOR_RETENTION_INTERVAL_S: '0',
+    COLLECTOR_API_KEYS_REFRESH_MS: '100', COLLECTOR_API_CACHE_TTL_MS: '0', COLLECTOR_RETENTION_INTERVAL_S: '0', COLLECTOR_CAPACITY_REFRESH_S: '0',
   });
   if (!cfg.ok) throw new Error(cfg.issues.join('; '));
   c = await startCollector(cfg.config, pino({ level: 'silent' }));
@@ -102,10 +103,12 @@ describe('read API on seeded data', () => {
 
   // Jobs: 4 in minute 0 (samples 10 and 12 GiB → peak 12), 1 in minute 5 (15 and 17 → 17); weighted by jobs.
   it('capacity: job-weighted VRAM peak percentiles and the tier with 10% headroom', async () => {
+    await refreshCapacity(c.storage, new Date(hourMs), new Date(hourMs + 3600_000));
     const r = await get(`/api/v1/capacity?from=${from()}&to=${to()}`);
     expect(r.status, r.body).toBe(200);
     const w = (r.json['workloads'] as Record<string, unknown>[])[0];
     expect(w).toMatchObject({ model: 'flux1-dev', runtime: 'comfyui', width: 1024, height: 1024, jobs: 5, vram_peak_p50_bytes: 12 * 1024 ** 3, vram_peak_p99_bytes: 17 * 1024 ** 3, fits_tier_gb: 24 });
+    expect(r.json).toMatchObject({ resolution: '1h', from: from(), to: to() });
     expect(r.json['gpu_models']).toEqual([{ gpu_name: 'NVIDIA L4', gpus: 1, gpu_hours: 10 / 60, busy_gpu_hours: expect.closeTo((10 / 60) * 0.7, 5), utilization_ratio: expect.closeTo(0.7, 5) }]);
   });
 

@@ -151,10 +151,9 @@ describe('toClusterMigrations over the shipped migrations', () => {
     }
   });
 
-  it('asks every session for synchronous distributed inserts and ordered replica choice', () => {
+  it('asks every session for synchronous distributed inserts, ordered replica choice, GLOBAL IN and no block dedup', () => {
     expect(CLUSTER_SESSION_SETTINGS).toEqual({
       insert_distributed_sync: 1,
-      prefer_localhost_replica: 0,
       load_balancing: 'in_order',
       distributed_product_mode: 'global',
       insert_deduplicate: 0,

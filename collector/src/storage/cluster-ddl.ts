@@ -32,9 +32,12 @@ export const EVERYWHERE_TABLES: ReadonlySet<string> = new Set(['schema_migration
  * - insert_distributed_sync: an insert returns once every shard's replica holds its rows, so an
  *   ack means stored (not queued on the node the collector talks to) and the dedup ledger is
  *   readable by every collector at once.
- * - prefer_localhost_replica=0 + load_balancing=in_order: every collector reads and writes the
- *   first live replica of each shard (failing over in order), so two collectors see one replica's
- *   view of the ledger and of lease/alert rows instead of two lagging ones.
+ * - load_balancing=in_order: a shard is read and written on its first live replica (or on the
+ *   replica the session's node is, when it is one: a node always writes its own shard locally and,
+ *   with the default prefer_localhost_replica=1, reads it locally too, so every session reads its
+ *   own writes). Collectors pointed at the first replica of each shard therefore all read and write
+ *   the same replica of every shard: the dedup ledger and the lease/alert rows are read-your-writes
+ *   across collectors, and after a failover they all move to the same next replica.
  * - distributed_product_mode=global: `IN (SELECT ... FROM <distributed>)` inside a distributed
  *   query is evaluated once and shipped (GLOBAL IN), same answers as single node.
  * - insert_deduplicate=0: Replicated tables would silently drop a block identical to a recent one;
@@ -43,7 +46,6 @@ export const EVERYWHERE_TABLES: ReadonlySet<string> = new Set(['schema_migration
  */
 export const CLUSTER_SESSION_SETTINGS: Readonly<Record<string, string | number>> = Object.freeze({
   insert_distributed_sync: 1,
-  prefer_localhost_replica: 0,
   load_balancing: 'in_order',
   distributed_product_mode: 'global',
   insert_deduplicate: 0,

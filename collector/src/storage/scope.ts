@@ -13,7 +13,7 @@ export interface QueryGuards {
 export interface TenantScope {
   readonly tenant: string;
   /** `(SELECT * FROM <table> WHERE tenant = <tenant> AND (<where>))`; ClickHouse prunes unused columns. */
-  rows(table: string, where?: SqlFragment): SqlFragment;
+  rows(table: string, where?: SqlFragment, opts?: { final?: boolean }): SqlFragment;
   query<T>(q: SqlFragment): Promise<T[]>;
 }
 
@@ -23,9 +23,10 @@ export function scoped(storage: Storage, tenant: string, guards: QueryGuards = {
   const tenantLiteral = quoteString(tenant);
   return {
     tenant,
-    rows(table, where) {
+    rows(table, where, opts) {
       const cond = where === undefined ? raw('') : sql` AND (${where})`;
-      return sql`(SELECT * FROM ${ident(table)} WHERE tenant = ${tenant}${cond})`;
+      const final = opts?.final === true ? raw(' FINAL') : raw('');
+      return sql`(SELECT * FROM ${ident(table)}${final} WHERE tenant = ${tenant}${cond})`;
     },
     async query<T>(q: SqlFragment): Promise<T[]> {
       // Defence in depth: a scoped query that does not carry the tenant literal is a bug.

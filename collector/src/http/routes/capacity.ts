@@ -14,9 +14,12 @@ export function registerCapacityRoutes(app: FastifyInstance, deps: QueryDeps): v
     (req): Promise<CapacityResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(CapacityQuerySchema, req.query);
+      // Hourly tables: the range is widened to whole hours (checked against the range guards first).
       const r = resolveWindow(q, deps.now(), deps.limits, 7 * 86400);
+      const from = new Date(Math.floor(r.from.getTime() / 3600_000) * 3600_000);
+      const to = new Date(Math.ceil(r.to.getTime() / 3600_000) * 3600_000);
       return deps.cache.get(cacheKey(s, req), async () => ({
-        from: r.from.toISOString(), to: r.to.toISOString(), resolution: r.resolution, tiers_gb: [...GPU_TIERS_GB], ...(await queryCapacity(s, r, q)),
+        from: from.toISOString(), to: to.toISOString(), resolution: '1h' as const, tiers_gb: [...GPU_TIERS_GB], ...(await queryCapacity(s, from, to, q)),
       }));
     },
   );
