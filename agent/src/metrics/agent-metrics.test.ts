@@ -1,5 +1,6 @@
 import type { RuntimeEvent } from '@renderwatch/schema';
 import { describe, expect, it } from 'vitest';
+import type { AgentObserver } from '../agent.js';
 import type { GpuSnapshot } from '../sampling/sampler.js';
 import { createAgentMetrics } from './agent-metrics.js';
 
@@ -133,5 +134,20 @@ describe('createAgentMetrics', () => {
     const out = (await text(m)).split('\n');
     expect(out).toContain('renderwatch_host_memory_used_bytes{host="h1"} 5000000000');
     expect(out).toContain('renderwatch_host_volume_free_bytes{host="h1",role="model",mount="/models"} 7');
+  });
+});
+
+describe('createAgentMetrics as an AgentObserver', () => {
+  it('takes single status changes and free-form sample-error sources, bounding unknown ones', async () => {
+    const m = createAgentMetrics({ host: 'h1', processMetrics: false });
+    const observer: AgentObserver = m; // createAgent({ observers: [metrics] }) type-checks
+    expect(observer.observeGpus).toBeTypeOf('function');
+    m.observeStatus({ ts_unix_ms: 1_000, gpu_index: 2, gpu_uuid: 'GPU-c', status: 'lost', detail: 'fallen off the bus' });
+    m.observeSampleError('nvml');
+    m.observeSampleError('some-new-source');
+    const out = (await m.registry.metrics()).split('\n');
+    expect(out).toContain('renderwatch_gpu_status_changes_total{host="h1",gpu_index="2",gpu_uuid="GPU-c",status="lost"} 1');
+    expect(out).toContain('renderwatch_agent_sample_errors_total{host="h1",source="nvml"} 1');
+    expect(out).toContain('renderwatch_agent_sample_errors_total{host="h1",source="other"} 1');
   });
 });

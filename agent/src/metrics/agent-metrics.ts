@@ -28,6 +28,9 @@ export interface AgentMetrics {
   observeEvent(e: RuntimeEvent): void;
   /** A failed read from a source; the daemon keeps running and counts it here. */
   sampleError(source: SampleSource): void;
+  /** AgentObserver shape (agent.ts): one status change; any source name (unknown ones count as `other`). */
+  observeStatus(s: GpuStatusChange): void;
+  observeSampleError(source: string): void;
   /** The outcome of one Export call (SendResult.status) and the rows it carried. */
   observeSend(status: 'ok' | 'retryable' | 'failed', rows: number): void;
   setQueuedBatches(n: number): void;
@@ -75,6 +78,10 @@ export function createAgentMetrics(o: AgentMetricsOptions): AgentMetrics {
     observeHost: (h) => host.observeHost(h),
     observeEvent: (e) => runtime.observeEvent(e),
     sampleError(source) {
+      sampleErrors.inc({ ...l, source: sampleSourceLabel(source) });
+    },
+    observeStatus: (s) => gpu.observeStatus([s]),
+    observeSampleError(source) {
       sampleErrors.inc({ ...l, source: sampleSourceLabel(source) });
     },
     observeSend(status, rows) {

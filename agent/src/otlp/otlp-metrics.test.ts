@@ -4,6 +4,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { AgentObserver } from '../agent.js';
 import type { GpuSnapshot } from '../sampling/sampler.js';
 import { createOtlpExporter, httpMetricsUrl, parseOtlpHeaders } from './otlp-exporter.js';
 import { createOtlpMetrics, type OtlpMetrics } from './otlp-metrics.js';
@@ -136,7 +137,8 @@ describe('createOtlpMetrics', () => {
   it('leaves out a GPU value the sample did not have', async () => {
     receiver = await httpReceiver();
     otlp = createOtlpMetrics({ exporter: createOtlpExporter({ endpoint: receiver.url, protocol: 'http/protobuf', timeoutMs: 5000 }), intervalMs: 60_000, timeoutMs: 5000, hostName: 'h', agentId: 'a' });
-    otlp.observeGpus([{ ts_unix_ms: 0, index: 0, uuid: 'GPU-x', memory_used_bytes: 10 }]);
+    const observer: AgentObserver = otlp; // createAgent({ observers: [otlp] }) type-checks
+    observer.observeGpus?.([{ ts_unix_ms: 0, index: 0, uuid: 'GPU-x', memory_used_bytes: 10 }]);
     await otlp.forceFlush();
     const m = metricsOf(receiver);
     expect(m.get('hw.gpu.memory.usage')?.points[0]?.value).toBe(10);

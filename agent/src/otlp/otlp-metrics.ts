@@ -26,6 +26,9 @@ export interface OtlpMetrics {
   observeGpuStatus(changes: readonly GpuStatusChange[]): void;
   observeEvent(e: RuntimeEvent): void;
   sampleError(source: SampleSource): void;
+  /** AgentObserver shape (agent.ts). */
+  observeStatus(s: GpuStatusChange): void;
+  observeSampleError(source: string): void;
   /** Exports what has been recorded now (tests, shutdown). */
   forceFlush(): Promise<void>;
   shutdown(): Promise<void>;
@@ -147,6 +150,12 @@ export function createOtlpMetrics(o: OtlpMetricsOptions): OtlpMetrics {
       }
     },
     sampleError(source) {
+      sampleErrors.add(1, { 'renderwatch.sample.source': sampleSourceLabel(source) });
+    },
+    observeStatus(s) {
+      if (s.status === 'xid') xids.add(1, { 'hw.id': s.gpu_uuid, 'hw.type': 'gpu', 'renderwatch.gpu.index': s.gpu_index, 'renderwatch.gpu.xid': xidLabel(s.xid) });
+    },
+    observeSampleError(source) {
       sampleErrors.add(1, { 'renderwatch.sample.source': sampleSourceLabel(source) });
     },
     forceFlush: () => provider.forceFlush(),
