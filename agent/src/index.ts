@@ -33,3 +33,5 @@ export type { OtlpExporterOptions, OtlpProtocol } from './otlp/otlp-exporter.js'
 export { createOtlpMetrics, gpuAttributes } from './otlp/otlp-metrics.js';
 export type { OtlpMetrics, OtlpMetricsOptions } from './otlp/otlp-metrics.js';
 export { otlpFromConfig } from './otlp/otlp-from-config.js';
+export { startTelemetrySinks } from './metrics/telemetry-sinks.js';
+export type { TelemetrySinks } from './metrics/telemetry-sinks.js';
