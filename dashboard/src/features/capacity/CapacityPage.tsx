@@ -60,7 +60,9 @@ export function CapacityPage() {
         <h1>Capacity planner</h1>
         <span className="muted">which GPU tier each workload needs, and how busy each GPU model is</span>
       </header>
-      <QueryView q={q} what="capacity" fillsInWhen="the collector serves /api/v1/capacity (it needs job_end events with models and GPU samples)" isEmpty={(d) => d.workloads.length === 0 && d.gpu_models.length === 0}>
+      <QueryView q={q} what="capacity" fillsInWhen="the collector serves /api/v1/capacity (it needs job_end events with models and GPU samples)" isEmpty={(d) => d.workloads.length === 0 && d.gpu_models.length === 0}
+        empty="No finished jobs with a model in this range yet: workloads appear once runtimes report job_end events (the capacity rollup runs periodically), so try a longer range."
+      >
         {(d) => (
           <>
             <div className="filters">

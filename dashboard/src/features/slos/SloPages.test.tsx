@@ -16,7 +16,7 @@ describe('SLO pages', () => {
     const oom = rows[0] as HTMLElement;
     expect(within(oom).getByTestId('slo-sli').textContent).toBe('98.50%');
     expect(oom.textContent).toContain('≥ 99% good');
-    expect(within(oom).getByTestId('budget').textContent).toBe('-50% left');
+    expect(within(oom).getByTestId('budget').textContent).toBe('exhausted (-50%)');
     expect(within(oom).getByTestId('burn-1h').className).toContain('burn-over');
     expect(within(oom).getByTestId('burn-3d').className).toContain('burn-over');
     expect(within(oom).getByTestId('slo-status').textContent).toBe('burning fast (page)');
