@@ -8,7 +8,7 @@ import type { AgentObserver } from '../agent.js';
 import type { GpuSnapshot } from '../sampling/sampler.js';
 import { createOtlpExporter, httpMetricsUrl, parseOtlpHeaders } from './otlp-exporter.js';
 import { createOtlpMetrics, type OtlpMetrics } from './otlp-metrics.js';
-import { decodeExportMetricsRequest, type DecodedMetric, type DecodedResourceMetrics } from './otlp-request-decoder.js';
+import { decodeExportMetricsRequest, decodeJsonExportMetricsRequest, type DecodedMetric, type DecodedResourceMetrics } from './otlp-request-decoder.js';
 
 const GPU: GpuSnapshot = {
   ts_unix_ms: 1_700_000_000_000,
@@ -32,7 +32,7 @@ interface Received {
   close(): Promise<void>;
 }
 
-/** A minimal OTLP/HTTP receiver on 127.0.0.1:0 that decodes protobuf bodies on /v1/metrics. */
+/** A minimal OTLP/HTTP receiver on 127.0.0.1:0 that decodes protobuf (or JSON) bodies on /v1/metrics. */
 async function httpReceiver(): Promise<Received> {
   const requests: Received['requests'] = [];
   const server: HttpServer = createServer((req, res) => {
@@ -42,6 +42,9 @@ async function httpReceiver(): Promise<Received> {
       if (req.url === '/v1/metrics' && req.headers['content-type'] === 'application/x-protobuf') {
         requests.push({ headers: req.headers, body: decodeExportMetricsRequest(Buffer.concat(chunks)) });
         res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+      } else if (req.url === '/v1/metrics' && req.headers['content-type'] === 'application/json') {
+        requests.push({ headers: req.headers, body: decodeJsonExportMetricsRequest(JSON.parse(Buffer.concat(chunks).toString('utf8'))) });
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       } else res.writeHead(415).end();
     });
   });
@@ -93,6 +96,7 @@ describe('createOtlpMetrics', () => {
 
   it.each([
     ['http/protobuf', httpReceiver],
+    ['http/json', httpReceiver],
     ['grpc', grpcReceiver],
   ] as const)('exports hw.gpu.* and renderwatch.* over %s with host.* resource attributes', async (protocol, start) => {
     receiver = await start();

@@ -164,3 +164,47 @@ export function decodeExportMetricsRequest(body: Uint8Array): DecodedResourceMet
   }
   return out;
 }
+
+interface JsonKeyValue { key: string; value?: { stringValue?: string; boolValue?: boolean; intValue?: number | string; doubleValue?: number } }
+interface JsonPoint { attributes?: JsonKeyValue[]; asDouble?: number; asInt?: number | string; count?: number | string; sum?: number; bucketCounts?: (number | string)[]; explicitBounds?: number[] }
+interface JsonMetric { name: string; description?: string; unit?: string; gauge?: { dataPoints: JsonPoint[] }; sum?: { dataPoints: JsonPoint[]; isMonotonic?: boolean }; histogram?: { dataPoints: JsonPoint[] } }
+interface JsonRequest { resourceMetrics?: { resource?: { attributes?: JsonKeyValue[] }; scopeMetrics?: { scope?: { name?: string; version?: string }; metrics?: JsonMetric[] }[] }[] }
+
+function jsonAttributes(list: JsonKeyValue[] | undefined): DecodedAttributes {
+  const out: DecodedAttributes = {};
+  for (const kv of list ?? []) {
+    const v = kv.value ?? {};
+    const value = v.stringValue ?? v.boolValue ?? (v.intValue === undefined ? undefined : Number(v.intValue)) ?? v.doubleValue;
+    if (value !== undefined) out[kv.key] = value;
+  }
+  return out;
+}
+
+function jsonPoint(p: JsonPoint): DecodedPoint {
+  const out: DecodedPoint = { attributes: jsonAttributes(p.attributes) };
+  if (p.asDouble !== undefined) out.value = p.asDouble;
+  else if (p.asInt !== undefined) out.value = Number(p.asInt);
+  if (p.count !== undefined) {
+    out.count = Number(p.count);
+    out.sum = p.sum;
+    out.bucketCounts = (p.bucketCounts ?? []).map(Number);
+    out.explicitBounds = p.explicitBounds ?? [];
+  }
+  return out;
+}
+
+/** The same view of an OTLP/HTTP JSON metrics export (protocol http/json). */
+export function decodeJsonExportMetricsRequest(body: unknown): DecodedResourceMetrics[] {
+  return ((body as JsonRequest).resourceMetrics ?? []).map((rm) => ({
+    resource: jsonAttributes(rm.resource?.attributes),
+    scopes: (rm.scopeMetrics ?? []).map((s) => ({
+      name: s.scope?.name ?? '',
+      version: s.scope?.version ?? '',
+      metrics: (s.metrics ?? []).map((m): DecodedMetric => {
+        const kind = m.gauge !== undefined ? 'gauge' : m.sum !== undefined ? 'sum' : m.histogram !== undefined ? 'histogram' : 'other';
+        const points = (m.gauge ?? m.sum ?? m.histogram)?.dataPoints ?? [];
+        return { name: m.name, description: m.description ?? '', unit: m.unit ?? '', kind, ...(m.sum === undefined ? {} : { monotonic: m.sum.isMonotonic === true }), points: points.map(jsonPoint) };
+      }),
+    })),
+  }));
+}
