@@ -71,7 +71,7 @@ function waitExit(child: ChildProcess): Promise<void> {
   return new Promise((r) => child.once('exit', () => r()));
 }
 
-/** Starts a standalone ZooKeeper and waits until it answers `imok`. */
+/** Starts a standalone ZooKeeper and waits until it serves requests (`stat` reports a Mode; `ruok` answers before that). */
 export async function startLocalZooKeeper(opts: LocalZooKeeperOptions): Promise<LocalZooKeeper> {
   const found = findZooKeeper();
   if (found === undefined) {
@@ -89,11 +89,11 @@ export async function startLocalZooKeeper(opts: LocalZooKeeperOptions): Promise<
     if (stderr.length < 8000) stderr += b.toString();
   });
   const deadline = Date.now() + (opts.startTimeoutMs ?? 30_000);
-  while ((await fourLetterWord(port, 'ruok')) !== 'imok') {
+  while (!/^Mode: /m.test(await fourLetterWord(port, 'stat'))) {
     if (child.exitCode !== null) throw new Error(`zookeeper exited with code ${child.exitCode} at start: ${stderr.slice(0, 2000)}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`zookeeper did not answer ruok on 127.0.0.1:${port} within the start timeout`);
+      throw new Error(`zookeeper did not serve on 127.0.0.1:${port} within the start timeout`);
     }
     await new Promise((r) => setTimeout(r, 100));
   }
