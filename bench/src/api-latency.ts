@@ -100,6 +100,12 @@ async function seed(storage: Storage, nowS: number): Promise<void> {
     if (sel === undefined) throw new Error(`no MV ${name}`);
     return `INSERT INTO ${name} ${sel.replace(/FROM (gpu_samples|host_samples|runtime_events)\b/, `FROM ${rows}`)}`;
   };
+  // Host-level GPU rollups from the per-GPU ones (the same states merged: -MergeState).
+  const hostLevel = (name: string, fromTable: string, whereT: string): string => {
+    const sel = mv.get(name) ?? '';
+    const cols = [...sel.matchAll(/(\w+?)State\(.*\) AS (\w+),?$/gm)].map((m) => `${m[1]}MergeState(${m[2]}) AS ${m[2]}`);
+    return `INSERT INTO ${name} SELECT tenant, host, t, ${cols.join(', ')} FROM ${fromTable} WHERE ${whereT} GROUP BY tenant, host, t`;
+  };
   const hourS = Math.floor(nowS / 3600) * 3600;
   const rawStart = hourS - 3600;
   const m1Start = rawStart - 5 * 3600;
@@ -108,6 +114,7 @@ async function seed(storage: Storage, nowS: number): Promise<void> {
   for (let d = DAYS; d >= 1; d--) {
     const start = m1Start - d * 86400;
     await storage.command(raw(via('gpu_1h', gpuRows(start, 86400, 60))));
+    await storage.command(raw(hostLevel('gpu_host_1h', 'gpu_1h', `t >= toDateTime(${start}, 'UTC') AND t < toDateTime(${start + 86400}, 'UTC')`)));
     await storage.command(raw(via('host_1h', hostRows(start, 86400, 600))));
     await storage.command(raw(via('jobs_1h', eventRows(start, 86400, 24 * 9))));
     process.stdout.write(`  seeded day -${d} (${((Date.now() - t0) / 1000).toFixed(0)} s)\r`);
@@ -120,6 +127,9 @@ async function seed(storage: Storage, nowS: number): Promise<void> {
   ] as const) {
     await storage.command(raw(via(name, rows)));
   }
+  const m1Range = `t >= toDateTime(${m1Start}, 'UTC') AND t < toDateTime(${rawStart}, 'UTC')`;
+  await storage.command(raw(hostLevel('gpu_host_1m', 'gpu_1m', m1Range)));
+  await storage.command(raw(hostLevel('gpu_host_1h', 'gpu_1h', m1Range)));
   // The last hour raw, through the real materialized views.
   await storage.command(raw(`INSERT INTO gpu_samples (${GPU_COLS}) SELECT ${GPU_COLS} FROM ${gpuRows(rawStart, 3600, 10)}`));
   await storage.command(raw(`INSERT INTO host_samples (${HOST_COLS}) SELECT ${HOST_COLS} FROM ${hostRows(rawStart, 3600, 10)}`));

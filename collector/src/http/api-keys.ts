@@ -72,6 +72,8 @@ function sameHex(a: string, b: string): boolean {
 export async function createApiKeyAuth(o: ApiKeyAuthOptions): Promise<ApiKeyAuth> {
   const log = o.log.child({ module: 'api-keys' });
   let byId = new Map<string, KeyEntry>();
+  // Writes of this replica win over a refresh that read the table before they landed.
+  const recent = new Map<string, { entry: KeyEntry; at: number }>();
   let devLogged = false;
   const bootstrapSha = o.bootstrapKey === '' ? undefined : sha256(o.bootstrapKey);
 
@@ -85,6 +87,11 @@ export async function createApiKeyAuth(o: ApiKeyAuthOptions): Promise<ApiKeyAuth
     for (const r of rows) {
       if (r.role !== 'viewer' && r.role !== 'operator' && r.role !== 'admin') continue;
       next.set(r.id, { id: r.id, tenant: r.tenant, name: r.name, role: r.role, sha: r.key_sha256, prefix: r.prefix, created_at: chDateTimeToIso(r.created_at), revoked: Number(r.revoked) === 1 });
+    }
+    const t = o.now();
+    for (const [id, w] of recent) {
+      if (t - w.at > 60_000) recent.delete(id);
+      else next.set(id, w.entry);
     }
     byId = next;
   }
@@ -137,6 +144,7 @@ export async function createApiKeyAuth(o: ApiKeyAuthOptions): Promise<ApiKeyAuth
       const e: KeyEntry = { id, tenant, name, role, sha: sha256(key), prefix: key.slice(0, 12), created_at: new Date(Math.floor(o.now() / 1000) * 1000).toISOString(), revoked: false };
       await write(e);
       byId.set(id, e);
+      recent.set(id, { entry: e, at: o.now() });
       log.info({ id, role }, 'api key created');
       return { ...info(e), key };
     },
@@ -146,6 +154,7 @@ export async function createApiKeyAuth(o: ApiKeyAuthOptions): Promise<ApiKeyAuth
       const revoked = { ...e, revoked: true };
       await write(revoked);
       byId.set(id, revoked);
+      recent.set(id, { entry: revoked, at: o.now() });
       log.info({ id }, 'api key revoked');
       return true;
     },

@@ -23,7 +23,7 @@ export async function queryFleetSummary(s: TenantScope, r: ResolvedRange, nowMs:
       SELECT count() AS gpus, countIf(u >= 0.1) AS busy
       FROM (SELECT host, gpu_uuid, argMax(util_ratio, ts) AS u FROM ${s.rows('gpu_samples', sql`ts >= ${latestSince} AND ts <= ${now}`)} GROUP BY host, gpu_uuid)`),
     s.query<{ util_avg: Num; busy_samples: Num; thermal_busy_samples: Num }>(sql`
-      SELECT ${gpuAggs(r.resolution, ['util_avg', 'busy_samples', 'thermal_busy_samples'])} FROM ${s.rows(r.table('gpu'), inRange)}`),
+      SELECT ${gpuAggs(r.resolution, ['util_avg', 'busy_samples', 'thermal_busy_samples'])} FROM ${s.rows(r.table('gpu_host'), inRange)}`),
     s.query<{ jobs: Num; jobs_ok: Num; images: Num; ooms: Num }>(sql`
       SELECT ${jobAggs(r.resolution, ['jobs', 'jobs_ok', 'images', 'ooms'])} FROM ${s.rows(r.table('jobs'), sql`${inRange} AND ${jobKindsFilter(r.resolution)}`)}`),
   ]);
@@ -54,7 +54,7 @@ export async function queryHeatmap(s: TenantScope, r: ResolvedRange): Promise<Pi
   const tc = timeCol(r.resolution);
   const rows = await s.query<{ host: string; b: string; util_avg: Num }>(sql`
     SELECT host, toString(${bucket(r.resolution, r.stepS)}) AS b, ${gpuAggs(r.resolution, ['util_avg'])}
-    FROM ${s.rows(r.table('gpu'), sql`${tc} >= ${r.from} AND ${tc} < ${r.to}`)}
+    FROM ${s.rows(r.table('gpu_host'), sql`${tc} >= ${r.from} AND ${tc} < ${r.to}`)}
     GROUP BY host, b ORDER BY host, b`);
   const step = r.stepS * 1000;
   const first = Math.floor(r.from.getTime() / step) * step;

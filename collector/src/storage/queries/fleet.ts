@@ -95,7 +95,7 @@ export async function queryUtilization(s: TenantScope, r: ResolvedRange, host?: 
   const hostFilter = host === undefined ? sql`` : sql` AND host = ${host}`;
   const rows = await s.query<UtilRow>(sql`
     SELECT toString(${bucket(r.resolution, r.stepS)}) AS t, host, ${gpuAggs(r.resolution, ['util_avg', 'mem_used_avg', 'mem_total_max'])}
-    FROM ${s.rows(r.table('gpu'), sql`${tc} >= ${r.from} AND ${tc} < ${r.to}${hostFilter}`)}
+    FROM ${s.rows(r.table('gpu_host'), sql`${tc} >= ${r.from} AND ${tc} < ${r.to}${hostFilter}`)}
     GROUP BY t, host ORDER BY t, host`);
   return rows.map((x) => {
     const used = numOrNull(x.mem_used_avg);

@@ -17,7 +17,7 @@ async function windowStats(s: TenantScope, r: ResolvedRange): Promise<Map<string
       FROM ${s.rows(r.table('jobs'), sql`${inRange} AND ${jobKindsFilter(r.resolution)}`)} GROUP BY host`),
     s.query<{ host: string; samples: Num; busy_samples: Num; thermal_busy_samples: Num; power_busy_samples: Num; other_process_samples: Num }>(sql`
       SELECT host, ${gpuAggs(r.resolution, ['samples', 'busy_samples', 'thermal_busy_samples', 'power_busy_samples', 'other_process_samples'])}
-      FROM ${s.rows(r.table('gpu'), inRange)} GROUP BY host`),
+      FROM ${s.rows(r.table('gpu_host'), inRange)} GROUP BY host`),
     s.query<{ host: string; disk_read_avg: Num; net_rx_avg: Num }>(sql`
       SELECT host, ${hostAggs(r.resolution, ['disk_read_avg', 'net_rx_avg'])} FROM ${s.rows(r.table('host'), inRange)} GROUP BY host`),
   ]);
