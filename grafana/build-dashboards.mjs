@@ -61,7 +61,8 @@ const V = {
   datasource: { type: 'datasource', name: 'datasource', label: 'ClickHouse', query: 'grafana-clickhouse-datasource', current: { text: 'renderwatch ClickHouse', value: 'renderwatch-clickhouse' }, hide: 0, refresh: 1, options: [] },
   tenant: queryVar('tenant', 'Tenant', 'SELECT DISTINCT tenant FROM hosts ORDER BY tenant', { multi: false, includeAll: false }),
   host: queryVar('host', 'Host', `SELECT DISTINCT host FROM hosts WHERE ${T} ORDER BY host`),
-  gpu: queryVar('gpu', 'GPU', `SELECT DISTINCT gpu_uuid FROM gpu_samples WHERE ${and(T, H, '$__timeFilter(ts)')} ORDER BY gpu_uuid`),
+  // From the 1-hour rollup (cheap over 30 days); the hour bucket that holds $__fromTime counts.
+  gpu: queryVar('gpu', 'GPU', `SELECT DISTINCT gpu_uuid FROM gpu_1h WHERE ${and(T, H, 't >= toStartOfHour($__fromTime)', 't <= $__toTime')} ORDER BY gpu_uuid`),
   runtime: queryVar('runtime', 'Runtime', `SELECT DISTINCT runtime FROM runtime_events WHERE ${and(T, "kind = 'job_end'", '$__timeFilter(ts)')} ORDER BY runtime`),
   slo: queryVar('slo', 'SLO', `SELECT DISTINCT slo FROM slo_evaluations WHERE ${T} ORDER BY slo`),
 };
