@@ -190,3 +190,5 @@ export {
   WhoAmIResponseSchema,
 } from './api/keys.js';
 export type { ApiKeyInfo, ApiKeyListResponse, ApiRole, CreateApiKeyRequest, CreateApiKeyResponse, WhoAmIResponse } from './api/keys.js';
+export { JobStatsQuerySchema, JobStatsResponseSchema, JobStatsRowSchema } from './api/jobs.js';
+export type { JobStatsQuery, JobStatsResponse, JobStatsRow } from './api/jobs.js';

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { FilterValueSchema, RangeQuerySchema, ResolutionSchema } from './range.js';
+
+/** GET /api/v1/jobs/stats: job outcomes and duration percentiles by model and runtime. */
+export const JobStatsQuerySchema = RangeQuerySchema.pick({ from: true, to: true }).extend({
+  host: FilterValueSchema.optional(),
+  model: FilterValueSchema.optional(),
+  runtime: FilterValueSchema.optional(),
+});
+export type JobStatsQuery = z.infer<typeof JobStatsQuerySchema>;
+
+export const JobStatsRowSchema = z.object({
+  model: z.string(),
+  runtime: z.string(),
+  jobs: z.number(),
+  ok: z.number(),
+  oom: z.number(),
+  error: z.number(),
+  interrupted: z.number(),
+  /** ok ÷ all jobs; null without jobs. */
+  completion_ratio: z.number().nullable(),
+  images: z.number(),
+  /** t-digest estimates over the jobs' `duration_s`. */
+  duration_p50_s: z.number().nullable(),
+  duration_p90_s: z.number().nullable(),
+  duration_p99_s: z.number().nullable(),
+});
+export type JobStatsRow = z.infer<typeof JobStatsRowSchema>;
+
+export const JobStatsResponseSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  resolution: ResolutionSchema,
+  rows: z.array(JobStatsRowSchema),
+});
+export type JobStatsResponse = z.infer<typeof JobStatsResponseSchema>;
