@@ -112,3 +112,20 @@ describe('FleetPage', () => {
     expect(screen.getByTestId('host-row')).toBe(row);
   });
 });
+
+describe('API key control', () => {
+  it('shows the role and tenant of the key, or asks for a key when the API refuses', async () => {
+    renderApp('/?key=k-viewer', {
+      '/api/v1/fleet': { status: 401, body: { code: 'COL_ERR_AUTH_MISSING', message: 'no credentials were given' } },
+      '/api/v1/whoami': (_url, init) =>
+        (init?.headers as Record<string, string>)['authorization'] === 'Bearer k-viewer' ? { body: { tenant: 'acme', role: 'viewer', auth: 'api_key' } } : { status: 401, body: { code: 'COL_ERR_AUTH_MISSING', message: 'no credentials' } },
+    });
+    expect((await screen.findByTestId('error-code')).textContent).toBe('COL_ERR_AUTH_MISSING');
+    await waitFor(() => expect(screen.getByTestId('api-key-button').textContent).toBe('viewer · acme'));
+    fireEvent.click(screen.getByTestId('api-key-button'));
+    fireEvent.change(screen.getByTestId('api-key-input'), { target: { value: '' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(screen.getByTestId('api-key-button').textContent).toBe('API key needed'));
+    expect(window.localStorage.getItem('renderwatch.apiKey')).toBeNull();
+  });
+});

@@ -1,0 +1,159 @@
+// dashboard-load: production bundle size and first-load time of every dashboard page in Debian's
+// Chromium against a real collector seeded through the real gRPC path by virtual hosts.
+//   node --import tsx bench/src/dashboard-load.ts [--hosts 12] [--minutes 60] [--runs 5]
+// "First meaningful paint" here = navigation start → the page's data element (host rows, tables,
+// charts) is on screen, each run in a fresh browser context (cold cache, no service worker). FCP
+// (first-contentful-paint from the Paint Timing API) is printed beside it.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { gzipSync } from 'node:zlib';
+import { createBatcher, createExportClient } from '@renderwatch/agent';
+import type { ExportRequest } from '@renderwatch/proto';
+import { parseCollectorConfig, refreshCapacity, startCollector } from '@renderwatch/collector';
+import { createRng, createVirtualHost, fleetSpecs } from '@renderwatch/simulator';
+import pino from 'pino';
+import { chromium } from 'playwright-core';
+import { benchClickHouse, machineLine, percentile } from './bench-env.js';
+
+const { values: args } = parseArgs({
+  options: { hosts: { type: 'string', default: '12' }, minutes: { type: 'string', default: '60' }, runs: { type: 'string', default: '5' } },
+});
+const HOSTS = Number(args.hosts);
+const MINUTES = Number(args.minutes);
+const RUNS = Number(args.runs);
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const DIST = join(ROOT, 'dashboard', 'dist');
+const TARGET_MS = 1500;
+const TARGET_KB = 400;
+
+const PAGES = [
+  { name: 'fleet', path: '/', ready: '[data-testid="host-row"]' },
+  { name: 'host', path: '/hosts/gpu-node-04', ready: '[data-testid="chart-percent"] .recharts-line' },
+  { name: 'slos', path: '/slos', ready: '[data-testid="slo-table"], [data-testid="empty-state"], [data-testid="not-available"], [data-testid="error-state"]' },
+  { name: 'alerts', path: '/alerts', ready: '[data-testid="alert-table"], [data-testid="empty-state"], [data-testid="not-available"], [data-testid="error-state"]' },
+  { name: 'ooms', path: '/ooms', ready: '[data-testid="oom-table"], [data-testid="empty-state"], [data-testid="not-available"], [data-testid="error-state"]' },
+  { name: 'slowdowns', path: '/slowdowns', ready: '[data-testid="slowdown-table"], [data-testid="empty-state"], [data-testid="not-available"], [data-testid="error-state"]' },
+  { name: 'capacity', path: '/capacity', ready: '[data-testid="capacity-table"], [data-testid="empty-state"], [data-testid="not-available"], [data-testid="error-state"]' },
+];
+
+function build(): void {
+  const r = spawnSync('pnpm', ['--filter', '@renderwatch/dashboard', 'run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (r.status !== 0 || !existsSync(join(DIST, 'index.html'))) throw new Error('dashboard build failed');
+}
+
+function bundleSizes(): { js: number; jsGzip: number; css: number; cssGzip: number } {
+  const out = { js: 0, jsGzip: 0, css: 0, cssGzip: 0 };
+  for (const f of readdirSync(join(DIST, 'assets'))) {
+    const buf = readFileSync(join(DIST, 'assets', f));
+    const gz = gzipSync(buf, { level: 9 }).length;
+    if (f.endsWith('.js')) {
+      out.js += buf.length;
+      out.jsGzip += gz;
+    } else if (f.endsWith('.css')) {
+      out.css += buf.length;
+      out.cssGzip += gz;
+    }
+  }
+  return out;
+}
+
+async function seed(address: string): Promise<number> {
+  const now = Date.now();
+  const from = now - MINUTES * 60_000;
+  const client = createExportClient({ address });
+  let rows = 0;
+  await Promise.all(
+    fleetSpecs(HOSTS).map(async (spec, i) => {
+      const out: ExportRequest[] = [];
+      const vh = createVirtualHost(spec, createRng(1000 + i), from);
+      const b = createBatcher({
+        agentId: `sim-${spec.hostname}`,
+        host: { hostname: spec.hostname, driverVersion: spec.driverVersion, cudaVersion: '12.8', agentVersion: '0.1.0-sim', labels: {} },
+        firstSeq: 1,
+        maxRows: 2000,
+        flushIntervalMs: 3_600_000,
+        deliver: (req) => out.push(req),
+      });
+      for (let t = from; t <= now; t += 10_000) {
+        const r = vh.step(t);
+        b.addGpus(r.gpus);
+        b.addHost(r.host);
+        for (const e of r.events) b.addEvent(e);
+      }
+      b.flush();
+      for (const req of out) {
+        const r = await client.send(req, 60_000);
+        if (r.status !== 'ok') throw new Error(`seeding ${spec.hostname}: ${r.error.message}`);
+        rows += r.response.acceptedRows;
+      }
+    }),
+  );
+  client.close();
+  return rows;
+}
+
+async function main(): Promise<void> {
+  console.log(machineLine());
+  build();
+  const size = bundleSizes();
+  console.log(`bundle: JS ${(size.js / 1024).toFixed(0)} kB (${(size.jsGzip / 1024).toFixed(0)} kB gzip), CSS ${(size.css / 1024).toFixed(1)} kB (${(size.cssGzip / 1024).toFixed(1)} kB gzip)`);
+  const ch = await benchClickHouse();
+  const dir = await mkdtemp(join(tmpdir(), 'rw-bench-dash-'));
+  const parsed = parseCollectorConfig({
+    COLLECTOR_CLICKHOUSE_URL: ch.url,
+    COLLECTOR_CLICKHOUSE_DATABASE: `rw_bench_dash_${process.pid}`,
+    COLLECTOR_HOST: '127.0.0.1',
+    COLLECTOR_HTTP_PORT: '0',
+    COLLECTOR_GRPC_PORT: '0',
+    COLLECTOR_LOG_LEVEL: 'silent',
+    COLLECTOR_DASHBOARD_DIR: DIST,
+  });
+  if (!parsed.ok) throw new Error(parsed.issues.join('; '));
+  const collector = await startCollector(parsed.config, pino({ level: 'silent' }));
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    env: { ...process.env, XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache'), HOME: dir },
+  });
+  try {
+    const t0 = Date.now();
+    const rows = await seed(`127.0.0.1:${collector.grpcPort}`);
+    await refreshCapacity(collector.storage, new Date(Date.now() - (MINUTES + 60) * 60_000), new Date(Date.now() + 3600_000));
+    console.log(`seeded: ${HOSTS} hosts × ${MINUTES} min at 10 s, ${rows} rows in ${Date.now() - t0} ms`);
+    const base = `http://127.0.0.1:${collector.httpPort}`;
+    const results: { name: string; p50: number; worst: number; fcp: number }[] = [];
+    for (const p of PAGES) {
+      const times: number[] = [];
+      const fcps: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+        const page = await ctx.newPage();
+        const start = Date.now();
+        await page.goto(`${base}${p.path}`, { waitUntil: 'commit' });
+        await page.locator(p.ready).first().waitFor({ state: 'visible', timeout: 30_000 });
+        times.push(Date.now() - start);
+        fcps.push(await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN));
+        await ctx.close();
+      }
+      const sorted = [...times].sort((a, b) => a - b);
+      const fs = [...fcps].sort((a, b) => a - b);
+      results.push({ name: p.name, p50: percentile(sorted, 50), worst: sorted[sorted.length - 1] ?? Number.NaN, fcp: percentile(fs, 50) });
+    }
+    console.log('page        meaningful paint p50 / max (ms)   FCP p50 (ms)');
+    for (const r of results) console.log(`${r.name.padEnd(12)}${`${r.p50} / ${r.worst}`.padEnd(34)}${r.fcp.toFixed(0)}`);
+    const worst = results.reduce((a, b) => (b.p50 > a.p50 ? b : a));
+    console.log(`dashboard-load: ${worst.name} ${worst.p50} ms p50 (target < ${TARGET_MS} ms), JS ${(size.jsGzip / 1024).toFixed(0)} kB gzip (target < ${TARGET_KB} kB)`);
+  } finally {
+    await browser.close();
+    await collector.stop();
+    await ch.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+await main();
