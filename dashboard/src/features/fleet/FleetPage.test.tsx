@@ -118,7 +118,7 @@ describe('API key control', () => {
     renderApp('/?key=k-viewer', {
       '/api/v1/fleet': { status: 401, body: { code: 'COL_ERR_AUTH_MISSING', message: 'no credentials were given' } },
       '/api/v1/whoami': (_url, init) =>
-        (init?.headers as Record<string, string>)['authorization'] === 'Bearer k-viewer' ? { body: { tenant: 'acme', role: 'viewer', auth: 'api_key' } } : { status: 401, body: { code: 'COL_ERR_AUTH_MISSING', message: 'no credentials' } },
+        ((init?.headers ?? {}) as Record<string, string>)['authorization'] === 'Bearer k-viewer' ? { body: { tenant: 'acme', role: 'viewer', auth: 'api_key' } } : { status: 401, body: { code: 'COL_ERR_AUTH_MISSING', message: 'no credentials' } },
     });
     expect((await screen.findByTestId('error-code')).textContent).toBe('COL_ERR_AUTH_MISSING');
     await waitFor(() => expect(screen.getByTestId('api-key-button').textContent).toBe('viewer · acme'));
