@@ -9,6 +9,7 @@ import { registerCapacityRoutes } from './routes/capacity.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerFleetRoutes } from './routes/fleet.js';
 import { registerHostRoutes } from './routes/hosts.js';
+import { registerJobRoutes } from './routes/jobs.js';
 import { registerKeyRoutes } from './routes/keys.js';
 import { registerOomRoutes } from './routes/ooms.js';
 import { registerOverviewRoutes } from './routes/overview.js';
@@ -36,5 +37,6 @@ export function registerApiRoutes(app: FastifyInstance, cfg: CollectorConfig, o:
   registerOomRoutes(app, deps);
   registerSlowdownRoutes(app, deps);
   registerCapacityRoutes(app, deps);
+  registerJobRoutes(app, deps);
   registerKeyRoutes(app, o.keys);
 }

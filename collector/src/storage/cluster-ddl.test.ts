@@ -44,7 +44,7 @@ ORDER BY (tenant, host)`;
   tenant String,
   host String,
   last_seen DateTime('UTC')
-) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/db1/hosts_local', '{replica}', last_seen)
+) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/rw/{shard}/db1/hosts_local', '{replica}', last_seen)
 ORDER BY (tenant, host)`,
       'CREATE TABLE IF NOT EXISTS db1.hosts ON CLUSTER rw AS db1.hosts_local ENGINE = Distributed(rw, db1, hosts_local, cityHash64(tenant, host))',
     ]);
@@ -53,7 +53,7 @@ ORDER BY (tenant, host)`,
   it('keeps engines without arguments argument-free after the path and replica', () => {
     const [local] = createClusterDdl(T).rewrite('CREATE TABLE IF NOT EXISTS r (tenant String, t DateTime) ENGINE = AggregatingMergeTree() ORDER BY (tenant, t)');
     expect(local).toBe(
-      "CREATE TABLE IF NOT EXISTS db1.r_local ON CLUSTER rw (tenant String, t DateTime) ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/db1/r_local', '{replica}')\nORDER BY (tenant, t)",
+      "CREATE TABLE IF NOT EXISTS db1.r_local ON CLUSTER rw (tenant String, t DateTime) ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/rw/{shard}/db1/r_local', '{replica}')\nORDER BY (tenant, t)",
     );
   });
 
@@ -62,7 +62,7 @@ ORDER BY (tenant, host)`,
       "CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, applied_at DateTime('UTC')) ENGINE = ReplacingMergeTree(applied_at) ORDER BY version",
     );
     expect(out).toEqual([
-      "CREATE TABLE IF NOT EXISTS db1.schema_migrations ON CLUSTER rw (version UInt32, applied_at DateTime('UTC')) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/all/db1/schema_migrations', '{shard}-{replica}', applied_at)\nORDER BY version",
+      "CREATE TABLE IF NOT EXISTS db1.schema_migrations ON CLUSTER rw (version UInt32, applied_at DateTime('UTC')) ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/rw/all/db1/schema_migrations', '{shard}-{replica}', applied_at)\nORDER BY version",
     ]);
   });
 
@@ -116,7 +116,7 @@ describe('toClusterMigrations over the shipped migrations', () => {
     const views = single.flatMap((m) => m.statements).filter((s) => /^CREATE MATERIALIZED VIEW/i.test(s)).length;
     const out = cluster.flatMap((m) => m.statements);
     expect(tables).toBeGreaterThanOrEqual(6);
-    expect(out.filter((s) => /ENGINE = Replicated\w*MergeTree\('\/clickhouse\/tables\/\{shard\}\/db1\/\w+_local', '\{replica\}'/.test(s))).toHaveLength(tables);
+    expect(out.filter((s) => /ENGINE = Replicated\w*MergeTree\('\/clickhouse\/tables\/rw\/\{shard\}\/db1\/\w+_local', '\{replica\}'/.test(s))).toHaveLength(tables);
     expect(out.filter((s) => /ENGINE = Distributed\(rw, db1, \w+_local, /.test(s))).toHaveLength(tables);
     for (const s of out) {
       expect(s).toMatch(/ON CLUSTER rw/);

@@ -2,7 +2,7 @@
 // replicated, sharded ClickHouse cluster. Pure (text in, text out), so every migration file is
 // unit-tested through it. docs/cluster.md explains the choices; in short:
 // - `CREATE TABLE t ... ENGINE = XMergeTree(args)` becomes `t_local ON CLUSTER c` with
-//   `ReplicatedXMergeTree('/clickhouse/tables/{shard}/<db>/t_local', '{replica}', args)` plus
+//   `ReplicatedXMergeTree('/clickhouse/tables/<c>/{shard}/<db>/t_local', '{replica}', args)` plus
 //   `t ON CLUSTER c AS t_local ENGINE = Distributed(c, <db>, t_local, <sharding key>)`. The rest
 //   of the collector keeps inserting into and reading from `t`.
 // - Sharding key: cityHash64(tenant, host) when the sort key holds both (one host's rows on one
@@ -168,11 +168,11 @@ export function createClusterDdl(target: ClusterTarget, shardedTables: ReadonlyS
     const args = t.engineArgs === '' ? '' : `, ${t.engineArgs}`;
     const rest = t.rest === '' ? '' : `\n${t.rest}`;
     if (EVERYWHERE_TABLES.has(t.name)) {
-      const path = `'/clickhouse/tables/all/${db}/${t.name}', '{shard}-{replica}'`;
+      const path = `'/clickhouse/tables/${c}/all/${db}/${t.name}', '{shard}-{replica}'`;
       return [`CREATE TABLE ${t.ifNotExists}${db}.${t.name} ON CLUSTER ${c} ${t.columns} ENGINE = Replicated${t.engine}(${path}${args})${rest}`];
     }
     sharded.add(t.name);
-    const path = `'/clickhouse/tables/{shard}/${db}/${local(t.name)}', '{replica}'`;
+    const path = `'/clickhouse/tables/${c}/{shard}/${db}/${local(t.name)}', '{replica}'`;
     return [
       `CREATE TABLE ${t.ifNotExists}${db}.${local(t.name)} ON CLUSTER ${c} ${t.columns} ENGINE = Replicated${t.engine}(${path}${args})${rest}`,
       `CREATE TABLE ${t.ifNotExists}${db}.${t.name} ON CLUSTER ${c} AS ${db}.${local(t.name)} ENGINE = Distributed(${c}, ${db}, ${local(t.name)}, ${shardingKey(sortKey(t.rest))})`,

@@ -3,7 +3,7 @@ import { decodeClockEventReasons, type FleetHost, type UtilizationPoint } from '
 import { chDateTimeToIso } from '../../ingest/time.js';
 import type { ResolvedRange } from '../resolution.js';
 import type { TenantScope } from '../scope.js';
-import { sql } from '../sql.js';
+import { joinSql, sql, type SqlFragment } from '../sql.js';
 import { bucket, gpuAggs, numOrNull, timeCol } from './aggregates.js';
 
 interface LatestGpuRow {
@@ -30,26 +30,40 @@ interface HostRow {
 
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
 
-/** Hosts seen in the last `lookbackS` seconds with the latest values of each of their GPUs. */
-export async function queryFleet(s: TenantScope, now: Date, silentAfterS: number, lookbackS = 86_400): Promise<FleetHost[]> {
+function latestGpus(s: TenantScope, where: SqlFragment): Promise<LatestGpuRow[]> {
+  return s.query<LatestGpuRow>(sql`
+    SELECT host, gpu_uuid,
+      argMax(gpu_index, k) AS gpu_index, argMax(gpu_name, k) AS gpu_name,
+      argMax(util_ratio, k) AS util_ratio, argMax(mem_used_bytes, k) AS mem_used_bytes,
+      argMax(mem_total_bytes, k) AS mem_total_bytes, argMax(temp_celsius, k) AS temp_celsius,
+      argMax(power_draw_watts, k) AS power_draw_watts, argMax(clock_event_reasons, k) AS clock_event_reasons,
+      toString(max(ts)) AS last_ts
+    FROM (SELECT *, toUInt64(ts) * 1000 + ts_ms AS k FROM ${s.rows('gpu_samples', where)})
+    GROUP BY host, gpu_uuid
+    ORDER BY host, gpu_index`);
+}
+
+/**
+ * Hosts seen in the last `lookbackS` seconds with the latest values of each of their GPUs. Latest
+ * values are read from the last `recentS` of raw samples; only hosts without a sample there (silent
+ * ones) are looked up over the whole lookback, by host (a sort-key prefix), so the common case never
+ * scans a day of raw rows.
+ */
+export async function queryFleet(s: TenantScope, now: Date, silentAfterS: number, lookbackS = 86_400, recentS = 900): Promise<FleetHost[]> {
   const since = new Date(now.getTime() - lookbackS * 1000);
-  const [gpus, hosts] = await Promise.all([
-    s.query<LatestGpuRow>(sql`
-      SELECT host, gpu_uuid,
-        argMax(gpu_index, k) AS gpu_index, argMax(gpu_name, k) AS gpu_name,
-        argMax(util_ratio, k) AS util_ratio, argMax(mem_used_bytes, k) AS mem_used_bytes,
-        argMax(mem_total_bytes, k) AS mem_total_bytes, argMax(temp_celsius, k) AS temp_celsius,
-        argMax(power_draw_watts, k) AS power_draw_watts, argMax(clock_event_reasons, k) AS clock_event_reasons,
-        toString(max(ts)) AS last_ts
-      FROM (SELECT *, toUInt64(ts) * 1000 + ts_ms AS k FROM ${s.rows('gpu_samples', sql`ts >= ${since}`)})
-      GROUP BY host, gpu_uuid
-      ORDER BY host, gpu_index`),
+  const recent = new Date(now.getTime() - Math.max(recentS, silentAfterS) * 1000);
+  const [recentGpus, hosts] = await Promise.all([
+    latestGpus(s, sql`ts >= ${recent}`),
     s.query<HostRow>(sql`
       SELECT host, argMax(agent_id, last_seen) AS agent, argMax(driver_version, last_seen) AS driver,
         argMax(agent_version, last_seen) AS agent_ver, toString(max(last_seen)) AS seen
       FROM ${s.rows('hosts', sql`last_seen >= ${since}`)}
       GROUP BY host ORDER BY host`),
   ]);
+  const seen = new Set(recentGpus.map((g) => g.host));
+  const missing = hosts.map((h) => h.host).filter((h) => !seen.has(h));
+  const older = missing.length === 0 ? [] : await latestGpus(s, sql`host IN (${joinSql(missing.map((h) => sql`${h}`), ', ')}) AND ts >= ${since} AND ts < ${recent}`);
+  const gpus = [...recentGpus, ...older];
   const byHost = new Map<string, LatestGpuRow[]>();
   for (const g of gpus) {
     const list = byHost.get(g.host) ?? [];

@@ -1,0 +1,34 @@
+// Job statistics by model and runtime: outcome counts, completion ratio, images, duration
+// percentiles (t-digest), from the job rollups or raw events by resolution.
+import type { JobStatsQuery, JobStatsRow } from '@renderwatch/schema';
+import type { ResolvedRange } from '../resolution.js';
+import type { TenantScope } from '../scope.js';
+import { joinSql, sql, type SqlFragment } from '../sql.js';
+import { jobAggs, jobKindsFilter, numOrNull, timeCol } from './aggregates.js';
+
+type Num = number | string | null;
+
+export async function queryJobStats(s: TenantScope, r: ResolvedRange, q: JobStatsQuery): Promise<JobStatsRow[]> {
+  const tc = timeCol(r.resolution);
+  const conds: SqlFragment[] = [sql`${tc} >= ${r.from} AND ${tc} < ${r.to} AND ${jobKindsFilter(r.resolution)}`];
+  if (q.host !== undefined) conds.push(sql`host = ${q.host}`);
+  if (q.model !== undefined) conds.push(sql`model = ${q.model}`);
+  if (q.runtime !== undefined) conds.push(sql`runtime = ${q.runtime}`);
+  const rows = await s.query<{ model: string; runtime: string; jobs: Num; jobs_ok: Num; jobs_oom: Num; jobs_error: Num; jobs_interrupted: Num; images: Num; duration_q: Num[] }>(sql`
+    SELECT model, runtime, ${jobAggs(r.resolution, ['jobs', 'jobs_ok', 'jobs_oom', 'jobs_error', 'jobs_interrupted', 'images', 'duration_q'])}
+    FROM ${s.rows(r.table('jobs'), joinSql(conds, ' AND '))}
+    GROUP BY model, runtime
+    HAVING jobs > 0
+    ORDER BY jobs DESC, model, runtime
+    LIMIT 500`);
+  return rows.map((x) => {
+    const jobs = numOrNull(x.jobs) ?? 0;
+    const ok = numOrNull(x.jobs_ok) ?? 0;
+    const [p50, p90, p99] = (x.duration_q ?? []).map((v) => numOrNull(v));
+    return {
+      model: x.model, runtime: x.runtime, jobs, ok, oom: numOrNull(x.jobs_oom) ?? 0, error: numOrNull(x.jobs_error) ?? 0,
+      interrupted: numOrNull(x.jobs_interrupted) ?? 0, completion_ratio: jobs > 0 ? ok / jobs : null, images: numOrNull(x.images) ?? 0,
+      duration_p50_s: p50 ?? null, duration_p90_s: p90 ?? null, duration_p99_s: p99 ?? null,
+    };
+  });
+}
