@@ -13,7 +13,7 @@ describe('AlertsPage', () => {
     expect(row.textContent).toContain('GpuTemperatureHigh');
     expect(row.textContent).toContain('GPU 1 of render-07 at 91 °C');
     expect(within(row).getByRole('link', { name: 'GPU 1' }).getAttribute('href')).toBe('/hosts/render-07?gpu=1');
-    expect(stub.calls[0]?.url.searchParams.get('state')).toBe('active');
+    expect(stub.calls.find((c) => c.url.pathname === '/api/v1/alerts')?.url.searchParams.get('state')).toBe('active');
   });
 
   it('links SLO alerts to their SLO', async () => {

@@ -43,8 +43,8 @@ describe('FleetPage', () => {
     renderApp('/', { '/api/v1/fleet': { body: twoHosts }, '/api/v1/fleet/utilization': { body: util } });
     const up = await screen.findByTestId('tile-hosts-up');
     expect(up.querySelector('.tile-value')?.textContent).toBe('1 / 2');
-    // busy = latest utilization ≥ 20% on reporting hosts: only render-01 GPU 0 (render-02 is silent)
-    expect(screen.getByTestId('tile-gpus-busy').querySelector('.tile-value')?.textContent).toBe('1 / 3');
+    // busy = latest utilization ≥ 10% on reporting hosts: render-01's two GPUs (render-02 is silent)
+    expect(screen.getByTestId('tile-gpus-busy').querySelector('.tile-value')?.textContent).toBe('2 / 3');
     await waitFor(() => expect(screen.getByTestId('tile-slos').textContent).toContain('fills in when the SLO evaluator serves /api/v1/slos'));
     expect(screen.getByTestId('tile-images').querySelector('.tile-value')?.textContent).toBe('—');
   });

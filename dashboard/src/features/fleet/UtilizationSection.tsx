@@ -1,7 +1,7 @@
 import type { UtilizationResponse } from '@renderwatch/schema';
 import { Heatmap } from '../../charts/Heatmap.js';
 import { TimeSeriesChart } from '../../charts/TimeSeriesChart.js';
-import { useRouter } from '../../app/router.js';
+import { Link, useRouter } from '../../app/router.js';
 import { windowAround } from '../../lib/time-range.js';
 import { fleetSeries, utilizationHeatmap } from './transform.js';
 
@@ -45,7 +45,8 @@ export function UtilizationSection({ data, loading, chartWidth }: { data: Utiliz
           <>
             <Heatmap
               columns={heat.columns}
-              rows={heat.rows.slice(0, MAX_HEATMAP_ROWS)}
+              rows={heat.rows.slice(0, MAX_HEATMAP_ROWS).map((r) => ({ ...r, href: `/hosts/${encodeURIComponent(r.id)}` }))}
+              renderLink={(href, label) => <Link to={href}>{label}</Link>}
               unit="percent"
               max={1}
               testId="util-heatmap"

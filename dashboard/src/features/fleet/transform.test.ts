@@ -4,7 +4,7 @@ import { fleetSeries, summarizeFleet, utilizationHeatmap } from './transform.js'
 
 describe('fleet transform', () => {
   it('counts busy GPUs only on hosts that report', () => {
-    const f = fleet([host('a', [gpu({ utilization_ratio: 0.2 }), gpu({ index: 1, utilization_ratio: 0.19 })]), host('b', [gpu({ utilization_ratio: 1 })], { silent: true })]);
+    const f = fleet([host('a', [gpu({ utilization_ratio: 0.1 }), gpu({ index: 1, utilization_ratio: 0.09 })]), host('b', [gpu({ utilization_ratio: 1 })], { silent: true })]);
     expect(summarizeFleet(f.hosts)).toEqual({ hosts: 2, up: 1, silent: 1, gpus: 3, busyGpus: 1 });
   });
 

@@ -3,8 +3,8 @@ import type { FleetGpu, FleetHost, UtilizationPoint } from '@renderwatch/schema'
 import type { HeatmapRow } from '../../charts/Heatmap.js';
 import type { SeriesPoint } from '../../charts/TimeSeriesChart.js';
 
-/** A GPU counts as busy at or above this utilization. */
-export const BUSY_UTILIZATION = 0.2;
+/** A GPU counts as busy at or above this utilization (the same rule as /api/v1/fleet/summary). */
+export const BUSY_UTILIZATION = 0.1;
 
 export interface FleetSummary {
   hosts: number;
