@@ -14,8 +14,10 @@ export interface ExportClientOptions {
   /** Agent token, sent as `authorization: Bearer <token>`. */
   token?: string;
   credentials?: ChannelCredentials;
-  /** gzip request bodies. */
+  /** gzip request bodies (default true). */
   compress?: boolean;
+  /** Extra grpc-js channel options, e.g. a round_robin service config over several collectors. */
+  channelOptions?: Record<string, string | number>;
 }
 
 export interface ExportClient {
@@ -55,6 +57,10 @@ export function createExportClient(o: ExportClientOptions): ExportClient {
     'grpc.default_compression_algorithm': o.compress === false ? 0 : 2,
     'grpc.keepalive_time_ms': 30_000,
     'grpc.max_send_message_length': 16 * 1024 * 1024,
+    // Reconnect within seconds once a collector is back (grpc-js would back off up to 120 s).
+    'grpc.initial_reconnect_backoff_ms': 500,
+    'grpc.max_reconnect_backoff_ms': 5000,
+    ...o.channelOptions,
   });
   return {
     send(req, deadlineMs) {
