@@ -2,10 +2,10 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { useRefresh } from '../api/RefreshProvider.js';
 import { formatClock } from '../lib/format.js';
 import { REFRESH_CHOICES, refreshId } from '../lib/refresh-interval.js';
-import { parseTimeRange, RANGE_PRESETS } from '../lib/time-range.js';
 import { ApiKeyControl } from './ApiKeyControl.js';
 import { Link, useQueryState, useRouter } from './router.js';
 import { ThemeToggle } from './ThemeToggle.js';
+import { TimeRangePicker } from './TimeRangePicker.js';
 
 export const NAV = [
   { to: '/', label: 'Fleet', match: (p: string) => p === '/' || p.startsWith('/hosts') },
@@ -15,29 +15,6 @@ export const NAV = [
   { to: '/slowdowns', label: 'Slowdowns', match: (p: string) => p.startsWith('/slowdowns') },
   { to: '/capacity', label: 'Capacity', match: (p: string) => p.startsWith('/capacity') },
 ] as const;
-
-function TimeRangePicker() {
-  const [params, setParams] = useQueryState();
-  const range = parseTimeRange(params);
-  return (
-    <label className="control">
-      <span className="sr-only">Time range</span>
-      <select
-        data-testid="time-range"
-        value={range.kind === 'preset' ? range.id : 'custom'}
-        onChange={(e) => setParams({ range: e.target.value, from: undefined, to: undefined })}
-        title="time range (kept in the URL)"
-      >
-        {range.kind === 'absolute' ? <option value="custom">{range.label}</option> : null}
-        {RANGE_PRESETS.map((p) => (
-          <option key={p.id} value={p.id}>
-            {p.label}
-          </option>
-        ))}
-      </select>
-    </label>
-  );
-}
 
 function RefreshControl() {
   const [, setParams] = useQueryState();
