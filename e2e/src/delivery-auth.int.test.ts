@@ -40,12 +40,13 @@ function request(agentId: string, seq: number, gpus = 2): ExportRequest {
 
 const codeOf = (r: SendResult): number | 'ok' => (r.status === 'ok' ? 'ok' : ((r.error as Error & { code: number }).code));
 
+const p = (f: string): string => join(dir, f);
+function ossl(...args: string[]): void {
+  execFileSync('openssl', args, { stdio: 'ignore' });
+}
+
 /** openssl: a CA, a server certificate for 127.0.0.1 and a client certificate, all signed by the CA. */
 function makeCertificates(): { ca: string; serverCert: string; serverKey: string; clientCert: string; clientKey: string } {
-  const p = (f: string): string => join(dir, f);
-  const ossl = (...args: string[]): void => {
-    execFileSync('openssl', args, { stdio: 'ignore' });
-  };
   const key = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
   ossl('req', '-x509', ...key, '-keyout', p('ca.key'), '-out', p('ca.crt'), '-subj', '/CN=renderwatch-test-ca', '-days', '1');
   for (const [name, cn, ext] of [

@@ -73,7 +73,7 @@ export async function spawnCollector(env: Record<string, string>, timeoutMs = 30
 }
 
 /** Export calls each test agent keeps open; acks may come back out of order within this window. */
-export const MAX_IN_FLIGHT = 4;
+export const MAX_IN_FLIGHT = 8;
 
 export interface Generated {
   batches: number;
@@ -96,6 +96,8 @@ export interface TestAgentOptions {
   log: Logger;
   /** Called after each batch is durably spooled (before it can be sent). */
   onSpooled?: (seq: number, gpus: number, events: number) => void;
+  /** Called when the collector first acknowledges a batch. */
+  onAcked?: (seq: number) => void;
 }
 
 export interface TestAgent {
@@ -137,6 +139,7 @@ export function createTestAgent(o: TestAgentOptions): TestAgent {
       if ((outcome === 'ok' || outcome === 'duplicate') && !seen.has(seq)) {
         seen.add(seq);
         acked.push(seq);
+        o.onAcked?.(seq);
       }
     },
   });
