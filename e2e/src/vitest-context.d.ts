@@ -1,5 +1,5 @@
 // What tooling/global-clickhouse.ts provides to integration tests through vitest's inject().
-import 'vitest';
+export {};
 
 declare module 'vitest' {
   export interface ProvidedContext {

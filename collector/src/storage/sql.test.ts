@@ -1,4 +1,4 @@
-import fc from 'fast-check';
+import { assert as fcAssert, property, string } from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dateTimeLiteral, ident, literal, quoteString, sql } from './sql.js';
 
@@ -27,7 +27,7 @@ describe('sql', () => {
   });
 
   it('round-trips any string through a literal (property)', () => {
-    fc.assert(fc.property(fc.string({ unit: 'binary' }), (s) => unquote(quoteString(s)) === s));
+    fcAssert(property(string({ unit: 'binary' }), (s) => unquote(quoteString(s)) === s));
   });
 
   it('splices escaped values into a template', () => {
