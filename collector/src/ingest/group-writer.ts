@@ -37,9 +37,18 @@ interface Waiting {
 
 const keyOf = (id: BatchIdentity): string => `${id.tenant}\u0000${id.agent_id}\u0000${id.batch_seq}`;
 
-export function createGroupWriter(o: { storage: Storage; now: () => number; maxRowsPerWrite: number }): GroupWriter {
+export interface GroupWriterOptions {
+  storage: Storage;
+  now: () => number;
+  maxRowsPerWrite: number;
+  /** Group writes in flight at once (default 2: one group fills while another is written). */
+  maxConcurrentWrites?: number;
+}
+
+export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
   let pending: Waiting[] = [];
-  let writing = false;
+  let writing = 0;
+  const maxWrites = o.maxConcurrentWrites ?? 2;
 
   async function alreadyStored(group: readonly Waiting[]): Promise<Set<string>> {
     const tenants = [...new Set(group.map((w) => w.b.id.tenant))];
@@ -91,8 +100,8 @@ export function createGroupWriter(o: { storage: Storage; now: () => number; maxR
   }
 
   function next(): void {
-    if (writing || pending.length === 0) return;
-    writing = true;
+    if (writing >= maxWrites || pending.length === 0) return;
+    writing++;
     const group = take();
     writeGroup(group).then(
       (results) => {
@@ -102,7 +111,7 @@ export function createGroupWriter(o: { storage: Storage; now: () => number; maxR
         for (const w of group) w.reject(err);
       },
     ).finally(() => {
-      writing = false;
+      writing--;
       next();
     });
   }
