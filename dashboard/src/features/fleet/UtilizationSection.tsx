@@ -1,6 +1,6 @@
 import type { UtilizationResponse } from '@renderwatch/schema';
 import { Heatmap } from '../../charts/Heatmap.js';
-import { TimeSeriesChart } from '../../charts/TimeSeriesChart.js';
+import { LazyTimeSeriesChart as TimeSeriesChart } from '../../charts/LazyTimeSeriesChart.js';
 import { Link, useRouter } from '../../app/router.js';
 import { windowAround } from '../../lib/time-range.js';
 import { fleetSeries, utilizationHeatmap } from './transform.js';

@@ -1,9 +1,15 @@
 import { cleanup, fireEvent, screen, within } from '@testing-library/react';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hostSeries } from '../../testing/fixtures.js';
 import { currentQuery, renderApp } from '../../testing/render-app.js';
 
-afterEach(cleanup);
+// happy-dom has no layout, so its IntersectionObserver never reports a chart as visible: without
+// one, WhenVisible mounts charts at once (its documented fallback).
+beforeEach(() => vi.stubGlobal('IntersectionObserver', undefined));
+afterEach(() => {
+  cleanup();
+  vi.unstubAllGlobals();
+});
 
 describe('HostDetailPage', () => {
   it('shows processes (flagging non-runtime ones) and the runtime events', async () => {
@@ -21,7 +27,7 @@ describe('HostDetailPage', () => {
     fireEvent.click(screen.getByRole('tab', { name: 'GPU 1' }));
     expect(currentQuery()).toEqual({ gpu: '1' });
     expect(within(screen.getByTestId('process-table')).getAllByRole('row')[1]?.textContent).toContain('blender');
-    expect(screen.getAllByTestId('chart-legend')[0]?.textContent).toBe('thermalOOM');
+    expect((await screen.findAllByTestId('chart-legend', {}, { timeout: 10_000 }))[0]?.textContent).toBe('thermalOOM');
   });
 
   it('zooms to ±10 minutes around an event when its time is clicked', async () => {

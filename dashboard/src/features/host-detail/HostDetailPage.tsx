@@ -1,8 +1,9 @@
 import type { GpuSeriesPoint } from '@renderwatch/schema';
 import { usePolledQuery } from '../../api/usePolledQuery.js';
 import { Link, useQueryState } from '../../app/router.js';
-import { TimeSeriesChart } from '../../charts/TimeSeriesChart.js';
+import { LazyTimeSeriesChart as TimeSeriesChart } from '../../charts/LazyTimeSeriesChart.js';
 import type { ChartUnit } from '../../charts/units.js';
+import { WhenVisible } from '../../charts/WhenVisible.js';
 import { QueryView } from '../../lib/QueryView.js';
 import { useTimeRange } from '../../lib/useTimeRange.js';
 import { fetchHostSeries } from './api.js';
@@ -67,8 +68,8 @@ export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?
               </p>
               <div className="grid2">
                 {GPU_CHARTS.map((c) => (
+                  <WhenVisible key={c.title} height={220}>
                   <TimeSeriesChart
-                    key={c.title}
                     title={c.title}
                     explain={c.explain}
                     data={gpuColumns(gpus, c.pick)}
@@ -80,7 +81,9 @@ export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?
                     width={chartWidth}
                     testId={`chart-${c.unit}`}
                   />
+                  </WhenVisible>
                 ))}
+                <WhenVisible height={220}>
                 <TimeSeriesChart
                   title="Host CPU"
                   explain="share of all cores busy"
@@ -91,6 +94,8 @@ export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?
                   markers={markers}
                   width={chartWidth}
                 />
+                </WhenVisible>
+                <WhenVisible height={220}>
                 <TimeSeriesChart
                   title="Disk and network throughput"
                   explain="slow model downloads and disk reads are named causes of slowdowns"
@@ -104,6 +109,7 @@ export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?
                   unit="bytes_per_s"
                   width={chartWidth}
                 />
+                </WhenVisible>
               </div>
               <ProcessTable processes={d.processes.filter((p) => gpuIndex === undefined || p.gpu_index === gpuIndex)} />
               <EventList markers={d.markers.filter((m) => gpuIndex === undefined || m.gpu_index === null || m.gpu_index === gpuIndex)} />

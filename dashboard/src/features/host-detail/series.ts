@@ -25,16 +25,29 @@ export function gpuSeriesDefs(gpus: GpuSeries[]): Series[] {
 const BAND_COLOR: Record<ThrottleBand['reason'], string> = { thermal: '#e4572e', power: '#f3a712', hw_slowdown: '#a23b72' };
 const BAND_LABEL: Record<ThrottleBand['reason'], string> = { thermal: 'thermal', power: 'power cap', hw_slowdown: 'hw slowdown' };
 
+/**
+ * Bands of the shown GPUs, merged per reason where they overlap or touch (8 GPUs throttling at
+ * once draw one band, not eight: fewer SVG areas, and the shading means "some GPU was throttled").
+ */
 export function throttleBands(bands: ThrottleBand[], gpus: GpuSeries[]): Band[] {
   const uuids = new Set(gpus.map((g) => g.uuid));
-  return bands
-    .filter((b) => uuids.has(b.gpu_uuid))
-    .map((b) => ({
-      from: Date.parse(b.from),
-      to: Date.parse(b.to),
-      label: BAND_LABEL[b.reason],
-      color: BAND_COLOR[b.reason],
-    }));
+  const out: Band[] = [];
+  for (const reason of Object.keys(BAND_LABEL) as ThrottleBand['reason'][]) {
+    const spans = bands
+      .filter((b) => b.reason === reason && uuids.has(b.gpu_uuid))
+      .map((b) => ({ from: Date.parse(b.from), to: Date.parse(b.to) }))
+      .sort((a, b) => a.from - b.from);
+    let cur: { from: number; to: number } | undefined;
+    for (const s of spans) {
+      if (cur !== undefined && s.from <= cur.to) cur.to = Math.max(cur.to, s.to);
+      else {
+        if (cur !== undefined) out.push({ ...cur, label: BAND_LABEL[reason], color: BAND_COLOR[reason] });
+        cur = { ...s };
+      }
+    }
+    if (cur !== undefined) out.push({ ...cur, label: BAND_LABEL[reason], color: BAND_COLOR[reason] });
+  }
+  return out;
 }
 
 /** Marker kinds drawn on the charts (jobs and model loads are too many; they are in the event list). */

@@ -1,7 +1,8 @@
 import type { SloPoint } from '@renderwatch/schema';
 import { usePolledQuery } from '../../api/usePolledQuery.js';
 import { Link } from '../../app/router.js';
-import { TimeSeriesChart, type SeriesPoint } from '../../charts/TimeSeriesChart.js';
+import { LazyTimeSeriesChart as TimeSeriesChart } from '../../charts/LazyTimeSeriesChart.js';
+import type { SeriesPoint } from '../../charts/TimeSeriesChart.js';
 import { Tile } from '../../lib/Explain.js';
 import { formatDuration, formatNumber, formatPercent } from '../../lib/format.js';
 import { QueryView } from '../../lib/QueryView.js';

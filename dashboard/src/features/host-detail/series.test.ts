@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import type { GpuSeries, ThrottleBand } from '@renderwatch/schema';
+import { eventMarkers, gpuColumns, throttleBands } from './series.js';
+
+const gpus: GpuSeries[] = [0, 1].map((i) => ({ uuid: `G${i}`, index: i, name: 'L40S', points: [] }));
+const band = (gpu: string, reason: ThrottleBand['reason'], from: string, to: string): ThrottleBand => ({ gpu_uuid: gpu, reason, from: `2026-05-01T${from}:00Z`, to: `2026-05-01T${to}:00Z`, peak_share: 1 });
+
+const pts = (u: number) => [{ t: '2026-05-01T10:00:00Z', utilization_ratio: u }] as GpuSeries['points'];
+
+const marker = (kind: 'oom' | 'model_load' | 'runtime_start', gpu: number | null) => ({ ts: '2026-05-01T10:00:00Z', kind, runtime: 'comfyui', gpu_index: gpu, label: '' });
+
+describe('host series shaping', () => {
+  it('merges overlapping and touching bands per reason, only for the shown GPUs', () => {
+    const bands = [band('G0', 'thermal', '10:00', '10:05'), band('G1', 'thermal', '10:04', '10:08'), band('G1', 'thermal', '10:08', '10:09'), band('G0', 'thermal', '11:00', '11:01'), band('G1', 'power', '10:00', '10:01'), band('G9', 'power', '12:00', '12:01')];
+    const out = throttleBands(bands, gpus).map((b) => [b.label, new Date(b.from).toISOString().slice(11, 16), new Date(b.to).toISOString().slice(11, 16)]);
+    expect(out).toEqual([
+      ['thermal', '10:00', '10:09'],
+      ['thermal', '11:00', '11:01'],
+      ['power cap', '10:00', '10:01'],
+    ]);
+    expect(throttleBands(bands, gpus.slice(0, 1))).toHaveLength(2);
+  });
+
+  it('puts each GPU in its own column by time', () => {
+    const rows = gpuColumns([{ ...gpus[0], points: pts(0.5) } as GpuSeries, { ...gpus[1], points: pts(0.9) } as GpuSeries], (p) => p.utilization_ratio);
+    expect(rows).toEqual([{ t: Date.parse('2026-05-01T10:00:00Z'), g0: 0.5, g1: 0.9 }]);
+  });
+
+  it('draws OOMs and starts of the chosen GPU (or host-wide ones), not model loads', () => {
+    expect(eventMarkers([marker('oom', 1), marker('oom', 0), marker('model_load', 1), marker('runtime_start', null)], 1).map((x) => x.label)).toEqual(['OOM', 'runtime start']);
+  });
+});
