@@ -7,7 +7,7 @@ import type { IngestRows } from './rows.js';
 /** A Storage double: a ledger in memory, every insert recorded, inserts held until released. */
 function fakeStorage(ledger: { t: string; a: string; s: string }[] = []): Storage & { inserts: [string, number][]; release: () => void; fail?: Error } {
   let gate: Promise<void> = Promise.resolve();
-  let open: () => void = () => undefined;
+  let open!: () => void;
   const s = {
     database: 'db',
     inserts: [] as [string, number][],
@@ -17,7 +17,7 @@ function fakeStorage(ledger: { t: string; a: string; s: string }[] = []): Storag
         open = r;
       });
     },
-    release: () => open(),
+    release: () => open?.(),
     async query<T>(_q: SqlFragment): Promise<T[]> {
       return ledger as T[];
     },
