@@ -2,8 +2,8 @@
 // SELECTs of the 0002 materialized views, run over generated rows), then measures p50/p95 of every
 // dashboard API route over 1 h, 24 h, 7 d and 30 d ranges through the real collector.
 //   node --import tsx bench/src/api-latency.ts [--hosts 1000] [--days 30] [--runs 12] [--clickhouse URL]
-// Seeded (defaults): 1-hour rollups for 30 days x 1,000 hosts x 8 GPUs (each GPU-hour summarizes 60
-// synthetic samples), 1-minute rollups for the 5 hours before the last hour, raw samples and events
+// Seeded (defaults): 1-hour rollups for 30 days x 1,000 hosts x 8 GPUs (each GPU-hour summarizes 12
+// synthetic samples, one per 5 min, to keep generation within minutes on 2 cores), 1-minute rollups for the 5 hours before the last hour, raw samples and events
 // for the last hour at 10 s (their rollups filled by the real materialized views), and 30 days of
 // OOM events with their job_end rows (~7 OOMs per host per day); the capacity rollup is computed
 // from those rollups by the collector's own refreshCapacity.
@@ -113,7 +113,7 @@ async function seed(storage: Storage, nowS: number): Promise<void> {
   // 1 h rollups, one day per insert, up to the 1 m window.
   for (let d = DAYS; d >= 1; d--) {
     const start = m1Start - d * 86400;
-    await storage.command(raw(via('gpu_1h', gpuRows(start, 86400, 60))));
+    await storage.command(raw(via('gpu_1h', gpuRows(start, 86400, 300))));
     await storage.command(raw(hostLevel('gpu_host_1h', 'gpu_1h', `t >= toDateTime(${start}, 'UTC') AND t < toDateTime(${start + 86400}, 'UTC')`)));
     await storage.command(raw(via('host_1h', hostRows(start, 86400, 600))));
     await storage.command(raw(via('jobs_1h', eventRows(start, 86400, 24 * 9))));
@@ -140,7 +140,10 @@ async function seed(storage: Storage, nowS: number): Promise<void> {
     await storage.command(raw(`INSERT INTO runtime_events (${EVENT_COLS}) SELECT ${EVENT_COLS} FROM ${eventRows(hourS - d * 86400, span, Math.max(2, Math.round((Math.min(10, d) * 7 * 2) / GPUS)), true)}`));
   }
   // The capacity rollup: from the 1 h rollups for the 30 days, from the 1 m rollups for the last 6 hours.
-  await refreshCapacity(storage, new Date((m1Start - DAYS * 86400) * 1000), new Date(m1Start * 1000), '1h');
+  // One day per refresh, as the collector's own refresher works on small windows.
+  for (let d = DAYS; d >= 1; d--) {
+    await refreshCapacity(storage, new Date((m1Start - d * 86400) * 1000), new Date((m1Start - (d - 1) * 86400) * 1000), '1h');
+  }
   await refreshCapacity(storage, new Date(m1Start * 1000), new Date((hourS + 3600) * 1000), '1m');
   await storage.command(raw(`INSERT INTO hosts (tenant, host, agent_id, last_seen) SELECT '${TENANT}', concat('host-', toString(number)), 'agent', toDateTime(${nowS - 5}, 'UTC') FROM numbers(${HOSTS})`));
   process.stdout.write(`\nseeding took ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
@@ -154,7 +157,7 @@ function pct(xs: number[], p: number): number {
 }
 
 async function main(): Promise<void> {
-  let stopCh = async (): Promise<void> => {};
+  let stopCh: (() => Promise<void>) | undefined;
   let url = args.clickhouse;
   let dir: string | undefined;
   if (url === '') {
@@ -220,7 +223,7 @@ async function main(): Promise<void> {
     await collector.stop();
     if (!args.keep) await seedStorage.command(raw(`DROP DATABASE IF EXISTS ${database}`)).catch(() => undefined);
     await seedStorage.close();
-    await stopCh();
+    await stopCh?.();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });
   }
 }
