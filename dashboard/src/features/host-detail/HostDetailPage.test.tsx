@@ -1,11 +1,15 @@
 import { cleanup, fireEvent, screen, within } from '@testing-library/react';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { hostSeries } from '../../testing/fixtures.js';
 import { currentQuery, renderApp } from '../../testing/render-app.js';
 
 // happy-dom has no layout, so its IntersectionObserver never reports a chart as visible: without
 // one, WhenVisible mounts charts at once (its documented fallback).
 beforeEach(() => vi.stubGlobal('IntersectionObserver', undefined));
+// The charts are lazy-loaded; transforming Recharts the first time is slow on a busy machine, so load it once up front.
+beforeAll(async () => {
+  await import('../../charts/TimeSeriesChart.js');
+}, 60_000);
 afterEach(() => {
   cleanup();
   vi.unstubAllGlobals();
