@@ -2,9 +2,12 @@ import { assert as fcAssert, property, string } from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { dateTimeLiteral, ident, literal, quoteString, sql } from './sql.js';
 
-/** Reads a ClickHouse single-quoted literal back, the way the server's lexer does. */
-function unquote(lit: string): string {
-  expect(lit.startsWith("'") && lit.endsWith("'")).toBe(true);
+/**
+ * Reads a ClickHouse single-quoted literal back, the way the server's lexer does; undefined when
+ * the literal is malformed (an unescaped quote would end it early).
+ */
+function unquote(lit: string): string | undefined {
+  if (!lit.startsWith("'") || !lit.endsWith("'") || lit.length < 2) return undefined;
   const body = lit.slice(1, -1);
   let out = '';
   for (let i = 0; i < body.length; i++) {
@@ -13,7 +16,7 @@ function unquote(lit: string): string {
       const n = body[++i];
       out += n === 'n' ? '\n' : n === 'r' ? '\r' : n === 't' ? '\t' : n === '0' ? '\0' : (n ?? '');
     } else {
-      expect(c).not.toBe("'"); // an unescaped quote would end the literal early
+      if (c === "'") return undefined;
       out += c;
     }
   }
