@@ -15,7 +15,7 @@ export const AgentConfigSchema = z.object({
   AGENT_FLUSH_INTERVAL_MS: ms.default(2000).describe('how often a batch is cut and sent, ms'),
   AGENT_MAX_BATCH_ROWS: ms.default(2000).describe('a batch is cut early at this many rows'),
   AGENT_EXPORT_DEADLINE_MS: ms.default(10_000).describe('deadline of one Export call, ms'),
-  AGENT_MAX_QUEUED_BATCHES: ms.default(1000).describe('batches held in memory while the collector is unreachable'),
+  AGENT_MAX_QUEUED_BATCHES: ms.default(1000).describe('unused since the disk spool (AGENT_SPOOL_MAX_BYTES); kept so existing configs still parse'),
   AGENT_EXPORT_MAX_INFLIGHT: ms.default(1).describe('Export calls open at once (1 = strictly in batch_seq order)'),
   AGENT_SPOOL_MAX_BYTES: ms.default(256 * 1024 * 1024).describe('disk spool size limit, bytes (when full: oldest samples dropped first, events last)'),
   AGENT_SPOOL_MAX_AGE_S: ms.default(7 * 24 * 3600).describe('spooled batches older than this are dropped, seconds'),

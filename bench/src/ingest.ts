@@ -1,9 +1,9 @@
 // Collector ingest throughput: GPU-sample rows per second through gRPC Export (the collector as a
-// child process, many concurrent agents, each sending its batches one after another and waiting
-// for the ack) against the same rows inserted straight into the same ClickHouse with
+// child process, many concurrent agents — the real retrying sender, a backlog of batches each,
+// `window` calls open per agent, every batch acked) against the same rows inserted straight into the same ClickHouse with
 // @clickhouse/client JSONEachRow (10,000-row inserts), in the same run.
 //
-//   node --import tsx bench/src/ingest.ts [agents=200] [seconds of 1 Hz samples per agent=60] [flush s=2]
+//   node --import tsx bench/src/ingest.ts [agents=200] [seconds of 1 Hz samples per agent=60] [flush s=2] [window=4]
 //
 // Each agent is an 8-GPU host sampled at 1 Hz; a batch holds `flush` seconds of samples (8 rows per
 // second) plus one host sample per second. The last line is
@@ -12,10 +12,11 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@clickhouse/client';
-import { createBatcher, createExportClient } from '@renderwatch/agent';
+import { createBatcher, createExportClient, createMemoryStore, createRetryingSender } from '@renderwatch/agent';
 import { createStorage, ensureDatabase, migrate, raw } from '@renderwatch/collector';
 import { freePort } from '@renderwatch/devkit';
 import type { ExportRequest } from '@renderwatch/proto';
+import pino from 'pino';
 import { benchClickHouse, machineLine, procStats } from './bench-env.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -23,6 +24,8 @@ const arg = (i: number, d: number): number => Number(process.argv[2 + i] ?? d);
 const AGENTS = arg(0, 200);
 const SECONDS = arg(1, 60);
 const FLUSH_S = arg(2, 2);
+/** Export calls each agent keeps open (AGENT_EXPORT_MAX_INFLIGHT); a backlog is sent this many at a time. */
+const WINDOW = arg(3, 4);
 const GPUS = 8;
 
 function agentBatches(agent: number, t0: number): ExportRequest[] {
@@ -108,29 +111,28 @@ async function main(): Promise<void> {
     child.once('exit', (code) => reject(new Error(`collector exited with ${code}`)));
   });
   const clients = Array.from({ length: Math.min(AGENTS, 50) }, () => createExportClient({ address: `127.0.0.1:${grpcPort}` }));
+  // Each agent is the real sender over a memory store, WINDOW Export calls open at once.
   let retries = 0;
   const before = await procStats(child.pid ?? -1);
   const c0 = performance.now();
-  await Promise.all(
-    batches.map(async (list, a) => {
-      const cl = clients[a % clients.length];
-      if (cl === undefined) return;
-      for (const req of list) {
-        for (;;) {
-          const r = await cl.send(req, 30_000);
-          if (r.status === 'ok') break;
-          if (r.status === 'failed') throw r.error;
-          retries++;
-          await new Promise((res) => setTimeout(res, r.retryInMs ?? 200));
-        }
-      }
-    }),
-  );
+  const log = pino({ level: 'error' });
+  const senders = batches.map((list, a) => {
+    const store = createMemoryStore(list.length);
+    for (const req of list) store.append(req);
+    const channel = clients[a % clients.length];
+    if (channel === undefined) throw new Error('no client');
+    const s = createRetryingSender({ client: channel, store, log, deadlineMs: 30_000, maxInFlight: WINDOW, onOutcome: (o) => (retries += o === 'retry' ? 1 : 0) });
+    s.kick();
+    return s;
+  });
+  const drained = await Promise.all(senders.map((s) => s.drain(600_000)));
+  if (drained.includes(false)) throw new Error('not every agent drained within 600 s');
   const collectorS = (performance.now() - c0) / 1000;
   const after = await procStats(child.pid ?? -1);
   const collectorRate = gpuRows / collectorS;
   const cpu = before !== undefined && after !== undefined ? `${(((after.cpuS - before.cpuS) / collectorS) * 100).toFixed(0)}% of one core, ${after.rssMb.toFixed(0)} MB RSS` : 'n/a';
-  console.log(`collector: ${gpuRows} rows in ${collectorS.toFixed(2)} s = ${Math.round(collectorRate)} rows/s (${retries} retries; collector ${cpu})`);
+  console.log(`collector: ${gpuRows} rows in ${collectorS.toFixed(2)} s = ${Math.round(collectorRate)} rows/s (window ${WINDOW}, ${retries} retries; collector ${cpu})`);
+  for (const s of senders) s.stop();
   for (const cl of clients) cl.close();
 
   const check = createStorage({ url: ch.url, database: 'bench_collector', username: 'default', password: '' });

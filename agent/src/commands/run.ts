@@ -3,8 +3,7 @@
 import pino from 'pino';
 import { createAgent } from '../agent.js';
 import { loadAgentConfig } from '../config.js';
-import { createExportClient } from '../export/export-client.js';
-import { createInOrderSender } from '../export/in-order-sender.js';
+import { createDelivery } from '../export/delivery.js';
 import { buildGpuSampler } from '../sources/gpu-source.js';
 import type { Command } from './command.js';
 import { wantsHelp } from './command.js';
@@ -41,19 +40,18 @@ export const runCommand: Command = {
       io.err(`renderwatch-agent run: ${gpu.message}\n`);
       return 1;
     }
-    const client = createExportClient({ address: cfg.AGENT_COLLECTOR_ADDRESS, ...(cfg.AGENT_TOKEN === '' ? {} : { token: cfg.AGENT_TOKEN }) });
-    const sender = createInOrderSender({ client, log: log.child({ module: 'export' }), deadlineMs: cfg.AGENT_EXPORT_DEADLINE_MS, maxQueued: cfg.AGENT_MAX_QUEUED_BATCHES });
-    const agent = createAgent(cfg, { log, gpuSampler: gpu.sampler, deliver: (req) => sender.enqueue(req) });
+    // Disk spool → retrying sender → Export (docs/delivery.md).
+    const delivery = createDelivery(cfg, log.child({ module: 'export' }));
+    const agent = createAgent(cfg, { log, gpuSampler: gpu.sampler, deliver: (req) => delivery.deliver(req), firstSeq: delivery.firstSeq });
     await agent.start();
     await new Promise<void>((resolve) => {
       const stop = (signal: string): void => {
         log.info({ signal }, 'stopping');
         void agent
           .stop()
-          .then(() => sender.drain(3000))
+          .then(() => delivery.drain(3000))
           .then(() => {
-            sender.stop();
-            client.close();
+            delivery.close();
             resolve();
           });
       };
