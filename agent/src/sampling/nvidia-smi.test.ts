@@ -60,20 +60,21 @@ describe('createNvidiaSmiSampler (long-lived -lms process)', () => {
     sampler = await createNvidiaSmiSampler({
       smiPath: FAKE_SMI, intervalMs: 50, timeoutMs: 300, computeAppsEvery: 0, counter: { inc: () => (counted += 1) },
     });
-    for (let i = 0; i < 60 && sampler.starts < 2; i++) await sleep(50);
+    // Generous deadlines: each fake nvidia-smi is a Node process, slow to start on a loaded machine.
+    for (let i = 0; i < 400 && sampler.starts < 2; i++) await sleep(50);
     expect(sampler.starts).toBeGreaterThanOrEqual(2);
     expect(counted).toBeGreaterThanOrEqual(1);
-    for (let i = 0; i < 40 && (await sampler.sample()).gpus.length === 0; i++) await sleep(25);
+    for (let i = 0; i < 400 && (await sampler.sample()).gpus.length === 0; i++) await sleep(50);
     expect((await sampler.sample()).gpus).toHaveLength(2);
-  });
+  }, 60_000);
 
   it('restarts nvidia-smi when it exits', async () => {
     process.env.FAKE_SMI_MODE = 'exit';
     sampler = await createNvidiaSmiSampler({ smiPath: FAKE_SMI, intervalMs: 50, timeoutMs: 1000, computeAppsEvery: 0 });
-    for (let i = 0; i < 60 && sampler.starts < 2; i++) await sleep(50);
+    for (let i = 0; i < 400 && sampler.starts < 2; i++) await sleep(50);
     expect(sampler.starts).toBeGreaterThanOrEqual(2);
     expect(sampler.failures).toBeGreaterThanOrEqual(1);
-  });
+  }, 60_000);
 
   it('rejects with AGT_ERR_SMI_NOT_FOUND when there is no nvidia-smi', async () => {
     await expect(createNvidiaSmiSampler({ smiPath: '/nonexistent/nvidia-smi' })).rejects.toMatchObject({ code: 'AGT_ERR_SMI_NOT_FOUND' });
