@@ -72,6 +72,11 @@ async function rollupFigures(c: Collector): Promise<unknown[]> {
   );
 }
 
+/** Alert states by name (newest version per fingerprint). */
+async function verdicts(c: Collector): Promise<unknown[]> {
+  return c.storage.query(raw('SELECT alertname, state, count() AS n FROM alerts FINAL GROUP BY alertname, state ORDER BY alertname, state'));
+}
+
 /** /api/v1/fleet without the two receive-time fields (when each collector answered and ingested). */
 async function fleet(c: Collector): Promise<{ hosts: Record<string, unknown>[] }> {
   const res = await fetch(`http://127.0.0.1:${c.httpPort}/api/v1/fleet`);
@@ -99,12 +104,13 @@ describe.skipIf(missing !== undefined)('cluster mode: 2 shards × 2 replicas, tw
     dir = await mkdtemp(join(tmpdir(), 'rw-cluster-'));
     cluster = await startLocalCluster({ dataDir: dir, shards: 2, replicas: 2 });
     db = `rw_cluster_${randomBytes(4).toString('hex')}`;
-    const quiet = { COLLECTOR_SLO_EVAL_INTERVAL_S: '0', COLLECTOR_RETENTION_INTERVAL_S: '0', COLLECTOR_START_TIMEOUT_MS: '60000' };
+    // Hourly evaluation slots: the scheduler stays idle during the test, which calls tick() itself.
+    const quiet = { COLLECTOR_SLO_EVAL_INTERVAL_S: '3600', COLLECTOR_RETENTION_INTERVAL_S: '0', COLLECTOR_START_TIMEOUT_MS: '60000' };
     const env = { ...quiet, COLLECTOR_CLICKHOUSE_CLUSTER: cluster.cluster, COLLECTOR_CLICKHOUSE_DATABASE: db };
     // Each collector talks to the first replica of a shard (as deploy/cluster does): with
     // load_balancing=in_order both then read and write the same replica of every shard.
-    a = await startTestCollector(cluster.node(1, 1).url, env);
-    b = await startTestCollector(cluster.node(2, 1).url, env);
+    a = await startTestCollector(cluster.node(1, 1).url, { ...env, COLLECTOR_REPLICA_ID: 'collector-a' });
+    b = await startTestCollector(cluster.node(2, 1).url, { ...env, COLLECTOR_REPLICA_ID: 'collector-b' });
     single = await startTestCollector(inject('clickhouseUrl'), quiet);
     clients = [createExportClient({ address: `127.0.0.1:${a.grpcPort}` }), createExportClient({ address: `127.0.0.1:${b.grpcPort}` })];
     singleClient = createExportClient({ address: `127.0.0.1:${single.grpcPort}` });
@@ -200,5 +206,20 @@ describe.skipIf(missing !== undefined)('cluster mode: 2 shards × 2 replicas, tw
     const [ra, rs] = await Promise.all([rollupFigures(a), rollupFigures(single)]);
     expect(ra).toEqual(rs);
     expect(rs).toHaveLength(8);
+  }, 60_000);
+
+  it('lets one collector evaluate a slot and keeps one alert per fingerprint, with the single-node verdicts', async () => {
+    const [ta, tb] = await Promise.all([a.evaluator.tick(), b.evaluator.tick()]);
+    expect([ta.skipped, tb.skipped].sort()).toEqual([false, true]);
+    const ts = await single.evaluator.tick();
+    const winner = ta.skipped ? tb : ta;
+    expect({ ...winner, notified: 0 }).toEqual({ ...ts, notified: 0 });
+    const claims = await a.storage.query<{ replica: string }>(raw('SELECT DISTINCT replica FROM evaluator_leases ORDER BY replica'));
+    expect(claims.map((c) => c.replica)).toEqual(['collector-a', 'collector-b']);
+    const [va, vb, vs] = await Promise.all([verdicts(a), verdicts(b), verdicts(single)]);
+    expect(va).toEqual(vs);
+    expect(vb).toEqual(vs);
+    const identity = await a.storage.query<{ rows: string; fps: string }>(raw('SELECT count() AS rows, uniqExact(tenant, fingerprint) AS fps FROM alerts FINAL'));
+    expect(identity[0]?.rows).toBe(identity[0]?.fps);
   }, 60_000);
 });
