@@ -4,7 +4,13 @@ import { lazy, Suspense } from 'react';
 import { ChartFrame } from './ChartFrame.js';
 import type { TimeSeriesChartProps } from './TimeSeriesChart.js';
 
-const Impl = lazy(() => import('./TimeSeriesChart.js').then((m) => ({ default: m.TimeSeriesChart })));
+const load = () => import('./TimeSeriesChart.js');
+const Impl = lazy(() => load().then((m) => ({ default: m.TimeSeriesChart })));
+
+/** Starts fetching the chart code without rendering (pages call it while their data loads). */
+export function preloadCharts(): void {
+  void load();
+}
 
 export function LazyTimeSeriesChart(p: TimeSeriesChartProps) {
   return (

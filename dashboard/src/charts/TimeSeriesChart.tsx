@@ -86,7 +86,7 @@ export function TimeSeriesChart(p: TimeSeriesChartProps) {
         <ReferenceLine key={`h${i}`} y={h.value} stroke={h.color} strokeDasharray="4 3" ifOverflow="extendDomain" label={{ value: h.label, position: 'insideTopRight', fontSize: 10, fill: h.color }} />
       ))}
       {p.series.map((s) => (
-        <Line key={s.key} type="monotone" dataKey={s.key} name={s.label} stroke={s.color} dot={false} strokeWidth={2} connectNulls={false} isAnimationActive={false} />
+        <Line key={s.key} type="linear" dataKey={s.key} name={s.label} stroke={s.color} dot={false} strokeWidth={2} connectNulls={false} isAnimationActive={false} />
       ))}
     </LineChart>
   );

@@ -1,6 +1,8 @@
 import type { ApiFailure } from '../../api/client.js';
 import { isNotAvailable } from '../../api/client.js';
+import { useEffect } from 'react';
 import { usePolledQuery } from '../../api/usePolledQuery.js';
+import { preloadCharts } from '../../charts/LazyTimeSeriesChart.js';
 import { QueryView } from '../../lib/QueryView.js';
 import { useTimeRange } from '../../lib/useTimeRange.js';
 import { fetchFiringAlerts, fetchFleet, fetchFleetSummary, fetchSloList, fetchUtilization } from './api.js';
@@ -24,6 +26,7 @@ export function FleetPage({ chartWidth }: { chartWidth?: number }) {
   const summary = usePolledQuery(`summary:${key}`, (c) => fetchFleetSummary(c, range));
   const slos = usePolledQuery('slos', fetchSloList);
   const firing = usePolledQuery('alerts:firing', fetchFiringAlerts);
+  useEffect(preloadCharts, []);
   const hosts = fleet.data?.hosts;
   return (
     <div className="page">

@@ -1,7 +1,8 @@
 import type { GpuSeriesPoint } from '@renderwatch/schema';
 import { usePolledQuery } from '../../api/usePolledQuery.js';
 import { Link, useQueryState } from '../../app/router.js';
-import { LazyTimeSeriesChart as TimeSeriesChart } from '../../charts/LazyTimeSeriesChart.js';
+import { useEffect } from 'react';
+import { LazyTimeSeriesChart as TimeSeriesChart, preloadCharts } from '../../charts/LazyTimeSeriesChart.js';
 import type { ChartUnit } from '../../charts/units.js';
 import { WhenVisible } from '../../charts/WhenVisible.js';
 import { QueryView } from '../../lib/QueryView.js';
@@ -9,7 +10,7 @@ import { useTimeRange } from '../../lib/useTimeRange.js';
 import { fetchHostSeries } from './api.js';
 import { EventList } from './EventList.js';
 import { ProcessTable } from './ProcessTable.js';
-import { eventMarkers, gpuColumns, gpuSeriesDefs, hostColumns, throttleBands } from './series.js';
+import { chartSeries, eventMarkers, hostColumns, MAX_GPU_LINES, throttleBands } from './series.js';
 
 const GPU_CHARTS: { title: string; unit: ChartUnit; pick: (p: GpuSeriesPoint) => number | null; explain: string; domain?: [number, number] }[] = [
   { title: 'GPU utilization', unit: 'percent', pick: (p) => p.utilization_ratio, explain: 'mean utilization per bucket', domain: [0, 1] },
@@ -25,6 +26,7 @@ export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?
   const gpuParam = params.get('gpu');
   const gpuIndex = gpuParam === null || gpuParam === '' || Number.isNaN(Number(gpuParam)) ? undefined : Number(gpuParam);
   const q = usePolledQuery(`host:${host}:${key}`, (c) => fetchHostSeries(c, host, range));
+  useEffect(preloadCharts, []);
   return (
     <div className="page">
       <header className="page-header">
@@ -59,7 +61,6 @@ export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?
           const bands = throttleBands(d.throttle_bands, gpus);
           const markers = eventMarkers(d.markers, gpuIndex);
           const hostRows = hostColumns(d.host_points);
-          const defs = gpuSeriesDefs(gpus);
           return (
             <>
               <p className="muted small">
@@ -67,13 +68,15 @@ export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?
                 {d.markers_truncated ? ' (newest 500 events shown)' : ''}
               </p>
               <div className="grid2">
-                {GPU_CHARTS.map((c) => (
-                  <WhenVisible key={c.title} height={220}>
+                {GPU_CHARTS.map((c, i) => {
+                  const cs = chartSeries(gpus, c.pick);
+                  return (
+                  <WhenVisible key={c.title} height={220} order={i}>
                   <TimeSeriesChart
                     title={c.title}
-                    explain={c.explain}
-                    data={gpuColumns(gpus, c.pick)}
-                    series={defs}
+                    explain={gpus.length > MAX_GPU_LINES ? `${c.explain}; mean and max over the host's ${gpus.length} GPUs (pick a GPU above for its own line)` : c.explain}
+                    data={cs.data}
+                    series={cs.series}
                     unit={c.unit}
                     domain={c.domain}
                     bands={bands}
@@ -82,8 +85,9 @@ export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?
                     testId={`chart-${c.unit}`}
                   />
                   </WhenVisible>
-                ))}
-                <WhenVisible height={220}>
+                  );
+                })}
+                <WhenVisible height={220} order={GPU_CHARTS.length}>
                 <TimeSeriesChart
                   title="Host CPU"
                   explain="share of all cores busy"
@@ -95,7 +99,7 @@ export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?
                   width={chartWidth}
                 />
                 </WhenVisible>
-                <WhenVisible height={220}>
+                <WhenVisible height={220} order={GPU_CHARTS.length + 1}>
                 <TimeSeriesChart
                   title="Disk and network throughput"
                   explain="slow model downloads and disk reads are named causes of slowdowns"

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { GpuSeries, ThrottleBand } from '@renderwatch/schema';
-import { eventMarkers, gpuColumns, throttleBands } from './series.js';
+import { chartSeries, eventMarkers, gpuColumns, throttleBands } from './series.js';
 
 const gpus: GpuSeries[] = [0, 1].map((i) => ({ uuid: `G${i}`, index: i, name: 'L40S', points: [] }));
 const band = (gpu: string, reason: ThrottleBand['reason'], from: string, to: string): ThrottleBand => ({ gpu_uuid: gpu, reason, from: `2026-05-01T${from}:00Z`, to: `2026-05-01T${to}:00Z`, peak_share: 1 });
@@ -28,5 +28,19 @@ describe('host series shaping', () => {
 
   it('draws OOMs and starts of the chosen GPU (or host-wide ones), not model loads', () => {
     expect(eventMarkers([marker('oom', 1), marker('oom', 0), marker('model_load', 1), marker('runtime_start', null)], 1).map((x) => x.label)).toEqual(['OOM', 'runtime start']);
+  });
+});
+
+const gpuAt = (i: number, u: number): GpuSeries => ({ uuid: `G${i}`, index: i, name: 'H100', points: [{ t: '2026-05-01T10:00:00Z', utilization_ratio: u } as GpuSeries['points'][number]] });
+
+describe('chartSeries', () => {
+  it('draws one line per GPU up to four GPUs, mean and max above', () => {
+    const g = gpuAt;
+    const four = chartSeries([g(0, 0.1), g(1, 0.2), g(2, 0.3), g(3, 0.4)], (x) => x.utilization_ratio);
+    expect(four.series.map((s) => s.key)).toEqual(['g0', 'g1', 'g2', 'g3']);
+    const eight = chartSeries([0, 1, 2, 3, 4, 5, 6, 7].map((i) => g(i, i / 10)), (x) => x.utilization_ratio);
+    expect(eight.series.map((s) => s.label)).toEqual(['mean of 8 GPUs', 'max GPU']);
+    expect(eight.data[0]?.['mean']).toBeCloseTo(0.35);
+    expect(eight.data[0]?.['max']).toBe(0.7);
   });
 });

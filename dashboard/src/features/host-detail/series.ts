@@ -18,6 +18,25 @@ export function gpuColumns(gpus: GpuSeries[], pick: (p: GpuSeriesPoint) => numbe
   return [...rows.values()].sort((a, b) => a.t - b.t);
 }
 
+/** Above this many GPUs a chart draws their mean and max instead of one line each (legible, and 4× fewer points). */
+export const MAX_GPU_LINES = 4;
+
+/** Rows and series for one chart: a line per GPU, or mean and max across GPUs on big hosts. */
+export function chartSeries(gpus: GpuSeries[], pick: (p: GpuSeriesPoint) => number | null): { data: SeriesPoint[]; series: Series[] } {
+  if (gpus.length <= MAX_GPU_LINES) return { data: gpuColumns(gpus, pick), series: gpuSeriesDefs(gpus) };
+  const data = gpuColumns(gpus, pick).map((row) => {
+    const vs = gpus.map((g) => row[`g${g.index}`]).filter((v): v is number => typeof v === 'number');
+    return { t: row.t, mean: vs.length === 0 ? null : vs.reduce((a, b) => a + b, 0) / vs.length, max: vs.length === 0 ? null : Math.max(...vs) };
+  });
+  return {
+    data,
+    series: [
+      { key: 'mean', label: `mean of ${gpus.length} GPUs`, color: 'var(--c1)' },
+      { key: 'max', label: 'max GPU', color: 'var(--c2)' },
+    ],
+  };
+}
+
 export function gpuSeriesDefs(gpus: GpuSeries[]): Series[] {
   return gpus.map((g) => ({ key: `g${g.index}`, label: `GPU ${g.index}`, color: GPU_COLORS[g.index % GPU_COLORS.length] ?? 'var(--c1)' }));
 }

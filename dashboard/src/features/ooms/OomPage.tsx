@@ -65,7 +65,7 @@ export function OomPage() {
               </section>
               <section className="panel">
                 <h2>By model</h2>
-                <BarList testId="oom-by-model" items={d.by_model.map((x) => ({ key: x.key, label: x.key, value: x.count, onClick: () => toggle('model', x.key), active: x.key === model }))} />
+                <BarList testId="oom-by-model" items={d.by_model.map((x) => ({ key: x.key, label: x.key, title: x.key, value: x.count, onClick: () => toggle('model', x.key), active: x.key === model }))} />
               </section>
               <section className="panel">
                 <h2>By GPU tier</h2>
