@@ -43,12 +43,15 @@ export interface GroupWriterOptions {
   maxRowsPerWrite: number;
   /** Group writes in flight at once (default 2: one group fills while another is written). */
   maxConcurrentWrites?: number;
+  /** Rows a group needs before it is written beside one already in flight (default 5,000). */
+  minRowsConcurrent?: number;
 }
 
 export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
   let pending: Waiting[] = [];
   let writing = 0;
   const maxWrites = o.maxConcurrentWrites ?? 2;
+  const minRowsConcurrent = o.minRowsConcurrent ?? 5000;
 
   async function alreadyStored(group: readonly Waiting[]): Promise<Set<string>> {
     const tenants = [...new Set(group.map((w) => w.b.id.tenant))];
@@ -99,8 +102,17 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
     return group;
   }
 
+  /** Rows waiting. A second concurrent write starts only for a full-enough group: while one write
+   * is in flight, small groups would only multiply ClickHouse's per-INSERT cost. */
+  function pendingRows(): number {
+    let n = 0;
+    for (const w of pending) n += w.b.total;
+    return n;
+  }
+
   function next(): void {
     if (writing >= maxWrites || pending.length === 0) return;
+    if (writing > 0 && pendingRows() < minRowsConcurrent) return;
     writing++;
     const group = take();
     writeGroup(group).then(
