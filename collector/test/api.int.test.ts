@@ -119,6 +119,16 @@ describe('read API on seeded data', () => {
     expect(r.json['rows']).toEqual([{ model: 'flux1-dev', runtime: 'comfyui', jobs: 5, ok: 4, oom: 1, error: 0, interrupted: 0, completion_ratio: 0.8, images: 8, duration_p50_s: 20, duration_p90_s: 40, duration_p99_s: 40 }]);
   });
 
+  it('heatmap: one row per host, mean utilization per minute bucket, null where no data', async () => {
+    const r = await get(`/api/v1/fleet/heatmap?from=${from()}&to=${to()}&step_s=60`);
+    expect(r.status, r.body).toBe(200);
+    expect(r.json).toMatchObject({ resolution: '1m', step_s: 60 });
+    expect((r.json['times'] as string[]).length).toBe(60);
+    const rows = r.json['rows'] as { host: string; values: (number | null)[] }[];
+    expect(rows.map((x) => x.host)).toEqual(['a-host-1']);
+    expect(rows[0]?.values.slice(0, 11)).toEqual([...Array.from({ length: 10 }, () => 0.7), null]);
+  });
+
   it('events list filters by kind and returns stored fields only', async () => {
     const r = await get(`/api/v1/events?from=${from()}&to=${to()}&kind=model_load`);
     expect(r.status, r.body).toBe(200);

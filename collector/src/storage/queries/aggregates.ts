@@ -58,6 +58,11 @@ export function gpuAggs(res: Resolution, names: readonly GpuAgg[]): SqlFragment 
   return raw(names.map((n) => `${src[n]} AS ${n}`).join(', '));
 }
 
+/** One GPU aggregate expression without an alias. */
+export function gpuExpr(res: Resolution, name: GpuAgg): SqlFragment {
+  return raw((res === 'raw' ? GPU_RAW : GPU_MERGE)[name]);
+}
+
 const HOST_RAW = {
   cpu_avg: 'avg(cpu_ratio)',
   mem_used_avg: 'avg(mem_used_bytes)',

@@ -34,6 +34,7 @@ export function eventFields(row: Record<string, unknown>): EventRow['fields'] {
   return f;
 }
 
+/** Two passes: the newest `limit` timestamps (one column), then the wide rows at or after the oldest of them. */
 export async function queryEvents(s: TenantScope, q: EventListQuery, from: Date, to: Date): Promise<{ events: EventRow[]; truncated: boolean }> {
   const conds: SqlFragment[] = [sql`ts >= ${from} AND ts < ${to}`];
   if (q.kind !== undefined) conds.push(sql`kind = ${q.kind}`);
@@ -43,7 +44,7 @@ export async function queryEvents(s: TenantScope, q: EventListQuery, from: Date,
   const rows = await s.query<Row>(sql`
     SELECT toString(ts) AS ts, host, kind, runtime, gpu_index, extensions, cold, recovered,
       ${joinSql([...STRING_FIELDS, ...NUMBER_FIELDS].map((c) => ident(c)), ', ')}
-    FROM ${s.rows('runtime_events', joinSql(conds, ' AND '))}
+    FROM ${s.rows('runtime_events', sql`${joinSql(conds, ' AND ')} AND ts >= (SELECT ifNull(min(ts), toDateTime(0)) FROM (SELECT ts FROM ${s.rows('runtime_events', joinSql(conds, ' AND '))} ORDER BY ts DESC LIMIT ${q.limit + 1}))`)}
     ORDER BY ts DESC, ts_ms DESC, host LIMIT ${q.limit + 1}`);
   return {
     events: rows.slice(0, q.limit).map((r) => ({

@@ -1,10 +1,9 @@
 // Fleet overview tiles and the hosts × time utilization heatmap.
 import type { FleetSummaryResponse, HeatmapResponse } from '@renderwatch/schema';
-import { chDateTimeToIso } from '../../ingest/time.js';
 import type { ResolvedRange } from '../resolution.js';
 import type { TenantScope } from '../scope.js';
 import { sql } from '../sql.js';
-import { bucket, gpuAggs, jobAggs, jobKindsFilter, numOrNull, timeCol } from './aggregates.js';
+import { gpuAggs, gpuExpr, jobAggs, jobKindsFilter, numOrNull, timeCol } from './aggregates.js';
 
 type Num = number | string | null;
 const n0 = (v: Num): number => numOrNull(v) ?? 0;
@@ -50,25 +49,28 @@ export async function queryFleetSummary(s: TenantScope, r: ResolvedRange, nowMs:
   };
 }
 
+/** One row per host with its buckets as arrays (168k JSON objects for 1,000 hosts x 7 days otherwise). */
 export async function queryHeatmap(s: TenantScope, r: ResolvedRange): Promise<Pick<HeatmapResponse, 'times' | 'rows'>> {
   const tc = timeCol(r.resolution);
-  const rows = await s.query<{ host: string; b: string; util_avg: Num }>(sql`
-    SELECT host, toString(${bucket(r.resolution, r.stepS)}) AS b, ${gpuAggs(r.resolution, ['util_avg'])}
-    FROM ${s.rows(r.table('gpu_host'), sql`${tc} >= ${r.from} AND ${tc} < ${r.to}`)}
-    GROUP BY host, b ORDER BY host, b`);
   const step = r.stepS * 1000;
   const first = Math.floor(r.from.getTime() / step) * step;
   const count = Math.ceil((r.to.getTime() - first) / step);
+  const rows = await s.query<{ host: string; idx: (number | string)[]; vals: (number | string | null)[] }>(sql`
+    SELECT host, groupArray(i) AS idx, groupArray(v) AS vals FROM (
+      SELECT host, intDiv(toUInt32(${tc}) - ${Math.floor(first / 1000)}, ${r.stepS}) AS i, round(${gpuExpr(r.resolution, 'util_avg')}, 4) AS v
+      FROM ${s.rows(r.table('gpu_host'), sql`${tc} >= ${r.from} AND ${tc} < ${r.to}`)}
+      GROUP BY host, i)
+    GROUP BY host ORDER BY host`);
   const times = Array.from({ length: count }, (_, i) => new Date(first + i * step).toISOString());
-  const byHost = new Map<string, (number | null)[]>();
-  for (const row of rows) {
-    let values = byHost.get(row.host);
-    if (values === undefined) {
-      values = Array.from({ length: count }, () => null);
-      byHost.set(row.host, values);
-    }
-    const i = Math.round((Date.parse(chDateTimeToIso(row.b)) - first) / step);
-    if (i >= 0 && i < count) values[i] = numOrNull(row.util_avg);
-  }
-  return { times, rows: [...byHost].map(([host, values]) => ({ host, values })) };
+  return {
+    times,
+    rows: rows.map((row) => {
+      const values: (number | null)[] = Array.from({ length: count }, () => null);
+      row.idx.forEach((i, k) => {
+        const at = Number(i);
+        if (at >= 0 && at < count) values[at] = numOrNull(row.vals[k] ?? null);
+      });
+      return { host: row.host, values };
+    }),
+  };
 }

@@ -45,13 +45,13 @@ function latestGpus(s: TenantScope, where: SqlFragment): Promise<LatestGpuRow[]>
 
 /**
  * Hosts seen in the last `lookbackS` seconds with the latest values of each of their GPUs. Latest
- * values are read from the last `recentS` of raw samples; only hosts without a sample there (silent
+ * values are read from the last `recentS` (or 2 × silentAfterS) of raw samples; only hosts without a sample there (silent
  * ones) are looked up over the whole lookback, by host (a sort-key prefix), so the common case never
  * scans a day of raw rows.
  */
-export async function queryFleet(s: TenantScope, now: Date, silentAfterS: number, lookbackS = 86_400, recentS = 900): Promise<FleetHost[]> {
+export async function queryFleet(s: TenantScope, now: Date, silentAfterS: number, lookbackS = 86_400, recentS = 120, maxFallbackHosts = 100): Promise<FleetHost[]> {
   const since = new Date(now.getTime() - lookbackS * 1000);
-  const recent = new Date(now.getTime() - Math.max(recentS, silentAfterS) * 1000);
+  const recent = new Date(now.getTime() - Math.max(recentS, 2 * silentAfterS) * 1000);
   const [recentGpus, hosts] = await Promise.all([
     latestGpus(s, sql`ts >= ${recent}`),
     s.query<HostRow>(sql`
@@ -61,7 +61,8 @@ export async function queryFleet(s: TenantScope, now: Date, silentAfterS: number
       GROUP BY host ORDER BY host`),
   ]);
   const seen = new Set(recentGpus.map((g) => g.host));
-  const missing = hosts.map((h) => h.host).filter((h) => !seen.has(h));
+  // Silent hosts: their last values, by host; past `maxFallbackHosts` they are listed without GPUs.
+  const missing = hosts.map((h) => h.host).filter((h) => !seen.has(h)).slice(0, maxFallbackHosts);
   const older = missing.length === 0 ? [] : await latestGpus(s, sql`host IN (${joinSql(missing.map((h) => sql`${h}`), ', ')}) AND ts >= ${since} AND ts < ${recent}`);
   const gpus = [...recentGpus, ...older];
   const byHost = new Map<string, LatestGpuRow[]>();
