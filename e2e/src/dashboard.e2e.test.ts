@@ -109,8 +109,9 @@ describe('dashboard in Chromium against a seeded collector', () => {
 
   type Body = Record<string, unknown>;
   const len = (b: Body, k: string) => (Array.isArray(b[k]) ? (b[k] as unknown[]).length : 0);
-  const PAGES: { name: string; path: string; api: string; data: string; isEmpty: (b: Body) => boolean }[] = [
-    { name: 'host', path: '/hosts/gpu-node-04', api: '/api/v1/hosts/gpu-node-04/series', data: 'process-table', isEmpty: (b) => len(b, 'gpus') === 0 },
+  /** `drawn`: a selector that proves the page's chart drew its lines (waited for when there is data). */
+  const PAGES: { name: string; path: string; api: string; data: string; drawn?: string; isEmpty: (b: Body) => boolean }[] = [
+    { name: 'host', path: '/hosts/gpu-node-04', api: '/api/v1/hosts/gpu-node-04/series', data: 'process-table', drawn: '[data-testid="chart-percent"] .recharts-line', isEmpty: (b) => len(b, 'gpus') === 0 },
     { name: 'slos', path: '/slos', api: '/api/v1/slos', data: 'slo-table', isEmpty: (b) => len(b, 'slos') === 0 },
     { name: 'slo-detail', path: '/slos/oom-rate', api: '/api/v1/slos/oom-rate', data: 'slo-detail-sli', isEmpty: () => false },
     { name: 'alerts', path: '/alerts?state=all', api: '/api/v1/alerts', data: 'alert-table', isEmpty: (b) => len(b, 'alerts') === 0 },
@@ -124,8 +125,9 @@ describe('dashboard in Chromium against a seeded collector', () => {
     const page = await openPage(p.path);
     const states = ['empty-state', 'not-available', 'error-state', p.data].map((t) => `[data-testid="${t}"]`).join(', ');
     await page.locator(states).first().waitFor({ timeout: 15_000 });
-    await page.screenshot({ path: join(SHOTS, `dashboard-${p.name}.png`) });
     const body = answer.body as Body;
+    if (answer.status === 200 && !p.isEmpty(body) && p.drawn !== undefined) await page.locator(p.drawn).first().waitFor({ timeout: 30_000 });
+    await page.screenshot({ path: join(SHOTS, `dashboard-${p.name}.png`) });
     if (answer.status === 200 && !p.isEmpty(body)) {
       await page.getByTestId(p.data).waitFor({ timeout: 15_000 });
     } else if (answer.status === 200) {

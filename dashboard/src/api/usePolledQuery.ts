@@ -16,6 +16,8 @@ export interface QueryState<T> {
 export interface QueryOptions {
   /** false: load once per key and on "refresh now", not on the auto-refresh timer. */
   live?: boolean;
+  /** false: do not load yet (e.g. secondary panels wait for the page's main answer). */
+  enabled?: boolean;
 }
 
 interface Stored<T> {
@@ -33,6 +35,7 @@ export function usePolledQuery<T>(key: string, load: (c: ApiClient) => Promise<A
   const client = useApiClient();
   const { intervalMs, markUpdated, subscribe } = useRefresh();
   const live = opts.live ?? true;
+  const enabled = opts.enabled ?? true;
   const [state, setState] = useState<Stored<T>>({ key, data: undefined, error: undefined, answered: false });
   const loadRef = useRef(load);
   const runRef = useRef<() => void>(() => undefined);
@@ -41,6 +44,7 @@ export function usePolledQuery<T>(key: string, load: (c: ApiClient) => Promise<A
   });
 
   useEffect(() => {
+    if (!enabled) return undefined;
     let cancelled = false;
     let seq = 0;
     const run = () => {
@@ -65,7 +69,7 @@ export function usePolledQuery<T>(key: string, load: (c: ApiClient) => Promise<A
       unsubscribe();
       if (timer !== undefined) clearInterval(timer);
     };
-  }, [client, key, intervalMs, live, markUpdated, subscribe]);
+  }, [client, key, intervalMs, live, enabled, markUpdated, subscribe]);
 
   const reload = useCallback(() => runRef.current(), []);
   const sameKey = state.key === key;

@@ -51,7 +51,7 @@ describe('FleetPage', () => {
 
   it('shows images/min and OOMs from the fleet summary when it exists', async () => {
     renderApp('/', { '/api/v1/fleet': { body: twoHosts }, '/api/v1/fleet/utilization': { body: util }, '/api/v1/fleet/summary': { body: summary({ images_per_min: 53.84, ooms: 7 }) } });
-    await waitFor(() => expect(screen.getByTestId('tile-images').querySelector('.tile-value')?.textContent).toBe('53.8'));
+    await waitFor(() => expect(screen.getByTestId('tile-images').querySelector('.tile-value')?.textContent).toBe('53.8'), { timeout: 5000 });
     expect(screen.getByTestId('tile-ooms').querySelector('.tile-value')?.textContent).toBe('7');
     expect(screen.getByTestId('tile-ooms').querySelector('a')?.getAttribute('href')).toBe('/ooms');
   });

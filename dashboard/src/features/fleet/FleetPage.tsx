@@ -22,10 +22,13 @@ function figure<T>(q: { data: T | undefined; error: ApiFailure | undefined }, pi
 export function FleetPage({ chartWidth }: { chartWidth?: number }) {
   const { range, key } = useTimeRange();
   const fleet = usePolledQuery('fleet', fetchFleet);
-  const util = usePolledQuery(`util:${key}`, (c) => fetchUtilization(c, range));
-  const summary = usePolledQuery(`summary:${key}`, (c) => fetchFleetSummary(c, range));
-  const slos = usePolledQuery('slos', fetchSloList);
-  const firing = usePolledQuery('alerts:firing', fetchFiringAlerts);
+  // The host table is what the page is for: the other panels ask once the fleet has answered, so on
+  // a busy collector they do not compete with it for the first paint.
+  const after = { enabled: fleet.data !== undefined || fleet.error !== undefined };
+  const util = usePolledQuery(`util:${key}`, (c) => fetchUtilization(c, range), after);
+  const summary = usePolledQuery(`summary:${key}`, (c) => fetchFleetSummary(c, range), after);
+  const slos = usePolledQuery('slos', fetchSloList, after);
+  const firing = usePolledQuery('alerts:firing', fetchFiringAlerts, after);
   useEffect(preloadCharts, []);
   const hosts = fleet.data?.hosts;
   return (
