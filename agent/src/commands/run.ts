@@ -1,22 +1,36 @@
-// `renderwatch-agent run`: the daemon. Builds the sources named by the config, the export pipeline,
-// and runs until SIGTERM/SIGINT.
+// `renderwatch-agent run`: the daemon. Builds the sources named by the config (GPU, host, runtime
+// logs), the telemetry sinks (/metrics, OTLP) and the delivery pipeline (disk spool → retrying
+// sender → gRPC), then runs until SIGTERM/SIGINT.
 import pino from 'pino';
-import { createAgent } from '../agent.js';
-import { loadAgentConfig } from '../config.js';
+import { AGENT_VERSION, createAgent } from '../agent.js';
+import { loadAgentConfig, parsePairs } from '../config.js';
 import { createDelivery } from '../export/delivery.js';
-import { buildGpuSampler } from '../sources/gpu-source.js';
+import type { SendOutcome } from '../export/retrying-sender.js';
+import { startTelemetrySinks } from '../metrics/telemetry-sinks.js';
+import { createHostSampler } from '../sampling/host.js';
+import { buildGpuSampler, volumePaths } from '../sources/gpu-source.js';
+import { buildLogSources } from '../sources/log-sources.js';
 import type { Command } from './command.js';
 import { wantsHelp } from './command.js';
 import { parseArgs } from './flags.js';
 
 const USAGE = `usage: renderwatch-agent run [--collector-address host:port] [--gpu-source auto|nvml|nvidia-smi|replay|none]
-                            [--replay-files a.xml,b.csv] [--sample-interval-ms 1000] [--token T] ...
+                            [--replay-files a.xml,b.csv] [--runtime-logs comfyui:/path/comfyui.log]
+                            [--volumes model:/models,output:/outputs] [--state-dir DIR] [--token T] ...
 
-Runs the agent daemon: samples GPUs and the host every interval, follows runtime logs, and sends
-batches to the collector over gRPC. Every option is also an environment variable: --collector-address
-is AGENT_COLLECTOR_ADDRESS, --sample-interval-ms is AGENT_SAMPLE_INTERVAL_MS, and so on (docs/config.md).
-Flags win over the environment.
+Runs the agent daemon: samples GPUs and the host every interval, follows runtime logs, spools
+batches on disk and sends them to the collector over gRPC; serves Prometheus /metrics on
+AGENT_METRICS_PORT (9477) and exports OTLP when AGENT_OTLP_ENDPOINT is set.
+Every option is also an environment variable: --collector-address is AGENT_COLLECTOR_ADDRESS,
+--sample-interval-ms is AGENT_SAMPLE_INTERVAL_MS, and so on (docs/config.md). Flags win.
 `;
+
+function toSendStatus(o: SendOutcome): 'ok' | 'retryable' | 'failed' | undefined {
+  if (o === 'ok' || o === 'duplicate') return 'ok';
+  if (o === 'retry') return 'retryable';
+  if (o === 'refused' || o === 'invalid') return 'failed';
+  return undefined;
+}
 
 export const runCommand: Command = {
   name: 'run',
@@ -34,15 +48,47 @@ export const runCommand: Command = {
       return 2;
     }
     const cfg = parsed.config;
-    const log = pino({ level: cfg.AGENT_LOG_LEVEL, redact: ['token', 'AGENT_TOKEN', 'config.AGENT_TOKEN'] });
-    const gpu = await buildGpuSampler(cfg, log);
+    const log = pino({ level: cfg.AGENT_LOG_LEVEL, redact: ['token', 'AGENT_TOKEN', 'AGENT_OTLP_HEADERS', 'headers.authorization'] });
+    const sinks = await startTelemetrySinks(cfg, log, AGENT_VERSION);
+    const counter = { inc: (source: string) => sinks.metrics.observeSampleError(source) };
+    const gpu = await buildGpuSampler(cfg, log, counter);
     if (!gpu.ok) {
       io.err(`renderwatch-agent run: ${gpu.message}\n`);
+      await sinks.stop();
       return 1;
     }
-    // Disk spool → retrying sender → Export (docs/delivery.md).
-    const delivery = createDelivery(cfg, log.child({ module: 'export' }));
-    const agent = createAgent(cfg, { log, gpuSampler: gpu.sampler, deliver: (req) => delivery.deliver(req), firstSeq: delivery.firstSeq });
+    const logs = buildLogSources(cfg.AGENT_RUNTIME_LOGS, cfg.AGENT_STATE_DIR, log);
+    if (!logs.ok) {
+      io.err(`renderwatch-agent run: ${logs.message}\n`);
+      await sinks.stop();
+      return 2;
+    }
+    let delivery: ReturnType<typeof createDelivery>;
+    try {
+      delivery = createDelivery(cfg, log, {
+        onOutcome: (o) => {
+          const s = toSendStatus(o);
+          if (s !== undefined) sinks.metrics.observeSend(s, 0);
+        },
+      });
+    } catch (err: unknown) {
+      io.err(`renderwatch-agent run: cannot open the spool under ${cfg.AGENT_STATE_DIR} (${err instanceof Error ? err.message : String(err)}); set AGENT_STATE_DIR to a writable directory\n`);
+      await sinks.stop();
+      return 1;
+    }
+    const host = createHostSampler({ volumes: volumePaths(parsePairs(cfg.AGENT_VOLUMES)), log, counter, intervalMs: cfg.AGENT_SAMPLE_INTERVAL_MS });
+    const agent = createAgent(cfg, {
+      log,
+      gpuSampler: gpu.sampler,
+      hostSource: host,
+      eventSources: logs.sources,
+      observers: sinks.observers,
+      firstSeq: delivery.firstSeq,
+      deliver: (req) => {
+        delivery.deliver(req);
+        sinks.metrics.setQueuedBatches(delivery.stats().batches);
+      },
+    });
     await agent.start();
     await new Promise<void>((resolve) => {
       const stop = (signal: string): void => {
@@ -50,8 +96,9 @@ export const runCommand: Command = {
         void agent
           .stop()
           .then(() => delivery.drain(3000))
-          .then(() => {
+          .then(async () => {
             delivery.close();
+            await sinks.stop();
             resolve();
           });
       };
