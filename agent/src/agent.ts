@@ -2,6 +2,7 @@
 // timer, takes runtime events as they come, batches everything and hands batches to the sender.
 // No side effects at import; every dependency is passed in, so tests drive it with fakes at the
 // boundaries we cannot have here (no GPU) and real everything else.
+import { uptime } from 'node:os';
 import type { HostIdentity } from '@renderwatch/proto';
 import type { RuntimeEvent } from '@renderwatch/schema';
 import type { Logger } from 'pino';
@@ -45,7 +46,15 @@ export interface AgentDeps {
   driverVersion?: string;
   cudaVersion?: string;
   now?: () => number;
+  /**
+   * Whether a runtime starting now is a cold start (its models not in the page cache). Default:
+   * the host booted less than 15 minutes ago — the first start after boot reads weights from disk.
+   */
+  isColdStart?: () => boolean;
 }
+
+/** Cold-start window after boot, seconds. */
+export const COLD_START_AFTER_BOOT_S = 15 * 60;
 
 export interface Agent {
   start(): Promise<void>;
@@ -121,8 +130,10 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
     }
   }
 
+  const isCold = deps.isColdStart ?? (() => uptime() < COLD_START_AFTER_BOOT_S);
+
   function onEvent(e: RuntimeEvent, observedAtMs: number): void {
-    batcher.addEvent({ event: e, ts_unix_ms: observedAtMs });
+    batcher.addEvent({ event: e, ts_unix_ms: observedAtMs, ...(e.kind === 'runtime_start' ? { cold: isCold() } : {}) });
     for (const o of observers) o.observeEvent?.(e);
   }
 

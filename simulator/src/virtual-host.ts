@@ -64,7 +64,9 @@ function uuidFor(host: string, i: number): string {
 export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, startMs: number): VirtualHost {
   let lastMs = startMs;
   let jobCounter = 0;
-  const startupS = 20 + rng() * 70;
+  // A third of the fleet starts cold (first start after boot: weights read from disk), slower.
+  const cold = rng() < 0.33;
+  const startupS = cold ? 120 + rng() * 240 : 20 + rng() * 70;
   const readyAt = startMs + startupS * 1000;
   let announcedStart = false;
   let announcedReady = false;
@@ -143,7 +145,7 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
       const events: TimedEvent[] = [];
       if (!announcedStart) {
         announcedStart = true;
-        events.push({ ts_unix_ms: startMs, event: { kind: 'runtime_start', runtime: spec.runtime, version: '0.3.56', extensions: ['ComfyUI-Manager'] } });
+        events.push({ ts_unix_ms: startMs, cold, event: { kind: 'runtime_start', runtime: spec.runtime, version: '0.3.56', extensions: ['ComfyUI-Manager'] } });
       }
       if (!announcedReady && now >= readyAt) {
         announcedReady = true;

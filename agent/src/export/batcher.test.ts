@@ -52,3 +52,13 @@ describe('eventTime', () => {
     expect(eventTime(ev())).toBe(now);
   });
 });
+
+describe('eventToWire', () => {
+  it('carries the agent-judged cold flag on runtime_start only', async () => {
+    const { eventToWire } = await import('./to-wire.js');
+    const start = eventToWire({ ts_unix_ms: 1_800_000_000_000, cold: true, event: { kind: 'runtime_start', runtime: 'comfyui', version: '0.3.56' } });
+    expect(start.body).toEqual({ $case: 'runtimeStart', value: { version: '0.3.56', extensions: [], cold: true } });
+    const warm = eventToWire({ ts_unix_ms: 1_800_000_000_000, event: { kind: 'runtime_start', runtime: 'forge' } });
+    expect(warm.body?.$case === 'runtimeStart' && warm.body.value.cold).toBeUndefined();
+  });
+});

@@ -85,12 +85,14 @@ export interface TimedEvent {
   event: RuntimeEvent;
   ts_unix_ms: number;
   gpu_index?: number;
+  /** For runtime_start: whether the agent judged the start cold (wire-only; not in the log contract). */
+  cold?: boolean;
 }
 
-function body(e: RuntimeEvent): WireRuntimeEvent['body'] {
+function body(e: RuntimeEvent, cold: boolean | undefined): WireRuntimeEvent['body'] {
   switch (e.kind) {
     case 'runtime_start':
-      return { $case: 'runtimeStart', value: { version: e.version, extensions: e.extensions ?? [], cold: undefined } };
+      return { $case: 'runtimeStart', value: { version: e.version, extensions: e.extensions ?? [], cold } };
     case 'runtime_ready':
       return { $case: 'runtimeReady', value: { startupS: e.startup_s, url: e.url } };
     case 'model_load':
@@ -154,6 +156,6 @@ export function eventToWire(t: TimedEvent): WireRuntimeEvent {
     kind: t.event.kind,
     runtime: t.event.runtime,
     gpuIndex: t.gpu_index,
-    body: body(t.event),
+    body: body(t.event, t.cold),
   };
 }
