@@ -2,8 +2,8 @@
 // the tier (10% headroom for the allocator and the desktop/driver), the same rule the API uses.
 import type { CapacityWorkload } from '@renderwatch/schema';
 
-/** Tier sizes are marketing "GB" that are really GiB (a 24 GB card has 24 GiB). */
-const GB = 1024 ** 3;
+/** Decimal GB, the same rule as the collector's `fits_tier_gb` (so the table, the "smallest tier" and the what-if agree). */
+const GB = 1e9;
 export const HEADROOM = 0.9;
 
 export function usableBytes(tierGb: number): number {
