@@ -117,6 +117,7 @@ async function seed(storage: Storage, nowS: number): Promise<void> {
     await storage.command(raw(hostLevel('gpu_host_1h', 'gpu_1h', `t >= toDateTime(${start}, 'UTC') AND t < toDateTime(${start + 86400}, 'UTC')`)));
     await storage.command(raw(via('host_1h', hostRows(start, 86400, 600))));
     await storage.command(raw(via('jobs_1h', eventRows(start, 86400, 24 * 9))));
+    await storage.command(raw(hostLevel('jobs_host_1h', 'jobs_1h', `t >= toDateTime(${start}, 'UTC') AND t < toDateTime(${start + 86400}, 'UTC')`)));
     process.stdout.write(`  seeded day -${d} (${((Date.now() - t0) / 1000).toFixed(0)} s)\r`);
   }
   // The 5 hours before the raw hour: 1 m and 1 h rollups.
@@ -130,6 +131,8 @@ async function seed(storage: Storage, nowS: number): Promise<void> {
   const m1Range = `t >= toDateTime(${m1Start}, 'UTC') AND t < toDateTime(${rawStart}, 'UTC')`;
   await storage.command(raw(hostLevel('gpu_host_1m', 'gpu_1m', m1Range)));
   await storage.command(raw(hostLevel('gpu_host_1h', 'gpu_1h', m1Range)));
+  await storage.command(raw(hostLevel('jobs_host_1m', 'jobs_1m', m1Range)));
+  await storage.command(raw(hostLevel('jobs_host_1h', 'jobs_1h', m1Range)));
   // The last hour raw, through the real materialized views.
   await storage.command(raw(`INSERT INTO gpu_samples (${GPU_COLS}) SELECT ${GPU_COLS} FROM ${gpuRows(rawStart, 3600, 10)}`));
   await storage.command(raw(`INSERT INTO host_samples (${HOST_COLS}) SELECT ${HOST_COLS} FROM ${hostRows(rawStart, 3600, 10)}`));

@@ -26,11 +26,11 @@ export interface ResolvedRange {
   stepS: number;
   resolution: Resolution;
   /** The table of a family at this resolution (gpu: per GPU; gpu_host: GPU aggregates per host). */
-  table: (base: 'gpu' | 'gpu_host' | 'host' | 'jobs') => string;
+  table: (base: 'gpu' | 'gpu_host' | 'host' | 'jobs' | 'jobs_host') => string;
 }
 
 const NICE_STEPS = [10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400];
-const RAW_TABLE = { gpu: 'gpu_samples', gpu_host: 'gpu_samples', host: 'host_samples', jobs: 'runtime_events' } as const;
+const RAW_TABLE = { gpu: 'gpu_samples', gpu_host: 'gpu_samples', host: 'host_samples', jobs: 'runtime_events', jobs_host: 'runtime_events' } as const;
 
 /** Smallest nice step giving at most `points` buckets over the range. */
 export function defaultStepFor(rangeS: number, points = 240): number {

@@ -24,7 +24,7 @@ export async function queryFleetSummary(s: TenantScope, r: ResolvedRange, nowMs:
     s.query<{ util_avg: Num; busy_samples: Num; thermal_busy_samples: Num }>(sql`
       SELECT ${gpuAggs(r.resolution, ['util_avg', 'busy_samples', 'thermal_busy_samples'])} FROM ${s.rows(r.table('gpu_host'), inRange)}`),
     s.query<{ jobs: Num; jobs_ok: Num; images: Num; ooms: Num }>(sql`
-      SELECT ${jobAggs(r.resolution, ['jobs', 'jobs_ok', 'images', 'ooms'])} FROM ${s.rows(r.table('jobs'), sql`${inRange} AND ${jobKindsFilter(r.resolution)}`)}`),
+      SELECT ${jobAggs(r.resolution, ['jobs', 'jobs_ok', 'images', 'ooms'])} FROM ${s.rows(r.table('jobs_host'), sql`${inRange} AND ${jobKindsFilter(r.resolution)}`)}`),
   ]);
   const h = hosts[0];
   const l = latest[0];

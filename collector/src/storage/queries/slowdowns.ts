@@ -14,7 +14,7 @@ async function windowStats(s: TenantScope, r: ResolvedRange): Promise<Map<string
   const [jobs, gpus, hosts] = await Promise.all([
     s.query<{ host: string; images: Num; model_loads: Num; model_loads_disk: Num }>(sql`
       SELECT host, ${jobAggs(r.resolution, ['images', 'model_loads', 'model_loads_disk'])}
-      FROM ${s.rows(r.table('jobs'), sql`${inRange} AND ${jobKindsFilter(r.resolution)}`)} GROUP BY host`),
+      FROM ${s.rows(r.table('jobs_host'), sql`${inRange} AND ${jobKindsFilter(r.resolution)}`)} GROUP BY host`),
     s.query<{ host: string; samples: Num; busy_samples: Num; thermal_busy_samples: Num; power_busy_samples: Num; other_process_samples: Num }>(sql`
       SELECT host, ${gpuAggs(r.resolution, ['samples', 'busy_samples', 'thermal_busy_samples', 'power_busy_samples', 'other_process_samples'])}
       FROM ${s.rows(r.table('gpu_host'), inRange)} GROUP BY host`),
