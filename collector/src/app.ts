@@ -17,7 +17,7 @@ import { registerApiRoutes } from './http/api-routes.js';
 import { registerHealthRoutes } from './http/routes/health.js';
 import type { AlertEngine } from './alerts/engine.js';
 import { registerSloAlerting } from './alerts/slo-alerting.js';
-import { retentionDays, scheduleRetention } from './retention/retention.js';
+import { retentionDays, retentionTarget, scheduleRetention } from './retention/retention.js';
 import { scheduleCapacityRefresh } from './storage/capacity-rollup.js';
 import { createIngestService } from './ingest/ingest-service.js';
 import { createCollectorMetrics } from './metrics/collector-metrics.js';
@@ -76,7 +76,7 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
     bootstrapTenant: cfg.COLLECTOR_API_ADMIN_TENANT, refreshMs: cfg.COLLECTOR_API_KEYS_REFRESH_MS,
   });
   const stopRetention =
-    cfg.COLLECTOR_RETENTION_INTERVAL_S > 0 ? scheduleRetention(deps.storage, retentionDays(cfg), cfg.COLLECTOR_RETENTION_INTERVAL_S, now, deps.log) : () => {};
+    cfg.COLLECTOR_RETENTION_INTERVAL_S > 0 ? scheduleRetention(deps.storage, retentionDays(cfg), cfg.COLLECTOR_RETENTION_INTERVAL_S, now, deps.log, retentionTarget(cfg)) : () => {};
   const stopCapacity =
     cfg.COLLECTOR_CAPACITY_REFRESH_S > 0 ? scheduleCapacityRefresh(deps.storage, cfg.COLLECTOR_CAPACITY_REFRESH_S, 2, now, deps.log) : () => {};
   http.addHook('onClose', async () => {

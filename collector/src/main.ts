@@ -6,7 +6,7 @@ import { loadCollectorConfig } from './config.js';
 import { isAppError } from './errors.js';
 import { createStorage, ensureDatabase } from './storage/clickhouse.js';
 import { migrate } from './storage/migrate.js';
-import { applyRetention, formatPlan, planRetention, retentionDays } from './retention/retention.js';
+import { applyRetention, formatPlan, planRetention, retentionDays, retentionTarget } from './retention/retention.js';
 
 const USAGE = `usage: renderwatch-collector [serve|migrate|hash-token [--new]|--help]
 
@@ -73,8 +73,8 @@ async function main(argv: string[]): Promise<number> {
       const dryRun = argv.includes('--dry-run');
       await waitForClickHouse(cfg, cfg.COLLECTOR_START_TIMEOUT_MS);
       const storage = createStorage(storageOptions(cfg));
-      const plan = await planRetention(storage, retentionDays(cfg), Date.now());
-      if (!dryRun) await applyRetention(storage, plan, log);
+      const plan = await planRetention(storage, retentionDays(cfg), Date.now(), retentionTarget(cfg));
+      if (!dryRun) await applyRetention(storage, plan, log, retentionTarget(cfg));
       await storage.close();
       process.stdout.write(formatPlan(plan, dryRun));
       return 0;

@@ -21,3 +21,26 @@ describe('retention', () => {
     );
   });
 });
+
+describe('retention in cluster mode', () => {
+  it('drops the local tables ON CLUSTER and trims the local ledger', async () => {
+    const { applyRetention } = await import('./retention.js');
+    const sent: string[] = [];
+    const storage = { command: (q: { text: string }) => (sent.push(q.text), Promise.resolve()) } as unknown as Parameters<typeof applyRetention>[0];
+    const log = { info: () => {} } as unknown as Parameters<typeof applyRetention>[2];
+    const plan: RetentionPlan = {
+      cutoffs: { raw: '20260303', rollup_1m: '20260201', rollup_1h: '20250301', events: '20251210' },
+      drops: [{ family: 'raw', table: 'gpu_samples', partition: '20260301', rows: 42 }],
+      ledgerCutoff: '2026-02-24T00:00:00.000Z',
+      ledgerRows: 3,
+    };
+    await applyRetention(storage, plan, log, { cluster: 'renderwatch' });
+    expect(sent).toEqual([
+      'ALTER TABLE gpu_samples_local ON CLUSTER renderwatch DROP PARTITION 20260301',
+      "ALTER TABLE ingest_batches_local ON CLUSTER renderwatch DELETE WHERE received_at < toDateTime('2026-02-24 00:00:00', 'UTC')",
+    ]);
+    sent.length = 0;
+    await applyRetention(storage, plan, log);
+    expect(sent[0]).toBe('ALTER TABLE gpu_samples DROP PARTITION 20260301');
+  });
+});

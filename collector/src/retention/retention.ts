@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { CollectorConfig } from '../config.js';
 import type { Storage } from '../storage/clickhouse.js';
-import { ident, sql } from '../storage/sql.js';
+import { ident, raw, sql, type SqlFragment } from '../storage/sql.js';
 
 export type RetentionFamily = 'raw' | 'rollup_1m' | 'rollup_1h' | 'events';
 
@@ -53,32 +53,50 @@ export function cutoffDay(nowMs: number, days: number): string {
   return new Date(nowMs - days * 86400_000).toISOString().slice(0, 10).replaceAll('-', '');
 }
 
-export async function planRetention(storage: Storage, days: RetentionDays, nowMs: number): Promise<RetentionPlan> {
+/**
+ * In cluster mode (COLLECTOR_CLICKHOUSE_CLUSTER) the parts belong to the `<table>_local` tables
+ * and every drop runs `ON CLUSTER`, so a day is dropped on every shard and replica at once.
+ * Partitions are listed from the node this collector talks to: all shards receive every day's data,
+ * so their daily partitions are the same.
+ */
+export interface RetentionTarget {
+  cluster?: string;
+}
+
+export function retentionTarget(cfg: Pick<CollectorConfig, 'COLLECTOR_CLICKHOUSE_CLUSTER'>): RetentionTarget {
+  return cfg.COLLECTOR_CLICKHOUSE_CLUSTER === '' ? {} : { cluster: cfg.COLLECTOR_CLICKHOUSE_CLUSTER };
+}
+
+const localName = (table: string, t: RetentionTarget): string => (t.cluster === undefined ? table : `${table}_local`);
+const onCluster = (t: RetentionTarget): SqlFragment => (t.cluster === undefined ? raw('') : sql` ON CLUSTER ${ident(t.cluster)}`);
+
+export async function planRetention(storage: Storage, days: RetentionDays, nowMs: number, target: RetentionTarget = {}): Promise<RetentionPlan> {
   const families = Object.keys(RETENTION_TABLES) as RetentionFamily[];
   const cutoffs = Object.fromEntries(families.map((f) => [f, cutoffDay(nowMs, days[f])])) as Record<RetentionFamily, string>;
-  const tables = families.flatMap((f) => RETENTION_TABLES[f]);
+  const tables = families.flatMap((f) => RETENTION_TABLES[f].map((t) => localName(t, target)));
   const parts = await storage.query<{ table: string; partition: string; rows: string | number }>(sql`
     SELECT table, partition, sum(rows) AS rows FROM system.parts
     WHERE database = ${storage.database} AND active AND has(${tables}, table)
     GROUP BY table, partition ORDER BY table, partition`);
   const drops: PartitionDrop[] = [];
   for (const p of parts) {
-    const family = families.find((f) => RETENTION_TABLES[f].includes(p.table));
+    const logical = target.cluster === undefined ? p.table : p.table.replace(/_local$/, '');
+    const family = families.find((f) => RETENTION_TABLES[f].includes(logical));
     if (family === undefined || !/^\d{8}$/.test(p.partition)) continue;
-    if (p.partition < cutoffs[family]) drops.push({ family, table: p.table, partition: p.partition, rows: Number(p.rows) });
+    if (p.partition < cutoffs[family]) drops.push({ family, table: logical, partition: p.partition, rows: Number(p.rows) });
   }
   const ledgerCut = new Date(nowMs - days.ledger * 86400_000);
   const ledger = await storage.query<{ c: string | number }>(sql`SELECT count() AS c FROM ingest_batches WHERE received_at < ${ledgerCut}`);
   return { cutoffs, drops, ledgerCutoff: ledgerCut.toISOString(), ledgerRows: Number(ledger[0]?.c ?? 0) };
 }
 
-export async function applyRetention(storage: Storage, plan: RetentionPlan, log: Logger): Promise<void> {
+export async function applyRetention(storage: Storage, plan: RetentionPlan, log: Logger, target: RetentionTarget = {}): Promise<void> {
   for (const d of plan.drops) {
-    await storage.command(sql`ALTER TABLE ${ident(d.table)} DROP PARTITION ${Number(d.partition)}`);
+    await storage.command(sql`ALTER TABLE ${ident(localName(d.table, target))}${onCluster(target)} DROP PARTITION ${Number(d.partition)}`);
     log.info({ table: d.table, partition: d.partition, rows: d.rows }, 'retention dropped partition');
   }
   if (plan.ledgerRows > 0) {
-    await storage.command(sql`ALTER TABLE ingest_batches DELETE WHERE received_at < ${new Date(plan.ledgerCutoff)}`);
+    await storage.command(sql`ALTER TABLE ${ident(localName('ingest_batches', target))}${onCluster(target)} DELETE WHERE received_at < ${new Date(plan.ledgerCutoff)}`);
     log.info({ rows: plan.ledgerRows }, 'retention trimmed the ingest ledger');
   }
 }
@@ -93,14 +111,14 @@ export function formatPlan(plan: RetentionPlan, dryRun: boolean): string {
 }
 
 /** Runs retention every `intervalS`; returns a stop function. Failures are logged and retried next time. */
-export function scheduleRetention(storage: Storage, days: RetentionDays, intervalS: number, now: () => number, log: Logger): () => void {
+export function scheduleRetention(storage: Storage, days: RetentionDays, intervalS: number, now: () => number, log: Logger, target: RetentionTarget = {}): () => void {
   const l = log.child({ module: 'retention' });
   let running = false;
   const tick = (): void => {
     if (running) return;
     running = true;
-    planRetention(storage, days, now())
-      .then((plan) => applyRetention(storage, plan, l))
+    planRetention(storage, days, now(), target)
+      .then((plan) => applyRetention(storage, plan, l, target))
       .catch((err: unknown) => l.warn({ err }, 'retention run failed'))
       .finally(() => {
         running = false;
