@@ -10,6 +10,7 @@ if (!args.includes('--help') && !args.includes('-h')) {
   ensurePnpm();
   ensureWorkspace();
   if (!process.env.RENDERWATCH_CLICKHOUSE_URL) ensureOsPackages(['clickhouse-server']);
+  spawnSync('node', [join(ROOT, 'scripts', 'bundle-agent.mjs')], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   if (!existsSync(join(ROOT, 'dashboard', 'dist', 'index.html')) || args.includes('--rebuild')) {
     process.stderr.write('[renderwatch] building the dashboard (vite)\n');
     const r = spawnSync('pnpm', ['--filter', '@renderwatch/dashboard', 'run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -40,6 +40,7 @@ if (filters.length === 0) {
   step('lint (oxlint)', 'pnpm', ['run', '--silent', 'lint']);
   step('proto: generated code is current, buf lint', 'node', ['scripts/check-proto.mjs']);
   step('boundaries and ratchet', 'node', ['scripts/check-boundaries.mjs']);
+  step('agent bundle (esbuild → agent/dist)', 'node', ['scripts/bundle-agent.mjs']);
   step('dashboard build (vite)', 'pnpm', ['--filter', '@renderwatch/dashboard', 'run', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 

@@ -1,11 +1,12 @@
 // renderwatch-agent entry: dispatches to one subcommand. The only place that calls process.exit.
 import type { Command, CommandIo } from './commands/command.js';
+import { doctorCommand } from './commands/doctor.js';
 import { parseLogCommand } from './commands/parse-log.js';
 import { parseNvidiaSmiCommand } from './commands/parse-nvidia-smi.js';
 import { runCommand } from './commands/run.js';
 import { sampleCommand } from './commands/sample.js';
 
-const COMMANDS: readonly Command[] = [runCommand, sampleCommand, parseNvidiaSmiCommand, parseLogCommand];
+const COMMANDS: readonly Command[] = [runCommand, doctorCommand, sampleCommand, parseNvidiaSmiCommand, parseLogCommand];
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
