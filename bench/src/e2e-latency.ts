@@ -61,8 +61,8 @@ async function main(): Promise<void> {
   await ch.close();
   const lat = [...seen.values()].sort((a, b) => a - b);
   console.log(`samples: ${lat.length} of ${SAMPLES} (sample every 1 s, batch flush every 2 s — the agent defaults)`);
-  console.log(`sample → queryable via API: p50 ${percentile(lat, 50)} ms, p95 ${percentile(lat, 95)} ms, max ${lat.at(-1)} ms`);
-  console.log(`e2e-latency: p95 ${(percentile(lat, 95) / 1000).toFixed(2)} s (target < 5 s)`);
+  console.log(`sample → queryable via API: p50 ${percentile(lat, 50)} ms, p95 ${percentile(lat, 95)} ms, p99 ${percentile(lat, 99)} ms, max ${lat.at(-1)} ms`);
+  console.log(`e2e-latency: p99 ${(percentile(lat, 99) / 1000).toFixed(2)} s (target < 5 s)`);
 }
 
 main().catch((err: unknown) => {
