@@ -3,14 +3,11 @@
 // Side-effect free at import.
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createBatcher, createExportClient } from '@renderwatch/agent';
 import type { ExportRequest } from '@renderwatch/proto';
 import { createRng, createVirtualHost, fleetSpecs } from '@renderwatch/simulator';
-import { chromium, type Browser } from 'playwright-core';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DASHBOARD_DIST = join(ROOT, 'dashboard', 'dist');
@@ -86,33 +83,3 @@ export async function backfillFleet(o: BackfillOptions): Promise<BackfillResult>
   return { hostnames: specs.map((s) => s.hostname), batches, rows };
 }
 
-export interface TestBrowser {
-  browser: Browser;
-  close(): Promise<void>;
-}
-
-/** Debian's Chromium, headless; playwright gives it a temp profile, XDG dirs point at a temp dir too (never `playwright install`). */
-export async function launchChromium(): Promise<TestBrowser> {
-  const dir = await mkdtemp(join(tmpdir(), 'rw-chromium-'));
-  const browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-    env: { ...process.env, XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache'), HOME: dir },
-  });
-  return {
-    browser,
-    async close() {
-      await browser.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-}

@@ -11,7 +11,8 @@ import { refreshCapacity } from '@renderwatch/collector';
 import { CreateApiKeyResponseSchema, FleetResponseSchema } from '@renderwatch/schema';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { backfillFleet, ensureDashboardBuilt, launchChromium, type TestBrowser } from './dashboard-harness.js';
+import { launchChromium, type TestBrowser } from './browser.js';
+import { backfillFleet, ensureDashboardBuilt } from './dashboard-harness.js';
 import { startTestCollector } from './test-collector.js';
 
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.test-output', 'screenshots');
