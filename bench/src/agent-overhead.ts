@@ -5,8 +5,7 @@
 // usage: node --import tsx bench/src/agent-overhead.ts [sampling seconds=20] [interval ms=250]
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { queryNvidiaSmiOnce } from '../../agent/src/sampling/nvidia-smi.js';
-import { createNvmlSampler } from '../../agent/src/sampling/nvml.js';
+import { createNvmlSampler, queryNvidiaSmiOnce } from '@renderwatch/agent';
 import { buildFakeNvml, FAKE_NVML_SCENARIOS } from '../../agent/test/support/build-fake-nvml.js';
 import { machineLine, percentile } from './bench-env.js';
 

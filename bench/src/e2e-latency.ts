@@ -1,7 +1,7 @@
 // e2e-latency: how long after a GPU sample is taken it is queryable through the API, through the
 // real path (agent loop with default sample/flush intervals → batcher → gRPC → collector →
 // ClickHouse → GET /api/v1/fleet). Target: < 5 s (DESIGN.md).
-import { createAgent, createExportClient, createInOrderSender, resolveAgentConfig, type GpuSampler, type GpuSnapshot } from '@renderwatch/agent';
+import { createAgent, createExportClient, createMemoryStore, createRetryingSender, resolveAgentConfig, type GpuSampler, type GpuSnapshot } from '@renderwatch/agent';
 import { parseCollectorConfig, raw, startCollector } from '@renderwatch/collector';
 import { FleetResponseSchema } from '@renderwatch/schema';
 import pino from 'pino';
@@ -35,10 +35,14 @@ async function main(): Promise<void> {
     close: () => Promise.resolve(),
   };
   const client = createExportClient({ address: `127.0.0.1:${collector.grpcPort}` });
-  const sender = createInOrderSender({ client, log, deadlineMs: 10_000, maxQueued: 1000 });
+  const store = createMemoryStore(1000);
+  const sender = createRetryingSender({ client, store, log, deadlineMs: 10_000 });
   const agentCfg = resolveAgentConfig({ AGENT_HOSTNAME: 'bench-latency-host', AGENT_COLLECTOR_ADDRESS: `127.0.0.1:${collector.grpcPort}` });
   if (!agentCfg.ok) throw new Error(agentCfg.issues.join('; '));
-  const agent = createAgent(agentCfg.config, { log, gpuSampler: sampler, deliver: (r) => sender.enqueue(r) });
+  const agent = createAgent(agentCfg.config, { log, gpuSampler: sampler, deliver: (r) => {
+    store.append(r);
+    sender.kick();
+  } });
   await agent.start();
   const seen = new Map<number, number>();
   const url = `http://127.0.0.1:${collector.httpPort}/api/v1/fleet`;

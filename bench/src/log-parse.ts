@@ -6,7 +6,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUNTIMES } from '@renderwatch/schema';
 import type { RuntimeName } from '@renderwatch/schema';
-import { parseLogText } from '../../agent/src/runtime-logs/parser-session.js';
+import { parseLogText } from '@renderwatch/agent';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {

@@ -6,7 +6,7 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildLogSources, createAgent, createExportClient, createInOrderSender, resolveAgentConfig } from '@renderwatch/agent';
+import { buildLogSources, createAgent, createExportClient, createMemoryStore, createRetryingSender, resolveAgentConfig } from '@renderwatch/agent';
 import { raw } from '@renderwatch/collector';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -50,8 +50,12 @@ describe('privacy: prompts never reach storage', () => {
     const sources = buildLogSources(pairs.join(','), join(dir, 'state'), log);
     if (!sources.ok) throw new Error(sources.message);
     const client = createExportClient({ address: `127.0.0.1:${c.grpcPort}` });
-    const sender = createInOrderSender({ client, log, deadlineMs: 5000, maxQueued: 1000 });
-    const agent = createAgent(cfg.config, { log, gpuSampler: undefined, eventSources: sources.sources, deliver: (r) => sender.enqueue(r) });
+    const store = createMemoryStore(1000);
+    const sender = createRetryingSender({ client, store, log, deadlineMs: 5000 });
+    const agent = createAgent(cfg.config, { log, gpuSampler: undefined, eventSources: sources.sources, deliver: (r) => {
+      store.append(r);
+      sender.kick();
+    } });
     await agent.start();
     await new Promise((r) => setTimeout(r, 2500));
     await agent.stop();
