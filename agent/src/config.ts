@@ -28,6 +28,14 @@ export const AgentConfigSchema = z.object({
   AGENT_NVIDIA_SMI_PATH: z.string().default('nvidia-smi').describe('nvidia-smi binary for the fallback source'),
   AGENT_REPLAY_FILES: z.string().default('').describe('comma-separated recorded nvidia-smi outputs replayed by the replay source'),
   AGENT_RUNTIME_LOGS: z.string().default('').describe('comma-separated runtime:path pairs of logs to follow, e.g. comfyui:/srv/comfy/comfyui.log'),
+  AGENT_COMFYUI_URLS: z
+    .string()
+    .default('')
+    .refine((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== '').every((s) => /^https?:\/\/[^\s/]+(?:\/\S*)?$/.test(s)), 'comma-separated http(s) URLs')
+    .describe('comma-separated ComfyUI base URLs whose API the agent watches (/system_stats, /queue, /history, /ws console stream), e.g. http://127.0.0.1:8188; empty = off'),
+  AGENT_COMFYUI_POLL_INTERVAL_MS: ms.default(2000).describe('how often each ComfyUI API is polled while it answers, ms'),
+  AGENT_COMFYUI_TIMEOUT_MS: ms.default(5000).describe('deadline of one ComfyUI API request, ms'),
+  AGENT_COMFYUI_RECONNECT_MAX_MS: ms.default(30_000).describe('backoff cap between attempts while a ComfyUI is down, ms'),
   AGENT_VOLUMES: z.string().default('').describe('comma-separated role:mount pairs (model, cache, output) whose free space is reported'),
   AGENT_STATE_DIR: z.string().default('/var/lib/renderwatch-agent').describe('where the agent keeps its spool and log offsets'),
   AGENT_METRICS_HOST: z.string().default('0.0.0.0').describe('address of the Prometheus /metrics endpoint'),

@@ -7,6 +7,7 @@ import { loadAgentConfig, parsePairs } from '../config.js';
 import { createDelivery } from '../export/delivery.js';
 import type { SendOutcome } from '../export/retrying-sender.js';
 import { startTelemetrySinks } from '../metrics/telemetry-sinks.js';
+import { buildComfyuiApiSources } from '../runtime-api/comfyui-api-sources.js';
 import { createHostSampler } from '../sampling/host.js';
 import { buildGpuSampler, volumePaths } from '../sources/gpu-source.js';
 import { buildLogSources } from '../sources/log-sources.js';
@@ -16,11 +17,13 @@ import { parseArgs } from './flags.js';
 
 const USAGE = `usage: renderwatch-agent run [--collector-address host:port] [--gpu-source auto|nvml|nvidia-smi|replay|none]
                             [--replay-files a.xml,b.csv] [--runtime-logs comfyui:/path/comfyui.log]
-                            [--volumes model:/models,output:/outputs] [--state-dir DIR] [--token T] ...
+                            [--comfyui-urls http://127.0.0.1:8188] [--volumes model:/models,output:/outputs]
+                            [--state-dir DIR] [--token T] ...
 
-Runs the agent daemon: samples GPUs and the host every interval, follows runtime logs, spools
-batches on disk and sends them to the collector over gRPC; serves Prometheus /metrics on
-AGENT_METRICS_PORT (9477) and exports OTLP when AGENT_OTLP_ENDPOINT is set.
+Runs the agent daemon: samples GPUs and the host every interval, follows runtime logs,
+watches ComfyUI APIs (AGENT_COMFYUI_URLS), spools batches on disk and sends them to the collector
+over gRPC; serves Prometheus /metrics on AGENT_METRICS_PORT (9477) and exports OTLP when
+AGENT_OTLP_ENDPOINT is set.
 Every option is also an environment variable: --collector-address is AGENT_COLLECTOR_ADDRESS,
 --sample-interval-ms is AGENT_SAMPLE_INTERVAL_MS, and so on (docs/config.md). Flags win.
 `;
@@ -63,6 +66,7 @@ export const runCommand: Command = {
       await sinks.stop();
       return 2;
     }
+    const comfyApis = buildComfyuiApiSources(cfg, log, counter);
     let delivery: ReturnType<typeof createDelivery>;
     try {
       delivery = createDelivery(cfg, log, {
@@ -81,7 +85,7 @@ export const runCommand: Command = {
       log,
       gpuSampler: gpu.sampler,
       hostSource: host,
-      eventSources: logs.sources,
+      eventSources: [...logs.sources, ...comfyApis],
       observers: sinks.observers,
       firstSeq: delivery.firstSeq,
       deliver: (req) => {

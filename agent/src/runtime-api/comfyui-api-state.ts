@@ -1,0 +1,48 @@
+// What the ComfyUI adapter must remember across agent restarts so nothing is reported twice:
+// the prompt ids already reported and the time of the last console write fed to the parser.
+// One small JSON file per watched URL under the agent's state dir, replaced atomically.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+export const ApiStateSchema = z.object({
+  seen: z.array(z.string()).default([]),
+  consoleWatermark: z.string().optional(),
+});
+export type ApiState = z.infer<typeof ApiStateSchema>;
+
+export function apiStatePath(stateDir: string, url: string): string {
+  return join(stateDir, `comfyui-api-${createHash('sha256').update(url).digest('hex').slice(0, 16)}.json`);
+}
+
+/** The saved state, or an empty one when there is none or it cannot be read (reported in `problem`). */
+export function loadApiState(path: string): { state: ApiState; problem?: Error } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err: unknown) {
+    if (err instanceof Error && 'code' in err && err.code === 'ENOENT') return { state: { seen: [] } };
+    return { state: { seen: [] }, problem: err instanceof Error ? err : new Error(String(err)) };
+  }
+  try {
+    const r = ApiStateSchema.safeParse(JSON.parse(text));
+    if (r.success) return { state: r.data };
+    return { state: { seen: [] }, problem: new Error(`state file has an unknown shape: ${r.error.issues[0]?.message ?? ''}`) };
+  } catch (err: unknown) {
+    return { state: { seen: [] }, problem: err instanceof Error ? err : new Error(String(err)) };
+  }
+}
+
+/** Writes the state (tmp file + rename); returns the error instead of throwing. */
+export function saveApiState(path: string, state: ApiState): Error | undefined {
+  try {
+    mkdirSync(join(path, '..'), { recursive: true });
+    const tmp = `${path}.tmp`;
+    writeFileSync(tmp, JSON.stringify(state));
+    renameSync(tmp, path);
+    return undefined;
+  } catch (err: unknown) {
+    return err instanceof Error ? err : new Error(String(err));
+  }
+}

@@ -1,0 +1,97 @@
+// ComfyUI's console as the API serves it (`GET /internal/logs/raw`, and `logs` websocket frames
+// after `PATCH /internal/logs/subscribe`, research §2.1): `{t, m}` entries where `m` is one raw
+// write (a partial line, a tqdm `\r` update, several lines). This re-assembles lines, puts the
+// write's time in front the way ComfyUI's own log export does (`<iso> - `), and feeds the same
+// record assembler + ComfyUI parser (with its redaction) as a log file, so the same events come out.
+// Job, and node-cache events are left to /history, which sees every prompt with its id (the
+// adapter would otherwise count each job twice).
+import type { RuntimeEvent } from '@renderwatch/schema';
+import { z } from 'zod';
+import type { LogRecord } from '../runtime-logs/log-record.js';
+import { createParserSession } from '../runtime-logs/parser-session.js';
+import { createRecordAssembler } from '../runtime-logs/record-assembler.js';
+
+export const LogEntrySchema = z.object({ t: z.string(), m: z.string() });
+export type LogEntry = z.infer<typeof LogEntrySchema>;
+export const RawLogsSchema = z.object({ entries: z.array(LogEntrySchema) });
+export const LogsFrameSchema = z.object({ type: z.literal('logs'), data: z.object({ entries: z.array(LogEntrySchema) }) });
+
+/** Kinds /history reports (with prompt ids, durations and output counts) instead of the console. */
+export const HISTORY_OWNED_KINDS: ReadonlySet<RuntimeEvent['kind']> = new Set(['job_start', 'job_end', 'node_cache']);
+
+const MAX_LINE = 64 * 1024;
+const ISO_LOCAL = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?/;
+
+export interface ConsoleFeed {
+  /**
+   * Entries in server order. `snapshot` (the `/internal/logs/raw` backfill) skips what was fed
+   * before: entries at or before the newest time fed (persisted across agent restarts). `stream`
+   * entries (`logs` frames) are new by construction and always fed.
+   */
+  push(entries: readonly LogEntry[], mode: 'snapshot' | 'stream'): RuntimeEvent[];
+  /** No new entries since the last call: emit records held back for continuation lines. */
+  idle(): RuntimeEvent[];
+  /** The process is gone: everything held, including a last line without its newline. */
+  finish(): RuntimeEvent[];
+  /** Time of the newest entry fed (persisted so an agent restart does not feed it again). */
+  watermark(): string | undefined;
+}
+
+export function createConsoleFeed(opts: { watermark?: string } = {}): ConsoleFeed {
+  const session = createParserSession('comfyui');
+  const assembler = createRecordAssembler();
+  let mark = opts.watermark;
+  let line = '';
+  let lineTs: string | undefined;
+  let fresh = false;
+
+  const take = (recs: readonly LogRecord[], out: RuntimeEvent[]): void => {
+    for (const r of recs) for (const e of session.record(r)) if (!HISTORY_OWNED_KINDS.has(e.kind)) out.push(e);
+  };
+  const endLine = (out: RuntimeEvent[]): void => {
+    // A line that starts with `\r` is a tqdm redraw: the assembler keeps its last state, which a
+    // prefix in front of the first state would hide; such records go without a time.
+    const ts = lineTs === undefined || line.startsWith('\r') ? undefined : ISO_LOCAL.exec(lineTs)?.[0];
+    take(assembler.push(ts === undefined ? line : `${ts} - ${line}`), out);
+    line = '';
+    lineTs = undefined;
+  };
+
+  return {
+    push(entries, mode) {
+      const out: RuntimeEvent[] = [];
+      const fedUpTo = mode === 'snapshot' ? mark : undefined;
+      for (const e of entries) {
+        if (fedUpTo !== undefined && e.t <= fedUpTo) continue;
+        if (mark === undefined || e.t > mark) mark = e.t;
+        fresh = true;
+        let from = 0;
+        for (;;) {
+          const nl = e.m.indexOf('\n', from);
+          const piece = e.m.slice(from, nl < 0 ? undefined : nl);
+          if (piece !== '' && line === '') lineTs = e.t;
+          line += piece;
+          if (line.length > MAX_LINE) line = line.slice(line.length - MAX_LINE);
+          if (nl < 0) break;
+          endLine(out);
+          from = nl + 1;
+        }
+      }
+      return out;
+    },
+    idle() {
+      const out: RuntimeEvent[] = [];
+      if (!fresh) take(assembler.flush(), out);
+      fresh = false;
+      return out;
+    },
+    finish() {
+      const out: RuntimeEvent[] = [];
+      if (line !== '') endLine(out);
+      take(assembler.flush(), out);
+      for (const e of session.finish()) if (!HISTORY_OWNED_KINDS.has(e.kind)) out.push(e);
+      return out;
+    },
+    watermark: () => mark,
+  };
+}
