@@ -206,7 +206,7 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
       reporter.ok(endpoint);
       return r.value;
     }
-    if (r.status !== 'unreachable' && r.status !== 'timeout') reporter.report(endpoint, r);
+    if (r.status !== 'unreachable') reporter.report(endpoint, r); // gone: the next probe says so
     return undefined;
   }
 
@@ -235,7 +235,13 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
 
   async function cycle(): Promise<void> {
     const r = await client.getJson('/system_stats', SystemStatsSchema);
-    if (r.status === 'unreachable' || r.status === 'timeout') {
+    if (r.status === 'timeout') {
+      // slow, not gone (a busy process): counted, but no restart is inferred from it
+      reporter.report('/system_stats', r);
+      return;
+    }
+    // 502-504: a reverse proxy in front of a ComfyUI that is not there
+    if (r.status === 'unreachable' || (r.status === 'http_error' && r.httpStatus >= 502 && r.httpStatus <= 504)) {
       lastFailAtMs = now();
       if (phase === 'up') goDown();
       else phase = 'down';

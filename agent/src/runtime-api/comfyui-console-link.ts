@@ -77,16 +77,16 @@ export async function openConsoleLink(o: ConsoleLinkOptions): Promise<ConsoleLin
   };
 
   const handle = (text: string, wasHeld: boolean): void => {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (err: unknown) {
+      o.reporter.report('/ws', { status: 'bad_json', error: err instanceof Error ? err : new Error(String(err)) });
+      return;
+    }
     const f = summariseWsFrame(text);
-    if (f === undefined || f.type === 'logs') {
-      let json: unknown;
-      try {
-        json = JSON.parse(text);
-      } catch (err: unknown) {
-        o.reporter.report('/ws', { status: 'bad_json', error: err instanceof Error ? err : new Error(String(err)) });
-        return;
-      }
-      if (f === undefined) return; // JSON of a kind we do not know: ignore
+    if (f === undefined) return; // JSON of a kind we do not know
+    if (f.type === 'logs') {
       const r = LogsFrameSchema.safeParse(json);
       if (!r.success) {
         o.reporter.report('/ws', { status: 'bad_shape', issues: r.error.issues[0]?.message ?? 'logs frame' });

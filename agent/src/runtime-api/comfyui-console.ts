@@ -26,7 +26,8 @@ export interface ConsoleFeed {
   /**
    * Entries in server order. `snapshot` (the `/internal/logs/raw` backfill) skips what was fed
    * before: entries at or before the newest time fed (persisted across agent restarts). `stream`
-   * entries (`logs` frames) are new by construction and always fed.
+   * entries (`logs` frames) are new by construction and always fed. A snapshot also ends the
+   * record in progress.
    */
   push(entries: readonly LogEntry[], mode: 'snapshot' | 'stream'): RuntimeEvent[];
   /** No new entries since the last call: emit records held back for continuation lines. */
@@ -77,6 +78,9 @@ export function createConsoleFeed(opts: { watermark?: string } = {}): ConsoleFee
           from = nl + 1;
         }
       }
+      // The backfill is the past: its last record is complete (a runtime start held by the parser
+      // until the server-ready line must be out before the adapter decides who reports the start).
+      if (mode === 'snapshot') take(assembler.flush(), out);
       return out;
     },
     idle() {
