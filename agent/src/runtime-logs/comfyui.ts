@@ -55,6 +55,19 @@ function partOf(model: string | undefined): Part | undefined {
   return 'unet';
 }
 
+/** `t.includes('Error') || t.includes('Exception')` in one scan (for the rare capital E). */
+function mentionsError(t: string): boolean {
+  for (let i = t.indexOf('E'); i >= 0; i = t.indexOf('E', i + 1)) {
+    if (t.startsWith('rror', i + 1) || t.startsWith('xception', i + 1)) return true;
+  }
+  return false;
+}
+
+/** What follows the last `/` or `\\` (all of it when there is none). */
+function baseNameOf(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf('/'), path.lastIndexOf('\\')) + 1);
+}
+
 function at<T extends RuntimeEvent>(e: T, ts: string | undefined): T {
   if (ts !== undefined) e.ts = ts;
   return e;
@@ -131,6 +144,155 @@ function loadLine(s: ComfyState, r: LogRecord, t: string): RuntimeEvent | undefi
   return undefined;
 }
 
+/** The tests that came before the `main.py` one; true when one matched (and acted). */
+function beforeMainPy(s: ComfyState, r: LogRecord, t: string, c: number, out: RuntimeEvent[]): boolean {
+  switch (c) {
+    case 103 /* g */:
+      if (t !== 'got prompt') return false;
+      emitStart(s, out);
+      resetFailure(s.failure);
+      s.inJob = true;
+      s.jobHadWork = false;
+      s.addons = false;
+      s.lastWasLoad = false;
+      s.lastBarDone = undefined;
+      out.push(at({ kind: 'job_start', runtime: RUNTIME }, r.ts));
+      return true;
+    case 80 /* P */: {
+      if (t.startsWith('Processing interrupted')) {
+        s.failure.outcome = 'interrupted';
+        return true;
+      }
+      if (!t.startsWith('Prompt executed in')) return false;
+      const m = EXECUTED.exec(t);
+      const duration = m?.[1] !== undefined ? Number(m[1]) : m?.[2] !== undefined ? secondsFromClock(m[2]) : undefined;
+      const e: RuntimeEventOf<'job_end'> = at({ kind: 'job_end', runtime: RUNTIME }, r.ts);
+      if (duration !== undefined) e.duration_s = duration;
+      e.outcome = s.failure.outcome ?? 'ok';
+      // A fully cached re-run executes nothing and produces no image (research §3.2).
+      if (s.inJob && !s.jobHadWork && duration === 0 && e.outcome === 'ok') e.images = 0;
+      out.push(e);
+      resetFailure(s.failure);
+      s.inJob = false;
+      s.requested = undefined;
+      s.constructed.clear();
+      return true;
+    }
+    case 82 /* R */:
+      if (!t.startsWith('Requested to load ')) return false;
+      s.requested = t.slice(18).trim();
+      if (ADDON.test(s.requested)) s.addons = true;
+      s.lastWasLoad = true;
+      return true;
+    case 108 /* l */:
+    case 77 /* M */:
+    case 109 /* m */:
+      if (t.startsWith('model weight dtype') || t.startsWith('model_type ')) s.constructed.add('unet');
+      else {
+        const e = loadLine(s, r, t);
+        if (e !== undefined) out.push(e);
+      }
+      return true;
+    case 67 /* C */:
+      if (!t.startsWith('CLIP/text encoder model load device') && !t.startsWith('CLIP model load device')) return false;
+      s.constructed.add('clip');
+      return true;
+    case 86 /* V */:
+      if (!t.startsWith('VAE load device')) return false;
+      s.constructed.add('vae');
+      return true;
+    case 85 /* U */: {
+      if (!t.startsWith('Unloaded partially:')) return false;
+      const m = /([\d.]+) MB freed/.exec(t);
+      out.push(at({ kind: 'model_unload', runtime: RUNTIME, ...(m?.[1] ? { freed_mb: round2(Number(m[1])) } : {}) }, r.ts));
+      return true;
+    }
+    case 33 /* ! */: {
+      const em = EXC_MARKER.exec(t);
+      if (em === null) return false;
+      const msg = (em[1] ?? '').trim();
+      if (/out of memory|Allocation on device|OutOfMemory/.test(msg)) {
+        for (const e of reportFailure(RUNTIME, s.failure, { message: msg }, r.ts, { addons: s.addons, duringModelLoad: s.lastWasLoad })) out.push(e);
+      } else s.pendingExc = { message: msg === '' ? undefined : msg, ts: r.ts };
+      return true;
+    }
+    case 71 /* G */:
+      if (!t.startsWith('Got an OOM, unloading all loaded models')) return false;
+      for (const e of reportFailure(RUNTIME, s.failure, { message: 'out of memory' }, r.ts)) out.push(e);
+      s.failure.outcome = 'oom';
+      return true;
+    case 87 /* W */:
+      if (!t.startsWith('Warning: Ran out of memory when regular VAE')) return false;
+      out.push(buildOomEvent(RUNTIME, { form: 'wrapper_text' }, { ts: r.ts, recovered: true }));
+      return true;
+    case 105 /* i */:
+      if (!t.startsWith('invalid prompt:')) return false;
+      out.push(at({ kind: 'error', runtime: RUNTIME, error_type: 'prompt_validation', message: 'invalid prompt' }, r.ts));
+      if (s.inJob) out.push(at({ kind: 'job_end', runtime: RUNTIME, outcome: 'error' }, r.ts));
+      s.inJob = false;
+      return true;
+    case 42 /* * */: {
+      if (!/^\*\* ComfyUI start ?up time: /.test(t)) return false;
+      const m = /time: (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)/.exec(t);
+      startMarker(s, m ? `${m[1]}T${m[2]}` : r.ts, true);
+      return true;
+    }
+    case 84 /* T */:
+      if (!t.startsWith('Total VRAM ')) return false;
+      startMarker(s, r.ts, false);
+      return true;
+    case 91 /* [ */:
+      if (!t.startsWith('[START] Security scan')) return false;
+      startMarker(s, r.ts, false);
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** The tests that came after the `main.py` one; true when one matched (and acted). */
+function afterMainPy(s: ComfyState, r: LogRecord, t: string, c: number, out: RuntimeEvent[]): boolean {
+  switch (c) {
+    case 80 /* P */:
+    case 73 /* I */:
+      if (!t.startsWith('Prestartup times for custom nodes') && !t.startsWith('Import times for custom nodes')) return false;
+      startMarker(s, r.ts, false);
+      s.extList = true;
+      return true;
+    case 67 /* C */:
+      if (!t.startsWith('ComfyUI version: ')) return false;
+      startMarker(s, r.ts, false);
+      if (s.start !== undefined) s.start.version = t.slice(17).trim();
+      return true;
+    case 35 /* # */: {
+      if (!t.startsWith('### ComfyUI Revision: ')) return false;
+      const m = /Revision: (\d+ \[\w+\])/.exec(t);
+      if (s.start !== undefined && m?.[1] !== undefined) s.start.version = m[1];
+      return true;
+    }
+    case 84 /* T */:
+      if (!t.startsWith('To see the GUI go to: ')) return false;
+      emitStart(s, out);
+      if (!s.ready) {
+        s.ready = true;
+        out.push(at({ kind: 'runtime_ready', runtime: RUNTIME, url: t.slice(22).trim() }, r.ts));
+      }
+      return true;
+    case 83 /* S */:
+      if (!t.startsWith('Stopped server')) return false;
+      s.processActive = false;
+      return true;
+    case 123 /* { */: {
+      if (!isWsFrameLine(t)) return false;
+      const f = summariseWsFrame(t);
+      if (f !== undefined) for (const e of wsFrameEvents(f, r.ts)) out.push(e);
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
 export const comfyuiParser: RuntimeLogParser<ComfyState> = {
   runtime: RUNTIME,
   createState: () => ({
@@ -157,16 +319,19 @@ export const comfyuiParser: RuntimeLogParser<ComfyState> = {
       if (bar === undefined || bar.desc !== undefined) return NO_EVENTS; // only core sampler bars
       s.jobHadWork = true;
       s.lastWasLoad = false;
-      const key = `${bar.n}/${bar.total}`;
-      if (bar.n === bar.total && s.lastBarDone === key) return NO_EVENTS; // tqdm prints 100% twice
-      s.lastBarDone = bar.n === bar.total ? key : undefined;
+      if (bar.n === bar.total) {
+        const key = `${bar.n}/${bar.total}`;
+        if (s.lastBarDone === key) return NO_EVENTS; // tqdm prints 100% twice
+        s.lastBarDone = key;
+      } else s.lastBarDone = undefined;
       const e: RuntimeEventOf<'progress'> = at({ kind: 'progress', runtime: RUNTIME, step: bar.n, total_steps: bar.total }, r.ts);
       if (bar.itPerS !== undefined) e.it_per_s = bar.itPerS;
       return [e];
     }
     const out: RuntimeEvent[] = [];
     if (s.pendingExc !== undefined && r.kind !== 'traceback') flushPendingExc(s, out);
-    if (s.inJob && !t.startsWith('got prompt') && !t.startsWith('Prompt executed')) s.jobHadWork = true;
+    const c = t.charCodeAt(0);
+    if (s.inJob && !(c === 103 && t.startsWith('got prompt')) && !(c === 80 && t.startsWith('Prompt executed'))) s.jobHadWork = true;
 
     if (r.kind === 'traceback' || r.kind === 'a1111_error') {
       const exc = exceptionOf(r) ?? {};
@@ -182,95 +347,22 @@ export const comfyuiParser: RuntimeLogParser<ComfyState> = {
       const m = EXT_LINE.exec(t);
       if (m?.[1] !== undefined) {
         if (!t.includes('FAILED)') && s.start !== undefined) {
-          const name = m[1].trim().split(/[\\/]/).pop() ?? '';
+          const name = baseNameOf(m[1].trim());
           if (name !== '' && !s.start.extensions.includes(name)) s.start.extensions.push(name);
         }
         return out;
       }
       s.extList = false;
     }
-    const c = t.charCodeAt(0);
-    if (t === 'got prompt') {
-      emitStart(s, out);
-      resetFailure(s.failure);
-      s.inJob = true;
-      s.jobHadWork = false;
-      s.addons = false;
-      s.lastWasLoad = false;
-      s.lastBarDone = undefined;
-      out.push(at({ kind: 'job_start', runtime: RUNTIME }, r.ts));
-    } else if (c === 80 /* P */ && t.startsWith('Prompt executed in')) {
-      const m = EXECUTED.exec(t);
-      const duration = m?.[1] !== undefined ? Number(m[1]) : m?.[2] !== undefined ? secondsFromClock(m[2]) : undefined;
-      const e: RuntimeEventOf<'job_end'> = at({ kind: 'job_end', runtime: RUNTIME }, r.ts);
-      if (duration !== undefined) e.duration_s = duration;
-      e.outcome = s.failure.outcome ?? 'ok';
-      // A fully cached re-run executes nothing and produces no image (research §3.2).
-      if (s.inJob && !s.jobHadWork && duration === 0 && e.outcome === 'ok') e.images = 0;
-      out.push(e);
-      resetFailure(s.failure);
-      s.inJob = false;
-      s.requested = undefined;
-      s.constructed.clear();
-    } else if (c === 82 /* R */ && t.startsWith('Requested to load ')) {
-      s.requested = t.slice(18).trim();
-      if (ADDON.test(s.requested)) s.addons = true;
-      s.lastWasLoad = true;
-    } else if (c === 108 /* l */ || c === 77 /* M */ || c === 109 /* m */) {
-      if (t.startsWith('model weight dtype') || t.startsWith('model_type ')) s.constructed.add('unet');
-      else {
-        const e = loadLine(s, r, t);
-        if (e !== undefined) out.push(e);
-      }
-    } else if (t.startsWith('CLIP/text encoder model load device') || t.startsWith('CLIP model load device')) {
-      s.constructed.add('clip');
-    } else if (t.startsWith('VAE load device')) {
-      s.constructed.add('vae');
-    } else if (t.startsWith('Unloaded partially:')) {
-      const m = /([\d.]+) MB freed/.exec(t);
-      out.push(at({ kind: 'model_unload', runtime: RUNTIME, ...(m?.[1] ? { freed_mb: round2(Number(m[1])) } : {}) }, r.ts));
-    } else if (c === 33 /* ! */ && EXC_MARKER.test(t)) {
-      const msg = (EXC_MARKER.exec(t)?.[1] ?? '').trim();
-      if (/out of memory|Allocation on device|OutOfMemory/.test(msg)) {
-        for (const e of reportFailure(RUNTIME, s.failure, { message: msg }, r.ts, { addons: s.addons, duringModelLoad: s.lastWasLoad })) out.push(e);
-      } else s.pendingExc = { message: msg === '' ? undefined : msg, ts: r.ts };
-    } else if (t.startsWith('Got an OOM, unloading all loaded models')) {
-      for (const e of reportFailure(RUNTIME, s.failure, { message: 'out of memory' }, r.ts)) out.push(e);
-      s.failure.outcome = 'oom';
-    } else if (t.startsWith('Processing interrupted')) {
-      s.failure.outcome = 'interrupted';
-    } else if (t.startsWith('Warning: Ran out of memory when regular VAE')) {
-      out.push(buildOomEvent(RUNTIME, { form: 'wrapper_text' }, { ts: r.ts, recovered: true }));
-    } else if (t.startsWith('invalid prompt:')) {
-      out.push(at({ kind: 'error', runtime: RUNTIME, error_type: 'prompt_validation', message: 'invalid prompt' }, r.ts));
-      if (s.inJob) out.push(at({ kind: 'job_end', runtime: RUNTIME, outcome: 'error' }, r.ts));
-      s.inJob = false;
-    } else if (c === 42 /* * */ && /^\*\* ComfyUI start ?up time: /.test(t)) {
-      const m = /time: (\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)/.exec(t);
-      startMarker(s, m ? `${m[1]}T${m[2]}` : r.ts, true);
-    } else if (t.startsWith('Total VRAM ') || t.startsWith('[START] Security scan') || (t.includes('main.py') && /^\S.{0,200}\bmain\.py\b/.test(t))) {
+    // Keyed on the first character: only the tests that can match run. The order of the tests
+    // that share a first character, and their place around the `main.py` test, is the old chain's.
+    if (beforeMainPy(s, r, t, c, out)) return out;
+    if (t.includes('main.py') && /^\S.{0,200}\bmain\.py\b/.test(t)) {
       startMarker(s, r.ts, false);
-    } else if (t.startsWith('Prestartup times for custom nodes') || t.startsWith('Import times for custom nodes')) {
-      startMarker(s, r.ts, false);
-      s.extList = true;
-    } else if (t.startsWith('ComfyUI version: ')) {
-      startMarker(s, r.ts, false);
-      if (s.start !== undefined) s.start.version = t.slice(17).trim();
-    } else if (t.startsWith('### ComfyUI Revision: ')) {
-      const m = /Revision: (\d+ \[\w+\])/.exec(t);
-      if (s.start !== undefined && m?.[1] !== undefined) s.start.version = m[1];
-    } else if (t.startsWith('To see the GUI go to: ')) {
-      emitStart(s, out);
-      if (!s.ready) {
-        s.ready = true;
-        out.push(at({ kind: 'runtime_ready', runtime: RUNTIME, url: t.slice(22).trim() }, r.ts));
-      }
-    } else if (t.startsWith('Stopped server')) {
-      s.processActive = false;
-    } else if (c === 123 /* { */ && isWsFrameLine(t)) {
-      const f = summariseWsFrame(t);
-      if (f !== undefined) for (const e of wsFrameEvents(f, r.ts)) out.push(e);
-    } else if (r.kind === 'line' && (t.includes('Error') || t.includes('Exception'))) {
+      return out;
+    }
+    if (afterMainPy(s, r, t, c, out)) return out;
+    if (r.kind === 'line' && mentionsError(t)) {
       const exc = exceptionOf(r);
       if (exc?.type !== undefined && (exc.message !== undefined || r.lines !== undefined)) {
         for (const e of reportFailure(RUNTIME, s.failure, exc, r.ts, { addons: s.addons, duringModelLoad: s.lastWasLoad })) out.push(e);

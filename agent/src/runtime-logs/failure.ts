@@ -6,7 +6,7 @@ import { NO_EVENTS, recordLines } from './log-record.js';
 import { buildOomEvent } from './oom-cause.js';
 import type { OomContext } from './oom-cause.js';
 import { redactMessage } from './redact.js';
-import { isOomText, parseOom } from './torch-oom.js';
+import { parseOom } from './torch-oom.js';
 
 export interface ExceptionInfo {
   readonly type?: string;
@@ -46,7 +46,10 @@ function info(type: string | undefined, message: string | undefined): ExceptionI
 
 /** Frames of the traceback show weights being moved/loaded (model placement OOM). */
 export function framesShowModelLoad(r: LogRecord): boolean {
-  return r.kind !== 'line' && r.kind !== 'bar' && LOAD_FRAMES.test(recordLines(r).join('\n'));
+  if (r.kind === 'line' || r.kind === 'bar') return false;
+  // every alternative is a literal without a newline: testing line by line equals testing the join
+  for (const l of recordLines(r)) if (LOAD_FRAMES.test(l)) return true;
+  return false;
 }
 
 /** Per-job failure bookkeeping, part of each parser's state. */
@@ -78,7 +81,7 @@ export function reportFailure(
   ctx: OomContext = {},
 ): readonly RuntimeEvent[] {
   const text = `${exc.type ?? ''}: ${exc.message ?? ''}`;
-  const oom = isOomText(text) ? parseOom(text) : undefined;
+  const oom = parseOom(text); // undefined unless isOomText(text)
   if (f.reported) {
     if (oom !== undefined) f.outcome = 'oom';
     return NO_EVENTS;

@@ -36,8 +36,58 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+/** `[\w.-]` without the `u` flag. */
+function isWordish(c: number): boolean {
+  return (c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 46 || c === 45;
+}
+
+/** JavaScript's `\s` (and what `trim` removes). */
+export function isJsSpace(c: number): boolean {
+  if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
+  if (c < 160) return false;
+  return c === 160 || c === 5760 || (c >= 8192 && c <= 8202) || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279;
+}
+
+/** From `i`: a run of `[\w.-]`, whitespace, then `|` (what COMPOSE needs after its optional date). */
+function composeRunAt(s: string, i0: number): boolean {
+  const n = s.length;
+  let i = i0;
+  while (i < n && isWordish(s.charCodeAt(i))) i++;
+  if (i === i0 || i >= n || !isJsSpace(s.charCodeAt(i))) return false;
+  while (i < n && isJsSpace(s.charCodeAt(i))) i++;
+  return s.charCodeAt(i) === 124;
+}
+
+/** Necessary for COMPOSE to match, and cheap: most lines fail on their first word. */
+function mayBeCompose(s: string): boolean {
+  return composeRunAt(s, 0) || (s.length > 20 && s.charCodeAt(10) === 32 && composeRunAt(s, 20));
+}
+
+/** Reusable result of `stripPrefixesInto`, so the per-line hot path allocates nothing for it. */
+export interface PrefixScratch {
+  text: string;
+  ts: string | undefined;
+  level: string | undefined;
+  rich: boolean;
+}
+
+export function createPrefixScratch(): PrefixScratch {
+  return { text: '', ts: undefined, level: undefined, rich: false };
+}
+
 /** Removes one layer of known prefixes; repeated until none matches (export lines can hold several). */
 export function stripPrefixes(input: string): StrippedLine {
+  const s = createPrefixScratch();
+  stripPrefixesInto(input, s);
+  const out: { text: string; ts?: string; level?: string; rich?: boolean } = { text: s.text };
+  if (s.ts !== undefined) out.ts = s.ts;
+  if (s.level !== undefined) out.level = s.level;
+  if (s.rich) out.rich = true;
+  return out;
+}
+
+/** `stripPrefixes` writing into `out` (every field is overwritten). */
+export function stripPrefixesInto(input: string, out: PrefixScratch): void {
   let text = input;
   let ts: string | undefined;
   let level: string | undefined;
@@ -46,7 +96,8 @@ export function stripPrefixes(input: string): StrippedLine {
     const c = text.charCodeAt(0);
     let m: RegExpExecArray | null = null;
     if (c === 91 /* [ */) {
-      if ((m = INVOKEAI.exec(text)) !== null) {
+      // `[YYYY-MM-DD HH:MM:SS` then `,` (InvokeAI) or `.`/`]` (Manager)
+      if (text.charCodeAt(20) === 44 && (m = INVOKEAI.exec(text)) !== null) {
         ts ??= `${m[1]}T${m[2]}.${m[3]}`;
         level ??= m[4];
       } else if ((m = MANAGER.exec(text)) !== null) {
@@ -57,23 +108,25 @@ export function stripPrefixes(input: string): StrippedLine {
       // the shape of the first characters picks the candidates: `YYYY-`, `HH:`, `MM/`
       const c2 = text.charCodeAt(2);
       const c4 = text.charCodeAt(4);
+      // after `YYYY-MM-DD`: `T` (export) or a space (the logging formats)
+      const c10 = text.charCodeAt(10);
       if (c4 !== 45 && c2 !== 58 && c2 !== 47) {
         // not a date or a clock (a tqdm bar, a number): only docker compose could still apply
-      } else if ((m = ISO_EXPORT.exec(text)) !== null) ts ??= m[1];
-      else if ((m = PY_LOGGING.exec(text)) !== null) {
+      } else if (c10 === 84 && (m = ISO_EXPORT.exec(text)) !== null) ts ??= m[1];
+      else if (c10 === 32 && (m = PY_LOGGING.exec(text)) !== null) {
         ts ??= `${m[1]}T${m[2]}${m[3] === undefined ? '' : `.${m[3]}`}`;
         level ??= m[4];
-      } else if ((m = A1111_LOGGING.exec(text)) !== null || (m = SDNEXT_FILE.exec(text)) !== null) {
+      } else if (c10 === 32 && ((m = A1111_LOGGING.exec(text)) !== null || (m = SDNEXT_FILE.exec(text)) !== null)) {
         ts ??= `${m[1]}T${m[2]}.${m[3]}`;
         level ??= m[4];
-      } else if ((m = RICH_DATED.exec(text)) !== null) {
+      } else if (c10 === 32 && (m = RICH_DATED.exec(text)) !== null) {
         ts ??= `${m[1]}T${m[2]}`;
         level ??= m[3];
         rich = true;
-      } else if ((m = RICH_CLOCK.exec(text)) !== null) {
+      } else if (c2 === 58 && (m = RICH_CLOCK.exec(text)) !== null) {
         level ??= m[1];
         rich = true;
-      } else if ((m = ACCELERATE.exec(text)) !== null) {
+      } else if (c2 === 47 && (m = ACCELERATE.exec(text)) !== null) {
         ts ??= `${m[3]}-${m[1]}-${m[2]}T${m[4]}`;
         level ??= m[5];
       } else if ((m = COMPOSE.exec(text)) !== null) {
@@ -88,14 +141,13 @@ export function stripPrefixes(input: string): StrippedLine {
       m = BASIC_CONFIG.exec(text);
       if (m !== null) level ??= m[1];
     }
-    if (m === null && text.includes(' | ')) m = COMPOSE.exec(text);
+    if (m === null && mayBeCompose(text) && text.includes(' | ')) m = COMPOSE.exec(text);
     if (m === null) break;
     text = text.slice(m[0].length);
   }
   if (rich) text = text.replace(RICH_SOURCE_SUFFIX, '');
-  const out: { text: string; ts?: string; level?: string; rich?: boolean } = { text };
-  if (ts !== undefined) out.ts = ts;
-  if (level !== undefined) out.level = level;
-  if (rich) out.rich = true;
-  return out;
+  out.text = text;
+  out.ts = ts;
+  out.level = level;
+  out.rich = rich;
 }

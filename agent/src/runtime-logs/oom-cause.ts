@@ -99,7 +99,20 @@ export const OOM_RULES: readonly OomRule[] = [
 ];
 
 export function classifyOom(n: OomNumbers, ctx: OomContext = {}): { cause: OomCause; rule: string } {
-  for (const r of OOM_RULES) if (r.test(n, ctx)) return { cause: r.cause, rule: r.name };
+  // The parsers build OomNumbers with different sets of fields; one object shape for the rules
+  // keeps their property reads monomorphic (absent and undefined read the same).
+  const m: OomNumbers = {
+    form: n.form,
+    requested: n.requested,
+    total: n.total,
+    free: n.free,
+    allocated: n.allocated,
+    reservedUnallocated: n.reservedUnallocated,
+    otherProcesses: n.otherProcesses,
+    mpsOther: n.mpsOther,
+    device: n.device,
+  };
+  for (const r of OOM_RULES) if (r.test(m, ctx)) return { cause: r.cause, rule: r.name };
   return { cause: 'unknown', rule: 'no_rule_matched' };
 }
 

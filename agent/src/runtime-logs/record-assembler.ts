@@ -2,7 +2,8 @@
 // (without its `\n`) and get the records it completed; `flush` at the end of input or when the
 // source goes idle. Memory is bounded: a record holds at most MAX_LINES lines / MAX_CHARS chars.
 import type { LogRecord, LogRecordKind } from './log-record.js';
-import { stripAnsi, stripPrefixes } from './line-prefix.js';
+import type { PrefixScratch } from './line-prefix.js';
+import { createPrefixScratch, isJsSpace, stripAnsi, stripPrefixesInto } from './line-prefix.js';
 import { parseBar } from './tqdm.js';
 
 const MAX_LINES = 400;
@@ -14,9 +15,18 @@ const MAX_REPR_LINES = 40;
 /** Lines that continue an OOM message after its first line (cudaMallocAsync block). */
 const OOM_CONTINUATION = /^(?:Currently allocated\s*:|Requested\s*:|Device limit\s*:|Free \(according to CUDA\)\s*:|PyTorch limit \(set by|\s+:\s)/;
 
+/** The record being assembled. One per assembler, reused: `active` says whether it holds one. */
 interface Pending {
+  active: boolean;
   kind: LogRecordKind;
-  lines: string[];
+  /** First line (the record's `text` unless continuations are joined). */
+  first: string;
+  /** Every line, allocated only when a second line is appended. */
+  lines: string[] | undefined;
+  /** Number of lines held (1 + appended). */
+  count: number;
+  /** The last line held. */
+  last: string;
   chars: number;
   ts: string | undefined;
   level: string | undefined;
@@ -39,9 +49,12 @@ export interface AssemblerOptions {
 }
 
 export interface RecordAssembler {
-  /** One physical line (no trailing `\n`); `startOffset` is the byte offset where it began. */
-  push(line: string, startOffset?: number): LogRecord[];
-  flush(): LogRecord[];
+  /**
+   * One physical line (no trailing `\n`); `startOffset` is the byte offset where it began. The
+   * records it completed are appended to `out` (a new array when omitted), which is returned.
+   */
+  push(line: string, startOffset?: number, out?: LogRecord[]): LogRecord[];
+  flush(out?: LogRecord[]): LogRecord[];
   /** Offset of the first line not yet part of an emitted record (where a restart must resume). */
   pendingStartOffset(): number | undefined;
 }
@@ -62,9 +75,32 @@ function bracketDepth(s: string, depth: number): number {
 }
 
 function endsWithOpener(s: string): boolean {
-  const t = s.trimEnd();
-  const c = t.charCodeAt(t.length - 1);
+  let i = s.length - 1;
+  while (i >= 0 && isJsSpace(s.charCodeAt(i))) i--;
+  const c = s.charCodeAt(i);
   return c === 44 || c === 40 || c === 91 || c === 123;
+}
+
+/** `s.trim() === ''` without building the trimmed string. */
+function isBlank(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (!isJsSpace(s.charCodeAt(i))) return false;
+  return true;
+}
+
+/** Starts like OOM_CONTINUATION can (`C`, `R`, `D`, `F`, `P` or whitespace): skips the regex for most lines. */
+function mayContinueOom(s: string): boolean {
+  const c = s.charCodeAt(0);
+  return c === 67 || c === 82 || c === 68 || c === 70 || c === 80 || isJsSpace(c);
+}
+
+function isOomContinuation(s: string): boolean {
+  return mayContinueOom(s) && OOM_CONTINUATION.test(s);
+}
+
+/** `/^[│╰╭┃]/`: a rich traceback box line. */
+function isBoxLine(s: string): boolean {
+  const c = s.charCodeAt(0);
+  return c === 0x2502 || c === 0x2570 || c === 0x256d || c === 0x2503;
 }
 
 function isIndented(s: string): boolean {
@@ -72,56 +108,80 @@ function isIndented(s: string): boolean {
   return c === 32 || c === 9;
 }
 
-function start(kind: LogRecordKind, text: string, meta: { ts?: string; level?: string; rich?: boolean }, offset: number): Pending {
-  return {
-    kind,
-    lines: [text],
-    chars: text.length,
-    ts: meta.ts,
-    level: meta.level,
-    rich: meta.rich === true,
-    gotException: false,
-    depth: 0,
-    table: false,
-    joinText: false,
-    startOffset: offset,
-  };
+function start(p: Pending, kind: LogRecordKind, text: string, meta: PrefixScratch, offset: number): void {
+  p.active = true;
+  p.kind = kind;
+  p.first = text;
+  p.lines = undefined;
+  p.count = 1;
+  p.last = text;
+  p.chars = text.length;
+  p.ts = meta.ts;
+  p.level = meta.level;
+  p.rich = meta.rich;
+  p.gotException = false;
+  p.depth = 0;
+  p.table = false;
+  p.joinText = false;
+  p.startOffset = offset;
 }
 
-function classify(text: string, meta: { ts?: string; level?: string; rich?: boolean }, offset: number): Pending {
-  if (text.startsWith('Traceback (most recent call last)') || (text.startsWith('╭') && text.includes('Traceback'))) {
-    return start('traceback', text, meta, offset);
+function classify(p: Pending, text: string, meta: PrefixScratch, offset: number): void {
+  const c = text.charCodeAt(0); // each prefix below is tested only when its first character matches
+  if ((c === 84 /* T */ && text.startsWith('Traceback (most recent call last)')) || (c === 0x256d /* ╭ */ && text.includes('Traceback'))) {
+    start(p, 'traceback', text, meta, offset);
+    return;
   }
   // a traceback whose header is outside the excerpt (or was eaten by a wrapper) still groups
-  if (text.startsWith('  File "')) return start('traceback', text, meta, offset);
-  if (text.startsWith('*** Error ')) return start('a1111_error', text, meta, offset);
-  const p = start('line', text, meta, offset);
-  if (text.startsWith('Memory summary:')) p.table = true;
+  if (c === 32 && text.startsWith('  File "')) return start(p, 'traceback', text, meta, offset);
+  if (c === 42 /* * */ && text.startsWith('*** Error ')) return start(p, 'a1111_error', text, meta, offset);
+  start(p, 'line', text, meta, offset);
+  if (c === 77 /* M */ && text.startsWith('Memory summary:')) p.table = true;
   else if (!isIndented(text) && endsWithOpener(text)) {
     const d = bracketDepth(text, 0);
     if (d > 0) p.depth = d;
   }
-  return p;
 }
 
 export function createRecordAssembler(): RecordAssembler {
-  let pending: Pending | undefined;
+  const pending: Pending = {
+    active: false,
+    kind: 'line',
+    first: '',
+    lines: undefined,
+    count: 0,
+    last: '',
+    chars: 0,
+    ts: undefined,
+    level: undefined,
+    rich: false,
+    gotException: false,
+    depth: 0,
+    table: false,
+    joinText: false,
+    startOffset: 0,
+  };
+  const meta = createPrefixScratch();
 
   function finish(out: LogRecord[]): void {
-    if (pending === undefined) return;
     const p = pending;
-    pending = undefined;
-    const text = p.joinText ? p.lines.join(' ') : (p.lines[0] ?? '');
+    if (!p.active) return;
+    p.active = false;
+    const text = p.joinText && p.lines !== undefined ? p.lines.join(' ') : p.first;
     const rec: { kind: LogRecordKind; text: string; lines?: string[]; ts?: string; level?: string } = { kind: p.kind, text };
-    if (p.lines.length > 1 && !p.joinText) rec.lines = p.lines;
+    if (p.lines !== undefined && !p.joinText) rec.lines = p.lines;
     if (p.ts !== undefined) rec.ts = p.ts;
     if (p.level !== undefined) rec.level = p.level;
+    p.lines = undefined;
     out.push(rec);
   }
 
   function append(p: Pending, text: string): void {
-    if (p.lines.length >= MAX_LINES || p.chars + text.length > MAX_CHARS) return; // bounded: drop the excess
-    p.lines.push(text);
+    if (p.count >= MAX_LINES || p.chars + text.length > MAX_CHARS) return; // bounded: drop the excess
+    if (p.lines === undefined) p.lines = [p.first, text];
+    else p.lines.push(text);
+    p.count++;
+    p.last = text;
     p.chars += text.length;
   }
 
@@ -132,7 +192,7 @@ export function createRecordAssembler(): RecordAssembler {
       if (!p.gotException) {
         append(p, text);
         // Python's exception line is the first unindented line after the frames.
-        if (!isIndented(text) && !/^[│╰╭┃]/.test(text)) p.gotException = true;
+        if (!isIndented(text) && !isBoxLine(text)) p.gotException = true;
         return true;
       }
       if (text.startsWith('During handling of the above exception') || text.startsWith('The above exception was the direct cause')) {
@@ -140,7 +200,7 @@ export function createRecordAssembler(): RecordAssembler {
         p.gotException = false;
         return true;
       }
-      if (OOM_CONTINUATION.test(text)) {
+      if (isOomContinuation(text)) {
         append(p, text);
         return true;
       }
@@ -159,7 +219,7 @@ export function createRecordAssembler(): RecordAssembler {
       }
       return false;
     }
-    if (p.depth > 0 && p.lines.length < MAX_REPR_LINES) {
+    if (p.depth > 0 && p.count < MAX_REPR_LINES) {
       p.joinText = true;
       append(p, text.trim());
       p.depth = bracketDepth(text, p.depth);
@@ -172,15 +232,11 @@ export function createRecordAssembler(): RecordAssembler {
       }
       return false;
     }
-    if (OOM_CONTINUATION.test(text) && /out of memory|Allocation on device/.test(p.lines[p.lines.length - 1] ?? '')) {
+    if (isOomContinuation(text) && (p.count > 1 || /out of memory|Allocation on device/.test(p.last))) {
       append(p, text);
       return true;
     }
-    if (OOM_CONTINUATION.test(text) && p.lines.length > 1) {
-      append(p, text);
-      return true;
-    }
-    if (p.rich && !rich && raw.startsWith('                    ') && text.trim() !== '') {
+    if (p.rich && !rich && raw.startsWith('                    ') && !isBlank(text)) {
       p.joinText = true;
       append(p, text.trim());
       return true;
@@ -190,11 +246,11 @@ export function createRecordAssembler(): RecordAssembler {
 
   /** One segment of a physical line (between carriage returns / after a glued bar). */
   function segment(seg: string, offset: number, out: LogRecord[]): void {
-    const meta = stripPrefixes(seg);
+    stripPrefixesInto(seg, meta);
     let text = meta.text;
-    if (pending !== undefined && continues(pending, seg, text, meta.rich === true)) return;
+    if (pending.active && continues(pending, seg, text, meta.rich)) return;
     finish(out);
-    if (text.trim() === '') return; // blank lines (and bare prefixes) only end records
+    if (isBlank(text)) return; // blank lines (and bare prefixes) only end records
     const bar = parseBar(text);
     if (bar !== undefined) {
       const rest = text.slice(bar.end);
@@ -202,18 +258,17 @@ export function createRecordAssembler(): RecordAssembler {
       const rec: { kind: 'bar'; text: string; ts?: string; level?: string } = { kind: 'bar', text };
       if (meta.ts !== undefined) rec.ts = meta.ts;
       out.push(rec);
-      if (rest.trim() !== '') segment(rest, offset, out);
+      if (!isBlank(rest)) segment(rest, offset, out);
       return;
     }
-    pending = classify(text, meta, offset);
+    classify(pending, text, meta, offset);
   }
 
   return {
-    push(line: string, startOffset = 0): LogRecord[] {
-      const out: LogRecord[] = [];
+    push(line: string, startOffset = 0, out: LogRecord[] = []): LogRecord[] {
       let l = line.length > MAX_LINE_CHARS ? line.slice(line.length - MAX_LINE_CHARS) : line;
       l = stripAnsi(l);
-      if (l.endsWith('\r')) l = l.slice(0, -1);
+      if (l.charCodeAt(l.length - 1) === 13) l = l.slice(0, -1);
       if (!l.includes('\r')) {
         segment(l, startOffset, out);
         return out;
@@ -229,13 +284,12 @@ export function createRecordAssembler(): RecordAssembler {
       }
       return out;
     },
-    flush(): LogRecord[] {
-      const out: LogRecord[] = [];
+    flush(out: LogRecord[] = []): LogRecord[] {
       finish(out);
       return out;
     },
     pendingStartOffset(): number | undefined {
-      return pending?.startOffset;
+      return pending.active ? pending.startOffset : undefined;
     },
   };
 }

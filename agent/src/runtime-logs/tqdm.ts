@@ -26,9 +26,24 @@ function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
 
+// The record assembler parses a bar to find where it ends and the runtime's parser parses the
+// same string again for its numbers: remembering the last answer halves the work. Results are
+// read-only, so sharing one between callers is safe.
+let lastInput: string | undefined;
+let lastBar: TqdmBar | undefined;
+
+/** Parses a tqdm bar line (memoised on the last input). */
+export function parseBar(s: string): TqdmBar | undefined {
+  if (s === lastInput) return lastBar;
+  const bar = scanBar(s);
+  lastInput = s;
+  lastBar = bar;
+  return bar;
+}
+
 // Hand-rolled instead of one regex: bar lines are long runs of block characters, and a regex with
 // an optional lazy description backtracks over them (it was 45% of the parse time).
-export function parseBar(s: string): TqdmBar | undefined {
+function scanBar(s: string): TqdmBar | undefined {
   const p = s.indexOf('%|');
   if (p < 0) return undefined;
   let i = p;
