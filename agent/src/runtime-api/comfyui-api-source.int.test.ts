@@ -1,11 +1,12 @@
 // The real adapter against a fake ComfyUI on a real socket (127.0.0.1:0): HTTP polling, the /ws
 // console stream, restarts, broken answers. No real ComfyUI was available; the fake serves the
 // payload shapes recorded in the research notes (test/support/comfyui-shapes.ts).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
 import { RuntimeEventSchema } from '@renderwatch/schema';
+import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { historyEntry, printWrites, queueItem, SECRET_POSITIVE, SECRETS, systemStats } from '../../test/support/comfyui-shapes.js';
 import type { FakeComfyui } from '../../test/support/fake-comfyui.js';
@@ -14,6 +15,7 @@ import { parseLogText } from '../runtime-logs/parser-session.js';
 import { HISTORY_OWNED_KINDS } from './comfyui-console.js';
 import type { ComfyuiApiSource, ComfyuiApiSourceOptions } from './comfyui-api-source.js';
 import { createComfyuiApiSource } from './comfyui-api-source.js';
+import { buildComfyuiApiSources } from './comfyui-api-sources.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'runtime-logs', 'comfyui');
 const fixtureLines = (name: string): string[] => readFileSync(join(FIXTURES, name), 'utf8').replace(/\n$/, '').split('\n');
@@ -168,6 +170,18 @@ describe('createComfyuiApiSource against a fake ComfyUI', () => {
     // the `!!! Exception` line is write pair 24 of JOBS (22 fixture lines, the logger line, got prompt): t0 + 60 s + 24 ms
     expect(got.at(-1)).toEqual({ kind: 'error', runtime: 'comfyui', ts: '2025-05-08T18:52:05.109000', error_type: 'ValueError', message: "Error while tokenizing '<redacted>'" });
     expect(JSON.stringify(h.events)).not.toContain('zqxv-secret');
+
+    // the agent restarts while ComfyUI keeps running: the backfill holds nothing new
+    await h.source.stop();
+    const again = await harness(f, {}, h.stateDir);
+    await again.source.pollOnce();
+    await again.source.pollOnce();
+    expect(again.events.filter((e) => e.kind !== 'queue')).toEqual([]);
+    f.consoleWrite(printWrites(['Requested to load SDXL', 'loaded completely; 9000.00 MB usable, 4897.05 MB loaded, full load: True'], t0 + 120_000));
+    for (let i = 0; i < 100 && !again.events.some((e) => e.kind === 'model_load'); i++) await again.source.pollOnce(); // idle polls flush the held record
+    expect(again.events.filter((e) => e.kind === 'model_load')).toEqual([
+      { kind: 'model_load', runtime: 'comfyui', ts: '2025-05-08T18:53:05.086000', model: 'SDXL', loaded_mb: 4897.05, mode: 'full' },
+    ]);
   });
 
   it('reconnects after ComfyUI restarts and reports the start from the new console', async () => {
@@ -239,6 +253,25 @@ describe('createComfyuiApiSource against a fake ComfyUI', () => {
     await h.source.pollOnce();
     expect(h.source.stats()).toMatchObject({ up: true, errors: { bad_json: 9, bad_shape: 1 } });
     expect(jobEnds(h.events).map((e) => e.job_id)).toEqual(['p-1']);
+  });
+
+  it('delivers events to the agent through the event source built from the config', async () => {
+    const f = await fake({ history: new Map([['p-1', historyEntry('p-1', 'success')]]) });
+    const dir = mkdtempSync(join(tmpdir(), 'rw-comfy-api-'));
+    dirs.push(dir);
+    const [source] = buildComfyuiApiSources(
+      { AGENT_COMFYUI_URLS: `${f.url}/`, AGENT_COMFYUI_POLL_INTERVAL_MS: 50, AGENT_COMFYUI_TIMEOUT_MS: 2000, AGENT_COMFYUI_RECONNECT_MAX_MS: 200, AGENT_STATE_DIR: dir },
+      pino({ level: 'silent' }),
+      undefined,
+      () => 1_750_000_000_000,
+    );
+    const got: [RuntimeEvent, number][] = [];
+    await source?.start((e, at) => got.push([e, at]));
+    await waitFor('the job', () => got.some(([e]) => e.kind === 'job_end'));
+    await source?.stop();
+    expect(got.find(([e]) => e.kind === 'job_end')).toEqual([{ kind: 'job_end', runtime: 'comfyui', ts: '2025-02-19T21:20:04.250Z', job_id: 'p-1', outcome: 'ok', duration_s: 4.25, images: 2 }, 1_750_000_000_000]);
+    expect(existsSync(join(dir, 'runtime-api'))).toBe(true);
+    everything.push(...got.map(([e]) => e));
   });
 
   it('never emits a prompt string, and every event fits the contract', () => {
