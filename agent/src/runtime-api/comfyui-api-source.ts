@@ -93,7 +93,9 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
   const historyMax = o.historyMaxItems ?? 200;
   const minBackoff = o.reconnectMinMs ?? Math.min(o.pollMs, 1000);
   let watermark = loaded.state.consoleWatermark;
-  let dirty = false;
+  /** New prompt ids to save (at once), or only a newer console position (at most every 10 s). */
+  let dirty: 'seen' | 'console' | undefined;
+  let savedAtMs = 0;
 
   let phase: 'unknown' | 'up' | 'down' = 'unknown';
   let lastFailAtMs: number | undefined;
@@ -130,13 +132,15 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
     const w = ep.feed.watermark();
     if (w !== watermark) {
       watermark = w;
-      dirty = true;
+      dirty ??= 'console';
     }
   };
 
-  function persist(): void {
-    if (!dirty || statePath === undefined) return;
-    dirty = false;
+  function persist(force = false): void {
+    if (dirty === undefined || statePath === undefined) return;
+    if (dirty === 'console' && !force && now() - savedAtMs < 10_000) return;
+    dirty = undefined;
+    savedAtMs = now();
     const err = saveApiState(statePath, { seen: seen.values(), ...(watermark === undefined ? {} : { consoleWatermark: watermark }) });
     if (err !== undefined) reporter.report('state file', { status: 'bad_entry', issues: err.message });
   }
@@ -228,7 +232,7 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
     for (const { id, entry } of parsed.entries) {
       if (seen.has(id)) continue;
       seen.add(id);
-      dirty = true;
+      dirty = 'seen';
       for (const e of historyEvents(id, entry, { failures: !consoleGivesFailures })) emit(e);
     }
   }
@@ -243,6 +247,7 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
     // 502-504: a reverse proxy in front of a ComfyUI that is not there
     if (r.status === 'unreachable' || (r.status === 'http_error' && r.httpStatus >= 502 && r.httpStatus <= 504)) {
       lastFailAtMs = now();
+      if (phase === 'unknown') o.log.info({ url: client.baseUrl }, 'comfyui not answering yet; retrying with backoff');
       if (phase === 'up') goDown();
       else phase = 'down';
       return;
@@ -326,7 +331,7 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
         await ep.link?.close();
         emitConsole(ep, ep.feed.finish());
       }
-      persist();
+      persist(true);
     },
     pollOnce: () => run(),
     stats: () => ({
