@@ -111,6 +111,7 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
     log: deps.log,
     maxBatchRows: cfg.COLLECTOR_MAX_BATCH_ROWS,
     limits: { maxInFlight: cfg.COLLECTOR_INGEST_MAX_INFLIGHT, maxQueued: cfg.COLLECTOR_INGEST_QUEUE_MAX, retryAfterS: cfg.COLLECTOR_INGEST_RETRY_AFTER_S },
+    grouping: { groupRows: cfg.COLLECTOR_INGEST_GROUP_ROWS, lingerMs: cfg.COLLECTOR_INGEST_LINGER_MS },
     now,
   });
   const grpc = createTelemetryService({

@@ -1,16 +1,17 @@
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Storage } from '../storage/clickhouse.js';
 import type { SqlFragment } from '../storage/sql.js';
-import { createGroupWriter, type PendingBatch } from './group-writer.js';
+import { createGroupWriter, latestHostRows, type PendingBatch } from './group-writer.js';
 import type { IngestRows } from './rows.js';
 
 /** A Storage double: a ledger in memory, every insert recorded, inserts held until released. */
-function fakeStorage(ledger: { t: string; a: string; s: string }[] = []): Storage & { inserts: [string, number][]; release: () => void; fail?: Error } {
+function fakeStorage(ledger: { t: string; a: string; s: string }[] = []): Storage & { inserts: [string, number][]; queries: string[]; release: () => void; fail?: Error } {
   let gate: Promise<void> = Promise.resolve();
   let open!: () => void;
   const s = {
     database: 'db',
     inserts: [] as [string, number][],
+    queries: [] as string[],
     fail: undefined as Error | undefined,
     hold() {
       gate = new Promise<void>((r) => {
@@ -18,7 +19,8 @@ function fakeStorage(ledger: { t: string; a: string; s: string }[] = []): Storag
       });
     },
     release: () => open?.(),
-    async query<T>(_q: SqlFragment): Promise<T[]> {
+    async query<T>(q: SqlFragment): Promise<T[]> {
+      s.queries.push(q.text);
       return ledger as T[];
     },
     async command() {},
@@ -33,18 +35,22 @@ function fakeStorage(ledger: { t: string; a: string; s: string }[] = []): Storag
   return s;
 }
 
-function batch(agent: string, seq: number, gpuRows: number): PendingBatch {
+function batch(agent: string, seq: number, gpuRows: number, lastSeen = '2026-01-01 00:00:00'): PendingBatch {
   const rows: IngestRows = {
     gpu_samples: Array.from({ length: gpuRows }, () => ({})),
     host_samples: [],
     runtime_events: [],
     gpu_status: [],
-    hosts: [{}],
+    hosts: [{ tenant: 't', host: `h-${agent}`, agent_id: agent, last_seen: lastSeen }],
   };
   return { id: { tenant: 't', agent_id: agent, batch_seq: seq, host: 'h' }, rows, total: gpuRows };
 }
 
 describe('createGroupWriter', () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
   it('writes batches that arrive during a write as one group: one INSERT per table, the ledger last', async () => {
     const st = fakeStorage();
     const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000, maxConcurrentWrites: 1 });
@@ -56,16 +62,16 @@ describe('createGroupWriter', () => {
     expect(await first).toEqual({ acceptedRows: 8, duplicate: false });
     (st as unknown as { hold: () => void }).hold();
     st.release();
-    // The second group: b, c and a/1 again written together (this fake ledger never learns a/1;
-    // the real one would answer duplicate, and a re-written batch collapses by key anyway).
+    // The second group: b and c; a/1 again arrived while its first copy was being written, so it
+    // waited for that write and is answered as a duplicate without being written twice.
     expect(await Promise.all(rest)).toEqual([
       { acceptedRows: 8, duplicate: false },
       { acceptedRows: 8, duplicate: false },
-      { acceptedRows: 8, duplicate: false },
+      { acceptedRows: 0, duplicate: true },
     ]);
     expect(st.inserts).toEqual([
       ['gpu_samples', 8], ['hosts', 1], ['ingest_batches', 1],
-      ['gpu_samples', 24], ['hosts', 3], ['ingest_batches', 3],
+      ['gpu_samples', 16], ['hosts', 2], ['ingest_batches', 2],
     ]);
   });
 
@@ -89,7 +95,51 @@ describe('createGroupWriter', () => {
     const st = fakeStorage();
     st.fail = new Error('ClickHouse down');
     const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000 });
-    const r = await Promise.allSettled([w.write(batch('a', 1, 1)), w.write(batch('b', 1, 1))]);
-    expect(r.map((x) => x.status)).toEqual(['rejected', 'rejected']);
+    const r = await Promise.allSettled([w.write(batch('a', 1, 1)), w.write(batch('b', 1, 1)), w.write(batch('a', 1, 1))]);
+    expect(r.map((x) => x.status)).toEqual(['rejected', 'rejected', 'rejected']);
+    st.fail = undefined;
+    expect(await w.write(batch('a', 1, 1))).toEqual({ acceptedRows: 1, duplicate: false });
+  });
+
+  it('looks the group up in the ledger with IN lists, so ClickHouse can use the (tenant, agent_id, batch_seq) sort key', async () => {
+    const st = fakeStorage();
+    const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000 });
+    await w.write(batch("o'brien", 7, 1));
+    expect(st.queries[0]).toMatch(/WHERE tenant IN \('t'\) AND agent_id IN \('o\\'brien'\) AND batch_seq IN \(7\)/);
+    expect(st.queries[0]).not.toMatch(/has\(/);
+  });
+
+  it('lingers up to lingerMs for more batches before writing a group that is not full', async () => {
+    vi.useFakeTimers();
+    const st = fakeStorage();
+    const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000, groupRows: 20, lingerMs: 200 });
+    const first = w.write(batch('a', 1, 8));
+    await vi.advanceTimersByTimeAsync(150);
+    expect(st.inserts).toEqual([]);
+    const second = w.write(batch('b', 1, 8));
+    await vi.advanceTimersByTimeAsync(60);
+    expect(await Promise.all([first, second])).toEqual([
+      { acceptedRows: 8, duplicate: false },
+      { acceptedRows: 8, duplicate: false },
+    ]);
+    expect(st.inserts).toEqual([['gpu_samples', 16], ['hosts', 2], ['ingest_batches', 2]]);
+  });
+
+  it('writes a full group at once, without lingering', async () => {
+    vi.useFakeTimers();
+    const st = fakeStorage();
+    const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000, groupRows: 16, lingerMs: 60_000 });
+    const r = await Promise.all([w.write(batch('a', 1, 8)), w.write(batch('b', 1, 8))]);
+    expect(r.map((x) => x.acceptedRows)).toEqual([8, 8]);
+    expect(st.inserts).toEqual([['gpu_samples', 16], ['hosts', 2], ['ingest_batches', 2]]);
+  });
+});
+
+describe('latestHostRows', () => {
+  it('keeps one hosts row per tenant and host: the latest last_seen, the later batch on a tie', () => {
+    const rows = [batch('a', 1, 0, '2026-01-01 00:00:02'), batch('a', 2, 0, '2026-01-01 00:00:01'), batch('b', 1, 0), batch('b', 2, 0)].map((b) => b.rows);
+    const b2 = rows[3]?.hosts[0];
+    expect(latestHostRows(rows)).toEqual([{ tenant: 't', host: 'h-a', agent_id: 'a', last_seen: '2026-01-01 00:00:02' }, b2]);
+    expect(latestHostRows(rows)[1]).toBe(b2);
   });
 });

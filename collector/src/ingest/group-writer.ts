@@ -1,14 +1,20 @@
-// Group commit into ClickHouse: Export calls that arrive while a write is in progress are coalesced
-// into the next one — one ledger lookup and one INSERT per table for the whole group — and each
-// call is answered only after every insert of its group succeeded. Small per-batch inserts would
-// make one part per table per batch; ClickHouse wants few, larger inserts.
+// Group commit into ClickHouse: Export calls are coalesced into groups — one ledger lookup and one
+// INSERT per table for the whole group — and each call is answered only after every insert of its
+// group succeeded. ClickHouse pays a fixed cost per INSERT (a new part in the table and in every
+// rollup its materialized views feed), so groups should be large: a group is written once it holds
+// `groupRows` rows or its oldest batch has lingered `lingerMs`, with at most `maxConcurrentWrites`
+// groups in flight (the next group's ledger lookup overlaps the current group's inserts); while
+// every slot is busy, arriving batches make the next group bigger.
 //
 // Exactly-once, also across replicas and restarts: a batch already in the ledger (ingest_batches)
-// is acknowledged as a duplicate without writing. Rows carry deterministic keys (ORDER BY of each
-// Replacing table), so a batch written twice — two replicas racing, or a crash between the data
-// inserts and the ledger insert — collapses to one row per key in FINAL / after merges.
+// is acknowledged as a duplicate without writing, and a batch that arrives again while its first
+// copy is still being written by this process waits for that write and is answered as a duplicate
+// (so rollups fed by materialized views never see it twice from one collector). Rows carry
+// deterministic keys (ORDER BY of each Replacing table), so a batch written twice — two replicas
+// racing, or a crash between the data inserts and the ledger insert — collapses to one row per key
+// in FINAL / after merges.
 import type { Storage } from '../storage/clickhouse.js';
-import { sql } from '../storage/sql.js';
+import { literal, raw, sql, type SqlFragment } from '../storage/sql.js';
 import type { BatchIdentity, IngestRows } from './rows.js';
 import { splitTs } from './time.js';
 
@@ -27,15 +33,32 @@ export interface GroupWriter {
   write(b: PendingBatch): Promise<WriteResult>;
 }
 
-const TABLES = ['gpu_samples', 'host_samples', 'runtime_events', 'gpu_status', 'hosts'] as const;
+const TABLES = ['gpu_samples', 'host_samples', 'runtime_events', 'gpu_status'] as const;
 
 interface Waiting {
   b: PendingBatch;
+  since: number;
   resolve: (r: WriteResult) => void;
   reject: (err: unknown) => void;
 }
 
 const keyOf = (id: BatchIdentity): string => `${id.tenant}\u0000${id.agent_id}\u0000${id.batch_seq}`;
+
+/** `(v1, v2, ...)` for `IN`: unlike `has([...], col)`, `col IN (...)` lets ClickHouse use the sort key. */
+const inList = (values: readonly (string | number)[]): SqlFragment => raw(`(${values.map((v) => literal(v)).join(', ')})`);
+
+/** One `hosts` row per (tenant, host) in a group: the latest `last_seen`, the later batch on a tie. */
+export function latestHostRows(groups: readonly IngestRows[]): Record<string, unknown>[] {
+  const byHost = new Map<string, Record<string, unknown>>();
+  for (const rows of groups) {
+    for (const h of rows.hosts) {
+      const k = `${String(h['tenant'])}\u0000${String(h['host'])}`;
+      const prev = byHost.get(k);
+      if (prev === undefined || String(h['last_seen']) >= String(prev['last_seen'])) byHost.set(k, h);
+    }
+  }
+  return [...byHost.values()];
+}
 
 export interface GroupWriterOptions {
   storage: Storage;
@@ -43,15 +66,22 @@ export interface GroupWriterOptions {
   maxRowsPerWrite: number;
   /** Group writes in flight at once (default 2: one group fills while another is written). */
   maxConcurrentWrites?: number;
-  /** Rows a group needs before it is written beside one already in flight (default 5,000). */
-  minRowsConcurrent?: number;
+  /** Rows that make a group full: written at once, also beside a write in flight (default 10,000). */
+  groupRows?: number;
+  /** How long the oldest batch of a not-yet-full group waits for more, ms (default 0). */
+  lingerMs?: number;
 }
 
 export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
   let pending: Waiting[] = [];
+  let pendingRows = 0;
   let writing = 0;
+  let timer: NodeJS.Timeout | undefined;
+  /** Batches being written by this process (pending or in a group in flight), by key. */
+  const inFlight = new Map<string, Promise<WriteResult>>();
   const maxWrites = o.maxConcurrentWrites ?? 2;
-  const minRowsConcurrent = o.minRowsConcurrent ?? 5000;
+  const groupRows = o.groupRows ?? 10_000;
+  const lingerMs = o.lingerMs ?? 0;
 
   async function alreadyStored(group: readonly Waiting[]): Promise<Set<string>> {
     const tenants = [...new Set(group.map((w) => w.b.id.tenant))];
@@ -60,7 +90,7 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
     // (No alias may shadow a column here: ClickHouse would use the alias inside WHERE.)
     const rows = await o.storage.query<{ t: string; a: string; s: string }>(
       sql`SELECT tenant AS t, agent_id AS a, toString(batch_seq) AS s FROM ingest_batches
-          WHERE has(${tenants}, tenant) AND has(${agents}, agent_id) AND has(${seqs}, batch_seq)`,
+          WHERE tenant IN ${inList(tenants)} AND agent_id IN ${inList(agents)} AND batch_seq IN ${inList(seqs)}`,
     );
     return new Set(rows.map((r) => keyOf({ tenant: r.t, agent_id: r.a, batch_seq: Number(r.s), host: '' })));
   }
@@ -80,7 +110,10 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
       results.set(w, { acceptedRows: w.b.total, duplicate: false });
     }
     if (fresh.length === 0) return results;
-    await Promise.all(TABLES.map((t) => o.storage.insert(t, fresh.flatMap((w) => w.b.rows[t]))));
+    await Promise.all([
+      ...TABLES.map((t) => o.storage.insert(t, fresh.flatMap((w) => w.b.rows[t]))),
+      o.storage.insert('hosts', latestHostRows(fresh.map((w) => w.b.rows))),
+    ]);
     // The ledger last: a batch is in the ledger only once all its rows are.
     const at = splitTs(o.now()).ts;
     await o.storage.insert(
@@ -99,20 +132,30 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
     }
     const group = pending.slice(0, n);
     pending = pending.slice(n);
+    pendingRows -= rows;
     return group;
   }
 
-  /** Rows waiting. A second concurrent write starts only for a full-enough group: while one write
-   * is in flight, small groups would only multiply ClickHouse's per-INSERT cost. */
-  function pendingRows(): number {
-    let n = 0;
-    for (const w of pending) n += w.b.total;
-    return n;
+  /** Whether the waiting batches should be written now; arms the linger timer when not yet. */
+  function due(): boolean {
+    if (pendingRows >= groupRows) return true;
+    const waited = Date.now() - (pending[0]?.since ?? 0);
+    if (waited >= lingerMs) return true;
+    if (timer === undefined) {
+      timer = setTimeout(() => {
+        timer = undefined;
+        next();
+      }, lingerMs - waited);
+    }
+    return false;
   }
 
   function next(): void {
-    if (writing >= maxWrites || pending.length === 0) return;
-    if (writing > 0 && pendingRows() < minRowsConcurrent) return;
+    if (writing >= maxWrites || pending.length === 0 || !due()) return;
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
     writing++;
     const group = take();
     writeGroup(group).then(
@@ -126,14 +169,26 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
       writing--;
       next();
     });
+    next(); // a second full group may be waiting already
   }
 
   return {
     write(b) {
-      return new Promise<WriteResult>((resolve, reject) => {
-        pending.push({ b, resolve, reject });
+      const key = keyOf(b.id);
+      const first = inFlight.get(key);
+      // A resend of a batch still being written: its fate is the first copy's (a failure fails both).
+      if (first !== undefined) return first.then(() => ({ acceptedRows: 0, duplicate: true }));
+      const p = new Promise<WriteResult>((resolve, reject) => {
+        pending.push({ b, since: Date.now(), resolve, reject });
+        pendingRows += b.total;
         next();
       });
+      inFlight.set(key, p);
+      const done = (): void => {
+        inFlight.delete(key);
+      };
+      p.then(done, done);
+      return p;
     },
   };
 }

@@ -24,6 +24,8 @@ export interface IngestDeps {
   maxBatchRows: number;
   /** Bounded queue in front of ClickHouse (defaults: 512 in flight, 512 queued, retry after 2 s). */
   limits?: IngestLimits;
+  /** Group commit: a group is written at this many rows, or after its oldest batch waited `lingerMs`. */
+  grouping?: { groupRows: number; lingerMs: number };
   now?: () => number;
 }
 
@@ -31,7 +33,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
   const now = deps.now ?? Date.now;
   const limits = deps.limits ?? { maxInFlight: 512, maxQueued: 512, retryAfterS: 2 };
   const limiter = createIngestLimiter(limits);
-  const writer = createGroupWriter({ storage: deps.storage, now, maxRowsPerWrite: Math.max(deps.maxBatchRows, 100_000) });
+  const writer = createGroupWriter({ storage: deps.storage, now, maxRowsPerWrite: Math.max(deps.maxBatchRows, 100_000), ...deps.grouping });
   return {
     async ingest(tenant, req) {
       const total = countRows(req);

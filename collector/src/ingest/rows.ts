@@ -33,22 +33,39 @@ function checkTs(ms: number, what: string, now: number): void {
   if (ms < now - MAX_PAST_MS) throw new AppError('COL_ERR_INGEST_INVALID', `${what}: ts_unix_ms is older than 400 days`);
 }
 
-const n = <T>(v: T | undefined): T | null => (v === undefined ? null : v);
+/** An absent optional value is left out of the JSON row: ClickHouse fills the Nullable column's default, NULL. */
+const n = <T>(v: T | undefined): T | undefined => v;
 
-function ratio(v: number | undefined, what: string): number | null {
-  if (v === undefined) return null;
+function ratio(v: number | undefined, what: string): number | undefined {
+  if (v === undefined) return undefined;
   if (!Number.isFinite(v) || v < 0 || v > 1.5) throw new AppError('COL_ERR_INGEST_INVALID', `${what}: ratio out of range (${v})`);
   return Math.min(v, 1);
 }
 
-function gpuRow(id: BatchIdentity, g: GpuSample, now: number): Record<string, unknown> {
+type TsSplitter = (unixMs: number) => { ts: string; ts_ms: number };
+
+/** splitTs that reuses the text of the last second seen (a batch's GPU rows share their timestamps). */
+function createTsSplitter(): TsSplitter {
+  let lastS = Number.NaN;
+  let lastText = '';
+  return (unixMs) => {
+    const s = Math.floor(unixMs / 1000);
+    if (s !== lastS) {
+      lastS = s;
+      lastText = splitTs(s * 1000).ts;
+    }
+    return { ts: lastText, ts_ms: unixMs - s * 1000 };
+  };
+}
+
+function gpuRow(id: BatchIdentity, g: GpuSample, now: number, split: TsSplitter): Record<string, unknown> {
   checkTs(g.tsUnixMs, `gpu_samples[${g.index}]`, now);
   if (g.uuid === '' && g.name === '') throw new AppError('COL_ERR_INGEST_INVALID', `gpu_samples[${g.index}]: uuid and name both empty`);
   return {
     tenant: id.tenant,
     host: id.host,
     agent_id: id.agent_id,
-    ...splitTs(g.tsUnixMs),
+    ...split(g.tsUnixMs),
     gpu_index: g.index,
     gpu_uuid: g.uuid === '' ? `index-${g.index}` : g.uuid,
     gpu_name: g.name,
@@ -82,13 +99,13 @@ function gpuRow(id: BatchIdentity, g: GpuSample, now: number): Record<string, un
   };
 }
 
-function hostRow(id: BatchIdentity, h: HostSample, now: number): Record<string, unknown> {
+function hostRow(id: BatchIdentity, h: HostSample, now: number, split: TsSplitter): Record<string, unknown> {
   checkTs(h.tsUnixMs, 'host_samples', now);
   return {
     tenant: id.tenant,
     host: id.host,
     agent_id: id.agent_id,
-    ...splitTs(h.tsUnixMs),
+    ...split(h.tsUnixMs),
     cpu_ratio: ratio(h.cpuRatio, 'cpu_ratio'),
     mem_used_bytes: n(h.memoryUsedBytes),
     mem_total_bytes: n(h.memoryTotalBytes),
@@ -132,9 +149,10 @@ export function toRows(tenant: string, req: ExportRequest, now = Date.now()): { 
   if (hostname === '' || hostname.length > 253) throw new AppError('COL_ERR_INGEST_INVALID', 'host.hostname is missing');
   const id: BatchIdentity = { tenant, agent_id: req.agentId, batch_seq: req.batchSeq, host: hostname };
   const labels = Object.entries(req.host?.labels ?? {});
+  const split = createTsSplitter();
   const rows: IngestRows = {
-    gpu_samples: req.gpuSamples.map((g) => gpuRow(id, g, now)),
-    host_samples: req.hostSamples.map((h) => hostRow(id, h, now)),
+    gpu_samples: req.gpuSamples.map((g) => gpuRow(id, g, now, split)),
+    host_samples: req.hostSamples.map((h) => hostRow(id, h, now, split)),
     runtime_events: req.events.map((e, i) => eventRow(id, e, i, now)),
     gpu_status: req.gpuStatus.map((s, i) => {
       checkTs(s.tsUnixMs, `gpu_status[${i}]`, now);
