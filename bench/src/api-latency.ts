@@ -1,14 +1,15 @@
-// api-latency: seeds a fleet history straight into ClickHouse through the rollup SQL (the very
-// SELECTs of the 0002 materialized views, run over generated rows), then measures p50/p95 of every
+// api-latency: seeds a fleet history through the rollup path, then measures p50/p95 of every
 // dashboard API route over 1 h, 24 h, 7 d and 30 d ranges through the real collector.
-//   node --import tsx bench/src/api-latency.ts [--hosts 1000] [--days 30] [--runs 12] [--clickhouse URL]
-// Seeded (defaults): 1-hour rollups for 30 days x 1,000 hosts x 8 GPUs (each GPU-hour summarizes 12
-// synthetic samples, one per 5 min, to keep generation within minutes on 2 cores), 1-minute rollups for the 5 hours before the last hour, raw samples and events
-// for the last hour at 10 s (their rollups filled by the real materialized views), and 30 days of
-// OOM events with their job_end rows (~7 OOMs per host per day); the capacity rollup is computed
-// from those rollups by the collector's own refreshCapacity.
+//   node --import tsx bench/src/api-latency.ts [--hosts 200] [--days 30] [--sample-s 10] [--raw-hours 6] [--runs 12] [--clickhouse URL] [--keep] [--reuse DB]
+// Seeded (defaults: 200 hosts x 8 GPUs, one sample per GPU every 10 s): the last `--raw-hours` plus
+// the current hour as raw samples (their rollups filled by the real materialized views); the 24 h
+// before that as 1-minute and 1-hour rollups and the rest of the 30 days as 1-hour rollups, both
+// computed by the very SELECTs of the rollup materialized views over generated 10 s samples; 30
+// days of runtime events (jobs, model loads, OOMs with their job_end rows) inserted raw, so every
+// event table and job rollup is filled by the real views; the capacity rollup computed by the
+// collector's own refreshCapacity. `--keep` keeps the database, `--reuse DB` measures an existing one.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createStorage, ensureDatabase, loadMigrations, parseCollectorConfig, raw, refreshCapacity, startCollector, type Storage } from '@renderwatch/collector';
@@ -17,8 +18,11 @@ import pino from 'pino';
 
 const { values: args } = parseArgs({
   options: {
-    hosts: { type: 'string', default: '1000' },
+    hosts: { type: 'string', default: '200' },
     days: { type: 'string', default: '30' },
+    'sample-s': { type: 'string', default: '10' },
+    'raw-hours': { type: 'string', default: '6' },
+    reuse: { type: 'string', default: '' },
     runs: { type: 'string', default: '12' },
     clickhouse: { type: 'string', default: '' },
     keep: { type: 'boolean', default: false },
@@ -27,6 +31,10 @@ const { values: args } = parseArgs({
 const HOSTS = Number(args.hosts);
 const DAYS = Number(args.days);
 const RUNS = Number(args.runs);
+const SAMPLE_S = Number(args['sample-s']);
+const RAW_H = Number(args['raw-hours']);
+/** Hours of 1-minute rollups before the raw window (a 24 h range reads the 1-minute rollups). */
+const M1_H = 24;
 const GPUS = 8;
 const TENANT = 'bench';
 const KEY = 'bench-admin-key-0123456789abcdef';
@@ -58,7 +66,9 @@ function gpuRows(startS: number, spanS: number, stepS: number): string {
       toFloat32(55 + x % 30) AS temp_celsius, toFloat32(150 + x % 200) AS power_draw_watts,
       toUInt32(1500 + x % 900) AS sm_clock_mhz, toUInt32(9000) AS mem_clock_mhz,
       toUInt64(if(x % 50 = 0, 32, if(x % 70 = 0, 4, 0))) AS clock_event_reasons,
-      if(x % 40 = 0, ['comfyui', ''], ['comfyui']) AS process_runtimes
+      if(x % 40 = 0, ['comfyui', ''], ['comfyui']) AS process_runtimes, if(x % 40 = 0, [4242, 777], [4242]) AS process_pids,
+      if(x % 40 = 0, ['python', 'blender'], ['python']) AS process_names,
+      if(x % 40 = 0, [toUInt64(mem_used_bytes - 2e9), toUInt64(2e9)], [mem_used_bytes]) AS process_mem_bytes
     FROM (SELECT number % ${per} AS i, intDiv(number, ${per}) % ${GPUS} AS g, intDiv(number, ${per * GPUS}) AS h,
       cityHash64(number, ${startS}) AS x FROM numbers(${HOSTS * GPUS * per})))`;
 }
@@ -90,8 +100,10 @@ function eventRows(startS: number, spanS: number, perGpu: number, onlyOoms = fal
 }
 
 const EVENT_COLS = 'tenant, host, agent_id, ts, ts_ms, batch_seq, seq, kind, runtime, gpu_index, job_id, model, outcome, source, cause, cause_rule, duration_s, images, width, height, batch, requested_bytes, total_bytes, free_bytes';
-const GPU_COLS = 'tenant, host, gpu_uuid, ts, gpu_index, gpu_name, util_ratio, mem_used_bytes, mem_total_bytes, temp_celsius, power_draw_watts, sm_clock_mhz, mem_clock_mhz, clock_event_reasons, process_runtimes';
+const GPU_COLS = 'tenant, host, gpu_uuid, ts, gpu_index, gpu_name, util_ratio, mem_used_bytes, mem_total_bytes, temp_celsius, power_draw_watts, sm_clock_mhz, mem_clock_mhz, clock_event_reasons, process_runtimes, process_pids, process_names, process_mem_bytes';
 const HOST_COLS = 'tenant, host, ts, cpu_ratio, mem_used_bytes, disk_read_bytes_per_s, disk_write_bytes_per_s, net_rx_bytes_per_s, net_tx_bytes_per_s';
+
+const range = (a: number, b: number): string => `t >= toDateTime(${a}, 'UTC') AND t < toDateTime(${b}, 'UTC')`;
 
 async function seed(storage: Storage, nowS: number): Promise<void> {
   const mv = await mvSelects();
@@ -107,45 +119,55 @@ async function seed(storage: Storage, nowS: number): Promise<void> {
     return `INSERT INTO ${name} SELECT tenant, host, t, ${cols.join(', ')} FROM ${fromTable} WHERE ${whereT} GROUP BY tenant, host, t`;
   };
   const hourS = Math.floor(nowS / 3600) * 3600;
-  const rawStart = hourS - 3600;
-  const m1Start = rawStart - 5 * 3600;
+  const endS = Math.floor(nowS / SAMPLE_S) * SAMPLE_S;
+  const rawStart = hourS - RAW_H * 3600;
+  const m1Start = rawStart - M1_H * 3600;
+  const oldStart = hourS - DAYS * 86400;
   const t0 = Date.now();
-  // 1 h rollups, one day per insert, up to the 1 m window.
-  for (let d = DAYS; d >= 1; d--) {
-    const start = m1Start - d * 86400;
-    await storage.command(raw(via('gpu_1h', gpuRows(start, 86400, 300))));
-    await storage.command(raw(hostLevel('gpu_host_1h', 'gpu_1h', `t >= toDateTime(${start}, 'UTC') AND t < toDateTime(${start + 86400}, 'UTC')`)));
-    await storage.command(raw(via('host_1h', hostRows(start, 86400, 600))));
-    await storage.command(raw(via('jobs_1h', eventRows(start, 86400, 24 * 9))));
-    await storage.command(raw(hostLevel('jobs_host_1h', 'jobs_1h', `t >= toDateTime(${start}, 'UTC') AND t < toDateTime(${start + 86400}, 'UTC')`)));
-    process.stdout.write(`  seeded day -${d} (${((Date.now() - t0) / 1000).toFixed(0)} s)\r`);
+  const at = (): string => `${((Date.now() - t0) / 1000).toFixed(0)} s`;
+  // 1 h rollups from generated 10 s samples, at most one day per insert, up to the 1 m window.
+  for (let start = oldStart; start < m1Start; start += 86400) {
+    const span = Math.min(86400, m1Start - start);
+    await storage.command(raw(via('gpu_1h', gpuRows(start, span, SAMPLE_S))));
+    await storage.command(raw(hostLevel('gpu_host_1h', 'gpu_1h', range(start, start + span))));
+    await storage.command(raw(via('host_1h', hostRows(start, span, SAMPLE_S))));
+    process.stdout.write(`  1 h rollups up to ${new Date((start + span) * 1000).toISOString()} (${at()})\r`);
   }
-  // The 5 hours before the raw hour: 1 m and 1 h rollups.
-  for (const [name, rows] of [
-    ['gpu_1m', gpuRows(m1Start, 5 * 3600, 10)], ['gpu_1h', gpuRows(m1Start, 5 * 3600, 60)],
-    ['host_1m', hostRows(m1Start, 5 * 3600, 10)], ['host_1h', hostRows(m1Start, 5 * 3600, 60)],
-    ['jobs_1m', eventRows(m1Start, 5 * 3600, 5 * 27)], ['jobs_1h', eventRows(m1Start, 5 * 3600, 5 * 27)],
-  ] as const) {
-    await storage.command(raw(via(name, rows)));
+  // The 24 hours before the raw window: 1 m and 1 h rollups from the same generated samples.
+  for (let start = m1Start; start < rawStart; start += 6 * 3600) {
+    const span = Math.min(6 * 3600, rawStart - start);
+    for (const [name, rows] of [
+      ['gpu_1m', gpuRows(start, span, SAMPLE_S)], ['gpu_1h', gpuRows(start, span, SAMPLE_S)],
+      ['host_1m', hostRows(start, span, SAMPLE_S)], ['host_1h', hostRows(start, span, SAMPLE_S)],
+    ] as const) {
+      await storage.command(raw(via(name, rows)));
+    }
   }
-  const m1Range = `t >= toDateTime(${m1Start}, 'UTC') AND t < toDateTime(${rawStart}, 'UTC')`;
-  await storage.command(raw(hostLevel('gpu_host_1m', 'gpu_1m', m1Range)));
-  await storage.command(raw(hostLevel('gpu_host_1h', 'gpu_1h', m1Range)));
-  await storage.command(raw(hostLevel('jobs_host_1m', 'jobs_1m', m1Range)));
-  await storage.command(raw(hostLevel('jobs_host_1h', 'jobs_1h', m1Range)));
-  // The last hour raw, through the real materialized views.
-  await storage.command(raw(`INSERT INTO gpu_samples (${GPU_COLS}) SELECT ${GPU_COLS} FROM ${gpuRows(rawStart, 3600, 10)}`));
-  await storage.command(raw(`INSERT INTO host_samples (${HOST_COLS}) SELECT ${HOST_COLS} FROM ${hostRows(rawStart, 3600, 10)}`));
-  await storage.command(raw(`INSERT INTO runtime_events (${EVENT_COLS}) SELECT ${EVENT_COLS} FROM ${eventRows(rawStart, 3600, 27)}`));
-  // 30 days of OOMs (with their job_end rows) for the OOM explorer.
-  for (let d = DAYS; d >= 1; d -= 10) {
-    const span = Math.min(10, d) * 86400;
-    await storage.command(raw(`INSERT INTO runtime_events (${EVENT_COLS}) SELECT ${EVENT_COLS} FROM ${eventRows(hourS - d * 86400, span, Math.max(2, Math.round((Math.min(10, d) * 7 * 2) / GPUS)), true)}`));
+  await storage.command(raw(hostLevel('gpu_host_1m', 'gpu_1m', range(m1Start, rawStart))));
+  await storage.command(raw(hostLevel('gpu_host_1h', 'gpu_1h', range(m1Start, rawStart))));
+  process.stdout.write(`\n  1 m rollups done (${at()})\n`);
+  // The raw window up to now, through the real materialized views.
+  for (let start = rawStart; start < endS; start += 3600) {
+    const span = Math.min(3600, endS - start);
+    await storage.command(raw(`INSERT INTO gpu_samples (${GPU_COLS}) SELECT ${GPU_COLS} FROM ${gpuRows(start, span, SAMPLE_S)}`));
+    await storage.command(raw(`INSERT INTO host_samples (${HOST_COLS}) SELECT ${HOST_COLS} FROM ${hostRows(start, span, SAMPLE_S)}`));
   }
-  // The capacity rollup: from the 1 h rollups for the 30 days, from the 1 m rollups for the last 6 hours.
+  process.stdout.write(`  raw samples done (${at()})\n`);
+  // Runtime events for the whole range, raw (the job rollups and the OOM context filled by the views):
+  // 216 per GPU-day (8 of 9 job_end, 1 model_load), plus ~7 OOMs per host-day with their job_end rows.
+  for (let start = oldStart; start < endS; start += 86400) {
+    const span = Math.min(86400, endS - start);
+    const per = Math.max(1, Math.round((216 * span) / 86400));
+    await storage.command(raw(`INSERT INTO runtime_events (${EVENT_COLS}) SELECT ${EVENT_COLS} FROM ${eventRows(start, span, per)}`));
+    const ooms = Math.max(2, 2 * Math.round((7 * span) / 86400 / GPUS));
+    await storage.command(raw(`INSERT INTO runtime_events (${EVENT_COLS}) SELECT ${EVENT_COLS} FROM ${eventRows(start, span, ooms, true)}`));
+    process.stdout.write(`  events up to ${new Date((start + span) * 1000).toISOString()} (${at()})\r`);
+  }
+  process.stdout.write(`\n`);
+  // The capacity rollup: from the 1 h rollups before the 1 m window, from the 1 m rollups after.
   // One day per refresh, as the collector's own refresher works on small windows.
-  for (let d = DAYS; d >= 1; d--) {
-    await refreshCapacity(storage, new Date((m1Start - d * 86400) * 1000), new Date((m1Start - (d - 1) * 86400) * 1000), '1h');
+  for (let start = oldStart; start < m1Start; start += 86400) {
+    await refreshCapacity(storage, new Date(start * 1000), new Date(Math.min(start + 86400, m1Start) * 1000), '1h');
   }
   await refreshCapacity(storage, new Date(m1Start * 1000), new Date((hourS + 3600) * 1000), '1m');
   await storage.command(raw(`INSERT INTO hosts (tenant, host, agent_id, last_seen) SELECT '${TENANT}', concat('host-', toString(number)), 'agent', toDateTime(${nowS - 5}, 'UTC') FROM numbers(${HOSTS})`));
@@ -169,7 +191,7 @@ async function main(): Promise<void> {
     url = ch.url;
     stopCh = () => ch.stop(5000);
   }
-  const database = `rw_bench_api_${Date.now()}`;
+  const database = args.reuse !== '' ? args.reuse : `rw_bench_api_${Date.now()}`;
   const cfg = parseCollectorConfig({
     COLLECTOR_CLICKHOUSE_URL: url, COLLECTOR_CLICKHOUSE_DATABASE: database, COLLECTOR_HOST: '127.0.0.1', COLLECTOR_HTTP_PORT: '0',
     COLLECTOR_GRPC_PORT: '0', COLLECTOR_API_ADMIN_KEY: KEY, COLLECTOR_API_ADMIN_TENANT: TENANT, COLLECTOR_API_CACHE_TTL_MS: '0',
@@ -180,8 +202,11 @@ async function main(): Promise<void> {
   const seedStorage = createStorage({ url, database, username: 'default', password: '', requestTimeoutMs: 900_000 });
   try {
     await ensureDatabase({ url, database, username: 'default', password: '' });
-    process.stdout.write(`api-latency: seeding ${HOSTS} hosts x ${GPUS} GPUs x ${DAYS} days into ${database}\n`);
-    await seed(seedStorage, Math.floor(Date.now() / 1000));
+    if (args.reuse === '') {
+      process.stdout.write(`api-latency: seeding ${HOSTS} hosts x ${GPUS} GPUs x ${DAYS} days at ${SAMPLE_S} s into ${database} (load average ${loadavg().map((x) => x.toFixed(2)).join(' ')})\n`);
+      await seed(seedStorage, Math.floor(Date.now() / 1000));
+    }
+    process.stdout.write(`measuring ${database} (load average ${loadavg().map((x) => x.toFixed(2)).join(' ')})\n`);
     const base = `http://127.0.0.1:${collector.httpPort}`;
     const now = Date.now();
     const ranges: [string, number][] = [['1h', 3600], ['24h', 86400], ['7d', 7 * 86400], ['30d', DAYS * 86400]];
@@ -195,6 +220,7 @@ async function main(): Promise<void> {
       ['ooms', (q) => `/api/v1/ooms?${q}`],
       ['slowdowns', (q) => `/api/v1/slowdowns?${q}`],
       ['capacity', (q) => `/api/v1/capacity?${q}`],
+      ['jobs/stats', (q) => `/api/v1/jobs/stats?${q}`],
     ];
     let worst = { ms: 0, what: '' };
     process.stdout.write(`\n${'route'.padEnd(20)} ${'range'.padEnd(5)} ${'res'.padEnd(4)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'bytes'.padStart(9)}\n`);
@@ -221,10 +247,10 @@ async function main(): Promise<void> {
         process.stdout.write(`${name.padEnd(20)} ${rname.padEnd(5)} ${res.padEnd(4)} ${p50.toFixed(1).padStart(8)} ${p95.toFixed(1).padStart(8)} ${String(bytes).padStart(9)}\n`);
       }
     }
-    process.stdout.write(`\nworst: ${worst.what}\napi-latency: p95 ${worst.ms.toFixed(0)} ms (target < 300 ms)\n`);
+    process.stdout.write(`\nload average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}\nworst: ${worst.what}\napi-latency: p95 ${worst.ms.toFixed(0)} ms (target < 300 ms)\n`);
   } finally {
     await collector.stop();
-    if (!args.keep) await seedStorage.command(raw(`DROP DATABASE IF EXISTS ${database}`)).catch(() => undefined);
+    if (!args.keep && args.reuse === '') await seedStorage.command(raw(`DROP DATABASE IF EXISTS ${database}`)).catch(() => undefined);
     await seedStorage.close();
     await stopCh?.();
     if (dir !== undefined) await rm(dir, { recursive: true, force: true });

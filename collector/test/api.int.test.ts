@@ -1,5 +1,6 @@
 // Every read route against a real ClickHouse with two tenants of known data: answers computed by
 // hand, no tenant-B row ever reaches tenant A, roles enforced, hostile parameters give 400 or empty.
+import { fromSeriesColumns, type HostSeriesResponse } from '@renderwatch/schema';
 import fc from 'fast-check';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -60,23 +61,25 @@ afterAll(async () => {
 });
 
 describe('read API on seeded data', () => {
+  // Fleet-wide windows under 15 minutes read raw rows; from 15 minutes on, the 1-minute rollups.
   it.each([
-    ['raw', 0],
-    ['1m', 3 * 3600_000],
-  ])('fleet summary counts jobs, images, OOMs and thermal share (%s)', async (resolution, extraMs) => {
-    const r = await get(`/api/v1/fleet/summary?from=${new Date(hourMs - extraMs).toISOString()}&to=${to()}`);
+    ['raw', 0, 10],
+    ['1m', 0, 60],
+    ['1m', 3 * 3600_000, 60],
+  ])('fleet summary counts jobs, images, OOMs and thermal share (%s, %s ms before the hour, %s min)', async (resolution, extraMs, minutes) => {
+    const r = await get(`/api/v1/fleet/summary?from=${new Date(hourMs - extraMs).toISOString()}&to=${new Date(hourMs + minutes * 60_000).toISOString()}`);
     expect(r.status, r.body).toBe(200);
     expect(r.json).toMatchObject({ resolution, jobs: 5, jobs_ok: 4, images: 8, ooms: 1, hosts_total: 1, gpus_total: 0 });
     // 20 busy samples, 2 with thermal bits.
     expect(r.json['thermal_throttle_share']).toBeCloseTo(0.1, 6);
     expect(r.json['utilization_ratio']).toBeCloseTo(0.7, 5);
-    expect(r.json['images_per_min']).toBeCloseTo(8 / (60 + extraMs / 60_000), 6);
+    expect(r.json['images_per_min']).toBeCloseTo(8 / (minutes + extraMs / 60_000), 6);
   });
 
   it('host series: per-minute means and maxima, thermal band over minutes 0-1, markers, raw vs 1m agree', async () => {
     const r = await get(`/api/v1/hosts/a-host-1/series?from=${from()}&to=${to()}&step_s=60`);
     expect(r.status, r.body).toBe(200);
-    const gpus = r.json['gpus'] as { points: { t: string; utilization_ratio: number; memory_used_max_bytes: number }[] }[];
+    const { gpus } = fromSeriesColumns(r.json as unknown as HostSeriesResponse);
     expect(r.json['resolution']).toBe('1m');
     expect(gpus).toHaveLength(1);
     expect(gpus[0]?.points).toHaveLength(10);
@@ -86,7 +89,7 @@ describe('read API on seeded data', () => {
     expect((r.json['markers'] as unknown[]).length).toBe(7);
     const rawR = await get(`/api/v1/hosts/a-host-1/series?from=${from()}&to=${new Date(hourMs + 600_000).toISOString()}&step_s=30`);
     expect(rawR.json['resolution']).toBe('raw');
-    const rawPts = (rawR.json['gpus'] as { points: { utilization_ratio: number }[] }[])[0]?.points ?? [];
+    const rawPts = fromSeriesColumns(rawR.json as unknown as HostSeriesResponse).gpus[0]?.points ?? [];
     expect(rawPts.map((p) => p.utilization_ratio).slice(0, 2)).toEqual([0.5, expect.closeTo(0.9, 5)]);
   });
 
@@ -153,7 +156,7 @@ describe('tenant isolation and roles', () => {
       if (!path.includes('/hosts/b-secret-host/')) expect(r.body, path).not.toContain('b-secret-host');
     }
     const bHost = await get(ROUTES()[5] ?? '');
-    expect(bHost.json).toMatchObject({ host: 'b-secret-host', gpus: [], host_points: [], markers: [], processes: [] });
+    expect(bHost.json).toMatchObject({ host: 'b-secret-host', gpus: [], times: [], markers: [], processes: [] });
     // a-host-1 last reported GPU samples an hour ago: found by the per-host fallback lookup.
     const a = await get('/api/v1/fleet');
     expect((a.json['hosts'] as { host: string; gpus: { uuid: string; utilization_ratio: number }[] }[]).map((h) => [h.host, h.gpus.map((g) => g.uuid)])).toEqual([['a-host-1', ['a-host-1-gpu0']]]);

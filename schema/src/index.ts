@@ -54,7 +54,7 @@ export {
   HeatmapQuerySchema,
   HeatmapResponseSchema,
   TimeseriesQuerySchema,
-  UtilizationPointSchema,
+  UtilizationQuerySchema,
   UtilizationResponseSchema,
 } from './api/fleet.js';
 export type {
@@ -67,7 +67,7 @@ export type {
   HeatmapQuery,
   HeatmapResponse,
   TimeseriesQuery,
-  UtilizationPoint,
+  UtilizationQuery,
   UtilizationResponse,
 } from './api/fleet.js';
 export {
@@ -143,22 +143,31 @@ export {
 export type { AnsweredRange, CountByKey, RangeQuery, Resolution } from './api/range.js';
 export {
   EventMarkerSchema,
+  fromSeriesColumns,
+  GPU_SERIES_FIELDS,
   GpuProcessRowSchema,
+  GpuSeriesColumnsSchema,
   GpuSeriesPointSchema,
   GpuSeriesSchema,
+  HOST_SERIES_FIELDS,
   HostParamsSchema,
+  HostSeriesColumnsSchema,
   HostSeriesPointSchema,
   HostSeriesQuerySchema,
   HostSeriesResponseSchema,
+  seriesTimes,
   THROTTLE_BAND_REASONS,
   ThrottleBandSchema,
+  toSeriesColumns,
 } from './api/hosts.js';
 export type {
   EventMarker,
   GpuProcessRow,
   GpuSeries,
+  GpuSeriesColumns,
   GpuSeriesPoint,
   HostParams,
+  HostSeriesColumns,
   HostSeriesPoint,
   HostSeriesQuery,
   HostSeriesResponse,

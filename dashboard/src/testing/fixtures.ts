@@ -9,10 +9,14 @@ import {
   OomResponseSchema,
   SloListResponseSchema,
   SlowdownResponseSchema,
+  seriesTimes,
+  toSeriesColumns,
   UtilizationResponseSchema,
   type Alert,
   type FleetGpu,
   type FleetHost,
+  type GpuSeries,
+  type HostSeriesPoint,
   type OomRow,
   type SloStatus,
 } from '@renderwatch/schema';
@@ -44,13 +48,27 @@ export function fleet(hosts: FleetHost[]) {
   return FleetResponseSchema.parse({ generated_at: NOW, silent_after_s: 60, hosts });
 }
 
+function mean(xs: (number | null | undefined)[]): number | null {
+  const v = xs.filter((x): x is number => x !== null && x !== undefined);
+  return v.length === 0 ? null : v.reduce((a, b) => a + b, 0) / v.length;
+}
+
+/** A /fleet/utilization answer built from per-host points, as the API aggregates them (mean over hosts per bucket). */
 export function utilization(points: { t: string; host: string; u: number | null; m?: number | null }[]) {
+  const times = [...new Set(points.map((p) => p.t))].sort();
+  const at = (t: string) => points.filter((p) => p.t === t);
+  const names = [...new Set(points.map((p) => p.host))].sort();
   return UtilizationResponseSchema.parse({
     from: '2026-05-01T11:00:00.000Z',
     to: NOW,
     step_s: 60,
     resolution: 'raw',
-    points: points.map((p) => ({ t: p.t, host: p.host, utilization_ratio: p.u, memory_used_ratio: p.m ?? null })),
+    times,
+    utilization_ratio: times.map((t) => mean(at(t).map((p) => p.u))),
+    memory_used_ratio: times.map((t) => mean(at(t).map((p) => p.m))),
+    hosts_reporting: times.map((t) => at(t).length),
+    hosts_total: names.length,
+    hosts: names.map((name) => ({ host: name, utilization_ratio: times.map((t) => points.find((p) => p.t === t && p.host === name)?.u ?? null) })),
   });
 }
 
@@ -197,6 +215,12 @@ export function slowdowns(hosts: Record<string, unknown>[]) {
   });
 }
 
+/** The wire form (arrays per field) of GPU series given as points, as the collector builds it. */
+export function compactSeries(gpus: GpuSeries[], hostPoints: HostSeriesPoint[] = []) {
+  const times = seriesTimes(gpus, hostPoints);
+  return { times, ...toSeriesColumns(times, gpus, hostPoints) };
+}
+
 export function hostSeries(over: Record<string, unknown> = {}) {
   const pts = ['2026-05-01T11:58:00.000Z', '2026-05-01T11:59:00.000Z'].map((t, i) => ({
     t,
@@ -220,11 +244,10 @@ export function hostSeries(over: Record<string, unknown> = {}) {
     step_s: 60,
     resolution: 'raw',
     host: 'render-03',
-    gpus: [
+    ...compactSeries([
       { uuid: 'GPU-0', index: 0, name: 'NVIDIA GeForce RTX 4090', points: pts },
       { uuid: 'GPU-1', index: 1, name: 'NVIDIA GeForce RTX 4090', points: pts },
-    ],
-    host_points: [],
+    ]),
     throttle_bands: [{ gpu_uuid: 'GPU-1', reason: 'thermal', from: '2026-05-01T11:58:00.000Z', to: '2026-05-01T11:59:00.000Z', peak_share: 0.8 }],
     markers: [
       { ts: '2026-05-01T11:58:30.000Z', kind: 'oom', runtime: 'comfyui', gpu_index: 1, label: 'OOM: requested 9.0 GiB, free 2.1 GiB' },

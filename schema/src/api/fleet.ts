@@ -35,15 +35,6 @@ export const FleetResponseSchema = z.object({
 });
 export type FleetResponse = z.infer<typeof FleetResponseSchema>;
 
-/** One point of the fleet utilization-over-time series. */
-export const UtilizationPointSchema = z.object({
-  t: z.string(),
-  host: z.string(),
-  utilization_ratio: z.number().nullable(),
-  memory_used_ratio: z.number().nullable(),
-});
-export type UtilizationPoint = z.infer<typeof UtilizationPointSchema>;
-
 export const TimeseriesQuerySchema = z.object({
   from: z.iso.datetime({ offset: true }).optional(),
   to: z.iso.datetime({ offset: true }).optional(),
@@ -52,13 +43,34 @@ export const TimeseriesQuerySchema = z.object({
 });
 export type TimeseriesQuery = z.infer<typeof TimeseriesQuerySchema>;
 
+/** GET /api/v1/fleet/utilization: a range, optionally one host, and how many per-host rows to return. */
+export const UtilizationQuerySchema = TimeseriesQuerySchema.extend({
+  hosts_limit: z.coerce.number().int().min(0).max(1000).default(60),
+});
+export type UtilizationQuery = z.infer<typeof UtilizationQuerySchema>;
+
+/**
+ * Fleet utilization over time, compact and bounded: one array per series aligned with `times` (at
+ * most the API's max points), and per-host rows only for the first `hosts_limit` hosts by name.
+ */
 export const UtilizationResponseSchema = z.object({
   from: z.string(),
   to: z.string(),
   step_s: z.number(),
   /** Which table answered: raw samples, the 1-minute or the 1-hour rollup. */
   resolution: z.enum(['raw', '1m', '1h']),
-  points: z.array(UtilizationPointSchema),
+  /** Bucket start times (ISO). */
+  times: z.array(z.string()),
+  /** Per bucket, the mean over reporting hosts of each host's mean GPU utilization (null = no data). */
+  utilization_ratio: z.array(z.number().nullable()),
+  /** Per bucket, the mean over reporting hosts of each host's mean VRAM used ÷ total. */
+  memory_used_ratio: z.array(z.number().nullable()),
+  /** Hosts with samples in each bucket. */
+  hosts_reporting: z.array(z.number()),
+  /** Hosts with samples in the range. */
+  hosts_total: z.number(),
+  /** Mean GPU utilization per bucket of the first `hosts_limit` hosts by name, aligned with `times`. */
+  hosts: z.array(z.object({ host: z.string(), utilization_ratio: z.array(z.number().nullable()) })),
 });
 export type UtilizationResponse = z.infer<typeof UtilizationResponseSchema>;
 

@@ -1,5 +1,6 @@
-// GET /api/v1/hosts/:host/series: per-GPU series, host series, throttle bands, markers, processes.
-import { HostParamsSchema, HostSeriesQuerySchema, type HostSeriesResponse } from '@renderwatch/schema';
+// GET /api/v1/hosts/:host/series: per-GPU series, host series (compact: arrays per field), throttle
+// bands, markers, processes.
+import { HostParamsSchema, HostSeriesQuerySchema, seriesTimes, toSeriesColumns, type HostSeriesResponse } from '@renderwatch/schema';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { queryGpuSeries, queryHostPoints, queryMarkers, queryProcesses, throttleBands } from '../../storage/queries/host-series.js';
@@ -30,9 +31,10 @@ export function registerHostRoutes(app: FastifyInstance, deps: QueryDeps): void 
           queryMarkers(s, r, host),
           queryProcesses(s, host, r.to),
         ]);
+        const times = seriesTimes(gpus, hostPoints);
         return {
           from: r.from.toISOString(), to: r.to.toISOString(), step_s: r.stepS, resolution: r.resolution, host,
-          gpus, host_points: hostPoints, throttle_bands: throttleBands(gpus, r.stepS),
+          times, ...toSeriesColumns(times, gpus, hostPoints), throttle_bands: throttleBands(gpus, r.stepS),
           markers: markers.markers, markers_truncated: markers.truncated,
           processes: q.gpu_uuid === undefined ? processes : processes.filter((p) => p.gpu_uuid === q.gpu_uuid),
         };

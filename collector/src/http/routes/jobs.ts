@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { queryJobStats } from '../../storage/queries/jobs.js';
 import { resolveWindow } from '../../storage/resolution.js';
+import { resolveFleetWindow } from '../fleet-range.js';
 import { parseInput } from '../parse-input.js';
 import { cacheKey, scopeFor, type QueryDeps } from '../query-context.js';
 
@@ -14,7 +15,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: QueryDeps): void {
     (req): Promise<JobStatsResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(JobStatsQuerySchema, req.query);
-      const r = resolveWindow(q, deps.now(), deps.limits, 86400);
+      const r = (q.host === undefined ? resolveFleetWindow : resolveWindow)(q, deps.now(), deps.limits, 86400);
       return deps.cache.get(cacheKey(s, req), async () => ({ from: r.from.toISOString(), to: r.to.toISOString(), resolution: r.resolution, rows: await queryJobStats(s, r, q) }));
     },
   );

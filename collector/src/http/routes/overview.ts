@@ -3,7 +3,7 @@ import { FleetSummaryQuerySchema, HeatmapQuerySchema, type FleetSummaryResponse,
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { queryFleetSummary, queryHeatmap } from '../../storage/queries/fleet-overview.js';
-import { resolveRange, resolveWindow } from '../../storage/resolution.js';
+import { resolveFleetRange, resolveFleetWindow } from '../fleet-range.js';
 import { parseInput } from '../parse-input.js';
 import { cacheKey, scopeFor, type QueryDeps } from '../query-context.js';
 
@@ -15,7 +15,7 @@ export function registerOverviewRoutes(app: FastifyInstance, deps: QueryDeps): v
       const s = scopeFor(deps, req);
       const q = parseInput(FleetSummaryQuerySchema, req.query);
       const now = deps.now();
-      const r = resolveWindow(q, now, deps.limits);
+      const r = resolveFleetWindow(q, now, deps.limits);
       return deps.cache.get(cacheKey(s, req), async () => ({
         from: r.from.toISOString(), to: r.to.toISOString(), step_s: r.stepS, resolution: r.resolution,
         ...(await queryFleetSummary(s, r, now, deps.silentAfterS)),
@@ -28,7 +28,7 @@ export function registerOverviewRoutes(app: FastifyInstance, deps: QueryDeps): v
     (req): Promise<HeatmapResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(HeatmapQuerySchema, req.query);
-      const r = resolveRange(q, deps.now(), deps.limits);
+      const r = resolveFleetRange(q, deps.now(), deps.limits);
       return deps.cache.get(cacheKey(s, req), async () => ({
         from: r.from.toISOString(), to: r.to.toISOString(), step_s: r.stepS, resolution: r.resolution, ...(await queryHeatmap(s, r)),
       }));

@@ -34,18 +34,21 @@ export function eventFields(row: Record<string, unknown>): EventRow['fields'] {
   return f;
 }
 
-/** Two passes: the newest `limit` timestamps (one column), then the wide rows at or after the oldest of them. */
+/** Lower bounds tried newest first: most lists fill from the last hour's partition alone. */
+const WINDOWS_S = [3600, 86_400, 7 * 86_400];
+
+/**
+ * Newest first. Two passes: the newest `limit` timestamps (one column), then the wide rows at or
+ * after the oldest of them; tried over the last hour, day and week of the range before the whole
+ * range, so a busy fleet's list reads one or two daily partitions instead of every day of the range.
+ */
 export async function queryEvents(s: TenantScope, q: EventListQuery, from: Date, to: Date): Promise<{ events: EventRow[]; truncated: boolean }> {
-  const conds: SqlFragment[] = [sql`ts >= ${from} AND ts < ${to}`];
-  if (q.kind !== undefined) conds.push(sql`kind = ${q.kind}`);
-  if (q.host !== undefined) conds.push(sql`host = ${q.host}`);
-  if (q.runtime !== undefined) conds.push(sql`runtime = ${q.runtime}`);
-  if (q.model !== undefined) conds.push(sql`model = ${q.model}`);
-  const rows = await s.query<Row>(sql`
-    SELECT toString(ts) AS ts, host, kind, runtime, gpu_index, extensions, cold, recovered,
-      ${joinSql([...STRING_FIELDS, ...NUMBER_FIELDS].map((c) => ident(c)), ', ')}
-    FROM ${s.rows('runtime_events', sql`${joinSql(conds, ' AND ')} AND ts >= (SELECT ifNull(min(ts), toDateTime(0)) FROM (SELECT ts FROM ${s.rows('runtime_events', joinSql(conds, ' AND '))} ORDER BY ts DESC LIMIT ${q.limit + 1}))`)}
-    ORDER BY ts DESC, ts_ms DESC, host LIMIT ${q.limit + 1}`);
+  const starts = [...WINDOWS_S.map((w) => new Date(to.getTime() - w * 1000)).filter((d) => d > from), from];
+  let rows: Row[] = [];
+  for (const start of starts) {
+    rows = await newestRows(s, q, start, to);
+    if (rows.length > q.limit) break;
+  }
   return {
     events: rows.slice(0, q.limit).map((r) => ({
       ts: chDateTimeToIso(r.ts), host: r.host, kind: r.kind as RuntimeEventKind, runtime: r.runtime,
@@ -53,4 +56,17 @@ export async function queryEvents(s: TenantScope, q: EventListQuery, from: Date,
     })),
     truncated: rows.length > q.limit,
   };
+}
+
+function newestRows(s: TenantScope, q: EventListQuery, from: Date, to: Date): Promise<Row[]> {
+  const conds: SqlFragment[] = [sql`ts >= ${from} AND ts < ${to}`];
+  if (q.kind !== undefined) conds.push(sql`kind = ${q.kind}`);
+  if (q.host !== undefined) conds.push(sql`host = ${q.host}`);
+  if (q.runtime !== undefined) conds.push(sql`runtime = ${q.runtime}`);
+  if (q.model !== undefined) conds.push(sql`model = ${q.model}`);
+  return s.query<Row>(sql`
+    SELECT toString(ts) AS ts, host, kind, runtime, gpu_index, extensions, cold, recovered,
+      ${joinSql([...STRING_FIELDS, ...NUMBER_FIELDS].map((c) => ident(c)), ', ')}
+    FROM ${s.rows('runtime_events', sql`${joinSql(conds, ' AND ')} AND ts >= (SELECT ifNull(min(ts), toDateTime(0)) FROM (SELECT ts FROM ${s.rows('runtime_events', joinSql(conds, ' AND '))} ORDER BY ts DESC LIMIT ${q.limit + 1}))`)}
+    ORDER BY ts DESC, ts_ms DESC, host LIMIT ${q.limit + 1}`);
 }

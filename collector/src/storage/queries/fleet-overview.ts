@@ -2,7 +2,7 @@
 import type { FleetSummaryResponse, HeatmapResponse } from '@renderwatch/schema';
 import type { ResolvedRange } from '../resolution.js';
 import type { TenantScope } from '../scope.js';
-import { sql } from '../sql.js';
+import { raw, sql, type SqlFragment } from '../sql.js';
 import { gpuAggs, gpuExpr, jobAggs, jobKindsFilter, numOrNull, timeCol } from './aggregates.js';
 
 type Num = number | string | null;
@@ -20,7 +20,8 @@ export async function queryFleetSummary(s: TenantScope, r: ResolvedRange, nowMs:
       FROM (SELECT host, max(last_seen) AS seen FROM ${s.rows('hosts', sql`last_seen >= ${r.from}`)} GROUP BY host)`),
     s.query<{ gpus: Num; busy: Num }>(sql`
       SELECT count() AS gpus, countIf(u >= 0.1) AS busy
-      FROM (SELECT host, gpu_uuid, argMax(util_ratio, ts) AS u FROM ${s.rows('gpu_samples', sql`ts >= ${latestSince} AND ts <= ${now}`)} GROUP BY host, gpu_uuid)`),
+      FROM (SELECT host, gpu_uuid, argMax(last_util_ratio, toUInt64(last_ts) * 1000 + last_ts_ms) AS u
+        FROM ${s.rows('gpu_latest', sql`last_ts >= ${latestSince} AND last_ts <= ${now}`)} GROUP BY host, gpu_uuid)`),
     s.query<{ util_avg: Num; busy_samples: Num; thermal_busy_samples: Num }>(sql`
       SELECT ${gpuAggs(r.resolution, ['util_avg', 'busy_samples', 'thermal_busy_samples'])} FROM ${s.rows(r.table('gpu_host'), inRange)}`),
     s.query<{ jobs: Num; jobs_ok: Num; images: Num; ooms: Num }>(sql`
@@ -49,28 +50,37 @@ export async function queryFleetSummary(s: TenantScope, r: ResolvedRange, nowMs:
   };
 }
 
-/** One row per host with its buckets as arrays (168k JSON objects for 1,000 hosts x 7 days otherwise). */
-export async function queryHeatmap(s: TenantScope, r: ResolvedRange): Promise<Pick<HeatmapResponse, 'times' | 'rows'>> {
-  const tc = timeCol(r.resolution);
+/** The bucket axis of a range: first bucket start (ms) and the number of buckets. Pure. */
+export function bucketAxis(r: Pick<ResolvedRange, 'from' | 'to' | 'stepS'>): { first: number; count: number; times: string[] } {
   const step = r.stepS * 1000;
   const first = Math.floor(r.from.getTime() / step) * step;
   const count = Math.ceil((r.to.getTime() - first) / step);
-  const rows = await s.query<{ host: string; idx: (number | string)[]; vals: (number | string | null)[] }>(sql`
+  return { first, count, times: Array.from({ length: count }, (_, i) => new Date(first + i * step).toISOString()) };
+}
+
+/** Values at bucket indexes into an array of `count` (null where absent). Pure. */
+export function alignValues(count: number, idx: readonly (number | string)[], vals: readonly Num[]): (number | null)[] {
+  const values: (number | null)[] = Array.from({ length: count }, () => null);
+  idx.forEach((i, k) => {
+    const at = Number(i);
+    if (at >= 0 && at < count) values[at] = numOrNull(vals[k] ?? null);
+  });
+  return values;
+}
+
+/**
+ * One row per host with its buckets as arrays (168k JSON objects for 1,000 hosts x 7 days otherwise).
+ * `hosts` narrows to the given host subquery/filter (a fragment over `host`).
+ */
+export async function queryHeatmap(s: TenantScope, r: ResolvedRange, hosts?: SqlFragment): Promise<Pick<HeatmapResponse, 'times' | 'rows'>> {
+  const tc = timeCol(r.resolution);
+  const { first, count, times } = bucketAxis(r);
+  const hostFilter = hosts === undefined ? raw('') : sql` AND ${hosts}`;
+  const rows = await s.query<{ host: string; idx: (number | string)[]; vals: Num[] }>(sql`
     SELECT host, groupArray(i) AS idx, groupArray(v) AS vals FROM (
       SELECT host, intDiv(toUInt32(${tc}) - ${Math.floor(first / 1000)}, ${r.stepS}) AS i, round(${gpuExpr(r.resolution, 'util_avg')}, 4) AS v
-      FROM ${s.rows(r.table('gpu_host'), sql`${tc} >= ${r.from} AND ${tc} < ${r.to}`)}
+      FROM ${s.rows(r.table('gpu_host'), sql`${tc} >= ${r.from} AND ${tc} < ${r.to}${hostFilter}`)}
       GROUP BY host, i)
     GROUP BY host ORDER BY host`);
-  const times = Array.from({ length: count }, (_, i) => new Date(first + i * step).toISOString());
-  return {
-    times,
-    rows: rows.map((row) => {
-      const values: (number | null)[] = Array.from({ length: count }, () => null);
-      row.idx.forEach((i, k) => {
-        const at = Number(i);
-        if (at >= 0 && at < count) values[at] = numOrNull(row.vals[k] ?? null);
-      });
-      return { host: row.host, values };
-    }),
-  };
+  return { times, rows: rows.map((row) => ({ host: row.host, values: alignValues(count, row.idx, row.vals) })) };
 }

@@ -1,10 +1,13 @@
 // Queries behind GET /api/v1/fleet and /api/v1/fleet/utilization. Tenant first in every WHERE.
-import { decodeClockEventReasons, type FleetHost, type UtilizationPoint } from '@renderwatch/schema';
+import { decodeClockEventReasons, type FleetHost, type UtilizationResponse } from '@renderwatch/schema';
 import { chDateTimeToIso } from '../../ingest/time.js';
 import type { ResolvedRange } from '../resolution.js';
 import type { TenantScope } from '../scope.js';
 import { joinSql, sql, type SqlFragment } from '../sql.js';
-import { bucket, gpuAggs, numOrNull, timeCol } from './aggregates.js';
+import { gpuExpr, numOrNull, timeCol } from './aggregates.js';
+import { alignValues, bucketAxis, queryHeatmap } from './fleet-overview.js';
+
+type Num = number | string | null;
 
 interface LatestGpuRow {
   host: string;
@@ -30,15 +33,16 @@ interface HostRow {
 
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
 
+/** Latest values per GPU from gpu_latest (migration 0009: one row per GPU, newest kept by its view). */
 function latestGpus(s: TenantScope, where: SqlFragment): Promise<LatestGpuRow[]> {
   return s.query<LatestGpuRow>(sql`
     SELECT host, gpu_uuid,
-      argMax(gpu_index, k) AS gpu_index, argMax(gpu_name, k) AS gpu_name,
-      argMax(util_ratio, k) AS util_ratio, argMax(mem_used_bytes, k) AS mem_used_bytes,
-      argMax(mem_total_bytes, k) AS mem_total_bytes, argMax(temp_celsius, k) AS temp_celsius,
-      argMax(power_draw_watts, k) AS power_draw_watts, argMax(clock_event_reasons, k) AS clock_event_reasons,
-      toString(max(ts)) AS last_ts
-    FROM (SELECT *, toUInt64(ts) * 1000 + ts_ms AS k FROM ${s.rows('gpu_samples', where)})
+      argMax(last_gpu_index, k) AS gpu_index, argMax(last_gpu_name, k) AS gpu_name,
+      argMax(last_util_ratio, k) AS util_ratio, argMax(last_mem_used_bytes, k) AS mem_used_bytes,
+      argMax(last_mem_total_bytes, k) AS mem_total_bytes, argMax(last_temp_celsius, k) AS temp_celsius,
+      argMax(last_power_draw_watts, k) AS power_draw_watts, argMax(last_clock_event_reasons, k) AS clock_event_reasons,
+      toString(max(last_ts)) AS last_ts
+    FROM (SELECT *, toUInt64(last_ts) * 1000 + last_ts_ms AS k FROM ${s.rows('gpu_latest', where)})
     GROUP BY host, gpu_uuid
     ORDER BY host, gpu_index`);
 }
@@ -53,7 +57,7 @@ export async function queryFleet(s: TenantScope, now: Date, silentAfterS: number
   const since = new Date(now.getTime() - lookbackS * 1000);
   const recent = new Date(now.getTime() - Math.max(recentS, 2 * silentAfterS) * 1000);
   const [recentGpus, hosts] = await Promise.all([
-    latestGpus(s, sql`ts >= ${recent}`),
+    latestGpus(s, sql`last_ts >= ${recent}`),
     s.query<HostRow>(sql`
       SELECT host, argMax(agent_id, last_seen) AS agent, argMax(driver_version, last_seen) AS driver,
         argMax(agent_version, last_seen) AS agent_ver, toString(max(last_seen)) AS seen
@@ -63,7 +67,7 @@ export async function queryFleet(s: TenantScope, now: Date, silentAfterS: number
   const seen = new Set(recentGpus.map((g) => g.host));
   // Silent hosts: their last values, by host; past `maxFallbackHosts` they are listed without GPUs.
   const missing = hosts.map((h) => h.host).filter((h) => !seen.has(h)).slice(0, maxFallbackHosts);
-  const older = missing.length === 0 ? [] : await latestGpus(s, sql`host IN (${joinSql(missing.map((h) => sql`${h}`), ', ')}) AND ts >= ${since} AND ts < ${recent}`);
+  const older = missing.length === 0 ? [] : await latestGpus(s, sql`host IN (${joinSql(missing.map((h) => sql`${h}`), ', ')}) AND last_ts >= ${since} AND last_ts < ${recent}`);
   const gpus = [...recentGpus, ...older];
   const byHost = new Map<string, LatestGpuRow[]>();
   for (const g of gpus) {
@@ -96,30 +100,36 @@ export async function queryFleet(s: TenantScope, now: Date, silentAfterS: number
   });
 }
 
-interface UtilRow {
-  t: string;
-  host: string;
-  util_avg: number | null;
-  mem_used_avg: number | string | null;
-  mem_total_max: number | string | null;
-}
-
-/** Mean GPU utilization and VRAM use per host per step, from the table the resolution picked. */
-export async function queryUtilization(s: TenantScope, r: ResolvedRange, host?: string): Promise<UtilizationPoint[]> {
+/**
+ * Fleet utilization over time, bounded: per bucket the mean over reporting hosts of each host's mean
+ * GPU utilization and VRAM used ÷ total (one row per bucket from ClickHouse), and the per-host
+ * utilization rows of the first `hostsLimit` hosts by name (the fleet page draws at most 60).
+ */
+export async function queryUtilization(s: TenantScope, r: ResolvedRange, host: string | undefined, hostsLimit: number): Promise<Omit<UtilizationResponse, 'from' | 'to' | 'step_s' | 'resolution'>> {
   const tc = timeCol(r.resolution);
-  const hostFilter = host === undefined ? sql`` : sql` AND host = ${host}`;
-  const rows = await s.query<UtilRow>(sql`
-    SELECT toString(${bucket(r.resolution, r.stepS)}) AS t, host, ${gpuAggs(r.resolution, ['util_avg', 'mem_used_avg', 'mem_total_max'])}
-    FROM ${s.rows(r.table('gpu_host'), sql`${tc} >= ${r.from} AND ${tc} < ${r.to}${hostFilter}`)}
-    GROUP BY t, host ORDER BY t, host`);
-  return rows.map((x) => {
-    const used = numOrNull(x.mem_used_avg);
-    const total = numOrNull(x.mem_total_max);
-    return {
-      t: chDateTimeToIso(x.t),
-      host: x.host,
-      utilization_ratio: numOrNull(x.util_avg),
-      memory_used_ratio: used === null || total === null || total === 0 ? null : used / total,
-    };
-  });
+  const { first, count, times } = bucketAxis(r);
+  const where = sql`${tc} >= ${r.from} AND ${tc} < ${r.to}${host === undefined ? sql`` : sql` AND host = ${host}`}`;
+  const [series, total, rows] = await Promise.all([
+    s.query<{ i: number | string; u: Num; m: Num; n: Num }>(sql`
+      SELECT i, round(avg(u), 4) AS u, round(avg(m), 4) AS m, count() AS n FROM (
+        SELECT host, intDiv(toUInt32(${tc}) - ${Math.floor(first / 1000)}, ${r.stepS}) AS i,
+          if(isFinite(${gpuExpr(r.resolution, 'util_avg')}), ${gpuExpr(r.resolution, 'util_avg')}, NULL) AS u,
+          if(${gpuExpr(r.resolution, 'mem_total_max')} > 0, ${gpuExpr(r.resolution, 'mem_used_avg')} / ${gpuExpr(r.resolution, 'mem_total_max')}, NULL) AS m
+        FROM ${s.rows(r.table('gpu_host'), where)}
+        GROUP BY host, i)
+      GROUP BY i ORDER BY i`),
+    s.query<{ hosts: Num }>(sql`SELECT uniqExact(host) AS hosts FROM ${s.rows(r.table('gpu_host'), where)}`),
+    hostsLimit === 0
+      ? Promise.resolve({ times, rows: [] })
+      : queryHeatmap(s, r, sql`host IN (SELECT host FROM ${s.rows(r.table('gpu_host'), where)} GROUP BY host ORDER BY host LIMIT ${hostsLimit})`),
+  ]);
+  const idx = series.map((x) => x.i);
+  return {
+    times,
+    utilization_ratio: alignValues(count, idx, series.map((x) => x.u)),
+    memory_used_ratio: alignValues(count, idx, series.map((x) => x.m)),
+    hosts_reporting: alignValues(count, idx, series.map((x) => x.n)).map((n) => n ?? 0),
+    hosts_total: numOrNull(total[0]?.hosts ?? null) ?? 0,
+    hosts: rows.rows.map((x) => ({ host: x.host, utilization_ratio: x.values })),
+  };
 }

@@ -1,9 +1,9 @@
 // Host/GPU detail: per-GPU time series, host series, throttle bands, event markers, processes.
-import type { EventMarker, GpuProcessRow, GpuSeries, GpuSeriesPoint, HostSeriesPoint, RuntimeEventKind, ThrottleBand } from '@renderwatch/schema';
+import { RUNTIME_EVENT_KINDS, type EventMarker, type GpuProcessRow, type GpuSeries, type GpuSeriesPoint, type HostSeriesPoint, type RuntimeEventKind, type ThrottleBand } from '@renderwatch/schema';
 import { chDateTimeToIso } from '../../ingest/time.js';
 import type { ResolvedRange } from '../resolution.js';
 import type { TenantScope } from '../scope.js';
-import { raw, sql } from '../sql.js';
+import { joinSql, raw, sql } from '../sql.js';
 import { bucket, gpuAggs, hostAggs, numOrNull, timeCol } from './aggregates.js';
 
 type Num = number | string | null;
@@ -19,9 +19,19 @@ interface GpuRow {
   thermal_samples: Num; power_samples: Num; hw_slowdown_samples: Num;
 }
 
+/** Rounded for the wire: ratios to 4 decimals, bytes to whole bytes, degrees/watts/MHz to 1 decimal. */
+const round = (v: Num, digits: number): number | null => {
+  const n = numOrNull(v);
+  if (n === null) return null;
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+};
+const ratio = (v: Num): number | null => round(v, 4);
+const bytes = (v: Num): number | null => round(v, 0);
+const unit = (v: Num): number | null => round(v, 1);
 const share = (part: Num, all: Num): number | null => {
   const a = numOrNull(all);
-  return a === null || a === 0 ? null : (numOrNull(part) ?? 0) / a;
+  return a === null || a === 0 ? null : ratio((numOrNull(part) ?? 0) / a);
 };
 
 export async function queryGpuSeries(s: TenantScope, r: ResolvedRange, host: string, gpuUuid?: string): Promise<GpuSeries[]> {
@@ -41,16 +51,16 @@ export async function queryGpuSeries(s: TenantScope, r: ResolvedRange, host: str
     }
     const p: GpuSeriesPoint = {
       t: chDateTimeToIso(row.b),
-      utilization_ratio: numOrNull(row.util_avg),
-      utilization_max_ratio: numOrNull(row.util_max),
-      memory_used_bytes: numOrNull(row.mem_used_avg),
-      memory_used_max_bytes: numOrNull(row.mem_used_max),
-      memory_total_bytes: numOrNull(row.mem_total_max),
-      temperature_celsius: numOrNull(row.temp_avg),
-      temperature_max_celsius: numOrNull(row.temp_max),
-      power_draw_watts: numOrNull(row.power_avg),
-      sm_clock_mhz: numOrNull(row.sm_clock_avg),
-      mem_clock_mhz: numOrNull(row.mem_clock_avg),
+      utilization_ratio: ratio(row.util_avg),
+      utilization_max_ratio: ratio(row.util_max),
+      memory_used_bytes: bytes(row.mem_used_avg),
+      memory_used_max_bytes: bytes(row.mem_used_max),
+      memory_total_bytes: bytes(row.mem_total_max),
+      temperature_celsius: unit(row.temp_avg),
+      temperature_max_celsius: unit(row.temp_max),
+      power_draw_watts: unit(row.power_avg),
+      sm_clock_mhz: unit(row.sm_clock_avg),
+      mem_clock_mhz: unit(row.mem_clock_avg),
       thermal_share: share(row.thermal_samples, row.samples),
       power_share: share(row.power_samples, row.samples),
       hw_slowdown_share: share(row.hw_slowdown_samples, row.samples),
@@ -99,12 +109,12 @@ export async function queryHostPoints(s: TenantScope, r: ResolvedRange, host: st
     GROUP BY b ORDER BY b`);
   return rows.map((x) => ({
     t: chDateTimeToIso(x.b),
-    cpu_ratio: numOrNull(x['cpu_avg']),
-    memory_used_bytes: numOrNull(x['mem_used_avg']),
-    disk_read_bytes_per_s: numOrNull(x['disk_read_avg']),
-    disk_write_bytes_per_s: numOrNull(x['disk_write_avg']),
-    net_rx_bytes_per_s: numOrNull(x['net_rx_avg']),
-    net_tx_bytes_per_s: numOrNull(x['net_tx_avg']),
+    cpu_ratio: ratio(x['cpu_avg'] ?? null),
+    memory_used_bytes: bytes(x['mem_used_avg'] ?? null),
+    disk_read_bytes_per_s: bytes(x['disk_read_avg'] ?? null),
+    disk_write_bytes_per_s: bytes(x['disk_write_avg'] ?? null),
+    net_rx_bytes_per_s: bytes(x['net_rx_avg'] ?? null),
+    net_tx_bytes_per_s: bytes(x['net_tx_avg'] ?? null),
   }));
 }
 
@@ -126,12 +136,23 @@ function label(m: MarkerRow): string {
   }
 }
 
-/** Markers: every kind but the chatty ones (progress, queue, job_start, node_cache); newest `limit`. */
+const CHATTY_KINDS: readonly string[] = ['progress', 'queue', 'job_start', 'node_cache', 'training_progress'];
+/** The kinds drawn as markers, listed (not `NOT IN`) so the sort key (tenant, kind, host, ts) narrows to this host. */
+const MARKER_KINDS = RUNTIME_EVENT_KINDS.filter((k) => !CHATTY_KINDS.includes(k));
+/** Lower bounds tried newest first: a busy host fills the list from its last hour or day alone. */
+const MARKER_WINDOWS_S = [3600, 86_400, 7 * 86_400];
+
+/** Markers: every kind but the chatty ones; newest `limit`. */
 export async function queryMarkers(s: TenantScope, r: ResolvedRange, host: string, limit = 500): Promise<{ markers: EventMarker[]; truncated: boolean }> {
-  const rows = await s.query<MarkerRow>(sql`
-    SELECT toString(ts) AS ts, kind, runtime, gpu_index, model, outcome, cause, error_type, source, version, duration_s, images, startup_s
-    FROM ${s.rows('runtime_events', sql`host = ${host} AND ts >= ${r.from} AND ts < ${r.to} AND kind NOT IN ('progress', 'queue', 'job_start', 'node_cache', 'training_progress')`)}
-    ORDER BY ts DESC, ts_ms DESC LIMIT ${limit + 1}`);
+  const starts = [...MARKER_WINDOWS_S.map((w) => new Date(r.to.getTime() - w * 1000)).filter((d) => d > r.from), r.from];
+  let rows: MarkerRow[] = [];
+  for (const from of starts) {
+    rows = await s.query<MarkerRow>(sql`
+      SELECT toString(ts) AS ts, kind, runtime, gpu_index, model, outcome, cause, error_type, source, version, duration_s, images, startup_s
+      FROM ${s.rows('runtime_events', sql`kind IN (${joinSql(MARKER_KINDS.map((k) => sql`${k}`), ', ')}) AND host = ${host} AND ts >= ${from} AND ts < ${r.to}`)}
+      ORDER BY ts DESC, ts_ms DESC LIMIT ${limit + 1}`);
+    if (rows.length > limit) break;
+  }
   const markers = rows.slice(0, limit).reverse().map((m) => ({
     ts: chDateTimeToIso(m.ts), kind: m.kind as RuntimeEventKind, runtime: m.runtime, gpu_index: numOrNull(m.gpu_index), label: label(m),
   }));

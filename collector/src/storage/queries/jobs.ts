@@ -1,5 +1,6 @@
 // Job statistics by model and runtime: outcome counts, completion ratio, images, duration
-// percentiles (t-digest), from the job rollups or raw events by resolution.
+// percentiles (t-digest), from the job rollups (model-level ones when no host is asked for) or raw
+// events by resolution.
 import type { JobStatsQuery, JobStatsRow } from '@renderwatch/schema';
 import type { ResolvedRange } from '../resolution.js';
 import type { TenantScope } from '../scope.js';
@@ -7,6 +8,11 @@ import { joinSql, sql, type SqlFragment } from '../sql.js';
 import { jobAggs, jobKindsFilter, numOrNull, timeCol } from './aggregates.js';
 
 type Num = number | string | null;
+
+/** Without a host filter, the model-level rollups (migration 0008: no host, GPU or resolution in the key). */
+function jobsTable(r: ResolvedRange, q: JobStatsQuery): string {
+  return q.host === undefined && r.resolution !== 'raw' ? `jobs_model_${r.resolution}` : r.table('jobs');
+}
 
 export async function queryJobStats(s: TenantScope, r: ResolvedRange, q: JobStatsQuery): Promise<JobStatsRow[]> {
   const tc = timeCol(r.resolution);
@@ -16,7 +22,7 @@ export async function queryJobStats(s: TenantScope, r: ResolvedRange, q: JobStat
   if (q.runtime !== undefined) conds.push(sql`runtime = ${q.runtime}`);
   const rows = await s.query<{ model: string; runtime: string; jobs: Num; jobs_ok: Num; jobs_oom: Num; jobs_error: Num; jobs_interrupted: Num; images: Num; duration_q: Num[] }>(sql`
     SELECT model, runtime, ${jobAggs(r.resolution, ['jobs', 'jobs_ok', 'jobs_oom', 'jobs_error', 'jobs_interrupted', 'images', 'duration_q'])}
-    FROM ${s.rows(r.table('jobs'), joinSql(conds, ' AND '))}
+    FROM ${s.rows(jobsTable(r, q), joinSql(conds, ' AND '))}
     GROUP BY model, runtime
     HAVING jobs > 0
     ORDER BY jobs DESC, model, runtime

@@ -1,6 +1,7 @@
 // OOM explorer: OOM events with their numbers, the job that ended with `oom` on the same GPU in the
-// same second (model, resolution, batch), grouped counts, and what to try per cause. No prompt is
-// stored, so none can be returned.
+// same second (model, resolution, batch), grouped counts, and what to try per cause. The join is
+// done at insert time by the oom_context materialized view (migration 0007). No prompt is stored,
+// so none can be returned.
 import { GPU_TIERS_GB, type CountByKey, type OomAdvice, type OomQuery, type OomRow } from '@renderwatch/schema';
 import { chDateTimeToIso } from '../../ingest/time.js';
 import type { TenantScope } from '../scope.js';
@@ -26,32 +27,51 @@ export function tierOf(totalBytes: number | null): number | null {
 }
 
 type Num = number | string | null;
-interface JoinedRow {
-  ts_text: string; max_total: Num; host: string; gpu_index: Num; runtime: string; cause: string; cause_rule: string;
+interface OomContextRow {
+  ts_text: string; host: string; gpu_index: Num; runtime: string; cause: string; cause_rule: string;
   requested_bytes: Num; total_bytes: Num; free_bytes: Num; allocated_bytes: Num; reserved_unallocated_bytes: Num;
-  other_processes_bytes: Num; recovered: Num; job_id: string; model: string; width: Num; height: Num; batch: Num; c: Num;
+  other_processes_bytes: Num; recovered: Num; job_id: string; model: string; width: Num; height: Num; batch: Num;
+}
+interface GroupRow { cause: string; model: string; width: Num; height: Num; batch: Num; max_total: Num; c: Num }
+
+/** Positions in oom_context's tuples (migration 0007); absent numbers are stored as -1. */
+const O = { ts_ms: 1, gpu_index: 2, runtime: 3, cause: 4, cause_rule: 5, requested_bytes: 6, total_bytes: 7, free_bytes: 8, allocated_bytes: 9, reserved_unallocated_bytes: 10, other_processes_bytes: 11, recovered: 12 } as const;
+const J = { job_id: 1, model: 2, width: 3, height: 4, batch: 5 } as const;
+const oCol = (k: keyof typeof O): SqlFragment => raw(`tupleElement(o, ${O[k]})`);
+const jCol = (k: keyof typeof J): SqlFragment => raw(`tupleElement(j, ${J[k]})`);
+const CONTEXT_COLS = raw([
+  ...Object.entries(O).filter(([k]) => k !== 'ts_ms').map(([k, i]) => `tupleElement(o, ${i}) AS ${k}`),
+  ...Object.entries(J).map(([k, i]) => `tupleElement(j, ${i}) AS ${k}`),
+].join(', '));
+
+/**
+ * The OOMs in the range with their job context, one row per (host, second, GPU), from the pre-joined
+ * oom_context table (migration 0007): its states merged here, so unmerged parts never split a row.
+ * Several OOMs on one GPU in one second count each (`n`) and are listed once.
+ */
+function merged(s: TenantScope, q: OomQuery, from: Date, to: Date): SqlFragment {
+  const conds: SqlFragment[] = [sql`ts >= ${from} AND ts < ${to}`];
+  if (q.host !== undefined) conds.push(sql`host = ${q.host}`);
+  const post: SqlFragment[] = [raw('n > 0')];
+  if (q.cause !== undefined) post.push(sql`${oCol('cause')} = ${q.cause}`);
+  if (q.model !== undefined) post.push(sql`${jCol('model')} = ${q.model}`);
+  return sql`(
+    SELECT ts, host, n, o, j FROM (
+      SELECT ts, host, gpu_key, uniqExactIfMerge(ooms) AS n, argMaxIfMerge(oom) AS o, argMaxIfMerge(job) AS j
+      FROM ${s.rows('oom_context', joinSql(conds, ' AND '))}
+      GROUP BY ts, host, gpu_key)
+    WHERE ${joinSql(post, ' AND ')})`;
 }
 
-/** The OOM rows with their job context, as a subquery (aggregating straight over a JOIN trips 18.16). */
-function joined(s: TenantScope, q: OomQuery, from: Date, to: Date): SqlFragment {
-  const oomConds: SqlFragment[] = [sql`kind = 'oom' AND ts >= ${from} AND ts < ${to}`];
-  if (q.host !== undefined) oomConds.push(sql`host = ${q.host}`);
-  if (q.cause !== undefined) oomConds.push(sql`cause = ${q.cause}`);
-  const jobConds: SqlFragment[] = [sql`kind = 'job_end' AND outcome = 'oom' AND ts >= ${from} AND ts < ${to}`];
-  if (q.host !== undefined) jobConds.push(sql`host = ${q.host}`);
-  const modelFilter = q.model === undefined ? raw('') : sql` WHERE model = ${q.model}`;
-  return sql`(
-    SELECT ts, ts_ms, host, gpu_index, runtime, cause, cause_rule, requested_bytes, total_bytes, free_bytes, allocated_bytes,
-      reserved_unallocated_bytes, other_processes_bytes, recovered, job_id, model, width, height, batch
-    FROM (
-      SELECT ts, ts_ms, host, ifNull(gpu_index, 65535) AS gi, gpu_index, runtime, cause, cause_rule, requested_bytes, total_bytes, free_bytes,
-        allocated_bytes, reserved_unallocated_bytes, other_processes_bytes, recovered
-      FROM ${s.rows('runtime_events', joinSql(oomConds, ' AND '))})
-    ANY LEFT JOIN (
-      SELECT ts, host, ifNull(gpu_index, 65535) AS gi, any(job_id) AS job_id, any(model) AS model, any(width) AS width, any(height) AS height, any(batch) AS batch
-      FROM ${s.rows('runtime_events', joinSql(jobConds, ' AND '))} GROUP BY ts, host, gi)
-    USING (ts, host, gi)${modelFilter})`;
-}
+/** -1 (absent) and 0 (no job matched) are null. */
+const pos = (v: Num): number | null => {
+  const n = numOrNull(v);
+  return n === null || n <= 0 ? null : n;
+};
+const present = (v: Num): number | null => {
+  const n = numOrNull(v);
+  return n === null || n < 0 ? null : n;
+};
 
 const ins = (m: Map<string, number>, k: string, c: number): void => {
   m.set(k, (m.get(k) ?? 0) + c);
@@ -66,13 +86,14 @@ export interface OomResult {
 
 export async function queryOoms(s: TenantScope, q: OomQuery, from: Date, to: Date): Promise<OomResult> {
   const [groups, list] = await Promise.all([
-    s.query<JoinedRow>(sql`
-      SELECT cause, model, width, height, batch, max(total_bytes) AS max_total, count() AS c FROM ${joined(s, q, from, to)}
-      GROUP BY cause, model, width, height, batch, intDiv(ifNull(total_bytes, 0), 1073741824)`),
-    s.query<JoinedRow>(sql`
-      SELECT toString(ts) AS ts_text, host, gpu_index, runtime, cause, cause_rule, requested_bytes, total_bytes, free_bytes, allocated_bytes,
-        reserved_unallocated_bytes, other_processes_bytes, recovered, job_id, model, width, height, batch
-      FROM ${joined(s, q, from, to)} ORDER BY ts DESC, ts_ms DESC, host LIMIT ${q.limit + 1}`),
+    s.query<GroupRow>(sql`
+      SELECT ${oCol('cause')} AS cause, ${jCol('model')} AS model, ${jCol('width')} AS width, ${jCol('height')} AS height, ${jCol('batch')} AS batch,
+        max(${oCol('total_bytes')}) AS max_total, sum(n) AS c
+      FROM ${merged(s, q, from, to)}
+      GROUP BY cause, model, width, height, batch, intDiv(greatest(${oCol('total_bytes')}, 0), 1073741824)`),
+    s.query<OomContextRow>(sql`
+      SELECT toString(ts) AS ts_text, host, ${CONTEXT_COLS}
+      FROM ${merged(s, q, from, to)} ORDER BY ts DESC, ${oCol('ts_ms')} DESC, host LIMIT ${q.limit + 1}`),
   ]);
   const byCause = new Map<string, number>(), byModel = new Map<string, number>(), byRes = new Map<string, number>(), byBatch = new Map<string, number>(), byTier = new Map<string, number>();
   let total = 0;
@@ -81,22 +102,23 @@ export async function queryOoms(s: TenantScope, q: OomQuery, from: Date, to: Dat
     total += c;
     ins(byCause, g.cause || 'unknown', c);
     ins(byModel, g.model || 'unknown', c);
-    const w = numOrNull(g.width), h = numOrNull(g.height);
+    const w = pos(g.width), h = pos(g.height);
     ins(byRes, w && h ? `${w}x${h}` : 'unknown', c);
-    const b = numOrNull(g.batch);
+    const b = pos(g.batch);
     ins(byBatch, b ? String(b) : 'unknown', c);
-    const tier = tierOf(numOrNull(g.max_total));
+    const tier = tierOf(present(g.max_total));
     ins(byTier, tier === null ? 'unknown' : String(tier), c);
   }
   const events: OomRow[] = list.slice(0, q.limit).map((r) => {
     const matched = r.job_id !== '' || r.model !== '';
-    const opt = (v: Num): number | null => (matched ? (numOrNull(v) || null) : null);
+    const opt = (v: Num): number | null => (matched ? pos(v) : null);
+    const recovered = present(r.recovered);
     return {
-      ts: chDateTimeToIso(r.ts_text), host: r.host, gpu_index: numOrNull(r.gpu_index), runtime: r.runtime,
-      gpu_tier_gb: tierOf(numOrNull(r.total_bytes)), cause: r.cause || 'unknown', cause_rule: r.cause_rule,
-      requested_bytes: numOrNull(r.requested_bytes), total_bytes: numOrNull(r.total_bytes), free_bytes: numOrNull(r.free_bytes),
-      allocated_bytes: numOrNull(r.allocated_bytes), reserved_unallocated_bytes: numOrNull(r.reserved_unallocated_bytes),
-      other_processes_bytes: numOrNull(r.other_processes_bytes), recovered: r.recovered === null ? null : Number(r.recovered) === 1,
+      ts: chDateTimeToIso(r.ts_text), host: r.host, gpu_index: present(r.gpu_index), runtime: r.runtime,
+      gpu_tier_gb: tierOf(present(r.total_bytes)), cause: r.cause || 'unknown', cause_rule: r.cause_rule,
+      requested_bytes: present(r.requested_bytes), total_bytes: present(r.total_bytes), free_bytes: present(r.free_bytes),
+      allocated_bytes: present(r.allocated_bytes), reserved_unallocated_bytes: present(r.reserved_unallocated_bytes),
+      other_processes_bytes: present(r.other_processes_bytes), recovered: recovered === null ? null : recovered === 1,
       job_id: matched && r.job_id !== '' ? r.job_id : null, model: matched && r.model !== '' ? r.model : null,
       width: opt(r.width), height: opt(r.height), batch: opt(r.batch),
     };

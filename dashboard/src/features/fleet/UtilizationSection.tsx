@@ -5,13 +5,14 @@ import { Link, useRouter } from '../../app/router.js';
 import { windowAround } from '../../lib/time-range.js';
 import { fleetSeries, utilizationHeatmap } from './transform.js';
 
-const MAX_HEATMAP_ROWS = 60;
+/** Rows the heatmap draws; the API is asked for this many (hosts_limit). */
+export const MAX_HEATMAP_ROWS = 60;
 
 export function UtilizationSection({ data, loading, chartWidth }: { data: UtilizationResponse | undefined; loading: boolean; chartWidth?: number }) {
   const { navigate } = useRouter();
-  const points = data?.points ?? [];
-  const series = fleetSeries(points);
-  const heat = utilizationHeatmap(points);
+  const series = data === undefined ? [] : fleetSeries(data);
+  const heat = data === undefined ? { columns: [], rows: [] } : utilizationHeatmap(data);
+  const hostsTotal = Math.max(data?.hosts_total ?? 0, heat.rows.length);
   const step = data?.step_s ?? 60;
   return (
     <section className="panel" aria-label="utilization">
@@ -55,7 +56,7 @@ export function UtilizationSection({ data, loading, chartWidth }: { data: Utiliz
                 navigate(`/hosts/${encodeURIComponent(host)}?from=${encodeURIComponent(w.from)}&to=${encodeURIComponent(w.to)}`);
               }}
             />
-            {heat.rows.length > MAX_HEATMAP_ROWS ? <div className="muted small">first {MAX_HEATMAP_ROWS} of {heat.rows.length} hosts (filter the table to narrow)</div> : null}
+            {hostsTotal > Math.min(heat.rows.length, MAX_HEATMAP_ROWS) ? <div className="muted small">first {Math.min(heat.rows.length, MAX_HEATMAP_ROWS)} of {hostsTotal} hosts (filter the table to narrow)</div> : null}
           </>
         )}
       </figure>

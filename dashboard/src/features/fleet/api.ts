@@ -17,9 +17,10 @@ export function fetchFleet(c: ApiClient): Promise<ApiResult<FleetResponse>> {
   return c.get('/api/v1/fleet', FleetResponseSchema);
 }
 
-export function fetchUtilization(c: ApiClient, range: TimeRange, now = Date.now()): Promise<ApiResult<UtilizationResponse>> {
+/** The fleet series and the first `hostsLimit` hosts' utilization rows (the heatmap draws at most that many). */
+export function fetchUtilization(c: ApiClient, range: TimeRange, now = Date.now(), hostsLimit = 60): Promise<ApiResult<UtilizationResponse>> {
   const { from, to } = resolveTimeRange(range, now);
-  return c.get('/api/v1/fleet/utilization', UtilizationResponseSchema, { from: from.toISOString(), to: to.toISOString() });
+  return c.get('/api/v1/fleet/utilization', UtilizationResponseSchema, { from: from.toISOString(), to: to.toISOString(), hosts_limit: String(hostsLimit) });
 }
 
 export function fetchFleetSummary(c: ApiClient, range: TimeRange, now = Date.now()): Promise<ApiResult<FleetSummaryResponse>> {

@@ -1,5 +1,5 @@
 // Pure shaping of fleet API data for the page: summaries, sorting/filtering, chart series.
-import type { FleetGpu, FleetHost, UtilizationPoint } from '@renderwatch/schema';
+import type { FleetGpu, FleetHost, UtilizationResponse } from '@renderwatch/schema';
 import type { HeatmapRow } from '../../charts/Heatmap.js';
 import type { SeriesPoint } from '../../charts/TimeSeriesChart.js';
 
@@ -100,32 +100,22 @@ export function filterAndSortHosts(hosts: FleetHost[], f: HostFilter, key: SortK
   });
 }
 
-/** Fleet-wide mean utilization and VRAM use per time bucket (mean over hosts that reported). */
-export function fleetSeries(points: UtilizationPoint[]): SeriesPoint[] {
-  const byT = new Map<number, { u: number[]; m: number[] }>();
-  for (const p of points) {
-    const t = Date.parse(p.t);
-    const b = byT.get(t) ?? { u: [], m: [] };
-    if (p.utilization_ratio !== null) b.u.push(p.utilization_ratio);
-    if (p.memory_used_ratio !== null) b.m.push(p.memory_used_ratio);
-    byT.set(t, b);
-  }
-  return [...byT.entries()].sort((a, b) => a[0] - b[0]).map(([t, b]) => ({ t, util: mean(b.u), mem: mean(b.m) }));
+/** Fleet-wide mean utilization and VRAM use per time bucket (the API's mean over reporting hosts); buckets no host reported in are left out. */
+export function fleetSeries(u: UtilizationResponse): SeriesPoint[] {
+  return u.times
+    .map((t, i) => ({ t: Date.parse(t), util: u.utilization_ratio[i] ?? null, mem: u.memory_used_ratio[i] ?? null, n: u.hosts_reporting[i] ?? 0 }))
+    .filter((p) => p.n > 0)
+    .map(({ t, util, mem }) => ({ t, util, mem }));
 }
 
-/** Hosts × time buckets of utilization, rows sorted by host name. */
-export function utilizationHeatmap(points: UtilizationPoint[]): { columns: number[]; rows: HeatmapRow[] } {
-  const columns = [...new Set(points.map((p) => Date.parse(p.t)))].sort((a, b) => a - b);
-  const col = new Map(columns.map((t, i) => [t, i]));
-  const rows = new Map<string, (number | null)[]>();
-  for (const p of points) {
-    const r = rows.get(p.host) ?? columns.map(() => null);
-    const i = col.get(Date.parse(p.t));
-    if (i !== undefined) r[i] = p.utilization_ratio;
-    rows.set(p.host, r);
-  }
+/** Hosts × time buckets of utilization (the buckets some host reported in), rows sorted by host name. */
+export function utilizationHeatmap(u: UtilizationResponse): { columns: number[]; rows: HeatmapRow[] } {
+  const keep = u.times.map((_, i) => (u.hosts_reporting[i] ?? 0) > 0);
+  const columns = u.times.filter((_, i) => keep[i]).map((t) => Date.parse(t));
   return {
     columns,
-    rows: [...rows.entries()].sort((a, b) => a[0].localeCompare(b[0])).map(([host, values]) => ({ id: host, label: host, values })),
+    rows: [...u.hosts]
+      .sort((a, b) => a.host.localeCompare(b.host))
+      .map((h) => ({ id: h.host, label: h.host, values: h.utilization_ratio.filter((_, i) => keep[i]) })),
   };
 }

@@ -1,7 +1,13 @@
-import { HostSeriesResponseSchema, type HostSeriesResponse } from '@renderwatch/schema';
+import { fromSeriesColumns, HostSeriesResponseSchema, type GpuSeries, type HostSeriesPoint, type HostSeriesResponse } from '@renderwatch/schema';
 import type { ApiClient, ApiResult } from '../../api/client.js';
 import { rangeQuery, type TimeRange } from '../../lib/time-range.js';
 
-export function fetchHostSeries(c: ApiClient, host: string, range: TimeRange): Promise<ApiResult<HostSeriesResponse>> {
-  return c.get(`/api/v1/hosts/${encodeURIComponent(host)}/series`, HostSeriesResponseSchema, rangeQuery(range));
+/** The host series as the page draws it: one object per point (the API sends one array per field). */
+export type HostSeriesView = Omit<HostSeriesResponse, 'times' | 'gpus' | 'host_series'> & { gpus: GpuSeries[]; host_points: HostSeriesPoint[] };
+
+export async function fetchHostSeries(c: ApiClient, host: string, range: TimeRange): Promise<ApiResult<HostSeriesView>> {
+  const r = await c.get(`/api/v1/hosts/${encodeURIComponent(host)}/series`, HostSeriesResponseSchema, rangeQuery(range));
+  if (!r.ok) return r;
+  const { times: _times, gpus: _gpus, host_series: _hostSeries, ...rest } = r.data;
+  return { ok: true, data: { ...rest, ...fromSeriesColumns(r.data) } };
 }
