@@ -35,6 +35,8 @@ export interface ComfyState {
   lastWasLoad: boolean;
   /** `!!! Exception during processing !!!` seen; its traceback may follow with the type. */
   pendingExc: { message: string | undefined; ts: string | undefined } | undefined;
+  /** Scratch for one record's events (emptied before `parse` returns), so most records allocate none. */
+  events: RuntimeEvent[];
 }
 
 const RUNTIME = 'comfyui';
@@ -119,7 +121,9 @@ function modelLoad(s: ComfyState, r: LogRecord, mode: 'full' | 'partial' | 'dyna
   return e;
 }
 
-function loadLine(s: ComfyState, r: LogRecord, t: string): RuntimeEvent | undefined {
+function loadLine(s: ComfyState, r: LogRecord, t: string, c: number): RuntimeEvent | undefined {
+  if (c === 77 /* M */) return dynamicLoad(s, r, t); // the only `M` form; the others start with `l`
+  if (c !== 108 /* l */) return undefined;
   const labelled = LOADED_LABELLED.exec(t);
   if (labelled !== null) {
     const loaded = MB_LOADED.exec(t);
@@ -135,6 +139,10 @@ function loadLine(s: ComfyState, r: LogRecord, t: string): RuntimeEvent | undefi
     const n = /([\d.]+)\s*$/.exec(t);
     return modelLoad(s, r, 'partial', n ? Number(n[1]) : undefined);
   }
+  return undefined;
+}
+
+function dynamicLoad(s: ComfyState, r: LogRecord, t: string): RuntimeEvent | undefined {
   const d = DYNAMIC.exec(t);
   if (d !== null) {
     if (t === s.lastDynamic && s.requested === undefined) return undefined; // repeated staging line
@@ -189,7 +197,7 @@ function beforeMainPy(s: ComfyState, r: LogRecord, t: string, c: number, out: Ru
     case 109 /* m */:
       if (t.startsWith('model weight dtype') || t.startsWith('model_type ')) s.constructed.add('unet');
       else {
-        const e = loadLine(s, r, t);
+        const e = loadLine(s, r, t, c);
         if (e !== undefined) out.push(e);
       }
       return true;
@@ -293,6 +301,49 @@ function afterMainPy(s: ComfyState, r: LogRecord, t: string, c: number, out: Run
   }
 }
 
+/** Every record but a bar: its events are appended to `out`. */
+function parseRecord(s: ComfyState, r: LogRecord, t: string, out: RuntimeEvent[]): void {
+  if (s.pendingExc !== undefined && r.kind !== 'traceback') flushPendingExc(s, out);
+  const c = t.charCodeAt(0);
+  if (s.inJob && !(c === 103 && t.startsWith('got prompt')) && !(c === 80 && t.startsWith('Prompt executed'))) s.jobHadWork = true;
+
+  if (r.kind === 'traceback' || r.kind === 'a1111_error') {
+    const exc = exceptionOf(r) ?? {};
+    const merged = { ...exc, ...(exc.message === undefined && s.pendingExc?.message ? { message: s.pendingExc.message } : {}) };
+    const ts = s.pendingExc?.ts ?? r.ts;
+    s.pendingExc = undefined;
+    const ctx = { addons: s.addons, duringModelLoad: s.lastWasLoad || framesShowModelLoad(r) };
+    for (const e of reportFailure(RUNTIME, s.failure, merged, ts, ctx)) out.push(e);
+    return;
+  }
+  if (s.start !== undefined && s.start.ts === undefined && r.ts !== undefined) s.start.ts = r.ts;
+  if (s.extList) {
+    const m = EXT_LINE.exec(t);
+    if (m?.[1] !== undefined) {
+      if (!t.includes('FAILED)') && s.start !== undefined) {
+        const name = baseNameOf(m[1].trim());
+        if (name !== '' && !s.start.extensions.includes(name)) s.start.extensions.push(name);
+      }
+      return;
+    }
+    s.extList = false;
+  }
+  // Keyed on the first character: only the tests that can match run. The order of the tests
+  // that share a first character, and their place around the `main.py` test, is the old chain's.
+  if (beforeMainPy(s, r, t, c, out)) return;
+  if (t.includes('main.py') && /^\S.{0,200}\bmain\.py\b/.test(t)) {
+    startMarker(s, r.ts, false);
+    return;
+  }
+  if (afterMainPy(s, r, t, c, out)) return;
+  if (r.kind === 'line' && mentionsError(t)) {
+    const exc = exceptionOf(r);
+    if (exc?.type !== undefined && (exc.message !== undefined || r.lines !== undefined)) {
+      for (const e of reportFailure(RUNTIME, s.failure, exc, r.ts, { addons: s.addons, duringModelLoad: s.lastWasLoad })) out.push(e);
+    }
+  }
+}
+
 export const comfyuiParser: RuntimeLogParser<ComfyState> = {
   runtime: RUNTIME,
   createState: () => ({
@@ -310,6 +361,7 @@ export const comfyuiParser: RuntimeLogParser<ComfyState> = {
     addons: false,
     lastWasLoad: false,
     pendingExc: undefined,
+    events: [],
   }),
 
   parse(s, r) {
@@ -328,47 +380,10 @@ export const comfyuiParser: RuntimeLogParser<ComfyState> = {
       if (bar.itPerS !== undefined) e.it_per_s = bar.itPerS;
       return [e];
     }
-    const out: RuntimeEvent[] = [];
-    if (s.pendingExc !== undefined && r.kind !== 'traceback') flushPendingExc(s, out);
-    const c = t.charCodeAt(0);
-    if (s.inJob && !(c === 103 && t.startsWith('got prompt')) && !(c === 80 && t.startsWith('Prompt executed'))) s.jobHadWork = true;
-
-    if (r.kind === 'traceback' || r.kind === 'a1111_error') {
-      const exc = exceptionOf(r) ?? {};
-      const merged = { ...exc, ...(exc.message === undefined && s.pendingExc?.message ? { message: s.pendingExc.message } : {}) };
-      const ts = s.pendingExc?.ts ?? r.ts;
-      s.pendingExc = undefined;
-      const ctx = { addons: s.addons, duringModelLoad: s.lastWasLoad || framesShowModelLoad(r) };
-      for (const e of reportFailure(RUNTIME, s.failure, merged, ts, ctx)) out.push(e);
-      return out;
-    }
-    if (s.start !== undefined && s.start.ts === undefined && r.ts !== undefined) s.start.ts = r.ts;
-    if (s.extList) {
-      const m = EXT_LINE.exec(t);
-      if (m?.[1] !== undefined) {
-        if (!t.includes('FAILED)') && s.start !== undefined) {
-          const name = baseNameOf(m[1].trim());
-          if (name !== '' && !s.start.extensions.includes(name)) s.start.extensions.push(name);
-        }
-        return out;
-      }
-      s.extList = false;
-    }
-    // Keyed on the first character: only the tests that can match run. The order of the tests
-    // that share a first character, and their place around the `main.py` test, is the old chain's.
-    if (beforeMainPy(s, r, t, c, out)) return out;
-    if (t.includes('main.py') && /^\S.{0,200}\bmain\.py\b/.test(t)) {
-      startMarker(s, r.ts, false);
-      return out;
-    }
-    if (afterMainPy(s, r, t, c, out)) return out;
-    if (r.kind === 'line' && mentionsError(t)) {
-      const exc = exceptionOf(r);
-      if (exc?.type !== undefined && (exc.message !== undefined || r.lines !== undefined)) {
-        for (const e of reportFailure(RUNTIME, s.failure, exc, r.ts, { addons: s.addons, duringModelLoad: s.lastWasLoad })) out.push(e);
-      }
-    }
-    return out;
+    const out = s.events;
+    if (out.length > 0) out.splice(0); // left over only if a previous call threw
+    parseRecord(s, r, t, out);
+    return out.length === 0 ? NO_EVENTS : out.splice(0);
   },
 
   finish(s) {

@@ -48,21 +48,6 @@ export function isJsSpace(c: number): boolean {
   return c === 160 || c === 5760 || (c >= 8192 && c <= 8202) || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279;
 }
 
-/** From `i`: a run of `[\w.-]`, whitespace, then `|` (what COMPOSE needs after its optional date). */
-function composeRunAt(s: string, i0: number): boolean {
-  const n = s.length;
-  let i = i0;
-  while (i < n && isWordish(s.charCodeAt(i))) i++;
-  if (i === i0 || i >= n || !isJsSpace(s.charCodeAt(i))) return false;
-  while (i < n && isJsSpace(s.charCodeAt(i))) i++;
-  return s.charCodeAt(i) === 124;
-}
-
-/** Necessary for COMPOSE to match, and cheap: most lines fail on their first word. */
-function mayBeCompose(s: string): boolean {
-  return composeRunAt(s, 0) || (s.length > 20 && s.charCodeAt(10) === 32 && composeRunAt(s, 20));
-}
-
 /** Reusable result of `stripPrefixesInto`, so the per-line hot path allocates nothing for it. */
 export interface PrefixScratch {
   text: string;
@@ -141,7 +126,8 @@ export function stripPrefixesInto(input: string, out: PrefixScratch): void {
       m = BASIC_CONFIG.exec(text);
       if (m !== null) level ??= m[1];
     }
-    if (m === null && mayBeCompose(text) && text.includes(' | ')) m = COMPOSE.exec(text);
+    // COMPOSE starts with a word character and needs ` | `; a one-character search rules most lines out
+    if (m === null && isWordish(c) && text.indexOf('|') >= 0 && text.includes(' | ')) m = COMPOSE.exec(text);
     if (m === null) break;
     text = text.slice(m[0].length);
   }

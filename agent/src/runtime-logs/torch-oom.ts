@@ -46,9 +46,32 @@ const UNIT: Readonly<Record<string, number>> = {
 };
 const SIZE = String.raw`(\d+(?:\.\d+)?)\s*(bytes|B|KiB|MiB|GiB|TiB|KB|MB|GB|TB)\b`;
 
+/** UNIT[unit.toLowerCase()], without building a lowercased string for the spellings SIZE matches. */
+function unitMultiplier(unit: string): number | undefined {
+  switch (unit) {
+    case 'B':
+    case 'bytes':
+      return 1;
+    case 'KiB':
+    case 'KB':
+      return 1024;
+    case 'MiB':
+    case 'MB':
+      return 1024 ** 2;
+    case 'GiB':
+    case 'GB':
+      return 1024 ** 3;
+    case 'TiB':
+    case 'TB':
+      return 1024 ** 4;
+    default:
+      return UNIT[unit.toLowerCase()];
+  }
+}
+
 /** `2.00 GiB` → 2147483648. */
 export function parseSize(value: string, unit: string): number | undefined {
-  const mult = UNIT[unit.toLowerCase()];
+  const mult = unitMultiplier(unit);
   const v = Number(value);
   if (mult === undefined || !Number.isFinite(v) || v < 0) return undefined;
   return Math.round(v * mult);
