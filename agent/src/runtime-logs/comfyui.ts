@@ -331,7 +331,8 @@ function parseRecord(s: ComfyState, r: LogRecord, t: string, out: RuntimeEvent[]
   // Keyed on the first character: only the tests that can match run. The order of the tests
   // that share a first character, and their place around the `main.py` test, is the old chain's.
   if (beforeMainPy(s, r, t, c, out)) return;
-  if (t.includes('main.py') && /^\S.{0,200}\bmain\.py\b/.test(t)) {
+  // `.py` first: a search for `main.py` stops at every `m` of ordinary text
+  if (t.includes('.py') && t.includes('main.py') && /^\S.{0,200}\bmain\.py\b/.test(t)) {
     startMarker(s, r.ts, false);
     return;
   }

@@ -32,6 +32,10 @@ export function stripAnsi(s: string): string {
   return s.includes(ESC) ? s.replace(ANSI, '') : s;
 }
 
+function isUpper(c: number): boolean {
+  return c >= 65 && c <= 90;
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -46,6 +50,17 @@ export function isJsSpace(c: number): boolean {
   if (c <= 32) return c === 32 || (c >= 9 && c <= 13);
   if (c < 160) return false;
   return c === 160 || c === 5760 || (c >= 8192 && c <= 8202) || c === 8232 || c === 8233 || c === 8239 || c === 8287 || c === 12288 || c === 65279;
+}
+
+/**
+ * Necessary for the date-less COMPOSE test (`text.includes(' | ')`, then the regex): the first `|`
+ * (neither the date, the name nor the spaces can hold one) follows whitespace and precedes a space.
+ */
+function mayBeCompose(text: string): boolean {
+  const p = text.indexOf('|');
+  if (p <= 0 || text.charCodeAt(p + 1) !== 32) return false;
+  const before = text.charCodeAt(p - 1);
+  return before === 32 || (isJsSpace(before) && text.includes(' | '));
 }
 
 /** Reusable result of `stripPrefixesInto`, so the per-line hot path allocates nothing for it. */
@@ -71,8 +86,11 @@ export function stripPrefixes(input: string): StrippedLine {
   return out;
 }
 
-/** `stripPrefixes` writing into `out` (every field is overwritten). */
-export function stripPrefixesInto(input: string, out: PrefixScratch): void {
+/**
+ * `stripPrefixes` writing into `out` (every field is overwritten). `mayHavePipe: false` says the
+ * caller already knows `input` holds no `|` (so no docker compose prefix).
+ */
+export function stripPrefixesInto(input: string, out: PrefixScratch, mayHavePipe = true): void {
   let text = input;
   let ts: string | undefined;
   let level: string | undefined;
@@ -122,12 +140,11 @@ export function stripPrefixesInto(input: string, out: PrefixScratch): void {
         level ??= m[1];
         rich = true;
       }
-    } else if (c === 68 || c === 73 || c === 87 || c === 69 || c === 67) {
+    } else if ((c === 68 || c === 73 || c === 87 || c === 69 || c === 67) && isUpper(text.charCodeAt(1))) {
       m = BASIC_CONFIG.exec(text);
       if (m !== null) level ??= m[1];
     }
-    // COMPOSE starts with a word character and needs ` | `; a one-character search rules most lines out
-    if (m === null && isWordish(c) && text.indexOf('|') >= 0 && text.includes(' | ')) m = COMPOSE.exec(text);
+    if (m === null && mayHavePipe && isWordish(c) && mayBeCompose(text)) m = COMPOSE.exec(text);
     if (m === null) break;
     text = text.slice(m[0].length);
   }

@@ -246,12 +246,14 @@ export function createRecordAssembler(): RecordAssembler {
 
   /** One segment of a physical line (between carriage returns / after a glued bar). */
   function segment(seg: string, offset: number, out: LogRecord[]): void {
-    stripPrefixesInto(seg, meta);
+    // one search answers for the compose prefix and the bar (`%|`): most lines hold no `|`
+    const hasPipe = seg.indexOf('|') >= 0;
+    stripPrefixesInto(seg, meta, hasPipe);
     let text = meta.text;
     if (pending.active && continues(pending, seg, text, meta.rich)) return;
     finish(out);
     if (isBlank(text)) return; // blank lines (and bare prefixes) only end records
-    const bar = parseBar(text);
+    const bar = hasPipe ? parseBar(text) : undefined;
     if (bar !== undefined) {
       const rest = text.slice(bar.end);
       text = text.slice(0, bar.end);

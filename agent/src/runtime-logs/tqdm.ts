@@ -27,17 +27,20 @@ function isDigit(c: number): boolean {
 }
 
 // The record assembler parses a bar to find where it ends and the runtime's parser parses the
-// same string again for its numbers: remembering the last answer halves the work. Results are
-// read-only, so sharing one between callers is safe.
-let lastInput: string | undefined;
+// same string again for its numbers: remembering the last bar halves the work. Results are
+// read-only, so sharing one between callers is safe. Only bars are remembered, so the string
+// comparison runs only right after a bar.
+let lastInput = '';
 let lastBar: TqdmBar | undefined;
 
-/** Parses a tqdm bar line (memoised on the last input). */
+/** Parses a tqdm bar line (memoised on the last bar). */
 export function parseBar(s: string): TqdmBar | undefined {
-  if (s === lastInput) return lastBar;
+  if (lastBar !== undefined && s === lastInput) return lastBar;
   const bar = scanBar(s);
-  lastInput = s;
-  lastBar = bar;
+  if (bar !== undefined) {
+    lastInput = s;
+    lastBar = bar;
+  }
   return bar;
 }
 
