@@ -102,6 +102,10 @@ describe('read API on seeded data', () => {
     });
     expect((r.json['events'] as unknown[])[0]).toMatchObject({ cause_rule: 'batch_gt_1_scales', job_id: 'a-oom', batch: 4, requested_bytes: 2 * 1024 ** 3, gpu_tier_gb: 24 });
     expect((r.json['advice'] as { cause: string }[]).map((a) => a.cause)).toEqual(['batch']);
+    // Filtered, the counts come from the per-OOM joined rows (oom_context): the same answer.
+    const f = await get(`/api/v1/ooms?from=${from()}&to=${to()}&cause=batch`);
+    expect(f.json).toMatchObject({ total: 1, by_model: [{ key: 'flux1-dev', count: 1 }], by_batch: [{ key: '4', count: 1 }], by_gpu_tier: [{ key: '24', count: 1 }] });
+    expect((await get(`/api/v1/ooms?from=${from()}&to=${to()}&model=sd15`)).json).toMatchObject({ total: 0, events: [] });
   });
 
   // Jobs: 4 in minute 0 (samples 10 and 12 GiB → peak 12), 1 in minute 5 (15 and 17 → 17); weighted by jobs.

@@ -12,8 +12,12 @@ export interface QueryGuards {
 
 export interface TenantScope {
   readonly tenant: string;
-  /** `(SELECT * FROM <table> WHERE tenant = <tenant> AND (<where>))`; ClickHouse prunes unused columns. */
-  rows(table: string, where?: SqlFragment, opts?: { final?: boolean }): SqlFragment;
+  /**
+   * `(SELECT * FROM <table> [PREWHERE <prewhere>] WHERE tenant = <tenant> AND (<where>))`; ClickHouse
+   * prunes unused columns. `prewhere` (e.g. `host = ...` on a table sorted by host) is read first, so
+   * the wide or aggregate-state columns are read only where it holds.
+   */
+  rows(table: string, where?: SqlFragment, opts?: { final?: boolean; prewhere?: SqlFragment }): SqlFragment;
   query<T>(q: SqlFragment): Promise<T[]>;
 }
 
@@ -26,7 +30,8 @@ export function scoped(storage: Storage, tenant: string, guards: QueryGuards = {
     rows(table, where, opts) {
       const cond = where === undefined ? raw('') : sql` AND (${where})`;
       const final = opts?.final === true ? raw(' FINAL') : raw('');
-      return sql`(SELECT * FROM ${ident(table)}${final} WHERE tenant = ${tenant}${cond})`;
+      const pre = opts?.prewhere === undefined ? raw('') : sql` PREWHERE ${opts.prewhere}`;
+      return sql`(SELECT * FROM ${ident(table)}${final}${pre} WHERE tenant = ${tenant}${cond})`;
     },
     async query<T>(q: SqlFragment): Promise<T[]> {
       // Defence in depth: a scoped query that does not carry the tenant literal is a bug.

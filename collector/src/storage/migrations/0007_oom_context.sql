@@ -47,3 +47,32 @@ SELECT tenant, host, ts, ifNull(gpu_index, 65535) AS gpu_key,
 FROM runtime_events
 WHERE kind = 'oom' OR (kind = 'job_end' AND outcome = 'oom')
 GROUP BY tenant, host, ts, gpu_key;
+
+-- OOM jobs per hour by model, resolution and batch (the jobs that ended with outcome `oom`), for
+-- the OOM explorer's unfiltered counts over long ranges: the per-OOM table above has one row per
+-- OOM, this one a few per hour. Backfilled for the hours before the one the migration runs in.
+CREATE TABLE IF NOT EXISTS oom_jobs_1h (
+  tenant String,
+  t DateTime('UTC'),
+  model String,
+  width UInt32,
+  height UInt32,
+  batch UInt32,
+  jobs AggregateFunction(count)
+) ENGINE = AggregatingMergeTree()
+PARTITION BY toYYYYMMDD(t)
+ORDER BY (tenant, t, model, width, height, batch);
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS oom_jobs_1h_mv TO oom_jobs_1h AS
+SELECT tenant, toStartOfHour(ts) AS t, model, ifNull(width, 0) AS width, ifNull(height, 0) AS height, ifNull(batch, 0) AS batch,
+  countState() AS jobs
+FROM runtime_events
+WHERE kind = 'job_end' AND outcome = 'oom'
+GROUP BY tenant, t, model, width, height, batch;
+
+INSERT INTO oom_jobs_1h
+SELECT tenant, toStartOfHour(ts) AS t, model, ifNull(width, 0) AS width, ifNull(height, 0) AS height, ifNull(batch, 0) AS batch,
+  countState() AS jobs
+FROM runtime_events
+WHERE kind = 'job_end' AND outcome = 'oom' AND ts < toStartOfHour(now())
+GROUP BY tenant, t, model, width, height, batch;

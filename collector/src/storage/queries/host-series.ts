@@ -40,7 +40,7 @@ export async function queryGpuSeries(s: TenantScope, r: ResolvedRange, host: str
   const rows = await s.query<GpuRow>(sql`
     SELECT gpu_uuid, any(gpu_index) AS gpu_index, any(gpu_name) AS gpu_name, toString(${bucket(r.resolution, r.stepS)}) AS b,
       ${gpuAggs(r.resolution, ['samples', 'util_avg', 'util_max', 'mem_used_avg', 'mem_used_max', 'mem_total_max', 'temp_avg', 'temp_max', 'power_avg', 'sm_clock_avg', 'mem_clock_avg', 'thermal_samples', 'power_samples', 'hw_slowdown_samples'])}
-    FROM ${s.rows(r.table('gpu'), sql`host = ${host}${gpuFilter} AND ${tc} >= ${r.from} AND ${tc} < ${r.to}`)}
+    FROM ${s.rows(r.table('gpu'), sql`host = ${host}${gpuFilter} AND ${tc} >= ${r.from} AND ${tc} < ${r.to}`, { prewhere: sql`host = ${host}` })}
     GROUP BY gpu_uuid, b ORDER BY gpu_uuid, b`);
   const out = new Map<string, GpuSeries>();
   for (const row of rows) {
@@ -105,7 +105,7 @@ export async function queryHostPoints(s: TenantScope, r: ResolvedRange, host: st
   const tc = timeCol(r.resolution);
   const rows = await s.query<Record<string, Num> & { b: string }>(sql`
     SELECT toString(${bucket(r.resolution, r.stepS)}) AS b, ${hostAggs(r.resolution, ['cpu_avg', 'mem_used_avg', 'disk_read_avg', 'disk_write_avg', 'net_rx_avg', 'net_tx_avg'])}
-    FROM ${s.rows(r.table('host'), sql`host = ${host} AND ${tc} >= ${r.from} AND ${tc} < ${r.to}`)}
+    FROM ${s.rows(r.table('host'), sql`host = ${host} AND ${tc} >= ${r.from} AND ${tc} < ${r.to}`, { prewhere: sql`host = ${host}` })}
     GROUP BY b ORDER BY b`);
   return rows.map((x) => ({
     t: chDateTimeToIso(x.b),

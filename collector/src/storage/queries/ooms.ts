@@ -84,31 +84,88 @@ export interface OomResult {
   events: OomRow[]; truncated: boolean; advice: OomAdvice[];
 }
 
-export async function queryOoms(s: TenantScope, q: OomQuery, from: Date, to: Date): Promise<OomResult> {
-  const [groups, list] = await Promise.all([
-    s.query<GroupRow>(sql`
-      SELECT ${oCol('cause')} AS cause, ${jCol('model')} AS model, ${jCol('width')} AS width, ${jCol('height')} AS height, ${jCol('batch')} AS batch,
-        max(${oCol('total_bytes')}) AS max_total, sum(n) AS c
-      FROM ${merged(s, q, from, to)}
-      GROUP BY cause, model, width, height, batch, intDiv(greatest(${oCol('total_bytes')}, 0), 1073741824)`),
-    s.query<OomContextRow>(sql`
+/** The newest `limit + 1` OOMs, tried over the last day and week of the range before the whole range. */
+async function newestOoms(s: TenantScope, q: OomQuery, from: Date, to: Date): Promise<OomContextRow[]> {
+  const starts = [...[86_400, 7 * 86_400].map((w) => new Date(to.getTime() - w * 1000)).filter((d) => d > from), from];
+  let rows: OomContextRow[] = [];
+  for (const start of starts) {
+    rows = await s.query<OomContextRow>(sql`
       SELECT toString(ts) AS ts_text, host, ${CONTEXT_COLS}
-      FROM ${merged(s, q, from, to)} ORDER BY ts DESC, ${oCol('ts_ms')} DESC, host LIMIT ${q.limit + 1}`),
+      FROM ${merged(s, q, start, to)} ORDER BY ts DESC, ${oCol('ts_ms')} DESC, host LIMIT ${q.limit + 1}`);
+    if (rows.length > q.limit) break;
+  }
+  return rows;
+}
+
+interface OomSide { cause: string; max_total: Num; c: Num }
+interface JobSide { model: string; width: Num; height: Num; batch: Num; c: Num }
+
+/** Cause and GPU-tier counts from the OOM rows, model/resolution/batch counts from the OOM jobs. */
+async function groupsJoined(s: TenantScope, q: OomQuery, from: Date, to: Date): Promise<{ ooms: OomSide[]; jobs: JobSide[] }> {
+  const rows = await s.query<GroupRow>(sql`
+    SELECT ${oCol('cause')} AS cause, ${jCol('model')} AS model, ${jCol('width')} AS width, ${jCol('height')} AS height, ${jCol('batch')} AS batch,
+      max(${oCol('total_bytes')}) AS max_total, sum(n) AS c
+    FROM ${merged(s, q, from, to)}
+    GROUP BY cause, model, width, height, batch, intDiv(greatest(${oCol('total_bytes')}, 0), 1073741824)`);
+  return { ooms: rows, jobs: rows };
+}
+
+/**
+ * Unfiltered counts without the per-OOM merge: OOM rows straight from runtime_events (the sort key
+ * starts with kind), OOM jobs from oom_jobs_1h for the whole hours of the range and from
+ * runtime_events for the partial hours at its ends. The two sides are counted separately (the
+ * groups are one-dimensional), so an OOM without its job counts as `unknown` model/resolution/batch.
+ */
+async function groupsFast(s: TenantScope, from: Date, to: Date): Promise<{ ooms: OomSide[]; jobs: JobSide[] }> {
+  const hFrom = new Date(Math.ceil(from.getTime() / 3600_000) * 3600_000);
+  const hTo = new Date(Math.floor(to.getTime() / 3600_000) * 3600_000);
+  const whole = hFrom < hTo;
+  const edges = whole ? sql`((ts >= ${from} AND ts < ${hFrom}) OR (ts >= ${hTo} AND ts < ${to}))` : sql`ts >= ${from} AND ts < ${to}`;
+  const [ooms, edgeJobs, hourJobs] = await Promise.all([
+    s.query<OomSide>(sql`
+      SELECT cause, max(total_bytes) AS max_total, count() AS c
+      FROM ${s.rows('runtime_events', sql`kind = 'oom' AND ts >= ${from} AND ts < ${to}`)}
+      GROUP BY cause, intDiv(ifNull(total_bytes, 0), 1073741824)`),
+    s.query<JobSide>(sql`
+      SELECT model, width, height, batch, count() AS c
+      FROM ${s.rows('runtime_events', sql`kind = 'job_end' AND ${edges}`, { prewhere: sql`outcome = 'oom'` })}
+      GROUP BY model, width, height, batch`),
+    whole
+      ? s.query<JobSide>(sql`
+        SELECT model, width, height, batch, countMerge(jobs) AS c
+        FROM ${s.rows('oom_jobs_1h', sql`t >= ${hFrom} AND t < ${hTo}`)}
+        GROUP BY model, width, height, batch`)
+      : Promise.resolve([]),
+  ]);
+  return { ooms, jobs: [...edgeJobs, ...hourJobs] };
+}
+
+export async function queryOoms(s: TenantScope, q: OomQuery, from: Date, to: Date): Promise<OomResult> {
+  const filtered = q.host !== undefined || q.cause !== undefined || q.model !== undefined;
+  const [groups, list] = await Promise.all([
+    filtered ? groupsJoined(s, q, from, to) : groupsFast(s, from, to),
+    newestOoms(s, q, from, to),
   ]);
   const byCause = new Map<string, number>(), byModel = new Map<string, number>(), byRes = new Map<string, number>(), byBatch = new Map<string, number>(), byTier = new Map<string, number>();
   let total = 0;
-  for (const g of groups) {
+  for (const g of groups.ooms) {
     const c = numOrNull(g.c) ?? 0;
     total += c;
     ins(byCause, g.cause || 'unknown', c);
+    const tier = tierOf(present(g.max_total));
+    ins(byTier, tier === null ? 'unknown' : String(tier), c);
+  }
+  let jobs = 0;
+  for (const g of groups.jobs) {
+    const c = numOrNull(g.c) ?? 0;
+    jobs += c;
     ins(byModel, g.model || 'unknown', c);
     const w = pos(g.width), h = pos(g.height);
     ins(byRes, w && h ? `${w}x${h}` : 'unknown', c);
     const b = pos(g.batch);
     ins(byBatch, b ? String(b) : 'unknown', c);
-    const tier = tierOf(present(g.max_total));
-    ins(byTier, tier === null ? 'unknown' : String(tier), c);
   }
+  if (total > jobs) for (const m of [byModel, byRes, byBatch]) ins(m, 'unknown', total - jobs);
   const events: OomRow[] = list.slice(0, q.limit).map((r) => {
     const matched = r.job_id !== '' || r.model !== '';
     const opt = (v: Num): number | null => (matched ? pos(v) : null);
