@@ -381,10 +381,12 @@ export const comfyuiParser: RuntimeLogParser<ComfyState> = {
       if (bar.itPerS !== undefined) e.it_per_s = bar.itPerS;
       return [e];
     }
+    if (s.events.length > 0) s.events = []; // left over only if a previous call threw
     const out = s.events;
-    if (out.length > 0) out.splice(0); // left over only if a previous call threw
     parseRecord(s, r, t, out);
-    return out.length === 0 ? NO_EVENTS : out.splice(0);
+    if (out.length === 0) return NO_EVENTS;
+    s.events = []; // the filled array is handed out
+    return out;
   },
 
   finish(s) {
