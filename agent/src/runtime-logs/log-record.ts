@@ -27,7 +27,8 @@ export interface LogRecord {
 
 /**
  * One runtime's parser: a pure step function over records with its state passed explicitly.
- * `parse` may update `state` and returns the events of this record, in order.
+ * `parse` may update `state` and returns the events of this record, in order, in an array the
+ * parser does not keep (or NO_EVENTS): the session cleans and hands out that array as it is.
  */
 export interface RuntimeLogParser<S> {
   readonly runtime: RuntimeName;
