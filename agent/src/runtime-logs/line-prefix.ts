@@ -36,6 +36,18 @@ function isUpper(c: number): boolean {
   return c >= 65 && c <= 90;
 }
 
+/** First letter of DEBUG, INFO, WARNING, ERROR or CRITICAL. */
+function isLevelInitial(c: number): boolean {
+  return c === 68 || c === 73 || c === 87 || c === 69 || c === 67;
+}
+
+/** Index of the first character at or after `i` that is not `\s`. */
+function firstNonSpace(s: string, i: number): number {
+  let j = i;
+  while (j < s.length && isJsSpace(s.charCodeAt(j))) j++;
+  return j;
+}
+
 function isDigit(c: number): boolean {
   return c >= 48 && c <= 57;
 }
@@ -136,11 +148,11 @@ export function stripPrefixesInto(input: string, out: PrefixScratch, mayHavePipe
         // docker compose with timestamps; the date-less form is handled below
       }
     } else if (c === 32 /* space */) {
-      if ((m = RICH_BLANK_TIME.exec(text)) !== null) {
+      if (isLevelInitial(text.charCodeAt(firstNonSpace(text, 1))) && (m = RICH_BLANK_TIME.exec(text)) !== null) {
         level ??= m[1];
         rich = true;
       }
-    } else if ((c === 68 || c === 73 || c === 87 || c === 69 || c === 67) && isUpper(text.charCodeAt(1))) {
+    } else if (isLevelInitial(c) && isUpper(text.charCodeAt(1))) {
       m = BASIC_CONFIG.exec(text);
       if (m !== null) level ??= m[1];
     }
