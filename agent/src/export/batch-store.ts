@@ -4,7 +4,8 @@ import type { ExportRequest } from '@renderwatch/proto';
 
 export interface StoredBatch {
   readonly seq: number;
-  /** The batch, or undefined when it was dropped by a limit meanwhile. */
+  /** The batch, or undefined when it is gone for good (dropped by a limit, or its spool file lost);
+   *  a store never hands out such a batch again. Throws on transient read errors (retried). */
   load(): ExportRequest | undefined;
 }
 

@@ -2,6 +2,7 @@ import { Metadata, status } from '@grpc/grpc-js';
 import type { ExportRequest } from '@renderwatch/proto';
 import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { BatchStore } from './batch-store.js';
 import { createMemoryStore } from './batch-store.js';
 import { classify, type ExportClient, type SendResult } from './export-client.js';
 import { backoffMs, createRetryingSender, type SendOutcome } from './retrying-sender.js';
@@ -134,5 +135,28 @@ describe('createRetryingSender', () => {
     const d2 = ok.drain(500);
     await vi.advanceTimersByTimeAsync(100);
     expect(await d2).toBe(true);
+  });
+  it('acks a batch that vanished from its store and goes on with the next, without spinning', async () => {
+    const mem = createMemoryStore(10);
+    for (const seq of [1, 2]) mem.append(req(seq));
+    let loads = 0;
+    // A store that still lists seq 1 but can no longer load it (its spool file was lost).
+    const store: BatchStore = {
+      head: (n) => mem.head(n).map((b) => ({ seq: b.seq, load: () => (loads++, b.seq === 1 ? undefined : b.load()) })),
+      ack: (seq) => mem.ack(seq),
+      get size() {
+        return mem.size;
+      },
+    };
+    const client = scripted([]);
+    const outcomes: [SendOutcome, number][] = [];
+    const s = createRetryingSender({ client, store, log, deadlineMs: 1000, onOutcome: (o, seq) => outcomes.push([o, seq]) });
+    s.kick();
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(outcomes).toEqual([['vanished', 1], ['ok', 2]]);
+    expect(client.sent.map((x) => x.seq)).toEqual([2]);
+    expect(loads).toBe(2);
+    expect(store.size).toBe(0);
+    s.stop();
   });
 });

@@ -67,6 +67,7 @@ export function createRetryingSender(o: RetryingSenderOptions): RetryingSender {
   async function sendOne(b: StoredBatch): Promise<SendStep> {
     const req = b.load();
     if (req === undefined) {
+      o.store.ack(b.seq); // gone for good; a store that still listed it would hand it out forever
       o.onOutcome?.('vanished', b.seq);
       return { retry: false };
     }

@@ -127,4 +127,18 @@ describe('openSpool', () => {
     expect(seqs(s)).toEqual([2]);
     expect(s.stats()).toMatchObject({ droppedSamples: 3, droppedEvents: 1 });
   });
+  it('drops a batch whose file was deleted or is not a batch any more, counts it, and never hands it out again', () => {
+    const dir = tmp();
+    const s = open(dir);
+    for (const seq of [1, 2, 3]) s.append(batch(seq, 2, 1));
+    const files = readdirSync(dir).filter((f) => f.endsWith('.pb')).sort();
+    rmSync(join(dir, files[0] ?? ''));
+    writeFileSync(join(dir, files[1] ?? ''), Buffer.from([0xff, 0xff, 0xff, 0xff]));
+    const [b1, b2, b3] = s.head(3);
+    expect(b1?.load()).toBeUndefined();
+    expect(b2?.load()).toBeUndefined();
+    expect(b3?.load()).toEqual(batch(3, 2, 1));
+    expect(seqs(s)).toEqual([3]);
+    expect(s.stats()).toMatchObject({ batches: 1, droppedSamples: 4, droppedEvents: 2 });
+  });
 });

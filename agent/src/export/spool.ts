@@ -111,6 +111,15 @@ export function openSpool(o: SpoolOptions): Spool {
     remove(e);
     log.warn({ batchSeq: e.seq, samples: e.samples, events: e.events, why, droppedSamples, droppedEvents }, 'spool limit reached, batch dropped');
   }
+  /** A spooled batch whose file can no longer be read: counted as dropped, never handed out again. */
+  function dropLost(e: Entry, why: string): void {
+    droppedSamples += e.samples;
+    droppedEvents += e.events;
+    bytes -= e.bytes;
+    entries.splice(entries.indexOf(e), 1);
+    rmSync(join(o.dir, e.file), { force: true });
+    log.error({ batchSeq: e.seq, samples: e.samples, events: e.events, why, droppedSamples, droppedEvents }, 'spooled batch unreadable, dropped');
+  }
   /** Rewrites a mixed batch without its samples; its events stay spooled. */
   function stripSamples(e: Entry): void {
     const req = ExportRequest.decode(readFileSync(join(o.dir, e.file)));
@@ -198,9 +207,20 @@ export function openSpool(o: SpoolOptions): Spool {
           // Looked up again: the batch may have been dropped or stripped (renamed) meanwhile.
           const cur = entries.find((x) => x.seq === e.seq);
           if (cur === undefined) return undefined;
+          let data: Buffer;
           try {
-            return ExportRequest.decode(readFileSync(join(o.dir, cur.file)));
+            data = readFileSync(join(o.dir, cur.file));
+          } catch (err) {
+            // Gone from disk (deleted by hand, the directory wiped): drop the entry for good, or the
+            // sender would be handed it forever. Other read errors (EMFILE, EIO) are thrown: retried.
+            if (!(err instanceof Error && 'code' in err && err.code === 'ENOENT')) throw err;
+            dropLost(cur, 'file missing');
+            return undefined;
+          }
+          try {
+            return ExportRequest.decode(data);
           } catch {
+            dropLost(cur, 'file not a batch');
             return undefined;
           }
         },
