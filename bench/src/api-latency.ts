@@ -86,8 +86,13 @@ function hostRows(startS: number, spanS: number, stepS: number): string {
 function eventRows(startS: number, spanS: number, perGpu: number, onlyOoms = false): string {
   const kind = onlyOoms ? `if(i % 2 = 0, 'oom', 'job_end')` : `if(i % 9 = 8, 'model_load', 'job_end')`;
   const outcome = onlyOoms ? `'oom'` : `if(x % 100 = 0, 'oom', if(x % 150 = 0, 'error', 'ok'))`;
+  // Spread over the span per GPU (an OOM and its job_end share a second; the GPUs do not share one).
+  const step = Math.floor(spanS / perGpu);
+  const ts = onlyOoms
+    ? `(intDiv(i, 2) * ${2 * step} + (h * ${GPUS} + g) * 997) % ${spanS}`
+    : `i * ${step} + (h * ${GPUS} + g) * 7 % ${step}`;
   return `(SELECT '${TENANT}' AS tenant, ${HOST} AS host, 'agent' AS agent_id,
-      toDateTime(${startS} + ${onlyOoms ? `intDiv(i, 2) * 2` : 'i'} * ${Math.floor(spanS / perGpu)}, 'UTC') AS ts, toUInt16(0) AS ts_ms,
+      toDateTime(${startS} + ${ts}, 'UTC') AS ts, toUInt16(0) AS ts_ms,
       toUInt64(1) AS batch_seq, toUInt32(i * 8 + g) AS seq, ${kind} AS kind, 'comfyui' AS runtime, toUInt16(g) AS gpu_index,
       concat(${HOST}, '-', toString(g), '-', toString(intDiv(i, 2))) AS job_id, ${MODEL} AS model,
       ${outcome} AS outcome, if(x % 10 = 0, 'disk', 'cache') AS source,
