@@ -58,6 +58,11 @@ export const CollectorConfigSchema = z.object({
   COLLECTOR_ALERT_RESEND_S: z.coerce.number().int().positive().default(60).describe('how often active alerts are re-sent to Alertmanager, seconds'),
   COLLECTOR_ALERT_LEASE_SETTLE_MS: z.coerce.number().int().min(0).default(500).describe('wait between claiming the evaluation lease and reading who won it, ms'),
   COLLECTOR_REPLICA_ID: z.string().default('').describe('this replica\'s name in the evaluator lease (empty = random at start)'),
+  COLLECTOR_GPU_PRICES: z
+    .string()
+    .regex(/^$|^\s*[^=,]+=\d+(\.\d+)?\s*(,\s*[^=,]+=\d+(\.\d+)?\s*)*$/, 'expected "GPU model substring=price,...", e.g. "H100=2.49,L40S=1.10,*=0.80"')
+    .default('')
+    .describe('price per GPU-hour by GPU model for /api/v1/cost: comma-separated "name=price" pairs, the first whose name is a substring of the GPU name wins, "*" matches any (empty = no prices: cost answers GPU-hours and energy only)'),
   COLLECTOR_PUBLIC_URL: z.string().default('http://localhost:8470').describe('dashboard URL used in alert links (generatorURL)'),
 });
 
