@@ -19,6 +19,7 @@ import type { AlertEngine } from './alerts/engine.js';
 import { registerSloAlerting } from './alerts/slo-alerting.js';
 import { retentionDays, retentionTarget, scheduleRetention } from './retention/retention.js';
 import { scheduleCapacityRefresh } from './storage/capacity-rollup.js';
+import { parseGpuPrices } from './storage/queries/gpu-prices.js';
 import { createIngestService } from './ingest/ingest-service.js';
 import { createCollectorMetrics } from './metrics/collector-metrics.js';
 import type { Storage } from './storage/clickhouse.js';
@@ -86,7 +87,7 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
   });
   const authenticate: RequestAuthenticator = deps.authenticate ?? keys.authenticate;
   registerHealthRoutes(http, { storage: deps.storage });
-  registerApiRoutes(http, cfg, { storage: deps.storage, authenticate, keys, now });
+  registerApiRoutes(http, cfg, { storage: deps.storage, authenticate, keys, now, prices: parseGpuPrices(cfg.COLLECTOR_GPU_PRICES) });
   const evaluator = registerSloAlerting(http, cfg, { storage: deps.storage, log: deps.log, now, authenticate, registry: metrics.registry });
   http.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
     void reply.header('content-type', metrics.registry.contentType);

@@ -47,6 +47,10 @@ export async function seedTwoTenants(storage: Storage, nowMs: number): Promise<S
   events.push(ev('tenant-a', 'a-host-1', hourMs + 5_000, 12, { kind: 'model_load', model: 'flux1-dev', source: 'disk', duration_s: 20 }));
   events.push(ev('tenant-b', 'b-secret-host', hourMs + 60_000, 0, { kind: 'job_end', model: 'B-SECRET-MODEL', outcome: 'ok', images: 9, width: 512, height: 512, duration_s: 1, job_id: 'B-SECRET-JOB' }));
   events.push(ev('tenant-b', 'b-secret-host', hourMs + 61_000, 1, { kind: 'oom', cause: 'resolution', cause_rule: 'B-SECRET-RULE', total_bytes: 80 * GiB }));
+  // Tenant B's start, versions and model hash: the starts/cost/versions routes must never show them to A.
+  events.push(ev('tenant-b', 'b-secret-host', hourMs + 62_000, 2, { kind: 'runtime_start', cold: 1, version: 'B-SECRET-VERSION', extensions: ['B-SECRET-NODE'] }));
+  events.push(ev('tenant-b', 'b-secret-host', hourMs + 90_000, 3, { kind: 'runtime_ready', startup_s: 28 }));
+  events.push(ev('tenant-b', 'b-secret-host', hourMs + 95_000, 4, { kind: 'model_load', model: 'B-SECRET-MODEL', model_hash: 'B-SECRET-HASH', source: 'disk' }));
   await storage.insert('runtime_events', events);
   await storage.insert('hosts', [
     { tenant: 'tenant-a', host: 'a-host-1', agent_id: 'a', driver_version: '550', cuda_version: '12', agent_version: '0.1', labels_keys: [], labels_values: [], last_seen: splitTs(nowMs).ts },

@@ -35,6 +35,7 @@ const ROUTES = (): string[] => {
     '/api/v1/fleet', `/api/v1/fleet/utilization?${r}`, `/api/v1/fleet/summary?${r}`, `/api/v1/fleet/heatmap?${r}&step_s=60`,
     `/api/v1/hosts/a-host-1/series?${r}&step_s=60`, `/api/v1/hosts/b-secret-host/series?${r}&step_s=60`, `/api/v1/events?${r}`,
     `/api/v1/ooms?${r}`, `/api/v1/slowdowns?${r}`, `/api/v1/jobs/stats?${r}`, `/api/v1/capacity?${r}`, '/api/v1/whoami', '/api/v1/admin/keys',
+    `/api/v1/starts?${r}`, `/api/v1/cost?${r}`, `/api/v1/versions?${r}`,
   ];
 };
 
@@ -145,7 +146,7 @@ describe('read API on seeded data', () => {
   it('openapi lists every route', async () => {
     const r = await get('/openapi.json');
     const paths = Object.keys(r.json['paths'] as object);
-    for (const p of ['/api/v1/fleet/summary', '/api/v1/fleet/heatmap', '/api/v1/hosts/{host}/series', '/api/v1/events', '/api/v1/ooms', '/api/v1/slowdowns', '/api/v1/capacity', '/api/v1/jobs/stats', '/api/v1/admin/keys']) {
+    for (const p of ['/api/v1/fleet/summary', '/api/v1/fleet/heatmap', '/api/v1/hosts/{host}/series', '/api/v1/events', '/api/v1/ooms', '/api/v1/slowdowns', '/api/v1/capacity', '/api/v1/jobs/stats', '/api/v1/admin/keys', '/api/v1/starts', '/api/v1/cost', '/api/v1/versions']) {
       expect(paths).toContain(p);
     }
   });
@@ -192,7 +193,7 @@ describe('tenant isolation and roles', () => {
       fc.constantFrom("' OR 1=1 --", "b-secret-host' OR tenant='tenant-b", '\\', "\\'", '%00', 'b-secret-host', '1e309', '-1', '2026-13-45T00:00:00Z', "') UNION ALL SELECT * FROM runtime_events --"),
     );
     const params = ['from', 'to', 'step_s', 'host', 'gpu_uuid', 'kind', 'runtime', 'model', 'cause', 'limit', 'baseline_days'];
-    const paths = ['/api/v1/fleet/utilization', '/api/v1/fleet/summary', '/api/v1/fleet/heatmap', '/api/v1/events', '/api/v1/ooms', '/api/v1/slowdowns', '/api/v1/capacity', '/api/v1/jobs/stats'];
+    const paths = ['/api/v1/fleet/utilization', '/api/v1/fleet/summary', '/api/v1/fleet/heatmap', '/api/v1/events', '/api/v1/ooms', '/api/v1/slowdowns', '/api/v1/capacity', '/api/v1/jobs/stats', '/api/v1/starts', '/api/v1/cost', '/api/v1/versions'];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...paths), fc.constantFrom(...params), hostile, async (path, param, value) => {
         const r = await get(`${path}?${param}=${encodeURIComponent(value)}`);

@@ -201,3 +201,9 @@ export {
 export type { ApiKeyInfo, ApiKeyListResponse, ApiRole, CreateApiKeyRequest, CreateApiKeyResponse, WhoAmIResponse } from './api/keys.js';
 export { JobStatsQuerySchema, JobStatsResponseSchema, JobStatsRowSchema } from './api/jobs.js';
 export type { JobStatsQuery, JobStatsResponse, JobStatsRow } from './api/jobs.js';
+export { StartDistributionSchema, StartsGroupSchema, StartsHostSchema, StartsQuerySchema, StartsResponseSchema } from './api/starts.js';
+export type { StartDistribution, StartsGroup, StartsHost, StartsQuery, StartsResponse } from './api/starts.js';
+export { CostGpuModelSchema, CostQuerySchema, CostResponseSchema, CostTotalsSchema } from './api/cost.js';
+export type { CostGpuModel, CostQuery, CostResponse, CostTotals } from './api/cost.js';
+export { ModelHashSeenSchema, VersionPeriodSchema, VersionsHostSchema, VersionsQuerySchema, VersionsResponseSchema } from './api/versions.js';
+export type { ModelHashSeen, VersionPeriod, VersionsHost, VersionsQuery, VersionsResponse } from './api/versions.js';

@@ -5,7 +5,9 @@ import type { Storage } from '../storage/clickhouse.js';
 import type { ApiKeyAuth } from './api-keys.js';
 import { createAnswerCache, type QueryDeps } from './query-context.js';
 import type { RequestAuthenticator } from './request-tenant.js';
+import type { GpuPrice } from '../storage/queries/gpu-prices.js';
 import { registerCapacityRoutes } from './routes/capacity.js';
+import { registerCostRoutes } from './routes/cost.js';
 import { registerEventRoutes } from './routes/events.js';
 import { registerFleetRoutes } from './routes/fleet.js';
 import { registerHostRoutes } from './routes/hosts.js';
@@ -14,8 +16,10 @@ import { registerKeyRoutes } from './routes/keys.js';
 import { registerOomRoutes } from './routes/ooms.js';
 import { registerOverviewRoutes } from './routes/overview.js';
 import { registerSlowdownRoutes } from './routes/slowdowns.js';
+import { registerStartRoutes } from './routes/starts.js';
+import { registerVersionRoutes } from './routes/versions.js';
 
-export function registerApiRoutes(app: FastifyInstance, cfg: CollectorConfig, o: { storage: Storage; authenticate: RequestAuthenticator; keys: ApiKeyAuth; now: () => number }): void {
+export function registerApiRoutes(app: FastifyInstance, cfg: CollectorConfig, o: { storage: Storage; authenticate: RequestAuthenticator; keys: ApiKeyAuth; now: () => number; prices: readonly GpuPrice[] }): void {
   const deps: QueryDeps = {
     storage: o.storage,
     authenticate: o.authenticate,
@@ -38,5 +42,8 @@ export function registerApiRoutes(app: FastifyInstance, cfg: CollectorConfig, o:
   registerSlowdownRoutes(app, deps);
   registerCapacityRoutes(app, deps);
   registerJobRoutes(app, deps);
+  registerStartRoutes(app, deps);
+  registerCostRoutes(app, deps, o.prices);
+  registerVersionRoutes(app, deps);
   registerKeyRoutes(app, o.keys);
 }

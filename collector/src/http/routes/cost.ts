@@ -1,0 +1,27 @@
+// GET /api/v1/cost: GPU-hours, energy (NVML counter) and cost per job and per image per GPU model.
+import { CostQuerySchema, type CostResponse } from '@renderwatch/schema';
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { GpuPrice } from '../../storage/queries/gpu-prices.js';
+import { queryCost } from '../../storage/queries/cost.js';
+import { resolveWindow } from '../../storage/resolution.js';
+import { parseInput } from '../parse-input.js';
+import { cacheKey, scopeFor, type QueryDeps } from '../query-context.js';
+
+export function registerCostRoutes(app: FastifyInstance, deps: QueryDeps, prices: readonly GpuPrice[]): void {
+  app.get(
+    '/api/v1/cost',
+    { schema: { tags: ['cost'], summary: 'GPU-hours, energy (kWh, NVML counter) and cost per job and per image per GPU model, from COLLECTOR_GPU_PRICES', querystring: z.toJSONSchema(CostQuerySchema, { io: 'input' }) } },
+    (req): Promise<CostResponse> => {
+      const s = scopeFor(deps, req);
+      const q = parseInput(CostQuerySchema, req.query);
+      // Hourly tables: the range is widened to whole hours (checked against the range guards first).
+      const r = resolveWindow(q, deps.now(), deps.limits, 7 * 86400);
+      const from = new Date(Math.floor(r.from.getTime() / 3600_000) * 3600_000);
+      const to = new Date(Math.ceil(r.to.getTime() / 3600_000) * 3600_000);
+      return deps.cache.get(cacheKey(s, req), async () => ({
+        from: from.toISOString(), to: to.toISOString(), resolution: '1h' as const, ...(await queryCost(s, from, to, q, prices)),
+      }));
+    },
+  );
+}

@@ -1,0 +1,100 @@
+// Cold and warm start distributions: runtime_start paired with the runtime_ready that follows it on
+// the same agent and runtime, as the start SLOs pair them (slo/start-pairs.ts: the runtime's own
+// startup_s when it states one, else ready - start; a second start before a ready means the first
+// never became ready; cold unknown counts as warm). start-pairs.ts exposes only good/bad outcomes
+// against a threshold, so the pairing that yields durations lives here, on its row type.
+import type { StartDistribution, StartsGroup, StartsHost, StartsQuery } from '@renderwatch/schema';
+import type { StartEventRow } from '../../slo/start-pairs.js';
+import type { TenantScope } from '../scope.js';
+import { joinSql, sql, type SqlFragment } from '../sql.js';
+
+/** How long after `to` a ready still closes a start of the window, ms. */
+export const READY_LOOKAHEAD_MS = 3600_000;
+const MAX_ROWS = 200_000;
+
+export interface HostStartRow extends StartEventRow {
+  host: string;
+}
+
+export interface PairedStart {
+  host: string;
+  runtime: string;
+  startMs: number;
+  cold: boolean;
+  /** null: never became ready (superseded by another start, or no ready by `closedBeforeMs`). */
+  durationS: number | null;
+}
+
+/** Rows ordered by ts_ms. Starts still open at the end are never-ready if they began before `closedBeforeMs`, else dropped (pending). Pure. */
+export function pairStarts(rows: readonly HostStartRow[], closedBeforeMs: number): PairedStart[] {
+  const open = new Map<string, HostStartRow>();
+  const out: PairedStart[] = [];
+  const emit = (st: HostStartRow, durationS: number | null): void => {
+    out.push({ host: st.host, runtime: st.runtime, startMs: st.ts_ms, cold: st.cold ?? false, durationS });
+  };
+  for (const r of rows) {
+    const key = `${r.agent_id}\u0000${r.runtime}`;
+    const prev = open.get(key);
+    if (r.kind === 'runtime_start') {
+      if (prev !== undefined) emit(prev, null);
+      open.set(key, r);
+      continue;
+    }
+    if (prev === undefined) continue;
+    open.delete(key);
+    emit(prev, r.startup_s ?? (r.ts_ms - prev.ts_ms) / 1000);
+  }
+  for (const st of open.values()) if (st.ts_ms < closedBeforeMs) emit(st, null);
+  return out;
+}
+
+/** Nearest-rank percentile (the smallest value with at least p of the values at or below it) of sorted values. Pure. */
+export function nearestRank(sorted: readonly number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? null;
+}
+
+export function distribution(values: readonly number[]): StartDistribution {
+  const s = [...values].sort((a, b) => a - b);
+  return { count: s.length, p50_s: nearestRank(s, 0.5), p90_s: nearestRank(s, 0.9), max_s: s.length === 0 ? null : (s[s.length - 1] ?? null) };
+}
+
+function group(starts: readonly PairedStart[]): Omit<StartsGroup, 'runtime'> {
+  const ready = starts.filter((x) => x.durationS !== null);
+  return {
+    cold: distribution(ready.filter((x) => x.cold).map((x) => x.durationS ?? 0)),
+    warm: distribution(ready.filter((x) => !x.cold).map((x) => x.durationS ?? 0)),
+    never_ready: starts.length - ready.length,
+  };
+}
+
+/** Groups the starts of [fromMs, toMs) by runtime and by host + runtime. Pure. */
+export function summarizeStarts(paired: readonly PairedStart[], fromMs: number, toMs: number): { by_runtime: StartsGroup[]; by_host: StartsHost[] } {
+  const inWindow = paired.filter((x) => x.startMs >= fromMs && x.startMs < toMs);
+  const by = (key: (x: PairedStart) => string): Map<string, PairedStart[]> => {
+    const m = new Map<string, PairedStart[]>();
+    for (const x of inWindow) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+    return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  };
+  return {
+    by_runtime: [...by((x) => x.runtime).entries()].map(([runtime, xs]) => ({ runtime, ...group(xs) })),
+    by_host: [...by((x) => `${x.host}\u0000${x.runtime}`).values()].map((xs) => ({ host: xs[0]?.host ?? '', runtime: xs[0]?.runtime ?? '', ...group(xs) })),
+  };
+}
+
+export async function queryStarts(s: TenantScope, from: Date, to: Date, q: StartsQuery, nowMs: number): Promise<{ by_runtime: StartsGroup[]; by_host: StartsHost[] }> {
+  const endMs = Math.min(to.getTime() + READY_LOOKAHEAD_MS, Math.max(nowMs, to.getTime()));
+  const conds: SqlFragment[] = [sql`kind IN ('runtime_start', 'runtime_ready') AND ts >= ${from} AND ts < ${new Date(endMs)}`];
+  if (q.runtime !== undefined) conds.push(sql`runtime = ${q.runtime}`);
+  if (q.host !== undefined) conds.push(sql`host = ${q.host}`);
+  const rows = await s.query<{ agent_id: string; host: string; runtime: string; kind: 'runtime_start' | 'runtime_ready'; ms: string | number; cold: number | null; startup_s: number | null }>(sql`
+    SELECT agent_id, host, runtime, kind, toUInt64(toUInt32(ts)) * 1000 + ts_ms AS ms, cold, startup_s
+    FROM ${s.rows('runtime_events', joinSql(conds, ' AND '))}
+    ORDER BY ms, kind DESC
+    LIMIT ${MAX_ROWS}`);
+  const typed: HostStartRow[] = rows.map((r) => ({
+    agent_id: r.agent_id, host: r.host, runtime: r.runtime, kind: r.kind, ts_ms: Number(r.ms), cold: r.cold === null ? null : Number(r.cold) === 1, startup_s: r.startup_s === null ? null : Number(r.startup_s),
+  }));
+  // A start still without a ready is never-ready once the whole lookahead after it has passed.
+  return summarizeStarts(pairStarts(typed, endMs - READY_LOOKAHEAD_MS), from.getTime(), to.getTime());
+}

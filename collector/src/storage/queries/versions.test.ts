@@ -1,0 +1,27 @@
+import { describe, expect, it } from 'vitest';
+import { versionTimeline, type StartConfigRow } from './versions.js';
+
+const s = (ms: number, version: string, extensions: string[], host = 'h', runtime = 'comfyui'): StartConfigRow => ({ host, runtime, ms, version, extensions });
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+describe('versionTimeline', () => {
+  it('collapses equal starts into runs and says what changed against the start before', () => {
+    const t = versionTimeline([s(1000, 'v1', ['b', 'a']), s(2000, 'v1', ['a', 'b']), s(3000, 'v1', ['a', 'c']), s(4000, 'v2', ['c', 'a'])], new Map([['h\u0000comfyui', s(0, 'v0', ['a', 'b'])]]));
+    expect(t.get('h')).toEqual([
+      { runtime: 'comfyui', version: 'v1', extensions: ['a', 'b'], first_start: iso(1000), last_start: iso(2000), starts: 2, previous_version: 'v0', added: [], removed: [] },
+      { runtime: 'comfyui', version: 'v1', extensions: ['a', 'c'], first_start: iso(3000), last_start: iso(3000), starts: 1, previous_version: 'v1', added: ['c'], removed: ['b'] },
+      { runtime: 'comfyui', version: 'v2', extensions: ['a', 'c'], first_start: iso(4000), last_start: iso(4000), starts: 1, previous_version: 'v1', added: [], removed: [] },
+    ]);
+  });
+
+  it('gives null changes when no earlier start is known, and keeps runtimes and hosts apart', () => {
+    const t = versionTimeline([s(1000, 'v1', ['x']), s(1500, 'f1', [], 'h', 'forge'), s(2000, 'v1', ['x'], 'g')], new Map());
+    expect(t.get('h')?.map((p) => [p.runtime, p.previous_version, p.added, p.removed])).toEqual([['comfyui', null, null, null], ['forge', null, null, null]]);
+    expect(t.get('g')).toHaveLength(1);
+  });
+
+  it('starts a new run when a change is reverted (A → B → A is three runs)', () => {
+    const t = versionTimeline([s(1, 'v1', []), s(2, 'v2', []), s(3, 'v1', [])], new Map());
+    expect(t.get('h')?.map((p) => [p.version, p.previous_version])).toEqual([['v1', null], ['v2', 'v1'], ['v1', 'v2']]);
+  });
+});
