@@ -7,7 +7,9 @@
 // computed by the very SELECTs of the rollup materialized views over generated 10 s samples; 30
 // days of runtime events (jobs, model loads, OOMs with their job_end rows) inserted raw, so every
 // event table and job rollup is filled by the real views; the capacity rollup computed by the
-// collector's own refreshCapacity. `--keep` keeps the database, `--reuse DB` measures an existing one.
+// collector's own refreshCapacity. GPU samples carry an energy counter (gpu_energy_1h, for /cost);
+// every host restarts its runtime twice a day (cold and warm, for /starts) with a version and
+// extension set that change every few days (/versions), and model loads carry a model hash. `--keep` keeps the database, `--reuse DB` measures an existing one.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,7 +62,8 @@ const MODEL = `['flux1-dev', 'sdxl-base-1.0', 'wan2.2-t2v-14b', 'sd15'][(h + g) 
 function gpuRows(startS: number, spanS: number, stepS: number): string {
   const per = spanS / stepS;
   return `(SELECT '${TENANT}' AS tenant, ${HOST} AS host, concat('GPU-', toString(h), '-', toString(g)) AS gpu_uuid,
-      toDateTime(${startS} + i * ${stepS}, 'UTC') AS ts, toUInt16(g) AS gpu_index, ${GPU_NAME} AS gpu_name,
+      toDateTime(${startS} + i * ${stepS}, 'UTC') AS ts, toUInt16(0) AS ts_ms, toUInt16(g) AS gpu_index, ${GPU_NAME} AS gpu_name,
+      toFloat64((${startS} + i * ${stepS}) % 864000 * 250) AS energy_joules,
       toFloat32(if(x % 10 < 2, 0.02, 0.55 + (x % 45) / 100)) AS util_ratio,
       toUInt64(${GPU_TOTAL} * (0.3 + (x % 60) / 100)) AS mem_used_bytes, ${GPU_TOTAL} AS mem_total_bytes,
       toFloat32(55 + x % 30) AS temp_celsius, toFloat32(150 + x % 200) AS power_draw_watts,
@@ -95,6 +98,7 @@ function eventRows(startS: number, spanS: number, perGpu: number, onlyOoms = fal
       toDateTime(${startS} + ${ts}, 'UTC') AS ts, toUInt16(0) AS ts_ms,
       toUInt64(1) AS batch_seq, toUInt32(i * 8 + g) AS seq, ${kind} AS kind, 'comfyui' AS runtime, toUInt16(g) AS gpu_index,
       concat(${HOST}, '-', toString(g), '-', toString(intDiv(i, 2))) AS job_id, ${MODEL} AS model,
+      if(i % 9 = 8, concat('sha256-', toString(cityHash64(${MODEL}, intDiv(${startS}, 604800)) % 100000)), '') AS model_hash,
       ${outcome} AS outcome, if(x % 10 = 0, 'disk', 'cache') AS source,
       ['resolution', 'batch', 'addons', 'fragmentation', 'other_process'][x % 5 + 1] AS cause, 'bench_rule' AS cause_rule,
       toFloat64(2 + x % 40) AS duration_s, toUInt32(1 + x % 4) AS images, toUInt32([1024, 1344, 832, 512][(h + g) % 4 + 1]) AS width,
@@ -104,8 +108,20 @@ function eventRows(startS: number, spanS: number, perGpu: number, onlyOoms = fal
       cityHash64(intDiv(number, 2), ${startS}) AS x FROM numbers(${HOSTS * GPUS * perGpu})))`;
 }
 
-const EVENT_COLS = 'tenant, host, agent_id, ts, ts_ms, batch_seq, seq, kind, runtime, gpu_index, job_id, model, outcome, source, cause, cause_rule, duration_s, images, width, height, batch, requested_bytes, total_bytes, free_bytes';
-const GPU_COLS = 'tenant, host, gpu_uuid, ts, gpu_index, gpu_name, util_ratio, mem_used_bytes, mem_total_bytes, temp_celsius, power_draw_watts, sm_clock_mhz, mem_clock_mhz, clock_event_reasons, process_runtimes, process_pids, process_names, process_mem_bytes';
+/** Per host and day: a cold start at 02:00 ready after 60-150 s, a warm one at 14:00 ready after 5-25 s; version and extensions change every 3 days. */
+function startRows(startS: number, days: number): string {
+  return `(SELECT '${TENANT}' AS tenant, ${HOST} AS host, 'agent' AS agent_id,
+      toDateTime(${startS} + d * 86400 + if(k < 2, 7200, 50400) + if(k % 2 = 1, if(k < 2, 60 + x % 90, 5 + x % 20), 0), 'UTC') AS ts, toUInt16(0) AS ts_ms,
+      toUInt64(1) AS batch_seq, toUInt32(900000 + k) AS seq, if(k % 2 = 0, 'runtime_start', 'runtime_ready') AS kind, 'comfyui' AS runtime,
+      if(k % 2 = 0, toNullable(toUInt8(k < 2)), CAST(NULL AS Nullable(UInt8))) AS cold,
+      if(k % 2 = 0, '', concat('v0.3.', toString(intDiv(${startS} + d * 86400, 259200) % 50))) AS version,
+      arrayFilter(e -> k % 2 = 0 AND cityHash64(e, h, intDiv(${startS} + d * 86400, 259200)) % 4 != 0, ['ComfyUI-Manager', 'rgthree-comfy', 'comfyui-kjnodes', 'ComfyUI-GGUF', 'was-node-suite']) AS extensions
+    FROM (SELECT number % 4 AS k, intDiv(number, 4) % ${days} AS d, intDiv(number, 4 * ${days}) AS h, cityHash64(number, ${startS}) AS x FROM numbers(${HOSTS * 4 * days})))`;
+}
+const START_COLS = 'tenant, host, agent_id, ts, ts_ms, batch_seq, seq, kind, runtime, cold, version, extensions';
+
+const EVENT_COLS = 'tenant, host, agent_id, ts, ts_ms, batch_seq, seq, kind, runtime, gpu_index, job_id, model, model_hash, outcome, source, cause, cause_rule, duration_s, images, width, height, batch, requested_bytes, total_bytes, free_bytes';
+const GPU_COLS = 'tenant, host, gpu_uuid, ts, gpu_index, gpu_name, energy_joules, util_ratio, mem_used_bytes, mem_total_bytes, temp_celsius, power_draw_watts, sm_clock_mhz, mem_clock_mhz, clock_event_reasons, process_runtimes, process_pids, process_names, process_mem_bytes';
 const HOST_COLS = 'tenant, host, ts, cpu_ratio, mem_used_bytes, disk_read_bytes_per_s, disk_write_bytes_per_s, net_rx_bytes_per_s, net_tx_bytes_per_s';
 
 const range = (a: number, b: number): string => `t >= toDateTime(${a}, 'UTC') AND t < toDateTime(${b}, 'UTC')`;
@@ -134,6 +150,7 @@ async function seed(storage: Storage, nowS: number): Promise<void> {
   for (let start = oldStart; start < m1Start; start += 86400) {
     const span = Math.min(86400, m1Start - start);
     await storage.command(raw(via('gpu_1h', gpuRows(start, span, SAMPLE_S))));
+    await storage.command(raw(via('gpu_energy_1h', gpuRows(start, span, SAMPLE_S))));
     await storage.command(raw(hostLevel('gpu_host_1h', 'gpu_1h', range(start, start + span))));
     await storage.command(raw(via('host_1h', hostRows(start, span, SAMPLE_S))));
     process.stdout.write(`  1 h rollups up to ${new Date((start + span) * 1000).toISOString()} (${at()})\r`);
@@ -142,7 +159,7 @@ async function seed(storage: Storage, nowS: number): Promise<void> {
   for (let start = m1Start; start < rawStart; start += 6 * 3600) {
     const span = Math.min(6 * 3600, rawStart - start);
     for (const [name, rows] of [
-      ['gpu_1m', gpuRows(start, span, SAMPLE_S)], ['gpu_1h', gpuRows(start, span, SAMPLE_S)],
+      ['gpu_1m', gpuRows(start, span, SAMPLE_S)], ['gpu_1h', gpuRows(start, span, SAMPLE_S)], ['gpu_energy_1h', gpuRows(start, span, SAMPLE_S)],
       ['host_1m', hostRows(start, span, SAMPLE_S)], ['host_1h', hostRows(start, span, SAMPLE_S)],
     ] as const) {
       await storage.command(raw(via(name, rows)));
@@ -168,6 +185,7 @@ async function seed(storage: Storage, nowS: number): Promise<void> {
     await storage.command(raw(`INSERT INTO runtime_events (${EVENT_COLS}) SELECT ${EVENT_COLS} FROM ${eventRows(start, span, ooms, true)}`));
     process.stdout.write(`  events up to ${new Date((start + span) * 1000).toISOString()} (${at()})\r`);
   }
+  await storage.command(raw(`INSERT INTO runtime_events (${START_COLS}) SELECT ${START_COLS} FROM ${startRows(oldStart, DAYS)} WHERE ts < toDateTime(${endS}, 'UTC')`));
   process.stdout.write(`\n`);
   // The capacity rollup: from the 1 h rollups before the 1 m window, from the 1 m rollups after.
   // One day per refresh, as the collector's own refresher works on small windows.
@@ -226,6 +244,9 @@ async function main(): Promise<void> {
       ['slowdowns', (q) => `/api/v1/slowdowns?${q}`],
       ['capacity', (q) => `/api/v1/capacity?${q}`],
       ['jobs/stats', (q) => `/api/v1/jobs/stats?${q}`],
+      ['starts', (q) => `/api/v1/starts?${q}`],
+      ['cost', (q) => `/api/v1/cost?${q}`],
+      ['versions', (q) => `/api/v1/versions?${q}`],
     ];
     let worst = { ms: 0, what: '' };
     process.stdout.write(`\n${'route'.padEnd(20)} ${'range'.padEnd(5)} ${'res'.padEnd(4)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'bytes'.padStart(9)}\n`);
