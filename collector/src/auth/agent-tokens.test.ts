@@ -111,6 +111,16 @@ describe('createAgentTokenStore', () => {
     expect(s.resolve(md(`Bearer ${B}`))).toBe('studio-b');
   });
 
+  it('refuses a token already resolved many times on the next call after the file drops it', () => {
+    const f = tokensFile(yamlFor());
+    const s = createAgentTokenStore(f, log);
+    for (let i = 0; i < 3; i++) expect(s.resolve(md(`Bearer ${A}`))).toBe('studio-a');
+    writeFileSync(`${f}.new`, JSON.stringify([{ name: 'b', tenant: 'studio-b', sha256: hashToken(B) }]));
+    renameSync(`${f}.new`, f);
+    expect(codeOf(() => s.resolve(md(`Bearer ${A}`)))).toBe('COL_ERR_AUTH_INVALID');
+    expect(s.resolve(md(`Bearer ${B}`))).toBe('studio-b');
+  });
+
   it('keeps the last good tokens when an edit breaks the file', () => {
     const f = tokensFile(yamlFor());
     const s = createAgentTokenStore(f, log);

@@ -1,6 +1,7 @@
 // Agent tokens → tenant. The tokens file (YAML or JSON) holds only SHA-256 hashes of tokens, each
 // with its tenant, a name and a revoked flag. The file is re-read when it changes (checked on every
-// call with one stat), so a token revoked in the file is refused by the next Export.
+// call with one stat), so a token revoked in the file is refused by the next Export. A token's hash
+// is computed once per loaded file, not per call.
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import type { Metadata } from '@grpc/grpc-js';
@@ -83,6 +84,12 @@ export function createAgentTokenStore(file: string, log: Logger): AgentTokenStor
   const l = log.child({ module: 'auth.agent-tokens' });
   let stamp: FileStamp | undefined;
   let byHash: ReadonlyMap<string, AgentTokenEntry> = new Map();
+  /**
+   * token → its entry in the loaded set, so a known token is hashed once, not on every Export.
+   * Emptied whenever the file is reloaded (a revocation is one stat away, as before); only tokens
+   * found in the file are kept, so it holds at most one key per entry whatever callers send.
+   */
+  const byToken = new Map<string, AgentTokenEntry>();
 
   function load(initial: boolean): void {
     let st: FileStamp;
@@ -112,6 +119,7 @@ export function createAgentTokenStore(file: string, log: Logger): AgentTokenStor
       return;
     }
     byHash = r.byHash;
+    byToken.clear();
     const revoked = [...byHash.values()].filter((t) => t.revoked).length;
     l.info({ file, tokens: byHash.size, revoked }, initial ? 'agent tokens loaded' : 'agent tokens reloaded');
   }
@@ -122,8 +130,12 @@ export function createAgentTokenStore(file: string, log: Logger): AgentTokenStor
       load(false);
       const token = bearerToken(md);
       if (token === undefined) throw new AppError('COL_ERR_AUTH_MISSING', 'send the agent token as "authorization: Bearer <token>" (AGENT_TOKEN)');
-      const entry = byHash.get(hashToken(token));
-      if (entry === undefined) throw new AppError('COL_ERR_AUTH_INVALID', 'unknown agent token');
+      let entry = byToken.get(token);
+      if (entry === undefined) {
+        entry = byHash.get(hashToken(token));
+        if (entry === undefined) throw new AppError('COL_ERR_AUTH_INVALID', 'unknown agent token');
+        byToken.set(token, entry);
+      }
       if (entry.revoked) throw new AppError('COL_ERR_AUTH_INVALID', `agent token "${entry.name}" is revoked`);
       return entry.tenant;
     },
