@@ -23,7 +23,14 @@ function fakeStorage(ledger: { t: string; a: string; s: string }[] = []): Storag
       s.queries.push(q.text);
       return ledger as T[];
     },
-    async command() {},
+    // The sample tables arrive as `INSERT INTO t FORMAT JSONEachRow\n<lines>` statements.
+    async command(q: SqlFragment) {
+      const m = /^INSERT INTO (\w+) FORMAT JSONEachRow\n/.exec(q.text);
+      if (m === null) return;
+      await gate;
+      if (s.fail !== undefined) throw s.fail;
+      s.inserts.push([m[1] ?? '', q.text.slice(m[0].length).split('\n').length - 1]);
+    },
     async insert(table: string, rows: readonly Record<string, unknown>[]) {
       await gate;
       if (s.fail !== undefined) throw s.fail;
@@ -37,10 +44,10 @@ function fakeStorage(ledger: { t: string; a: string; s: string }[] = []): Storag
 
 function batch(agent: string, seq: number, gpuRows: number, lastSeen = '2026-01-01 00:00:00'): PendingBatch {
   const rows: IngestRows = {
-    gpu_samples: Array.from({ length: gpuRows }, () => ({})),
-    host_samples: [],
-    runtime_events: [],
-    gpu_status: [],
+    gpu_samples: () => '{}\n'.repeat(gpuRows),
+    host_samples: () => '',
+    runtime_events: () => '',
+    gpu_status: () => '',
     hosts: [{ tenant: 't', host: `h-${agent}`, agent_id: agent, last_seen: lastSeen }],
   };
   return { id: { tenant: 't', agent_id: agent, batch_seq: seq, host: 'h' }, rows, total: gpuRows };

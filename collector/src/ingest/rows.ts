@@ -6,11 +6,19 @@ import { AppError } from '../errors.js';
 import { eventColumns } from './event-columns.js';
 import { splitTs } from './time.js';
 
+/**
+ * The JSONEachRow text of a batch's rows in one table (lines ending in `\n`; '' for none). The
+ * batch was validated when it was converted; the text of samples is built only when its group is
+ * written, so what waits in a group is the decoded request, not strings.
+ */
+export type RowsText = () => string;
+
+/** A batch's rows: the four sample/event tables as JSONEachRow text, `hosts` as objects. */
 export interface IngestRows {
-  gpu_samples: Record<string, unknown>[];
-  host_samples: Record<string, unknown>[];
-  runtime_events: Record<string, unknown>[];
-  gpu_status: Record<string, unknown>[];
+  gpu_samples: RowsText;
+  host_samples: RowsText;
+  runtime_events: RowsText;
+  gpu_status: RowsText;
   hosts: Record<string, unknown>[];
 }
 
@@ -42,85 +50,110 @@ function ratio(v: number | undefined, what: string): number | undefined {
   return Math.min(v, 1);
 }
 
-type TsSplitter = (unixMs: number) => { ts: string; ts_ms: number };
+// gpu_samples and host_samples (nearly every row) are written straight as JSONEachRow text: the
+// same text JSON.stringify would give for the row object (same keys, same order, absent values left
+// out, a non-finite number as null), without building the object first (json-lines.test.ts checks
+// the text against JSON.stringify of the object over generated samples).
 
-/** splitTs that reuses the text of the last second seen (a batch's GPU rows share their timestamps). */
-function createTsSplitter(): TsSplitter {
+/** `,"key":value` for an optional number; '' when absent (JSON.stringify leaves undefined out). */
+const num = (key: string, v: number | undefined): string => (v === undefined ? '' : `,"${key}":${Number.isFinite(v) ? v : 'null'}`);
+const str = (s: string): string => JSON.stringify(s);
+const numArray = (a: readonly number[]): string => (a.length === 0 ? '[]' : `[${a.map((v) => (Number.isFinite(v) ? v : 'null')).join(',')}]`);
+const strArray = (a: readonly string[]): string => (a.length === 0 ? '[]' : `[${a.map(str).join(',')}]`);
+
+/** The rows' shared `{"tenant":..,"host":..,"agent_id":..,"ts":"` prefix and `,"batch_seq":N}` end, per batch and second. */
+interface LineParts {
+  /** `{"tenant":"t","host":"h","agent_id":"a","ts":"<second>","ts_ms":` for the second of `unixMs`. */
+  head(unixMs: number): string;
+  tail: string;
+}
+
+/** Reuses the text of the last second seen: a batch's rows share a handful of timestamps. */
+function createLineParts(id: BatchIdentity): LineParts {
+  const ids = `{"tenant":${str(id.tenant)},"host":${str(id.host)},"agent_id":${str(id.agent_id)},"ts":"`;
   let lastS = Number.NaN;
-  let lastText = '';
-  return (unixMs) => {
-    const s = Math.floor(unixMs / 1000);
-    if (s !== lastS) {
-      lastS = s;
-      lastText = splitTs(s * 1000).ts;
-    }
-    return { ts: lastText, ts_ms: unixMs - s * 1000 };
+  let lastHead = '';
+  return {
+    head(unixMs) {
+      const s = Math.floor(unixMs / 1000);
+      if (s !== lastS) {
+        lastS = s;
+        lastHead = `${ids}${splitTs(s * 1000).ts}","ts_ms":`;
+      }
+      return lastHead + String(unixMs - s * 1000);
+    },
+    tail: `,"batch_seq":${id.batch_seq}}\n`,
   };
 }
 
-function gpuRow(id: BatchIdentity, g: GpuSample, now: number, split: TsSplitter): Record<string, unknown> {
+function checkGpu(g: GpuSample, now: number): void {
   checkTs(g.tsUnixMs, `gpu_samples[${g.index}]`, now);
   if (g.uuid === '' && g.name === '') throw new AppError('COL_ERR_INGEST_INVALID', `gpu_samples[${g.index}]: uuid and name both empty`);
-  return {
-    tenant: id.tenant,
-    host: id.host,
-    agent_id: id.agent_id,
-    ...split(g.tsUnixMs),
-    gpu_index: g.index,
-    gpu_uuid: g.uuid === '' ? `index-${g.index}` : g.uuid,
-    gpu_name: g.name,
-    util_ratio: ratio(g.utilizationGpuRatio, 'utilization_gpu_ratio'),
-    mem_util_ratio: ratio(g.utilizationMemoryRatio, 'utilization_memory_ratio'),
-    mem_used_bytes: n(g.memoryUsedBytes),
-    mem_total_bytes: n(g.memoryTotalBytes),
-    mem_reserved_bytes: n(g.memoryReservedBytes),
-    temp_celsius: n(g.temperatureCelsius),
-    power_draw_watts: n(g.powerDrawWatts),
-    power_limit_watts: n(g.powerLimitWatts),
-    energy_joules: n(g.energyJoules),
-    sm_clock_mhz: n(g.smClockMhz),
-    sm_clock_max_mhz: n(g.smClockMaxMhz),
-    mem_clock_mhz: n(g.memoryClockMhz),
-    mem_clock_max_mhz: n(g.memoryClockMaxMhz),
-    fan_ratio: n(g.fanRatio),
-    clock_event_reasons: n(g.clockEventReasonsMask),
-    pcie_tx_bytes_per_s: n(g.pcieTxBytesPerS),
-    pcie_rx_bytes_per_s: n(g.pcieRxBytesPerS),
-    ecc_corrected_total: n(g.eccCorrectedTotal),
-    ecc_uncorrected_total: n(g.eccUncorrectedTotal),
-    throttle_thermal_us: n(g.throttleThermalUs),
-    throttle_power_us: n(g.throttlePowerUs),
-    mig_enabled: g.migEnabled ? 1 : 0,
-    process_pids: g.processes.map((p) => p.pid),
-    process_names: g.processes.map((p) => p.name),
-    process_runtimes: g.processes.map((p) => p.runtime),
-    process_mem_bytes: g.processes.map((p) => p.usedMemoryBytes ?? 0),
-    batch_seq: id.batch_seq,
-  };
+  ratio(g.utilizationGpuRatio, 'utilization_gpu_ratio');
+  ratio(g.utilizationMemoryRatio, 'utilization_memory_ratio');
 }
 
-function hostRow(id: BatchIdentity, h: HostSample, now: number, split: TsSplitter): Record<string, unknown> {
+/** A ratio already checked by `ratio()`, clamped as it clamps. */
+const clamped = (v: number | undefined): number | undefined => (v === undefined ? undefined : Math.min(v, 1));
+
+function gpuLine(g: GpuSample, p: LineParts): string {
+  const procs = g.processes;
+  return (
+    `${p.head(g.tsUnixMs)},"gpu_index":${g.index},"gpu_uuid":${str(g.uuid === '' ? `index-${g.index}` : g.uuid)},"gpu_name":${str(g.name)}` +
+    num('util_ratio', clamped(g.utilizationGpuRatio)) +
+    num('mem_util_ratio', clamped(g.utilizationMemoryRatio)) +
+    num('mem_used_bytes', g.memoryUsedBytes) +
+    num('mem_total_bytes', g.memoryTotalBytes) +
+    num('mem_reserved_bytes', g.memoryReservedBytes) +
+    num('temp_celsius', g.temperatureCelsius) +
+    num('power_draw_watts', g.powerDrawWatts) +
+    num('power_limit_watts', g.powerLimitWatts) +
+    num('energy_joules', g.energyJoules) +
+    num('sm_clock_mhz', g.smClockMhz) +
+    num('sm_clock_max_mhz', g.smClockMaxMhz) +
+    num('mem_clock_mhz', g.memoryClockMhz) +
+    num('mem_clock_max_mhz', g.memoryClockMaxMhz) +
+    num('fan_ratio', g.fanRatio) +
+    num('clock_event_reasons', g.clockEventReasonsMask) +
+    num('pcie_tx_bytes_per_s', g.pcieTxBytesPerS) +
+    num('pcie_rx_bytes_per_s', g.pcieRxBytesPerS) +
+    num('ecc_corrected_total', g.eccCorrectedTotal) +
+    num('ecc_uncorrected_total', g.eccUncorrectedTotal) +
+    num('throttle_thermal_us', g.throttleThermalUs) +
+    num('throttle_power_us', g.throttlePowerUs) +
+    `,"mig_enabled":${g.migEnabled ? 1 : 0}` +
+    (procs.length === 0
+      ? ',"process_pids":[],"process_names":[],"process_runtimes":[],"process_mem_bytes":[]'
+      : `,"process_pids":${numArray(procs.map((x) => x.pid))},"process_names":${strArray(procs.map((x) => x.name))}` +
+        `,"process_runtimes":${strArray(procs.map((x) => x.runtime))},"process_mem_bytes":${numArray(procs.map((x) => x.usedMemoryBytes ?? 0))}`) +
+    p.tail
+  );
+}
+
+function checkHost(h: HostSample, now: number): void {
   checkTs(h.tsUnixMs, 'host_samples', now);
-  return {
-    tenant: id.tenant,
-    host: id.host,
-    agent_id: id.agent_id,
-    ...split(h.tsUnixMs),
-    cpu_ratio: ratio(h.cpuRatio, 'cpu_ratio'),
-    mem_used_bytes: n(h.memoryUsedBytes),
-    mem_total_bytes: n(h.memoryTotalBytes),
-    swap_used_bytes: n(h.swapUsedBytes),
-    swap_total_bytes: n(h.swapTotalBytes),
-    volume_mounts: h.volumes.map((v) => v.mount),
-    volume_roles: h.volumes.map((v) => v.role),
-    volume_size_bytes: h.volumes.map((v) => v.sizeBytes),
-    volume_free_bytes: h.volumes.map((v) => v.freeBytes),
-    disk_read_bytes_per_s: n(h.diskReadBytesPerS),
-    disk_write_bytes_per_s: n(h.diskWriteBytesPerS),
-    net_rx_bytes_per_s: n(h.netRxBytesPerS),
-    net_tx_bytes_per_s: n(h.netTxBytesPerS),
-    batch_seq: id.batch_seq,
-  };
+  ratio(h.cpuRatio, 'cpu_ratio');
+}
+
+function hostLine(h: HostSample, p: LineParts): string {
+  const vols = h.volumes;
+  return (
+    p.head(h.tsUnixMs) +
+    num('cpu_ratio', clamped(h.cpuRatio)) +
+    num('mem_used_bytes', h.memoryUsedBytes) +
+    num('mem_total_bytes', h.memoryTotalBytes) +
+    num('swap_used_bytes', h.swapUsedBytes) +
+    num('swap_total_bytes', h.swapTotalBytes) +
+    (vols.length === 0
+      ? ',"volume_mounts":[],"volume_roles":[],"volume_size_bytes":[],"volume_free_bytes":[]'
+      : `,"volume_mounts":${strArray(vols.map((v) => v.mount))},"volume_roles":${strArray(vols.map((v) => v.role))}` +
+        `,"volume_size_bytes":${numArray(vols.map((v) => v.sizeBytes))},"volume_free_bytes":${numArray(vols.map((v) => v.freeBytes))}`) +
+    num('disk_read_bytes_per_s', h.diskReadBytesPerS) +
+    num('disk_write_bytes_per_s', h.diskWriteBytesPerS) +
+    num('net_rx_bytes_per_s', h.netRxBytesPerS) +
+    num('net_tx_bytes_per_s', h.netTxBytesPerS) +
+    p.tail
+  );
 }
 
 function eventRow(id: BatchIdentity, e: RuntimeEvent, seq: number, now: number): Record<string, unknown> {
@@ -137,6 +170,8 @@ function eventRow(id: BatchIdentity, e: RuntimeEvent, seq: number, now: number):
   };
 }
 
+const jsonLine = (row: Record<string, unknown>): string => `${JSON.stringify(row)}\n`;
+
 /** Total rows an Export would write; checked against the configured bound before any work. */
 export function countRows(req: ExportRequest): number {
   return req.gpuSamples.length + req.hostSamples.length + req.events.length + req.gpuStatus.length;
@@ -149,14 +184,14 @@ export function toRows(tenant: string, req: ExportRequest, now = Date.now()): { 
   if (hostname === '' || hostname.length > 253) throw new AppError('COL_ERR_INGEST_INVALID', 'host.hostname is missing');
   const id: BatchIdentity = { tenant, agent_id: req.agentId, batch_seq: req.batchSeq, host: hostname };
   const labels = Object.entries(req.host?.labels ?? {});
-  const split = createTsSplitter();
-  const rows: IngestRows = {
-    gpu_samples: req.gpuSamples.map((g) => gpuRow(id, g, now, split)),
-    host_samples: req.hostSamples.map((h) => hostRow(id, h, now, split)),
-    runtime_events: req.events.map((e, i) => eventRow(id, e, i, now)),
-    gpu_status: req.gpuStatus.map((s, i) => {
+  const gpus = req.gpuSamples;
+  const hostSamples = req.hostSamples;
+  for (const g of gpus) checkGpu(g, now);
+  for (const h of hostSamples) checkHost(h, now);
+  const events = req.events.map((e, i) => jsonLine(eventRow(id, e, i, now))).join('');
+  const status = req.gpuStatus.map((s, i) => {
       checkTs(s.tsUnixMs, `gpu_status[${i}]`, now);
-      return {
+      return jsonLine({
         tenant,
         host: hostname,
         agent_id: req.agentId,
@@ -168,8 +203,23 @@ export function toRows(tenant: string, req: ExportRequest, now = Date.now()): { 
         detail: s.detail.slice(0, 1000),
         batch_seq: req.batchSeq,
         seq: i,
-      };
-    }),
+      });
+    }).join('');
+  const rows: IngestRows = {
+    gpu_samples: () => {
+      const parts = createLineParts(id);
+      let text = '';
+      for (const g of gpus) text += gpuLine(g, parts);
+      return text;
+    },
+    host_samples: () => {
+      const parts = createLineParts(id);
+      let text = '';
+      for (const h of hostSamples) text += hostLine(h, parts);
+      return text;
+    },
+    runtime_events: () => events,
+    gpu_status: () => status,
     hosts: [
       {
         tenant,
