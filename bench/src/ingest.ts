@@ -239,12 +239,22 @@ async function realAgents(port: number, batches: readonly ExportRequest[][]): Pr
 
 async function startCollector(url: string, database: string): Promise<{ pid: number; port: number; stop(): Promise<void> }> {
   const port = await freePort();
-  const child = spawn(join(HERE, '..', '..', 'collector', 'bin', 'renderwatch-collector'), ['serve'], {
+  // BENCH_COLLECTOR_CPU_PROF=<dir>: run the bin script's command line under `node --cpu-prof` (not
+  // allowed in NODE_OPTIONS); the collector writes a V8 .cpuprofile into <dir> when it stops.
+  const profDir = process.env['BENCH_COLLECTOR_CPU_PROF'];
+  const collectorDir = join(HERE, '..', '..', 'collector');
+  const [cmd, args] =
+    profDir === undefined
+      ? [join(collectorDir, 'bin', 'renderwatch-collector'), ['serve']]
+      : [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', `file://${join(collectorDir, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')}`, join(collectorDir, 'src', 'main.ts'), 'serve']];
+  const child = spawn(cmd, args, {
     env: {
       PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, COLLECTOR_CLICKHOUSE_URL: url, COLLECTOR_CLICKHOUSE_DATABASE: database,
       COLLECTOR_HOST: '127.0.0.1', COLLECTOR_HTTP_PORT: '0', COLLECTOR_GRPC_PORT: String(port), COLLECTOR_LOG_LEVEL: 'warn',
       // Ingest tuning to try (COLLECTOR_INGEST_LINGER_MS=100 ...) passes through; unset = the defaults.
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('COLLECTOR_INGEST_'))),
+      // BENCH_COLLECTOR_NODE_OPTIONS (e.g. --max-semi-space-size=64) becomes the collector's NODE_OPTIONS.
+      ...(process.env['BENCH_COLLECTOR_NODE_OPTIONS'] === undefined ? {} : { NODE_OPTIONS: process.env['BENCH_COLLECTOR_NODE_OPTIONS'] }),
     },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -311,9 +321,12 @@ async function main(): Promise<void> {
     if (stored !== gpuRows) throw new Error(`collector (${mode} agents) stored ${stored} GPU rows, expected ${gpuRows}`);
     const rate = gpuRows / run.seconds;
     ratios[mode] = rate / directRate;
+    const calls = batches.flat().length + sent.retries;
+    const cpuMsPerCall = (run.cpu.collector * run.seconds * 1000) / calls;
     console.log(
       `collector, ${mode} agents: ${gpuRows} GPU rows in ${run.seconds.toFixed(2)} s = ${Math.round(rate)} rows/s = ${(rate / directRate).toFixed(2)}x direct ` +
-        `(${sent.retries} retries, ${sent.duplicates} duplicate acks; ${cpuLine(run.cpu)}; collector ${run.rssMb.toFixed(0)} MB RSS); stored ${stored} (FINAL) = generated`,
+        `(${sent.retries} retries, ${sent.duplicates} duplicate acks; ${cpuLine(run.cpu)}; collector ${cpuMsPerCall.toFixed(2)} ms CPU per Export call (~${calls}); ` +
+        `collector ${run.rssMb.toFixed(0)} MB RSS); stored ${stored} (FINAL) = generated`,
     );
   }
   await ch.close();
