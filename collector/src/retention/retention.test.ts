@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { cutoffDay, formatPlan, type RetentionPlan } from './retention.js';
+import { loadMigrations } from '../storage/migrate.js';
+import { cutoffDay, formatPlan, RETENTION_TABLES, type RetentionPlan } from './retention.js';
 
 describe('retention', () => {
   it.each([
@@ -42,5 +43,17 @@ describe('retention in cluster mode', () => {
     sent.length = 0;
     await applyRetention(storage, plan, log);
     expect(sent[0]).toBe('ALTER TABLE gpu_samples DROP PARTITION 20260301');
+  });
+  it('covers every daily-partitioned table the migrations create (a new rollup cannot grow forever)', async () => {
+    const partitioned = new Set<string>();
+    for (const m of await loadMigrations()) {
+      for (const st of m.statements) {
+        const name = /^CREATE TABLE IF NOT EXISTS (\w+)/i.exec(st.trim())?.[1];
+        if (name !== undefined && /PARTITION BY toYYYYMMDD/i.test(st)) partitioned.add(name);
+      }
+    }
+    const covered = new Set(Object.values(RETENTION_TABLES).flat());
+    expect(partitioned.size).toBeGreaterThan(10);
+    expect([...partitioned].filter((t) => !covered.has(t)).sort()).toEqual([]);
   });
 });
