@@ -12,6 +12,7 @@ function storage(rows: Record<string, unknown>[]): Storage & { inserted: Record<
     inserted,
     query: <T>() => Promise.resolve(rows as T[]),
     command: () => Promise.resolve(),
+    insertJsonLines: () => Promise.resolve(),
     insert: (_t: string, r: readonly Record<string, unknown>[]) => {
       inserted.push(...r);
       return Promise.resolve();

@@ -23,13 +23,13 @@ function fakeStorage(ledger: { t: string; a: string; s: string }[] = []): Storag
       s.queries.push(q.text);
       return ledger as T[];
     },
-    // The sample tables arrive as `INSERT INTO t FORMAT JSONEachRow\n<lines>` statements.
-    async command(q: SqlFragment) {
-      const m = /^INSERT INTO (\w+) FORMAT JSONEachRow\n/.exec(q.text);
-      if (m === null) return;
+    async command() {},
+    // The sample tables arrive as JSONEachRow text, one line per row.
+    async insertJsonLines(table: string, text: string) {
+      if (text === '') return;
       await gate;
       if (s.fail !== undefined) throw s.fail;
-      s.inserts.push([m[1] ?? '', q.text.slice(m[0].length).split('\n').length - 1]);
+      s.inserts.push([table, text.split('\n').length - 1]);
     },
     async insert(table: string, rows: readonly Record<string, unknown>[]) {
       await gate;

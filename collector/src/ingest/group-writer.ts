@@ -44,20 +44,6 @@ interface Waiting {
 
 const keyOf = (id: BatchIdentity): string => `${id.tenant}\u0000${id.agent_id}\u0000${id.batch_seq}`;
 
-/**
- * One INSERT of the JSONEachRow text rows.ts builds (see `RowsText`). It is sent as the body of a
- * statement (`INSERT INTO t FORMAT JSONEachRow` then the data, ClickHouse's HTTP interface reads
- * both from the body), so the client does not JSON.stringify row objects again. Only the fixed
- * `INSERT INTO <table> FORMAT JSONEachRow` head is SQL; ClickHouse reads everything after it with the
- * JSONEachRow parser, never as SQL, and the lines themselves are JSON built with JSON.stringify'd
- * strings and numbers.
- */
-async function insertText(storage: Storage, table: (typeof TABLES)[number], text: string): Promise<void> {
-  if (text === '') return;
-  // Errors come back as storage's AppErrors (COL_ERR_STORAGE_UNREACHABLE = back-pressure), as from insert().
-  await storage.command(raw(`INSERT INTO ${table} FORMAT JSONEachRow\n${text}`));
-}
-
 /** `(v1, v2, ...)` for `IN`: unlike `has([...], col)`, `col IN (...)` lets ClickHouse use the sort key. */
 const inList = (values: readonly (string | number)[]): SqlFragment => raw(`(${values.map((v) => literal(v)).join(', ')})`);
 
@@ -125,7 +111,7 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
     }
     if (fresh.length === 0) return results;
     await Promise.all([
-      ...TABLES.map((t) => insertText(o.storage, t, fresh.map((w) => w.b.rows[t]()).join(''))),
+      ...TABLES.map((t) => o.storage.insertJsonLines(t, fresh.map((w) => w.b.rows[t]()).join(''))),
       o.storage.insert('hosts', latestHostRows(fresh.map((w) => w.b.rows))),
     ]);
     // The ledger last: a batch is in the ledger only once all its rows are.

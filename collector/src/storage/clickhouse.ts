@@ -23,9 +23,17 @@ export interface Storage {
   query<T>(q: SqlFragment, settings?: Record<string, number | string>): Promise<T[]>;
   command(q: SqlFragment): Promise<void>;
   insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
+  /**
+   * Inserts rows already serialized as JSONEachRow lines (the ingest hot path builds them once,
+   * instead of row objects the client would stringify again). Only `table` (a plain identifier) is
+   * SQL; ClickHouse reads the text after `FORMAT JSONEachRow` with its JSON parser, never as SQL.
+   */
+  insertJsonLines(table: string, text: string): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+const PLAIN_TABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function wrap(err: unknown, what: string): AppError {
   const msg = err instanceof Error ? err.message : String(err);
@@ -71,6 +79,16 @@ export function createStorage(o: StorageOptions): Storage {
       if (rows.length === 0) return;
       try {
         await client.insert({ table, values: rows as Record<string, unknown>[], format: 'JSONEachRow' });
+      } catch (err: unknown) {
+        throw wrap(err, `insert into ${table} failed`);
+      }
+    },
+    async insertJsonLines(table: string, text: string): Promise<void> {
+      if (text === '') return;
+      if (!PLAIN_TABLE.test(table)) throw new AppError('COL_ERR_STORAGE_QUERY', `not a table name: ${JSON.stringify(table)}`);
+      try {
+        // ClickHouse's HTTP interface reads the statement and then its data from the same body.
+        await client.command({ query: `INSERT INTO ${table} FORMAT JSONEachRow\n${text}` });
       } catch (err: unknown) {
         throw wrap(err, `insert into ${table} failed`);
       }

@@ -14,6 +14,7 @@ function fakeStorage(seen: string[]): Storage {
       return Promise.resolve([] as T[]);
     },
     command: () => Promise.resolve(),
+    insertJsonLines: () => Promise.resolve(),
     insert: () => Promise.resolve(),
     ping: () => Promise.resolve(true),
     close: () => Promise.resolve(),

@@ -24,6 +24,7 @@ function fakeStorage() {
       return Promise.resolve((q.text.includes(`fingerprint = '${FP}'`) ? [ROW] : []) as T[]);
     },
     command: () => Promise.resolve(),
+    insertJsonLines: () => Promise.resolve(),
     insert: (table, rows) => {
       inserts.push({ table, rows });
       return Promise.resolve();
