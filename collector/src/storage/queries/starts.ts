@@ -73,7 +73,12 @@ export function summarizeStarts(paired: readonly PairedStart[], fromMs: number, 
   const inWindow = paired.filter((x) => x.startMs >= fromMs && x.startMs < toMs);
   const by = (key: (x: PairedStart) => string): Map<string, PairedStart[]> => {
     const m = new Map<string, PairedStart[]>();
-    for (const x of inWindow) m.set(key(x), [...(m.get(key(x)) ?? []), x]);
+    for (const x of inWindow) {
+      const k = key(x);
+      const list = m.get(k);
+      if (list === undefined) m.set(k, [x]);
+      else list.push(x);
+    }
     return new Map([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   };
   return {
