@@ -7,6 +7,7 @@ import type { StartDistribution, StartsGroup, StartsHost, StartsQuery } from '@r
 import type { StartEventRow } from '../../slo/start-pairs.js';
 import type { TenantScope } from '../scope.js';
 import { joinSql, sql, type SqlFragment } from '../sql.js';
+import { refuseOverCap } from './row-cap.js';
 
 /** How long after `to` a ready still closes a start of the window, ms. */
 export const READY_LOOKAHEAD_MS = 3600_000;
@@ -96,7 +97,8 @@ export async function queryStarts(s: TenantScope, from: Date, to: Date, q: Start
     SELECT agent_id, host, runtime, kind, toUInt64(toUInt32(ts)) * 1000 + ts_ms AS ms, cold, startup_s
     FROM ${s.rows('runtime_events', joinSql(conds, ' AND '))}
     ORDER BY ms, kind DESC
-    LIMIT ${MAX_ROWS}`);
+    LIMIT ${MAX_ROWS + 1}`);
+  refuseOverCap(rows, MAX_ROWS, 'start and ready events');
   const typed: HostStartRow[] = rows.map((r) => ({
     agent_id: r.agent_id, host: r.host, runtime: r.runtime, kind: r.kind, ts_ms: Number(r.ms), cold: r.cold === null ? null : Number(r.cold) === 1, startup_s: r.startup_s === null ? null : Number(r.startup_s),
   }));

@@ -5,6 +5,7 @@ import type { ModelHashSeen, VersionPeriod, VersionsHost, VersionsQuery } from '
 import type { TenantScope } from '../scope.js';
 import { joinSql, raw, sql, type SqlFragment } from '../sql.js';
 import { numOrNull } from './aggregates.js';
+import { refuseOverCap } from './row-cap.js';
 
 /** How far before `from` the start preceding the window is looked up, ms. */
 export const PREVIOUS_START_LOOKBACK_MS = 30 * 86400_000;
@@ -63,7 +64,7 @@ export async function queryVersions(s: TenantScope, from: Date, to: Date, q: Ver
     s.query<{ host: string; runtime: string; ms: Num; version: string; extensions: string[] }>(sql`
       SELECT host, runtime, ${MS} AS ms, version, extensions
       FROM ${s.rows('runtime_events', win('runtime_start', from, to))}
-      ORDER BY ms LIMIT ${MAX_STARTS}`),
+      ORDER BY ms LIMIT ${MAX_STARTS + 1}`),
     s.query<{ host: string; runtime: string; ms: Num; version: string; extensions: string[] }>(sql`
       SELECT host, runtime, max(${MS}) AS ms, argMax(version, ${MS}) AS version, argMax(extensions, ${MS}) AS extensions
       FROM ${s.rows('runtime_events', win('runtime_start', new Date(from.getTime() - PREVIOUS_START_LOOKBACK_MS), from))}
@@ -72,8 +73,10 @@ export async function queryVersions(s: TenantScope, from: Date, to: Date, q: Ver
       SELECT host, model, model_hash, min(${MS}) AS first_ms, max(${MS}) AS last_ms, count() AS loads
       FROM ${s.rows('runtime_events', joinSql([win('model_load', from, to), sql`model_hash != ''`], ' AND '))}
       GROUP BY host, model, model_hash
-      ORDER BY host, model, first_ms LIMIT ${MAX_STARTS}`),
+      ORDER BY host, model, first_ms LIMIT ${MAX_STARTS + 1}`),
   ]);
+  refuseOverCap(starts, MAX_STARTS, 'runtime starts');
+  refuseOverCap(models, MAX_STARTS, 'host × model hash pairs');
   const row = (r: { host: string; runtime: string; ms: Num; version: string; extensions: string[] }): StartConfigRow => ({ ...r, ms: numOrNull(r.ms) ?? 0 });
   const timeline = versionTimeline(starts.map(row), new Map(prev.map((p) => [`${p.host}\u0000${p.runtime}`, row(p)])));
   const hashes = new Map<string, ModelHashSeen[]>();
