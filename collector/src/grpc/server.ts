@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { Server, ServerCredentials } from '@grpc/grpc-js';
 import { ExportRequest, TelemetryServiceService, type TelemetryServiceServer } from '@renderwatch/proto';
 import { AppError } from '../errors.js';
-import { createExportRequestDecoder } from './export-request-decoder.js';
 
 export interface GrpcServerOptions {
   host: string;
@@ -19,13 +18,10 @@ export interface RunningGrpcServer {
 /** Set on a request whose bytes were not a valid ExportRequest; the handler answers INVALID_ARGUMENT. */
 export const MALFORMED = Symbol('renderwatch.malformed');
 
-/**
- * Decodes an ExportRequest without throwing (grpc-js would answer INTERNAL for a throw), with the
- * fast decoder for agents' usual batches (same result as the generated one, see its header).
- */
-export function decodeExportRequest(buf: Buffer, decode = (b: Buffer): ExportRequest => ExportRequest.decode(b)): ExportRequest {
+/** Decodes an ExportRequest without throwing (grpc-js would answer INTERNAL for a throw). */
+export function decodeExportRequest(buf: Buffer): ExportRequest {
   try {
-    return decode(buf);
+    return ExportRequest.decode(buf);
   } catch (err: unknown) {
     const req = ExportRequest.fromPartial({});
     Object.defineProperty(req, MALFORMED, { value: err instanceof Error ? err.message : String(err), enumerable: false });
@@ -69,9 +65,7 @@ export async function startGrpcServer(impl: TelemetryServiceServer, o: GrpcServe
     'grpc.max_concurrent_streams': 1000,
     'grpc.keepalive_permit_without_calls': 1,
   });
-  const fastDecode = createExportRequestDecoder();
-  const requestDeserialize = (buf: Buffer): ExportRequest => decodeExportRequest(buf, fastDecode);
-  const definition = { ...TelemetryServiceService, export: { ...TelemetryServiceService.export, requestDeserialize } };
+  const definition = { ...TelemetryServiceService, export: { ...TelemetryServiceService.export, requestDeserialize: decodeExportRequest } };
   server.addService(definition, impl);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${o.host}:${o.port}`, o.credentials ?? ServerCredentials.createInsecure(), (err, p) => {
