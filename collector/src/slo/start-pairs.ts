@@ -20,32 +20,47 @@ export interface StartOutcomeOptions {
   nowMs: number;
 }
 
-/** Rows must be ordered by ts_ms; outcomes are timed at ready (or at start + threshold when never ready). */
-export function startOutcomes(rows: readonly StartEventRow[], o: StartOutcomeOptions): TimedOutcome[] {
-  const open = new Map<string, StartEventRow>();
-  const out: TimedOutcome[] = [];
-  const take = (start: StartEventRow, durationS: number, atMs: number): void => {
-    if ((start.cold ?? false) !== o.cold) return;
-    out.push({ tsMs: atMs, good: durationS <= o.thresholdS });
-  };
-  const closeStale = (start: StartEventRow): void => {
-    const deadline = start.ts_ms + o.thresholdS * 1000;
-    if (deadline <= o.nowMs) take(start, Number.POSITIVE_INFINITY, deadline);
-  };
+/** A start and what became of it: ready (with its duration), superseded by another start, or still open. */
+export type StartPair<T extends StartEventRow> =
+  | { readonly start: T; readonly state: 'ready'; readonly durationS: number; readonly readyMs: number }
+  | { readonly start: T; readonly state: 'superseded' | 'open' };
+
+/**
+ * Rows must be ordered by ts_ms. Each start pairs with the next ready of its agent and runtime; the
+ * runtime's own startup_s wins over the gap. A second start before a ready supersedes the first (it
+ * never became ready). Pairs come out as they close; the starts still open at the end come last. Pure.
+ */
+export function pairStartEvents<T extends StartEventRow>(rows: readonly T[]): StartPair<T>[] {
+  const open = new Map<string, T>();
+  const out: StartPair<T>[] = [];
   for (const r of rows) {
     const key = `${r.agent_id}\u0000${r.runtime}`;
     const prev = open.get(key);
     if (r.kind === 'runtime_start') {
-      // a second start without a ready: the first one never became ready
-      if (prev !== undefined) closeStale(prev);
+      if (prev !== undefined) out.push({ start: prev, state: 'superseded' });
       open.set(key, r);
       continue;
     }
     if (prev === undefined) continue;
     open.delete(key);
-    const durationS = r.startup_s ?? (r.ts_ms - prev.ts_ms) / 1000;
-    take(prev, durationS, r.ts_ms);
+    out.push({ start: prev, state: 'ready', durationS: r.startup_s ?? (r.ts_ms - prev.ts_ms) / 1000, readyMs: r.ts_ms });
   }
-  for (const start of open.values()) closeStale(start);
+  for (const start of open.values()) out.push({ start, state: 'open' });
+  return out;
+}
+
+/** Rows must be ordered by ts_ms; outcomes are timed at ready (or at start + threshold when never ready). */
+export function startOutcomes(rows: readonly StartEventRow[], o: StartOutcomeOptions): TimedOutcome[] {
+  const out: TimedOutcome[] = [];
+  for (const p of pairStartEvents(rows)) {
+    if ((p.start.cold ?? false) !== o.cold) continue;
+    if (p.state === 'ready') {
+      out.push({ tsMs: p.readyMs, good: p.durationS <= o.thresholdS });
+      continue;
+    }
+    // Never became ready (superseded, or still open): bad once its threshold has passed.
+    const deadline = p.start.ts_ms + o.thresholdS * 1000;
+    if (deadline <= o.nowMs) out.push({ tsMs: deadline, good: false });
+  }
   return out.sort((a, b) => a.tsMs - b.tsMs);
 }

@@ -1,10 +1,9 @@
 // Cold and warm start distributions: runtime_start paired with the runtime_ready that follows it on
-// the same agent and runtime, as the start SLOs pair them (slo/start-pairs.ts: the runtime's own
-// startup_s when it states one, else ready - start; a second start before a ready means the first
-// never became ready; cold unknown counts as warm). start-pairs.ts exposes only good/bad outcomes
-// against a threshold, so the pairing that yields durations lives here, on its row type.
+// the same agent and runtime by the same pairing the start SLOs use (slo/start-pairs.ts: the
+// runtime's own startup_s when it states one, else ready - start; a second start before a ready
+// means the first never became ready; cold unknown counts as warm).
 import type { StartDistribution, StartsGroup, StartsHost, StartsQuery } from '@renderwatch/schema';
-import type { StartEventRow } from '../../slo/start-pairs.js';
+import { pairStartEvents, type StartEventRow } from '../../slo/start-pairs.js';
 import type { TenantScope } from '../scope.js';
 import { joinSql, sql, type SqlFragment } from '../sql.js';
 import { refuseOverCap } from './row-cap.js';
@@ -28,24 +27,11 @@ export interface PairedStart {
 
 /** Rows ordered by ts_ms. Starts still open at the end are never-ready if they began before `closedBeforeMs`, else dropped (pending). Pure. */
 export function pairStarts(rows: readonly HostStartRow[], closedBeforeMs: number): PairedStart[] {
-  const open = new Map<string, HostStartRow>();
   const out: PairedStart[] = [];
-  const emit = (st: HostStartRow, durationS: number | null): void => {
-    out.push({ host: st.host, runtime: st.runtime, startMs: st.ts_ms, cold: st.cold ?? false, durationS });
-  };
-  for (const r of rows) {
-    const key = `${r.agent_id}\u0000${r.runtime}`;
-    const prev = open.get(key);
-    if (r.kind === 'runtime_start') {
-      if (prev !== undefined) emit(prev, null);
-      open.set(key, r);
-      continue;
-    }
-    if (prev === undefined) continue;
-    open.delete(key);
-    emit(prev, r.startup_s ?? (r.ts_ms - prev.ts_ms) / 1000);
+  for (const p of pairStartEvents(rows)) {
+    if (p.state === 'open' && p.start.ts_ms >= closedBeforeMs) continue;
+    out.push({ host: p.start.host, runtime: p.start.runtime, startMs: p.start.ts_ms, cold: p.start.cold ?? false, durationS: p.state === 'ready' ? p.durationS : null });
   }
-  for (const st of open.values()) if (st.ts_ms < closedBeforeMs) emit(st, null);
   return out;
 }
 
