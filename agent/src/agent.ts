@@ -82,6 +82,7 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
     firstSeq: deps.firstSeq ?? nextSeqStart(now()),
     maxRows: cfg.AGENT_MAX_BATCH_ROWS,
     flushIntervalMs: cfg.AGENT_FLUSH_INTERVAL_MS,
+    sampleIntervalMs: cfg.AGENT_SAMPLE_INTERVAL_MS,
     deliver: deps.deliver,
   });
   let timer: NodeJS.Timeout | undefined;

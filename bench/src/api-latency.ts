@@ -7,7 +7,7 @@
 // computed by the very SELECTs of the rollup materialized views over generated 10 s samples; 30
 // days of runtime events (jobs, model loads, OOMs with their job_end rows) inserted raw, so every
 // event table and job rollup is filled by the real views; the capacity rollup computed by the
-// collector's own refreshCapacity. GPU samples carry an energy counter (gpu_energy_1h, for /cost);
+// collector's own refreshCapacity. GPU samples carry an energy counter and the agent's per-sample interval and energy increase (gpu_cost_1h/1d, for /cost);
 // every host restarts its runtime twice a day (cold and warm, for /starts) with a version and
 // extension set that change every few days (/versions), and model loads carry a model hash. `--keep` keeps the database, `--reuse DB` measures an existing one.
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -64,6 +64,7 @@ function gpuRows(startS: number, spanS: number, stepS: number): string {
   return `(SELECT '${TENANT}' AS tenant, ${HOST} AS host, concat('GPU-', toString(h), '-', toString(g)) AS gpu_uuid,
       toDateTime(${startS} + i * ${stepS}, 'UTC') AS ts, toUInt16(0) AS ts_ms, toUInt16(g) AS gpu_index, ${GPU_NAME} AS gpu_name,
       toFloat64((${startS} + i * ${stepS}) % 864000 * 250) AS energy_joules,
+      toUInt32(${stepS * 1000}) AS interval_ms, toFloat64(if((${startS} + i * ${stepS}) % 864000 = 0, 0, ${stepS * 250})) AS energy_delta_joules,
       toFloat32(if(x % 10 < 2, 0.02, 0.55 + (x % 45) / 100)) AS util_ratio,
       toUInt64(${GPU_TOTAL} * (0.3 + (x % 60) / 100)) AS mem_used_bytes, ${GPU_TOTAL} AS mem_total_bytes,
       toFloat32(55 + x % 30) AS temp_celsius, toFloat32(150 + x % 200) AS power_draw_watts,
@@ -121,7 +122,7 @@ function startRows(startS: number, days: number): string {
 const START_COLS = 'tenant, host, agent_id, ts, ts_ms, batch_seq, seq, kind, runtime, cold, version, extensions';
 
 const EVENT_COLS = 'tenant, host, agent_id, ts, ts_ms, batch_seq, seq, kind, runtime, gpu_index, job_id, model, model_hash, outcome, source, cause, cause_rule, duration_s, images, width, height, batch, requested_bytes, total_bytes, free_bytes';
-const GPU_COLS = 'tenant, host, gpu_uuid, ts, gpu_index, gpu_name, energy_joules, util_ratio, mem_used_bytes, mem_total_bytes, temp_celsius, power_draw_watts, sm_clock_mhz, mem_clock_mhz, clock_event_reasons, process_runtimes, process_pids, process_names, process_mem_bytes';
+const GPU_COLS = 'tenant, host, gpu_uuid, ts, gpu_index, gpu_name, energy_joules, interval_ms, energy_delta_joules, util_ratio, mem_used_bytes, mem_total_bytes, temp_celsius, power_draw_watts, sm_clock_mhz, mem_clock_mhz, clock_event_reasons, process_runtimes, process_pids, process_names, process_mem_bytes';
 const HOST_COLS = 'tenant, host, ts, cpu_ratio, mem_used_bytes, disk_read_bytes_per_s, disk_write_bytes_per_s, net_rx_bytes_per_s, net_tx_bytes_per_s';
 
 const range = (a: number, b: number): string => `t >= toDateTime(${a}, 'UTC') AND t < toDateTime(${b}, 'UTC')`;
@@ -150,7 +151,8 @@ async function seed(storage: Storage, nowS: number): Promise<void> {
   for (let start = oldStart; start < m1Start; start += 86400) {
     const span = Math.min(86400, m1Start - start);
     await storage.command(raw(via('gpu_1h', gpuRows(start, span, SAMPLE_S))));
-    await storage.command(raw(via('gpu_energy_1h', gpuRows(start, span, SAMPLE_S))));
+    await storage.command(raw(via('gpu_cost_1h', gpuRows(start, span, SAMPLE_S))));
+    await storage.command(raw(via('gpu_cost_1d', gpuRows(start, span, SAMPLE_S))));
     await storage.command(raw(hostLevel('gpu_host_1h', 'gpu_1h', range(start, start + span))));
     await storage.command(raw(via('host_1h', hostRows(start, span, SAMPLE_S))));
     process.stdout.write(`  1 h rollups up to ${new Date((start + span) * 1000).toISOString()} (${at()})\r`);
@@ -159,7 +161,7 @@ async function seed(storage: Storage, nowS: number): Promise<void> {
   for (let start = m1Start; start < rawStart; start += 6 * 3600) {
     const span = Math.min(6 * 3600, rawStart - start);
     for (const [name, rows] of [
-      ['gpu_1m', gpuRows(start, span, SAMPLE_S)], ['gpu_1h', gpuRows(start, span, SAMPLE_S)], ['gpu_energy_1h', gpuRows(start, span, SAMPLE_S)],
+      ['gpu_1m', gpuRows(start, span, SAMPLE_S)], ['gpu_1h', gpuRows(start, span, SAMPLE_S)], ['gpu_cost_1h', gpuRows(start, span, SAMPLE_S)], ['gpu_cost_1d', gpuRows(start, span, SAMPLE_S)],
       ['host_1m', hostRows(start, span, SAMPLE_S)], ['host_1h', hostRows(start, span, SAMPLE_S)],
     ] as const) {
       await storage.command(raw(via(name, rows)));

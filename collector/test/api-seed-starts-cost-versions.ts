@@ -3,10 +3,21 @@
 import type { Storage } from '../src/storage/clickhouse.js';
 import { splitTs } from '../src/ingest/time.js';
 
+// What the agent sends beside each reading (agent/src/export/gpu-increments.ts), sampling once a
+// minute: the interval (60 s, also on the first sample) and the counter's increase since the GPU's
+// previous reading (the new reading after a reset; none on the first).
+const previous = new Map<string, number | null>();
+function increments(uuid: string, energy: number | null): { interval_ms: number; energy_delta_joules: number | null } {
+  const prev = previous.get(uuid);
+  previous.set(uuid, energy);
+  const delta = prev === undefined || prev === null || energy === null ? null : energy >= prev ? energy - prev : energy;
+  return { interval_ms: 60_000, energy_delta_joules: delta };
+}
+
 function sample(tenant: string, host: string, uuid: string, index: number, name: string, ms: number, energy: number | null): Record<string, unknown> {
   return {
     tenant, host, agent_id: `${host}-agent`, ...splitTs(ms), gpu_index: index, gpu_uuid: uuid, gpu_name: name, util_ratio: 0.5, energy_joules: energy,
-    mig_enabled: 0, process_pids: [], process_names: [], process_runtimes: [], process_mem_bytes: [], batch_seq: 1,
+    ...increments(uuid, energy), mig_enabled: 0, process_pids: [], process_names: [], process_runtimes: [], process_mem_bytes: [], batch_seq: 1,
   };
 }
 

@@ -75,7 +75,8 @@ describe('GET /api/v1/starts', () => {
 });
 
 describe('GET /api/v1/cost', () => {
-  // H100 (a-1 gpu0): 120 sampled minutes = 2 GPU-hours at 2.00 = 4.00; counter +3600 J/min with a
+  // Samples once a minute, each standing for 60 s (interval_ms).
+  // H100 (a-1 gpu0): 120 samples = 2 GPU-hours at 2.00 = 4.00; counter +3600 J/min with a
   // reset to 500 J at minute 90: 89*3600 + 500 + 29*3600 = 425300 J. 4 jobs, 8 images.
   // L4 (a-1 gpu1): 60 minutes = 1 GPU-hour at 0.50; +1000 J/min: 59000 J; 2 jobs, 10 images.
   // A10 (a-2): 30 minutes, no counter, no price; its job has no gpu_index but a-2 has one model.

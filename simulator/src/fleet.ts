@@ -123,6 +123,7 @@ export function createSimulatedFleet(o: SimulatedFleetOptions): SimulatedFleet {
       firstSeq: 'nextSeq' in store ? store.nextSeq : nextSeqStart(t0),
       maxRows: 2000,
       flushIntervalMs: o.flushIntervalMs ?? 1000,
+      sampleIntervalMs: intervalMs,
       deliver: (req) => {
         stats.batchesSent++;
         store.append(req);

@@ -3,6 +3,7 @@
 // business (in-order delivery, spool, retries).
 import type { ExportRequest, HostIdentity } from '@renderwatch/proto';
 import type { GpuSnapshot, GpuStatusChange } from '../sampling/sampler.js';
+import { createGpuIncrements } from './gpu-increments.js';
 import { eventToWire, gpuToWire, hostToWire, statusToWire, type HostSnapshotLike, type TimedEvent } from './to-wire.js';
 
 export interface BatcherOptions {
@@ -12,6 +13,8 @@ export interface BatcherOptions {
   firstSeq: number;
   maxRows: number;
   flushIntervalMs: number;
+  /** The GPU sampling interval (AGENT_SAMPLE_INTERVAL_MS), for each sample's `interval_ms`; default 1000. */
+  sampleIntervalMs?: number;
   deliver: (req: ExportRequest) => void;
 }
 
@@ -43,6 +46,7 @@ export function createBatcher(o: BatcherOptions): Batcher {
   let cur: ExportRequest = empty();
   let rows = 0;
   let timer: NodeJS.Timeout | undefined;
+  const increments = createGpuIncrements(o.sampleIntervalMs ?? 1000);
 
   function empty(): ExportRequest {
     return { agentId: o.agentId, batchSeq: 0, host, gpuSamples: [], hostSamples: [], events: [], gpuStatus: [] };
@@ -60,7 +64,7 @@ export function createBatcher(o: BatcherOptions): Batcher {
   }
   return {
     addGpus(gpus) {
-      for (const g of gpus) cur.gpuSamples.push(gpuToWire(g));
+      for (const g of gpus) cur.gpuSamples.push(gpuToWire(g, increments(g)));
       bump(gpus.length);
     },
     addHost(h) {

@@ -8,6 +8,7 @@ import type {
 } from '@renderwatch/proto';
 import type { RuntimeEvent } from '@renderwatch/schema';
 import type { GpuSnapshot, GpuStatusChange } from '../sampling/sampler.js';
+import type { GpuIncrement } from './gpu-increments.js';
 
 /** Host reading in the wire's shape (snake_case); the host sampler produces it. */
 export interface HostSnapshotLike {
@@ -27,7 +28,7 @@ export interface HostSnapshotLike {
 const int = (v: number | undefined): number | undefined => (v === undefined || !Number.isFinite(v) ? undefined : Math.max(0, Math.round(v)));
 const fin = (v: number | undefined): number | undefined => (v === undefined || !Number.isFinite(v) ? undefined : v);
 
-export function gpuToWire(g: GpuSnapshot): WireGpuSample {
+export function gpuToWire(g: GpuSnapshot, inc?: GpuIncrement): WireGpuSample {
   return {
     tsUnixMs: Math.round(g.ts_unix_ms),
     index: g.index,
@@ -57,6 +58,8 @@ export function gpuToWire(g: GpuSnapshot): WireGpuSample {
     processes: (g.processes ?? []).map((p) => ({ pid: p.pid, name: p.name ?? '', usedMemoryBytes: int(p.used_memory_bytes), runtime: '' })),
     throttleThermalUs: int(g.throttle_thermal_us),
     throttlePowerUs: int(g.throttle_power_us),
+    intervalMs: inc === undefined ? undefined : int(inc.interval_ms),
+    energyDeltaJoules: inc === undefined ? undefined : fin(inc.energy_delta_joules),
   };
 }
 

@@ -19,7 +19,7 @@ const gpuObject = (g: GpuSample): Record<string, unknown> => ({
   sm_clock_max_mhz: g.smClockMaxMhz, mem_clock_mhz: g.memoryClockMhz, mem_clock_max_mhz: g.memoryClockMaxMhz, fan_ratio: g.fanRatio,
   clock_event_reasons: g.clockEventReasonsMask, pcie_tx_bytes_per_s: g.pcieTxBytesPerS, pcie_rx_bytes_per_s: g.pcieRxBytesPerS,
   ecc_corrected_total: g.eccCorrectedTotal, ecc_uncorrected_total: g.eccUncorrectedTotal, throttle_thermal_us: g.throttleThermalUs,
-  throttle_power_us: g.throttlePowerUs, mig_enabled: g.migEnabled ? 1 : 0, process_pids: g.processes.map((p) => p.pid),
+  throttle_power_us: g.throttlePowerUs, interval_ms: g.intervalMs, energy_delta_joules: g.energyDeltaJoules, mig_enabled: g.migEnabled ? 1 : 0, process_pids: g.processes.map((p) => p.pid),
   process_names: g.processes.map((p) => p.name), process_runtimes: g.processes.map((p) => p.runtime),
   process_mem_bytes: g.processes.map((p) => p.usedMemoryBytes ?? 0), batch_seq: 7,
 });
@@ -44,6 +44,7 @@ const gpuArb = record({
   temperatureCelsius: dbl, powerDrawWatts: dbl, powerLimitWatts: dbl, energyJoules: dbl, smClockMhz: u32, smClockMaxMhz: u32,
   memoryClockMhz: u32, memoryClockMaxMhz: u32, fanRatio: dbl, clockEventReasonsMask: u64, pcieTxBytesPerS: u64, pcieRxBytesPerS: u64,
   eccCorrectedTotal: u64, eccUncorrectedTotal: u64, migEnabled: constantFrom(true, false), throttleThermalUs: u64, throttlePowerUs: u64,
+  intervalMs: option(integer({ min: 0, max: 3_600_000 }), { nil: undefined }), energyDeltaJoules: option(double({ min: 0, max: 1e12, noNaN: true }), { nil: undefined }),
   processes: array(record({ pid: integer({ min: 0, max: 2 ** 31 }), name: text, usedMemoryBytes: u64, runtime: text }), { maxLength: 3 }),
 });
 const hostArb = record({
@@ -73,6 +74,9 @@ describe('toRows', () => {
     expect(() => toRows('t', request([GpuSample.fromPartial({ ...g, utilizationGpuRatio: 1.6 })], []), NOW)).toThrow(/ratio out of range/);
     expect(() => toRows('t', request([GpuSample.fromPartial({ ...g, tsUnixMs: NOW + 3_600_000 })], []), NOW)).toThrow(/future/);
     expect(() => toRows('t', request([GpuSample.fromPartial({ ...g, uuid: '', name: '' })], []), NOW)).toThrow(/both empty/);
+    expect(() => toRows('t', request([GpuSample.fromPartial({ ...g, intervalMs: 3_600_001 })], []), NOW)).toThrow(/interval_ms/);
+    expect(() => toRows('t', request([GpuSample.fromPartial({ ...g, energyDeltaJoules: -1 })], []), NOW)).toThrow(/energy_delta_joules/);
+    expect(() => toRows('t', request([GpuSample.fromPartial({ ...g, energyDeltaJoules: Number.NaN })], []), NOW)).toThrow(/energy_delta_joules/);
     expect(() => toRows('t', request([], [HostSample.fromPartial({ tsUnixMs: NOW, cpuRatio: -0.1 })]), NOW)).toThrow(/cpu_ratio/);
   });
 });

@@ -34,6 +34,8 @@ const ID = /^[\w.:@-]{1,128}$/;
 const MAX_FUTURE_MS = 10 * 60_000;
 /** ... and older than this (a spool may hold a few days), ms. */
 const MAX_PAST_MS = 400 * 24 * 3600_000;
+/** The longest time one GPU sample may stand for (`interval_ms`, GPU-hours), ms. */
+const MAX_INTERVAL_MS = 3600_000;
 
 function checkTs(ms: number, what: string, now: number): void {
   if (!Number.isFinite(ms) || ms <= 0) throw new AppError('COL_ERR_INGEST_INVALID', `${what}: ts_unix_ms missing or not positive`);
@@ -91,6 +93,11 @@ function checkGpu(g: GpuSample, now: number): void {
   if (g.uuid === '' && g.name === '') throw new AppError('COL_ERR_INGEST_INVALID', `gpu_samples[${g.index}]: uuid and name both empty`);
   ratio(g.utilizationGpuRatio, 'utilization_gpu_ratio');
   ratio(g.utilizationMemoryRatio, 'utilization_memory_ratio');
+  if (g.intervalMs !== undefined && g.intervalMs > MAX_INTERVAL_MS) {
+    throw new AppError('COL_ERR_INGEST_INVALID', `gpu_samples[${g.index}]: interval_ms ${g.intervalMs} is over an hour (agents send at most 3 sampling intervals)`);
+  }
+  const e = g.energyDeltaJoules;
+  if (e !== undefined && !(Number.isFinite(e) && e >= 0)) throw new AppError('COL_ERR_INGEST_INVALID', `gpu_samples[${g.index}]: energy_delta_joules must be a finite number >= 0 (${e})`);
 }
 
 /** A ratio already checked by `ratio()`, clamped as it clamps. */
@@ -121,6 +128,8 @@ function gpuLine(g: GpuSample, p: LineParts): string {
     num('ecc_uncorrected_total', g.eccUncorrectedTotal) +
     num('throttle_thermal_us', g.throttleThermalUs) +
     num('throttle_power_us', g.throttlePowerUs) +
+    num('interval_ms', g.intervalMs) +
+    num('energy_delta_joules', g.energyDeltaJoules) +
     `,"mig_enabled":${g.migEnabled ? 1 : 0}` +
     (procs.length === 0
       ? ',"process_pids":[],"process_names":[],"process_runtimes":[],"process_mem_bytes":[]'

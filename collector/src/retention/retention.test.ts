@@ -50,6 +50,8 @@ describe('retention in cluster mode', () => {
       for (const st of m.statements) {
         const name = /^CREATE TABLE IF NOT EXISTS (\w+)/i.exec(st.trim())?.[1];
         if (name !== undefined && /PARTITION BY toYYYYMMDD/i.test(st)) partitioned.add(name);
+        const dropped = /^DROP TABLE IF EXISTS (\w+)$/i.exec(st.trim())?.[1];
+        if (dropped !== undefined) partitioned.delete(dropped); // a later migration dropped it (gpu_energy_1h in 0012)
       }
     }
     const covered = new Set(Object.values(RETENTION_TABLES).flat());

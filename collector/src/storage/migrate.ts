@@ -61,9 +61,11 @@ export interface MigrateOptions {
   cluster?: ClusterTarget;
 }
 
+const ADD_COLUMN = /^ALTER\s+TABLE\s+\S+(\s+ON\s+CLUSTER\s+\S+)?\s+ADD\s+COLUMN\s/i;
+
 /**
  * Applies pending migrations in order and records them. Idempotent: every statement is
- * `IF NOT EXISTS`-safe, so concurrent collectors starting together converge on the same schema.
+ * `IF NOT EXISTS`-safe (an `ADD COLUMN` whose column exists counts as done), so concurrent collectors starting together converge on the same schema.
  */
 export async function migrate(storage: Storage, migrations?: Migration[], opts: MigrateOptions = {}): Promise<MigrateResult> {
   const loaded = migrations ?? (await loadMigrations());
@@ -86,6 +88,9 @@ export async function migrate(storage: Storage, migrations?: Migration[], opts: 
       try {
         await storage.command(raw(stmt));
       } catch (err: unknown) {
+        // 18.16 has no ADD COLUMN IF NOT EXISTS: a column already there is what the statement wanted
+        // (another collector migrating at the same time, or a run stopped before it was recorded).
+        if (ADD_COLUMN.test(stmt) && err instanceof Error && /already exists/i.test(err.message)) continue;
         throw new AppError('COL_ERR_MIGRATION_FAILED', `${m.name} statement ${i + 1}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }
     }

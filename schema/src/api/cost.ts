@@ -44,7 +44,8 @@ export type CostTotals = z.infer<typeof CostTotalsSchema>;
 export const CostResponseSchema = z.object({
   from: z.string(),
   to: z.string(),
-  resolution: z.enum(['raw', '1m', '1h']),
+  /** `1d` when the window holds a whole UTC day (those days come from the daily rollup, the rest hour by hour), else `1h`. */
+  resolution: z.enum(['1h', '1d']),
   gpu_models: z.array(CostGpuModelSchema),
   totals: CostTotalsSchema,
 });

@@ -3,7 +3,7 @@ import { CostQuerySchema, type CostResponse } from '@renderwatch/schema';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { GpuPrice } from '../../storage/queries/gpu-prices.js';
-import { queryCost } from '../../storage/queries/cost.js';
+import { costSpans, queryCost } from '../../storage/queries/cost.js';
 import { resolveWindow } from '../../storage/resolution.js';
 import { parseInput } from '../parse-input.js';
 import { cacheKey, scopeFor, type QueryDeps } from '../query-context.js';
@@ -20,7 +20,7 @@ export function registerCostRoutes(app: FastifyInstance, deps: QueryDeps, prices
       const from = new Date(Math.floor(r.from.getTime() / 3600_000) * 3600_000);
       const to = new Date(Math.ceil(r.to.getTime() / 3600_000) * 3600_000);
       return deps.cache.get(cacheKey(s, req), async () => ({
-        from: from.toISOString(), to: to.toISOString(), resolution: '1h' as const, ...(await queryCost(s, from, to, q, prices)),
+        from: from.toISOString(), to: to.toISOString(), resolution: costSpans(from, to).days === null ? '1h' : '1d', ...(await queryCost(s, from, to, q, prices)),
       }));
     },
   );

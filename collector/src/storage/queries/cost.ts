@@ -1,74 +1,76 @@
-// Cost: GPU-hours (minutes with samples per GPU, from gpu_1h), energy from the NVML energy counter
-// (gpu_energy_1h, migration 0011) and cost per job and per image per GPU model from the configured
-// price per GPU-hour. Jobs and images come from jobs_1h keyed by (host, gpu_index) and are given to
-// the GPU model of that GPU; jobs without a known GPU go to the host's model when it has only one.
+// Cost: GPU-hours (the time GPU samples stand for, `interval_ms`), energy (the agents' per-sample
+// NVML energy counter increases) and jobs and images, all sums in gpu_cost_1h / gpu_cost_1d
+// (migration 0012): the whole days of the window from the daily table, the hours of its partial
+// days from the hourly one. Cost per job and per image per GPU model from the configured price per
+// GPU-hour. Jobs are keyed by (host, gpu_index) and given to the GPU model of that GPU; jobs without
+// a known GPU go to the host's model when it has only one.
 import type { CostGpuModel, CostQuery, CostTotals } from '@renderwatch/schema';
 import type { TenantScope } from '../scope.js';
-import { joinSql, raw, sql, type SqlFragment } from '../sql.js';
+import { joinSql, sql, type SqlFragment } from '../sql.js';
 import { numOrNull } from './aggregates.js';
 import { priceFor, type GpuPrice } from './gpu-prices.js';
 
 type Num = number | string | null;
 const J_PER_KWH = 3.6e6;
+const DAY_MS = 86400_000;
+const HOUR_MS = 3600_000;
 
-// Per GPU over the window's hours, sorted: tuples (t, first, last, min, max). Within an hour
-// last - first, or max - first + last when a reading fell below the first or above the last (a reset
-// to ~0); between hours the step from one's last to the next one's first, or that first after a reset.
-const ENERGY = `arraySum(arrayMap(x -> if(x.4 < x.2 OR x.5 > x.3, x.5 - x.2 + x.3, x.3 - x.2), hs))
-  + arraySum(arrayMap((a, b) -> if(b.2 >= a.3, b.2 - a.3, b.2), arrayPopBack(hs), arrayPopFront(hs)))`;
-
-interface GpuRow { host: string; gpu_uuid: string; gpu_index: Num; gpu_name: string; minutes: Num }
-
-export async function queryCost(s: TenantScope, from: Date, to: Date, q: CostQuery, prices: readonly GpuPrice[]): Promise<{ gpu_models: CostGpuModel[]; totals: CostTotals }> {
-  const conds: SqlFragment[] = [sql`t >= ${from} AND t < ${to}`];
-  if (q.host !== undefined) conds.push(sql`host = ${q.host}`);
-  const where = joinSql(conds, ' AND ');
-  const [gpus, energy, jobs] = await Promise.all([
-    s.query<GpuRow>(sql`
-      SELECT host, gpu_uuid, any(gpu_index) AS gpu_index, any(gpu_name) AS gpu_name, uniqExactMerge(minutes) AS minutes
-      FROM ${s.rows('gpu_1h', where)}
-      GROUP BY host, gpu_uuid`),
-    s.query<{ host: string; gpu_uuid: string; joules: Num }>(sql`
-      SELECT host, gpu_uuid, ${raw(ENERGY)} AS joules
-      FROM (
-        SELECT host, gpu_uuid, arraySort(x -> x.1, groupArray((toUInt32(t), f, l, mn, mx))) AS hs
-        FROM (
-          SELECT host, gpu_uuid, t, argMinMerge(e_first) AS f, argMaxMerge(e_last) AS l, minMerge(e_min) AS mn, maxMerge(e_max) AS mx
-          FROM ${s.rows('gpu_energy_1h', where)}
-          GROUP BY host, gpu_uuid, t)
-        GROUP BY host, gpu_uuid)`),
-    s.query<{ host: string; gpu_index: Num; jobs: Num; images: Num }>(sql`
-      SELECT host, gpu_index, countIfMerge(jobs) AS jobs, sumIfMerge(images) AS images
-      FROM ${s.rows('jobs_1h', where)}
-      GROUP BY host, gpu_index
-      HAVING jobs > 0`),
-  ]);
-  return costAnswer(gpus, energy, jobs, prices);
+/**
+ * The hours whose start lies in [from, to) (what the hourly rollups have always answered), split
+ * into whole UTC days for the daily rollup and the hours before and after them for the hourly one. Pure.
+ */
+export function costSpans(from: Date, to: Date): { days: [Date, Date] | null; hours: [Date, Date][] } {
+  const h0 = Math.ceil(from.getTime() / HOUR_MS) * HOUR_MS;
+  const h1 = Math.ceil(to.getTime() / HOUR_MS) * HOUR_MS;
+  const d0 = Math.ceil(h0 / DAY_MS) * DAY_MS;
+  const d1 = Math.floor(h1 / DAY_MS) * DAY_MS;
+  if (d1 <= d0) return { days: null, hours: h1 > h0 ? [[new Date(h0), new Date(h1)]] : [] };
+  const hours: [Date, Date][] = [];
+  if (h0 < d0) hours.push([new Date(h0), new Date(d0)]);
+  if (d1 < h1) hours.push([new Date(d1), new Date(h1)]);
+  return { days: [new Date(d0), new Date(d1)], hours };
 }
 
-interface ModelAcc { gpus: number; minutes: number; joules: number | null; jobs: number; images: number }
+interface CostRow { host: string; gpu_uuid: string; gpu_index: Num; name: string; sampled_ms: Num; energy_joules: Num; energy_samples: Num; jobs: Num; images: Num }
+
+export async function queryCost(s: TenantScope, from: Date, to: Date, q: CostQuery, prices: readonly GpuPrice[]): Promise<{ gpu_models: CostGpuModel[]; totals: CostTotals }> {
+  const spans = costSpans(from, to);
+  const host: SqlFragment[] = q.host === undefined ? [] : [sql`host = ${q.host}`];
+  const part = (table: string, a: Date, b: Date): SqlFragment =>
+    sql`SELECT host, gpu_index, gpu_uuid, gpu_name, sampled_ms, energy_joules, energy_samples, jobs, images FROM ${s.rows(table, joinSql([sql`t >= ${a} AND t < ${b}`, ...host], ' AND '))}`;
+  const parts = [...(spans.days === null ? [] : [part('gpu_cost_1d', ...spans.days)]), ...spans.hours.map(([a, b]) => part('gpu_cost_1h', a, b))];
+  if (parts.length === 0) return costAnswer([], [], prices);
+  const rows = await s.query<CostRow>(sql`
+    SELECT host, gpu_uuid, gpu_index, anyIf(gpu_name, gpu_name != '') AS name, sum(sampled_ms) AS sampled_ms,
+      sum(energy_joules) AS energy_joules, sum(energy_samples) AS energy_samples, sum(jobs) AS jobs, sum(images) AS images
+    FROM (${joinSql(parts, ' UNION ALL ')})
+    GROUP BY host, gpu_index, gpu_uuid`);
+  const gpus = rows.filter((r) => r.gpu_uuid !== '' && (numOrNull(r.sampled_ms) ?? 0) > 0);
+  const jobs = rows.filter((r) => r.gpu_uuid === '' && (numOrNull(r.jobs) ?? 0) > 0);
+  return costAnswer(gpus, jobs, prices);
+}
+
+interface ModelAcc { gpus: number; hours: number; joules: number | null; jobs: number; images: number }
 
 function costAnswer(
-  gpus: GpuRow[], energy: { host: string; gpu_uuid: string; joules: Num }[], jobs: { host: string; gpu_index: Num; jobs: Num; images: Num }[], prices: readonly GpuPrice[],
+  gpus: CostRow[], jobs: CostRow[], prices: readonly GpuPrice[],
 ): { gpu_models: CostGpuModel[]; totals: CostTotals } {
-  const joules = new Map(energy.map((e) => [`${e.host}\u0000${e.gpu_uuid}`, numOrNull(e.joules)]));
   const byIndex = new Map<string, string>();
   const hostModels = new Map<string, Set<string>>();
   const models = new Map<string, ModelAcc>();
   const acc = (name: string): ModelAcc => {
     let m = models.get(name);
-    if (m === undefined) models.set(name, (m = { gpus: 0, minutes: 0, joules: null, jobs: 0, images: 0 }));
+    if (m === undefined) models.set(name, (m = { gpus: 0, hours: 0, joules: null, jobs: 0, images: 0 }));
     return m;
   };
   for (const g of gpus) {
-    const m = acc(g.gpu_name);
+    const m = acc(g.name);
     m.gpus += 1;
-    m.minutes += numOrNull(g.minutes) ?? 0;
-    const j = joules.get(`${g.host}\u0000${g.gpu_uuid}`);
-    if (j !== undefined && j !== null) m.joules = (m.joules ?? 0) + j;
-    byIndex.set(`${g.host}\u0000${numOrNull(g.gpu_index) ?? -1}`, g.gpu_name);
+    m.hours += (numOrNull(g.sampled_ms) ?? 0) / HOUR_MS;
+    if ((numOrNull(g.energy_samples) ?? 0) > 0) m.joules = (m.joules ?? 0) + (numOrNull(g.energy_joules) ?? 0);
+    byIndex.set(`${g.host}\u0000${numOrNull(g.gpu_index) ?? -1}`, g.name);
     const set = hostModels.get(g.host) ?? new Set<string>();
-    set.add(g.gpu_name);
+    set.add(g.name);
     hostModels.set(g.host, set);
   }
   const totals: CostTotals = { gpu_hours: 0, energy_kwh: null, cost: null, unpriced_gpu_hours: 0, jobs: 0, images: 0, unattributed_jobs: 0, unattributed_images: 0 };
@@ -88,7 +90,7 @@ function costAnswer(
     m.images += img;
   }
   const gpu_models = [...models.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([gpu_name, m]): CostGpuModel => {
-    const gpu_hours = m.minutes / 60;
+    const gpu_hours = m.hours;
     const price = priceFor(prices, gpu_name);
     const cost = price === null ? null : gpu_hours * price;
     totals.gpu_hours += gpu_hours;

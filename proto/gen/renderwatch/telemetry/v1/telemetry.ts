@@ -89,7 +89,22 @@ export interface GpuSample {
   processes: GpuProcess[];
   /** Cumulative microseconds spent in each throttle reason, where the driver counts them. */
   throttleThermalUs?: number | undefined;
-  throttlePowerUs?: number | undefined;
+  throttlePowerUs?:
+    | number
+    | undefined;
+  /**
+   * What this sample stands for, for GPU-hours (/api/v1/cost): ms since this GPU's previous sample
+   * from the same agent process, at most 3 sampling intervals; the sampling interval on the first.
+   */
+  intervalMs?:
+    | number
+    | undefined;
+  /**
+   * Energy since this GPU's previous sample, from the NVML energy counter: the counter's increase,
+   * or its new reading when it fell (the driver reloaded and it restarted near 0). Absent on the
+   * first sample of an agent process and where the GPU has no energy counter.
+   */
+  energyDeltaJoules?: number | undefined;
 }
 
 export interface GpuProcess {
@@ -844,6 +859,8 @@ function createBaseGpuSample(): GpuSample {
     processes: [],
     throttleThermalUs: undefined,
     throttlePowerUs: undefined,
+    intervalMs: undefined,
+    energyDeltaJoules: undefined,
   };
 }
 
@@ -932,6 +949,12 @@ export const GpuSample: MessageFns<GpuSample> = {
     }
     if (message.throttlePowerUs !== undefined) {
       writer.uint32(224).uint64(message.throttlePowerUs);
+    }
+    if (message.intervalMs !== undefined) {
+      writer.uint32(232).uint32(message.intervalMs);
+    }
+    if (message.energyDeltaJoules !== undefined) {
+      writer.uint32(241).double(message.energyDeltaJoules);
     }
     return writer;
   },
@@ -1173,6 +1196,22 @@ export const GpuSample: MessageFns<GpuSample> = {
             message.throttlePowerUs = longToNumber(reader.uint64());
             continue;
           }
+          case 29: {
+            if (tag !== 232) {
+              break;
+            }
+
+            message.intervalMs = reader.uint32();
+            continue;
+          }
+          case 30: {
+            if (tag !== 241) {
+              break;
+            }
+
+            message.energyDeltaJoules = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1313,6 +1352,16 @@ export const GpuSample: MessageFns<GpuSample> = {
         : isSet(object.throttle_power_us)
         ? globalThis.Number(object.throttle_power_us)
         : undefined,
+      intervalMs: isSet(object.intervalMs)
+        ? globalThis.Number(object.intervalMs)
+        : isSet(object.interval_ms)
+        ? globalThis.Number(object.interval_ms)
+        : undefined,
+      energyDeltaJoules: isSet(object.energyDeltaJoules)
+        ? globalThis.Number(object.energyDeltaJoules)
+        : isSet(object.energy_delta_joules)
+        ? globalThis.Number(object.energy_delta_joules)
+        : undefined,
     };
   },
 
@@ -1402,6 +1451,12 @@ export const GpuSample: MessageFns<GpuSample> = {
     if (message.throttlePowerUs !== undefined) {
       obj.throttlePowerUs = Math.round(message.throttlePowerUs);
     }
+    if (message.intervalMs !== undefined) {
+      obj.intervalMs = Math.round(message.intervalMs);
+    }
+    if (message.energyDeltaJoules !== undefined) {
+      obj.energyDeltaJoules = floatToJson(message.energyDeltaJoules);
+    }
     return obj;
   },
 
@@ -1438,6 +1493,8 @@ export const GpuSample: MessageFns<GpuSample> = {
     message.processes = object.processes?.map((e) => GpuProcess.fromPartial(e)) || [];
     message.throttleThermalUs = object.throttleThermalUs ?? undefined;
     message.throttlePowerUs = object.throttlePowerUs ?? undefined;
+    message.intervalMs = object.intervalMs ?? undefined;
+    message.energyDeltaJoules = object.energyDeltaJoules ?? undefined;
     return message;
   },
 };
