@@ -14,4 +14,9 @@ describe('refuseOverCap', () => {
     expect(isAppError(err) && err.code).toBe('COL_ERR_API_QUERY_TOO_EXPENSIVE');
     expect(err instanceof Error && err.message).toMatch(/more than 3 starts in the range: narrow the range or filter by host/);
   });
+
+  it('takes a count of rows as well', () => {
+    expect(() => refuseOverCap(3, 3, 'starts')).not.toThrow();
+    expect(() => refuseOverCap(4, 3, 'starts')).toThrow(/more than 3 starts/);
+  });
 });

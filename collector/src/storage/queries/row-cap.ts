@@ -3,9 +3,12 @@
 // prefix of the range (the newest rows would be the ones missing).
 import { AppError } from '../../errors.js';
 
-/** Throws COL_ERR_API_QUERY_TOO_EXPENSIVE when `rows` exceeds `max` (read them with `LIMIT max + 1`). */
-export function refuseOverCap(rows: readonly unknown[], max: number, what: string): void {
-  if (rows.length > max) {
+/**
+ * Throws COL_ERR_API_QUERY_TOO_EXPENSIVE when `rows` (the rows read with `LIMIT max + 1`, or a count
+ * of them) exceeds `max`.
+ */
+export function refuseOverCap(rows: readonly unknown[] | number, max: number, what: string): void {
+  if ((typeof rows === 'number' ? rows : rows.length) > max) {
     throw new AppError('COL_ERR_API_QUERY_TOO_EXPENSIVE', `more than ${max} ${what} in the range: narrow the range or filter by host`);
   }
 }

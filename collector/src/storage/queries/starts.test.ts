@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distribution, nearestRank, pairStarts, summarizeStarts, type HostStartRow } from './starts.js';
+import { distribution, nearestRank, pairStarts, rowsPerAgentRuntime, summarizeStarts, type HostStartRow } from './starts.js';
 
 const st = (ms: number, cold: boolean | null, agent = 'a'): HostStartRow => ({ agent_id: agent, host: `h-${agent}`, runtime: 'comfyui', kind: 'runtime_start', ts_ms: ms, cold, startup_s: null });
 const rd = (ms: number, startup: number | null = null, agent = 'a'): HostStartRow => ({ agent_id: agent, host: `h-${agent}`, runtime: 'comfyui', kind: 'runtime_ready', ts_ms: ms, cold: null, startup_s: startup });
@@ -41,5 +41,33 @@ describe('summarizeStarts', () => {
       by_runtime: [{ runtime: 'comfyui', cold: { count: 1, p50_s: 40, p90_s: 40, max_s: 40 }, warm: { count: 1, p50_s: 6, p90_s: 6, max_s: 6 }, never_ready: 0 }],
       by_host: [{ host: 'h-a', runtime: 'comfyui', cold: { count: 1, p50_s: 40, p90_s: 40, max_s: 40 }, warm: { count: 1, p50_s: 6, p90_s: 6, max_s: 6 }, never_ready: 0 }],
     });
+  });
+});
+
+describe('rowsPerAgentRuntime', () => {
+  it('turns each group of tuples into rows, one ordered list per agent and runtime', () => {
+    const lists = rowsPerAgentRuntime([
+      { agent_id: 'a', runtime: 'comfyui', host: 'h-a', events: [[10, 5, 0, 1, null], [12, 0, 1, null, 55.5]] },
+      { agent_id: 'a', runtime: 'forge', host: 'h-a', events: [[11, 0, 0, null, null]] },
+    ]);
+    expect(lists).toEqual([
+      [
+        { agent_id: 'a', host: 'h-a', runtime: 'comfyui', kind: 'runtime_start', ts_ms: 10_005, cold: true, startup_s: null },
+        { agent_id: 'a', host: 'h-a', runtime: 'comfyui', kind: 'runtime_ready', ts_ms: 12_000, cold: null, startup_s: 55.5 },
+      ],
+      [{ agent_id: 'a', host: 'h-a', runtime: 'forge', kind: 'runtime_start', ts_ms: 11_000, cold: null, startup_s: null }],
+    ]);
+  });
+
+  it('merges an agent seen under two hosts by time, a start before a ready of the same ms, so it pairs across them as before', () => {
+    const [rows, ...rest] = rowsPerAgentRuntime([
+      { agent_id: 'a', runtime: 'comfyui', host: 'old-name', events: [[10, 0, 0, 0, null], [20, 0, 1, null, null]] },
+      { agent_id: 'a', runtime: 'comfyui', host: 'new-name', events: [[20, 0, 0, 1, null], [30, 0, 1, null, null]] },
+    ]);
+    expect(rest).toEqual([]);
+    expect(rows?.map((r) => [r.host, r.kind, r.ts_ms])).toEqual([
+      ['old-name', 'runtime_start', 10_000], ['new-name', 'runtime_start', 20_000], ['old-name', 'runtime_ready', 20_000], ['new-name', 'runtime_ready', 30_000],
+    ]);
+    expect(pairStarts(rows ?? [], Infinity).map((p) => [p.host, p.startMs, p.durationS])).toEqual([['old-name', 10_000, null], ['new-name', 20_000, 0]]);
   });
 });

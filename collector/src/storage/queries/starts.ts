@@ -74,20 +74,55 @@ export function summarizeStarts(paired: readonly PairedStart[], fromMs: number, 
   };
 }
 
+/** One start or ready as it crosses the wire: [unix s, ms, 1 = ready, cold, startup_s]. */
+export type StartEventTuple = readonly [number, number, number, number | null, number | null];
+
+/** The events of one agent, runtime and host, ordered by time with a start before a ready of the same ms. */
+export interface StartEventGroup {
+  agent_id: string;
+  runtime: string;
+  host: string;
+  events: readonly StartEventTuple[];
+}
+
+const byTimeStartFirst = (a: HostStartRow, b: HostStartRow): number =>
+  a.ts_ms - b.ts_ms || (a.kind === b.kind ? 0 : a.kind === 'runtime_start' ? -1 : 1) || (a.host < b.host ? -1 : a.host > b.host ? 1 : 0);
+
+/**
+ * The rows of each agent and runtime (the pairing key of pairStartEvents), ordered as it needs them.
+ * An agent seen under several hosts has its groups merged and re-sorted (ties by host). Pure.
+ */
+export function rowsPerAgentRuntime(groups: readonly StartEventGroup[]): HostStartRow[][] {
+  const byKey = new Map<string, HostStartRow[][]>();
+  for (const g of groups) {
+    const rows = g.events.map(([s, ms, ready, cold, startupS]): HostStartRow => ({
+      agent_id: g.agent_id, host: g.host, runtime: g.runtime, kind: ready === 1 ? 'runtime_ready' : 'runtime_start', ts_ms: s * 1000 + ms,
+      cold: cold === null ? null : Number(cold) === 1, startup_s: startupS === null ? null : Number(startupS),
+    }));
+    const key = `${g.agent_id}\u0000${g.runtime}`;
+    const lists = byKey.get(key);
+    if (lists === undefined) byKey.set(key, [rows]);
+    else lists.push(rows);
+  }
+  return [...byKey.values()].map((lists) => (lists.length === 1 ? (lists[0] ?? []) : lists.flat().sort(byTimeStartFirst)));
+}
+
 export async function queryStarts(s: TenantScope, from: Date, to: Date, q: StartsQuery, nowMs: number): Promise<{ by_runtime: StartsGroup[]; by_host: StartsHost[] }> {
   const endMs = Math.min(to.getTime() + READY_LOOKAHEAD_MS, Math.max(nowMs, to.getTime()));
   const conds: SqlFragment[] = [sql`kind IN ('runtime_start', 'runtime_ready') AND ts >= ${from} AND ts < ${new Date(endMs)}`];
   if (q.runtime !== undefined) conds.push(sql`runtime = ${q.runtime}`);
   if (q.host !== undefined) conds.push(sql`host = ${q.host}`);
-  const rows = await s.query<{ agent_id: string; host: string; runtime: string; kind: 'runtime_start' | 'runtime_ready'; ms: string | number; cold: number | null; startup_s: number | null }>(sql`
-    SELECT agent_id, host, runtime, kind, toUInt64(toUInt32(ts)) * 1000 + ts_ms AS ms, cold, startup_s
+  // One row per agent, runtime and host with its events as sorted arrays of small tuples: ~1/5 of
+  // the bytes of one JSON object per event (3.1 MB for 24 k events at 200 hosts over 30 days). The
+  // tuple order (s, ms, is ready) is the pairing order: by time, a start before a ready of the same ms.
+  const groups = await s.query<{ agent_id: string; runtime: string; host: string; n: string | number; events: StartEventTuple[] }>(sql`
+    SELECT agent_id, runtime, host, count() AS n,
+      arraySort(groupArray(${MAX_ROWS + 1})((toUInt32(ts), ts_ms, toUInt8(kind = 'runtime_ready'), cold, startup_s))) AS events
     FROM ${s.rows('runtime_events', joinSql(conds, ' AND '))}
-    ORDER BY ms, kind DESC
-    LIMIT ${MAX_ROWS + 1}`);
-  refuseOverCap(rows, MAX_ROWS, 'start and ready events');
-  const typed: HostStartRow[] = rows.map((r) => ({
-    agent_id: r.agent_id, host: r.host, runtime: r.runtime, kind: r.kind, ts_ms: Number(r.ms), cold: r.cold === null ? null : Number(r.cold) === 1, startup_s: r.startup_s === null ? null : Number(r.startup_s),
-  }));
+    GROUP BY agent_id, runtime, host`);
+  refuseOverCap(groups.reduce((sum, g) => sum + Number(g.n), 0), MAX_ROWS, 'start and ready events');
   // A start still without a ready is never-ready once the whole lookahead after it has passed.
-  return summarizeStarts(pairStarts(typed, endMs - READY_LOOKAHEAD_MS), from.getTime(), to.getTime());
+  const closedBeforeMs = endMs - READY_LOOKAHEAD_MS;
+  const paired = rowsPerAgentRuntime(groups).flatMap((rows) => pairStarts(rows, closedBeforeMs));
+  return summarizeStarts(paired, from.getTime(), to.getTime());
 }
