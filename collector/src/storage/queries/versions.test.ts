@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { versionTimeline, type StartConfigRow } from './versions.js';
+import { splitWholeDays, versionTimeline, type StartConfigRow } from './versions.js';
 
 const s = (ms: number, version: string, extensions: string[], host = 'h', runtime = 'comfyui'): StartConfigRow => ({ host, runtime, ms, version, extensions });
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -23,5 +23,25 @@ describe('versionTimeline', () => {
   it('starts a new run when a change is reverted (A → B → A is three runs)', () => {
     const t = versionTimeline([s(1, 'v1', []), s(2, 'v2', []), s(3, 'v1', [])], new Map());
     expect(t.get('h')?.map((p) => [p.version, p.previous_version])).toEqual([['v1', null], ['v2', 'v1'], ['v1', 'v2']]);
+  });
+});
+
+const D = 86400_000;
+const at = (text: string): number => Date.parse(text);
+
+describe('splitWholeDays', () => {
+
+  it('takes the whole UTC days inside the range and leaves the partial days at both ends', () => {
+    expect(splitWholeDays(at('2026-10-23T07:00:00Z'), at('2026-11-22T08:00:00Z'))).toEqual({
+      days: { fromMs: at('2026-10-24T00:00:00Z'), toMs: at('2026-11-22T00:00:00Z') },
+      edges: [{ fromMs: at('2026-10-23T07:00:00Z'), toMs: at('2026-10-24T00:00:00Z') }, { fromMs: at('2026-11-22T00:00:00Z'), toMs: at('2026-11-22T08:00:00Z') }],
+    });
+  });
+
+  it('has no edge at a midnight boundary, and no whole day in a range shorter than one or across one midnight', () => {
+    expect(splitWholeDays(3 * D, 5 * D)).toEqual({ days: { fromMs: 3 * D, toMs: 5 * D }, edges: [] });
+    expect(splitWholeDays(3 * D, 5 * D + 1000)).toEqual({ days: { fromMs: 3 * D, toMs: 5 * D }, edges: [{ fromMs: 5 * D, toMs: 5 * D + 1000 }] });
+    expect(splitWholeDays(3 * D + 5, 4 * D + 5)).toEqual({ days: null, edges: [{ fromMs: 3 * D + 5, toMs: 4 * D + 5 }] });
+    expect(splitWholeDays(3 * D + 5, 3 * D + 9)).toEqual({ days: null, edges: [{ fromMs: 3 * D + 5, toMs: 3 * D + 9 }] });
   });
 });

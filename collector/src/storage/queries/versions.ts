@@ -1,6 +1,8 @@
 // Version drift per host: runs of runtime starts with the same version and extension set (with what
 // changed against the start before), and the model hashes loaded with first/last seen. Reads the raw
-// runtime_start and model_load events (the contract's job_end carries no model hash).
+// runtime_start events, and the model_load events (the contract's job_end carries no model hash)
+// from the daily rollup model_hashes_1d for the whole UTC days of the range plus the raw events for
+// the partial days at both ends.
 import type { ModelHashSeen, VersionPeriod, VersionsHost, VersionsQuery } from '@renderwatch/schema';
 import type { TenantScope } from '../scope.js';
 import { joinSql, raw, sql, type SqlFragment } from '../sql.js';
@@ -20,7 +22,58 @@ export interface StartConfigRow {
   extensions: readonly string[];
 }
 
+const DAY_MS = 86400_000;
+
 const iso = (ms: number): string => new Date(ms).toISOString();
+
+export interface DaySplit {
+  /** The whole UTC days inside the range, [from, to) in ms at midnight; null when there is none. */
+  days: { fromMs: number; toMs: number } | null;
+  /** The rest: the partial days before and after `days`; the whole range (even an empty one) when there is no whole day. */
+  edges: { fromMs: number; toMs: number }[];
+}
+
+/** Splits [fromMs, toMs) into the whole UTC days inside it and the partial days at both ends. Pure. */
+export function splitWholeDays(fromMs: number, toMs: number): DaySplit {
+  const first = Math.ceil(fromMs / DAY_MS) * DAY_MS;
+  const end = Math.floor(toMs / DAY_MS) * DAY_MS;
+  if (first >= end) return { days: null, edges: [{ fromMs, toMs }] };
+  const edges = [{ fromMs, toMs: first }, { fromMs: end, toMs }].filter((e) => e.fromMs < e.toMs);
+  return { days: { fromMs: first, toMs: end }, edges };
+}
+
+const day = (ms: number): SqlFragment => sql`toDate(${iso(ms).slice(0, 10)})`;
+
+/**
+ * Per host, model and model hash: first and last load (ms) and loads in [from, to). Whole days come
+ * from the daily rollup (per day: loads counted by its view plus loads_before from its backfill, see
+ * migration 0013), partial days from the raw events; min/min, max/max and sum across both.
+ */
+function modelHashesSql(s: TenantScope, from: Date, to: Date, host: readonly SqlFragment[]): SqlFragment {
+  const split = splitWholeDays(from.getTime(), to.getTime());
+  const parts: SqlFragment[] = [];
+  if (split.days !== null) {
+    const where = joinSql([sql`t >= ${day(split.days.fromMs)} AND t < ${day(split.days.toMs)}`, ...host], ' AND ');
+    parts.push(sql`
+      SELECT host, model, model_hash, minMerge(first_ms) AS f, maxMerge(last_ms) AS l, countMerge(loads) + maxMerge(loads_before) AS n
+      FROM ${s.rows('model_hashes_1d', where)}
+      GROUP BY host, model, model_hash, t`);
+  }
+  if (split.edges.length > 0) {
+    const ranges = joinSql(split.edges.map((e) => sql`(ts >= ${new Date(e.fromMs)} AND ts < ${new Date(e.toMs)})`), ' OR ');
+    const where = joinSql([sql`kind = 'model_load' AND (${ranges}) AND model_hash != ''`, ...host], ' AND ');
+    parts.push(sql`
+      SELECT host, model, model_hash, min(${MS}) AS f, max(${MS}) AS l, count() AS n
+      FROM ${s.rows('runtime_events', where)}
+      GROUP BY host, model, model_hash`);
+  }
+  return sql`
+    SELECT host, model, model_hash, min(f) AS first_ms, max(l) AS last_ms, sum(n) AS loads
+    FROM (${joinSql(parts, '\n      UNION ALL')})
+    GROUP BY host, model, model_hash
+    ORDER BY host, model, first_ms, model_hash LIMIT ${MAX_STARTS + 1}`;
+}
+
 const sorted = (xs: readonly string[]): string[] => [...new Set(xs)].sort();
 
 /**
@@ -50,7 +103,9 @@ export function versionTimeline(starts: readonly StartConfigRow[], previous: Rea
     };
     current.set(key, period);
     last.set(key, { version: st.version, ext });
-    out.set(st.host, [...(out.get(st.host) ?? []), period]);
+    const list = out.get(st.host);
+    if (list === undefined) out.set(st.host, [period]);
+    else list.push(period);
   }
   return out;
 }
@@ -69,11 +124,7 @@ export async function queryVersions(s: TenantScope, from: Date, to: Date, q: Ver
       SELECT host, runtime, max(${MS}) AS ms, argMax(version, ${MS}) AS version, argMax(extensions, ${MS}) AS extensions
       FROM ${s.rows('runtime_events', win('runtime_start', new Date(from.getTime() - PREVIOUS_START_LOOKBACK_MS), from))}
       GROUP BY host, runtime`),
-    s.query<{ host: string; model: string; model_hash: string; first_ms: Num; last_ms: Num; loads: Num }>(sql`
-      SELECT host, model, model_hash, min(${MS}) AS first_ms, max(${MS}) AS last_ms, count() AS loads
-      FROM ${s.rows('runtime_events', joinSql([win('model_load', from, to), sql`model_hash != ''`], ' AND '))}
-      GROUP BY host, model, model_hash
-      ORDER BY host, model, first_ms LIMIT ${MAX_STARTS + 1}`),
+    s.query<{ host: string; model: string; model_hash: string; first_ms: Num; last_ms: Num; loads: Num }>(modelHashesSql(s, from, to, host)),
   ]);
   refuseOverCap(starts, MAX_STARTS, 'runtime starts');
   refuseOverCap(models, MAX_STARTS, 'host × model hash pairs');
@@ -82,7 +133,9 @@ export async function queryVersions(s: TenantScope, from: Date, to: Date, q: Ver
   const hashes = new Map<string, ModelHashSeen[]>();
   for (const m of models) {
     const seen: ModelHashSeen = { model: m.model, model_hash: m.model_hash, first_seen: iso(numOrNull(m.first_ms) ?? 0), last_seen: iso(numOrNull(m.last_ms) ?? 0), loads: numOrNull(m.loads) ?? 0 };
-    hashes.set(m.host, [...(hashes.get(m.host) ?? []), seen]);
+    const list = hashes.get(m.host);
+    if (list === undefined) hashes.set(m.host, [seen]);
+    else list.push(seen);
   }
   const hosts = [...new Set([...timeline.keys(), ...hashes.keys()])].sort();
   return hosts.map((h) => ({ host: h, timeline: timeline.get(h) ?? [], model_hashes: hashes.get(h) ?? [] }));
