@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { splitWholeDays, versionTimeline, type StartConfigRow } from './versions.js';
+import { splitWholeDays, startsByTime, versionTimeline, type StartConfigRow } from './versions.js';
 
 const s = (ms: number, version: string, extensions: string[], host = 'h', runtime = 'comfyui'): StartConfigRow => ({ host, runtime, ms, version, extensions });
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -43,5 +43,16 @@ describe('splitWholeDays', () => {
     expect(splitWholeDays(3 * D, 5 * D + 1000)).toEqual({ days: { fromMs: 3 * D, toMs: 5 * D }, edges: [{ fromMs: 5 * D, toMs: 5 * D + 1000 }] });
     expect(splitWholeDays(3 * D + 5, 4 * D + 5)).toEqual({ days: null, edges: [{ fromMs: 3 * D + 5, toMs: 4 * D + 5 }] });
     expect(splitWholeDays(3 * D + 5, 3 * D + 9)).toEqual({ days: null, edges: [{ fromMs: 3 * D + 5, toMs: 3 * D + 9 }] });
+  });
+});
+
+describe('startsByTime', () => {
+  it('flattens the (host, runtime) groups into starts ordered by ms, so a host with two runtimes keeps its periods in time order', () => {
+    const rows = startsByTime([
+      { host: 'h', runtime: 'comfyui', starts: [[1, 0, 'v1', ['a']], [3, 500, 'v2', []]] },
+      { host: 'h', runtime: 'forge', starts: [[2, 0, 'f1', []]] },
+    ]);
+    expect(rows).toEqual([s(1000, 'v1', ['a']), s(2000, 'f1', [], 'h', 'forge'), s(3500, 'v2', [])]);
+    expect(versionTimeline(rows, new Map()).get('h')?.map((p) => [p.runtime, p.version, p.first_start])).toEqual([['comfyui', 'v1', iso(1000)], ['forge', 'f1', iso(2000)], ['comfyui', 'v2', iso(3500)]]);
   });
 });

@@ -84,30 +84,45 @@ export function versionTimeline(starts: readonly StartConfigRow[], previous: Rea
   const last = new Map<string, { version: string; ext: string[] }>();
   for (const [k, p] of previous) last.set(k, { version: p.version, ext: sorted(p.extensions) });
   const out = new Map<string, VersionPeriod[]>();
-  const current = new Map<string, VersionPeriod>();
+  // last_start is formatted once per run at the end (toISOString per start was most of the time).
+  const runs: { period: VersionPeriod; lastMs: number }[] = [];
+  const current = new Map<string, { period: VersionPeriod; lastMs: number }>();
   for (const st of starts) {
     const key = `${st.host}\u0000${st.runtime}`;
     const ext = sorted(st.extensions);
     const cur = current.get(key);
-    if (cur !== undefined && cur.version === st.version && cur.extensions.join('\u0000') === ext.join('\u0000')) {
-      cur.last_start = iso(st.ms);
-      cur.starts += 1;
+    if (cur !== undefined && cur.period.version === st.version && cur.period.extensions.join('\u0000') === ext.join('\u0000')) {
+      cur.lastMs = st.ms;
+      cur.period.starts += 1;
       continue;
     }
     const before = last.get(key);
     const period: VersionPeriod = {
-      runtime: st.runtime, version: st.version, extensions: ext, first_start: iso(st.ms), last_start: iso(st.ms), starts: 1,
+      runtime: st.runtime, version: st.version, extensions: ext, first_start: iso(st.ms), last_start: '', starts: 1,
       previous_version: before?.version ?? null,
       added: before === undefined ? null : ext.filter((e) => !before.ext.includes(e)),
       removed: before === undefined ? null : before.ext.filter((e) => !ext.includes(e)),
     };
-    current.set(key, period);
+    const run = { period, lastMs: st.ms };
+    runs.push(run);
+    current.set(key, run);
     last.set(key, { version: st.version, ext });
     const list = out.get(st.host);
     if (list === undefined) out.set(st.host, [period]);
     else list.push(period);
   }
+  for (const r of runs) r.period.last_start = iso(r.lastMs);
   return out;
+}
+
+/** One start as it crosses the wire: [unix s, ms, version, extensions]. */
+type StartTuple = readonly [number, number, string, string[]];
+
+/** The starts of every (host, runtime) group as StartConfigRows ordered by ms, as versionTimeline needs them. Pure. */
+export function startsByTime(groups: readonly { host: string; runtime: string; starts: readonly StartTuple[] }[]): StartConfigRow[] {
+  const out: StartConfigRow[] = [];
+  for (const g of groups) for (const [sec, ms, version, extensions] of g.starts) out.push({ host: g.host, runtime: g.runtime, ms: sec * 1000 + ms, version, extensions });
+  return out.sort((a, b) => a.ms - b.ms);
 }
 
 type Num = number | string | null;
@@ -115,21 +130,23 @@ type Num = number | string | null;
 export async function queryVersions(s: TenantScope, from: Date, to: Date, q: VersionsQuery): Promise<VersionsHost[]> {
   const host: SqlFragment[] = q.host === undefined ? [] : [sql`host = ${q.host}`];
   const win = (kind: string, a: Date, b: Date): SqlFragment => joinSql([sql`kind = ${kind} AND ts >= ${a} AND ts < ${b}`, ...host], ' AND ');
-  const [starts, prev, models] = await Promise.all([
-    s.query<{ host: string; runtime: string; ms: Num; version: string; extensions: string[] }>(sql`
-      SELECT host, runtime, ${MS} AS ms, version, extensions
+  const [groups, prev, models] = await Promise.all([
+    // One row per host and runtime with its starts as a sorted array of tuples rather than one JSON
+    // object per start: 1.0 MB instead of 1.8 MB to parse for 12 k starts (200 hosts, 30 days).
+    s.query<{ host: string; runtime: string; n: Num; starts: StartTuple[] }>(sql`
+      SELECT host, runtime, count() AS n, arraySort(groupArray(${MAX_STARTS + 1})((toUInt32(ts), ts_ms, version, extensions))) AS starts
       FROM ${s.rows('runtime_events', win('runtime_start', from, to))}
-      ORDER BY ms LIMIT ${MAX_STARTS + 1}`),
+      GROUP BY host, runtime`),
     s.query<{ host: string; runtime: string; ms: Num; version: string; extensions: string[] }>(sql`
       SELECT host, runtime, max(${MS}) AS ms, argMax(version, ${MS}) AS version, argMax(extensions, ${MS}) AS extensions
       FROM ${s.rows('runtime_events', win('runtime_start', new Date(from.getTime() - PREVIOUS_START_LOOKBACK_MS), from))}
       GROUP BY host, runtime`),
     s.query<{ host: string; model: string; model_hash: string; first_ms: Num; last_ms: Num; loads: Num }>(modelHashesSql(s, from, to, host)),
   ]);
-  refuseOverCap(starts, MAX_STARTS, 'runtime starts');
+  refuseOverCap(groups.reduce((sum, g) => sum + (numOrNull(g.n) ?? 0), 0), MAX_STARTS, 'runtime starts');
   refuseOverCap(models, MAX_STARTS, 'host × model hash pairs');
   const row = (r: { host: string; runtime: string; ms: Num; version: string; extensions: string[] }): StartConfigRow => ({ ...r, ms: numOrNull(r.ms) ?? 0 });
-  const timeline = versionTimeline(starts.map(row), new Map(prev.map((p) => [`${p.host}\u0000${p.runtime}`, row(p)])));
+  const timeline = versionTimeline(startsByTime(groups), new Map(prev.map((p) => [`${p.host}\u0000${p.runtime}`, row(p)])));
   const hashes = new Map<string, ModelHashSeen[]>();
   for (const m of models) {
     const seen: ModelHashSeen = { model: m.model, model_hash: m.model_hash, first_seen: iso(numOrNull(m.first_ms) ?? 0), last_seen: iso(numOrNull(m.last_ms) ?? 0), loads: numOrNull(m.loads) ?? 0 };
