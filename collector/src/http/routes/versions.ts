@@ -14,7 +14,7 @@ export function registerVersionRoutes(app: FastifyInstance, deps: QueryDeps): vo
     (req): Promise<VersionsResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(VersionsQuerySchema, req.query);
-      // Range guards only: read from the raw runtime_start and model_load events.
+      // Range guards only: raw runtime_start events; model hashes from model_hashes_1d for whole days, raw for the rest.
       const r = resolveWindow(q, deps.now(), deps.limits, 7 * 86400);
       return deps.cache.get(cacheKey(s, req), async () => ({ from: r.from.toISOString(), to: r.to.toISOString(), hosts: await queryVersions(s, r.from, r.to, q) }));
     },
