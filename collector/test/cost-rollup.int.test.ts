@@ -132,11 +132,27 @@ describe('migration 0012 backfill', () => {
     await storage.insert('runtime_events', [job(h0 + 60_000, 1, 4), job(h0 + HOUR + 60_000, 2, 1), job(h0 + HOUR + 120_000, 3, 1)]);
     await storage.close();
     const c = await collector(db); // applies 0012
-    const r = await cost(c, h0, h0 + 2 * HOUR);
-    const m = (r['gpu_models'] as Model[])[0];
-    expect(m?.gpu_hours).toBe(1.5);
-    expect(m?.energy_kwh).toBeCloseTo((firstHour + second) / 3.6e6, 12);
+    const check = async (): Promise<void> => {
+      const r = await cost(c, h0, h0 + 2 * HOUR);
+      const m = (r['gpu_models'] as Model[])[0];
+      expect(m?.gpu_hours).toBe(1.5);
+      expect(m?.energy_kwh).toBeCloseTo((firstHour + second) / 3.6e6, 12);
+      expect([m?.jobs, m?.images]).toEqual([3, 6]);
+      // the same through the daily table: the whole days around both hours
+      const day = Math.floor(h0 / DAY) * DAY;
+      const d = await cost(c, day, day + 2 * DAY);
+      expect(d['resolution']).toBe('1d');
+      expect(((d['gpu_models'] as Model[])[0])?.gpu_hours).toBe(1.5);
+    };
     expect(second).toBe(59 * 250 + 100 + 119 * 250);
-    expect([m?.jobs, m?.images]).toEqual([3, 6]);
+    await check();
+    // Every statement of 0012 once more (a second collector migrating at the same time, or a run
+    // stopped before it was recorded): the backfill must not count the history twice.
+    const again = createStorage({ url: inject('clickhouseUrl'), database: db, username: 'default', password: '' });
+    const m12 = (await loadMigrations()).find((m) => m.version === 12);
+    if (m12 === undefined) throw new Error('no migration 12');
+    await migrate(again, [{ ...m12, version: 9012, name: '0012_rerun' }]);
+    await again.close();
+    await check();
   });
 });

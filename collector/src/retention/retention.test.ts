@@ -51,7 +51,7 @@ describe('retention in cluster mode', () => {
         const name = /^CREATE TABLE IF NOT EXISTS (\w+)/i.exec(st.trim())?.[1];
         if (name !== undefined && /PARTITION BY toYYYYMMDD/i.test(st)) partitioned.add(name);
         const dropped = /^DROP TABLE IF EXISTS (\w+)$/i.exec(st.trim())?.[1];
-        if (dropped !== undefined) partitioned.delete(dropped); // a later migration dropped it (gpu_energy_1h in 0012)
+        if (dropped !== undefined) partitioned.delete(dropped); // a later migration dropped it
       }
     }
     const covered = new Set(Object.values(RETENTION_TABLES).flat());

@@ -61,7 +61,18 @@ export interface MigrateOptions {
   cluster?: ClusterTarget;
 }
 
-const ADD_COLUMN = /^ALTER\s+TABLE\s+\S+(\s+ON\s+CLUSTER\s+\S+)?\s+ADD\s+COLUMN\s/i;
+/** `ALTER TABLE [db.]t [ON CLUSTER c] ADD COLUMN name ...`: table and column. */
+const ADD_COLUMN = /^ALTER\s+TABLE\s+(?:\w+\.)?(\w+)(?:\s+ON\s+CLUSTER\s+\S+)?\s+ADD\s+COLUMN\s+(\w+)/i;
+
+/** Whether an `ADD COLUMN` statement's column is there already (18.16 has no ADD COLUMN IF NOT EXISTS). */
+async function columnExists(storage: Storage, stmt: string): Promise<boolean> {
+  const m = ADD_COLUMN.exec(stmt.trim());
+  if (m?.[1] === undefined || m[2] === undefined) return false;
+  const rows = await storage.query<{ c: number | string }>(
+    sql`SELECT count() AS c FROM system.columns WHERE database = currentDatabase() AND table = ${m[1]} AND name = ${m[2]}`,
+  );
+  return Number(rows[0]?.c ?? 0) > 0;
+}
 
 /**
  * Applies pending migrations in order and records them. Idempotent: every statement is
@@ -85,12 +96,12 @@ export async function migrate(storage: Storage, migrations?: Migration[], opts: 
       continue;
     }
     for (const [i, stmt] of m.statements.entries()) {
+      if (ADD_COLUMN.test(stmt.trim()) && (await columnExists(storage, stmt))) continue;
       try {
         await storage.command(raw(stmt));
       } catch (err: unknown) {
-        // 18.16 has no ADD COLUMN IF NOT EXISTS: a column already there is what the statement wanted
-        // (another collector migrating at the same time, or a run stopped before it was recorded).
-        if (ADD_COLUMN.test(stmt) && err instanceof Error && /already exists/i.test(err.message)) continue;
+        // Added by another collector migrating at the same moment: what the statement wanted.
+        if (ADD_COLUMN.test(stmt.trim()) && err instanceof Error && /already exists/i.test(err.message)) continue;
         throw new AppError('COL_ERR_MIGRATION_FAILED', `${m.name} statement ${i + 1}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }
     }

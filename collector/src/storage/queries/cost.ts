@@ -1,5 +1,5 @@
 // Cost: GPU-hours (the time GPU samples stand for, `interval_ms`), energy (the agents' per-sample
-// NVML energy counter increases) and jobs and images, all sums in gpu_cost_1h / gpu_cost_1d
+// NVML energy counter increases) and jobs and images, all sum states in gpu_cost_1h / gpu_cost_1d
 // (migration 0012): the whole days of the window from the daily table, the hours of its partial
 // days from the hourly one. Cost per job and per image per GPU model from the configured price per
 // GPU-hour. Jobs are keyed by (host, gpu_index) and given to the GPU model of that GPU; jobs without
@@ -36,13 +36,19 @@ interface CostRow { host: string; gpu_uuid: string; gpu_index: Num; name: string
 export async function queryCost(s: TenantScope, from: Date, to: Date, q: CostQuery, prices: readonly GpuPrice[]): Promise<{ gpu_models: CostGpuModel[]; totals: CostTotals }> {
   const spans = costSpans(from, to);
   const host: SqlFragment[] = q.host === undefined ? [] : [sql`host = ${q.host}`];
-  const part = (table: string, a: Date, b: Date): SqlFragment =>
-    sql`SELECT host, gpu_index, gpu_uuid, gpu_name, sampled_ms, energy_joules, energy_samples, jobs, images FROM ${s.rows(table, joinSql([sql`t >= ${a} AND t < ${b}`, ...host], ' AND '))}`;
+  // Per hour or day: the views' sums plus the backfilled history (a max: see migration 0012).
+  const part = (table: string, a: Date, b: Date): SqlFragment => sql`
+    SELECT host, gpu_index, gpu_uuid, any(gpu_name) AS gpu_name,
+      sumMerge(sampled_ms) + maxMerge(backfill_sampled_ms) AS sm, sumMerge(energy_joules) + maxMerge(backfill_energy_joules) AS ej,
+      sumMerge(energy_samples) + maxMerge(backfill_energy_samples) AS en, sumMerge(jobs) + maxMerge(backfill_jobs) AS jb,
+      sumMerge(images) + maxMerge(backfill_images) AS im
+    FROM ${s.rows(table, joinSql([sql`t >= ${a} AND t < ${b}`, ...host], ' AND '))}
+    GROUP BY host, gpu_index, gpu_uuid, t`;
   const parts = [...(spans.days === null ? [] : [part('gpu_cost_1d', ...spans.days)]), ...spans.hours.map(([a, b]) => part('gpu_cost_1h', a, b))];
   if (parts.length === 0) return costAnswer([], [], prices);
   const rows = await s.query<CostRow>(sql`
-    SELECT host, gpu_uuid, gpu_index, anyIf(gpu_name, gpu_name != '') AS name, sum(sampled_ms) AS sampled_ms,
-      sum(energy_joules) AS energy_joules, sum(energy_samples) AS energy_samples, sum(jobs) AS jobs, sum(images) AS images
+    SELECT host, gpu_uuid, gpu_index, anyIf(gpu_name, gpu_name != '') AS name, sum(sm) AS sampled_ms,
+      sum(ej) AS energy_joules, sum(en) AS energy_samples, sum(jb) AS jobs, sum(im) AS images
     FROM (${joinSql(parts, ' UNION ALL ')})
     GROUP BY host, gpu_index, gpu_uuid`);
   const gpus = rows.filter((r) => r.gpu_uuid !== '' && (numOrNull(r.sampled_ms) ?? 0) > 0);
