@@ -5,12 +5,14 @@
 import type { StartDistribution, StartsGroup, StartsHost, StartsQuery } from '@renderwatch/schema';
 import { pairStartEvents, type StartEventRow } from '../../slo/start-pairs.js';
 import type { TenantScope } from '../scope.js';
-import { joinSql, sql, type SqlFragment } from '../sql.js';
+import { joinSql, raw, sql, type SqlFragment } from '../sql.js';
 import { refuseOverCap } from './row-cap.js';
 
 /** How long after `to` a ready still closes a start of the window, ms. */
 export const READY_LOOKAHEAD_MS = 3600_000;
 const MAX_ROWS = 200_000;
+/** Also the PREWHERE: the wide columns are read only for the start/ready rows of the granules the sort key selects. */
+const KINDS = raw("kind IN ('runtime_start', 'runtime_ready')");
 
 export interface HostStartRow extends StartEventRow {
   host: string;
@@ -109,7 +111,7 @@ export function rowsPerAgentRuntime(groups: readonly StartEventGroup[]): HostSta
 
 export async function queryStarts(s: TenantScope, from: Date, to: Date, q: StartsQuery, nowMs: number): Promise<{ by_runtime: StartsGroup[]; by_host: StartsHost[] }> {
   const endMs = Math.min(to.getTime() + READY_LOOKAHEAD_MS, Math.max(nowMs, to.getTime()));
-  const conds: SqlFragment[] = [sql`kind IN ('runtime_start', 'runtime_ready') AND ts >= ${from} AND ts < ${new Date(endMs)}`];
+  const conds: SqlFragment[] = [sql`${KINDS} AND ts >= ${from} AND ts < ${new Date(endMs)}`];
   if (q.runtime !== undefined) conds.push(sql`runtime = ${q.runtime}`);
   if (q.host !== undefined) conds.push(sql`host = ${q.host}`);
   // One row per agent, runtime and host with its events as sorted arrays of small tuples: ~1/5 of
@@ -118,7 +120,7 @@ export async function queryStarts(s: TenantScope, from: Date, to: Date, q: Start
   const groups = await s.query<{ agent_id: string; runtime: string; host: string; n: string | number; events: StartEventTuple[] }>(sql`
     SELECT agent_id, runtime, host, count() AS n,
       arraySort(groupArray(${MAX_ROWS + 1})((toUInt32(ts), ts_ms, toUInt8(kind = 'runtime_ready'), cold, startup_s))) AS events
-    FROM ${s.rows('runtime_events', joinSql(conds, ' AND '))}
+    FROM ${s.rows('runtime_events', joinSql(conds, ' AND '), { prewhere: KINDS })}
     GROUP BY agent_id, runtime, host`);
   refuseOverCap(groups.reduce((sum, g) => sum + Number(g.n), 0), MAX_ROWS, 'start and ready events');
   // A start still without a ready is never-ready once the whole lookahead after it has passed.

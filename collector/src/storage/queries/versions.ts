@@ -64,7 +64,7 @@ function modelHashesSql(s: TenantScope, from: Date, to: Date, host: readonly Sql
     const where = joinSql([sql`kind = 'model_load' AND (${ranges}) AND model_hash != ''`, ...host], ' AND ');
     parts.push(sql`
       SELECT host, model, model_hash, min(${MS}) AS f, max(${MS}) AS l, count() AS n
-      FROM ${s.rows('runtime_events', where)}
+      FROM ${s.rows('runtime_events', where, { prewhere: sql`kind = 'model_load'` })}
       GROUP BY host, model, model_hash`);
   }
   return sql`
@@ -135,11 +135,11 @@ export async function queryVersions(s: TenantScope, from: Date, to: Date, q: Ver
     // object per start: 1.0 MB instead of 1.8 MB to parse for 12 k starts (200 hosts, 30 days).
     s.query<{ host: string; runtime: string; n: Num; starts: StartTuple[] }>(sql`
       SELECT host, runtime, count() AS n, arraySort(groupArray(${MAX_STARTS + 1})((toUInt32(ts), ts_ms, version, extensions))) AS starts
-      FROM ${s.rows('runtime_events', win('runtime_start', from, to))}
+      FROM ${s.rows('runtime_events', win('runtime_start', from, to), { prewhere: sql`kind = 'runtime_start'` })}
       GROUP BY host, runtime`),
     s.query<{ host: string; runtime: string; ms: Num; version: string; extensions: string[] }>(sql`
       SELECT host, runtime, max(${MS}) AS ms, argMax(version, ${MS}) AS version, argMax(extensions, ${MS}) AS extensions
-      FROM ${s.rows('runtime_events', win('runtime_start', new Date(from.getTime() - PREVIOUS_START_LOOKBACK_MS), from))}
+      FROM ${s.rows('runtime_events', win('runtime_start', new Date(from.getTime() - PREVIOUS_START_LOOKBACK_MS), from), { prewhere: sql`kind = 'runtime_start'` })}
       GROUP BY host, runtime`),
     s.query<{ host: string; model: string; model_hash: string; first_ms: Num; last_ms: Num; loads: Num }>(modelHashesSql(s, from, to, host)),
   ]);
