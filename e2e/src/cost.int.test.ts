@@ -7,6 +7,9 @@ import type { ExportRequest } from '@renderwatch/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestCollector } from './test-collector.js';
 
+/** GPU 0's energy counter at tick i: +275 J a tick, restarting near 0 at tick 8 (a driver reload). */
+const energy = (i: number): number => (i < 8 ? 2_000_000 + 275 * i : 40 + 275 * (i - 8));
+
 describe('GET /api/v1/cost from what the agent sends', () => {
   let c: Awaited<ReturnType<typeof startTestCollector>>;
   beforeAll(async () => {
@@ -21,7 +24,6 @@ describe('GET /api/v1/cost from what the agent sends', () => {
     // 12 ticks a second apart; GPU 0 misses tick 5 and its counter restarts at tick 8 (driver
     // reload); GPU 1 has no energy counter.
     const t0 = Date.now() - 30_000;
-    const energy = (i: number): number => (i < 8 ? 2_000_000 + 275 * i : 40 + 275 * (i - 8));
     const ticks = Array.from({ length: 12 }, (_, i) => i);
     const batches: ExportRequest[] = [];
     const b = createBatcher({

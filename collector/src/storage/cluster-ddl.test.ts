@@ -81,7 +81,6 @@ ORDER BY (tenant, host)`,
   });
 
   it.each([
-    ['ALTER TABLE hosts ADD COLUMN region String', ['ALTER TABLE db1.hosts_local ON CLUSTER rw ADD COLUMN region String', 'ALTER TABLE db1.hosts ON CLUSTER rw ADD COLUMN region String']],
     ["ALTER TABLE hosts DELETE WHERE tenant = 'x'", ["ALTER TABLE db1.hosts_local ON CLUSTER rw DELETE WHERE tenant = 'x'"]],
     ['ALTER TABLE hosts DROP PARTITION 20240101', ['ALTER TABLE db1.hosts_local ON CLUSTER rw DROP PARTITION 20240101']],
     ['DROP TABLE IF EXISTS hosts', ['DROP TABLE IF EXISTS db1.hosts ON CLUSTER rw', 'DROP TABLE IF EXISTS db1.hosts_local ON CLUSTER rw']],
@@ -89,6 +88,17 @@ ORDER BY (tenant, host)`,
     ["INSERT INTO hosts (tenant) VALUES ('a')", ["INSERT INTO hosts (tenant) VALUES ('a')"]],
   ])('rewrites %j', (stmt, want) => {
     expect(createClusterDdl(T, new Set(['hosts'])).rewrite(stmt)).toEqual(want);
+  });
+
+  it('adds a column to the local tables and builds the Distributed table again (18.16 will not ALTER it ON CLUSTER)', () => {
+    const ddl = createClusterDdl(T);
+    ddl.rewrite('CREATE TABLE IF NOT EXISTS hosts (tenant String, host String) ENGINE = ReplacingMergeTree() ORDER BY (tenant, host)');
+    expect(ddl.rewrite('ALTER TABLE hosts ADD COLUMN region String')).toEqual([
+      'ALTER TABLE db1.hosts_local ON CLUSTER rw ADD COLUMN region String',
+      'DROP TABLE IF EXISTS db1.hosts ON CLUSTER rw',
+      'CREATE TABLE IF NOT EXISTS db1.hosts ON CLUSTER rw AS db1.hosts_local ENGINE = Distributed(rw, db1, hosts_local, cityHash64(tenant, host))',
+    ]);
+    expect(() => createClusterDdl(T, new Set(['hosts'])).rewrite('ALTER TABLE hosts ADD COLUMN region String')).toThrow(/CREATE TABLE must come earlier/);
   });
 
   it.each([
@@ -117,7 +127,10 @@ describe('toClusterMigrations over the shipped migrations', () => {
     const out = cluster.flatMap((m) => m.statements);
     expect(tables).toBeGreaterThanOrEqual(6);
     expect(out.filter((s) => /ENGINE = Replicated\w*MergeTree\('\/clickhouse\/tables\/rw\/\{shard\}\/db1\/\w+_local', '\{replica\}'/.test(s))).toHaveLength(tables);
-    expect(out.filter((s) => /ENGINE = Distributed\(rw, db1, \w+_local, /.test(s))).toHaveLength(tables);
+    // Each table's Distributed table, plus one rebuilt after each column change (0012's ADD COLUMNs).
+    const columnChanges = single.flatMap((m) => m.statements).filter((s) => /^ALTER TABLE \w+ (ADD|DROP|MODIFY|RENAME) COLUMN/i.test(s)).length;
+    expect(columnChanges).toBeGreaterThanOrEqual(2);
+    expect(out.filter((s) => /ENGINE = Distributed\(rw, db1, \w+_local, /.test(s))).toHaveLength(tables + columnChanges);
     for (const s of out) {
       // Data statements (a backfill) go through the Distributed tables like the collector's inserts.
       if (!s.startsWith('INSERT INTO ')) expect(s).toMatch(/ON CLUSTER rw/);

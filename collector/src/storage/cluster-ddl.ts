@@ -161,6 +161,8 @@ export function createClusterDdl(target: ClusterTarget, shardedTables: ReadonlyS
   }
   const { cluster: c, database: db } = target;
   const sharded = new Set(shardedTables);
+  /** The CREATE of each sharded table's Distributed table, to build it again after a column change. */
+  const distributed = new Map<string, string>();
 
   function createTable(t: CreateTable): string[] {
     if (t.name.includes('.')) throw new Error(`table ${t.name}: migrations name tables without a database`);
@@ -173,10 +175,9 @@ export function createClusterDdl(target: ClusterTarget, shardedTables: ReadonlyS
     }
     sharded.add(t.name);
     const path = `'/clickhouse/tables/${c}/{shard}/${db}/${local(t.name)}', '{replica}'`;
-    return [
-      `CREATE TABLE ${t.ifNotExists}${db}.${local(t.name)} ON CLUSTER ${c} ${t.columns} ENGINE = Replicated${t.engine}(${path}${args})${rest}`,
-      `CREATE TABLE ${t.ifNotExists}${db}.${t.name} ON CLUSTER ${c} AS ${db}.${local(t.name)} ENGINE = Distributed(${c}, ${db}, ${local(t.name)}, ${shardingKey(sortKey(t.rest))})`,
-    ];
+    const dist = `CREATE TABLE ${t.ifNotExists}${db}.${t.name} ON CLUSTER ${c} AS ${db}.${local(t.name)} ENGINE = Distributed(${c}, ${db}, ${local(t.name)}, ${shardingKey(sortKey(t.rest))})`;
+    distributed.set(t.name, dist);
+    return [`CREATE TABLE ${t.ifNotExists}${db}.${local(t.name)} ON CLUSTER ${c} ${t.columns} ENGINE = Replicated${t.engine}(${path}${args})${rest}`, dist];
   }
 
   function createView(stmt: string): string[] | undefined {
@@ -201,8 +202,14 @@ export function createClusterDdl(target: ClusterTarget, shardedTables: ReadonlyS
       const [, name = '', body = ''] = alter;
       if (!sharded.has(name)) return [`ALTER TABLE ${db}.${name} ON CLUSTER ${c} ${body}`];
       const out = [`ALTER TABLE ${db}.${local(name)} ON CLUSTER ${c} ${body}`];
-      // Column changes also reshape the Distributed table; data changes (DELETE, partitions) only touch shards.
-      if (/^(ADD|DROP|MODIFY|RENAME)\s+COLUMN\b/i.test(body.trim())) out.push(`ALTER TABLE ${db}.${name} ON CLUSTER ${c} ${body}`);
+      // Data changes (DELETE, partitions) only touch shards. A column change also reshapes the
+      // Distributed table, which ClickHouse will not ALTER ON CLUSTER ("isn't replicated, but shard
+      // is replicated"): it is built again from the changed local table (holding no data, it loses none).
+      if (/^(ADD|DROP|MODIFY|RENAME)\s+COLUMN\b/i.test(body.trim())) {
+        const dist = distributed.get(name);
+        if (dist === undefined) throw new Error(`column change on ${name}: its CREATE TABLE must come earlier in the migrations`);
+        out.push(`DROP TABLE IF EXISTS ${db}.${name} ON CLUSTER ${c}`, dist.replace(/^CREATE TABLE (IF NOT EXISTS )?/, 'CREATE TABLE IF NOT EXISTS '));
+      }
       return out;
     }
     const drop = /^DROP\s+(TABLE|VIEW)\s+(IF\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)$/i.exec(stmt.trim());
