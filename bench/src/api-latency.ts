@@ -95,7 +95,7 @@ function eventRows(startS: number, spanS: number, perGpu: number, onlyOoms = fal
   const ts = onlyOoms
     ? `(intDiv(i, 2) * ${2 * step} + (h * ${GPUS} + g) * 997) % ${spanS}`
     : `i * ${step} + (h * ${GPUS} + g) * 7 % ${step}`;
-  return `(SELECT '${TENANT}' AS tenant, ${HOST} AS host, 'agent' AS agent_id,
+  return `(SELECT '${TENANT}' AS tenant, ${HOST} AS host, concat('agent-', toString(h)) AS agent_id,
       toDateTime(${startS} + ${ts}, 'UTC') AS ts, toUInt16(0) AS ts_ms,
       toUInt64(1) AS batch_seq, toUInt32(i * 8 + g) AS seq, ${kind} AS kind, 'comfyui' AS runtime, toUInt16(g) AS gpu_index,
       concat(${HOST}, '-', toString(g), '-', toString(intDiv(i, 2))) AS job_id, ${MODEL} AS model,
@@ -111,7 +111,7 @@ function eventRows(startS: number, spanS: number, perGpu: number, onlyOoms = fal
 
 /** Per host and day: a cold start at 02:00 ready after 60-150 s, a warm one at 14:00 ready after 5-25 s; version and extensions change every 3 days. */
 function startRows(startS: number, days: number): string {
-  return `(SELECT '${TENANT}' AS tenant, ${HOST} AS host, 'agent' AS agent_id,
+  return `(SELECT '${TENANT}' AS tenant, ${HOST} AS host, concat('agent-', toString(h)) AS agent_id,
       toDateTime(${startS} + d * 86400 + if(k < 2, 7200, 50400) + if(k % 2 = 1, if(k < 2, 60 + x % 90, 5 + x % 20), 0), 'UTC') AS ts, toUInt16(0) AS ts_ms,
       toUInt64(1) AS batch_seq, toUInt32(900000 + k) AS seq, if(k % 2 = 0, 'runtime_start', 'runtime_ready') AS kind, 'comfyui' AS runtime,
       if(k % 2 = 0, toNullable(toUInt8(k < 2)), CAST(NULL AS Nullable(UInt8))) AS cold,
@@ -195,7 +195,7 @@ async function seed(storage: Storage, nowS: number): Promise<void> {
     await refreshCapacity(storage, new Date(start * 1000), new Date(Math.min(start + 86400, m1Start) * 1000), '1h');
   }
   await refreshCapacity(storage, new Date(m1Start * 1000), new Date((hourS + 3600) * 1000), '1m');
-  await storage.command(raw(`INSERT INTO hosts (tenant, host, agent_id, last_seen) SELECT '${TENANT}', concat('host-', toString(number)), 'agent', toDateTime(${nowS - 5}, 'UTC') FROM numbers(${HOSTS})`));
+  await storage.command(raw(`INSERT INTO hosts (tenant, host, agent_id, last_seen) SELECT '${TENANT}', concat('host-', toString(number)), concat('agent-', toString(number)), toDateTime(${nowS - 5}, 'UTC') FROM numbers(${HOSTS})`));
   process.stdout.write(`\nseeding took ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
   const counts = await storage.query<{ table: string; rows: string }>(raw(`SELECT table, toString(sum(rows)) AS rows FROM system.parts WHERE database = '${storage.database}' AND active GROUP BY table ORDER BY table`));
   for (const c of counts) process.stdout.write(`  ${c.table.padEnd(16)} ${c.rows} rows\n`);

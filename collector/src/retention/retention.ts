@@ -10,7 +10,7 @@ export type RetentionFamily = 'raw' | 'rollup_1m' | 'rollup_1h' | 'events';
 export const RETENTION_TABLES: Record<RetentionFamily, readonly string[]> = {
   raw: ['gpu_samples', 'host_samples'],
   rollup_1m: ['gpu_1m', 'gpu_host_1m', 'host_1m', 'jobs_1m', 'jobs_host_1m', 'jobs_model_1m'],
-  rollup_1h: ['gpu_1h', 'gpu_host_1h', 'host_1h', 'jobs_1h', 'jobs_host_1h', 'jobs_model_1h', 'oom_jobs_1h', 'gpu_energy_1h', 'gpu_cost_1h', 'gpu_cost_1d', 'capacity_1h', 'capacity_gpu_1h'],
+  rollup_1h: ['gpu_1h', 'gpu_host_1h', 'host_1h', 'jobs_1h', 'jobs_host_1h', 'jobs_model_1h', 'oom_jobs_1h', 'gpu_energy_1h', 'gpu_cost_1h', 'gpu_cost_1d', 'gpu_cost_history_1h', 'gpu_cost_history_1d', 'capacity_1h', 'capacity_gpu_1h'],
   events: ['runtime_events', 'gpu_status', 'oom_context', 'model_hashes_1d'],
 };
 

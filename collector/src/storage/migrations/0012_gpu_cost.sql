@@ -9,13 +9,11 @@
 -- Rows: per GPU (gpu_uuid set, jobs = 0) from gpu_samples; per host and GPU index (gpu_uuid '',
 -- gpu_index 65535 when the job named no GPU) from job_end events.
 --
--- History from before this migration is copied from the rollups /cost read before into separate
--- `backfill_*` max states, the way 0013 does it: copying again (two collectors migrating at once, or
--- a run stopped before it was recorded) writes the same values for the same hour, and a max of equal
--- values does not grow, where a second sum would double. Readers take, per hour or day,
--- sumMerge(x) + maxMerge(backfill_x). The views write a max of 0 (a view must fill every column).
---
--- The ADD COLUMNs are not IF NOT EXISTS-safe on 18.16; migrate() skips "already exists" for them.
+-- History from before this migration is copied from the rollups /cost read before into
+-- gpu_cost_history_1h/1d, ReplacingMergeTree tables with plain columns read with FINAL: copying again
+-- (two collectors migrating at once, or a run stopped before it was recorded) writes the same rows
+-- for the same keys, which FINAL counts once, where a second sum would double. Kept apart from the
+-- views' sum states so that an install without history pays nothing for it at query time.
 ALTER TABLE gpu_samples ADD COLUMN interval_ms Nullable(UInt32);
 
 ALTER TABLE gpu_samples ADD COLUMN energy_delta_joules Nullable(Float64);
@@ -31,12 +29,7 @@ CREATE TABLE IF NOT EXISTS gpu_cost_1h (
   energy_joules AggregateFunction(sum, Float64),
   energy_samples AggregateFunction(sum, UInt64),
   jobs AggregateFunction(sum, UInt64),
-  images AggregateFunction(sum, UInt64),
-  backfill_sampled_ms AggregateFunction(max, UInt64),
-  backfill_energy_joules AggregateFunction(max, Float64),
-  backfill_energy_samples AggregateFunction(max, UInt64),
-  backfill_jobs AggregateFunction(max, UInt64),
-  backfill_images AggregateFunction(max, UInt64)
+  images AggregateFunction(sum, UInt64)
 ) ENGINE = AggregatingMergeTree()
 PARTITION BY toYYYYMMDD(t)
 ORDER BY (tenant, t, host, gpu_index, gpu_uuid);
@@ -52,13 +45,40 @@ CREATE TABLE IF NOT EXISTS gpu_cost_1d (
   energy_joules AggregateFunction(sum, Float64),
   energy_samples AggregateFunction(sum, UInt64),
   jobs AggregateFunction(sum, UInt64),
-  images AggregateFunction(sum, UInt64),
-  backfill_sampled_ms AggregateFunction(max, UInt64),
-  backfill_energy_joules AggregateFunction(max, Float64),
-  backfill_energy_samples AggregateFunction(max, UInt64),
-  backfill_jobs AggregateFunction(max, UInt64),
-  backfill_images AggregateFunction(max, UInt64)
+  images AggregateFunction(sum, UInt64)
 ) ENGINE = AggregatingMergeTree()
+PARTITION BY toYYYYMMDD(t)
+ORDER BY (tenant, t, host, gpu_index, gpu_uuid);
+
+CREATE TABLE IF NOT EXISTS gpu_cost_history_1h (
+  tenant String,
+  t DateTime('UTC'),
+  host String,
+  gpu_index UInt16,
+  gpu_uuid String,
+  gpu_name String,
+  sampled_ms UInt64,
+  energy_joules Float64,
+  energy_samples UInt64,
+  jobs UInt64,
+  images UInt64
+) ENGINE = ReplacingMergeTree()
+PARTITION BY toYYYYMMDD(t)
+ORDER BY (tenant, t, host, gpu_index, gpu_uuid);
+
+CREATE TABLE IF NOT EXISTS gpu_cost_history_1d (
+  tenant String,
+  t DateTime('UTC'),
+  host String,
+  gpu_index UInt16,
+  gpu_uuid String,
+  gpu_name String,
+  sampled_ms UInt64,
+  energy_joules Float64,
+  energy_samples UInt64,
+  jobs UInt64,
+  images UInt64
+) ENGINE = ReplacingMergeTree()
 PARTITION BY toYYYYMMDD(t)
 ORDER BY (tenant, t, host, gpu_index, gpu_uuid);
 
@@ -69,9 +89,7 @@ SELECT tenant, toStartOfHour(ts) AS t, host, gpu_index, gpu_uuid, any(gpu_name) 
   sumState(toUInt64(ifNull(interval_ms, 0))) AS sampled_ms,
   sumState(ifNull(energy_delta_joules, 0)) AS energy_joules,
   sumState(toUInt64(isNotNull(energy_delta_joules))) AS energy_samples,
-  sumState(toUInt64(0)) AS jobs, sumState(toUInt64(0)) AS images,
-  maxState(toUInt64(0)) AS backfill_sampled_ms, maxState(toFloat64(0)) AS backfill_energy_joules, maxState(toUInt64(0)) AS backfill_energy_samples,
-  maxState(toUInt64(0)) AS backfill_jobs, maxState(toUInt64(0)) AS backfill_images
+  sumState(toUInt64(0)) AS jobs, sumState(toUInt64(0)) AS images
 FROM gpu_samples
 GROUP BY tenant, t, host, gpu_index, gpu_uuid;
 
@@ -80,18 +98,14 @@ SELECT tenant, toStartOfDay(ts) AS t, host, gpu_index, gpu_uuid, any(gpu_name) A
   sumState(toUInt64(ifNull(interval_ms, 0))) AS sampled_ms,
   sumState(ifNull(energy_delta_joules, 0)) AS energy_joules,
   sumState(toUInt64(isNotNull(energy_delta_joules))) AS energy_samples,
-  sumState(toUInt64(0)) AS jobs, sumState(toUInt64(0)) AS images,
-  maxState(toUInt64(0)) AS backfill_sampled_ms, maxState(toFloat64(0)) AS backfill_energy_joules, maxState(toUInt64(0)) AS backfill_energy_samples,
-  maxState(toUInt64(0)) AS backfill_jobs, maxState(toUInt64(0)) AS backfill_images
+  sumState(toUInt64(0)) AS jobs, sumState(toUInt64(0)) AS images
 FROM gpu_samples
 GROUP BY tenant, t, host, gpu_index, gpu_uuid;
 
 CREATE MATERIALIZED VIEW IF NOT EXISTS gpu_cost_jobs_1h_mv TO gpu_cost_1h AS
 SELECT tenant, toStartOfHour(ts) AS t, host, ifNull(gpu_index, 65535) AS gpu_index, '' AS gpu_uuid, '' AS gpu_name,
   sumState(toUInt64(0)) AS sampled_ms, sumState(toFloat64(0)) AS energy_joules, sumState(toUInt64(0)) AS energy_samples,
-  sumState(toUInt64(1)) AS jobs, sumState(toUInt64(ifNull(images, 0))) AS images,
-  maxState(toUInt64(0)) AS backfill_sampled_ms, maxState(toFloat64(0)) AS backfill_energy_joules, maxState(toUInt64(0)) AS backfill_energy_samples,
-  maxState(toUInt64(0)) AS backfill_jobs, maxState(toUInt64(0)) AS backfill_images
+  sumState(toUInt64(1)) AS jobs, sumState(toUInt64(ifNull(images, 0))) AS images
 FROM runtime_events
 WHERE kind = 'job_end'
 GROUP BY tenant, t, host, gpu_index;
@@ -99,9 +113,7 @@ GROUP BY tenant, t, host, gpu_index;
 CREATE MATERIALIZED VIEW IF NOT EXISTS gpu_cost_jobs_1d_mv TO gpu_cost_1d AS
 SELECT tenant, toStartOfDay(ts) AS t, host, ifNull(gpu_index, 65535) AS gpu_index, '' AS gpu_uuid, '' AS gpu_name,
   sumState(toUInt64(0)) AS sampled_ms, sumState(toFloat64(0)) AS energy_joules, sumState(toUInt64(0)) AS energy_samples,
-  sumState(toUInt64(1)) AS jobs, sumState(toUInt64(ifNull(images, 0))) AS images,
-  maxState(toUInt64(0)) AS backfill_sampled_ms, maxState(toFloat64(0)) AS backfill_energy_joules, maxState(toUInt64(0)) AS backfill_energy_samples,
-  maxState(toUInt64(0)) AS backfill_jobs, maxState(toUInt64(0)) AS backfill_images
+  sumState(toUInt64(1)) AS jobs, sumState(toUInt64(ifNull(images, 0))) AS images
 FROM runtime_events
 WHERE kind = 'job_end'
 GROUP BY tenant, t, host, gpu_index;
@@ -111,55 +123,40 @@ GROUP BY tenant, t, host, gpu_index;
 -- before: GPU-hours as minutes with samples x 60 s, energy as each hour's own counter increase (last -
 -- first, or max - first + last across a reset; the step between one hour's last and the next hour's
 -- first reading, one sampling interval per hour, is not carried over), jobs and images from jobs_1h.
--- The hour the migration runs in counts only what arrives after it. The daily table gets the sum of
--- the hourly backfill values of each day.
-INSERT INTO gpu_cost_1h (tenant, t, host, gpu_index, gpu_uuid, gpu_name, backfill_sampled_ms, backfill_energy_joules, backfill_energy_samples)
-SELECT tenant, t, host, gpu_index, gpu_uuid, gpu_name, maxState(m) AS backfill_sampled_ms, maxState(e) AS backfill_energy_joules, maxState(n) AS backfill_energy_samples
+-- The hour the migration runs in counts only what arrives after it. Each day of the daily history is
+-- the sum of its hours.
+INSERT INTO gpu_cost_history_1h
+SELECT tenant, t, host, gpu_index, gpu_uuid, gpu_name, sampled_ms, energy_joules, energy_samples, toUInt64(0) AS jobs, toUInt64(0) AS images
 FROM (
-  SELECT tenant, t, host, gpu_uuid, gpu_index, gpu_name, sampled_ms AS m, energy_joules AS e, energy_samples AS n
+  SELECT tenant, t, host, gpu_uuid, any(gpu_index) AS gpu_index, any(gpu_name) AS gpu_name, toUInt64(uniqExactMerge(minutes) * 60000) AS sampled_ms
+  FROM gpu_1h
+  WHERE t < toStartOfHour(now())
+  GROUP BY tenant, t, host, gpu_uuid
+) ANY LEFT JOIN (
+  SELECT tenant, t, host, gpu_uuid,
+    if(mn < f OR mx > l, mx - f + l, l - f) AS energy_joules, toUInt64(1) AS energy_samples
   FROM (
-    SELECT tenant, t, host, gpu_uuid, any(gpu_index) AS gpu_index, any(gpu_name) AS gpu_name, toUInt64(uniqExactMerge(minutes) * 60000) AS sampled_ms
-    FROM gpu_1h
+    SELECT tenant, t, host, gpu_uuid, argMinMerge(e_first) AS f, argMaxMerge(e_last) AS l, minMerge(e_min) AS mn, maxMerge(e_max) AS mx
+    FROM gpu_energy_1h
     WHERE t < toStartOfHour(now())
-    GROUP BY tenant, t, host, gpu_uuid
-  ) ANY LEFT JOIN (
-    SELECT tenant, t, host, gpu_uuid,
-      if(mn < f OR mx > l, mx - f + l, l - f) AS energy_joules, toUInt64(1) AS energy_samples
-    FROM (
-      SELECT tenant, t, host, gpu_uuid, argMinMerge(e_first) AS f, argMaxMerge(e_last) AS l, minMerge(e_min) AS mn, maxMerge(e_max) AS mx
-      FROM gpu_energy_1h
-      WHERE t < toStartOfHour(now())
-      GROUP BY tenant, t, host, gpu_uuid)
-  ) USING (tenant, t, host, gpu_uuid)
-)
-GROUP BY tenant, t, host, gpu_index, gpu_uuid, gpu_name;
+    GROUP BY tenant, t, host, gpu_uuid)
+) USING (tenant, t, host, gpu_uuid);
 
-INSERT INTO gpu_cost_1h (tenant, t, host, gpu_index, gpu_uuid, gpu_name, backfill_jobs, backfill_images)
-SELECT tenant, t, host, gpu_index, '' AS gpu_uuid, '' AS gpu_name, maxState(j) AS backfill_jobs, maxState(i) AS backfill_images
+INSERT INTO gpu_cost_history_1h
+SELECT tenant, t, host, gpu_index, '' AS gpu_uuid, '' AS gpu_name, toUInt64(0) AS sampled_ms, toFloat64(0) AS energy_joules,
+  toUInt64(0) AS energy_samples, j AS jobs, i AS images
 FROM (
   SELECT tenant, t, host, gpu_index, toUInt64(countIfMerge(jobs)) AS j, toUInt64(sumIfMerge(images)) AS i
   FROM jobs_1h
   WHERE t < toStartOfHour(now())
   GROUP BY tenant, t, host, gpu_index
   HAVING j > 0
-)
-GROUP BY tenant, t, host, gpu_index;
+);
 
-INSERT INTO gpu_cost_1d (tenant, t, host, gpu_index, gpu_uuid, gpu_name,
-  backfill_sampled_ms, backfill_energy_joules, backfill_energy_samples, backfill_jobs, backfill_images)
-SELECT tenant, day, host, gpu_index, gpu_uuid, any(gpu_name) AS gpu_name,
-  maxState(sum_m) AS backfill_sampled_ms, maxState(sum_e) AS backfill_energy_joules, maxState(sum_n) AS backfill_energy_samples,
-  maxState(sum_j) AS backfill_jobs, maxState(sum_i) AS backfill_images
-FROM (
-  SELECT tenant, toStartOfDay(t) AS day, host, gpu_index, gpu_uuid, any(gpu_name) AS gpu_name,
-    sum(m) AS sum_m, sum(e) AS sum_e, sum(n) AS sum_n, sum(j) AS sum_j, sum(i) AS sum_i
-  FROM (
-    SELECT tenant, t, host, gpu_index, gpu_uuid, any(gpu_name) AS gpu_name,
-      maxMerge(backfill_sampled_ms) AS m, maxMerge(backfill_energy_joules) AS e, maxMerge(backfill_energy_samples) AS n,
-      maxMerge(backfill_jobs) AS j, maxMerge(backfill_images) AS i
-    FROM gpu_cost_1h
-    GROUP BY tenant, t, host, gpu_index, gpu_uuid)
-  GROUP BY tenant, day, host, gpu_index, gpu_uuid)
+INSERT INTO gpu_cost_history_1d
+SELECT tenant, toStartOfDay(t) AS day, host, gpu_index, gpu_uuid, any(gpu_name) AS name,
+  sum(sampled_ms) AS m, sum(energy_joules) AS e, sum(energy_samples) AS n, sum(jobs) AS j, sum(images) AS i
+FROM gpu_cost_history_1h FINAL
 GROUP BY tenant, day, host, gpu_index, gpu_uuid;
 
 -- /cost no longer reads the counter readings: their view stops costing every insert. The table stays

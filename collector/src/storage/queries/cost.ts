@@ -1,12 +1,12 @@
 // Cost: GPU-hours (the time GPU samples stand for, `interval_ms`), energy (the agents' per-sample
-// NVML energy counter increases) and jobs and images, all sum states in gpu_cost_1h / gpu_cost_1d
+// NVML energy counter increases) and jobs and images, all sum states in gpu_cost_1h / gpu_cost_1d (history from before it in gpu_cost_history_1h/1d)
 // (migration 0012): the whole days of the window from the daily table, the hours of its partial
 // days from the hourly one. Cost per job and per image per GPU model from the configured price per
 // GPU-hour. Jobs are keyed by (host, gpu_index) and given to the GPU model of that GPU; jobs without
 // a known GPU go to the host's model when it has only one.
 import type { CostGpuModel, CostQuery, CostTotals } from '@renderwatch/schema';
 import type { TenantScope } from '../scope.js';
-import { joinSql, sql, type SqlFragment } from '../sql.js';
+import { joinSql, raw, sql, type SqlFragment } from '../sql.js';
 import { numOrNull } from './aggregates.js';
 import { priceFor, type GpuPrice } from './gpu-prices.js';
 
@@ -36,15 +36,18 @@ interface CostRow { host: string; gpu_uuid: string; gpu_index: Num; name: string
 export async function queryCost(s: TenantScope, from: Date, to: Date, q: CostQuery, prices: readonly GpuPrice[]): Promise<{ gpu_models: CostGpuModel[]; totals: CostTotals }> {
   const spans = costSpans(from, to);
   const host: SqlFragment[] = q.host === undefined ? [] : [sql`host = ${q.host}`];
-  // Per hour or day: the views' sums plus the backfilled history (a max: see migration 0012).
-  const part = (table: string, a: Date, b: Date): SqlFragment => sql`
-    SELECT host, gpu_index, gpu_uuid, any(gpu_name) AS gpu_name,
-      sumMerge(sampled_ms) + maxMerge(backfill_sampled_ms) AS sm, sumMerge(energy_joules) + maxMerge(backfill_energy_joules) AS ej,
-      sumMerge(energy_samples) + maxMerge(backfill_energy_samples) AS en, sumMerge(jobs) + maxMerge(backfill_jobs) AS jb,
-      sumMerge(images) + maxMerge(backfill_images) AS im
-    FROM ${s.rows(table, joinSql([sql`t >= ${a} AND t < ${b}`, ...host], ' AND '))}
-    GROUP BY host, gpu_index, gpu_uuid, t`;
-  const parts = [...(spans.days === null ? [] : [part('gpu_cost_1d', ...spans.days)]), ...spans.hours.map(([a, b]) => part('gpu_cost_1h', a, b))];
+  // Per rollup table: the views' sum states, and the history copied by migration 0012 (FINAL: a
+  // copy made twice counts once). Whole days from the daily tables, partial days hour by hour.
+  const span = (a: Date, b: Date): SqlFragment => joinSql([sql`t >= ${a} AND t < ${b}`, ...host], ' AND ');
+  const COLS = raw('sampled_ms AS sm, energy_joules AS ej, energy_samples AS en, jobs AS jb, images AS im');
+  const part = (grain: '1h' | '1d', a: Date, b: Date): SqlFragment => sql`
+    SELECT host, gpu_index, gpu_uuid, any(gpu_name) AS gpu_name, sumMerge(sampled_ms) AS sm, sumMerge(energy_joules) AS ej,
+      sumMerge(energy_samples) AS en, sumMerge(jobs) AS jb, sumMerge(images) AS im
+    FROM ${s.rows(`gpu_cost_${grain}`, span(a, b))}
+    GROUP BY host, gpu_index, gpu_uuid
+    UNION ALL
+    SELECT host, gpu_index, gpu_uuid, gpu_name, ${COLS} FROM ${s.rows(`gpu_cost_history_${grain}`, span(a, b), { final: true })}`;
+  const parts = [...(spans.days === null ? [] : [part('1d', ...spans.days)]), ...spans.hours.map(([a, b]) => part('1h', a, b))];
   if (parts.length === 0) return costAnswer([], [], prices);
   const rows = await s.query<CostRow>(sql`
     SELECT host, gpu_uuid, gpu_index, anyIf(gpu_name, gpu_name != '') AS name, sum(sm) AS sampled_ms,
