@@ -36,6 +36,8 @@ interface GpuState {
   job: Job | undefined;
   resident: string | undefined;
   idleUntilMs: number;
+  /** The NVML energy counter (joules since the driver loaded): power × time, tick by tick. */
+  energyJ: number;
 }
 
 export interface HostTick {
@@ -78,6 +80,7 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
     job: undefined,
     resident: undefined,
     idleUntilMs: readyAt + rng() * 20_000,
+    energyJ: 5e8 + i * 1e7,
   }));
 
   function startJob(g: GpuState, now: number, events: TimedEvent[]): void {
@@ -171,6 +174,7 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
           mask |= CLOCK_EVENT_REASON_BITS.sw_thermal_slowdown;
           clockFactor = 0.72;
         }
+        g.energyJ += power * dtS;
         const w = g.job?.workload;
         const jobBytes = w === undefined ? 0 : w.base_bytes + ((g.job?.batch ?? 1) - 1) * w.per_batch_bytes;
         const residentBytes = g.resident === undefined ? 0 : 2 * 1024 ** 3;
@@ -187,6 +191,7 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
           temperature_celsius: Math.round(g.temp),
           power_draw_watts: Math.round(power * 100) / 100,
           power_limit_watts: spec.profile.power_limit_watts,
+          energy_joules: Math.round(g.energyJ),
           sm_clock_mhz: Math.round(spec.profile.sm_clock_max_mhz * clockFactor),
           sm_clock_max_mhz: spec.profile.sm_clock_max_mhz,
           memory_clock_mhz: spec.profile.memory_clock_mhz,
