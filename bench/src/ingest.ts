@@ -31,7 +31,7 @@ import { createStorage, ensureDatabase, migrate, raw } from '@renderwatch/collec
 import { freePort } from '@renderwatch/devkit';
 import { EXPORT_METHOD_PATH, ExportRequest, ExportResponse } from '@renderwatch/proto';
 import pino from 'pino';
-import { benchClickHouse, machineLine, procStats } from './bench-env.js';
+import { benchClickHouse, machineLine, percentile, procStats } from './bench-env.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const arg = (i: number, d: number): number => Number(process.argv[2 + i] ?? d);
@@ -348,7 +348,7 @@ async function main(): Promise<void> {
   }
   await ch.close();
   const sorted = [...replayRatios].sort((x, y) => x - y);
-  const median = sorted.length === 0 ? Number.NaN : (sorted[Math.floor((sorted.length - 1) / 2)]! + sorted[Math.ceil((sorted.length - 1) / 2)]!) / 2;
+  const median = percentile(sorted, 50);
   if (sorted.length > 0) console.log(`replay ratios by round: ${replayRatios.map((x) => x.toFixed(2)).join(', ')}`);
   const headline = sorted.length > 0 ? median : (realRatio ?? Number.NaN);
   console.log(`ingest: ${headline.toFixed(2)}x of direct insert (target >= 0.5x)`);

@@ -76,7 +76,8 @@ async function columnExists(storage: Storage, stmt: string): Promise<boolean> {
 
 /**
  * Applies pending migrations in order and records them. Idempotent: every statement is
- * `IF NOT EXISTS`-safe (an `ADD COLUMN` whose column exists counts as done), so concurrent collectors starting together converge on the same schema.
+ * `IF NOT EXISTS`-safe (an `ADD COLUMN` whose column exists counts as done), so concurrent
+ * collectors starting together converge on the same schema.
  */
 export async function migrate(storage: Storage, migrations?: Migration[], opts: MigrateOptions = {}): Promise<MigrateResult> {
   const loaded = migrations ?? (await loadMigrations());

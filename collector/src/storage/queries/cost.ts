@@ -1,7 +1,8 @@
 // Cost: GPU-hours (the time GPU samples stand for, `interval_ms`), energy (the agents' per-sample
-// NVML energy counter increases) and jobs and images, all sum states in gpu_cost_1h / gpu_cost_1d (history from before it in gpu_cost_history_1h/1d)
-// (migration 0012): the whole days of the window from the daily table, the hours of its partial
-// days from the hourly one. Cost per job and per image per GPU model from the configured price per
+// NVML energy counter increases) and jobs and images, all sums kept by migration 0012 in
+// gpu_cost_1h / gpu_cost_1d (views) and gpu_cost_history_1h / gpu_cost_history_1d (what came before
+// it): the whole days of the window from the daily tables, the hours of its partial days from the
+// hourly ones. Cost per job and per image per GPU model from the configured price per
 // GPU-hour. Jobs are keyed by (host, gpu_index) and given to the GPU model of that GPU; jobs without
 // a known GPU go to the host's model when it has only one.
 import type { CostGpuModel, CostQuery, CostTotals } from '@renderwatch/schema';
@@ -14,6 +15,8 @@ type Num = number | string | null;
 const J_PER_KWH = 3.6e6;
 const DAY_MS = 86400_000;
 const HOUR_MS = 3600_000;
+/** The history tables' plain columns under the names the views' merged states get. */
+const HISTORY_COLS = raw('sampled_ms AS sm, energy_joules AS ej, energy_samples AS en, jobs AS jb, images AS im');
 
 /**
  * The hours whose start lies in [from, to) (what the hourly rollups have always answered), split
@@ -39,14 +42,13 @@ export async function queryCost(s: TenantScope, from: Date, to: Date, q: CostQue
   // Per rollup table: the views' sum states, and the history copied by migration 0012 (FINAL: a
   // copy made twice counts once). Whole days from the daily tables, partial days hour by hour.
   const span = (a: Date, b: Date): SqlFragment => joinSql([sql`t >= ${a} AND t < ${b}`, ...host], ' AND ');
-  const COLS = raw('sampled_ms AS sm, energy_joules AS ej, energy_samples AS en, jobs AS jb, images AS im');
   const part = (grain: '1h' | '1d', a: Date, b: Date): SqlFragment => sql`
     SELECT host, gpu_index, gpu_uuid, any(gpu_name) AS gpu_name, sumMerge(sampled_ms) AS sm, sumMerge(energy_joules) AS ej,
       sumMerge(energy_samples) AS en, sumMerge(jobs) AS jb, sumMerge(images) AS im
     FROM ${s.rows(`gpu_cost_${grain}`, span(a, b))}
     GROUP BY host, gpu_index, gpu_uuid
     UNION ALL
-    SELECT host, gpu_index, gpu_uuid, gpu_name, ${COLS} FROM ${s.rows(`gpu_cost_history_${grain}`, span(a, b), { final: true })}`;
+    SELECT host, gpu_index, gpu_uuid, gpu_name, ${HISTORY_COLS} FROM ${s.rows(`gpu_cost_history_${grain}`, span(a, b), { final: true })}`;
   const parts = [...(spans.days === null ? [] : [part('1d', ...spans.days)]), ...spans.hours.map(([a, b]) => part('1h', a, b))];
   if (parts.length === 0) return costAnswer([], [], prices);
   const rows = await s.query<CostRow>(sql`
