@@ -7,7 +7,11 @@ import { ROOT, ensureOsPackages, ensurePnpm, ensureWorkspace } from './ensure-de
 
 const NAMES = ['agent-overhead', 'log-parse', 'ingest', 'e2e-latency', 'fleet-1000', 'api-latency', 'dashboard-load', 'cluster-ingest'];
 const dir = join(ROOT, 'bench', 'src');
-const present = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ts') && !f.includes('.test.')).map((f) => f.replace(/\.ts$/, '')) : [];
+const present = existsSync(dir)
+  ? readdirSync(dir)
+      .filter((f) => f.endsWith('.ts') && !f.includes('.test.'))
+      .map((f) => f.replace(/\.ts$/, ''))
+  : [];
 const name = process.argv[2];
 if (name === undefined || name === '--help' || name === 'list') {
   console.log('usage: npm run bench -- <name>\n\nbenchmarks (figures in bench/README.md):');

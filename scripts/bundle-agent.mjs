@@ -34,4 +34,6 @@ for (const name of existsSync(koromix) ? readdirSync(koromix) : []) {
   cpSync(realpathSync(join(koromix, name)), join(out, 'node_modules', '@koromix', name), { recursive: true, dereference: true });
 }
 const size = statSync(join(out, 'renderwatch-agent.mjs')).size;
-console.log(`agent bundle: agent/dist/renderwatch-agent.mjs (${(size / 1024 / 1024).toFixed(1)} MB) + node_modules/koffi (native FFI), in ${Date.now() - t0} ms`);
+console.log(
+  `agent bundle: agent/dist/renderwatch-agent.mjs (${(size / 1024 / 1024).toFixed(1)} MB) + node_modules/koffi (native FFI), in ${Date.now() - t0} ms`,
+);

@@ -57,9 +57,11 @@ for (const pkg of PACKAGES) {
     }
     for (const m of text.matchAll(/from\s+['"]((?:\.\.\/)+)([\w-]+)\/(src|dist)\//g)) {
       const up = m[1].length / 3;
-      if (up >= rel.split('/').length - 1 && PACKAGES.includes(m[2]) && m[2] !== pkg) problems.push(`${rel}: reaches into ${m[2]}/${m[3]} by a relative path (import @renderwatch/${m[2]} instead)`);
+      if (up >= rel.split('/').length - 1 && PACKAGES.includes(m[2]) && m[2] !== pkg)
+        problems.push(`${rel}: reaches into ${m[2]}/${m[3]} by a relative path (import @renderwatch/${m[2]} instead)`);
     }
-    const isConfig = /(^|\/)config\.ts$/.test(rel) || rel.startsWith('tooling/') || /\.test\.tsx?$/.test(rel) || rel.startsWith('bench/') || rel.startsWith('e2e/');
+    const isConfig =
+      /(^|\/)config\.ts$/.test(rel) || rel.startsWith('tooling/') || /\.test\.tsx?$/.test(rel) || rel.startsWith('bench/') || rel.startsWith('e2e/');
     if (!isConfig && /process\.env\b/.test(text)) problems.push(`${rel}: reads process.env outside config.ts`);
     if (pkg === 'dashboard' && /from\s+['"]node:/.test(text)) problems.push(`${rel}: dashboard must not import node:*`);
     const codeLines = text.split('\n').filter((l) => l.trim() !== '' && !/^\s*(\/\/|\*|\/\*)/.test(l)).length;

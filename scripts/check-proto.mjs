@@ -16,15 +16,22 @@ const tmp = mkdtempSync(join(tmpdir(), 'rw-proto-'));
 try {
   cpSync(join(proto, 'renderwatch'), join(tmp, 'renderwatch'), { recursive: true });
   cpSync(join(proto, 'buf.yaml'), join(tmp, 'buf.yaml'));
-  const gen = readFileSync(join(proto, 'buf.gen.yaml'), 'utf8').replace('./node_modules/.bin/protoc-gen-ts_proto', join(proto, 'node_modules', '.bin', 'protoc-gen-ts_proto'));
+  const gen = readFileSync(join(proto, 'buf.gen.yaml'), 'utf8').replace(
+    './node_modules/.bin/protoc-gen-ts_proto',
+    join(proto, 'node_modules', '.bin', 'protoc-gen-ts_proto'),
+  );
   const genFile = join(tmp, 'buf.gen.yaml');
   cpSync(join(proto, 'buf.gen.yaml'), genFile);
   spawnSync('sh', ['-c', `cat > '${genFile}'`], { input: gen });
   const r = spawnSync(buf, ['generate'], { cwd: tmp, stdio: 'inherit' });
   if (r.status !== 0) process.exit(1);
   const walk = (d) => readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
-  const fresh = walk(join(tmp, 'gen')).map((f) => relative(join(tmp, 'gen'), f)).sort();
-  const committed = walk(join(proto, 'gen')).map((f) => relative(join(proto, 'gen'), f)).sort();
+  const fresh = walk(join(tmp, 'gen'))
+    .map((f) => relative(join(tmp, 'gen'), f))
+    .sort();
+  const committed = walk(join(proto, 'gen'))
+    .map((f) => relative(join(proto, 'gen'), f))
+    .sort();
   const stale = [];
   if (fresh.join('\n') !== committed.join('\n')) stale.push('file list differs');
   for (const f of fresh) {

@@ -38,6 +38,7 @@ const bin = (n) => join(ROOT, 'node_modules', '.bin', n);
 if (filters.length === 0) {
   step('typecheck (tsc -b)', bin('tsc'), ['-b']);
   step('lint (oxlint)', 'pnpm', ['run', '--silent', 'lint']);
+  step('format (oxfmt --check; fix with npm run format)', bin('oxfmt'), ['--check']);
   step('proto: generated code is current, buf lint', 'node', ['scripts/check-proto.mjs']);
   step('boundaries and ratchet', 'node', ['scripts/check-boundaries.mjs']);
   step('agent bundle (esbuild → agent/dist)', 'node', ['scripts/bundle-agent.mjs']);

@@ -146,7 +146,10 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
       batcher.start();
       await tick();
       timer = setInterval(() => void tick(), cfg.AGENT_SAMPLE_INTERVAL_MS);
-      log.info({ agentId: cfg.agentId, host: cfg.hostname, gpuSource: deps.gpuSampler?.source ?? 'none', collector: cfg.AGENT_COLLECTOR_ADDRESS }, 'agent started');
+      log.info(
+        { agentId: cfg.agentId, host: cfg.hostname, gpuSource: deps.gpuSampler?.source ?? 'none', collector: cfg.AGENT_COLLECTOR_ADDRESS },
+        'agent started',
+      );
     },
     async stop() {
       if (timer !== undefined) clearInterval(timer);

@@ -14,12 +14,12 @@ function help(): string {
     'usage: renderwatch-agent <command> [options]',
     '',
     'GPU-host agent of renderwatch: samples GPUs (NVML or nvidia-smi), the host, and the image',
-    'runtimes\' logs, and sends them to a collector over gRPC.',
+    "runtimes' logs, and sends them to a collector over gRPC.",
     '',
     'commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
-    'Run `renderwatch-agent <command> --help` for a command\'s options.',
+    "Run `renderwatch-agent <command> --help` for a command's options.",
     '',
   ].join('\n');
 }

@@ -7,9 +7,17 @@ const port = z.coerce.number().int().min(0).max(65535);
 const ms = z.coerce.number().int().positive();
 
 export const AgentConfigSchema = z.object({
-  AGENT_COLLECTOR_ADDRESS: z.string().regex(/^[^\s:]+:\d+$/, 'host:port').default('127.0.0.1:8471').describe('gRPC address of a collector'),
+  AGENT_COLLECTOR_ADDRESS: z
+    .string()
+    .regex(/^[^\s:]+:\d+$/, 'host:port')
+    .default('127.0.0.1:8471')
+    .describe('gRPC address of a collector'),
   AGENT_TOKEN: z.string().default('').describe('agent token sent as Bearer credentials (redacted in logs)'),
-  AGENT_ID: z.string().regex(/^[\w.:@-]{1,128}$/).optional().describe('stable agent id (default: agent-<hostname>)'),
+  AGENT_ID: z
+    .string()
+    .regex(/^[\w.:@-]{1,128}$/)
+    .optional()
+    .describe('stable agent id (default: agent-<hostname>)'),
   AGENT_HOSTNAME: z.string().min(1).max(253).optional().describe('host name reported to the collector (default: os.hostname())'),
   AGENT_SAMPLE_INTERVAL_MS: ms.default(1000).describe('GPU and host sampling interval, ms'),
   AGENT_FLUSH_INTERVAL_MS: ms.default(2000).describe('how often a batch is cut and sent, ms'),
@@ -31,8 +39,18 @@ export const AgentConfigSchema = z.object({
   AGENT_COMFYUI_URLS: z
     .string()
     .default('')
-    .refine((v) => v.split(',').map((s) => s.trim()).filter((s) => s !== '').every((s) => /^https?:\/\/[^\s/]+(?:\/\S*)?$/.test(s)), 'comma-separated http(s) URLs')
-    .describe('comma-separated ComfyUI base URLs whose API the agent watches (/system_stats, /queue, /history, /ws console stream), e.g. http://127.0.0.1:8188; empty = off'),
+    .refine(
+      (v) =>
+        v
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+          .every((s) => /^https?:\/\/[^\s/]+(?:\/\S*)?$/.test(s)),
+      'comma-separated http(s) URLs',
+    )
+    .describe(
+      'comma-separated ComfyUI base URLs whose API the agent watches (/system_stats, /queue, /history, /ws console stream), e.g. http://127.0.0.1:8188; empty = off',
+    ),
   AGENT_COMFYUI_POLL_INTERVAL_MS: ms.default(2000).describe('how often each ComfyUI API is polled while it answers, ms'),
   AGENT_COMFYUI_TIMEOUT_MS: ms.default(5000).describe('deadline of one ComfyUI API request, ms'),
   AGENT_COMFYUI_RECONNECT_MAX_MS: ms.default(30_000).describe('backoff cap between attempts while a ComfyUI is down, ms'),
@@ -40,7 +58,10 @@ export const AgentConfigSchema = z.object({
   AGENT_STATE_DIR: z.string().default('/var/lib/renderwatch-agent').describe('where the agent keeps its spool and log offsets'),
   AGENT_METRICS_HOST: z.string().default('0.0.0.0').describe('address of the Prometheus /metrics endpoint'),
   AGENT_METRICS_PORT: port.default(9477).describe('Prometheus /metrics port (0 = off)'),
-  AGENT_OTLP_ENDPOINT: z.string().default('').describe('OTLP metrics endpoint, e.g. http://otel-collector:4318 (http) or http://otel-collector:4317 (grpc); empty = OTLP export off'),
+  AGENT_OTLP_ENDPOINT: z
+    .string()
+    .default('')
+    .describe('OTLP metrics endpoint, e.g. http://otel-collector:4318 (http) or http://otel-collector:4317 (grpc); empty = OTLP export off'),
   AGENT_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json', 'grpc']).default('http/protobuf').describe('OTLP transport'),
   AGENT_OTLP_INTERVAL_MS: ms.default(60_000).describe('how often OTLP metrics are exported, ms'),
   AGENT_OTLP_TIMEOUT_MS: ms.default(10_000).describe('deadline of one OTLP export, ms'),

@@ -14,7 +14,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { createStorage, ensureDatabase, loadMigrations, parseCollectorConfig, raw, refreshCapacity, startCollector, type Storage } from '@renderwatch/collector';
+import {
+  createStorage,
+  ensureDatabase,
+  loadMigrations,
+  parseCollectorConfig,
+  raw,
+  refreshCapacity,
+  startCollector,
+  type Storage,
+} from '@renderwatch/collector';
 import { startLocalClickHouse } from '@renderwatch/devkit';
 import pino from 'pino';
 
@@ -92,9 +101,7 @@ function eventRows(startS: number, spanS: number, perGpu: number, onlyOoms = fal
   const outcome = onlyOoms ? `'oom'` : `if(x % 100 = 0, 'oom', if(x % 150 = 0, 'error', 'ok'))`;
   // Spread over the span per GPU (an OOM and its job_end share a second; the GPUs do not share one).
   const step = Math.floor(spanS / perGpu);
-  const ts = onlyOoms
-    ? `(intDiv(i, 2) * ${2 * step} + (h * ${GPUS} + g) * 997) % ${spanS}`
-    : `i * ${step} + (h * ${GPUS} + g) * 7 % ${step}`;
+  const ts = onlyOoms ? `(intDiv(i, 2) * ${2 * step} + (h * ${GPUS} + g) * 997) % ${spanS}` : `i * ${step} + (h * ${GPUS} + g) * 7 % ${step}`;
   return `(SELECT '${TENANT}' AS tenant, ${HOST} AS host, concat('agent-', toString(h)) AS agent_id,
       toDateTime(${startS} + ${ts}, 'UTC') AS ts, toUInt16(0) AS ts_ms,
       toUInt64(1) AS batch_seq, toUInt32(i * 8 + g) AS seq, ${kind} AS kind, 'comfyui' AS runtime, toUInt16(g) AS gpu_index,
@@ -121,8 +128,10 @@ function startRows(startS: number, days: number): string {
 }
 const START_COLS = 'tenant, host, agent_id, ts, ts_ms, batch_seq, seq, kind, runtime, cold, version, extensions';
 
-const EVENT_COLS = 'tenant, host, agent_id, ts, ts_ms, batch_seq, seq, kind, runtime, gpu_index, job_id, model, model_hash, outcome, source, cause, cause_rule, duration_s, images, width, height, batch, requested_bytes, total_bytes, free_bytes';
-const GPU_COLS = 'tenant, host, gpu_uuid, ts, gpu_index, gpu_name, energy_joules, interval_ms, energy_delta_joules, util_ratio, mem_used_bytes, mem_total_bytes, temp_celsius, power_draw_watts, sm_clock_mhz, mem_clock_mhz, clock_event_reasons, process_runtimes, process_pids, process_names, process_mem_bytes';
+const EVENT_COLS =
+  'tenant, host, agent_id, ts, ts_ms, batch_seq, seq, kind, runtime, gpu_index, job_id, model, model_hash, outcome, source, cause, cause_rule, duration_s, images, width, height, batch, requested_bytes, total_bytes, free_bytes';
+const GPU_COLS =
+  'tenant, host, gpu_uuid, ts, gpu_index, gpu_name, energy_joules, interval_ms, energy_delta_joules, util_ratio, mem_used_bytes, mem_total_bytes, temp_celsius, power_draw_watts, sm_clock_mhz, mem_clock_mhz, clock_event_reasons, process_runtimes, process_pids, process_names, process_mem_bytes';
 const HOST_COLS = 'tenant, host, ts, cpu_ratio, mem_used_bytes, disk_read_bytes_per_s, disk_write_bytes_per_s, net_rx_bytes_per_s, net_tx_bytes_per_s';
 
 const range = (a: number, b: number): string => `t >= toDateTime(${a}, 'UTC') AND t < toDateTime(${b}, 'UTC')`;
@@ -161,8 +170,12 @@ async function seed(storage: Storage, nowS: number): Promise<void> {
   for (let start = m1Start; start < rawStart; start += 6 * 3600) {
     const span = Math.min(6 * 3600, rawStart - start);
     for (const [name, rows] of [
-      ['gpu_1m', gpuRows(start, span, SAMPLE_S)], ['gpu_1h', gpuRows(start, span, SAMPLE_S)], ['gpu_cost_1h', gpuRows(start, span, SAMPLE_S)], ['gpu_cost_1d', gpuRows(start, span, SAMPLE_S)],
-      ['host_1m', hostRows(start, span, SAMPLE_S)], ['host_1h', hostRows(start, span, SAMPLE_S)],
+      ['gpu_1m', gpuRows(start, span, SAMPLE_S)],
+      ['gpu_1h', gpuRows(start, span, SAMPLE_S)],
+      ['gpu_cost_1h', gpuRows(start, span, SAMPLE_S)],
+      ['gpu_cost_1d', gpuRows(start, span, SAMPLE_S)],
+      ['host_1m', hostRows(start, span, SAMPLE_S)],
+      ['host_1h', hostRows(start, span, SAMPLE_S)],
     ] as const) {
       await storage.command(raw(via(name, rows)));
     }
@@ -187,7 +200,9 @@ async function seed(storage: Storage, nowS: number): Promise<void> {
     await storage.command(raw(`INSERT INTO runtime_events (${EVENT_COLS}) SELECT ${EVENT_COLS} FROM ${eventRows(start, span, ooms, true)}`));
     process.stdout.write(`  events up to ${new Date((start + span) * 1000).toISOString()} (${at()})\r`);
   }
-  await storage.command(raw(`INSERT INTO runtime_events (${START_COLS}) SELECT ${START_COLS} FROM ${startRows(oldStart, DAYS)} WHERE ts < toDateTime(${endS}, 'UTC')`));
+  await storage.command(
+    raw(`INSERT INTO runtime_events (${START_COLS}) SELECT ${START_COLS} FROM ${startRows(oldStart, DAYS)} WHERE ts < toDateTime(${endS}, 'UTC')`),
+  );
   process.stdout.write(`\n`);
   // The capacity rollup: from the 1 h rollups before the 1 m window, from the 1 m rollups after.
   // One day per refresh, as the collector's own refresher works on small windows.
@@ -195,9 +210,15 @@ async function seed(storage: Storage, nowS: number): Promise<void> {
     await refreshCapacity(storage, new Date(start * 1000), new Date(Math.min(start + 86400, m1Start) * 1000), '1h');
   }
   await refreshCapacity(storage, new Date(m1Start * 1000), new Date((hourS + 3600) * 1000), '1m');
-  await storage.command(raw(`INSERT INTO hosts (tenant, host, agent_id, last_seen) SELECT '${TENANT}', concat('host-', toString(number)), concat('agent-', toString(number)), toDateTime(${nowS - 5}, 'UTC') FROM numbers(${HOSTS})`));
+  await storage.command(
+    raw(
+      `INSERT INTO hosts (tenant, host, agent_id, last_seen) SELECT '${TENANT}', concat('host-', toString(number)), concat('agent-', toString(number)), toDateTime(${nowS - 5}, 'UTC') FROM numbers(${HOSTS})`,
+    ),
+  );
   process.stdout.write(`\nseeding took ${((Date.now() - t0) / 1000).toFixed(1)} s\n`);
-  const counts = await storage.query<{ table: string; rows: string }>(raw(`SELECT table, toString(sum(rows)) AS rows FROM system.parts WHERE database = '${storage.database}' AND active GROUP BY table ORDER BY table`));
+  const counts = await storage.query<{ table: string; rows: string }>(
+    raw(`SELECT table, toString(sum(rows)) AS rows FROM system.parts WHERE database = '${storage.database}' AND active GROUP BY table ORDER BY table`),
+  );
   for (const c of counts) process.stdout.write(`  ${c.table.padEnd(16)} ${c.rows} rows\n`);
 }
 
@@ -218,9 +239,17 @@ async function main(): Promise<void> {
   }
   const database = args.reuse !== '' ? args.reuse : `rw_bench_api_${Date.now()}`;
   const cfg = parseCollectorConfig({
-    COLLECTOR_CLICKHOUSE_URL: url, COLLECTOR_CLICKHOUSE_DATABASE: database, COLLECTOR_HOST: '127.0.0.1', COLLECTOR_HTTP_PORT: '0',
-    COLLECTOR_GRPC_PORT: '0', COLLECTOR_API_ADMIN_KEY: KEY, COLLECTOR_API_ADMIN_TENANT: TENANT, COLLECTOR_API_CACHE_TTL_MS: '0',
-    COLLECTOR_RETENTION_INTERVAL_S: '0', COLLECTOR_CAPACITY_REFRESH_S: '0', COLLECTOR_LOG_LEVEL: 'silent',
+    COLLECTOR_CLICKHOUSE_URL: url,
+    COLLECTOR_CLICKHOUSE_DATABASE: database,
+    COLLECTOR_HOST: '127.0.0.1',
+    COLLECTOR_HTTP_PORT: '0',
+    COLLECTOR_GRPC_PORT: '0',
+    COLLECTOR_API_ADMIN_KEY: KEY,
+    COLLECTOR_API_ADMIN_TENANT: TENANT,
+    COLLECTOR_API_CACHE_TTL_MS: '0',
+    COLLECTOR_RETENTION_INTERVAL_S: '0',
+    COLLECTOR_CAPACITY_REFRESH_S: '0',
+    COLLECTOR_LOG_LEVEL: 'silent',
   });
   if (!cfg.ok) throw new Error(cfg.issues.join('; '));
   const collector = await startCollector(cfg.config, pino({ level: 'silent' }));
@@ -228,13 +257,26 @@ async function main(): Promise<void> {
   try {
     await ensureDatabase({ url, database, username: 'default', password: '' });
     if (args.reuse === '') {
-      process.stdout.write(`api-latency: seeding ${HOSTS} hosts x ${GPUS} GPUs x ${DAYS} days at ${SAMPLE_S} s into ${database} (load average ${loadavg().map((x) => x.toFixed(2)).join(' ')})\n`);
+      process.stdout.write(
+        `api-latency: seeding ${HOSTS} hosts x ${GPUS} GPUs x ${DAYS} days at ${SAMPLE_S} s into ${database} (load average ${loadavg()
+          .map((x) => x.toFixed(2))
+          .join(' ')})\n`,
+      );
       await seed(seedStorage, Math.floor(Date.now() / 1000));
     }
-    process.stdout.write(`measuring ${database} (load average ${loadavg().map((x) => x.toFixed(2)).join(' ')})\n`);
+    process.stdout.write(
+      `measuring ${database} (load average ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')})\n`,
+    );
     const base = `http://127.0.0.1:${collector.httpPort}`;
     const now = Date.now();
-    const ranges: [string, number][] = [['1h', 3600], ['24h', 86400], ['7d', 7 * 86400], ['30d', DAYS * 86400]];
+    const ranges: [string, number][] = [
+      ['1h', 3600],
+      ['24h', 86400],
+      ['7d', 7 * 86400],
+      ['30d', DAYS * 86400],
+    ];
     const routes: [string, (q: string) => string][] = [
       ['fleet', () => '/api/v1/fleet'],
       ['fleet/utilization', (q) => `/api/v1/fleet/utilization?${q}`],
@@ -251,7 +293,9 @@ async function main(): Promise<void> {
       ['versions', (q) => `/api/v1/versions?${q}`],
     ];
     let worst = { ms: 0, what: '' };
-    process.stdout.write(`\n${'route'.padEnd(20)} ${'range'.padEnd(5)} ${'res'.padEnd(4)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'bytes'.padStart(9)}\n`);
+    process.stdout.write(
+      `\n${'route'.padEnd(20)} ${'range'.padEnd(5)} ${'res'.padEnd(4)} ${'p50 ms'.padStart(8)} ${'p95 ms'.padStart(8)} ${'bytes'.padStart(9)}\n`,
+    );
     for (const [name, path] of routes) {
       for (const [rname, rs] of ranges) {
         if (name === 'fleet' && rname !== '1h') continue;
@@ -266,16 +310,22 @@ async function main(): Promise<void> {
           const ms = performance.now() - t;
           if (r.status !== 200) throw new Error(`${name} ${rname}: HTTP ${r.status} ${body.slice(0, 300)}`);
           bytes = body.length;
-          res = (/"resolution":"(\w+)"/.exec(body)?.[1]) ?? '-';
+          res = /"resolution":"(\w+)"/.exec(body)?.[1] ?? '-';
           if (i >= 2) times.push(ms);
         }
         const p50 = pct(times, 50);
         const p95 = pct(times, 95);
         if (p95 > worst.ms) worst = { ms: p95, what: `${name} ${rname}` };
-        process.stdout.write(`${name.padEnd(20)} ${rname.padEnd(5)} ${res.padEnd(4)} ${p50.toFixed(1).padStart(8)} ${p95.toFixed(1).padStart(8)} ${String(bytes).padStart(9)}\n`);
+        process.stdout.write(
+          `${name.padEnd(20)} ${rname.padEnd(5)} ${res.padEnd(4)} ${p50.toFixed(1).padStart(8)} ${p95.toFixed(1).padStart(8)} ${String(bytes).padStart(9)}\n`,
+        );
       }
     }
-    process.stdout.write(`\nload average at the end: ${loadavg().map((x) => x.toFixed(2)).join(' ')}\nworst: ${worst.what}\napi-latency: p95 ${worst.ms.toFixed(0)} ms (target < 300 ms)\n`);
+    process.stdout.write(
+      `\nload average at the end: ${loadavg()
+        .map((x) => x.toFixed(2))
+        .join(' ')}\nworst: ${worst.what}\napi-latency: p95 ${worst.ms.toFixed(0)} ms (target < 300 ms)\n`,
+    );
   } finally {
     await collector.stop();
     if (!args.keep && args.reuse === '') await seedStorage.command(raw(`DROP DATABASE IF EXISTS ${database}`)).catch(() => undefined);

@@ -30,7 +30,10 @@ function batches(): ExportRequest[] {
     const b = createBatcher({
       agentId: `bench-${spec.hostname}`,
       host: { hostname: spec.hostname, driverVersion: spec.driverVersion, cudaVersion: '12.8', agentVersion: 'bench', labels: {} },
-      firstSeq: 1, maxRows: 100_000, flushIntervalMs: 3_600_000, deliver: (r) => out.push(r),
+      firstSeq: 1,
+      maxRows: 100_000,
+      flushIntervalMs: 3_600_000,
+      deliver: (r) => out.push(r),
     });
     for (let t = 1; t <= TICKS; t++) {
       const tick = vh.step(t0 + t * 1000);
@@ -49,9 +52,16 @@ const rowsOf = (r: ExportRequest): number => r.gpuSamples.length + r.hostSamples
 /** A collector on the cluster's first node, or in single-node mode when `cluster` is undefined. */
 async function collectorFor(url: string, cluster: string | undefined): Promise<RunningCollector> {
   const r = parseCollectorConfig({
-    COLLECTOR_CLICKHOUSE_URL: url, COLLECTOR_CLICKHOUSE_CLUSTER: cluster ?? '', COLLECTOR_CLICKHOUSE_DATABASE: `rw_bench_${cluster ?? 'single'}`,
-    COLLECTOR_HOST: '127.0.0.1', COLLECTOR_HTTP_PORT: '0', COLLECTOR_GRPC_PORT: '0', COLLECTOR_LOG_LEVEL: 'warn',
-    COLLECTOR_SLO_EVAL_INTERVAL_S: '0', COLLECTOR_RETENTION_INTERVAL_S: '0', COLLECTOR_START_TIMEOUT_MS: '60000',
+    COLLECTOR_CLICKHOUSE_URL: url,
+    COLLECTOR_CLICKHOUSE_CLUSTER: cluster ?? '',
+    COLLECTOR_CLICKHOUSE_DATABASE: `rw_bench_${cluster ?? 'single'}`,
+    COLLECTOR_HOST: '127.0.0.1',
+    COLLECTOR_HTTP_PORT: '0',
+    COLLECTOR_GRPC_PORT: '0',
+    COLLECTOR_LOG_LEVEL: 'warn',
+    COLLECTOR_SLO_EVAL_INTERVAL_S: '0',
+    COLLECTOR_RETENTION_INTERVAL_S: '0',
+    COLLECTOR_START_TIMEOUT_MS: '60000',
   });
   if (!r.ok) throw new Error(r.issues.join('; '));
   return startCollector(r.config, pino({ level: 'warn' }));
@@ -96,7 +106,9 @@ async function main(): Promise<void> {
   console.log(machineLine());
   const reqs = batches();
   const total = reqs.reduce((n, r) => n + rowsOf(r), 0);
-  console.log(`load: ${HOSTS} simulated hosts × ${TICKS} s in ${BATCH_S} s batches, ${reqs.length} batches, ${total} rows, ${IN_FLIGHT} Export calls in flight, one collector`);
+  console.log(
+    `load: ${HOSTS} simulated hosts × ${TICKS} s in ${BATCH_S} s batches, ${reqs.length} batches, ${total} rows, ${IN_FLIGHT} Export calls in flight, one collector`,
+  );
   const dir = await mkdtemp(join(tmpdir(), 'rw-bench-cluster-'));
   const zk = await startLocalZooKeeper({ dataDir: join(dir, 'zk') });
   const clusters: LocalCluster[] = [];
@@ -116,8 +128,12 @@ async function main(): Promise<void> {
     const r1 = await ingest(c1, reqs.slice(8));
     const r2 = await ingest(c2, reqs.slice(8));
     console.log(`single node (plain MergeTree, no ZooKeeper): ${r0.rowsPerS.toFixed(0)} rows/s (${r0.seconds.toFixed(1)} s)`);
-    console.log(`1 shard  (Replicated + Distributed, sync):     ${r1.rowsPerS.toFixed(0)} rows/s (${r1.seconds.toFixed(1)} s), ${((r1.rowsPerS / r0.rowsPerS) * 100).toFixed(0)}% of single node`);
-    console.log(`2 shards (Replicated + Distributed, sync):     ${r2.rowsPerS.toFixed(0)} rows/s (${r2.seconds.toFixed(1)} s), ${(r2.rowsPerS / 2).toFixed(0)} rows/s per shard`);
+    console.log(
+      `1 shard  (Replicated + Distributed, sync):     ${r1.rowsPerS.toFixed(0)} rows/s (${r1.seconds.toFixed(1)} s), ${((r1.rowsPerS / r0.rowsPerS) * 100).toFixed(0)}% of single node`,
+    );
+    console.log(
+      `2 shards (Replicated + Distributed, sync):     ${r2.rowsPerS.toFixed(0)} rows/s (${r2.seconds.toFixed(1)} s), ${(r2.rowsPerS / 2).toFixed(0)} rows/s per shard`,
+    );
     const g = await gpuBytes(c1);
     const perRow = g.bytes / g.rows;
     console.log(
@@ -125,7 +141,9 @@ async function main(): Promise<void> {
     );
     for (const c of [c0, c1, c2]) await c.stop();
     console.log('note: both clusters share this machine’s cores, so the ratio measures the overhead of fan-out, not scale-out (see docs/cluster.md)');
-    console.log(`cluster-ingest: ${(r2.rowsPerS / r1.rowsPerS).toFixed(2)}x with 2 shards vs 1 (target ≥ 1.6x with shards on separate machines; one shared 2-core box cannot show scale-out)`);
+    console.log(
+      `cluster-ingest: ${(r2.rowsPerS / r1.rowsPerS).toFixed(2)}x with 2 shards vs 1 (target ≥ 1.6x with shards on separate machines; one shared 2-core box cannot show scale-out)`,
+    );
   } finally {
     await Promise.all([...clusters.map((c) => c.stop()), plain?.stop()]);
     await zk.stop();

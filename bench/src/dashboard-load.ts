@@ -38,10 +38,22 @@ const PAGES = [
   { name: 'fleet', path: '/', ready: '[data-testid="host-row"]' },
   { name: 'host', path: '/hosts/gpu-node-04', ready: '[data-testid="chart-percent"] .recharts-line' },
   { name: 'slos', path: '/slos', ready: '[data-testid="slo-table"], [data-testid="empty-state"], [data-testid="not-available"], [data-testid="error-state"]' },
-  { name: 'alerts', path: '/alerts', ready: '[data-testid="alert-table"], [data-testid="empty-state"], [data-testid="not-available"], [data-testid="error-state"]' },
+  {
+    name: 'alerts',
+    path: '/alerts',
+    ready: '[data-testid="alert-table"], [data-testid="empty-state"], [data-testid="not-available"], [data-testid="error-state"]',
+  },
   { name: 'ooms', path: '/ooms', ready: '[data-testid="oom-table"], [data-testid="empty-state"], [data-testid="not-available"], [data-testid="error-state"]' },
-  { name: 'slowdowns', path: '/slowdowns', ready: '[data-testid="slowdown-table"], [data-testid="empty-state"], [data-testid="not-available"], [data-testid="error-state"]' },
-  { name: 'capacity', path: '/capacity', ready: '[data-testid="capacity-table"], [data-testid="empty-state"], [data-testid="not-available"], [data-testid="error-state"]' },
+  {
+    name: 'slowdowns',
+    path: '/slowdowns',
+    ready: '[data-testid="slowdown-table"], [data-testid="empty-state"], [data-testid="not-available"], [data-testid="error-state"]',
+  },
+  {
+    name: 'capacity',
+    path: '/capacity',
+    ready: '[data-testid="capacity-table"], [data-testid="empty-state"], [data-testid="not-available"], [data-testid="error-state"]',
+  },
 ];
 
 function build(): void {
@@ -107,7 +119,9 @@ async function main(): Promise<void> {
   console.log(machineLine());
   build();
   const size = bundleSizes();
-  console.log(`bundle: JS ${(size.js / 1024).toFixed(0)} kB (${(size.jsGzip / 1024).toFixed(0)} kB gzip, of which the entry script ${(size.entryGzip / 1024).toFixed(0)} kB), CSS ${(size.css / 1024).toFixed(1)} kB (${(size.cssGzip / 1024).toFixed(1)} kB gzip)`);
+  console.log(
+    `bundle: JS ${(size.js / 1024).toFixed(0)} kB (${(size.jsGzip / 1024).toFixed(0)} kB gzip, of which the entry script ${(size.entryGzip / 1024).toFixed(0)} kB), CSS ${(size.css / 1024).toFixed(1)} kB (${(size.cssGzip / 1024).toFixed(1)} kB gzip)`,
+  );
   const ch = await benchClickHouse();
   const dir = await mkdtemp(join(tmpdir(), 'rw-bench-dash-'));
   const parsed = parseCollectorConfig({
@@ -123,7 +137,16 @@ async function main(): Promise<void> {
   const collector = await startCollector(parsed.config, pino({ level: 'silent' }));
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'],
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
     env: { ...process.env, XDG_CONFIG_HOME: join(dir, 'config'), XDG_CACHE_HOME: join(dir, 'cache'), HOME: dir },
   });
   try {
@@ -152,10 +175,13 @@ async function main(): Promise<void> {
     }
     const base0 = results[0]?.p50 ?? Number.NaN;
     console.log(`page        meaningful paint p50 / max (ms)   FCP p50 (ms)   × baseline (${base0} ms: fresh context + tiny JSON)`);
-    for (const r of results) console.log(`${r.name.padEnd(12)}${`${r.p50} / ${r.worst}`.padEnd(34)}${r.fcp.toFixed(0).padEnd(15)}${(r.p50 / base0).toFixed(1)}×`);
+    for (const r of results)
+      console.log(`${r.name.padEnd(12)}${`${r.p50} / ${r.worst}`.padEnd(34)}${r.fcp.toFixed(0).padEnd(15)}${(r.p50 / base0).toFixed(1)}×`);
     const pages = results.slice(1);
     const worst = pages.reduce((a, b) => (b.p50 > a.p50 ? b : a));
-    console.log(`dashboard-load: ${worst.name} ${worst.p50} ms p50 (target < ${TARGET_MS} ms; ${(worst.p50 / base0).toFixed(1)}× the same-run baseline), JS ${(size.jsGzip / 1024).toFixed(0)} kB gzip (target < ${TARGET_KB} kB)`);
+    console.log(
+      `dashboard-load: ${worst.name} ${worst.p50} ms p50 (target < ${TARGET_MS} ms; ${(worst.p50 / base0).toFixed(1)}× the same-run baseline), JS ${(size.jsGzip / 1024).toFixed(0)} kB gzip (target < ${TARGET_KB} kB)`,
+    );
   } finally {
     await browser.close();
     await collector.stop();

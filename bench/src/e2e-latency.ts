@@ -1,7 +1,15 @@
 // e2e-latency: how long after a GPU sample is taken it is queryable through the API, through the
 // real path (agent loop with default sample/flush intervals → batcher → gRPC → collector →
 // ClickHouse → GET /api/v1/fleet). Target: < 5 s (DESIGN.md).
-import { createAgent, createExportClient, createMemoryStore, createRetryingSender, resolveAgentConfig, type GpuSampler, type GpuSnapshot } from '@renderwatch/agent';
+import {
+  createAgent,
+  createExportClient,
+  createMemoryStore,
+  createRetryingSender,
+  resolveAgentConfig,
+  type GpuSampler,
+  type GpuSnapshot,
+} from '@renderwatch/agent';
 import { parseCollectorConfig, raw, startCollector } from '@renderwatch/collector';
 import { FleetResponseSchema } from '@renderwatch/schema';
 import pino from 'pino';
@@ -14,8 +22,12 @@ async function main(): Promise<void> {
   console.log(machineLine());
   const ch = await benchClickHouse();
   const cfg = parseCollectorConfig({
-    COLLECTOR_CLICKHOUSE_URL: ch.url, COLLECTOR_CLICKHOUSE_DATABASE: 'rw_bench_latency', COLLECTOR_HOST: '127.0.0.1',
-    COLLECTOR_HTTP_PORT: '0', COLLECTOR_GRPC_PORT: '0', COLLECTOR_LOG_LEVEL: 'silent',
+    COLLECTOR_CLICKHOUSE_URL: ch.url,
+    COLLECTOR_CLICKHOUSE_DATABASE: 'rw_bench_latency',
+    COLLECTOR_HOST: '127.0.0.1',
+    COLLECTOR_HTTP_PORT: '0',
+    COLLECTOR_GRPC_PORT: '0',
+    COLLECTOR_LOG_LEVEL: 'silent',
   });
   if (!cfg.ok) throw new Error(cfg.issues.join('; '));
   const log = pino({ level: 'silent' });
@@ -29,7 +41,15 @@ async function main(): Promise<void> {
       marker++;
       const now = Date.now();
       takenAt.set(marker, now);
-      const g: GpuSnapshot = { ts_unix_ms: now, index: 0, uuid: 'GPU-bench-latency', name: 'NVIDIA H100 80GB HBM3', memory_used_bytes: marker * MiB, memory_total_bytes: 81559 * MiB, utilization_gpu_ratio: 0.9 };
+      const g: GpuSnapshot = {
+        ts_unix_ms: now,
+        index: 0,
+        uuid: 'GPU-bench-latency',
+        name: 'NVIDIA H100 80GB HBM3',
+        memory_used_bytes: marker * MiB,
+        memory_total_bytes: 81559 * MiB,
+        utilization_gpu_ratio: 0.9,
+      };
       return Promise.resolve({ gpus: [g], status: [] });
     },
     close: () => Promise.resolve(),
@@ -39,10 +59,14 @@ async function main(): Promise<void> {
   const sender = createRetryingSender({ client, store, log, deadlineMs: 10_000 });
   const agentCfg = resolveAgentConfig({ AGENT_HOSTNAME: 'bench-latency-host', AGENT_COLLECTOR_ADDRESS: `127.0.0.1:${collector.grpcPort}` });
   if (!agentCfg.ok) throw new Error(agentCfg.issues.join('; '));
-  const agent = createAgent(agentCfg.config, { log, gpuSampler: sampler, deliver: (r) => {
-    store.append(r);
-    sender.kick();
-  } });
+  const agent = createAgent(agentCfg.config, {
+    log,
+    gpuSampler: sampler,
+    deliver: (r) => {
+      store.append(r);
+      sender.kick();
+    },
+  });
   await agent.start();
   const seen = new Map<number, number>();
   const url = `http://127.0.0.1:${collector.httpPort}/api/v1/fleet`;

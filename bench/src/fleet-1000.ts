@@ -32,8 +32,13 @@ async function main(): Promise<void> {
   const [httpPort, grpcPort] = [await freePort(), await freePort()];
   const collector = spawn(join(ROOT, 'collector', 'bin', 'renderwatch-collector'), ['serve'], {
     env: {
-      ...process.env, COLLECTOR_CLICKHOUSE_URL: ch.url, COLLECTOR_CLICKHOUSE_DATABASE: 'rw_bench_fleet', COLLECTOR_HOST: '127.0.0.1',
-      COLLECTOR_HTTP_PORT: String(httpPort), COLLECTOR_GRPC_PORT: String(grpcPort), COLLECTOR_LOG_LEVEL: 'warn',
+      ...process.env,
+      COLLECTOR_CLICKHOUSE_URL: ch.url,
+      COLLECTOR_CLICKHOUSE_DATABASE: 'rw_bench_fleet',
+      COLLECTOR_HOST: '127.0.0.1',
+      COLLECTOR_HTTP_PORT: String(httpPort),
+      COLLECTOR_GRPC_PORT: String(grpcPort),
+      COLLECTOR_LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -53,16 +58,20 @@ async function main(): Promise<void> {
     const a1 = { ...fleet.stats };
     const dt = (Date.now() - t0) / 1000;
     await fleet.stop(15_000);
-    const fr = await (await fetch(`http://127.0.0.1:${httpPort}/api/v1/fleet`)).json() as { hosts: unknown[] };
+    const fr = (await (await fetch(`http://127.0.0.1:${httpPort}/api/v1/fleet`)).json()) as { hosts: unknown[] };
     const ackedPerS = (a1.batchesAcked - a0.batchesAcked) / dt;
     const expectedPerS = HOSTS / 2;
-    console.log(`batches acked: ${ackedPerS.toFixed(0)}/s of ${expectedPerS.toFixed(0)}/s offered; rows acked: ${((a1.rowsAcked - a0.rowsAcked) / dt).toFixed(0)}/s`);
+    console.log(
+      `batches acked: ${ackedPerS.toFixed(0)}/s of ${expectedPerS.toFixed(0)}/s offered; rows acked: ${((a1.rowsAcked - a0.rowsAcked) / dt).toFixed(0)}/s`,
+    );
     console.log(`retries: ${a1.retries}, refused: ${a1.failed}, still queued at stop: ${a1.batchesSent - a1.batchesAcked - a1.failed}`);
     if (s0 !== undefined && s1 !== undefined) {
       console.log(`collector process: ${(((s1.cpuS - s0.cpuS) / dt) * 100).toFixed(0)}% of one core, RSS ${s1.rssMb.toFixed(0)} MB`);
     }
     console.log(`hosts listed by /api/v1/fleet: ${fr.hosts.length}`);
-    console.log(`fleet-1000: ${fr.hosts.length}/${HOSTS} agents delivering, ${((ackedPerS / expectedPerS) * 100).toFixed(0)}% of offered batches acked in steady state (target 1,000 agents connected at once)`);
+    console.log(
+      `fleet-1000: ${fr.hosts.length}/${HOSTS} agents delivering, ${((ackedPerS / expectedPerS) * 100).toFixed(0)}% of offered batches acked in steady state (target 1,000 agents connected at once)`,
+    );
   } finally {
     collector.kill('SIGTERM');
     await new Promise((r) => collector.once('exit', r));

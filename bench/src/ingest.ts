@@ -60,9 +60,19 @@ function agentBatches(agent: number, t0: number): ExportRequest[] {
     const ts = t0 + s * 1000;
     b.addGpus(
       Array.from({ length: GPUS }, (_, i) => ({
-        ts_unix_ms: ts, index: i, uuid: `GPU-${host}-${i}`, name: 'NVIDIA L40S', utilization_gpu_ratio: ((s + i) % 100) / 100,
-        memory_used_bytes: (20 + i) * 1024 ** 3, memory_total_bytes: 48 * 1024 ** 3, temperature_celsius: 55 + (s % 20), power_draw_watts: 200 + i,
-        power_limit_watts: 350, sm_clock_mhz: 2100, sm_clock_max_mhz: 2520, clock_event_reasons_mask: 0,
+        ts_unix_ms: ts,
+        index: i,
+        uuid: `GPU-${host}-${i}`,
+        name: 'NVIDIA L40S',
+        utilization_gpu_ratio: ((s + i) % 100) / 100,
+        memory_used_bytes: (20 + i) * 1024 ** 3,
+        memory_total_bytes: 48 * 1024 ** 3,
+        temperature_celsius: 55 + (s % 20),
+        power_draw_watts: 200 + i,
+        power_limit_watts: 350,
+        sm_clock_mhz: 2100,
+        sm_clock_max_mhz: 2520,
+        clock_event_reasons_mask: 0,
       })),
     );
     b.addHost({ ts_unix_ms: ts, cpu_ratio: 0.3, memory_used_bytes: 64 * 1024 ** 3, memory_total_bytes: 256 * 1024 ** 3 });
@@ -77,24 +87,50 @@ const chTs = (ms: number): string => {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)}`;
 };
 
-const common = (r: ExportRequest, ts: number): Record<string, unknown> => ({ tenant: 'default', host: r.host?.hostname ?? '', agent_id: r.agentId, ts: chTs(ts), ts_ms: ts % 1000, batch_seq: r.batchSeq });
+const common = (r: ExportRequest, ts: number): Record<string, unknown> => ({
+  tenant: 'default',
+  host: r.host?.hostname ?? '',
+  agent_id: r.agentId,
+  ts: chTs(ts),
+  ts_ms: ts % 1000,
+  batch_seq: r.batchSeq,
+});
 
 /** The gpu_samples and host_samples rows the collector writes for these batches (same columns, same values). */
 function directRows(batches: readonly ExportRequest[]): { gpu: Record<string, unknown>[]; host: Record<string, unknown>[] } {
   const gpu = batches.flatMap((r) =>
     r.gpuSamples.map((g) => ({
       ...common(r, g.tsUnixMs),
-      gpu_index: g.index, gpu_uuid: g.uuid, gpu_name: g.name, util_ratio: g.utilizationGpuRatio ?? null, mem_used_bytes: g.memoryUsedBytes ?? null,
-      mem_total_bytes: g.memoryTotalBytes ?? null, temp_celsius: g.temperatureCelsius ?? null, power_draw_watts: g.powerDrawWatts ?? null,
-      power_limit_watts: g.powerLimitWatts ?? null, sm_clock_mhz: g.smClockMhz ?? null, sm_clock_max_mhz: g.smClockMaxMhz ?? null,
-      clock_event_reasons: g.clockEventReasonsMask ?? null, interval_ms: g.intervalMs ?? null, mig_enabled: 0, process_pids: [], process_names: [], process_runtimes: [], process_mem_bytes: [],
+      gpu_index: g.index,
+      gpu_uuid: g.uuid,
+      gpu_name: g.name,
+      util_ratio: g.utilizationGpuRatio ?? null,
+      mem_used_bytes: g.memoryUsedBytes ?? null,
+      mem_total_bytes: g.memoryTotalBytes ?? null,
+      temp_celsius: g.temperatureCelsius ?? null,
+      power_draw_watts: g.powerDrawWatts ?? null,
+      power_limit_watts: g.powerLimitWatts ?? null,
+      sm_clock_mhz: g.smClockMhz ?? null,
+      sm_clock_max_mhz: g.smClockMaxMhz ?? null,
+      clock_event_reasons: g.clockEventReasonsMask ?? null,
+      interval_ms: g.intervalMs ?? null,
+      mig_enabled: 0,
+      process_pids: [],
+      process_names: [],
+      process_runtimes: [],
+      process_mem_bytes: [],
     })),
   );
   const host = batches.flatMap((r) =>
     r.hostSamples.map((h) => ({
       ...common(r, h.tsUnixMs),
-      cpu_ratio: h.cpuRatio ?? null, mem_used_bytes: h.memoryUsedBytes ?? null, mem_total_bytes: h.memoryTotalBytes ?? null,
-      volume_mounts: [], volume_roles: [], volume_size_bytes: [], volume_free_bytes: [],
+      cpu_ratio: h.cpuRatio ?? null,
+      mem_used_bytes: h.memoryUsedBytes ?? null,
+      mem_total_bytes: h.memoryTotalBytes ?? null,
+      volume_mounts: [],
+      volume_roles: [],
+      volume_size_bytes: [],
+      volume_free_bytes: [],
     })),
   );
   return { gpu, host };
@@ -149,7 +185,12 @@ const cpuLine = (c: Cpu): string => `CPU: collector ${pct(c.collector)}, ClickHo
 function replayCall(session: ClientHttp2Session, frame: Buffer): Promise<{ code: number; retryAfterS?: number; duplicate?: boolean }> {
   return new Promise((resolve) => {
     const stream = session.request({
-      ':method': 'POST', ':path': EXPORT_METHOD_PATH, 'content-type': 'application/grpc', te: 'trailers', 'grpc-encoding': 'gzip', 'grpc-accept-encoding': 'identity',
+      ':method': 'POST',
+      ':path': EXPORT_METHOD_PATH,
+      'content-type': 'application/grpc',
+      te: 'trailers',
+      'grpc-encoding': 'gzip',
+      'grpc-accept-encoding': 'identity',
     });
     const chunks: Buffer[] = [];
     let code = -1;
@@ -250,11 +291,26 @@ async function startCollector(url: string, database: string): Promise<{ pid: num
   const [cmd, args] =
     profDir === undefined
       ? [join(collectorDir, 'bin', 'renderwatch-collector'), ['serve']]
-      : [process.execPath, ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', `file://${join(collectorDir, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')}`, join(collectorDir, 'src', 'main.ts'), 'serve']];
+      : [
+          process.execPath,
+          [
+            '--cpu-prof',
+            `--cpu-prof-dir=${profDir}`,
+            '--import',
+            `file://${join(collectorDir, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs')}`,
+            join(collectorDir, 'src', 'main.ts'),
+            'serve',
+          ],
+        ];
   const child = spawn(cmd, args, {
     env: {
-      PATH: `${dirname(process.execPath)}:/usr/bin:/bin`, COLLECTOR_CLICKHOUSE_URL: url, COLLECTOR_CLICKHOUSE_DATABASE: database,
-      COLLECTOR_HOST: '127.0.0.1', COLLECTOR_HTTP_PORT: '0', COLLECTOR_GRPC_PORT: String(port), COLLECTOR_LOG_LEVEL: 'warn',
+      PATH: `${dirname(process.execPath)}:/usr/bin:/bin`,
+      COLLECTOR_CLICKHOUSE_URL: url,
+      COLLECTOR_CLICKHOUSE_DATABASE: database,
+      COLLECTOR_HOST: '127.0.0.1',
+      COLLECTOR_HTTP_PORT: '0',
+      COLLECTOR_GRPC_PORT: String(port),
+      COLLECTOR_LOG_LEVEL: 'warn',
       // Ingest tuning to try (COLLECTOR_INGEST_LINGER_MS=100 ...) passes through; unset = the defaults.
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('COLLECTOR_INGEST_'))),
       // BENCH_COLLECTOR_NODE_OPTIONS (e.g. --max-semi-space-size=64) becomes the collector's NODE_OPTIONS.
@@ -297,7 +353,9 @@ async function main(): Promise<void> {
   const t0 = Date.now() - (SECONDS + 5) * 1000;
   const batches = Array.from({ length: AGENTS }, (_, a) => agentBatches(a, t0));
   const gpuRows = AGENTS * SECONDS * GPUS;
-  console.log(`workload: ${AGENTS} agents × ${SECONDS} s × ${GPUS} GPUs = ${gpuRows} GPU rows (+${AGENTS * SECONDS} host rows) in ${batches.flat().length} batches of ${FLUSH_S} s, window ${WINDOW}`);
+  console.log(
+    `workload: ${AGENTS} agents × ${SECONDS} s × ${GPUS} GPUs = ${gpuRows} GPU rows (+${AGENTS * SECONDS} host rows) in ${batches.flat().length} batches of ${FLUSH_S} s, window ${WINDOW}`,
+  );
 
   const rows = directRows(batches.flat());
   const frames = MODE === 'real' ? [] : batches.map((list) => list.map(grpcFrame));
@@ -312,15 +370,24 @@ async function main(): Promise<void> {
     await ds.close();
     const client = createClient({ url: ch.url, database: directDb, compression: { request: false, response: false } });
     const direct = await measured(-1, async () => {
-      for (const [table, list] of [['gpu_samples', rows.gpu], ['host_samples', rows.host]] as const) {
+      for (const [table, list] of [
+        ['gpu_samples', rows.gpu],
+        ['host_samples', rows.host],
+      ] as const) {
         for (let i = 0; i < list.length; i += 10_000) await client.insert({ table, values: list.slice(i, i + 10_000), format: 'JSONEachRow' });
       }
     });
     await client.close();
     await dropDatabase(ch.url, directDb);
     const directRate = gpuRows / direct.seconds;
-    console.log(`round ${round}/${ROUNDS} (load average ${loadavg().map((x) => x.toFixed(1)).join(' ')})`);
-    console.log(`direct insert: ${gpuRows} GPU + ${rows.host.length} host rows in ${direct.seconds.toFixed(2)} s = ${Math.round(directRate)} GPU rows/s (ClickHouse ${pct(direct.cpu.clickhouse)}, client ${pct(direct.cpu.agents)} of one core)`);
+    console.log(
+      `round ${round}/${ROUNDS} (load average ${loadavg()
+        .map((x) => x.toFixed(1))
+        .join(' ')})`,
+    );
+    console.log(
+      `direct insert: ${gpuRows} GPU + ${rows.host.length} host rows in ${direct.seconds.toFixed(2)} s = ${Math.round(directRate)} GPU rows/s (ClickHouse ${pct(direct.cpu.clickhouse)}, client ${pct(direct.cpu.agents)} of one core)`,
+    );
     // The real senders once (their own CPU bounds them; see the header), the replay agents every round.
     const modes = MODE === 'both' ? (round === 1 ? ['replay', 'real'] : ['replay']) : [MODE];
     for (const mode of modes) {

@@ -93,7 +93,14 @@ console.log(`input: ${runtime} fixtures ×${reps} = ${mb.toFixed(1)} MB, ${lineC
 console.log(row('baseline: split lines', splitOnly));
 console.log(row('baseline: split + regex', regexScan));
 console.log(row('parse (assemble + parser)', parse));
-console.log(`parse, CPU time: ${(mb / parse.cpu).toFixed(1)} MB/s (${parse.cpu.toFixed(2)} s CPU for ${parse.s.toFixed(2)} s wall); load average ${load0.toFixed(2)} → ${load1.toFixed(2)} on ${availableParallelism()} cores`);
-console.log(`events per seed: ${Object.entries(kinds).sort(([a], [b]) => a.localeCompare(b)).map(([k, n]) => `${k} ${n}`).join(', ')}; sha256 ${digest}`);
+console.log(
+  `parse, CPU time: ${(mb / parse.cpu).toFixed(1)} MB/s (${parse.cpu.toFixed(2)} s CPU for ${parse.s.toFixed(2)} s wall); load average ${load0.toFixed(2)} → ${load1.toFixed(2)} on ${availableParallelism()} cores`,
+);
+console.log(
+  `events per seed: ${Object.entries(kinds)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, n]) => `${k} ${n}`)
+    .join(', ')}; sha256 ${digest}`,
+);
 console.log(`parse / regex-scan baseline: ${(regexScan.s / parse.s).toFixed(2)}×`);
 console.log(`log-parse: ${(mb / parse.s).toFixed(1)} MB/s on one core (target ≥ 50 MB/s)`);

@@ -73,11 +73,17 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
     },
   });
   const keys = await createApiKeyAuth({
-    storage: deps.storage, log: deps.log, now, bootstrapKey: cfg.COLLECTOR_API_ADMIN_KEY,
-    bootstrapTenant: cfg.COLLECTOR_API_ADMIN_TENANT, refreshMs: cfg.COLLECTOR_API_KEYS_REFRESH_MS,
+    storage: deps.storage,
+    log: deps.log,
+    now,
+    bootstrapKey: cfg.COLLECTOR_API_ADMIN_KEY,
+    bootstrapTenant: cfg.COLLECTOR_API_ADMIN_TENANT,
+    refreshMs: cfg.COLLECTOR_API_KEYS_REFRESH_MS,
   });
   const stopRetention =
-    cfg.COLLECTOR_RETENTION_INTERVAL_S > 0 ? scheduleRetention(deps.storage, retentionDays(cfg), cfg.COLLECTOR_RETENTION_INTERVAL_S, now, deps.log, retentionTarget(cfg)) : () => {};
+    cfg.COLLECTOR_RETENTION_INTERVAL_S > 0
+      ? scheduleRetention(deps.storage, retentionDays(cfg), cfg.COLLECTOR_RETENTION_INTERVAL_S, now, deps.log, retentionTarget(cfg))
+      : () => {};
   const stopCapacity =
     cfg.COLLECTOR_CAPACITY_REFRESH_S > 0 ? scheduleCapacityRefresh(deps.storage, cfg.COLLECTOR_CAPACITY_REFRESH_S, 2, now, deps.log) : () => {};
   http.addHook('onClose', async () => {

@@ -67,7 +67,8 @@ function agentTenantResolver(cfg: CollectorConfig, log: Logger): NonNullable<App
 
 function tlsOptions(cfg: CollectorConfig): { https: { key: Buffer; cert: Buffer }; grpc: ReturnType<typeof serverCredentialsFromFiles> } | undefined {
   if (cfg.COLLECTOR_TLS_CERT_FILE === '' && cfg.COLLECTOR_TLS_KEY_FILE === '') {
-    if (cfg.COLLECTOR_TLS_CLIENT_CA_FILE !== '') throw new AppError('COL_ERR_CONFIG_INVALID', 'COLLECTOR_TLS_CLIENT_CA_FILE needs COLLECTOR_TLS_CERT_FILE and COLLECTOR_TLS_KEY_FILE');
+    if (cfg.COLLECTOR_TLS_CLIENT_CA_FILE !== '')
+      throw new AppError('COL_ERR_CONFIG_INVALID', 'COLLECTOR_TLS_CLIENT_CA_FILE needs COLLECTOR_TLS_CERT_FILE and COLLECTOR_TLS_KEY_FILE');
     return undefined;
   }
   if (cfg.COLLECTOR_TLS_CERT_FILE === '' || cfg.COLLECTOR_TLS_KEY_FILE === '') {

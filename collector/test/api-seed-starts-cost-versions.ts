@@ -16,8 +16,22 @@ function increments(uuid: string, energy: number | null): { interval_ms: number;
 
 function sample(tenant: string, host: string, uuid: string, index: number, name: string, ms: number, energy: number | null): Record<string, unknown> {
   return {
-    tenant, host, agent_id: `${host}-agent`, ...splitTs(ms), gpu_index: index, gpu_uuid: uuid, gpu_name: name, util_ratio: 0.5, energy_joules: energy,
-    ...increments(uuid, energy), mig_enabled: 0, process_pids: [], process_names: [], process_runtimes: [], process_mem_bytes: [], batch_seq: 1,
+    tenant,
+    host,
+    agent_id: `${host}-agent`,
+    ...splitTs(ms),
+    gpu_index: index,
+    gpu_uuid: uuid,
+    gpu_name: name,
+    util_ratio: 0.5,
+    energy_joules: energy,
+    ...increments(uuid, energy),
+    mig_enabled: 0,
+    process_pids: [],
+    process_names: [],
+    process_runtimes: [],
+    process_mem_bytes: [],
+    batch_seq: 1,
   };
 }
 
@@ -70,16 +84,28 @@ export async function seedStartsCostVersions(storage: Storage, nowMs: number): P
   load('a-1', 3000, 'bbb');
   load('a-2', 60, '');
   const job = (host: string, sec: number, gpu: number | null, images: number): void => {
-    events.push(ev('tenant-a', host, 'comfyui', s(sec), { kind: 'job_end', job_id: `j${seq}`, outcome: 'ok', model: 'flux1-dev', duration_s: 5, images, gpu_index: gpu }));
+    events.push(
+      ev('tenant-a', host, 'comfyui', s(sec), { kind: 'job_end', job_id: `j${seq}`, outcome: 'ok', model: 'flux1-dev', duration_s: 5, images, gpu_index: gpu }),
+    );
   };
   for (const sec of [300, 900, 4000, 5000]) job('a-1', sec, 0, 2);
   for (const sec of [320, 920]) job('a-1', sec, 1, 5);
   job('a-1', 1000, null, 3);
   job('a-2', 400, null, 1);
   // Tenant B: a cold start of 999 s, a version, an extension and a model hash that must never reach A.
-  events.push(ev('tenant-b', 'b-secret-host', 'comfyui', s(10), { kind: 'runtime_start', cold: 1, version: 'B-SECRET-VERSION', extensions: ['B-SECRET-NODE'] }));
+  events.push(
+    ev('tenant-b', 'b-secret-host', 'comfyui', s(10), { kind: 'runtime_start', cold: 1, version: 'B-SECRET-VERSION', extensions: ['B-SECRET-NODE'] }),
+  );
   events.push(ev('tenant-b', 'b-secret-host', 'comfyui', s(1009), { kind: 'runtime_ready' }));
-  events.push(ev('tenant-b', 'b-secret-host', 'comfyui', s(1100), { kind: 'model_load', model: 'B-SECRET-MODEL', model_hash: 'B-SECRET-HASH', source: 'disk', gpu_index: 0 }));
+  events.push(
+    ev('tenant-b', 'b-secret-host', 'comfyui', s(1100), {
+      kind: 'model_load',
+      model: 'B-SECRET-MODEL',
+      model_hash: 'B-SECRET-HASH',
+      source: 'disk',
+      gpu_index: 0,
+    }),
+  );
   events.push(ev('tenant-b', 'b-secret-host', 'comfyui', s(1200), { kind: 'job_end', job_id: 'B-SECRET-JOB', outcome: 'ok', images: 7, gpu_index: 0 }));
   await storage.insert('runtime_events', events);
   return { hourMs: H };

@@ -27,9 +27,17 @@ async function get(path: string, col = c, key = KEY): Promise<{ status: number; 
 
 async function collector(key: string, tenant: string): Promise<RunningCollector> {
   const cfg = parseCollectorConfig({
-    COLLECTOR_CLICKHOUSE_URL: inject('clickhouseUrl'), COLLECTOR_CLICKHOUSE_DATABASE: db, COLLECTOR_HOST: '127.0.0.1', COLLECTOR_HTTP_PORT: '0',
-    COLLECTOR_GRPC_PORT: '0', COLLECTOR_API_ADMIN_KEY: key, COLLECTOR_API_ADMIN_TENANT: tenant, COLLECTOR_API_CACHE_TTL_MS: '0',
-    COLLECTOR_RETENTION_INTERVAL_S: '0', COLLECTOR_CAPACITY_REFRESH_S: '0', COLLECTOR_GPU_PRICES: 'H100=2.00,L4=0.50',
+    COLLECTOR_CLICKHOUSE_URL: inject('clickhouseUrl'),
+    COLLECTOR_CLICKHOUSE_DATABASE: db,
+    COLLECTOR_HOST: '127.0.0.1',
+    COLLECTOR_HTTP_PORT: '0',
+    COLLECTOR_GRPC_PORT: '0',
+    COLLECTOR_API_ADMIN_KEY: key,
+    COLLECTOR_API_ADMIN_TENANT: tenant,
+    COLLECTOR_API_CACHE_TTL_MS: '0',
+    COLLECTOR_RETENTION_INTERVAL_S: '0',
+    COLLECTOR_CAPACITY_REFRESH_S: '0',
+    COLLECTOR_GPU_PRICES: 'H100=2.00,L4=0.50',
   });
   if (!cfg.ok) throw new Error(cfg.issues.join('; '));
   return startCollector(cfg.config, pino({ level: 'silent' }));
@@ -50,7 +58,12 @@ afterAll(async () => {
   await admin.close();
 });
 
-const dist = (count: number, p50: number | null, p90: number | null, max: number | null): Record<string, unknown> => ({ count, p50_s: p50, p90_s: p90, max_s: max });
+const dist = (count: number, p50: number | null, p90: number | null, max: number | null): Record<string, unknown> => ({
+  count,
+  p50_s: p50,
+  p90_s: p90,
+  max_s: max,
+});
 
 describe('GET /api/v1/starts', () => {
   // comfyui on a-1: cold 40 (ready - start) and 55 (startup_s, not the 70 s between events); warm 6,
@@ -62,7 +75,15 @@ describe('GET /api/v1/starts', () => {
   it('answers cold/warm count, p50/p90/max and never-ready per runtime and per host', async () => {
     const r = await get(`/api/v1/starts?${win()}`);
     expect(r.status, r.body).toBe(200);
-    expect(r.json).toEqual({ from: at(0), to: at(7200), by_runtime: [comfy, forge], by_host: [{ host: 'a-1', ...comfy }, { host: 'a-2', ...forge }] });
+    expect(r.json).toEqual({
+      from: at(0),
+      to: at(7200),
+      by_runtime: [comfy, forge],
+      by_host: [
+        { host: 'a-1', ...comfy },
+        { host: 'a-2', ...forge },
+      ],
+    });
   });
 
   it('filters by runtime and by host, and counts only starts inside the window', async () => {
@@ -87,11 +108,53 @@ describe('GET /api/v1/cost', () => {
     expect(r.json).toMatchObject({ from: at(0), to: at(7200), resolution: '1h' });
     const kwh = (j: number): unknown => expect.closeTo(j / 3.6e6, 9);
     expect(r.json['gpu_models']).toEqual([
-      { gpu_name: 'NVIDIA A10', gpus: 1, gpu_hours: 0.5, energy_kwh: null, price_per_gpu_hour: null, cost: null, jobs: 1, images: 1, cost_per_job: null, cost_per_image: null },
-      { gpu_name: 'NVIDIA H100 80GB HBM3', gpus: 1, gpu_hours: 2, energy_kwh: kwh(425300), price_per_gpu_hour: 2, cost: 4, jobs: 4, images: 8, cost_per_job: 1, cost_per_image: 0.5 },
-      { gpu_name: 'NVIDIA L4', gpus: 1, gpu_hours: 1, energy_kwh: kwh(59000), price_per_gpu_hour: 0.5, cost: 0.5, jobs: 2, images: 10, cost_per_job: 0.25, cost_per_image: 0.05 },
+      {
+        gpu_name: 'NVIDIA A10',
+        gpus: 1,
+        gpu_hours: 0.5,
+        energy_kwh: null,
+        price_per_gpu_hour: null,
+        cost: null,
+        jobs: 1,
+        images: 1,
+        cost_per_job: null,
+        cost_per_image: null,
+      },
+      {
+        gpu_name: 'NVIDIA H100 80GB HBM3',
+        gpus: 1,
+        gpu_hours: 2,
+        energy_kwh: kwh(425300),
+        price_per_gpu_hour: 2,
+        cost: 4,
+        jobs: 4,
+        images: 8,
+        cost_per_job: 1,
+        cost_per_image: 0.5,
+      },
+      {
+        gpu_name: 'NVIDIA L4',
+        gpus: 1,
+        gpu_hours: 1,
+        energy_kwh: kwh(59000),
+        price_per_gpu_hour: 0.5,
+        cost: 0.5,
+        jobs: 2,
+        images: 10,
+        cost_per_job: 0.25,
+        cost_per_image: 0.05,
+      },
     ]);
-    expect(r.json['totals']).toEqual({ gpu_hours: 3.5, energy_kwh: kwh(484300), cost: 4.5, unpriced_gpu_hours: 0.5, jobs: 8, images: 22, unattributed_jobs: 1, unattributed_images: 3 });
+    expect(r.json['totals']).toEqual({
+      gpu_hours: 3.5,
+      energy_kwh: kwh(484300),
+      cost: 4.5,
+      unpriced_gpu_hours: 0.5,
+      jobs: 8,
+      images: 22,
+      unattributed_jobs: 1,
+      unattributed_images: 3,
+    });
   });
 
   it('filters by host, and the first hour alone has no reset', async () => {
@@ -99,8 +162,11 @@ describe('GET /api/v1/cost', () => {
     expect((a2.json['gpu_models'] as { gpu_name: string }[]).map((m) => m.gpu_name)).toEqual(['NVIDIA A10']);
     const first = await get(`/api/v1/cost?from=${at(0)}&to=${at(3600)}&host=a-1`);
     // minutes 0-59: H100 59*3600 J over 1 GPU-hour; L4 59*1000 J.
-    expect((first.json['gpu_models'] as { gpu_name: string; energy_kwh: number; gpu_hours: number }[]).map((m) => [m.gpu_name, m.gpu_hours, m.energy_kwh])).toEqual([
-      ['NVIDIA H100 80GB HBM3', 1, expect.closeTo((59 * 3600) / 3.6e6, 9)], ['NVIDIA L4', 1, expect.closeTo(59000 / 3.6e6, 9)],
+    expect(
+      (first.json['gpu_models'] as { gpu_name: string; energy_kwh: number; gpu_hours: number }[]).map((m) => [m.gpu_name, m.gpu_hours, m.energy_kwh]),
+    ).toEqual([
+      ['NVIDIA H100 80GB HBM3', 1, expect.closeTo((59 * 3600) / 3.6e6, 9)],
+      ['NVIDIA L4', 1, expect.closeTo(59000 / 3.6e6, 9)],
     ]);
   });
 });
@@ -109,11 +175,29 @@ describe('GET /api/v1/versions', () => {
   it('answers version and extension-set runs with added/removed, and model hashes with first/last seen', async () => {
     const r = await get(`/api/v1/versions?${win()}`);
     expect(r.status, r.body).toBe(200);
-    const p = (version: string, extensions: string[], first: number, last: number, starts: number, previous: string | null, added: string[] | null, removed: string[] | null): Record<string, unknown> => ({
-      runtime: 'comfyui', version, extensions, first_start: at(first), last_start: at(last), starts, previous_version: previous, added, removed,
+    const p = (
+      version: string,
+      extensions: string[],
+      first: number,
+      last: number,
+      starts: number,
+      previous: string | null,
+      added: string[] | null,
+      removed: string[] | null,
+    ): Record<string, unknown> => ({
+      runtime: 'comfyui',
+      version,
+      extensions,
+      first_start: at(first),
+      last_start: at(last),
+      starts,
+      previous_version: previous,
+      added,
+      removed,
     });
     expect(r.json).toEqual({
-      from: at(0), to: at(7200),
+      from: at(0),
+      to: at(7200),
       hosts: [
         {
           host: 'a-1',
@@ -155,7 +239,18 @@ describe('tenant isolation and hostile input on starts, cost and versions', () =
   it('hostile strings in every parameter give 400 or an empty answer, never a 500 or a B row', async () => {
     const hostile = fc.oneof(
       fc.string({ maxLength: 40 }),
-      fc.constantFrom("' OR 1=1 --", "b-secret-host' OR tenant='tenant-b", '\\', "\\'", '%00', 'b-secret-host', '1e309', '-1', '2026-13-45T00:00:00Z', "') UNION ALL SELECT * FROM runtime_events --"),
+      fc.constantFrom(
+        "' OR 1=1 --",
+        "b-secret-host' OR tenant='tenant-b",
+        '\\',
+        "\\'",
+        '%00',
+        'b-secret-host',
+        '1e309',
+        '-1',
+        '2026-13-45T00:00:00Z',
+        "') UNION ALL SELECT * FROM runtime_events --",
+      ),
     );
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...paths), fc.constantFrom('from', 'to', 'host', 'runtime'), hostile, async (path, param, value) => {

@@ -31,18 +31,38 @@ const loads: Load[] = [];
 let seq = 0;
 
 function row(l: Load, tenant = 'tenant-a', kind = 'model_load'): Record<string, unknown> {
-  return { tenant, host: l.host, agent_id: `${l.host}-agent`, ...splitTs(l.ms), batch_seq: 1, seq: seq++, kind, runtime: 'comfyui', model: l.model, model_hash: l.hash, extensions: [] };
+  return {
+    tenant,
+    host: l.host,
+    agent_id: `${l.host}-agent`,
+    ...splitTs(l.ms),
+    batch_seq: 1,
+    seq: seq++,
+    kind,
+    runtime: 'comfyui',
+    model: l.model,
+    model_hash: l.hash,
+    extensions: [],
+  };
 }
 
 /** Loads on two hosts, three model hashes, at odd hours and ms, and exactly at midnights and hours. */
 function makeLoads(fromMs: number, toMs: number, salt: number): Load[] {
   const out: Load[] = [];
-  const pairs = [['flux1-dev', 'aaa'], ['flux1-dev', 'bbb'], ['sdxl', 'ccc']] as const;
+  const pairs = [
+    ['flux1-dev', 'aaa'],
+    ['flux1-dev', 'bbb'],
+    ['sdxl', 'ccc'],
+  ] as const;
   for (let ms = fromMs, i = 0; ms < toMs; ms += 37 * 60_000 + 123 * ((i * salt) % 7), i++) {
     const [model, hash] = pairs[(i * 5 + salt) % 3] ?? pairs[0];
     out.push({ host: i % 4 === 0 ? 'a-2' : 'a-1', model, hash, ms });
   }
-  for (let d = 0; d <= 5; d++) out.push({ host: 'a-1', model: 'flux1-dev', hash: 'aaa', ms: fromMs - (fromMs % DAY) + d * DAY }, { host: 'a-2', model: 'sdxl', hash: 'ccc', ms: fromMs - (fromMs % DAY) + d * DAY - 1 });
+  for (let d = 0; d <= 5; d++)
+    out.push(
+      { host: 'a-1', model: 'flux1-dev', hash: 'aaa', ms: fromMs - (fromMs % DAY) + d * DAY },
+      { host: 'a-2', model: 'sdxl', hash: 'ccc', ms: fromMs - (fromMs % DAY) + d * DAY - 1 },
+    );
   return out.filter((l) => l.ms >= fromMs && l.ms < toMs);
 }
 
@@ -62,7 +82,13 @@ function expected(fromMs: number, toMs: number, host?: string): Record<string, u
     model_hashes: [...by.values()]
       .filter((e) => e.host === h)
       .sort((a, b) => (a.model < b.model ? -1 : a.model > b.model ? 1 : a.first - b.first || (a.model_hash < b.model_hash ? -1 : 1)))
-      .map((e) => ({ model: e.model, model_hash: e.model_hash, first_seen: new Date(e.first).toISOString(), last_seen: new Date(e.last).toISOString(), loads: e.loads })),
+      .map((e) => ({
+        model: e.model,
+        model_hash: e.model_hash,
+        first_seen: new Date(e.first).toISOString(),
+        last_seen: new Date(e.last).toISOString(),
+        loads: e.loads,
+      })),
   }));
 }
 
@@ -82,7 +108,10 @@ beforeAll(async () => {
   // Before migration 0013: the schema up to 0012 and loads of the first three days (the backfill's).
   await ensureDatabase({ url, database: db, username: 'default', password: '' });
   pre = createStorage({ url, database: db, username: 'default', password: '' });
-  await migrate(pre, (await loadMigrations()).filter((m) => m.version < 13));
+  await migrate(
+    pre,
+    (await loadMigrations()).filter((m) => m.version < 13),
+  );
   const before = makeLoads(D0 + 5 * HOUR + 17_000, D0 + 3 * DAY + 2 * HOUR, 3);
   loads.push(...before);
   await pre.insert('runtime_events', [
@@ -93,9 +122,16 @@ beforeAll(async () => {
     row({ host: 'a-1', model: 'flux1-dev', hash: 'B-SECRET', ms: D0 + DAY + HOUR }, 'tenant-b'),
   ]);
   const cfg = parseCollectorConfig({
-    COLLECTOR_CLICKHOUSE_URL: url, COLLECTOR_CLICKHOUSE_DATABASE: db, COLLECTOR_HOST: '127.0.0.1', COLLECTOR_HTTP_PORT: '0',
-    COLLECTOR_GRPC_PORT: '0', COLLECTOR_API_ADMIN_KEY: KEY, COLLECTOR_API_ADMIN_TENANT: 'tenant-a', COLLECTOR_API_CACHE_TTL_MS: '0',
-    COLLECTOR_RETENTION_INTERVAL_S: '0', COLLECTOR_CAPACITY_REFRESH_S: '0',
+    COLLECTOR_CLICKHOUSE_URL: url,
+    COLLECTOR_CLICKHOUSE_DATABASE: db,
+    COLLECTOR_HOST: '127.0.0.1',
+    COLLECTOR_HTTP_PORT: '0',
+    COLLECTOR_GRPC_PORT: '0',
+    COLLECTOR_API_ADMIN_KEY: KEY,
+    COLLECTOR_API_ADMIN_TENANT: 'tenant-a',
+    COLLECTOR_API_CACHE_TTL_MS: '0',
+    COLLECTOR_RETENTION_INTERVAL_S: '0',
+    COLLECTOR_CAPACITY_REFRESH_S: '0',
   });
   if (!cfg.ok) throw new Error(cfg.issues.join('; '));
   // Applies 0013: the view, then the backfill of the loads above.
@@ -107,7 +143,11 @@ beforeAll(async () => {
   // After the migration: loads through the view, some on days the backfill already holds.
   const after = makeLoads(D0 + 2 * DAY + 20 * HOUR + 999, D0 + 5 * DAY + 3 * HOUR, 5);
   loads.push(...after);
-  for (let i = 0; i < after.length; i += 50) await c.storage.insert('runtime_events', after.slice(i, i + 50).map((l) => row(l)));
+  for (let i = 0; i < after.length; i += 50)
+    await c.storage.insert(
+      'runtime_events',
+      after.slice(i, i + 50).map((l) => row(l)),
+    );
 });
 
 afterAll(async () => {

@@ -32,25 +32,57 @@ async function get(path: string, key = ADMIN_A): Promise<{ status: number; body:
 const ROUTES = (): string[] => {
   const r = `from=${encodeURIComponent(from())}&to=${encodeURIComponent(to())}`;
   return [
-    '/api/v1/fleet', `/api/v1/fleet/utilization?${r}`, `/api/v1/fleet/summary?${r}`, `/api/v1/fleet/heatmap?${r}&step_s=60`,
-    `/api/v1/hosts/a-host-1/series?${r}&step_s=60`, `/api/v1/hosts/b-secret-host/series?${r}&step_s=60`, `/api/v1/events?${r}`,
-    `/api/v1/ooms?${r}`, `/api/v1/slowdowns?${r}`, `/api/v1/jobs/stats?${r}`, `/api/v1/capacity?${r}`, '/api/v1/whoami', '/api/v1/admin/keys',
-    `/api/v1/starts?${r}`, `/api/v1/cost?${r}`, `/api/v1/versions?${r}`,
+    '/api/v1/fleet',
+    `/api/v1/fleet/utilization?${r}`,
+    `/api/v1/fleet/summary?${r}`,
+    `/api/v1/fleet/heatmap?${r}&step_s=60`,
+    `/api/v1/hosts/a-host-1/series?${r}&step_s=60`,
+    `/api/v1/hosts/b-secret-host/series?${r}&step_s=60`,
+    `/api/v1/events?${r}`,
+    `/api/v1/ooms?${r}`,
+    `/api/v1/slowdowns?${r}`,
+    `/api/v1/jobs/stats?${r}`,
+    `/api/v1/capacity?${r}`,
+    '/api/v1/whoami',
+    '/api/v1/admin/keys',
+    `/api/v1/starts?${r}`,
+    `/api/v1/cost?${r}`,
+    `/api/v1/versions?${r}`,
   ];
 };
 
 beforeAll(async () => {
   db = `rw_api_${randomBytes(4).toString('hex')}`;
   const cfg = parseCollectorConfig({
-    COLLECTOR_CLICKHOUSE_URL: inject('clickhouseUrl'), COLLECTOR_CLICKHOUSE_DATABASE: db, COLLECTOR_HOST: '127.0.0.1',
-    COLLECTOR_HTTP_PORT: '0', COLLECTOR_GRPC_PORT: '0', COLLECTOR_API_ADMIN_KEY: ADMIN_A, COLLECTOR_API_ADMIN_TENANT: 'tenant-a',
-    COLLECTOR_API_KEYS_REFRESH_MS: '100', COLLECTOR_API_CACHE_TTL_MS: '0', COLLECTOR_RETENTION_INTERVAL_S: '0', COLLECTOR_CAPACITY_REFRESH_S: '0',
+    COLLECTOR_CLICKHOUSE_URL: inject('clickhouseUrl'),
+    COLLECTOR_CLICKHOUSE_DATABASE: db,
+    COLLECTOR_HOST: '127.0.0.1',
+    COLLECTOR_HTTP_PORT: '0',
+    COLLECTOR_GRPC_PORT: '0',
+    COLLECTOR_API_ADMIN_KEY: ADMIN_A,
+    COLLECTOR_API_ADMIN_TENANT: 'tenant-a',
+    COLLECTOR_API_KEYS_REFRESH_MS: '100',
+    COLLECTOR_API_CACHE_TTL_MS: '0',
+    COLLECTOR_RETENTION_INTERVAL_S: '0',
+    COLLECTOR_CAPACITY_REFRESH_S: '0',
   });
   if (!cfg.ok) throw new Error(cfg.issues.join('; '));
   c = await startCollector(cfg.config, pino({ level: 'silent' }));
   base = `http://127.0.0.1:${c.httpPort}`;
   ({ hourMs } = await seedTwoTenants(c.storage, Date.now()));
-  await c.storage.insert('api_keys', [{ id: 'b'.repeat(16), tenant: 'tenant-b', name: 'b', role: 'viewer', key_sha256: sha256(B_KEY), prefix: 'rwk_bbbb', created_at: '2026-01-01 00:00:00', revoked: 0, updated_at: '2026-01-01 00:00:00' }]);
+  await c.storage.insert('api_keys', [
+    {
+      id: 'b'.repeat(16),
+      tenant: 'tenant-b',
+      name: 'b',
+      role: 'viewer',
+      key_sha256: sha256(B_KEY),
+      prefix: 'rwk_bbbb',
+      created_at: '2026-01-01 00:00:00',
+      revoked: 0,
+      updated_at: '2026-01-01 00:00:00',
+    },
+  ]);
   await new Promise((r) => setTimeout(r, 300));
 });
 
@@ -86,7 +118,9 @@ describe('read API on seeded data', () => {
     expect(gpus[0]?.points).toHaveLength(10);
     expect(gpus[0]?.points[3]?.utilization_ratio).toBeCloseTo(0.7, 5);
     expect(gpus[0]?.points[3]?.memory_used_max_bytes).toBe(15 * 1024 ** 3);
-    expect(r.json['throttle_bands']).toEqual([{ gpu_uuid: 'a-host-1-gpu0', reason: 'thermal', from: from().replace('.000Z', 'Z'), to: new Date(hourMs + 120_000).toISOString(), peak_share: 0.5 }]);
+    expect(r.json['throttle_bands']).toEqual([
+      { gpu_uuid: 'a-host-1-gpu0', reason: 'thermal', from: from().replace('.000Z', 'Z'), to: new Date(hourMs + 120_000).toISOString(), peak_share: 0.5 },
+    ]);
     expect((r.json['markers'] as unknown[]).length).toBe(7);
     const rawR = await get(`/api/v1/hosts/a-host-1/series?from=${from()}&to=${new Date(hourMs + 600_000).toISOString()}&step_s=30`);
     expect(rawR.json['resolution']).toBe('raw');
@@ -98,14 +132,29 @@ describe('read API on seeded data', () => {
     const r = await get(`/api/v1/ooms?from=${from()}&to=${to()}`);
     expect(r.status, r.body).toBe(200);
     expect(r.json).toMatchObject({
-      total: 1, by_cause: [{ key: 'batch', count: 1 }], by_model: [{ key: 'flux1-dev', count: 1 }],
-      by_resolution: [{ key: '1024x1024', count: 1 }], by_batch: [{ key: '4', count: 1 }], by_gpu_tier: [{ key: '24', count: 1 }],
+      total: 1,
+      by_cause: [{ key: 'batch', count: 1 }],
+      by_model: [{ key: 'flux1-dev', count: 1 }],
+      by_resolution: [{ key: '1024x1024', count: 1 }],
+      by_batch: [{ key: '4', count: 1 }],
+      by_gpu_tier: [{ key: '24', count: 1 }],
     });
-    expect((r.json['events'] as unknown[])[0]).toMatchObject({ cause_rule: 'batch_gt_1_scales', job_id: 'a-oom', batch: 4, requested_bytes: 2 * 1024 ** 3, gpu_tier_gb: 24 });
+    expect((r.json['events'] as unknown[])[0]).toMatchObject({
+      cause_rule: 'batch_gt_1_scales',
+      job_id: 'a-oom',
+      batch: 4,
+      requested_bytes: 2 * 1024 ** 3,
+      gpu_tier_gb: 24,
+    });
     expect((r.json['advice'] as { cause: string }[]).map((a) => a.cause)).toEqual(['batch']);
     // Filtered, the counts come from the per-OOM joined rows (oom_context): the same answer.
     const f = await get(`/api/v1/ooms?from=${from()}&to=${to()}&cause=batch`);
-    expect(f.json).toMatchObject({ total: 1, by_model: [{ key: 'flux1-dev', count: 1 }], by_batch: [{ key: '4', count: 1 }], by_gpu_tier: [{ key: '24', count: 1 }] });
+    expect(f.json).toMatchObject({
+      total: 1,
+      by_model: [{ key: 'flux1-dev', count: 1 }],
+      by_batch: [{ key: '4', count: 1 }],
+      by_gpu_tier: [{ key: '24', count: 1 }],
+    });
     expect((await get(`/api/v1/ooms?from=${from()}&to=${to()}&model=sd15`)).json).toMatchObject({ total: 0, events: [] });
   });
 
@@ -115,16 +164,42 @@ describe('read API on seeded data', () => {
     const r = await get(`/api/v1/capacity?from=${from()}&to=${to()}`);
     expect(r.status, r.body).toBe(200);
     const w = (r.json['workloads'] as Record<string, unknown>[])[0];
-    expect(w).toMatchObject({ model: 'flux1-dev', runtime: 'comfyui', width: 1024, height: 1024, jobs: 5, vram_peak_p50_bytes: 12 * 1024 ** 3, vram_peak_p99_bytes: 17 * 1024 ** 3, fits_tier_gb: 24 });
+    expect(w).toMatchObject({
+      model: 'flux1-dev',
+      runtime: 'comfyui',
+      width: 1024,
+      height: 1024,
+      jobs: 5,
+      vram_peak_p50_bytes: 12 * 1024 ** 3,
+      vram_peak_p99_bytes: 17 * 1024 ** 3,
+      fits_tier_gb: 24,
+    });
     expect(r.json).toMatchObject({ resolution: '1h', from: from(), to: to() });
-    expect(r.json['gpu_models']).toEqual([{ gpu_name: 'NVIDIA L4', gpus: 1, gpu_hours: 10 / 60, busy_gpu_hours: expect.closeTo((10 / 60) * 0.7, 5), utilization_ratio: expect.closeTo(0.7, 5) }]);
+    expect(r.json['gpu_models']).toEqual([
+      { gpu_name: 'NVIDIA L4', gpus: 1, gpu_hours: 10 / 60, busy_gpu_hours: expect.closeTo((10 / 60) * 0.7, 5), utilization_ratio: expect.closeTo(0.7, 5) },
+    ]);
   });
 
   it('job stats: outcomes, completion ratio and duration percentiles by model', async () => {
     const r = await get(`/api/v1/jobs/stats?from=${from()}&to=${to()}`);
     expect(r.status, r.body).toBe(200);
     // durations 10, 20, 30, 40 (ok) and 3 (oom): t-digest keeps every point at this size → exact.
-    expect(r.json['rows']).toEqual([{ model: 'flux1-dev', runtime: 'comfyui', jobs: 5, ok: 4, oom: 1, error: 0, interrupted: 0, completion_ratio: 0.8, images: 8, duration_p50_s: 20, duration_p90_s: 40, duration_p99_s: 40 }]);
+    expect(r.json['rows']).toEqual([
+      {
+        model: 'flux1-dev',
+        runtime: 'comfyui',
+        jobs: 5,
+        ok: 4,
+        oom: 1,
+        error: 0,
+        interrupted: 0,
+        completion_ratio: 0.8,
+        images: 8,
+        duration_p50_s: 20,
+        duration_p90_s: 40,
+        duration_p99_s: 40,
+      },
+    ]);
   });
 
   it('heatmap: one row per host, mean utilization per minute bucket, null where no data', async () => {
@@ -140,13 +215,35 @@ describe('read API on seeded data', () => {
   it('events list filters by kind and returns stored fields only', async () => {
     const r = await get(`/api/v1/events?from=${from()}&to=${to()}&kind=model_load`);
     expect(r.status, r.body).toBe(200);
-    expect(r.json['events']).toEqual([{ ts: new Date(hourMs + 5000).toISOString().replace('.000Z', 'Z'), host: 'a-host-1', kind: 'model_load', runtime: 'comfyui', gpu_index: 0, fields: { model: 'flux1-dev', source: 'disk', duration_s: 20 } }]);
+    expect(r.json['events']).toEqual([
+      {
+        ts: new Date(hourMs + 5000).toISOString().replace('.000Z', 'Z'),
+        host: 'a-host-1',
+        kind: 'model_load',
+        runtime: 'comfyui',
+        gpu_index: 0,
+        fields: { model: 'flux1-dev', source: 'disk', duration_s: 20 },
+      },
+    ]);
   });
 
   it('openapi lists every route', async () => {
     const r = await get('/openapi.json');
     const paths = Object.keys(r.json['paths'] as object);
-    for (const p of ['/api/v1/fleet/summary', '/api/v1/fleet/heatmap', '/api/v1/hosts/{host}/series', '/api/v1/events', '/api/v1/ooms', '/api/v1/slowdowns', '/api/v1/capacity', '/api/v1/jobs/stats', '/api/v1/admin/keys', '/api/v1/starts', '/api/v1/cost', '/api/v1/versions']) {
+    for (const p of [
+      '/api/v1/fleet/summary',
+      '/api/v1/fleet/heatmap',
+      '/api/v1/hosts/{host}/series',
+      '/api/v1/events',
+      '/api/v1/ooms',
+      '/api/v1/slowdowns',
+      '/api/v1/capacity',
+      '/api/v1/jobs/stats',
+      '/api/v1/admin/keys',
+      '/api/v1/starts',
+      '/api/v1/cost',
+      '/api/v1/versions',
+    ]) {
       expect(paths).toContain(p);
     }
   });
@@ -164,7 +261,9 @@ describe('tenant isolation and roles', () => {
     expect(bHost.json).toMatchObject({ host: 'b-secret-host', gpus: [], times: [], markers: [], processes: [] });
     // a-host-1 last reported GPU samples an hour ago: found by the per-host fallback lookup.
     const a = await get('/api/v1/fleet');
-    expect((a.json['hosts'] as { host: string; gpus: { uuid: string; utilization_ratio: number }[] }[]).map((h) => [h.host, h.gpus.map((g) => g.uuid)])).toEqual([['a-host-1', ['a-host-1-gpu0']]]);
+    expect(
+      (a.json['hosts'] as { host: string; gpus: { uuid: string; utilization_ratio: number }[] }[]).map((h) => [h.host, h.gpus.map((g) => g.uuid)]),
+    ).toEqual([['a-host-1', ['a-host-1-gpu0']]]);
   });
 
   it("tenant B's viewer key sees only B, and cannot manage keys", async () => {
@@ -178,7 +277,11 @@ describe('tenant isolation and roles', () => {
   it('no key → 401, unknown key → 401; a created key works until revoked', async () => {
     expect((await fetch(`${base}/api/v1/fleet`)).status).toBe(401);
     expect((await get('/api/v1/fleet', 'rwk_0000000000000000_nope-nope-nope-nope-nope')).status).toBe(401);
-    const res = await fetch(`${base}/api/v1/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_A}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: 'ci', role: 'viewer' }) });
+    const res = await fetch(`${base}/api/v1/admin/keys`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_A}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'ci', role: 'viewer' }),
+    });
     expect(res.status).toBe(201);
     const created = (await res.json()) as { id: string; key: string };
     expect((await get('/api/v1/whoami', created.key)).json).toEqual({ tenant: 'tenant-a', role: 'viewer', auth: 'api_key' });
@@ -190,10 +293,33 @@ describe('tenant isolation and roles', () => {
   it('hostile strings in every parameter give 400 or an empty answer, never a 500 or a B row', async () => {
     const hostile = fc.oneof(
       fc.string({ maxLength: 40 }),
-      fc.constantFrom("' OR 1=1 --", "b-secret-host' OR tenant='tenant-b", '\\', "\\'", '%00', 'b-secret-host', '1e309', '-1', '2026-13-45T00:00:00Z', "') UNION ALL SELECT * FROM runtime_events --"),
+      fc.constantFrom(
+        "' OR 1=1 --",
+        "b-secret-host' OR tenant='tenant-b",
+        '\\',
+        "\\'",
+        '%00',
+        'b-secret-host',
+        '1e309',
+        '-1',
+        '2026-13-45T00:00:00Z',
+        "') UNION ALL SELECT * FROM runtime_events --",
+      ),
     );
     const params = ['from', 'to', 'step_s', 'host', 'gpu_uuid', 'kind', 'runtime', 'model', 'cause', 'limit', 'baseline_days'];
-    const paths = ['/api/v1/fleet/utilization', '/api/v1/fleet/summary', '/api/v1/fleet/heatmap', '/api/v1/events', '/api/v1/ooms', '/api/v1/slowdowns', '/api/v1/capacity', '/api/v1/jobs/stats', '/api/v1/starts', '/api/v1/cost', '/api/v1/versions'];
+    const paths = [
+      '/api/v1/fleet/utilization',
+      '/api/v1/fleet/summary',
+      '/api/v1/fleet/heatmap',
+      '/api/v1/events',
+      '/api/v1/ooms',
+      '/api/v1/slowdowns',
+      '/api/v1/capacity',
+      '/api/v1/jobs/stats',
+      '/api/v1/starts',
+      '/api/v1/cost',
+      '/api/v1/versions',
+    ];
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...paths), fc.constantFrom(...params), hostile, async (path, param, value) => {
         const r = await get(`${path}?${param}=${encodeURIComponent(value)}`);
@@ -216,7 +342,24 @@ describe('tenant isolation and roles', () => {
 describe('retention', () => {
   it('dry-run plan lists partitions older than each family cutoff and nothing newer', async () => {
     const old = Date.now() - 10 * 86400_000;
-    await c.storage.insert('gpu_samples', [{ tenant: 'tenant-a', host: 'old', agent_id: 'x', ts: new Date(old).toISOString().slice(0, 19).replace('T', ' '), ts_ms: 0, gpu_index: 0, gpu_uuid: 'g', gpu_name: 'n', mig_enabled: 0, process_pids: [], process_names: [], process_runtimes: [], process_mem_bytes: [], batch_seq: 1 }]);
+    await c.storage.insert('gpu_samples', [
+      {
+        tenant: 'tenant-a',
+        host: 'old',
+        agent_id: 'x',
+        ts: new Date(old).toISOString().slice(0, 19).replace('T', ' '),
+        ts_ms: 0,
+        gpu_index: 0,
+        gpu_uuid: 'g',
+        gpu_name: 'n',
+        mig_enabled: 0,
+        process_pids: [],
+        process_names: [],
+        process_runtimes: [],
+        process_mem_bytes: [],
+        batch_seq: 1,
+      },
+    ]);
     const day = new Date(old).toISOString().slice(0, 10).replaceAll('-', '');
     const plan = await planRetention(c.storage, { raw: 7, rollup_1m: 35, rollup_1h: 400, events: 90, ledger: 14 }, Date.now());
     expect(plan.drops.map((d) => `${d.table}:${d.partition}`).sort()).toEqual([`gpu_samples:${day}`]);

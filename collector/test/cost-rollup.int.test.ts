@@ -19,9 +19,17 @@ const running: RunningCollector[] = [];
 
 async function collector(db: string): Promise<RunningCollector> {
   const cfg = parseCollectorConfig({
-    COLLECTOR_CLICKHOUSE_URL: inject('clickhouseUrl'), COLLECTOR_CLICKHOUSE_DATABASE: db, COLLECTOR_HOST: '127.0.0.1', COLLECTOR_HTTP_PORT: '0',
-    COLLECTOR_GRPC_PORT: '0', COLLECTOR_API_ADMIN_KEY: KEY, COLLECTOR_API_ADMIN_TENANT: 'tenant-c', COLLECTOR_API_CACHE_TTL_MS: '0',
-    COLLECTOR_RETENTION_INTERVAL_S: '0', COLLECTOR_CAPACITY_REFRESH_S: '0', COLLECTOR_GPU_PRICES: 'L40S=1.00',
+    COLLECTOR_CLICKHOUSE_URL: inject('clickhouseUrl'),
+    COLLECTOR_CLICKHOUSE_DATABASE: db,
+    COLLECTOR_HOST: '127.0.0.1',
+    COLLECTOR_HTTP_PORT: '0',
+    COLLECTOR_GRPC_PORT: '0',
+    COLLECTOR_API_ADMIN_KEY: KEY,
+    COLLECTOR_API_ADMIN_TENANT: 'tenant-c',
+    COLLECTOR_API_CACHE_TTL_MS: '0',
+    COLLECTOR_RETENTION_INTERVAL_S: '0',
+    COLLECTOR_CAPACITY_REFRESH_S: '0',
+    COLLECTOR_GPU_PRICES: 'L40S=1.00',
   });
   if (!cfg.ok) throw new Error(cfg.issues.join('; '));
   const c = await startCollector(cfg.config, pino({ level: 'silent' }));
@@ -30,7 +38,9 @@ async function collector(db: string): Promise<RunningCollector> {
 }
 
 async function cost(c: RunningCollector, from: number, to: number): Promise<Record<string, unknown>> {
-  const res = await fetch(`http://127.0.0.1:${c.httpPort}/api/v1/cost?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`, { headers: { authorization: `Bearer ${KEY}` } });
+  const res = await fetch(`http://127.0.0.1:${c.httpPort}/api/v1/cost?from=${new Date(from).toISOString()}&to=${new Date(to).toISOString()}`, {
+    headers: { authorization: `Bearer ${KEY}` },
+  });
   const body = await res.text();
   expect(res.status, body).toBe(200);
   return JSON.parse(body) as Record<string, unknown>;
@@ -38,13 +48,40 @@ async function cost(c: RunningCollector, from: number, to: number): Promise<Reco
 
 function gpuRow(ms: number, energy: number, extra: Record<string, unknown> = {}): Record<string, unknown> {
   return {
-    tenant: 'tenant-c', host: 'c-1', agent_id: 'c-1-agent', ...splitTs(ms), gpu_index: 0, gpu_uuid: 'c-1-gpu0', gpu_name: 'NVIDIA L40S', energy_joules: energy,
-    mig_enabled: 0, process_pids: [], process_names: [], process_runtimes: [], process_mem_bytes: [], batch_seq: 1, ...extra,
+    tenant: 'tenant-c',
+    host: 'c-1',
+    agent_id: 'c-1-agent',
+    ...splitTs(ms),
+    gpu_index: 0,
+    gpu_uuid: 'c-1-gpu0',
+    gpu_name: 'NVIDIA L40S',
+    energy_joules: energy,
+    mig_enabled: 0,
+    process_pids: [],
+    process_names: [],
+    process_runtimes: [],
+    process_mem_bytes: [],
+    batch_seq: 1,
+    ...extra,
   };
 }
 
 function job(ms: number, seq: number, images: number): Record<string, unknown> {
-  return { tenant: 'tenant-c', host: 'c-1', agent_id: 'c-1-agent', ...splitTs(ms), batch_seq: 1, seq, runtime: 'comfyui', kind: 'job_end', job_id: `j${seq}`, outcome: 'ok', images, gpu_index: 0, extensions: [] };
+  return {
+    tenant: 'tenant-c',
+    host: 'c-1',
+    agent_id: 'c-1-agent',
+    ...splitTs(ms),
+    batch_seq: 1,
+    seq,
+    runtime: 'comfyui',
+    kind: 'job_end',
+    job_id: `j${seq}`,
+    outcome: 'ok',
+    images,
+    gpu_index: 0,
+    extensions: [],
+  };
 }
 
 async function freshDb(): Promise<{ db: string; storage: Storage }> {
@@ -75,8 +112,14 @@ describe('GET /api/v1/cost across days', () => {
   beforeAll(async () => {
     const { db, storage } = await freshDb();
     c = await collector(db);
-    await storage.insert('gpu_samples', hours.map((h, i) => gpuRow(h + 30 * 60_000, 5e6 + 1000 * i, { interval_ms: HOUR, energy_delta_joules: i === 0 ? null : 1000 })));
-    await storage.insert('runtime_events', hours.map((h, i) => job(h + 45 * 60_000, i, 2)));
+    await storage.insert(
+      'gpu_samples',
+      hours.map((h, i) => gpuRow(h + 30 * 60_000, 5e6 + 1000 * i, { interval_ms: HOUR, energy_delta_joules: i === 0 ? null : 1000 })),
+    );
+    await storage.insert(
+      'runtime_events',
+      hours.map((h, i) => job(h + 45 * 60_000, i, 2)),
+    );
     await storage.close();
   });
 
@@ -84,14 +127,29 @@ describe('GET /api/v1/cost across days', () => {
   const expected = (from: number, to: number): Model => {
     const inside = hours.filter((h) => h >= from && h < to);
     const energy = inside.filter((h) => h !== t0).length * 1000;
-    return { gpu_name: 'NVIDIA L40S', gpu_hours: inside.length, energy_kwh: energy / 3.6e6, jobs: inside.length, images: 2 * inside.length, cost: inside.length };
+    return {
+      gpu_name: 'NVIDIA L40S',
+      gpu_hours: inside.length,
+      energy_kwh: energy / 3.6e6,
+      jobs: inside.length,
+      images: 2 * inside.length,
+      cost: inside.length,
+    };
   };
   const pick = (r: Record<string, unknown>): Model[] =>
-    (r['gpu_models'] as Model[]).map((m) => ({ gpu_name: m.gpu_name, gpu_hours: m.gpu_hours, energy_kwh: m.energy_kwh, jobs: m.jobs, images: m.images, cost: m.cost }));
+    (r['gpu_models'] as Model[]).map((m) => ({
+      gpu_name: m.gpu_name,
+      gpu_hours: m.gpu_hours,
+      energy_kwh: m.energy_kwh,
+      jobs: m.jobs,
+      images: m.images,
+      cost: m.cost,
+    }));
 
   it('adds whole days from the daily rollup to the partial days hour by hour', async () => {
     // 10:00 on the first day to 05:00 on the last: 14 + 24 + 24 + 5 hours.
-    const from = t0 + 10 * HOUR, to = t0 + 3 * DAY + 5 * HOUR;
+    const from = t0 + 10 * HOUR,
+      to = t0 + 3 * DAY + 5 * HOUR;
     const r = await cost(c, from, to);
     expect(r['resolution']).toBe('1d');
     expect(pick(r)).toEqual([{ ...expected(from, to), energy_kwh: expect.closeTo(expected(from, to).energy_kwh ?? 0, 12) }]);
@@ -114,7 +172,10 @@ describe('migration 0012 backfill', () => {
   // reset to 100 J at the second hour's minute 10; 3 jobs.
   it('carries GPU-hours (minutes with samples), in-hour energy and jobs over from the old rollups', async () => {
     const { db, storage } = await freshDb();
-    await migrate(storage, (await loadMigrations()).filter((m) => m.version < 12));
+    await migrate(
+      storage,
+      (await loadMigrations()).filter((m) => m.version < 12),
+    );
     const h0 = Math.floor(Date.now() / HOUR) * HOUR - 3 * HOUR;
     const rows: Record<string, unknown>[] = [];
     let e = 1e6;
@@ -142,7 +203,7 @@ describe('migration 0012 backfill', () => {
       const day = Math.floor(h0 / DAY) * DAY;
       const d = await cost(c, day, day + 2 * DAY);
       expect(d['resolution']).toBe('1d');
-      expect(((d['gpu_models'] as Model[])[0])?.gpu_hours).toBe(1.5);
+      expect((d['gpu_models'] as Model[])[0]?.gpu_hours).toBe(1.5);
     };
     expect(second).toBe(59 * 250 + 100 + 119 * 250);
     await check();

@@ -2,13 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { clusterConfigXml, nodeMacros, type ClusterNodeSpec } from './local-cluster.js';
 import { zooCfg } from './zookeeper.js';
 
-const node = (shard: number, replica: number, tcpPort: number): ClusterNodeSpec => ({ shard, replica, tcpPort, httpPort: tcpPort + 1, interserverPort: tcpPort + 2 });
+const node = (shard: number, replica: number, tcpPort: number): ClusterNodeSpec => ({
+  shard,
+  replica,
+  tcpPort,
+  httpPort: tcpPort + 1,
+  interserverPort: tcpPort + 2,
+});
 const nodes = [node(2, 1, 9300), node(1, 2, 9200), node(1, 1, 9100), node(2, 2, 9400)];
 
 describe('clusterConfigXml', () => {
   it('lists shards in order, each with internal replication and its replicas in order', () => {
     const xml = clusterConfigXml({ cluster: 'rw', nodes, zookeeper: { host: '127.0.0.1', port: 2181 } }, { shard: 1, replica: 2 });
-    const shards = [...xml.matchAll(/<shard><internal_replication>(.*?)<\/shard>/g)].map((m) => [...(m[1] ?? '').matchAll(/<port>(\d+)<\/port>/g)].map((p) => Number(p[1])));
+    const shards = [...xml.matchAll(/<shard><internal_replication>(.*?)<\/shard>/g)].map((m) =>
+      [...(m[1] ?? '').matchAll(/<port>(\d+)<\/port>/g)].map((p) => Number(p[1])),
+    );
     expect(shards).toEqual([
       [9100, 9200],
       [9300, 9400],

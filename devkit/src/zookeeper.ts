@@ -82,7 +82,15 @@ export async function startLocalZooKeeper(opts: LocalZooKeeperOptions): Promise<
   await mkdir(join(dataDir, 'data'), { recursive: true });
   const cfgPath = join(dataDir, 'zoo.cfg');
   await writeFile(cfgPath, zooCfg(join(dataDir, 'data'), port));
-  const args = [`-Xmx${opts.heapMb ?? 192}m`, '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', ZOOKEEPER_JAR, 'org.apache.zookeeper.server.ZooKeeperServerMain', cfgPath];
+  const args = [
+    `-Xmx${opts.heapMb ?? 192}m`,
+    '-XX:+UseSerialGC',
+    '-XX:TieredStopAtLevel=1',
+    '-cp',
+    ZOOKEEPER_JAR,
+    'org.apache.zookeeper.server.ZooKeeperServerMain',
+    cfgPath,
+  ];
   const child = spawn(found.java, args, { cwd: dataDir, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => {

@@ -82,7 +82,9 @@ describe('agent daemon process', () => {
 
     // The log holds two finished Flux jobs (17.20 s and 16.68 s) and a third one cut off.
     const jobs = await until(async () => {
-      const r = await c.storage.query<{ d: number }>(raw("SELECT duration_s AS d FROM runtime_events WHERE host = 'daemon-h100' AND kind = 'job_end' ORDER BY ts, ts_ms"));
+      const r = await c.storage.query<{ d: number }>(
+        raw("SELECT duration_s AS d FROM runtime_events WHERE host = 'daemon-h100' AND kind = 'job_end' ORDER BY ts, ts_ms"),
+      );
       return r.length >= 2 ? r.map((x) => x.d) : undefined;
     }, 30_000);
     expect(jobs).toEqual([17.2, 16.68]);
@@ -92,7 +94,9 @@ describe('agent daemon process', () => {
 
     agent.kill('SIGTERM');
     expect(await exited(agent)).toBe(0);
-    const before = await c.storage.query<{ c: string; s: string }>(raw("SELECT count() AS c, max(batch_seq) AS s FROM runtime_events WHERE host = 'daemon-h100'"));
+    const before = await c.storage.query<{ c: string; s: string }>(
+      raw("SELECT count() AS c, max(batch_seq) AS s FROM runtime_events WHERE host = 'daemon-h100'"),
+    );
     const seqBefore = await c.storage.query<{ s: string }>(raw("SELECT max(batch_seq) AS s FROM ingest_batches WHERE agent_id = 'agent-daemon-h100'"));
 
     // Restart: samples continue with higher batch_seq; the log is not read from the start again.

@@ -76,7 +76,12 @@ describe('the bundled agent (agent/dist)', () => {
     const tsx = join(ROOT, 'agent', 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
     const cases = [
       ['parse-nvidia-smi', join(ROOT, 'agent', 'test', 'fixtures', 'nvidia-smi', 'a100-sxm4-80gb-mig-driver535.xml')],
-      ['parse-log', '--runtime', 'auto', join(ROOT, 'agent', 'test', 'fixtures', 'runtime-logs', 'a1111', 'oom-error-completing-request-second-job-2024-01.log')],
+      [
+        'parse-log',
+        '--runtime',
+        'auto',
+        join(ROOT, 'agent', 'test', 'fixtures', 'runtime-logs', 'a1111', 'oom-error-completing-request-second-job-2024-01.log'),
+      ],
     ];
     for (const args of cases) {
       const fromBundle = spawnSync('node', [bundle, ...args], { encoding: 'utf8', cwd: tmpdir() });

@@ -35,31 +35,78 @@ async function seed(insert: (table: string, rows: Record<string, unknown>[]) => 
   ]);
   // 100 jobs on h1 in the last ~10 minutes: 90 ok (1 image each), 6 oom, 4 error
   const jobs = Array.from({ length: 100 }, (_, i) => ({
-    ...base, host: 'h1', ts: dt(NOW - 120_000 - i * 5000), batch_seq: 1, seq: i, kind: 'job_end', runtime: 'comfyui',
-    outcome: i < 90 ? 'ok' : i < 96 ? 'oom' : 'error', images: i < 90 ? 1 : 0,
+    ...base,
+    host: 'h1',
+    ts: dt(NOW - 120_000 - i * 5000),
+    batch_seq: 1,
+    seq: i,
+    kind: 'job_end',
+    runtime: 'comfyui',
+    outcome: i < 90 ? 'ok' : i < 96 ? 'oom' : 'error',
+    images: i < 90 ? 1 : 0,
   }));
-  const ooms = Array.from({ length: 6 }, (_, i) => ({ ...base, host: 'h1', ts: dt(NOW - 60_000 - i * 20_000), batch_seq: 2, seq: i, kind: 'oom', runtime: 'comfyui' }));
+  const ooms = Array.from({ length: 6 }, (_, i) => ({
+    ...base,
+    host: 'h1',
+    ts: dt(NOW - 60_000 - i * 20_000),
+    batch_seq: 2,
+    seq: i,
+    kind: 'oom',
+    runtime: 'comfyui',
+  }));
   // 89 of the 90 images reported were found on disk
   const written = [{ ...base, host: 'h1', ts: dt(NOW - 30_000), batch_seq: 3, seq: 0, kind: 'output_written', runtime: 'comfyui', images: 89 }];
   await insert('runtime_events', [...jobs, ...ooms, ...written]);
   // GPU 0: 100 busy samples, 5 thermally throttled (0x20); GPU 1: idle but at 90 °C for 5 minutes
   const gpu0 = Array.from({ length: 100 }, (_, i) => ({
-    ...base, host: 'h1', ts: dt(NOW - i * 5000), gpu_index: 0, gpu_uuid: 'GPU-0', gpu_name: 'NVIDIA L40S', util_ratio: 0.9, temp_celsius: 60, clock_event_reasons: i < 5 ? 0x20 : 0, batch_seq: 4,
+    ...base,
+    host: 'h1',
+    ts: dt(NOW - i * 5000),
+    gpu_index: 0,
+    gpu_uuid: 'GPU-0',
+    gpu_name: 'NVIDIA L40S',
+    util_ratio: 0.9,
+    temp_celsius: 60,
+    clock_event_reasons: i < 5 ? 0x20 : 0,
+    batch_seq: 4,
   }));
   const gpu1 = Array.from({ length: 30 }, (_, i) => ({
-    ...base, host: 'h1', ts: dt(NOW - i * 9000), gpu_index: 1, gpu_uuid: 'GPU-1', gpu_name: 'NVIDIA L40S', util_ratio: 0, temp_celsius: 90, clock_event_reasons: 1, batch_seq: 4,
+    ...base,
+    host: 'h1',
+    ts: dt(NOW - i * 9000),
+    gpu_index: 1,
+    gpu_uuid: 'GPU-1',
+    gpu_name: 'NVIDIA L40S',
+    util_ratio: 0,
+    temp_celsius: 90,
+    clock_event_reasons: 1,
+    batch_seq: 4,
   }));
   await insert('gpu_samples', [...gpu0, ...gpu1]);
-  await insert('gpu_status', [{ ...base, host: 'h1', ts: dt(NOW - 60_000), gpu_index: 0, gpu_uuid: 'GPU-0', status: 'xid', xid: 79, detail: 'fallen off the bus', batch_seq: 5, seq: 0 }]);
-  await insert('host_samples', [{
-    ...base, host: 'h1', ts: dt(NOW - 30_000), volume_mounts: ['/models', '/out'], volume_roles: ['models', 'outputs'], volume_size_bytes: [1000, 1000], volume_free_bytes: [50, 500], batch_seq: 6,
-  }]);
+  await insert('gpu_status', [
+    { ...base, host: 'h1', ts: dt(NOW - 60_000), gpu_index: 0, gpu_uuid: 'GPU-0', status: 'xid', xid: 79, detail: 'fallen off the bus', batch_seq: 5, seq: 0 },
+  ]);
+  await insert('host_samples', [
+    {
+      ...base,
+      host: 'h1',
+      ts: dt(NOW - 30_000),
+      volume_mounts: ['/models', '/out'],
+      volume_roles: ['models', 'outputs'],
+      volume_size_bytes: [1000, 1000],
+      volume_free_bytes: [50, 500],
+      batch_seq: 6,
+    },
+  ]);
 }
 
 describe('SLI kinds and alert rules evaluated on ClickHouse', () => {
   let dir: string;
   const env = (): Record<string, string> => ({
-    COLLECTOR_SLO_FILE: join(dir, 'slos.yaml'), COLLECTOR_SLO_EVAL_INTERVAL_S: '0', COLLECTOR_ALERT_LEASE_SETTLE_MS: '200', COLLECTOR_REPLICA_ID: 'replica-a',
+    COLLECTOR_SLO_FILE: join(dir, 'slos.yaml'),
+    COLLECTOR_SLO_EVAL_INTERVAL_S: '0',
+    COLLECTOR_ALERT_LEASE_SETTLE_MS: '200',
+    COLLECTOR_REPLICA_ID: 'replica-a',
   });
   let c: Awaited<ReturnType<typeof startTestCollector>>;
   let slos: Map<string, SloStatus>;
@@ -108,12 +155,17 @@ describe('SLI kinds and alert rules evaluated on ClickHouse', () => {
       ['OomStorm', 'h1', '', 6],
       ['OutputLost', 'h1', '', 1],
     ]);
-    const sloAlerts = body.alerts.filter((a) => a.source === 'slo').map((a) => `${a.rule}/${a.severity}`).sort();
+    const sloAlerts = body.alerts
+      .filter((a) => a.source === 'slo')
+      .map((a) => `${a.rule}/${a.severity}`)
+      .sort();
     expect(sloAlerts).toEqual(['jobs/page', 'jobs/ticket', 'ooms/ticket', 'thermal/ticket']);
   });
 
   it('serves the budget-over-time series of one SLO', async () => {
-    const res = await fetch(`http://127.0.0.1:${c.httpPort}/api/v1/slos/jobs?from=${new Date(NOW - 3600_000).toISOString()}&to=${new Date(NOW + 60_000).toISOString()}`);
+    const res = await fetch(
+      `http://127.0.0.1:${c.httpPort}/api/v1/slos/jobs?from=${new Date(NOW - 3600_000).toISOString()}&to=${new Date(NOW + 60_000).toISOString()}`,
+    );
     const body = (await res.json()) as { points: { sli: number; error_budget_remaining: number; burn_rate_1h: number }[] };
     expect(res.status).toBe(200);
     expect(body.points).toHaveLength(1);
@@ -124,7 +176,11 @@ describe('SLI kinds and alert rules evaluated on ClickHouse', () => {
 
   it('lets one of two replicas evaluate an interval (lease)', async () => {
     clock = NOW + 5000;
-    const other = await startTestCollector(inject('clickhouseUrl'), { ...env(), COLLECTOR_CLICKHOUSE_DATABASE: c.config.COLLECTOR_CLICKHOUSE_DATABASE, COLLECTOR_REPLICA_ID: 'replica-b' }, { now: () => clock });
+    const other = await startTestCollector(
+      inject('clickhouseUrl'),
+      { ...env(), COLLECTOR_CLICKHOUSE_DATABASE: c.config.COLLECTOR_CLICKHOUSE_DATABASE, COLLECTOR_REPLICA_ID: 'replica-b' },
+      { now: () => clock },
+    );
     try {
       // both claim the same slot at the same instant: the earliest claim wins, ties go to the lower name
       const [a, b] = await Promise.all([c.evaluator.tick(), other.evaluator.tick()]);

@@ -36,10 +36,17 @@ async function startAlertmanager(dir: string): Promise<{ url: string; proc: Chil
   const port = await freePort();
   const config = join(dir, 'alertmanager.yml');
   await writeFile(config, "route:\n  receiver: 'null'\n  group_wait: 1s\nreceivers:\n  - name: 'null'\n");
-  const proc = spawn(AM_BIN, [`--config.file=${config}`, `--storage.path=${join(dir, 'am-data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='], { stdio: 'ignore' });
+  const proc = spawn(
+    AM_BIN,
+    [`--config.file=${config}`, `--storage.path=${join(dir, 'am-data')}`, `--web.listen-address=127.0.0.1:${port}`, '--cluster.listen-address='],
+    { stdio: 'ignore' },
+  );
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; i < 100; i++) {
-    const ok = await fetch(`${url}/-/ready`).then((r) => r.ok, () => false);
+    const ok = await fetch(`${url}/-/ready`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return { url, proc };
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -51,7 +58,9 @@ async function startReceiver(nowS: () => number): Promise<{ url: string; server:
   const received: Received[] = [];
   const server = createServer((req, res) => {
     let text = '';
-    req.on('data', (c: Buffer) => { text += c.toString('utf8'); });
+    req.on('data', (c: Buffer) => {
+      text += c.toString('utf8');
+    });
     req.on('end', () => {
       const sig = req.headers[SIGNATURE_HEADER];
       received.push({ body: JSON.parse(text) as Received['body'], signed: typeof sig === 'string' && verifyWebhookSignature(SECRET, sig, text, nowS()) });
@@ -78,8 +87,14 @@ let seq = 1;
 async function send(address: string, events: TimedEvent[]): Promise<void> {
   let built: ExportRequest | undefined;
   const b = createBatcher({
-    agentId: 'agent-slo-1', host: { hostname: 'render-slo-01', driverVersion: '595.80', cudaVersion: '13.0', agentVersion: '0.1.0', labels: {} },
-    firstSeq: seq++, maxRows: 10_000, flushIntervalMs: 60_000, deliver: (r) => { built = r; },
+    agentId: 'agent-slo-1',
+    host: { hostname: 'render-slo-01', driverVersion: '595.80', cudaVersion: '13.0', agentVersion: '0.1.0', labels: {} },
+    firstSeq: seq++,
+    maxRows: 10_000,
+    flushIntervalMs: 60_000,
+    deliver: (r) => {
+      built = r;
+    },
   });
   for (const e of events) b.addEvent(e);
   b.flush();
@@ -90,7 +105,13 @@ async function send(address: string, events: TimedEvent[]): Promise<void> {
   if (r.status !== 'ok') throw new Error(`export failed: ${r.status}`);
 }
 
-interface AmAlert { labels: Record<string, string>; startsAt: string; endsAt: string; status: { state: string }; generatorURL: string }
+interface AmAlert {
+  labels: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+  status: { state: string };
+  generatorURL: string;
+}
 async function amAlerts(url: string): Promise<AmAlert[]> {
   const res = await fetch(`${url}/api/v2/alerts?active=true&filter=${encodeURIComponent('slo="warm-start-ready"')}`);
   return (await res.json()) as AmAlert[];
@@ -114,9 +135,15 @@ describe('SLO burn-rate alerts delivered to Alertmanager and a webhook', () => {
     am = await startAlertmanager(dir);
     hook = await startReceiver(() => Math.floor(Date.now() / 1000));
     env = {
-      COLLECTOR_SLO_FILE: join(dir, 'slos.yaml'), COLLECTOR_SLO_EVAL_INTERVAL_S: '0', COLLECTOR_ALERT_LEASE_SETTLE_MS: '0',
-      COLLECTOR_ALERTMANAGER_URL: am.url, COLLECTOR_ALERT_WEBHOOK_URLS: hook.url, COLLECTOR_ALERT_WEBHOOK_SECRET: SECRET,
-      COLLECTOR_ALERT_RESEND_S: '3600', COLLECTOR_PUBLIC_URL: 'http://rw.example:8470', COLLECTOR_REPLICA_ID: 'replica-a',
+      COLLECTOR_SLO_FILE: join(dir, 'slos.yaml'),
+      COLLECTOR_SLO_EVAL_INTERVAL_S: '0',
+      COLLECTOR_ALERT_LEASE_SETTLE_MS: '0',
+      COLLECTOR_ALERTMANAGER_URL: am.url,
+      COLLECTOR_ALERT_WEBHOOK_URLS: hook.url,
+      COLLECTOR_ALERT_WEBHOOK_SECRET: SECRET,
+      COLLECTOR_ALERT_RESEND_S: '3600',
+      COLLECTOR_PUBLIC_URL: 'http://rw.example:8470',
+      COLLECTOR_REPLICA_ID: 'replica-a',
     };
     c = await startTestCollector(chUrl, env, { now: () => clock });
   });
@@ -153,7 +180,11 @@ describe('SLO burn-rate alerts delivered to Alertmanager and a webhook', () => {
     const startsAt = (await amAlerts(am.url)).find((a) => a.labels.severity === 'page')?.startsAt;
     await c.stop();
     clock = T + 60_000;
-    c = await startTestCollector(chUrl, { ...env, COLLECTOR_CLICKHOUSE_DATABASE: c.config.COLLECTOR_CLICKHOUSE_DATABASE, COLLECTOR_REPLICA_ID: 'replica-b' }, { now: () => clock });
+    c = await startTestCollector(
+      chUrl,
+      { ...env, COLLECTOR_CLICKHOUSE_DATABASE: c.config.COLLECTOR_CLICKHOUSE_DATABASE, COLLECTOR_REPLICA_ID: 'replica-b' },
+      { now: () => clock },
+    );
     const r = await c.evaluator.tick();
     expect(r).toMatchObject({ skipped: false, notified: 0 });
     expect(hook.received.length).toBe(before);

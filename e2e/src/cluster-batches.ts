@@ -30,7 +30,13 @@ export function simulatedBatches(o: BatchPlanOptions): ExportRequest[] {
     const out: ExportRequest[] = [];
     const b = createBatcher({
       agentId: `cl-${spec.hostname}`,
-      host: { hostname: spec.hostname, driverVersion: spec.driverVersion, cudaVersion: '12.8', agentVersion: '0.1.0-cluster', labels: { group: spec.hot ? 'rack-b' : 'rack-a' } },
+      host: {
+        hostname: spec.hostname,
+        driverVersion: spec.driverVersion,
+        cudaVersion: '12.8',
+        agentVersion: '0.1.0-cluster',
+        labels: { group: spec.hot ? 'rack-b' : 'rack-a' },
+      },
       firstSeq: 1,
       maxRows: 100_000,
       flushIntervalMs: 3_600_000,

@@ -17,7 +17,8 @@ import { startTestCollector } from './test-collector.js';
 
 type Collector = Awaited<ReturnType<typeof startTestCollector>>;
 
-const missing = findZooKeeper() === undefined ? 'zookeeper (apt-get install -y zookeeper)' : findClickHouseBinary() === undefined ? 'clickhouse-server' : undefined;
+const missing =
+  findZooKeeper() === undefined ? 'zookeeper (apt-get install -y zookeeper)' : findClickHouseBinary() === undefined ? 'clickhouse-server' : undefined;
 if (missing !== undefined) console.warn(`cluster.int.test: skipped, ${missing} is not installed`);
 
 const BATCHES = simulatedBatches({ hosts: 8, ticks: 60, tickMs: 2000, ticksPerBatch: 10, startMs: Date.now() - 10 * 60_000 });
@@ -133,7 +134,10 @@ describe.skipIf(missing !== undefined)('cluster mode: 2 shards × 2 replicas, tw
 
   it('creates Replicated local tables, Distributed tables and local rollup views on every node', async () => {
     for (const n of cluster.nodes) {
-      const rows = await nodeScalar(n.url, `SELECT name, engine FROM system.tables WHERE database = '${db}' AND name IN ('gpu_samples', 'gpu_samples_local', 'gpu_1m_local', 'gpu_1m_mv', 'schema_migrations') ORDER BY name`);
+      const rows = await nodeScalar(
+        n.url,
+        `SELECT name, engine FROM system.tables WHERE database = '${db}' AND name IN ('gpu_samples', 'gpu_samples_local', 'gpu_1m_local', 'gpu_1m_mv', 'schema_migrations') ORDER BY name`,
+      );
       expect(rows.split('\n'), n.name).toEqual([
         'gpu_1m_local\tReplicatedAggregatingMergeTree',
         'gpu_1m_mv\tMaterializedView',
@@ -219,7 +223,9 @@ describe.skipIf(missing !== undefined)('cluster mode: 2 shards × 2 replicas, tw
     const [va, vb, vs] = await Promise.all([verdicts(a), verdicts(b), verdicts(single)]);
     expect(va).toEqual(vs);
     expect(vb).toEqual(vs);
-    const identity = await a.storage.query<{ rows: string; fps: string }>(raw('SELECT count() AS rows, uniqExact(tenant, fingerprint) AS fps FROM alerts FINAL'));
+    const identity = await a.storage.query<{ rows: string; fps: string }>(
+      raw('SELECT count() AS rows, uniqExact(tenant, fingerprint) AS fps FROM alerts FINAL'),
+    );
     expect(identity[0]?.rows).toBe(identity[0]?.fps);
   }, 60_000);
 });

@@ -27,12 +27,18 @@ describe('GET /api/v1/cost from what the agent sends', () => {
     const ticks = Array.from({ length: 12 }, (_, i) => i);
     const batches: ExportRequest[] = [];
     const b = createBatcher({
-      agentId: 'agent-cost-1', host: { hostname: 'render-cost', driverVersion: '595.80', cudaVersion: '13.0', agentVersion: '0.1.0', labels: {} },
-      firstSeq: 1, maxRows: 10_000, flushIntervalMs: 60_000, sampleIntervalMs: 1000, deliver: (r) => batches.push(r),
+      agentId: 'agent-cost-1',
+      host: { hostname: 'render-cost', driverVersion: '595.80', cudaVersion: '13.0', agentVersion: '0.1.0', labels: {} },
+      firstSeq: 1,
+      maxRows: 10_000,
+      flushIntervalMs: 60_000,
+      sampleIntervalMs: 1000,
+      deliver: (r) => batches.push(r),
     });
     for (const i of ticks) {
       const gpus: GpuSnapshot[] = [{ ts_unix_ms: t0 + i * 1000, index: 1, uuid: 'GPU-cost-1', name: 'NVIDIA L40S', utilization_gpu_ratio: 0.5 }];
-      if (i !== 5) gpus.unshift({ ts_unix_ms: t0 + i * 1000, index: 0, uuid: 'GPU-cost-0', name: 'NVIDIA L40S', utilization_gpu_ratio: 0.9, energy_joules: energy(i) });
+      if (i !== 5)
+        gpus.unshift({ ts_unix_ms: t0 + i * 1000, index: 0, uuid: 'GPU-cost-0', name: 'NVIDIA L40S', utilization_gpu_ratio: 0.9, energy_joules: energy(i) });
       b.addGpus(gpus);
       if (i % 4 === 3) b.flush();
     }
@@ -55,11 +61,20 @@ describe('GET /api/v1/cost from what the agent sends', () => {
     const from = new Date(t0 - 3600_000).toISOString();
     const to = new Date(t0 + 3600_000).toISOString();
     await expect
-      .poll(async () => {
-        const res = await fetch(`http://127.0.0.1:${c.httpPort}/api/v1/cost?from=${from}&to=${to}`);
-        const body = (await res.json()) as { gpu_models: { gpu_name: string; gpus: number; gpu_hours: number; energy_kwh: number | null; cost: number | null }[] };
-        return body.gpu_models.map((m) => ({ ...m, gpu_hours: Math.round(m.gpu_hours * 3600 * 1000) / 1000, energy_kwh: m.energy_kwh === null ? null : Math.round(m.energy_kwh * 3.6e6 * 1000) / 1000 }));
-      }, { timeout: 15_000 })
+      .poll(
+        async () => {
+          const res = await fetch(`http://127.0.0.1:${c.httpPort}/api/v1/cost?from=${from}&to=${to}`);
+          const body = (await res.json()) as {
+            gpu_models: { gpu_name: string; gpus: number; gpu_hours: number; energy_kwh: number | null; cost: number | null }[];
+          };
+          return body.gpu_models.map((m) => ({
+            ...m,
+            gpu_hours: Math.round(m.gpu_hours * 3600 * 1000) / 1000,
+            energy_kwh: m.energy_kwh === null ? null : Math.round(m.energy_kwh * 3.6e6 * 1000) / 1000,
+          }));
+        },
+        { timeout: 15_000 },
+      )
       .toEqual([expect.objectContaining({ gpu_name: 'NVIDIA L40S', gpus: 2, gpu_hours: seconds, energy_kwh: joules })]);
   });
 });

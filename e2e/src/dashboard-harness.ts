@@ -56,7 +56,13 @@ export async function backfillFleet(o: BackfillOptions): Promise<BackfillResult>
         const vh = createVirtualHost(spec, createRng(1000 + i), from);
         const b = createBatcher({
           agentId: `sim-${spec.hostname}`,
-          host: { hostname: spec.hostname, driverVersion: spec.driverVersion, cudaVersion: '12.8', agentVersion: '0.1.0-sim', labels: { group: spec.hot ? 'rack-b' : 'rack-a' } },
+          host: {
+            hostname: spec.hostname,
+            driverVersion: spec.driverVersion,
+            cudaVersion: '12.8',
+            agentVersion: '0.1.0-sim',
+            labels: { group: spec.hot ? 'rack-b' : 'rack-a' },
+          },
           firstSeq: 1,
           maxRows: 2000,
           flushIntervalMs: 3_600_000,
@@ -82,4 +88,3 @@ export async function backfillFleet(o: BackfillOptions): Promise<BackfillResult>
   }
   return { hostnames: specs.map((s) => s.hostname), batches, rows };
 }
-

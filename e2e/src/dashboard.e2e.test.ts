@@ -62,13 +62,22 @@ describe('dashboard in Chromium against a seeded collector', () => {
     ensureDashboardBuilt();
     dir = await mkdtemp(join(tmpdir(), 'rw-dash-e2e-'));
     await writeFile(join(dir, 'slos.yaml'), SLO_FILE);
-    c = await startTestCollector(inject('clickhouseUrl'), { COLLECTOR_API_ADMIN_KEY: ADMIN, COLLECTOR_SLO_FILE: join(dir, 'slos.yaml'), COLLECTOR_SLO_EVAL_INTERVAL_S: '2', COLLECTOR_API_KEYS_REFRESH_MS: '500' });
+    c = await startTestCollector(inject('clickhouseUrl'), {
+      COLLECTOR_API_ADMIN_KEY: ADMIN,
+      COLLECTOR_SLO_FILE: join(dir, 'slos.yaml'),
+      COLLECTOR_SLO_EVAL_INTERVAL_S: '2',
+      COLLECTOR_API_KEYS_REFRESH_MS: '500',
+    });
     base = `http://127.0.0.1:${c.httpPort}`;
     await backfillFleet({ address: `127.0.0.1:${c.grpcPort}`, hosts: 12, historyMs: 20 * 60_000, stepMs: 10_000 });
     // the capacity planner reads an hourly rollup the collector refreshes on a timer: refresh it now
     await refreshCapacity(c.storage, new Date(Date.now() - 2 * 3600_000), new Date(Date.now() + 3600_000));
     for (const role of ['viewer', 'operator'] as const) {
-      const res = await fetch(`${base}/api/v1/admin/keys`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' }, body: JSON.stringify({ name: `e2e-${role}`, role }) });
+      const res = await fetch(`${base}/api/v1/admin/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: `e2e-${role}`, role }),
+      });
       const json: unknown = await res.json();
       expect(res.status, JSON.stringify(json)).toBe(201);
       keys[role] = CreateApiKeyResponseSchema.parse(json).key;
@@ -100,7 +109,9 @@ describe('dashboard in Chromium against a seeded collector', () => {
     const g = h?.gpus[1] ?? h?.gpus[0];
     if (h === undefined || g === undefined) throw new Error('no GPU');
     const chip = page.locator(`[data-testid="host-row"][data-host="${h.host}"] [data-testid="gpu"][data-gpu-index="${g.index}"]`);
-    expect(await chip.getByTestId('gpu-mem').textContent()).toBe(`${((g.memory_used_bytes ?? 0) / GiB).toFixed(1)} / ${((g.memory_total_bytes ?? 0) / GiB).toFixed(1)} GiB`);
+    expect(await chip.getByTestId('gpu-mem').textContent()).toBe(
+      `${((g.memory_used_bytes ?? 0) / GiB).toFixed(1)} / ${((g.memory_total_bytes ?? 0) / GiB).toFixed(1)} GiB`,
+    );
     expect(await chip.getByTestId('gpu-temp').textContent()).toBe(`${Math.round(g.temperature_celsius ?? 0)} °C`);
     await page.getByTestId('util-heatmap').waitFor();
     await page.locator('[data-testid="fleet-util-chart"] .recharts-line').first().waitFor();
@@ -112,13 +123,26 @@ describe('dashboard in Chromium against a seeded collector', () => {
   const len = (b: Body, k: string) => (Array.isArray(b[k]) ? (b[k] as unknown[]).length : 0);
   /** `drawn`: a selector that proves the page's chart drew its lines (waited for when there is data). */
   const PAGES: { name: string; path: string; api: string; data: string; drawn?: string; isEmpty: (b: Body) => boolean }[] = [
-    { name: 'host', path: '/hosts/gpu-node-04', api: '/api/v1/hosts/gpu-node-04/series', data: 'process-table', drawn: '[data-testid="chart-percent"] .recharts-line', isEmpty: (b) => len(b, 'gpus') === 0 },
+    {
+      name: 'host',
+      path: '/hosts/gpu-node-04',
+      api: '/api/v1/hosts/gpu-node-04/series',
+      data: 'process-table',
+      drawn: '[data-testid="chart-percent"] .recharts-line',
+      isEmpty: (b) => len(b, 'gpus') === 0,
+    },
     { name: 'slos', path: '/slos', api: '/api/v1/slos', data: 'slo-table', isEmpty: (b) => len(b, 'slos') === 0 },
     { name: 'slo-detail', path: '/slos/oom-rate', api: '/api/v1/slos/oom-rate', data: 'slo-detail-sli', isEmpty: () => false },
     { name: 'alerts', path: '/alerts?state=all', api: '/api/v1/alerts', data: 'alert-table', isEmpty: (b) => len(b, 'alerts') === 0 },
     { name: 'ooms', path: '/ooms', api: '/api/v1/ooms', data: 'oom-table', isEmpty: (b) => b['total'] === 0 },
     { name: 'slowdowns', path: '/slowdowns', api: '/api/v1/slowdowns', data: 'slowdown-table', isEmpty: (b) => len(b, 'hosts') === 0 },
-    { name: 'capacity', path: '/capacity', api: '/api/v1/capacity', data: 'capacity-table', isEmpty: (b) => len(b, 'workloads') === 0 && len(b, 'gpu_models') === 0 },
+    {
+      name: 'capacity',
+      path: '/capacity',
+      api: '/api/v1/capacity',
+      data: 'capacity-table',
+      isEmpty: (b) => len(b, 'workloads') === 0 && len(b, 'gpu_models') === 0,
+    },
   ];
 
   it.each(PAGES)('renders the $name page with its data, or shows why not', async (p) => {
@@ -146,7 +170,10 @@ describe('dashboard in Chromium against a seeded collector', () => {
   it('keeps the GPU model filter and the time range in the URL across a reload', async () => {
     const fleet = FleetResponseSchema.parse((await api('/api/v1/fleet')).body);
     const model = fleet.hosts[0]?.gpus[0]?.name ?? '';
-    const expected = fleet.hosts.filter((h) => h.gpus.some((g) => g.name === model)).map((h) => h.host).sort();
+    const expected = fleet.hosts
+      .filter((h) => h.gpus.some((g) => g.name === model))
+      .map((h) => h.host)
+      .sort();
     const page = await openPage('/');
     await expect.poll(() => page.getByTestId('host-row').count(), { timeout: 15_000 }).toBe(12);
     await page.getByTestId('gpu-model-filter').selectOption(model);
@@ -221,7 +248,18 @@ describe('dashboard in Chromium against a seeded collector', () => {
         void client.send(req, 10_000).then((r) => (sent = r.status === 'ok'));
       },
     });
-    b.addGpus([{ ts_unix_ms: Date.now(), index: 0, uuid: 'GPU-late-0', name: 'NVIDIA L40S', utilization_gpu_ratio: 0.42, memory_used_bytes: 8 * GiB, memory_total_bytes: 48 * GiB, temperature_celsius: 55 }]);
+    b.addGpus([
+      {
+        ts_unix_ms: Date.now(),
+        index: 0,
+        uuid: 'GPU-late-0',
+        name: 'NVIDIA L40S',
+        utilization_gpu_ratio: 0.42,
+        memory_used_bytes: 8 * GiB,
+        memory_total_bytes: 48 * GiB,
+        temperature_celsius: 55,
+      },
+    ]);
     b.flush();
     await expect.poll(() => sent, { timeout: 10_000 }).toBe(true);
     client.close();

@@ -11,7 +11,17 @@ import { freePort } from '@renderwatch/devkit';
 import { ExportRequest } from '@renderwatch/proto';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestAgent, inOrderWithin, MAX_IN_FLIGHT, sleep, spawnCollector, storedCounts, testStorage, until, type CollectorProcess } from './delivery-harness.js';
+import {
+  createTestAgent,
+  inOrderWithin,
+  MAX_IN_FLIGHT,
+  sleep,
+  spawnCollector,
+  storedCounts,
+  testStorage,
+  until,
+  type CollectorProcess,
+} from './delivery-harness.js';
 import { startTestCollector } from './test-collector.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -65,7 +75,14 @@ describe('delivery across agent restarts and a full spool', () => {
     const env = { COLLECTOR_CLICKHOUSE_URL: url, COLLECTOR_CLICKHOUSE_DATABASE: db, COLLECTOR_GRPC_PORT: String(port), COLLECTOR_HTTP_PORT: '0' };
     const c1 = await spawnCollector(env);
     collectors.push(c1);
-    const args = { agentId: 'restart-1', hostname: 'restart-host', address: `127.0.0.1:${port}`, spoolDir: join(dir, 'restart-1'), intervalMs: 250, drainMs: 45_000 };
+    const args = {
+      agentId: 'restart-1',
+      hostname: 'restart-host',
+      address: `127.0.0.1:${port}`,
+      spoolDir: join(dir, 'restart-1'),
+      intervalMs: 250,
+      drainMs: 45_000,
+    };
     const a1 = spawnAgent({ ...args, ticks: -1 });
     agents.push(a1);
     expect(await until(() => field(a1.lines, 'acked').length >= 5, 45_000)).toBe(true);
@@ -101,7 +118,14 @@ describe('delivery across agent restarts and a full spool', () => {
   it('drops exactly the oldest samples the size limit demands during a long outage, counts them, and keeps every event', async () => {
     const port = await freePort();
     const maxBytes = 32 * 1024;
-    const agent = createTestAgent({ agentId: 'full-1', hostname: 'full-host', address: `127.0.0.1:${port}`, spoolDir: join(dir, 'full-1'), spoolMaxBytes: maxBytes, log: pino({ level: 'silent' }) });
+    const agent = createTestAgent({
+      agentId: 'full-1',
+      hostname: 'full-host',
+      address: `127.0.0.1:${port}`,
+      spoolDir: join(dir, 'full-1'),
+      spoolMaxBytes: maxBytes,
+      log: pino({ level: 'silent' }),
+    });
     // A long outage: nothing listens on the port while 120 batches are made.
     for (let i = 0; i < 120; i++) agent.tick();
     const stats = agent.spool.stats();
@@ -109,7 +133,10 @@ describe('delivery across agent restarts and a full spool', () => {
     expect(stats.droppedEvents).toBe(0);
     expect(stats.bytes).toBeLessThanOrEqual(maxBytes);
     // Full to the limit, not below it: one more samples-only batch would not fit.
-    const sampleBatch = agent.spool.head(1000).map((b) => b.load()).find((r) => r !== undefined && r.events.length === 0);
+    const sampleBatch = agent.spool
+      .head(1000)
+      .map((b) => b.load())
+      .find((r) => r !== undefined && r.events.length === 0);
     expect(sampleBatch).toBeDefined();
     expect(stats.bytes + ExportRequest.encode(sampleBatch ?? ExportRequest.fromPartial({})).finish().length).toBeGreaterThan(maxBytes);
     // Every event-bearing batch is still spooled.

@@ -28,8 +28,12 @@ function tokensYaml(revokeA: boolean): string {
 function request(agentId: string, seq: number, gpus = 2): ExportRequest {
   let built: ExportRequest | undefined;
   const b = createBatcher({
-    agentId, host: { hostname: `${agentId}-host`, driverVersion: '', cudaVersion: '', agentVersion: 't', labels: {} },
-    firstSeq: seq, maxRows: 1_000_000, flushIntervalMs: 60_000, deliver: (r) => (built = r),
+    agentId,
+    host: { hostname: `${agentId}-host`, driverVersion: '', cudaVersion: '', agentVersion: 't', labels: {} },
+    firstSeq: seq,
+    maxRows: 1_000_000,
+    flushIntervalMs: 60_000,
+    deliver: (r) => (built = r),
   });
   const ts = Date.now() - 1000;
   b.addGpus(Array.from({ length: gpus }, (_, i) => ({ ts_unix_ms: ts, index: i, uuid: `GPU-${agentId}-${i}`, name: 'L4' })));
@@ -38,7 +42,7 @@ function request(agentId: string, seq: number, gpus = 2): ExportRequest {
   return built;
 }
 
-const codeOf = (r: SendResult): number | 'ok' => (r.status === 'ok' ? 'ok' : ((r.error as Error & { code: number }).code));
+const codeOf = (r: SendResult): number | 'ok' => (r.status === 'ok' ? 'ok' : (r.error as Error & { code: number }).code);
 
 const p = (f: string): string => join(dir, f);
 function ossl(...args: string[]): void {
@@ -55,7 +59,23 @@ function makeCertificates(): { ca: string; serverCert: string; serverKey: string
   ] as const) {
     writeFileSync(p(`${name}.ext`), `${ext}\n`);
     ossl('req', ...key, '-keyout', p(`${name}.key`), '-out', p(`${name}.csr`), '-subj', `/CN=${cn}`);
-    ossl('x509', '-req', '-in', p(`${name}.csr`), '-CA', p('ca.crt'), '-CAkey', p('ca.key'), '-CAcreateserial', '-out', p(`${name}.crt`), '-days', '1', '-extfile', p(`${name}.ext`));
+    ossl(
+      'x509',
+      '-req',
+      '-in',
+      p(`${name}.csr`),
+      '-CA',
+      p('ca.crt'),
+      '-CAkey',
+      p('ca.key'),
+      '-CAcreateserial',
+      '-out',
+      p(`${name}.crt`),
+      '-days',
+      '1',
+      '-extfile',
+      p(`${name}.ext`),
+    );
   }
   return { ca: p('ca.crt'), serverCert: p('server.crt'), serverKey: p('server.key'), clientCert: p('client.crt'), clientKey: p('client.key') };
 }
@@ -74,7 +94,11 @@ describe('agent authentication and bad input', () => {
   };
   beforeAll(async () => {
     writeFileSync(tokensFile, tokensYaml(false));
-    c = await startTestCollector(inject('clickhouseUrl'), { COLLECTOR_AGENT_TOKENS_FILE: tokensFile, COLLECTOR_MAX_BATCH_ROWS: '100', COLLECTOR_MAX_MESSAGE_BYTES: '65536' });
+    c = await startTestCollector(inject('clickhouseUrl'), {
+      COLLECTOR_AGENT_TOKENS_FILE: tokensFile,
+      COLLECTOR_MAX_BATCH_ROWS: '100',
+      COLLECTOR_MAX_MESSAGE_BYTES: '65536',
+    });
     address = `127.0.0.1:${c.grpcPort}`;
   });
   afterAll(async () => {
@@ -119,7 +143,12 @@ describe('agent authentication and bad input', () => {
     const b = client(TOKEN_B);
     expect(codeOf(await b.send(request('agent-b', 30, 101), 5000))).toBe(status.INVALID_ARGUMENT);
     const huge = request('agent-b', 31, 1);
-    huge.events = Array.from({ length: 40 }, () => ({ tsUnixMs: Date.now(), kind: 'error', runtime: 'comfyui', body: { $case: 'error', value: { errorType: 'X', message: 'x'.repeat(4000) } } }));
+    huge.events = Array.from({ length: 40 }, () => ({
+      tsUnixMs: Date.now(),
+      kind: 'error',
+      runtime: 'comfyui',
+      body: { $case: 'error', value: { errorType: 'X', message: 'x'.repeat(4000) } },
+    }));
     expect(codeOf(await b.send(huge, 5000))).toBe(status.RESOURCE_EXHAUSTED);
     expect(codeOf(await b.send(request('agent-b', 32), 5000))).toBe('ok');
   });
@@ -129,7 +158,14 @@ describe('agent authentication and bad input', () => {
     const md = new Metadata();
     md.set('authorization', `Bearer ${TOKEN_B}`);
     const code = await new Promise<number>((resolve) => {
-      rawClient.makeUnaryRequest('/renderwatch.telemetry.v1.TelemetryService/Export', (x: Buffer) => x, (x: Buffer) => x, Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]), md, (err) => resolve(err?.code ?? 0));
+      rawClient.makeUnaryRequest(
+        '/renderwatch.telemetry.v1.TelemetryService/Export',
+        (x: Buffer) => x,
+        (x: Buffer) => x,
+        Buffer.from([0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x01]),
+        md,
+        (err) => resolve(err?.code ?? 0),
+      );
     });
     rawClient.close();
     expect(code).toBe(status.INVALID_ARGUMENT);
@@ -139,7 +175,11 @@ describe('agent authentication and bad input', () => {
 
 describe('back-pressure', () => {
   it('answers RESOURCE_EXHAUSTED with retry-after-s when the ingest queue is full', async () => {
-    const c = await startTestCollector(inject('clickhouseUrl'), { COLLECTOR_INGEST_MAX_INFLIGHT: '1', COLLECTOR_INGEST_QUEUE_MAX: '0', COLLECTOR_INGEST_RETRY_AFTER_S: '3' });
+    const c = await startTestCollector(inject('clickhouseUrl'), {
+      COLLECTOR_INGEST_MAX_INFLIGHT: '1',
+      COLLECTOR_INGEST_QUEUE_MAX: '0',
+      COLLECTOR_INGEST_RETRY_AFTER_S: '3',
+    });
     const x = createExportClient({ address: `127.0.0.1:${c.grpcPort}` });
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => x.send(request('burst', 100 + i), 5000)));
     const pushed = results.filter((r) => r.status === 'retryable');
@@ -155,7 +195,11 @@ describe('back-pressure', () => {
 describe('TLS and mTLS', () => {
   it('serves gRPC and HTTPS with a test-time certificate and requires a client certificate when a client CA is set', async () => {
     const t = makeCertificates();
-    const c = await startTestCollector(inject('clickhouseUrl'), { COLLECTOR_TLS_CERT_FILE: t.serverCert, COLLECTOR_TLS_KEY_FILE: t.serverKey, COLLECTOR_TLS_CLIENT_CA_FILE: t.ca });
+    const c = await startTestCollector(inject('clickhouseUrl'), {
+      COLLECTOR_TLS_CERT_FILE: t.serverCert,
+      COLLECTOR_TLS_KEY_FILE: t.serverKey,
+      COLLECTOR_TLS_CLIENT_CA_FILE: t.ca,
+    });
     const address = `127.0.0.1:${c.grpcPort}`;
     const withCert = createExportClient({ address, credentials: clientCredentialsFromFiles({ caFile: t.ca, certFile: t.clientCert, keyFile: t.clientKey }) });
     const noCert = createExportClient({ address, credentials: clientCredentialsFromFiles({ caFile: t.ca }) });

@@ -10,7 +10,19 @@ import { raw, type Storage } from '@renderwatch/collector';
 import { freePort } from '@renderwatch/devkit';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { createTestAgent, deliveryReport, every, exactReport, sleep, spawnCollector, storedCounts, testStorage, until, type CollectorProcess, type TestAgent } from './delivery-harness.js';
+import {
+  createTestAgent,
+  deliveryReport,
+  every,
+  exactReport,
+  sleep,
+  spawnCollector,
+  storedCounts,
+  testStorage,
+  until,
+  type CollectorProcess,
+  type TestAgent,
+} from './delivery-harness.js';
 
 const log = pino({ level: 'silent' });
 
@@ -37,7 +49,12 @@ describe('delivery across collector crashes', () => {
   });
 
   async function collector(grpcPort: number): Promise<CollectorProcess> {
-    const c = await spawnCollector({ COLLECTOR_CLICKHOUSE_URL: url, COLLECTOR_CLICKHOUSE_DATABASE: db, COLLECTOR_GRPC_PORT: String(grpcPort), COLLECTOR_HTTP_PORT: '0' });
+    const c = await spawnCollector({
+      COLLECTOR_CLICKHOUSE_URL: url,
+      COLLECTOR_CLICKHOUSE_DATABASE: db,
+      COLLECTOR_GRPC_PORT: String(grpcPort),
+      COLLECTOR_HTTP_PORT: '0',
+    });
     running.push(c);
     return c;
   }
@@ -64,7 +81,11 @@ describe('delivery across collector crashes', () => {
     stopTicks();
     const t0 = Date.now();
     const drained = await Promise.all(fleet.map((a) => a.drain(45_000)));
-    expect({ drained, left: fleet.map((a) => a.spool.size), ms: Date.now() - t0 }).toEqual({ drained: [true, true, true], left: [0, 0, 0], ms: expect.any(Number) });
+    expect({ drained, left: fleet.map((a) => a.spool.size), ms: Date.now() - t0 }).toEqual({
+      drained: [true, true, true],
+      left: [0, 0, 0],
+      ms: expect.any(Number),
+    });
     await expectExactlyOnce(storage, fleet);
     for (const a of fleet) a.close();
   }, 120_000);

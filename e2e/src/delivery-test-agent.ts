@@ -104,8 +104,15 @@ export function createTestAgent(o: TestAgentOptions): TestAgent {
       const seq = batcher.nextSeq;
       batcher.addGpus(
         Array.from({ length: gpus }, (_, i) => ({
-          ts_unix_ms: seq, index: i, uuid: `GPU-${o.hostname}-${i}`, name: 'NVIDIA L40S', utilization_gpu_ratio: (seq % 100) / 100,
-          memory_used_bytes: 1024 ** 3, memory_total_bytes: 48 * 1024 ** 3, temperature_celsius: 60, power_draw_watts: 250,
+          ts_unix_ms: seq,
+          index: i,
+          uuid: `GPU-${o.hostname}-${i}`,
+          name: 'NVIDIA L40S',
+          utilization_gpu_ratio: (seq % 100) / 100,
+          memory_used_bytes: 1024 ** 3,
+          memory_total_bytes: 48 * 1024 ** 3,
+          temperature_celsius: 60,
+          power_draw_watts: 250,
         })),
       );
       let events = 0;
@@ -125,4 +132,3 @@ export function createTestAgent(o: TestAgentOptions): TestAgent {
     },
   };
 }
-

@@ -17,10 +17,24 @@ const pinned = (image: string): boolean => /^[\w./-]+:[\w.-]+$/.test(image) && !
 
 describe('deploy/compose', () => {
   const compose = parse(read('compose/compose.yaml')) as {
-    services: Record<string, { image: string; healthcheck?: { test: string[] }; volumes?: string[]; depends_on?: Record<string, { condition: string }>; environment?: Record<string, string> }>;
+    services: Record<
+      string,
+      {
+        image: string;
+        healthcheck?: { test: string[] };
+        volumes?: string[];
+        depends_on?: Record<string, { condition: string }>;
+        environment?: Record<string, string>;
+      }
+    >;
     volumes: Record<string, unknown>;
   };
-  const envExample = new Map(read('compose/.env.example').split('\n').filter((l) => /^\w+=/.test(l)).map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]));
+  const envExample = new Map(
+    read('compose/.env.example')
+      .split('\n')
+      .filter((l) => /^\w+=/.test(l))
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
 
   it('runs ClickHouse, the collector, Grafana, Prometheus and Alertmanager', () => {
     expect(Object.keys(compose.services).sort()).toEqual(['alertmanager', 'clickhouse', 'collector', 'grafana', 'prometheus']);
@@ -28,7 +42,7 @@ describe('deploy/compose', () => {
 
   it.each(['alertmanager', 'clickhouse', 'collector', 'grafana', 'prometheus'])('%s has a pinned image and a healthcheck', (name) => {
     const s = compose.services[name];
-    const image = s?.image.startsWith('${') ? envExample.get(s.image.slice(2, -1)) ?? '' : (s?.image ?? '');
+    const image = s?.image.startsWith('${') ? (envExample.get(s.image.slice(2, -1)) ?? '') : (s?.image ?? '');
     expect(pinned(image), image).toBe(true);
     expect(s?.healthcheck?.test[0]).toMatch(/^CMD(-SHELL)?$/);
   });
@@ -62,7 +76,10 @@ describe('deploy/compose', () => {
   });
 
   it('gives Grafana every variable its provisioning files use', () => {
-    const prov = readFileSync(join(ROOT, 'grafana/provisioning/datasources/renderwatch.yaml'), 'utf8').split('\n').filter((l) => !l.trimStart().startsWith('#')).join('\n');
+    const prov = readFileSync(join(ROOT, 'grafana/provisioning/datasources/renderwatch.yaml'), 'utf8')
+      .split('\n')
+      .filter((l) => !l.trimStart().startsWith('#'))
+      .join('\n');
     const used = [...prov.matchAll(/\$\{(\w+)\}/g)].map((m) => m[1] ?? '');
     expect(used.length).toBeGreaterThan(3);
     for (const v of used) expect(Object.keys(compose.services.grafana?.environment ?? {})).toContain(v);
@@ -79,7 +96,14 @@ describe('deploy/systemd', () => {
 
   it.each(units)('%s runs hardened as a dedicated user', (u) => {
     const text = read(`systemd/${u}`);
-    for (const line of ['ProtectSystem=strict', 'NoNewPrivileges=yes', 'CapabilityBoundingSet=', 'PrivateTmp=yes', 'RestrictSUIDSGID=yes', 'SystemCallFilter=@system-service']) {
+    for (const line of [
+      'ProtectSystem=strict',
+      'NoNewPrivileges=yes',
+      'CapabilityBoundingSet=',
+      'PrivateTmp=yes',
+      'RestrictSUIDSGID=yes',
+      'SystemCallFilter=@system-service',
+    ]) {
       expect(text.split('\n'), line).toContain(line);
     }
     expect(text).toMatch(/^User=renderwatch(-agent)?$/m);
@@ -111,22 +135,43 @@ const Container = z.object({
   readinessProbe: z.object({ httpGet: z.object({ path: z.string(), port: z.string() }) }),
   livenessProbe: z.object({ httpGet: z.object({ path: z.string(), port: z.string() }) }),
   resources: z.object({ requests: z.record(z.string(), z.string()), limits: z.object({ memory: z.string() }) }),
-  securityContext: z.object({ allowPrivilegeEscalation: z.literal(false), readOnlyRootFilesystem: z.literal(true), capabilities: z.object({ drop: z.tuple([z.literal('ALL')]) }) }),
+  securityContext: z.object({
+    allowPrivilegeEscalation: z.literal(false),
+    readOnlyRootFilesystem: z.literal(true),
+    capabilities: z.object({ drop: z.tuple([z.literal('ALL')]) }),
+  }),
 });
 const PodSpec = z.object({
   securityContext: z.object({ runAsNonRoot: z.literal(true), runAsUser: z.number().int().positive() }),
   containers: z.array(Container).length(1),
   volumes: z.array(z.object({ name: z.string() })),
 });
-const Workload = z.object({ metadata: Meta, spec: z.object({ selector: z.object({ matchLabels: z.record(z.string(), z.string()) }), template: z.object({ metadata: z.object({ labels: z.record(z.string(), z.string()) }), spec: PodSpec }) }) });
+const Workload = z.object({
+  metadata: Meta,
+  spec: z.object({
+    selector: z.object({ matchLabels: z.record(z.string(), z.string()) }),
+    template: z.object({ metadata: z.object({ labels: z.record(z.string(), z.string()) }), spec: PodSpec }),
+  }),
+});
 const SCHEMAS: Record<string, z.ZodType> = {
   Namespace: z.object({ apiVersion: z.literal('v1'), metadata: Meta }),
   Secret: z.object({ apiVersion: z.literal('v1'), metadata: Meta, type: z.literal('Opaque'), stringData: z.record(z.string(), z.string()) }),
   ConfigMap: z.object({ apiVersion: z.literal('v1'), metadata: Meta, data: z.record(z.string(), z.string()) }),
   Deployment: Workload.extend({ apiVersion: z.literal('apps/v1'), spec: Workload.shape.spec.extend({ replicas: z.number().int().min(2) }) }),
   DaemonSet: Workload.extend({ apiVersion: z.literal('apps/v1') }),
-  Service: z.object({ apiVersion: z.literal('v1'), metadata: Meta, spec: z.object({ selector: z.record(z.string(), z.string()), ports: z.array(z.object({ name: z.string(), port: z.number(), targetPort: z.string() })).min(1) }) }),
-  PodDisruptionBudget: z.object({ apiVersion: z.literal('policy/v1'), metadata: Meta, spec: z.object({ minAvailable: z.number(), selector: z.object({ matchLabels: z.record(z.string(), z.string()) }) }) }),
+  Service: z.object({
+    apiVersion: z.literal('v1'),
+    metadata: Meta,
+    spec: z.object({
+      selector: z.record(z.string(), z.string()),
+      ports: z.array(z.object({ name: z.string(), port: z.number(), targetPort: z.string() })).min(1),
+    }),
+  }),
+  PodDisruptionBudget: z.object({
+    apiVersion: z.literal('policy/v1'),
+    metadata: Meta,
+    spec: z.object({ minAvailable: z.number(), selector: z.object({ matchLabels: z.record(z.string(), z.string()) }) }),
+  }),
 };
 
 type Doc = { kind: string; metadata: { name: string }; spec?: Record<string, unknown> } & Record<string, unknown>;
@@ -140,8 +185,16 @@ describe('deploy/k8s', () => {
     expect(kustomization.namespace).toBe('renderwatch');
     for (const f of kustomization.resources) expect(existsSync(join(DEPLOY, 'k8s/base', f)), f).toBe(true);
     expect(docs.map((d) => `${d.kind}/${d.metadata.name}`).sort()).toEqual([
-      'ConfigMap/renderwatch-agent', 'ConfigMap/renderwatch-collector', 'ConfigMap/renderwatch-slos', 'DaemonSet/renderwatch-agent', 'Deployment/renderwatch-collector',
-      'Namespace/renderwatch', 'PodDisruptionBudget/renderwatch-collector', 'Secret/renderwatch-agent', 'Secret/renderwatch-collector', 'Service/renderwatch-collector',
+      'ConfigMap/renderwatch-agent',
+      'ConfigMap/renderwatch-collector',
+      'ConfigMap/renderwatch-slos',
+      'DaemonSet/renderwatch-agent',
+      'Deployment/renderwatch-collector',
+      'Namespace/renderwatch',
+      'PodDisruptionBudget/renderwatch-collector',
+      'Secret/renderwatch-agent',
+      'Secret/renderwatch-collector',
+      'Service/renderwatch-collector',
     ]);
   });
 
@@ -157,7 +210,9 @@ describe('deploy/k8s', () => {
     const dep = Workload.parse(byKind('Deployment', 'renderwatch-collector'));
     const ds = Workload.parse(byKind('DaemonSet', 'renderwatch-agent'));
     for (const w of [dep, ds]) expect(w.spec.template.metadata.labels).toMatchObject(w.spec.selector.matchLabels);
-    const svc = SCHEMAS.Service?.parse(byKind('Service', 'renderwatch-collector')) as { spec: { selector: Record<string, string>; ports: { targetPort: string }[] } };
+    const svc = SCHEMAS.Service?.parse(byKind('Service', 'renderwatch-collector')) as {
+      spec: { selector: Record<string, string>; ports: { targetPort: string }[] };
+    };
     expect(dep.spec.template.metadata.labels).toMatchObject(svc.spec.selector);
     const portNames = dep.spec.template.spec.containers[0]?.ports.map((p) => p.name);
     for (const p of svc.spec.ports) expect(portNames).toContain(p.targetPort);
@@ -166,7 +221,21 @@ describe('deploy/k8s', () => {
   });
 
   it('schedules the agent on GPU nodes with the NVIDIA runtime, the node name and read-only log host paths', () => {
-    const ds = byKind('DaemonSet', 'renderwatch-agent') as unknown as { spec: { template: { spec: Record<string, unknown> & { containers: { env: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[]; volumeMounts: { name: string; readOnly?: boolean }[]; ports: { name: string; containerPort: number }[] }[]; volumes: { name: string; hostPath?: { path: string } }[]; tolerations: { key: string }[] } } } };
+    const ds = byKind('DaemonSet', 'renderwatch-agent') as unknown as {
+      spec: {
+        template: {
+          spec: Record<string, unknown> & {
+            containers: {
+              env: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[];
+              volumeMounts: { name: string; readOnly?: boolean }[];
+              ports: { name: string; containerPort: number }[];
+            }[];
+            volumes: { name: string; hostPath?: { path: string } }[];
+            tolerations: { key: string }[];
+          };
+        };
+      };
+    };
     const pod = ds.spec.template.spec;
     expect(pod.runtimeClassName).toBe('nvidia');
     expect(pod.nodeSelector).toEqual({ 'nvidia.com/gpu.present': 'true' });
@@ -217,7 +286,9 @@ describe('deploy/docker', () => {
   });
 
   it.each(files)('%s is multi-stage on pinned bases and runs as a non-root user', (f) => {
-    const lines = read(`docker/${f}`).split('\n').filter((l) => l.trim() !== '' && !l.startsWith('#'));
+    const lines = read(`docker/${f}`)
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !l.startsWith('#'));
     const known = /^(FROM|RUN|COPY|ENV|WORKDIR|USER|EXPOSE|HEALTHCHECK|ENTRYPOINT|CMD|ARG|LABEL| |\s)/;
     for (const l of lines) expect(known.test(l), l).toBe(true);
     const froms = lines.filter((l) => l.startsWith('FROM '));

@@ -11,7 +11,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const RULES = join(import.meta.dirname, '../../deploy/prometheus/rules/renderwatch-agent.rules.yml');
 
-interface PromResult { metric: Record<string, string>; value: [number, string] }
+interface PromResult {
+  metric: Record<string, string>;
+  value: [number, string];
+}
 
 async function eventually<T>(f: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const until = Date.now() + timeoutMs;
@@ -36,7 +39,17 @@ describe('Prometheus scraping the agent', () => {
 
   beforeAll(async () => {
     const m = createAgentMetrics({ host: 'gpu-node-01', agentVersion: '0.1.0' });
-    m.observeGpus([{ ts_unix_ms: Date.now(), index: 0, uuid: 'GPU-e2e-0', name: 'NVIDIA L40S', utilization_gpu_ratio: 0.42, temperature_celsius: 66, clock_event_reasons_mask: 0x4 }]);
+    m.observeGpus([
+      {
+        ts_unix_ms: Date.now(),
+        index: 0,
+        uuid: 'GPU-e2e-0',
+        name: 'NVIDIA L40S',
+        utilization_gpu_ratio: 0.42,
+        temperature_celsius: 66,
+        clock_event_reasons_mask: 0x4,
+      },
+    ]);
     m.observeEvent({ kind: 'job_end', runtime: 'comfyui', outcome: 'ok', duration_s: 9, images: 2 });
     agent = await startMetricsServer({ host: '127.0.0.1', port: 0, registry: m.registry, onScrape: (f) => formats.push(f) });
     const port = await freePort();
@@ -49,7 +62,11 @@ describe('Prometheus scraping the agent', () => {
         scrape_configs: [{ job_name: 'renderwatch-agent', static_configs: [{ targets: [`127.0.0.1:${agent.port}`] }] }],
       }),
     );
-    prom = spawn('/usr/bin/prometheus', [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`], { stdio: 'ignore' });
+    prom = spawn(
+      '/usr/bin/prometheus',
+      [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`],
+      { stdio: 'ignore' },
+    );
   });
 
   afterAll(async () => {

@@ -58,7 +58,11 @@ describe('deploy/prometheus', () => {
   it('alert rules pass promtool check rules and every rule has severity and summary', () => {
     const r = tool('/usr/bin/promtool', ['check', 'rules', 'rules/renderwatch-agent.rules.yml'], PROM);
     expect(r.status, r.out).toBe(0);
-    const rules = (parse(readFileSync(join(PROM, 'rules/renderwatch-agent.rules.yml'), 'utf8')) as { groups: { rules: { alert: string; labels: { severity: string }; annotations: { summary: string; runbook_url: string } }[] }[] }).groups.flatMap((g) => g.rules);
+    const rules = (
+      parse(readFileSync(join(PROM, 'rules/renderwatch-agent.rules.yml'), 'utf8')) as {
+        groups: { rules: { alert: string; labels: { severity: string }; annotations: { summary: string; runbook_url: string } }[] }[];
+      }
+    ).groups.flatMap((g) => g.rules);
     expect(rules.map((x) => x.alert)).toContain('RenderwatchGpuXid');
     for (const x of rules) {
       expect(['warning', 'critical']).toContain(x.labels.severity);
@@ -66,7 +70,14 @@ describe('deploy/prometheus', () => {
       // Runbook links point at docs that exist (and at a heading that exists).
       const [file = '', anchor] = x.annotations.runbook_url.split('#');
       const doc = readFileSync(join(ROOT, file), 'utf8');
-      if (anchor !== undefined) expect(doc.toLowerCase().replace(/[^a-z0-9\n ]/g, '').replace(/ /g, '-'), x.annotations.runbook_url).toContain(anchor);
+      if (anchor !== undefined)
+        expect(
+          doc
+            .toLowerCase()
+            .replace(/[^a-z0-9\n ]/g, '')
+            .replace(/ /g, '-'),
+          x.annotations.runbook_url,
+        ).toContain(anchor);
     }
   });
 

@@ -20,7 +20,12 @@ function exportOf(seq: number, gpus: GpuSnapshot[]): ExportRequest {
   const b = createBatcher({
     agentId: 'agent-e2e-1',
     host: { hostname: 'e2e-render-01', driverVersion: '595.80', cudaVersion: '13.0', agentVersion: '0.1.0', labels: {} },
-    firstSeq: seq, maxRows: 100, flushIntervalMs: 60_000, deliver: (r) => { out = r; },
+    firstSeq: seq,
+    maxRows: 100,
+    flushIntervalMs: 60_000,
+    deliver: (r) => {
+      out = r;
+    },
   });
   b.addGpus(gpus);
   b.flush();
@@ -30,9 +35,16 @@ function exportOf(seq: number, gpus: GpuSnapshot[]): ExportRequest {
 
 function l40s(ts: number, index: number, util: number, temp: number, usedMiB: number): GpuSnapshot {
   return {
-    ts_unix_ms: ts, index, uuid: `GPU-e2e-000${index}`, name: 'NVIDIA L40S', utilization_gpu_ratio: util,
-    memory_used_bytes: usedMiB * MiB, memory_total_bytes: 46068 * MiB, temperature_celsius: temp,
-    power_draw_watts: 281, power_limit_watts: 350,
+    ts_unix_ms: ts,
+    index,
+    uuid: `GPU-e2e-000${index}`,
+    name: 'NVIDIA L40S',
+    utilization_gpu_ratio: util,
+    memory_used_bytes: usedMiB * MiB,
+    memory_total_bytes: 46068 * MiB,
+    temperature_celsius: temp,
+    power_draw_watts: 281,
+    power_limit_watts: 350,
   };
 }
 

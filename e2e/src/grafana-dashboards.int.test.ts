@@ -12,19 +12,56 @@ import { parse } from 'yaml';
 const ROOT = join(import.meta.dirname, '../..');
 const DIR = join(ROOT, 'grafana/dashboards');
 
-interface Target { refId?: string; datasource?: { type?: string; uid?: string }; editorType?: string; rawSql?: string; format?: number; expr?: string }
-interface Panel { id?: number; type?: string; title?: string; gridPos?: { h: number; w: number; x: number; y: number }; datasource?: { type?: string; uid?: string }; targets?: Target[] }
-interface Variable { name: string; type: string; query?: unknown; current?: { value?: unknown } }
+interface Target {
+  refId?: string;
+  datasource?: { type?: string; uid?: string };
+  editorType?: string;
+  rawSql?: string;
+  format?: number;
+  expr?: string;
+}
+interface Panel {
+  id?: number;
+  type?: string;
+  title?: string;
+  gridPos?: { h: number; w: number; x: number; y: number };
+  datasource?: { type?: string; uid?: string };
+  targets?: Target[];
+}
+interface Variable {
+  name: string;
+  type: string;
+  query?: unknown;
+  current?: { value?: unknown };
+}
 interface Dashboard {
-  uid?: string; title?: string; schemaVersion?: number; time?: { from?: string; to?: string }; panels?: Panel[];
-  templating?: { list?: Variable[] }; annotations?: { list?: unknown[] }; tags?: string[];
+  uid?: string;
+  title?: string;
+  schemaVersion?: number;
+  time?: { from?: string; to?: string };
+  panels?: Panel[];
+  templating?: { list?: Variable[] };
+  annotations?: { list?: unknown[] };
+  tags?: string[];
 }
 
-const files = readdirSync(DIR).filter((f) => f.endsWith('.json')).sort();
+const files = readdirSync(DIR)
+  .filter((f) => f.endsWith('.json'))
+  .sort();
 const load = (f: string): Dashboard => JSON.parse(readFileSync(join(DIR, f), 'utf8')) as Dashboard;
 const PANEL_TYPES = new Set(['timeseries', 'table', 'stat', 'barchart', 'piechart', 'gauge', 'bargauge', 'text', 'row']);
 const DS_TYPES = new Set(['grafana-clickhouse-datasource', 'prometheus']);
-const BUILTINS = new Set(['__timeFilter', '__fromTime', '__toTime', '__interval_s', '__conditionalAll', '__rate_interval', '__range', '__interval', '__dateFilter']);
+const BUILTINS = new Set([
+  '__timeFilter',
+  '__fromTime',
+  '__toTime',
+  '__interval_s',
+  '__conditionalAll',
+  '__rate_interval',
+  '__range',
+  '__interval',
+  '__dateFilter',
+]);
 
 function referencedVars(text: string): string[] {
   const out = new Set<string>();
@@ -102,7 +139,10 @@ describe('grafana dashboard JSON model', () => {
   });
 
   it('references only provisioned datasource uids as variable defaults', () => {
-    const prov = parse(readFileSync(join(ROOT, 'grafana/provisioning/datasources/renderwatch.yaml'), 'utf8')) as { apiVersion: number; datasources: { uid: string; type: string; name: string; jsonData?: Record<string, unknown> }[] };
+    const prov = parse(readFileSync(join(ROOT, 'grafana/provisioning/datasources/renderwatch.yaml'), 'utf8')) as {
+      apiVersion: number;
+      datasources: { uid: string; type: string; name: string; jsonData?: Record<string, unknown> }[];
+    };
     expect(prov.apiVersion).toBe(1);
     const uids = new Map(prov.datasources.map((d) => [d.uid, d.type]));
     expect(uids.get('renderwatch-clickhouse')).toBe('grafana-clickhouse-datasource');
@@ -119,7 +159,10 @@ describe('grafana dashboard JSON model', () => {
   });
 
   it('points the dashboard provider at a folder and a path', () => {
-    const prov = parse(readFileSync(join(ROOT, 'grafana/provisioning/dashboards/renderwatch.yaml'), 'utf8')) as { apiVersion: number; providers: { name: string; type: string; options: { path: string } }[] };
+    const prov = parse(readFileSync(join(ROOT, 'grafana/provisioning/dashboards/renderwatch.yaml'), 'utf8')) as {
+      apiVersion: number;
+      providers: { name: string; type: string; options: { path: string } }[];
+    };
     expect(prov.apiVersion).toBe(1);
     expect(prov.providers).toHaveLength(1);
     expect(prov.providers[0]).toMatchObject({ name: 'renderwatch', type: 'file', options: { path: '/var/lib/grafana/dashboards/renderwatch' } });

@@ -79,7 +79,10 @@ export function expandGrafanaSql(sql: string, ctx: GrafanaQueryContext): string 
   s = replaceCalls(s, '$__timeFilter', (col) => `${col.trim()} >= ${from} AND ${col.trim()} <= ${to}`);
   s = replaceCalls(s, '$__dateFilter', (col) => `${col.trim()} >= toDate(${from}) AND ${col.trim()} <= toDate(${to})`);
   s = replaceCalls(s, '$__timeInterval', (col) => `toStartOfInterval(toDateTime(${col.trim()}), INTERVAL ${ctx.intervalS} second)`);
-  s = s.replace(/\$__fromTime\b/g, from).replace(/\$__toTime\b/g, to).replace(/\$__interval_s\b/g, String(ctx.intervalS));
+  s = s
+    .replace(/\$__fromTime\b/g, from)
+    .replace(/\$__toTime\b/g, to)
+    .replace(/\$__interval_s\b/g, String(ctx.intervalS));
   s = s.replace(/\$\{(\w+)(?::(\w+))?\}/g, (_m, name: string, format: string | undefined) => formatVar(ctx, name, format));
   s = s.replace(/\$(\w+)\b/g, (_m, name: string) => formatVar(ctx, name, undefined));
   if (s.includes('$')) throw new Error(`unexpanded macro or variable in: ${s}`);

@@ -34,12 +34,19 @@ try {
   await seed(storage, nowS * 1000);
   const ch = createClient({ url: server.url, database: 'renderwatch' });
   for (const [file, title] of PICK) {
-    const d = JSON.parse(readFileSync(join(import.meta.dirname, '../../grafana/dashboards', file), 'utf8')) as { panels: { title: string; targets: { rawSql: string; format: number }[] }[] };
+    const d = JSON.parse(readFileSync(join(import.meta.dirname, '../../grafana/dashboards', file), 'utf8')) as {
+      panels: { title: string; targets: { rawSql: string; format: number }[] }[];
+    };
     const p = d.panels.find((x) => x.title === title);
     const t = p?.targets[0];
     if (t === undefined) throw new Error(`no panel ${title}`);
     const range = file === 'capacity.json' ? 30 * 86400 : 6 * 3600;
-    const sql = expandGrafanaSql(t.rawSql, { fromS: nowS - range, toS: nowS, intervalS: t.format === 0 ? 1800 : 20, vars: { tenant: [SEED_TENANT], host: 'All', gpu: 'All', runtime: 'All', slo: 'All' } });
+    const sql = expandGrafanaSql(t.rawSql, {
+      fromS: nowS - range,
+      toS: nowS,
+      intervalS: t.format === 0 ? 1800 : 20,
+      vars: { tenant: [SEED_TENANT], host: 'All', gpu: 'All', runtime: 'All', slo: 'All' },
+    });
     const rows = (await (await ch.query({ query: sql, format: 'JSONEachRow' })).json()) as Record<string, unknown>[];
     process.stdout.write(`\n### ${file.replace('.json', '')} / ${title} (${range === 6 * 3600 ? 'last 6 h' : 'last 30 d'}, ${rows.length} rows)\n\n`);
     const shown = rows.slice(0, 6);

@@ -13,10 +13,29 @@ import { SEED_HOSTS, SEED_TENANT, seed } from './grafana-seed.js';
 
 const DIR = join(import.meta.dirname, '../../grafana/dashboards');
 
-interface Target { refId: string; rawSql?: string; format?: number; datasource?: { type: string } }
-interface Panel { id: number; title: string; type: string; description?: string; targets: Target[] }
-interface Variable { name: string; type: string; query?: { rawSql?: string } | string }
-interface Dashboard { uid: string; panels: Panel[]; templating: { list: Variable[] } }
+interface Target {
+  refId: string;
+  rawSql?: string;
+  format?: number;
+  datasource?: { type: string };
+}
+interface Panel {
+  id: number;
+  title: string;
+  type: string;
+  description?: string;
+  targets: Target[];
+}
+interface Variable {
+  name: string;
+  type: string;
+  query?: { rawSql?: string } | string;
+}
+interface Dashboard {
+  uid: string;
+  panels: Panel[];
+  templating: { list: Variable[] };
+}
 
 const dashboards: Dashboard[] = readdirSync(DIR)
   .filter((f) => f.endsWith('.json'))
@@ -87,24 +106,32 @@ describe('grafana dashboards: panel SQL on ClickHouse', () => {
 
   for (const [rangeName, spanS, intervalS] of ranges) {
     for (const [selName, sel] of selections) {
-      it.each(panels.map((x) => [x.uid, x.panel.id, x.panel.title, x.panel] as const))(`%s panel %i "%s" returns its columns (${rangeName}, ${selName})`, async (_uid, _id, _title, panel) => {
-        const ctx: GrafanaQueryContext = { fromS: nowS - spanS, toS: nowS, intervalS, vars: { tenant: [SEED_TENANT], ...sel } };
-        const expected = columnsOf(panel);
-        expect(expected.length).toBeGreaterThan(0);
-        for (const t of panel.targets) {
-          const res = await run(expandGrafanaSql(t.rawSql ?? '', ctx));
-          expect(res.meta.map((m) => m.name)).toEqual(expected);
-          if (!(panel.description ?? '').includes('Empty when')) expect(res.data.length).toBeGreaterThan(0);
-          if (t.format === 0) expect(res.meta[0]?.type).toMatch(/^DateTime/);
-        }
-      });
+      it.each(panels.map((x) => [x.uid, x.panel.id, x.panel.title, x.panel] as const))(
+        `%s panel %i "%s" returns its columns (${rangeName}, ${selName})`,
+        async (_uid, _id, _title, panel) => {
+          const ctx: GrafanaQueryContext = { fromS: nowS - spanS, toS: nowS, intervalS, vars: { tenant: [SEED_TENANT], ...sel } };
+          const expected = columnsOf(panel);
+          expect(expected.length).toBeGreaterThan(0);
+          for (const t of panel.targets) {
+            const res = await run(expandGrafanaSql(t.rawSql ?? '', ctx));
+            expect(res.meta.map((m) => m.name)).toEqual(expected);
+            if (!(panel.description ?? '').includes('Empty when')) expect(res.data.length).toBeGreaterThan(0);
+            if (t.format === 0) expect(res.meta[0]?.type).toMatch(/^DateTime/);
+          }
+        },
+      );
     }
   }
 
   it('returns a row for the silent host that stopped reporting an hour ago', async () => {
     const fleet = dashboards.find((d) => d.uid === 'renderwatch-fleet');
     const silent = fleet?.panels.find((p) => p.title.startsWith('Silent hosts'));
-    const sql = expandGrafanaSql(silent?.targets[0]?.rawSql ?? '', { fromS: nowS - 3600, toS: nowS, intervalS: 10, vars: { tenant: [SEED_TENANT], host: 'All' } });
+    const sql = expandGrafanaSql(silent?.targets[0]?.rawSql ?? '', {
+      fromS: nowS - 3600,
+      toS: nowS,
+      intervalS: 10,
+      vars: { tenant: [SEED_TENANT], host: 'All' },
+    });
     const res = await run(sql);
     expect(res.data.map((r) => r.host)).toEqual(['render-99']);
   });
@@ -112,17 +139,25 @@ describe('grafana dashboards: panel SQL on ClickHouse', () => {
   it('computes the seeded OOM share per model and resolution', async () => {
     const oom = dashboards.find((d) => d.uid === 'renderwatch-oom');
     const p = oom?.panels.find((x) => x.title === 'OOM rate by model and resolution');
-    const sql = expandGrafanaSql(p?.targets[0]?.rawSql ?? '', { fromS: nowS - 6 * 3600, toS: nowS, intervalS: 20, vars: { tenant: [SEED_TENANT], host: 'All', runtime: 'All' } });
+    const sql = expandGrafanaSql(p?.targets[0]?.rawSql ?? '', {
+      fromS: nowS - 6 * 3600,
+      toS: nowS,
+      intervalS: 20,
+      vars: { tenant: [SEED_TENANT], host: 'All', runtime: 'All' },
+    });
     const [row] = (await run(sql)).data;
     // Every 10th sample of 241 per host has a job (25 each), one in three of them (i % 30 === 0) an OOM (9 each).
     expect(row).toMatchObject({ model: 'flux1-dev', width: 1024, height: 1024, jobs_total: '50', oom_jobs: '18' });
   });
 
-  it.each(dashboards.flatMap((d) => d.templating.list.filter((v) => v.type === 'query').map((v) => [d.uid, v.name, v] as const)))('%s variable $%s returns values', async (_uid, _name, v) => {
-    const rawSql = typeof v.query === 'object' ? (v.query.rawSql ?? '') : '';
-    const ctx: GrafanaQueryContext = { fromS: nowS - 6 * 3600, toS: nowS, intervalS: 20, vars: { tenant: [SEED_TENANT], host: 'All' } };
-    const res = await run(expandGrafanaSql(rawSql, ctx));
-    expect(res.meta).toHaveLength(1);
-    expect(res.data.length).toBeGreaterThan(0);
-  });
+  it.each(dashboards.flatMap((d) => d.templating.list.filter((v) => v.type === 'query').map((v) => [d.uid, v.name, v] as const)))(
+    '%s variable $%s returns values',
+    async (_uid, _name, v) => {
+      const rawSql = typeof v.query === 'object' ? (v.query.rawSql ?? '') : '';
+      const ctx: GrafanaQueryContext = { fromS: nowS - 6 * 3600, toS: nowS, intervalS: 20, vars: { tenant: [SEED_TENANT], host: 'All' } };
+      const res = await run(expandGrafanaSql(rawSql, ctx));
+      expect(res.meta).toHaveLength(1);
+      expect(res.data.length).toBeGreaterThan(0);
+    },
+  );
 });

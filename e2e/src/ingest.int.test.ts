@@ -11,20 +11,38 @@ const MiB = 1024 * 1024;
 
 function gpu(ts: number, over: Partial<GpuSnapshot> = {}): GpuSnapshot {
   return {
-    ts_unix_ms: ts, index: 0, uuid: 'GPU-aaaa-0001', name: 'NVIDIA L40S', utilization_gpu_ratio: 0.73,
-    memory_used_bytes: 20480 * MiB, memory_total_bytes: 46068 * MiB, temperature_celsius: 64, power_draw_watts: 281.5,
-    power_limit_watts: 350, clock_event_reasons_mask: 0x20, ...over,
+    ts_unix_ms: ts,
+    index: 0,
+    uuid: 'GPU-aaaa-0001',
+    name: 'NVIDIA L40S',
+    utilization_gpu_ratio: 0.73,
+    memory_used_bytes: 20480 * MiB,
+    memory_total_bytes: 46068 * MiB,
+    temperature_celsius: 64,
+    power_draw_watts: 281.5,
+    power_limit_watts: 350,
+    clock_event_reasons_mask: 0x20,
+    ...over,
   };
 }
 
 function request(seq: number, ts: number, over: Partial<ExportRequest> = {}): ExportRequest {
   let built: ExportRequest | undefined;
   const b = createBatcher({
-    agentId: 'agent-int-1', host: { hostname: 'render-01', driverVersion: '595.80', cudaVersion: '13.0', agentVersion: '0.1.0', labels: {} },
-    firstSeq: seq, maxRows: 10_000, flushIntervalMs: 60_000, deliver: (r) => { built = r; },
+    agentId: 'agent-int-1',
+    host: { hostname: 'render-01', driverVersion: '595.80', cudaVersion: '13.0', agentVersion: '0.1.0', labels: {} },
+    firstSeq: seq,
+    maxRows: 10_000,
+    flushIntervalMs: 60_000,
+    deliver: (r) => {
+      built = r;
+    },
   });
   b.addGpus([gpu(ts), gpu(ts, { index: 1, uuid: 'GPU-aaaa-0002', utilization_gpu_ratio: 0.1, temperature_celsius: 41, clock_event_reasons_mask: 1 })]);
-  b.addEvent({ ts_unix_ms: ts, event: { kind: 'job_end', runtime: 'comfyui', job_id: 'j1', duration_s: 12.5, outcome: 'ok', images: 4, width: 1024, height: 1024 } });
+  b.addEvent({
+    ts_unix_ms: ts,
+    event: { kind: 'job_end', runtime: 'comfyui', job_id: 'j1', duration_s: 12.5, outcome: 'ok', images: 4, width: 1024, height: 1024 },
+  });
   b.flush();
   if (built === undefined) throw new Error('no batch');
   return { ...built, ...over };
@@ -63,7 +81,9 @@ describe('collector ingest over gRPC into ClickHouse', () => {
     expect(h?.gpus[0]?.temperature_celsius).toBe(64);
     expect(h?.gpus[0]?.clock_event_reasons).toEqual(['sw_thermal_slowdown']);
     expect(h?.gpus[1]?.clock_event_reasons).toEqual(['gpu_idle']);
-    const jobs = await c.storage.query<{ duration_s: number; images: number; outcome: string }>(raw("SELECT duration_s, images, outcome FROM runtime_events WHERE kind = 'job_end'"));
+    const jobs = await c.storage.query<{ duration_s: number; images: number; outcome: string }>(
+      raw("SELECT duration_s, images, outcome FROM runtime_events WHERE kind = 'job_end'"),
+    );
     expect(jobs).toEqual([{ duration_s: 12.5, images: 4, outcome: 'ok' }]);
     client.close();
   });

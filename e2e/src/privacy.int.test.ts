@@ -42,7 +42,10 @@ describe('privacy: prompts never reach storage', () => {
     }
     expect(pairs.length).toBeGreaterThan(20);
     // The fragments really are in what the agent reads (otherwise this test could not fail).
-    const input = pairs.map((p) => readFileSync(p.slice(p.indexOf(':') + 1), 'utf8')).join('\n').toLowerCase();
+    const input = pairs
+      .map((p) => readFileSync(p.slice(p.indexOf(':') + 1), 'utf8'))
+      .join('\n')
+      .toLowerCase();
     for (const p of PROMPT_FRAGMENTS) expect(input.includes(p), p).toBe(true);
     const log = pino({ level: 'silent' });
     const cfg = resolveAgentConfig({ AGENT_HOSTNAME: 'privacy-host', AGENT_GPU_SOURCE: 'none', AGENT_FLUSH_INTERVAL_MS: '200' });
@@ -52,10 +55,15 @@ describe('privacy: prompts never reach storage', () => {
     const client = createExportClient({ address: `127.0.0.1:${c.grpcPort}` });
     const store = createMemoryStore(1000);
     const sender = createRetryingSender({ client, store, log, deadlineMs: 5000 });
-    const agent = createAgent(cfg.config, { log, gpuSampler: undefined, eventSources: sources.sources, deliver: (r) => {
-      store.append(r);
-      sender.kick();
-    } });
+    const agent = createAgent(cfg.config, {
+      log,
+      gpuSampler: undefined,
+      eventSources: sources.sources,
+      deliver: (r) => {
+        store.append(r);
+        sender.kick();
+      },
+    });
     await agent.start();
     await new Promise((r) => setTimeout(r, 2500));
     await agent.stop();

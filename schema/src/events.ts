@@ -1,32 +1,14 @@
 import { z } from 'zod';
 
 /** Runtimes the agent has adapters for (DESIGN.md "Contracts"). */
-export const RUNTIMES = [
-  'comfyui',
-  'a1111',
-  'forge',
-  'sdnext',
-  'invokeai',
-  'wan2gp',
-  'diffusers',
-  'kohya',
-  'ai-toolkit',
-] as const;
+export const RUNTIMES = ['comfyui', 'a1111', 'forge', 'sdnext', 'invokeai', 'wan2gp', 'diffusers', 'kohya', 'ai-toolkit'] as const;
 export const RuntimeNameSchema = z.enum(RUNTIMES);
 export type RuntimeName = z.infer<typeof RuntimeNameSchema>;
 
 export const MODEL_LOAD_SOURCES = ['disk', 'cache', 'resident'] as const;
 export const MODEL_LOAD_MODES = ['full', 'partial', 'dynamic'] as const;
 export const JOB_OUTCOMES = ['ok', 'oom', 'error', 'interrupted'] as const;
-export const OOM_CAUSES = [
-  'resolution',
-  'batch',
-  'addons',
-  'fragmentation',
-  'other_process',
-  'model_too_large',
-  'unknown',
-] as const;
+export const OOM_CAUSES = ['resolution', 'batch', 'addons', 'fragmentation', 'other_process', 'model_too_large', 'unknown'] as const;
 export type JobOutcome = (typeof JOB_OUTCOMES)[number];
 export type OomCause = (typeof OOM_CAUSES)[number];
 

@@ -17,9 +17,7 @@ export const CLOCK_EVENT_REASON_BITS = {
 } as const;
 export type ClockEventReason = keyof typeof CLOCK_EVENT_REASON_BITS;
 export const CLOCK_EVENT_REASONS = Object.keys(CLOCK_EVENT_REASON_BITS) as ClockEventReason[];
-export const ClockEventReasonSchema = z.enum(
-  CLOCK_EVENT_REASONS as [ClockEventReason, ...ClockEventReason[]],
-);
+export const ClockEventReasonSchema = z.enum(CLOCK_EVENT_REASONS as [ClockEventReason, ...ClockEventReason[]]);
 
 /** Decodes a raw clock-event bitmask into its reason names, in bit order. */
 export function decodeClockEventReasons(mask: number): ClockEventReason[] {
@@ -32,10 +30,8 @@ export function encodeClockEventReasons(reasons: readonly ClockEventReason[]): n
 }
 
 /** Thermal reasons (software or hardware), for the thermal-throttle signal. */
-export const THERMAL_REASON_MASK =
-  CLOCK_EVENT_REASON_BITS.sw_thermal_slowdown | CLOCK_EVENT_REASON_BITS.hw_thermal_slowdown;
-export const POWER_REASON_MASK =
-  CLOCK_EVENT_REASON_BITS.sw_power_cap | CLOCK_EVENT_REASON_BITS.hw_power_brake_slowdown;
+export const THERMAL_REASON_MASK = CLOCK_EVENT_REASON_BITS.sw_thermal_slowdown | CLOCK_EVENT_REASON_BITS.hw_thermal_slowdown;
+export const POWER_REASON_MASK = CLOCK_EVENT_REASON_BITS.sw_power_cap | CLOCK_EVENT_REASON_BITS.hw_power_brake_slowdown;
 
 export const GpuProcessInfoSchema = z.object({
   pid: z.number().int().nonnegative(),

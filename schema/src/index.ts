@@ -24,14 +24,7 @@ export {
   TrainingProgressEventSchema,
   TrainingResumedEventSchema,
 } from './events.js';
-export type {
-  JobOutcome,
-  OomCause,
-  RuntimeEvent,
-  RuntimeEventKind,
-  RuntimeEventOf,
-  RuntimeName,
-} from './events.js';
+export type { JobOutcome, OomCause, RuntimeEvent, RuntimeEventKind, RuntimeEventOf, RuntimeName } from './events.js';
 export {
   CLOCK_EVENT_REASON_BITS,
   CLOCK_EVENT_REASONS,
@@ -131,15 +124,7 @@ export type {
   AlertState,
   AlertTransition,
 } from './api/alerts.js';
-export {
-  AnsweredRangeSchema,
-  CountByKeySchema,
-  FilterValueSchema,
-  GPU_TIERS_GB,
-  RESOLUTIONS,
-  RangeQuerySchema,
-  ResolutionSchema,
-} from './api/range.js';
+export { AnsweredRangeSchema, CountByKeySchema, FilterValueSchema, GPU_TIERS_GB, RESOLUTIONS, RangeQuerySchema, ResolutionSchema } from './api/range.js';
 export type { AnsweredRange, CountByKey, RangeQuery, Resolution } from './api/range.js';
 export {
   EventMarkerSchema,

@@ -119,7 +119,13 @@ export function createSimulatedFleet(o: SimulatedFleetOptions): SimulatedFleet {
     });
     const batcher = createBatcher({
       agentId: `sim-${spec.hostname}`,
-      host: { hostname: spec.hostname, driverVersion: spec.driverVersion, cudaVersion: '12.8', agentVersion: '0.1.0-sim', labels: { group: spec.hot ? 'rack-b' : 'rack-a' } },
+      host: {
+        hostname: spec.hostname,
+        driverVersion: spec.driverVersion,
+        cudaVersion: '12.8',
+        agentVersion: '0.1.0-sim',
+        labels: { group: spec.hot ? 'rack-b' : 'rack-a' },
+      },
       firstSeq: 'nextSeq' in store ? store.nextSeq : nextSeqStart(t0),
       maxRows: 2000,
       flushIntervalMs: o.flushIntervalMs ?? 1000,

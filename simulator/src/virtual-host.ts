@@ -99,14 +99,22 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
         ts_unix_ms: now,
         gpu_index: g.index,
         event: {
-          kind: 'model_load', runtime: spec.runtime, model: w.model, source: fromDisk ? 'disk' : 'cache',
+          kind: 'model_load',
+          runtime: spec.runtime,
+          model: w.model,
+          source: fromDisk ? 'disk' : 'cache',
           duration_s: Math.round((fromDisk ? 6 + rng() * 30 : 1 + rng() * 3) * 100) / 100,
-          loaded_mb: Math.round(w.base_bytes / MiB), mode: 'full',
+          loaded_mb: Math.round(w.base_bytes / MiB),
+          mode: 'full',
         },
       });
       g.resident = w.model;
     } else {
-      events.push({ ts_unix_ms: now, gpu_index: g.index, event: { kind: 'model_load', runtime: spec.runtime, model: w.model, source: 'resident', duration_s: 0 } });
+      events.push({
+        ts_unix_ms: now,
+        gpu_index: g.index,
+        event: { kind: 'model_load', runtime: spec.runtime, model: w.model, source: 'resident', duration_s: 0 },
+      });
     }
   }
 
@@ -121,10 +129,17 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
         ts_unix_ms: now,
         gpu_index: g.index,
         event: {
-          kind: 'oom', runtime: spec.runtime, requested_bytes: requested, total_bytes: total,
-          free_bytes: Math.max(0, total - allocated - 300 * MiB), allocated_bytes: allocated,
-          reserved_unallocated_bytes: 120 * MiB, device: `cuda:${g.index}`, recovered: false,
-          cause: job.batch > 1 ? 'batch' : 'resolution', cause_rule: job.batch > 1 ? 'batch_gt_1_scales' : 'pixels_beyond_tier',
+          kind: 'oom',
+          runtime: spec.runtime,
+          requested_bytes: requested,
+          total_bytes: total,
+          free_bytes: Math.max(0, total - allocated - 300 * MiB),
+          allocated_bytes: allocated,
+          reserved_unallocated_bytes: 120 * MiB,
+          device: `cuda:${g.index}`,
+          recovered: false,
+          cause: job.batch > 1 ? 'batch' : 'resolution',
+          cause_rule: job.batch > 1 ? 'batch_gt_1_scales' : 'pixels_beyond_tier',
         },
       });
     }
@@ -132,8 +147,17 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
       ts_unix_ms: now,
       gpu_index: g.index,
       event: {
-        kind: 'job_end', runtime: spec.runtime, job_id: job.id, duration_s: duration, outcome: job.willOom ? 'oom' : 'ok',
-        images: job.willOom ? 0 : job.batch, width: w.width, height: w.height, steps: w.steps, batch: job.batch, model: w.model,
+        kind: 'job_end',
+        runtime: spec.runtime,
+        job_id: job.id,
+        duration_s: duration,
+        outcome: job.willOom ? 'oom' : 'ok',
+        images: job.willOom ? 0 : job.batch,
+        width: w.width,
+        height: w.height,
+        steps: w.steps,
+        batch: job.batch,
+        model: w.model,
       },
     });
     g.job = undefined;
@@ -152,7 +176,10 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
       }
       if (!announcedReady && now >= readyAt) {
         announcedReady = true;
-        events.push({ ts_unix_ms: readyAt, event: { kind: 'runtime_ready', runtime: spec.runtime, startup_s: Math.round(startupS * 10) / 10, url: 'http://127.0.0.1:8188' } });
+        events.push({
+          ts_unix_ms: readyAt,
+          event: { kind: 'runtime_ready', runtime: spec.runtime, startup_s: Math.round(startupS * 10) / 10, url: 'http://127.0.0.1:8188' },
+        });
       }
       const snapshots: GpuSnapshot[] = gpus.map((g) => {
         if (g.job !== undefined && now >= g.job.endsMs) endJob(g, g.job, now, events);

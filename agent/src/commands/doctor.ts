@@ -29,7 +29,10 @@ Prints one line per check with what to do; exits 1 when a check failed.
 `;
 
 async function canRead(path: string): Promise<boolean> {
-  return access(path, constants.R_OK).then(() => true, () => false);
+  return access(path, constants.R_OK).then(
+    () => true,
+    () => false,
+  );
 }
 
 async function gpuCheck(cfg: AgentConfig): Promise<Check> {
@@ -48,12 +51,18 @@ async function gpuCheck(cfg: AgentConfig): Promise<Check> {
 
 async function logChecks(cfg: AgentConfig): Promise<Check[]> {
   const pairs = parsePairs(cfg.AGENT_RUNTIME_LOGS);
-  if (pairs.length === 0) return [{ name: 'runtime logs', level: 'warn', detail: 'AGENT_RUNTIME_LOGS is empty: no runtime events (jobs, OOMs, starts) will be collected' }];
+  if (pairs.length === 0)
+    return [{ name: 'runtime logs', level: 'warn', detail: 'AGENT_RUNTIME_LOGS is empty: no runtime events (jobs, OOMs, starts) will be collected' }];
   return Promise.all(
     pairs.map(async ({ key, value }): Promise<Check> => {
-      if (!RuntimeNameSchema.safeParse(key).success) return { name: `log ${value}`, level: 'fail', detail: `unknown runtime "${key}" (one of ${RuntimeNameSchema.options.join(', ')})` };
+      if (!RuntimeNameSchema.safeParse(key).success)
+        return { name: `log ${value}`, level: 'fail', detail: `unknown runtime "${key}" (one of ${RuntimeNameSchema.options.join(', ')})` };
       if (await canRead(value)) return { name: `log ${key}`, level: 'ok', detail: `${value} is readable` };
-      return { name: `log ${key}`, level: 'warn', detail: `${value} is missing or unreadable (followed once it appears; check the path and that the agent's user may read it)` };
+      return {
+        name: `log ${key}`,
+        level: 'warn',
+        detail: `${value} is missing or unreadable (followed once it appears; check the path and that the agent's user may read it)`,
+      };
     }),
   );
 }
@@ -66,14 +75,20 @@ async function stateCheck(cfg: AgentConfig): Promise<Check> {
     await rm(probe);
     return { name: 'state dir', level: 'ok', detail: `${cfg.AGENT_STATE_DIR} is writable (spool and log offsets)` };
   } catch (err: unknown) {
-    return { name: 'state dir', level: 'fail', detail: `${cfg.AGENT_STATE_DIR} is not writable (${err instanceof Error ? err.message : String(err)}); set AGENT_STATE_DIR or fix its owner` };
+    return {
+      name: 'state dir',
+      level: 'fail',
+      detail: `${cfg.AGENT_STATE_DIR} is not writable (${err instanceof Error ? err.message : String(err)}); set AGENT_STATE_DIR or fix its owner`,
+    };
   }
 }
 
 async function volumeChecks(cfg: AgentConfig): Promise<Check[]> {
   return Promise.all(
     parsePairs(cfg.AGENT_VOLUMES).map(async ({ key, value }): Promise<Check> =>
-      (await canRead(value)) ? { name: `volume ${key}`, level: 'ok', detail: value } : { name: `volume ${key}`, level: 'warn', detail: `${value} does not exist: free space will not be reported` },
+      (await canRead(value))
+        ? { name: `volume ${key}`, level: 'ok', detail: value }
+        : { name: `volume ${key}`, level: 'warn', detail: `${value} does not exist: free space will not be reported` },
     ),
   );
 }
@@ -86,7 +101,9 @@ async function collectorCheck(cfg: AgentConfig): Promise<Check> {
   const client = createExportClient({
     address: cfg.AGENT_COLLECTOR_ADDRESS,
     ...(cfg.AGENT_TOKEN === '' ? {} : { token: cfg.AGENT_TOKEN }),
-    ...(tlsWanted(cfg) ? { credentials: clientCredentialsFromFiles({ caFile: cfg.AGENT_TLS_CA_FILE, certFile: cfg.AGENT_TLS_CERT_FILE, keyFile: cfg.AGENT_TLS_KEY_FILE }) } : {}),
+    ...(tlsWanted(cfg)
+      ? { credentials: clientCredentialsFromFiles({ caFile: cfg.AGENT_TLS_CA_FILE, certFile: cfg.AGENT_TLS_CERT_FILE, keyFile: cfg.AGENT_TLS_KEY_FILE }) }
+      : {}),
   });
   try {
     const r = await client.send({ agentId: '', batchSeq: 0, host: undefined, gpuSamples: [], hostSamples: [], events: [], gpuStatus: [] }, 5000);
@@ -94,9 +111,17 @@ async function collectorCheck(cfg: AgentConfig): Promise<Check> {
     const at = cfg.AGENT_COLLECTOR_ADDRESS;
     if (code === status.INVALID_ARGUMENT || code === status.OK) return { name: 'collector', level: 'ok', detail: `${at} reachable; token accepted` };
     if (code === status.UNAUTHENTICATED || code === status.PERMISSION_DENIED) {
-      return { name: 'collector', level: 'fail', detail: `${at} refused the token (${cfg.AGENT_TOKEN === '' ? 'none set: set AGENT_TOKEN' : 'wrong or revoked: ask for a new one (renderwatch-collector hash-token --new)'})` };
+      return {
+        name: 'collector',
+        level: 'fail',
+        detail: `${at} refused the token (${cfg.AGENT_TOKEN === '' ? 'none set: set AGENT_TOKEN' : 'wrong or revoked: ask for a new one (renderwatch-collector hash-token --new)'})`,
+      };
     }
-    return { name: 'collector', level: 'fail', detail: `${at} not reachable (${r.status === 'ok' ? '' : r.error.message}); check AGENT_COLLECTOR_ADDRESS, the network and TLS settings` };
+    return {
+      name: 'collector',
+      level: 'fail',
+      detail: `${at} not reachable (${r.status === 'ok' ? '' : r.error.message}); check AGENT_COLLECTOR_ADDRESS, the network and TLS settings`,
+    };
   } finally {
     client.close();
   }

@@ -15,7 +15,10 @@ describe('parse-log command', () => {
   it('prints one JSON event per line, in order', async () => {
     const r = await run(['--runtime', 'comfyui', join(FIX, 'comfyui/oom-cudamallocasync-full-message-2024-04.log')]);
     expect(r.code).toBe(0);
-    const evs = r.out.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; duration_s?: number });
+    const evs = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { kind: string; duration_s?: number });
     expect(evs.map((e) => e.kind)).toEqual(['oom', 'job_end']);
     expect(evs[1]?.duration_s).toBe(188.48);
   });

@@ -62,7 +62,16 @@ export const parseLogCommand: Command = {
       text = await readFile(file, 'utf8');
     } catch (err: unknown) {
       const code = err instanceof Error && 'code' in err ? String(err.code) : '';
-      const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : code === 'EACCES' ? 'permission denied' : err instanceof Error ? err.message : String(err);
+      const why =
+        code === 'ENOENT'
+          ? 'no such file'
+          : code === 'EISDIR'
+            ? 'is a directory'
+            : code === 'EACCES'
+              ? 'permission denied'
+              : err instanceof Error
+                ? err.message
+                : String(err);
       io.err(`renderwatch-agent parse-log: cannot read ${file}: ${why}\n`);
       return 1;
     }

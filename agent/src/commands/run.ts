@@ -76,7 +76,9 @@ export const runCommand: Command = {
         },
       });
     } catch (err: unknown) {
-      io.err(`renderwatch-agent run: cannot open the spool under ${cfg.AGENT_STATE_DIR} (${err instanceof Error ? err.message : String(err)}); set AGENT_STATE_DIR to a writable directory\n`);
+      io.err(
+        `renderwatch-agent run: cannot open the spool under ${cfg.AGENT_STATE_DIR} (${err instanceof Error ? err.message : String(err)}); set AGENT_STATE_DIR to a writable directory\n`,
+      );
       await sinks.stop();
       return 1;
     }

@@ -79,7 +79,10 @@ export const sampleCommand: Command = {
       }
       if (nvmlReason !== undefined) log.warn({ reason: nvmlReason }, 'nvml unavailable, used nvidia-smi');
       const ts = Date.now();
-      return emit(r.gpus.map((g) => ({ ...g, ts_unix_ms: ts })), { source: 'nvidia-smi', status: [] });
+      return emit(
+        r.gpus.map((g) => ({ ...g, ts_unix_ms: ts })),
+        { source: 'nvidia-smi', status: [] },
+      );
     } catch (err: unknown) {
       if (isAgentError(err)) {
         io.err(`renderwatch-agent sample: ${err.code}: ${err.message}\n`);

@@ -16,8 +16,18 @@ function cfg(over: Partial<DeliveryConfig> = {}): DeliveryConfig {
   const dir = mkdtempSync(join(tmpdir(), 'rw-delivery-'));
   dirs.push(dir);
   return {
-    AGENT_COLLECTOR_ADDRESS: '127.0.0.1:1', AGENT_TOKEN: '', AGENT_STATE_DIR: dir, AGENT_EXPORT_DEADLINE_MS: 1000, AGENT_EXPORT_MAX_INFLIGHT: 1,
-    AGENT_SPOOL_MAX_BYTES: 1024 * 1024, AGENT_SPOOL_MAX_AGE_S: 3600, AGENT_TLS: 'off', AGENT_TLS_CA_FILE: '', AGENT_TLS_CERT_FILE: '', AGENT_TLS_KEY_FILE: '', ...over,
+    AGENT_COLLECTOR_ADDRESS: '127.0.0.1:1',
+    AGENT_TOKEN: '',
+    AGENT_STATE_DIR: dir,
+    AGENT_EXPORT_DEADLINE_MS: 1000,
+    AGENT_EXPORT_MAX_INFLIGHT: 1,
+    AGENT_SPOOL_MAX_BYTES: 1024 * 1024,
+    AGENT_SPOOL_MAX_AGE_S: 3600,
+    AGENT_TLS: 'off',
+    AGENT_TLS_CA_FILE: '',
+    AGENT_TLS_CERT_FILE: '',
+    AGENT_TLS_KEY_FILE: '',
+    ...over,
   };
 }
 
@@ -30,7 +40,9 @@ function flakyClient(): ExportClient & { up: boolean; sent: number[] } {
     sent: [] as number[],
     send(r: ExportRequest): Promise<SendResult> {
       c.sent.push(r.batchSeq);
-      return Promise.resolve(c.up ? { status: 'ok', response: { acceptedRows: 0, duplicate: false } } : { status: 'retryable', retryInMs: 10, error: new Error('down') });
+      return Promise.resolve(
+        c.up ? { status: 'ok', response: { acceptedRows: 0, duplicate: false } } : { status: 'retryable', retryInMs: 10, error: new Error('down') },
+      );
     },
     close() {},
   };

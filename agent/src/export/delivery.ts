@@ -38,7 +38,11 @@ export function tlsWanted(cfg: DeliveryConfig): boolean {
   return cfg.AGENT_TLS === 'on' || cfg.AGENT_TLS_CA_FILE !== '' || cfg.AGENT_TLS_CERT_FILE !== '';
 }
 
-export function createDelivery(cfg: DeliveryConfig, log: Logger, deps: { client?: ExportClient; onOutcome?: (o: SendOutcome, seq: number) => void } = {}): Delivery {
+export function createDelivery(
+  cfg: DeliveryConfig,
+  log: Logger,
+  deps: { client?: ExportClient; onOutcome?: (o: SendOutcome, seq: number) => void } = {},
+): Delivery {
   const spool = openSpool({
     dir: join(cfg.AGENT_STATE_DIR, 'spool'),
     maxBytes: cfg.AGENT_SPOOL_MAX_BYTES,

@@ -34,8 +34,21 @@ async function wireRecorder(): Promise<{ server: Http2Server; port: number; seen
 }
 
 const req: ExportRequest = {
-  agentId: 'agent-1', batchSeq: 1, host: undefined, hostSamples: [], events: [], gpuStatus: [],
-  gpuSamples: Array.from({ length: 50 }, (_, i) => ({ tsUnixMs: 1_700_000_000_000 + i, index: 0, uuid: 'GPU-1', name: 'L40S', pciBusId: '', migEnabled: false, processes: [] })),
+  agentId: 'agent-1',
+  batchSeq: 1,
+  host: undefined,
+  hostSamples: [],
+  events: [],
+  gpuStatus: [],
+  gpuSamples: Array.from({ length: 50 }, (_, i) => ({
+    tsUnixMs: 1_700_000_000_000 + i,
+    index: 0,
+    uuid: 'GPU-1',
+    name: 'L40S',
+    pciBusId: '',
+    migEnabled: false,
+    processes: [],
+  })),
 };
 
 let open: Http2Server | undefined;

@@ -25,7 +25,15 @@ export interface ExportClient {
   close(): void;
 }
 
-const RETRYABLE = new Set<number>([status.UNAVAILABLE, status.DEADLINE_EXCEEDED, status.RESOURCE_EXHAUSTED, status.ABORTED, status.INTERNAL, status.UNKNOWN, status.CANCELLED]);
+const RETRYABLE = new Set<number>([
+  status.UNAVAILABLE,
+  status.DEADLINE_EXCEEDED,
+  status.RESOURCE_EXHAUSTED,
+  status.ABORTED,
+  status.INTERNAL,
+  status.UNKNOWN,
+  status.CANCELLED,
+]);
 
 /** Classifies a gRPC error: transient → retryable (with the collector's retry hint), else failed. */
 export function classify(err: ServiceError): SendResult {

@@ -5,7 +5,12 @@ import { createBatcher } from './batcher.js';
 import { createGpuIncrements } from './gpu-increments.js';
 
 const T = 1_700_000_000_000;
-const gpu = (uuid: string, sec: number, energy?: number): GpuSnapshot => ({ ts_unix_ms: T + sec * 1000, index: 0, uuid, ...(energy === undefined ? {} : { energy_joules: energy }) });
+const gpu = (uuid: string, sec: number, energy?: number): GpuSnapshot => ({
+  ts_unix_ms: T + sec * 1000,
+  index: 0,
+  uuid,
+  ...(energy === undefined ? {} : { energy_joules: energy }),
+});
 
 describe('createGpuIncrements', () => {
   it('gives the sampling interval to the first sample, then the elapsed time capped at 3 intervals', () => {

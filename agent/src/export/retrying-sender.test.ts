@@ -72,7 +72,13 @@ describe('createRetryingSender', () => {
       [3, 4250],
     ]);
     expect(client.sent.every((x) => x.deadlineMs === 7000)).toBe(true);
-    expect(outcomes).toEqual([['retry', 1], ['retry', 1], ['ok', 1], ['ok', 2], ['ok', 3]]);
+    expect(outcomes).toEqual([
+      ['retry', 1],
+      ['retry', 1],
+      ['ok', 1],
+      ['ok', 2],
+      ['ok', 3],
+    ]);
     expect(store.size).toBe(0);
     s.stop();
   });
@@ -153,7 +159,10 @@ describe('createRetryingSender', () => {
     const s = createRetryingSender({ client, store, log, deadlineMs: 1000, onOutcome: (o, seq) => outcomes.push([o, seq]) });
     s.kick();
     await vi.advanceTimersByTimeAsync(1000);
-    expect(outcomes).toEqual([['vanished', 1], ['ok', 2]]);
+    expect(outcomes).toEqual([
+      ['vanished', 1],
+      ['ok', 2],
+    ]);
     expect(client.sent.map((x) => x.seq)).toEqual([2]);
     expect(loads).toBe(2);
     expect(store.size).toBe(0);

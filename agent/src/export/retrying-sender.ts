@@ -111,22 +111,24 @@ export function createRetryingSender(o: RetryingSenderOptions): RetryingSender {
     const batches = o.store.head(window);
     if (batches.length === 0) return;
     busy = true;
-    void Promise.all(batches.map(sendOne)).catch((err: unknown) => {
-      log.error({ err }, 'export send threw');
-      return [{ retry: true } as SendStep];
-    }).then((results) => {
-      busy = false;
-      const retries = results.filter((x) => x.retry);
-      if (retries.length === 0) {
-        attempt = 0;
-        pump();
-        return;
-      }
-      if (attempt === 0) log.warn({ batches: o.store.size }, 'collector unavailable, retrying with backoff');
-      const hint = Math.max(0, ...retries.map((x) => x.hintMs ?? 0));
-      const auth = retries.some((x) => x.auth === true);
-      schedule(auth ? maxMs : backoffMs(attempt++, initialMs, maxMs, random, hint));
-    });
+    void Promise.all(batches.map(sendOne))
+      .catch((err: unknown) => {
+        log.error({ err }, 'export send threw');
+        return [{ retry: true } as SendStep];
+      })
+      .then((results) => {
+        busy = false;
+        const retries = results.filter((x) => x.retry);
+        if (retries.length === 0) {
+          attempt = 0;
+          pump();
+          return;
+        }
+        if (attempt === 0) log.warn({ batches: o.store.size }, 'collector unavailable, retrying with backoff');
+        const hint = Math.max(0, ...retries.map((x) => x.hintMs ?? 0));
+        const auth = retries.some((x) => x.auth === true);
+        schedule(auth ? maxMs : backoffMs(attempt++, initialMs, maxMs, random, hint));
+      });
   }
 
   return {

@@ -24,10 +24,21 @@ function batch(seq: number, samples: number, events: number): ExportRequest {
     batchSeq: seq,
     host: { hostname: 'h1', driverVersion: '', cudaVersion: '', agentVersion: '', labels: {} },
     gpuSamples: Array.from({ length: samples }, (_, i) => ({
-      tsUnixMs: 1_700_000_000_000 + seq * 1000 + i, index: 0, uuid: 'GPU-1', name: 'L40S', pciBusId: '', migEnabled: false, processes: [],
+      tsUnixMs: 1_700_000_000_000 + seq * 1000 + i,
+      index: 0,
+      uuid: 'GPU-1',
+      name: 'L40S',
+      pciBusId: '',
+      migEnabled: false,
+      processes: [],
     })),
     hostSamples: [],
-    events: Array.from({ length: events }, (_, i) => ({ tsUnixMs: 1_700_000_000_000 + seq * 1000 + i, kind: 'job_start', runtime: 'comfyui', body: { $case: 'jobStart', value: { jobId: `j${seq}-${i}` } } })),
+    events: Array.from({ length: events }, (_, i) => ({
+      tsUnixMs: 1_700_000_000_000 + seq * 1000 + i,
+      kind: 'job_start',
+      runtime: 'comfyui',
+      body: { $case: 'jobStart', value: { jobId: `j${seq}-${i}` } },
+    })),
     gpuStatus: [],
   };
 }
@@ -131,7 +142,9 @@ describe('openSpool', () => {
     const dir = tmp();
     const s = open(dir);
     for (const seq of [1, 2, 3]) s.append(batch(seq, 2, 1));
-    const files = readdirSync(dir).filter((f) => f.endsWith('.pb')).sort();
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.pb'))
+      .sort();
     rmSync(join(dir, files[0] ?? ''));
     writeFileSync(join(dir, files[1] ?? ''), Buffer.from([0xff, 0xff, 0xff, 0xff]));
     const [b1, b2, b3] = s.head(3);

@@ -99,13 +99,37 @@ function body(e: RuntimeEvent, cold: boolean | undefined): WireRuntimeEvent['bod
     case 'runtime_ready':
       return { $case: 'runtimeReady', value: { startupS: e.startup_s, url: e.url } };
     case 'model_load':
-      return { $case: 'modelLoad', value: { model: e.model, modelHash: e.model_hash, source: e.source, durationS: e.duration_s, loadedMb: e.loaded_mb, offloadedMb: e.offloaded_mb, mode: e.mode } };
+      return {
+        $case: 'modelLoad',
+        value: {
+          model: e.model,
+          modelHash: e.model_hash,
+          source: e.source,
+          durationS: e.duration_s,
+          loadedMb: e.loaded_mb,
+          offloadedMb: e.offloaded_mb,
+          mode: e.mode,
+        },
+      };
     case 'model_unload':
       return { $case: 'modelUnload', value: { model: e.model, freedMb: e.freed_mb } };
     case 'job_start':
       return { $case: 'jobStart', value: { jobId: e.job_id } };
     case 'job_end':
-      return { $case: 'jobEnd', value: { jobId: e.job_id, durationS: e.duration_s, outcome: e.outcome, images: e.images, width: e.width, height: e.height, steps: e.steps, batch: e.batch, model: e.model } };
+      return {
+        $case: 'jobEnd',
+        value: {
+          jobId: e.job_id,
+          durationS: e.duration_s,
+          outcome: e.outcome,
+          images: e.images,
+          width: e.width,
+          height: e.height,
+          steps: e.steps,
+          batch: e.batch,
+          model: e.model,
+        },
+      };
     case 'node_cache':
       return { $case: 'nodeCache', value: { cachedNodes: e.cached_nodes, executedNodes: e.executed_nodes } };
     case 'queue':
@@ -116,15 +140,25 @@ function body(e: RuntimeEvent, cold: boolean | undefined): WireRuntimeEvent['bod
       return {
         $case: 'oom',
         value: {
-          requestedBytes: e.requested_bytes, totalBytes: e.total_bytes, freeBytes: e.free_bytes, allocatedBytes: e.allocated_bytes,
-          reservedUnallocatedBytes: e.reserved_unallocated_bytes, otherProcessesBytes: e.other_processes_bytes, device: e.device,
-          recovered: e.recovered, cause: e.cause, causeRule: e.cause_rule,
+          requestedBytes: e.requested_bytes,
+          totalBytes: e.total_bytes,
+          freeBytes: e.free_bytes,
+          allocatedBytes: e.allocated_bytes,
+          reservedUnallocatedBytes: e.reserved_unallocated_bytes,
+          otherProcessesBytes: e.other_processes_bytes,
+          device: e.device,
+          recovered: e.recovered,
+          cause: e.cause,
+          causeRule: e.cause_rule,
         },
       };
     case 'error':
       return { $case: 'error', value: { errorType: e.error_type, message: e.message } };
     case 'training_progress':
-      return { $case: 'trainingProgress', value: { step: e.step, totalSteps: e.total_steps, epoch: e.epoch, totalEpochs: e.total_epochs, loss: e.loss, itPerS: e.it_per_s } };
+      return {
+        $case: 'trainingProgress',
+        value: { step: e.step, totalSteps: e.total_steps, epoch: e.epoch, totalEpochs: e.total_epochs, loss: e.loss, itPerS: e.it_per_s },
+      };
     case 'checkpoint_saved':
       return { $case: 'checkpointSaved', value: { step: e.step, epoch: e.epoch, path: e.path } };
     case 'training_resumed':

@@ -90,7 +90,10 @@ describe('createAgentMetrics', () => {
   const events: [RuntimeEvent, string][] = [
     [{ kind: 'job_end', runtime: 'comfyui', outcome: 'ok', images: 4, duration_s: 12 }, 'renderwatch_jobs_total{host="h1",runtime="comfyui",outcome="ok"} 1'],
     [{ kind: 'job_end', runtime: 'comfyui', outcome: 'ok', images: 4, duration_s: 12 }, 'renderwatch_images_total{host="h1",runtime="comfyui"} 4'],
-    [{ kind: 'job_end', runtime: 'comfyui', duration_s: 12 }, 'renderwatch_job_duration_seconds_bucket{le="20",host="h1",runtime="comfyui",outcome="unknown"} 1'],
+    [
+      { kind: 'job_end', runtime: 'comfyui', duration_s: 12 },
+      'renderwatch_job_duration_seconds_bucket{le="20",host="h1",runtime="comfyui",outcome="unknown"} 1',
+    ],
     [{ kind: 'oom', runtime: 'forge', cause: 'resolution' }, 'renderwatch_oom_total{host="h1",runtime="forge",cause="resolution"} 1'],
     [{ kind: 'oom', runtime: 'my-fork-of-comfy' }, 'renderwatch_oom_total{host="h1",runtime="other",cause="unknown"} 1'],
     [{ kind: 'model_load', runtime: 'comfyui', source: 'disk', duration_s: 3 }, 'renderwatch_model_loads_total{host="h1",runtime="comfyui",source="disk"} 1'],

@@ -50,17 +50,37 @@ export function createAgentMetrics(o: AgentMetricsOptions): AgentMetrics {
     { host: o.host, version: o.agentVersion ?? 'unknown' },
     1,
   );
-  const sampleErrors = new Counter<'host' | 'source'>({ name: 'renderwatch_agent_sample_errors_total', help: 'Failed reads, by source.', labelNames: ['host', 'source'], registers: reg });
+  const sampleErrors = new Counter<'host' | 'source'>({
+    name: 'renderwatch_agent_sample_errors_total',
+    help: 'Failed reads, by source.',
+    labelNames: ['host', 'source'],
+    registers: reg,
+  });
   const exportFailures = new Counter<'host' | 'kind'>({
     name: 'renderwatch_agent_export_failures_total',
     help: 'Export calls to the collector that failed, by kind (retryable, failed).',
     labelNames: ['host', 'kind'],
     registers: reg,
   });
-  const exportedBatches = new Counter<'host'>({ name: 'renderwatch_agent_exported_batches_total', help: 'Batches the collector acknowledged.', labelNames: ['host'], registers: reg });
-  const exportedRows = new Counter<'host'>({ name: 'renderwatch_agent_exported_rows_total', help: 'Rows in batches the collector acknowledged.', labelNames: ['host'], registers: reg });
+  const exportedBatches = new Counter<'host'>({
+    name: 'renderwatch_agent_exported_batches_total',
+    help: 'Batches the collector acknowledged.',
+    labelNames: ['host'],
+    registers: reg,
+  });
+  const exportedRows = new Counter<'host'>({
+    name: 'renderwatch_agent_exported_rows_total',
+    help: 'Rows in batches the collector acknowledged.',
+    labelNames: ['host'],
+    registers: reg,
+  });
   const queued = new Gauge<'host'>({ name: 'renderwatch_agent_queued_batches', help: 'Batches waiting to be sent.', labelNames: ['host'], registers: reg });
-  const lastSample = new Gauge<'host'>({ name: 'renderwatch_agent_last_gpu_sample_timestamp_seconds', help: 'Unix time of the last GPU sample.', labelNames: ['host'], registers: reg });
+  const lastSample = new Gauge<'host'>({
+    name: 'renderwatch_agent_last_gpu_sample_timestamp_seconds',
+    help: 'Unix time of the last GPU sample.',
+    labelNames: ['host'],
+    registers: reg,
+  });
   const l = { host: o.host };
   // Series that exist from the start, so rate() and absent() work before the first failure.
   for (const source of ['nvml', 'nvidia-smi', 'host', 'runtime_logs'] as const) sampleErrors.inc({ ...l, source }, 0);

@@ -10,12 +10,7 @@ export interface CumulativeCounter<L extends string> {
   remove(labels: Record<L, string>): void;
 }
 
-export function createCumulativeCounter<L extends string>(
-  registry: Registry,
-  name: string,
-  help: string,
-  labelNames: readonly L[],
-): CumulativeCounter<L> {
+export function createCumulativeCounter<L extends string>(registry: Registry, name: string, help: string, labelNames: readonly L[]): CumulativeCounter<L> {
   const counter = new Counter<L>({ name, help, labelNames, registers: [registry] });
   const last = new Map<string, number>();
   const keyOf = (labels: Record<L, string>): string => labelNames.map((l) => labels[l]).join('\u0000');

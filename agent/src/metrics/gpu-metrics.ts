@@ -69,7 +69,12 @@ export function createGpuMetrics(registry: Registry, host: string): GpuMetrics {
     labelNames: [...GPU_LABELS, 'reason'],
     registers: [registry],
   });
-  const energy = createCumulativeCounter(registry, 'renderwatch_gpu_energy_joules_total', 'Energy the GPU consumed since the driver loaded, joules.', GPU_LABELS);
+  const energy = createCumulativeCounter(
+    registry,
+    'renderwatch_gpu_energy_joules_total',
+    'Energy the GPU consumed since the driver loaded, joules.',
+    GPU_LABELS,
+  );
   const ecc = createCumulativeCounter(registry, 'renderwatch_gpu_ecc_errors_total', 'ECC errors the driver counted, by type.', [...GPU_LABELS, 'type']);
   const reasonTime = createCumulativeCounter(
     registry,
@@ -136,7 +141,12 @@ export function createGpuMetrics(registry: Registry, host: string): GpuMetrics {
         const extra = { driver_version: g.driver_version ?? '', cuda_version: g.cuda_version ?? '' };
         const key = `${labels.gpu_index}\u0000${labels.gpu_uuid}`;
         const before = present.get(key);
-        if (before !== undefined && (before.labels.gpu_name !== labels.gpu_name || before.extra.driver_version !== extra.driver_version || before.extra.cuda_version !== extra.cuda_version)) {
+        if (
+          before !== undefined &&
+          (before.labels.gpu_name !== labels.gpu_name ||
+            before.extra.driver_version !== extra.driver_version ||
+            before.extra.cuda_version !== extra.cuda_version)
+        ) {
           forget(before.labels, before.extra);
         }
         observeOne(g, labels);

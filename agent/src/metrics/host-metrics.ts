@@ -20,8 +20,18 @@ export interface HostMetrics {
 
 export function createHostMetrics(registry: Registry, host: string): HostMetrics {
   const gauges = HOST_GAUGES.map(([name, help, read]) => ({ gauge: new Gauge<'host'>({ name, help, labelNames: ['host'], registers: [registry] }), read }));
-  const free = new Gauge<'host' | 'role' | 'mount'>({ name: 'renderwatch_host_volume_free_bytes', help: 'Free space of a configured volume (model, cache, output), bytes.', labelNames: ['host', 'role', 'mount'], registers: [registry] });
-  const size = new Gauge<'host' | 'role' | 'mount'>({ name: 'renderwatch_host_volume_size_bytes', help: 'Size of a configured volume, bytes.', labelNames: ['host', 'role', 'mount'], registers: [registry] });
+  const free = new Gauge<'host' | 'role' | 'mount'>({
+    name: 'renderwatch_host_volume_free_bytes',
+    help: 'Free space of a configured volume (model, cache, output), bytes.',
+    labelNames: ['host', 'role', 'mount'],
+    registers: [registry],
+  });
+  const size = new Gauge<'host' | 'role' | 'mount'>({
+    name: 'renderwatch_host_volume_size_bytes',
+    help: 'Size of a configured volume, bytes.',
+    labelNames: ['host', 'role', 'mount'],
+    registers: [registry],
+  });
   return {
     observeHost(h) {
       const l = { host };

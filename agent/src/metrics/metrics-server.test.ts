@@ -80,7 +80,12 @@ describe('startMetricsServer', () => {
   });
 
   it('reports unhealthy when the daemon says so', async () => {
-    server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry: createAgentMetrics({ host: 'h', processMetrics: false }).registry, healthy: () => false });
+    server = await startMetricsServer({
+      host: '127.0.0.1',
+      port: 0,
+      registry: createAgentMetrics({ host: 'h', processMetrics: false }).registry,
+      healthy: () => false,
+    });
     expect((await fetch(`${server.url}/healthz`)).status).toBe(503);
   });
 });

@@ -18,8 +18,18 @@ export interface RuntimeMetrics {
 
 export function createRuntimeMetrics(registry: Registry, host: string): RuntimeMetrics {
   const reg = [registry];
-  const events = new Counter<R | 'kind'>({ name: 'renderwatch_runtime_events_total', help: 'Runtime events parsed, by kind.', labelNames: ['host', 'runtime', 'kind'], registers: reg });
-  const jobs = new Counter<R | 'outcome'>({ name: 'renderwatch_jobs_total', help: 'Generation jobs finished, by outcome (ok, oom, error, interrupted, unknown).', labelNames: ['host', 'runtime', 'outcome'], registers: reg });
+  const events = new Counter<R | 'kind'>({
+    name: 'renderwatch_runtime_events_total',
+    help: 'Runtime events parsed, by kind.',
+    labelNames: ['host', 'runtime', 'kind'],
+    registers: reg,
+  });
+  const jobs = new Counter<R | 'outcome'>({
+    name: 'renderwatch_jobs_total',
+    help: 'Generation jobs finished, by outcome (ok, oom, error, interrupted, unknown).',
+    labelNames: ['host', 'runtime', 'outcome'],
+    registers: reg,
+  });
   const jobDuration = new Histogram<R | 'outcome'>({
     name: 'renderwatch_job_duration_seconds',
     help: 'Duration of finished generation jobs, seconds.',
@@ -27,10 +37,30 @@ export function createRuntimeMetrics(registry: Registry, host: string): RuntimeM
     buckets: DURATION_BUCKETS_S,
     registers: reg,
   });
-  const images = new Counter<R>({ name: 'renderwatch_images_total', help: 'Images produced by finished jobs.', labelNames: ['host', 'runtime'], registers: reg });
-  const ooms = new Counter<R | 'cause'>({ name: 'renderwatch_oom_total', help: 'CUDA out-of-memory errors, by diagnosed cause.', labelNames: ['host', 'runtime', 'cause'], registers: reg });
-  const oomRecovered = new Counter<R>({ name: 'renderwatch_oom_recovered_total', help: 'Out-of-memory errors the runtime recovered from (e.g. tiled VAE retry).', labelNames: ['host', 'runtime'], registers: reg });
-  const loads = new Counter<R | 'source'>({ name: 'renderwatch_model_loads_total', help: 'Model loads, by source (disk, cache, resident, unknown).', labelNames: ['host', 'runtime', 'source'], registers: reg });
+  const images = new Counter<R>({
+    name: 'renderwatch_images_total',
+    help: 'Images produced by finished jobs.',
+    labelNames: ['host', 'runtime'],
+    registers: reg,
+  });
+  const ooms = new Counter<R | 'cause'>({
+    name: 'renderwatch_oom_total',
+    help: 'CUDA out-of-memory errors, by diagnosed cause.',
+    labelNames: ['host', 'runtime', 'cause'],
+    registers: reg,
+  });
+  const oomRecovered = new Counter<R>({
+    name: 'renderwatch_oom_recovered_total',
+    help: 'Out-of-memory errors the runtime recovered from (e.g. tiled VAE retry).',
+    labelNames: ['host', 'runtime'],
+    registers: reg,
+  });
+  const loads = new Counter<R | 'source'>({
+    name: 'renderwatch_model_loads_total',
+    help: 'Model loads, by source (disk, cache, resident, unknown).',
+    labelNames: ['host', 'runtime', 'source'],
+    registers: reg,
+  });
   const loadDuration = new Histogram<R | 'source'>({
     name: 'renderwatch_model_load_duration_seconds',
     help: 'Model load duration, seconds.',
@@ -39,17 +69,63 @@ export function createRuntimeMetrics(registry: Registry, host: string): RuntimeM
     registers: reg,
   });
   const starts = new Counter<R>({ name: 'renderwatch_runtime_starts_total', help: 'Runtime process starts.', labelNames: ['host', 'runtime'], registers: reg });
-  const startup = new Histogram<R>({ name: 'renderwatch_runtime_startup_seconds', help: 'Runtime start to ready, as the runtime states it, seconds.', labelNames: ['host', 'runtime'], buckets: STARTUP_BUCKETS_S, registers: reg });
-  const errors = new Counter<R>({ name: 'renderwatch_runtime_errors_total', help: 'Errors logged by the runtime.', labelNames: ['host', 'runtime'], registers: reg });
-  const pending = new Gauge<R>({ name: 'renderwatch_queue_pending_jobs', help: 'Jobs waiting in the runtime queue.', labelNames: ['host', 'runtime'], registers: reg });
-  const running = new Gauge<R>({ name: 'renderwatch_queue_running_jobs', help: 'Jobs running in the runtime.', labelNames: ['host', 'runtime'], registers: reg });
-  const cachedNodes = new Counter<R>({ name: 'renderwatch_node_cache_hits_total', help: 'Workflow nodes served from the node-output cache (ComfyUI).', labelNames: ['host', 'runtime'], registers: reg });
-  const executedNodes = new Counter<R>({ name: 'renderwatch_nodes_executed_total', help: 'Workflow nodes executed (ComfyUI).', labelNames: ['host', 'runtime'], registers: reg });
-  const outputImages = new Counter<R>({ name: 'renderwatch_output_images_written_total', help: 'Image files written by the runtime.', labelNames: ['host', 'runtime'], registers: reg });
-  const outputBytes = new Counter<R>({ name: 'renderwatch_output_written_bytes_total', help: 'Bytes of output files written by the runtime.', labelNames: ['host', 'runtime'], registers: reg });
+  const startup = new Histogram<R>({
+    name: 'renderwatch_runtime_startup_seconds',
+    help: 'Runtime start to ready, as the runtime states it, seconds.',
+    labelNames: ['host', 'runtime'],
+    buckets: STARTUP_BUCKETS_S,
+    registers: reg,
+  });
+  const errors = new Counter<R>({
+    name: 'renderwatch_runtime_errors_total',
+    help: 'Errors logged by the runtime.',
+    labelNames: ['host', 'runtime'],
+    registers: reg,
+  });
+  const pending = new Gauge<R>({
+    name: 'renderwatch_queue_pending_jobs',
+    help: 'Jobs waiting in the runtime queue.',
+    labelNames: ['host', 'runtime'],
+    registers: reg,
+  });
+  const running = new Gauge<R>({
+    name: 'renderwatch_queue_running_jobs',
+    help: 'Jobs running in the runtime.',
+    labelNames: ['host', 'runtime'],
+    registers: reg,
+  });
+  const cachedNodes = new Counter<R>({
+    name: 'renderwatch_node_cache_hits_total',
+    help: 'Workflow nodes served from the node-output cache (ComfyUI).',
+    labelNames: ['host', 'runtime'],
+    registers: reg,
+  });
+  const executedNodes = new Counter<R>({
+    name: 'renderwatch_nodes_executed_total',
+    help: 'Workflow nodes executed (ComfyUI).',
+    labelNames: ['host', 'runtime'],
+    registers: reg,
+  });
+  const outputImages = new Counter<R>({
+    name: 'renderwatch_output_images_written_total',
+    help: 'Image files written by the runtime.',
+    labelNames: ['host', 'runtime'],
+    registers: reg,
+  });
+  const outputBytes = new Counter<R>({
+    name: 'renderwatch_output_written_bytes_total',
+    help: 'Bytes of output files written by the runtime.',
+    labelNames: ['host', 'runtime'],
+    registers: reg,
+  });
   const trainStep = new Gauge<R>({ name: 'renderwatch_training_step', help: 'Current training step.', labelNames: ['host', 'runtime'], registers: reg });
   const trainLoss = new Gauge<R>({ name: 'renderwatch_training_loss', help: 'Last reported training loss.', labelNames: ['host', 'runtime'], registers: reg });
-  const checkpoints = new Counter<R>({ name: 'renderwatch_training_checkpoints_total', help: 'Training checkpoints saved.', labelNames: ['host', 'runtime'], registers: reg });
+  const checkpoints = new Counter<R>({
+    name: 'renderwatch_training_checkpoints_total',
+    help: 'Training checkpoints saved.',
+    labelNames: ['host', 'runtime'],
+    registers: reg,
+  });
 
   return {
     observeEvent(e) {

@@ -38,7 +38,10 @@ describe('startTelemetrySinks', () => {
   });
 
   it('starts no server when the port is 0 and adds OTLP when an endpoint is set', async () => {
-    const sinks = await startTelemetrySinks(config({ AGENT_METRICS_PORT: '0', AGENT_OTLP_ENDPOINT: 'http://127.0.0.1:9', AGENT_OTLP_INTERVAL_MS: '600000' }), log);
+    const sinks = await startTelemetrySinks(
+      config({ AGENT_METRICS_PORT: '0', AGENT_OTLP_ENDPOINT: 'http://127.0.0.1:9', AGENT_OTLP_INTERVAL_MS: '600000' }),
+      log,
+    );
     try {
       expect(sinks.server).toBeUndefined();
       expect(sinks.otlp).toBeDefined();

@@ -22,7 +22,10 @@ export interface TelemetrySinks {
 
 export async function startTelemetrySinks(cfg: TelemetryConfig, log: Logger, agentVersion?: string, healthy?: () => boolean): Promise<TelemetrySinks> {
   const metrics = createAgentMetrics({ host: cfg.hostname, agentVersion });
-  const server = cfg.AGENT_METRICS_PORT === 0 ? undefined : await startMetricsServer({ host: cfg.AGENT_METRICS_HOST, port: cfg.AGENT_METRICS_PORT, registry: metrics.registry, log, healthy });
+  const server =
+    cfg.AGENT_METRICS_PORT === 0
+      ? undefined
+      : await startMetricsServer({ host: cfg.AGENT_METRICS_HOST, port: cfg.AGENT_METRICS_PORT, registry: metrics.registry, log, healthy });
   const otlp = otlpFromConfig(cfg, log, agentVersion);
   return {
     metrics,

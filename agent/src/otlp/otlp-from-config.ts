@@ -17,7 +17,9 @@ export function otlpFromConfig(cfg: OtlpConfig, log: Logger, agentVersion?: stri
     headers: parseOtlpHeaders(cfg.AGENT_OTLP_HEADERS),
     timeoutMs: cfg.AGENT_OTLP_TIMEOUT_MS,
   });
-  log.child({ module: 'otlp' }).info({ endpoint: cfg.AGENT_OTLP_ENDPOINT, protocol: cfg.AGENT_OTLP_PROTOCOL, intervalMs: cfg.AGENT_OTLP_INTERVAL_MS }, 'otlp metrics export on');
+  log
+    .child({ module: 'otlp' })
+    .info({ endpoint: cfg.AGENT_OTLP_ENDPOINT, protocol: cfg.AGENT_OTLP_PROTOCOL, intervalMs: cfg.AGENT_OTLP_INTERVAL_MS }, 'otlp metrics export on');
   return createOtlpMetrics({
     exporter,
     intervalMs: cfg.AGENT_OTLP_INTERVAL_MS,

@@ -112,22 +112,52 @@ describe('createOtlpMetrics', () => {
     expect(receiver.requests.length).toBeGreaterThan(0);
     expect(receiver.requests[0]?.headers['x-tenant']).toBe('studio-a');
     const resource = receiver.requests[0]?.body[0]?.resource;
-    expect(resource).toMatchObject({ 'host.name': 'render-07', 'service.name': 'renderwatch-agent', 'service.instance.id': 'agent-render-07', 'service.version': '0.1.0' });
+    expect(resource).toMatchObject({
+      'host.name': 'render-07',
+      'service.name': 'renderwatch-agent',
+      'service.instance.id': 'agent-render-07',
+      'service.version': '0.1.0',
+    });
 
     const m = metricsOf(receiver);
-    const gpuAttrs = { 'hw.id': 'GPU-5b1e', 'hw.type': 'gpu', 'hw.vendor': 'NVIDIA', 'hw.name': 'NVIDIA GeForce RTX 4090', 'hw.model': 'NVIDIA GeForce RTX 4090', 'hw.driver_version': '590.44', 'renderwatch.gpu.index': 1 };
-    expect(m.get('hw.gpu.utilization')).toMatchObject({ kind: 'gauge', unit: '1', points: [{ value: 0.75, attributes: { ...gpuAttrs, 'hw.gpu.task': 'general' } }] });
-    expect(m.get('hw.gpu.memory.usage')).toMatchObject({ kind: 'sum', monotonic: false, unit: 'By', points: [{ value: 12_884_901_888, attributes: gpuAttrs }] });
+    const gpuAttrs = {
+      'hw.id': 'GPU-5b1e',
+      'hw.type': 'gpu',
+      'hw.vendor': 'NVIDIA',
+      'hw.name': 'NVIDIA GeForce RTX 4090',
+      'hw.model': 'NVIDIA GeForce RTX 4090',
+      'hw.driver_version': '590.44',
+      'renderwatch.gpu.index': 1,
+    };
+    expect(m.get('hw.gpu.utilization')).toMatchObject({
+      kind: 'gauge',
+      unit: '1',
+      points: [{ value: 0.75, attributes: { ...gpuAttrs, 'hw.gpu.task': 'general' } }],
+    });
+    expect(m.get('hw.gpu.memory.usage')).toMatchObject({
+      kind: 'sum',
+      monotonic: false,
+      unit: 'By',
+      points: [{ value: 12_884_901_888, attributes: gpuAttrs }],
+    });
     expect(m.get('hw.gpu.memory.limit')?.points[0]?.value).toBe(25_769_803_776);
     expect(m.get('hw.gpu.memory.utilization')?.points[0]?.value).toBe(0.5);
     expect(m.get('hw.power')).toMatchObject({ unit: 'W', points: [{ value: 390 }] });
     expect(m.get('hw.temperature')).toMatchObject({ unit: 'Cel', points: [{ value: 68 }] });
     expect(m.get('hw.energy')).toMatchObject({ kind: 'sum', monotonic: true, unit: 'J', points: [{ value: 5000 }] });
     expect(m.get('hw.errors')?.points).toEqual([{ value: 1, attributes: { ...gpuAttrs, 'error.type': 'uncorrected' } }]);
-    const active = m.get('renderwatch.gpu.clock_event.active')?.points.filter((p) => p.value === 1).map((p) => p.attributes['renderwatch.clock_event.reason']);
+    const active = m
+      .get('renderwatch.gpu.clock_event.active')
+      ?.points.filter((p) => p.value === 1)
+      .map((p) => p.attributes['renderwatch.clock_event.reason']);
     expect(active).toEqual(['hw_thermal_slowdown']);
     const jobs = m.get('renderwatch.jobs')?.points.map((p) => [p.attributes['renderwatch.job.outcome'], p.value]);
-    expect(jobs).toEqual(expect.arrayContaining([['ok', 1], ['oom', 1]]));
+    expect(jobs).toEqual(
+      expect.arrayContaining([
+        ['ok', 1],
+        ['oom', 1],
+      ]),
+    );
     expect(m.get('renderwatch.images')?.points[0]?.value).toBe(4);
     const hist = m.get('renderwatch.job.duration')?.points.find((p) => p.attributes['renderwatch.job.outcome'] === 'ok');
     expect(hist).toMatchObject({ count: 1, sum: 14 });
@@ -140,7 +170,13 @@ describe('createOtlpMetrics', () => {
 
   it('leaves out a GPU value the sample did not have', async () => {
     receiver = await httpReceiver();
-    otlp = createOtlpMetrics({ exporter: createOtlpExporter({ endpoint: receiver.url, protocol: 'http/protobuf', timeoutMs: 5000 }), intervalMs: 60_000, timeoutMs: 5000, hostName: 'h', agentId: 'a' });
+    otlp = createOtlpMetrics({
+      exporter: createOtlpExporter({ endpoint: receiver.url, protocol: 'http/protobuf', timeoutMs: 5000 }),
+      intervalMs: 60_000,
+      timeoutMs: 5000,
+      hostName: 'h',
+      agentId: 'a',
+    });
     const observer: AgentObserver = otlp; // createAgent({ observers: [otlp] }) type-checks
     observer.observeGpus?.([{ ts_unix_ms: 0, index: 0, uuid: 'GPU-x', memory_used_bytes: 10 }]);
     await otlp.forceFlush();

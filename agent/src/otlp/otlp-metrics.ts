@@ -84,11 +84,15 @@ export function createOtlpMetrics(o: OtlpMetricsOptions): OtlpMetrics {
   upDown('hw.gpu.memory.usage', 'By', 'GPU memory used', (g) => g.memory_used_bytes);
   upDown('hw.gpu.memory.limit', 'By', 'GPU memory installed', (g) => g.memory_total_bytes);
   gauge('hw.gpu.memory.utilization', '1', 'Fraction of GPU memory used', (g) =>
-    g.memory_used_bytes !== undefined && g.memory_total_bytes !== undefined && g.memory_total_bytes > 0 ? g.memory_used_bytes / g.memory_total_bytes : undefined,
+    g.memory_used_bytes !== undefined && g.memory_total_bytes !== undefined && g.memory_total_bytes > 0
+      ? g.memory_used_bytes / g.memory_total_bytes
+      : undefined,
   );
   gauge('hw.power', 'W', 'GPU power draw', (g) => g.power_draw_watts);
   gauge('hw.temperature', 'Cel', 'GPU core temperature', (g) => g.temperature_celsius);
-  meter.createObservableCounter('hw.energy', { unit: 'J', description: 'Energy consumed by the GPU since the driver loaded' }).addCallback((r) => observeEach(r, (g) => g.energy_joules));
+  meter
+    .createObservableCounter('hw.energy', { unit: 'J', description: 'Energy consumed by the GPU since the driver loaded' })
+    .addCallback((r) => observeEach(r, (g) => g.energy_joules));
   meter.createObservableCounter('hw.errors', { unit: '{error}', description: 'GPU ECC errors' }).addCallback((r) => {
     observeEach(r, (g) => g.ecc_corrected_total, { 'error.type': 'corrected' });
     observeEach(r, (g) => g.ecc_uncorrected_total, { 'error.type': 'uncorrected' });
@@ -96,20 +100,30 @@ export function createOtlpMetrics(o: OtlpMetricsOptions): OtlpMetrics {
   gauge('renderwatch.gpu.power.limit', 'W', 'Enforced GPU power limit', (g) => g.power_limit_watts);
   gauge('renderwatch.gpu.clock.sm', 'Hz', 'SM clock', (g) => (g.sm_clock_mhz === undefined ? undefined : g.sm_clock_mhz * 1e6));
   gauge('renderwatch.gpu.clock.sm.max', 'Hz', 'Maximum SM clock', (g) => (g.sm_clock_max_mhz === undefined ? undefined : g.sm_clock_max_mhz * 1e6));
-  meter.createObservableGauge('renderwatch.gpu.clock_event.active', { unit: '1', description: '1 while an NVML clock-event (throttle) reason is active' }).addCallback((r) => {
-    for (const g of latest) {
-      const active = g.clock_event_reasons_mask !== undefined ? decodeClockEventReasons(g.clock_event_reasons_mask) : g.clock_event_reasons;
-      if (active === undefined) continue;
-      for (const reason of CLOCK_EVENT_REASONS) r.observe(active.includes(reason) ? 1 : 0, { ...gpuAttributes(g), 'renderwatch.clock_event.reason': reason });
-    }
-  });
+  meter
+    .createObservableGauge('renderwatch.gpu.clock_event.active', { unit: '1', description: '1 while an NVML clock-event (throttle) reason is active' })
+    .addCallback((r) => {
+      for (const g of latest) {
+        const active = g.clock_event_reasons_mask !== undefined ? decodeClockEventReasons(g.clock_event_reasons_mask) : g.clock_event_reasons;
+        if (active === undefined) continue;
+        for (const reason of CLOCK_EVENT_REASONS) r.observe(active.includes(reason) ? 1 : 0, { ...gpuAttributes(g), 'renderwatch.clock_event.reason': reason });
+      }
+    });
 
   const xids = meter.createCounter('renderwatch.gpu.xid.errors', { unit: '{error}', description: 'XID errors reported by the driver' });
-  const jobDuration = meter.createHistogram('renderwatch.job.duration', { unit: 's', description: 'Duration of finished generation jobs', advice: { explicitBucketBoundaries: JOB_BUCKETS_S } });
+  const jobDuration = meter.createHistogram('renderwatch.job.duration', {
+    unit: 's',
+    description: 'Duration of finished generation jobs',
+    advice: { explicitBucketBoundaries: JOB_BUCKETS_S },
+  });
   const jobs = meter.createCounter('renderwatch.jobs', { unit: '{job}', description: 'Generation jobs finished, by outcome' });
   const images = meter.createCounter('renderwatch.images', { unit: '{image}', description: 'Images produced by finished jobs' });
   const ooms = meter.createCounter('renderwatch.oom.errors', { unit: '{error}', description: 'CUDA out-of-memory errors, by diagnosed cause' });
-  const loadDuration = meter.createHistogram('renderwatch.model.load.duration', { unit: 's', description: 'Model load duration', advice: { explicitBucketBoundaries: LOAD_BUCKETS_S } });
+  const loadDuration = meter.createHistogram('renderwatch.model.load.duration', {
+    unit: 's',
+    description: 'Model load duration',
+    advice: { explicitBucketBoundaries: LOAD_BUCKETS_S },
+  });
   const startup = meter.createHistogram('renderwatch.runtime.startup.duration', { unit: 's', description: 'Runtime start to ready, as stated by the runtime' });
   const runtimeErrors = meter.createCounter('renderwatch.runtime.errors', { unit: '{error}', description: 'Errors logged by the runtime' });
   const sampleErrors = meter.createCounter('renderwatch.agent.sample.errors', { unit: '{error}', description: 'Failed reads, by source' });
@@ -120,7 +134,8 @@ export function createOtlpMetrics(o: OtlpMetricsOptions): OtlpMetrics {
     },
     observeGpuStatus(changes) {
       for (const c of changes) {
-        if (c.status === 'xid') xids.add(1, { 'hw.id': c.gpu_uuid, 'hw.type': 'gpu', 'renderwatch.gpu.index': c.gpu_index, 'renderwatch.gpu.xid': xidLabel(c.xid) });
+        if (c.status === 'xid')
+          xids.add(1, { 'hw.id': c.gpu_uuid, 'hw.type': 'gpu', 'renderwatch.gpu.index': c.gpu_index, 'renderwatch.gpu.xid': xidLabel(c.xid) });
       }
     },
     observeEvent(e) {
@@ -153,7 +168,8 @@ export function createOtlpMetrics(o: OtlpMetricsOptions): OtlpMetrics {
       sampleErrors.add(1, { 'renderwatch.sample.source': sampleSourceLabel(source) });
     },
     observeStatus(s) {
-      if (s.status === 'xid') xids.add(1, { 'hw.id': s.gpu_uuid, 'hw.type': 'gpu', 'renderwatch.gpu.index': s.gpu_index, 'renderwatch.gpu.xid': xidLabel(s.xid) });
+      if (s.status === 'xid')
+        xids.add(1, { 'hw.id': s.gpu_uuid, 'hw.type': 'gpu', 'renderwatch.gpu.index': s.gpu_index, 'renderwatch.gpu.xid': xidLabel(s.xid) });
     },
     observeSampleError(source) {
       sampleErrors.add(1, { 'renderwatch.sample.source': sampleSourceLabel(source) });

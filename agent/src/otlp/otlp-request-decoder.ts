@@ -165,10 +165,30 @@ export function decodeExportMetricsRequest(body: Uint8Array): DecodedResourceMet
   return out;
 }
 
-interface JsonKeyValue { key: string; value?: { stringValue?: string; boolValue?: boolean; intValue?: number | string; doubleValue?: number } }
-interface JsonPoint { attributes?: JsonKeyValue[]; asDouble?: number; asInt?: number | string; count?: number | string; sum?: number; bucketCounts?: (number | string)[]; explicitBounds?: number[] }
-interface JsonMetric { name: string; description?: string; unit?: string; gauge?: { dataPoints: JsonPoint[] }; sum?: { dataPoints: JsonPoint[]; isMonotonic?: boolean }; histogram?: { dataPoints: JsonPoint[] } }
-interface JsonRequest { resourceMetrics?: { resource?: { attributes?: JsonKeyValue[] }; scopeMetrics?: { scope?: { name?: string; version?: string }; metrics?: JsonMetric[] }[] }[] }
+interface JsonKeyValue {
+  key: string;
+  value?: { stringValue?: string; boolValue?: boolean; intValue?: number | string; doubleValue?: number };
+}
+interface JsonPoint {
+  attributes?: JsonKeyValue[];
+  asDouble?: number;
+  asInt?: number | string;
+  count?: number | string;
+  sum?: number;
+  bucketCounts?: (number | string)[];
+  explicitBounds?: number[];
+}
+interface JsonMetric {
+  name: string;
+  description?: string;
+  unit?: string;
+  gauge?: { dataPoints: JsonPoint[] };
+  sum?: { dataPoints: JsonPoint[]; isMonotonic?: boolean };
+  histogram?: { dataPoints: JsonPoint[] };
+}
+interface JsonRequest {
+  resourceMetrics?: { resource?: { attributes?: JsonKeyValue[] }; scopeMetrics?: { scope?: { name?: string; version?: string }; metrics?: JsonMetric[] }[] }[];
+}
 
 function jsonAttributes(list: JsonKeyValue[] | undefined): DecodedAttributes {
   const out: DecodedAttributes = {};
@@ -203,7 +223,14 @@ export function decodeJsonExportMetricsRequest(body: unknown): DecodedResourceMe
       metrics: (s.metrics ?? []).map((m): DecodedMetric => {
         const kind = m.gauge !== undefined ? 'gauge' : m.sum !== undefined ? 'sum' : m.histogram !== undefined ? 'histogram' : 'other';
         const points = (m.gauge ?? m.sum ?? m.histogram)?.dataPoints ?? [];
-        return { name: m.name, description: m.description ?? '', unit: m.unit ?? '', kind, ...(m.sum === undefined ? {} : { monotonic: m.sum.isMonotonic === true }), points: points.map(jsonPoint) };
+        return {
+          name: m.name,
+          description: m.description ?? '',
+          unit: m.unit ?? '',
+          kind,
+          ...(m.sum === undefined ? {} : { monotonic: m.sum.isMonotonic === true }),
+          points: points.map(jsonPoint),
+        };
       }),
     })),
   }));

@@ -142,7 +142,9 @@ describe('createComfyuiApiSource against a fake ComfyUI', () => {
     f.finishPrompt('p-4', historyEntry('p-4', 'interrupted', t0 + 30_000));
     const again = await harness(f, {}, h.stateDir);
     await again.source.pollOnce();
-    expect(jobEnds(again.events)).toEqual([{ kind: 'job_end', runtime: 'comfyui', ts: '2025-02-19T21:20:30.750Z', job_id: 'p-4', outcome: 'interrupted', duration_s: 0.75, images: 0 }]);
+    expect(jobEnds(again.events)).toEqual([
+      { kind: 'job_end', runtime: 'comfyui', ts: '2025-02-19T21:20:30.750Z', job_id: 'p-4', outcome: 'interrupted', duration_s: 0.75, images: 0 },
+    ]);
   });
 
   it('feeds the console stream (backfill, then logs frames) through the ComfyUI log parser', async () => {
@@ -168,7 +170,13 @@ describe('createComfyuiApiSource against a fake ComfyUI', () => {
     expect(got.map((e) => e.kind)).toEqual(['runtime_start', 'runtime_ready', 'model_load', 'model_load', 'progress', 'model_load', 'model_load', 'error']);
     expect(got[0]).toMatchObject({ version: '0.3.33', ts: '2025-05-08T18:51:05.085' });
     // the `!!! Exception` line is write pair 24 of JOBS (22 fixture lines, the logger line, got prompt): t0 + 60 s + 24 ms
-    expect(got.at(-1)).toEqual({ kind: 'error', runtime: 'comfyui', ts: '2025-05-08T18:52:05.109000', error_type: 'ValueError', message: "Error while tokenizing '<redacted>'" });
+    expect(got.at(-1)).toEqual({
+      kind: 'error',
+      runtime: 'comfyui',
+      ts: '2025-05-08T18:52:05.109000',
+      error_type: 'ValueError',
+      message: "Error while tokenizing '<redacted>'",
+    });
     expect(JSON.stringify(h.events)).not.toContain('zqxv-secret');
 
     // the agent restarts while ComfyUI keeps running: the backfill holds nothing new
@@ -192,7 +200,9 @@ describe('createComfyuiApiSource against a fake ComfyUI', () => {
     expect(h.events.filter((e) => e.kind === 'runtime_start')).toHaveLength(1);
     await f.stop();
     await waitFor('the adapter to see ComfyUI down', () => !h.source.stats().up);
-    const newStart = STARTUP.map((l) => l.replace('ComfyUI version: 0.3.33', 'ComfyUI version: 0.3.34').replace('startup time: 2025-05-08 18:51:05.085', 'startup time: 2025-05-09 09:00:00.000'));
+    const newStart = STARTUP.map((l) =>
+      l.replace('ComfyUI version: 0.3.33', 'ComfyUI version: 0.3.34').replace('startup time: 2025-05-08 18:51:05.085', 'startup time: 2025-05-09 09:00:00.000'),
+    );
     await f.restart({ systemStats: systemStats({ comfyui_version: '0.3.34' }), console: printWrites(newStart, Date.UTC(2025, 4, 9, 9, 0, 0, 0)) });
     await waitFor('the restart', () => h.events.filter((e) => e.kind === 'runtime_ready').length === 2);
     await waitFor('the re-subscription', () => f.subscriptions.length >= 2);
@@ -260,7 +270,13 @@ describe('createComfyuiApiSource against a fake ComfyUI', () => {
     const dir = mkdtempSync(join(tmpdir(), 'rw-comfy-api-'));
     dirs.push(dir);
     const [source] = buildComfyuiApiSources(
-      { AGENT_COMFYUI_URLS: `${f.url}/`, AGENT_COMFYUI_POLL_INTERVAL_MS: 50, AGENT_COMFYUI_TIMEOUT_MS: 2000, AGENT_COMFYUI_RECONNECT_MAX_MS: 200, AGENT_STATE_DIR: dir },
+      {
+        AGENT_COMFYUI_URLS: `${f.url}/`,
+        AGENT_COMFYUI_POLL_INTERVAL_MS: 50,
+        AGENT_COMFYUI_TIMEOUT_MS: 2000,
+        AGENT_COMFYUI_RECONNECT_MAX_MS: 200,
+        AGENT_STATE_DIR: dir,
+      },
       pino({ level: 'silent' }),
       undefined,
       () => 1_750_000_000_000,
@@ -269,7 +285,10 @@ describe('createComfyuiApiSource against a fake ComfyUI', () => {
     await source?.start((e, at) => got.push([e, at]));
     await waitFor('the job', () => got.some(([e]) => e.kind === 'job_end'));
     await source?.stop();
-    expect(got.find(([e]) => e.kind === 'job_end')).toEqual([{ kind: 'job_end', runtime: 'comfyui', ts: '2025-02-19T21:20:04.250Z', job_id: 'p-1', outcome: 'ok', duration_s: 4.25, images: 2 }, 1_750_000_000_000]);
+    expect(got.find(([e]) => e.kind === 'job_end')).toEqual([
+      { kind: 'job_end', runtime: 'comfyui', ts: '2025-02-19T21:20:04.250Z', job_id: 'p-1', outcome: 'ok', duration_s: 4.25, images: 2 },
+      1_750_000_000_000,
+    ]);
     expect(existsSync(join(dir, 'runtime-api'))).toBe(true);
     everything.push(...got.map(([e]) => e));
   });

@@ -88,7 +88,8 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
   const reporter: ApiErrorReporter = createApiErrorReporter({ log: o.log, ...(o.counter === undefined ? {} : { counter: o.counter }), url: client.baseUrl });
   const statePath = o.stateDir === undefined ? undefined : apiStatePath(o.stateDir, client.baseUrl);
   const loaded = statePath === undefined ? { state: { seen: [] as string[] } } : loadApiState(statePath);
-  if ('problem' in loaded && loaded.problem !== undefined) o.log.warn({ err: loaded.problem, path: statePath }, 'comfyui adapter state unreadable; starting afresh');
+  if ('problem' in loaded && loaded.problem !== undefined)
+    o.log.warn({ err: loaded.problem, path: statePath }, 'comfyui adapter state unreadable; starting afresh');
   const seen = createSeenIds(o.seenCapacity ?? 2000, loaded.state.seen);
   const historyMax = o.historyMaxItems ?? 200;
   const minBackoff = o.reconnectMinMs ?? Math.min(o.pollMs, 1000);
@@ -188,15 +189,30 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
     phase = 'up';
     backoffMs = minBackoff;
     if (restart) restarts++;
-    const ep: Epoch = { restart, feed: createConsoleFeed(watermark === undefined ? {} : { watermark }), link: undefined, linkRetryAtMs: 0, startReported: false, readyReported: false };
+    const ep: Epoch = {
+      restart,
+      feed: createConsoleFeed(watermark === undefined ? {} : { watermark }),
+      link: undefined,
+      linkRetryAtMs: 0,
+      startReported: false,
+      readyReported: false,
+    };
     epoch = ep;
-    o.log.info({ url: client.baseUrl, restart, comfyuiVersion: stats?.comfyuiVersion, pythonVersion: stats?.pythonVersion, pytorchVersion: stats?.pytorchVersion }, 'comfyui up');
+    o.log.info(
+      { url: client.baseUrl, restart, comfyuiVersion: stats?.comfyuiVersion, pythonVersion: stats?.pythonVersion, pytorchVersion: stats?.pytorchVersion },
+      'comfyui up',
+    );
     await connectConsole(ep);
     if (!restart || epoch !== ep) return;
     // The console's startup lines (if it had them) reported this start already.
     if (!ep.startReported) {
       ep.startReported = true;
-      emit({ kind: 'runtime_start', runtime: 'comfyui', ts: iso(failedAt ?? upAt), ...(stats?.comfyuiVersion === undefined ? {} : { version: stats.comfyuiVersion }) });
+      emit({
+        kind: 'runtime_start',
+        runtime: 'comfyui',
+        ts: iso(failedAt ?? upAt),
+        ...(stats?.comfyuiVersion === undefined ? {} : { version: stats.comfyuiVersion }),
+      });
     }
     if (!ep.readyReported) {
       ep.readyReported = true;

@@ -26,7 +26,12 @@ describe('AGENT_COMFYUI_URLS', () => {
 describe('buildComfyuiApiSources', () => {
   it('builds one event source per distinct URL and none when the setting is empty', () => {
     const log = pino({ level: 'silent' });
-    const base = { AGENT_COMFYUI_POLL_INTERVAL_MS: 2000, AGENT_COMFYUI_TIMEOUT_MS: 5000, AGENT_COMFYUI_RECONNECT_MAX_MS: 30_000, AGENT_STATE_DIR: '/nonexistent' };
+    const base = {
+      AGENT_COMFYUI_POLL_INTERVAL_MS: 2000,
+      AGENT_COMFYUI_TIMEOUT_MS: 5000,
+      AGENT_COMFYUI_RECONNECT_MAX_MS: 30_000,
+      AGENT_STATE_DIR: '/nonexistent',
+    };
     expect(buildComfyuiApiSources({ ...base, AGENT_COMFYUI_URLS: '' }, log)).toHaveLength(0);
     expect(buildComfyuiApiSources({ ...base, AGENT_COMFYUI_URLS: 'http://a:8188,http://a:8188/,http://b:8188' }, log)).toHaveLength(2);
   });

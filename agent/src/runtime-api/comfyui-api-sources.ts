@@ -7,7 +7,10 @@ import type { AgentConfig } from '../config.js';
 import type { SampleErrorCounter } from '../sampling/failure-reporter.js';
 import { createComfyuiApiSource } from './comfyui-api-source.js';
 
-type ApiConfig = Pick<AgentConfig, 'AGENT_COMFYUI_URLS' | 'AGENT_COMFYUI_POLL_INTERVAL_MS' | 'AGENT_COMFYUI_TIMEOUT_MS' | 'AGENT_COMFYUI_RECONNECT_MAX_MS' | 'AGENT_STATE_DIR'>;
+type ApiConfig = Pick<
+  AgentConfig,
+  'AGENT_COMFYUI_URLS' | 'AGENT_COMFYUI_POLL_INTERVAL_MS' | 'AGENT_COMFYUI_TIMEOUT_MS' | 'AGENT_COMFYUI_RECONNECT_MAX_MS' | 'AGENT_STATE_DIR'
+>;
 
 export function comfyuiUrls(list: string): string[] {
   return [

@@ -11,7 +11,13 @@ const fixtureLines = (name: string): string[] => readFileSync(join(FIXTURES, nam
 const T0 = Date.UTC(2025, 4, 8, 18, 51, 5, 85);
 
 /** Startup (0.3.33 fixture) + server ready + two DynamicVRAM jobs (fixture). */
-const LINES = [...fixtureLines('startup-0.3.33-win-4090-native-allocator.log'), 'Starting server', '', 'To see the GUI go to: http://127.0.0.1:8188', ...fixtureLines('dynamic-vram-two-jobs-2026.log')];
+const LINES = [
+  ...fixtureLines('startup-0.3.33-win-4090-native-allocator.log'),
+  'Starting server',
+  '',
+  'To see the GUI go to: http://127.0.0.1:8188',
+  ...fixtureLines('dynamic-vram-two-jobs-2026.log'),
+];
 
 function withoutTs(evs: readonly RuntimeEvent[]): RuntimeEvent[] {
   return evs.map((e) => {
@@ -46,7 +52,16 @@ describe('createConsoleFeed', () => {
 
   it('stamps each line with the time of its first write', () => {
     const feed = createConsoleFeed();
-    const evs = [...feed.push([{ t: '2025-05-08T18:52:00.000001', m: 'To see the GUI go to: ' }, { t: '2025-05-08T18:52:00.000009', m: 'http://0.0.0.0:8188\n' }], 'stream'), ...feed.finish()];
+    const evs = [
+      ...feed.push(
+        [
+          { t: '2025-05-08T18:52:00.000001', m: 'To see the GUI go to: ' },
+          { t: '2025-05-08T18:52:00.000009', m: 'http://0.0.0.0:8188\n' },
+        ],
+        'stream',
+      ),
+      ...feed.finish(),
+    ];
     expect(evs).toEqual([{ kind: 'runtime_ready', runtime: 'comfyui', ts: '2025-05-08T18:52:00.000001', url: 'http://0.0.0.0:8188' }]);
   });
 
@@ -54,14 +69,26 @@ describe('createConsoleFeed', () => {
     const feed = createConsoleFeed();
     const t = pyIso(T0);
     const evs = [
-      ...feed.push([{ t, m: 'got prompt\n' }, { t, m: '\r  0%|          | 0/20 [00:00<?, ?it/s]' }, { t, m: '\r 50%|#####     | 10/20 [00:01<00:01,  9.50it/s]' }, { t, m: '\r100%|##########| 20/20 [00:02<00:00,  9.80it/s]' }, { t, m: '\n' }], 'stream'),
+      ...feed.push(
+        [
+          { t, m: 'got prompt\n' },
+          { t, m: '\r  0%|          | 0/20 [00:00<?, ?it/s]' },
+          { t, m: '\r 50%|#####     | 10/20 [00:01<00:01,  9.50it/s]' },
+          { t, m: '\r100%|##########| 20/20 [00:02<00:00,  9.80it/s]' },
+          { t, m: '\n' },
+        ],
+        'stream',
+      ),
       ...feed.finish(),
     ];
     expect(evs.filter((e) => e.kind === 'progress')).toEqual([{ kind: 'progress', runtime: 'comfyui', step: 20, total_steps: 20, it_per_s: 9.8 }]);
   });
 
   it('skips backfill writes at or before the watermark and moves the watermark forward', () => {
-    const writes = printWrites(['To see the GUI go to: http://127.0.0.1:8188', 'Requested to load SDXL', 'loaded completely; 9000.00 MB usable, 4897.05 MB loaded, full load: True'], T0);
+    const writes = printWrites(
+      ['To see the GUI go to: http://127.0.0.1:8188', 'Requested to load SDXL', 'loaded completely; 9000.00 MB usable, 4897.05 MB loaded, full load: True'],
+      T0,
+    );
     const feed = createConsoleFeed({ watermark: writes[1]?.t });
     const evs = [...feed.push(writes, 'snapshot'), ...feed.finish()];
     expect(evs.map((e) => e.kind)).toEqual(['model_load']);
@@ -71,7 +98,13 @@ describe('createConsoleFeed', () => {
 
   it('holds a traceback until the console goes idle, then reports it', () => {
     const feed = createConsoleFeed();
-    const lines = ['got prompt', '!!! Exception during processing !!! boom', 'Traceback (most recent call last):', '  File "/srv/ComfyUI/execution.py", line 1, in x', 'RuntimeError: boom'];
+    const lines = [
+      'got prompt',
+      '!!! Exception during processing !!! boom',
+      'Traceback (most recent call last):',
+      '  File "/srv/ComfyUI/execution.py", line 1, in x',
+      'RuntimeError: boom',
+    ];
     const first = feed.push(printWrites(lines, T0), 'stream');
     expect(first.filter((e) => e.kind === 'error')).toEqual([]);
     expect(feed.idle()).toEqual([]); // writes arrived since the last idle check

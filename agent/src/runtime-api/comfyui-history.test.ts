@@ -50,12 +50,26 @@ describe('historyEvents', () => {
 
   it('reports a non-OOM error by exception type with the prompt text redacted', () => {
     const evs = eventsOf('error');
-    expect(evs[2]).toEqual({ kind: 'error', runtime: 'comfyui', ts: '2025-02-19T21:20:00.200Z', error_type: 'ValueError', message: "Error while tokenizing '<redacted>'" });
+    expect(evs[2]).toEqual({
+      kind: 'error',
+      runtime: 'comfyui',
+      ts: '2025-02-19T21:20:00.200Z',
+      error_type: 'ValueError',
+      message: "Error while tokenizing '<redacted>'",
+    });
     expect(evs[3]).toMatchObject({ kind: 'job_end', outcome: 'error', duration_s: 0.2 });
   });
 
   it('reports an interrupted prompt as interrupted after 0.75 s', () => {
-    expect(eventsOf('interrupted').at(-1)).toEqual({ kind: 'job_end', runtime: 'comfyui', ts: '2025-02-19T21:20:00.750Z', job_id: 'p-1', outcome: 'interrupted', duration_s: 0.75, images: 0 });
+    expect(eventsOf('interrupted').at(-1)).toEqual({
+      kind: 'job_end',
+      runtime: 'comfyui',
+      ts: '2025-02-19T21:20:00.750Z',
+      job_id: 'p-1',
+      outcome: 'interrupted',
+      duration_s: 0.75,
+      images: 0,
+    });
   });
 
   it('reports a 2023 entry without status as a job end with its image count and no invented outcome', () => {
@@ -82,7 +96,13 @@ describe('parseHistory', () => {
 describe('countOutputs', () => {
   it('counts files under media keys, not text, audio or flags', () => {
     const outputs = {
-      '9': { images: [{ filename: 'a.png', type: 'output' }, { filename: 'b.png', type: 'output' }], animated: [true] },
+      '9': {
+        images: [
+          { filename: 'a.png', type: 'output' },
+          { filename: 'b.png', type: 'output' },
+        ],
+        animated: [true],
+      },
       '12': { gifs: [{ filename: 'v.mp4', type: 'output', format: 'video/h264-mp4' }] },
       '13': { text: ['a caption'], audio: [{ filename: 'x.flac', type: 'output' }] },
     };

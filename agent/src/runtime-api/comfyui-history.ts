@@ -126,7 +126,14 @@ export function historyEvents(promptId: string, entry: HistoryEntry, opts: Histo
   const endEvents: RuntimeEvent[] =
     end !== undefined
       ? wsFrameEvents(summary(end.type, promptId, end.data))
-      : [{ kind: 'job_end', runtime: 'comfyui', job_id: promptId, ...(outcomeOfStatus(entry.status?.status_str) === undefined ? {} : { outcome: outcomeOfStatus(entry.status?.status_str) }) }];
+      : [
+          {
+            kind: 'job_end',
+            runtime: 'comfyui',
+            job_id: promptId,
+            ...(outcomeOfStatus(entry.status?.status_str) === undefined ? {} : { outcome: outcomeOfStatus(entry.status?.status_str) }),
+          },
+        ];
   for (const e of endEvents) {
     if (e.kind !== 'job_end') {
       if (opts.failures) out.push(e);

@@ -35,7 +35,14 @@ describe('queueEventFor', () => {
   const snap = { running: 1, pending: 2, oldestWaitS: 30 };
 
   it('emits on the first poll and when the depth changes', () => {
-    expect(queueEventFor({}, snap, NOW, 60_000)).toEqual({ kind: 'queue', runtime: 'comfyui', ts: '2025-02-19T21:21:40.000Z', pending: 2, running: 1, oldest_wait_s: 30 });
+    expect(queueEventFor({}, snap, NOW, 60_000)).toEqual({
+      kind: 'queue',
+      runtime: 'comfyui',
+      ts: '2025-02-19T21:21:40.000Z',
+      pending: 2,
+      running: 1,
+      oldest_wait_s: 30,
+    });
     expect(queueEventFor({ last: snap, lastAtMs: NOW }, { running: 1, pending: 1 }, NOW + 2000, 60_000)).toMatchObject({ pending: 1, running: 1 });
   });
 

@@ -53,12 +53,7 @@ export interface QueueEmitState {
  * The `queue` event for this poll, or undefined when nothing worth sending changed: sent when the
  * depth (pending or running) changes, and every `heartbeatMs` while prompts wait (their wait grows).
  */
-export function queueEventFor(
-  prev: QueueEmitState,
-  snap: QueueSnapshot,
-  nowMs: number,
-  heartbeatMs: number,
-): RuntimeEventOf<'queue'> | undefined {
+export function queueEventFor(prev: QueueEmitState, snap: QueueSnapshot, nowMs: number, heartbeatMs: number): RuntimeEventOf<'queue'> | undefined {
   const last = prev.last;
   const changed = last === undefined || last.pending !== snap.pending || last.running !== snap.running;
   const due = snap.pending > 0 && (prev.lastAtMs === undefined || nowMs - prev.lastAtMs >= heartbeatMs);

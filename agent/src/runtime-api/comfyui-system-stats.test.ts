@@ -26,7 +26,10 @@ describe('summariseSystemStats', () => {
 
   it('accepts a server before 2024-08-30 (no comfyui_version) and an MPS device without vram figures', () => {
     const s = summariseSystemStats(
-      SystemStatsSchema.parse({ system: { os: 'darwin', python_version: '3.11.6 (main, Oct  2 2023, 13:45:54) [Clang 15.0.0 ]', embedded_python: false }, devices: [{ name: 'mps', type: 'mps', index: null }] }),
+      SystemStatsSchema.parse({
+        system: { os: 'darwin', python_version: '3.11.6 (main, Oct  2 2023, 13:45:54) [Clang 15.0.0 ]', embedded_python: false },
+        devices: [{ name: 'mps', type: 'mps', index: null }],
+      }),
     );
     expect(s).toEqual({ pythonVersion: '3.11.6', devices: [{ name: 'mps' }] });
     expect(versionKey(s)).toBe('comfyui=? python=3.11.6 pytorch=?');

@@ -19,7 +19,15 @@ export interface A1111State {
 }
 
 export function createA1111State(): A1111State {
-  return { failure: createFailureState(), start: undefined, processActive: false, readyUrl: undefined, pendingLoad: undefined, lastTotalDone: undefined, addons: false };
+  return {
+    failure: createFailureState(),
+    start: undefined,
+    processActive: false,
+    readyUrl: undefined,
+    pendingLoad: undefined,
+    lastTotalDone: undefined,
+    addons: false,
+  };
 }
 
 function at<T extends RuntimeEvent>(e: T, ts: string | undefined): T {
@@ -78,7 +86,14 @@ export function jobParamsFromArguments(line: string): { job_id?: string; steps?:
   const task = /task\(([\w-]+)\)/.exec(it[0] ?? '');
   if (task?.[1] !== undefined) out.job_id = task[1];
   const [steps, sampler, nIter, batch, , height, width] = it.slice(4, 11);
-  if (INT.test(steps ?? '') && QUOTED.test(sampler ?? '') && INT.test(nIter ?? '') && INT.test(batch ?? '') && INT.test(height ?? '') && INT.test(width ?? '')) {
+  if (
+    INT.test(steps ?? '') &&
+    QUOTED.test(sampler ?? '') &&
+    INT.test(nIter ?? '') &&
+    INT.test(batch ?? '') &&
+    INT.test(height ?? '') &&
+    INT.test(width ?? '')
+  ) {
     out.steps = Number(steps);
     out.batch = Number(batch);
     out.height = Number(height);

@@ -81,12 +81,33 @@ const ROWS: Row[] = [
   {
     file: 'mps-oom-desktop-2025.log',
     counts: { oom: 1 },
-    has: [{ kind: 'oom', device: 'mps', requested_bytes: Math.round(6.15 * GIB), total_bytes: Math.round(182.78 * GIB), allocated_bytes: Math.round(39.5 * GIB), cause: 'other_process', cause_rule: 'mps_other_allocations_exceed_mps' }],
+    has: [
+      {
+        kind: 'oom',
+        device: 'mps',
+        requested_bytes: Math.round(6.15 * GIB),
+        total_bytes: Math.round(182.78 * GIB),
+        allocated_bytes: Math.round(39.5 * GIB),
+        cause: 'other_process',
+        cause_rule: 'mps_other_allocations_exceed_mps',
+      },
+    ],
   },
   {
     file: 'oom-allocation-on-device-memory-summary-2026.log',
     counts: { oom: 1 },
-    has: [{ kind: 'oom', device: 'cuda:0', requested_bytes: 576 * MIB, total_bytes: 8 * GIB, free_bytes: 0, allocated_bytes: Math.round(5.79 * GIB), cause: 'other_process', cause_rule: 'unaccounted_device_memory' }],
+    has: [
+      {
+        kind: 'oom',
+        device: 'cuda:0',
+        requested_bytes: 576 * MIB,
+        total_bytes: 8 * GIB,
+        free_bytes: 0,
+        allocated_bytes: Math.round(5.79 * GIB),
+        cause: 'other_process',
+        cause_rule: 'unaccounted_device_memory',
+      },
+    ],
   },
   {
     file: 'oom-allocation-on-device-then-lowvram-retry-2024-09.log',
@@ -102,14 +123,29 @@ const ROWS: Row[] = [
     file: 'oom-cudamallocasync-full-message-2024-04.log',
     counts: { oom: 1, job_end: 1 },
     has: [
-      { kind: 'oom', requested_bytes: 952 * MIB, total_bytes: 24 * GIB, free_bytes: 0, allocated_bytes: Math.round(21.55 * GIB), cause: 'other_process', cause_rule: 'unaccounted_device_memory' },
+      {
+        kind: 'oom',
+        requested_bytes: 952 * MIB,
+        total_bytes: 24 * GIB,
+        free_bytes: 0,
+        allocated_bytes: Math.round(21.55 * GIB),
+        cause: 'other_process',
+        cause_rule: 'unaccounted_device_memory',
+      },
       { kind: 'job_end', duration_s: 188.48, outcome: 'oom' },
     ],
   },
   {
     file: 'startup-0.3.33-win-4090-native-allocator.log',
     counts: { runtime_start: 1 },
-    has: [{ kind: 'runtime_start', ts: '2025-05-08T18:51:05.085', version: '0.3.33', extensions: ['rgthree-comfy', 'comfyui-easy-use', 'comfyui-manager', 'agilly1989_motorway'] }],
+    has: [
+      {
+        kind: 'runtime_start',
+        ts: '2025-05-08T18:51:05.085',
+        version: '0.3.33',
+        extensions: ['rgthree-comfy', 'comfyui-easy-use', 'comfyui-manager', 'agilly1989_motorway'],
+      },
+    ],
   },
   {
     file: 'startup-0.3.56-manager-file-timestamps-2025-09.log',
@@ -138,7 +174,9 @@ const ROWS: Row[] = [
 
 describe('comfyuiParser over the shared fixtures', () => {
   it('has an expectation for every fixture file', () => {
-    const files = readdirSync(DIR).filter((f) => !f.endsWith('.md')).sort();
+    const files = readdirSync(DIR)
+      .filter((f) => !f.endsWith('.md'))
+      .sort();
     expect(ROWS.map((r) => r.file).sort()).toEqual(files);
   });
 
@@ -156,7 +194,10 @@ describe('comfyuiParser format variants', () => {
   it.each([
     ['loaded completely; 9000.00 MB usable, 4777.54 MB loaded, full load: True', { loaded_mb: 4777.54, mode: 'full' }],
     ['loaded completely;  159.56 MB loaded, full load: True', { loaded_mb: 159.56, mode: 'full' }],
-    ['loaded partially; 7014.62 MB usable, 7013.99 MB loaded, 4200.00 MB offloaded, 512.00 MB buffer reserved, lowvram patches: 0', { loaded_mb: 7013.99, offloaded_mb: 4200, mode: 'partial' }],
+    [
+      'loaded partially; 7014.62 MB usable, 7013.99 MB loaded, 4200.00 MB offloaded, 512.00 MB buffer reserved, lowvram patches: 0',
+      { loaded_mb: 7013.99, offloaded_mb: 4200, mode: 'partial' },
+    ],
     ['loaded completely 5269.104292678833 4777.53759765625 True', { loaded_mb: 4777.54, mode: 'full' }],
     ['loaded partially 7014.618897003174 7013.986389160156 0', { loaded_mb: 7013.99, mode: 'partial' }],
     ['loaded completely 5269.10 4777.53', { loaded_mb: 4777.53, mode: 'full' }],
@@ -173,15 +214,25 @@ describe('comfyuiParser format variants', () => {
     '!!! Exception during processing !!! CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 8.00 GiB total capacity; 5.00 GiB already allocated; 1.00 GiB free; 5.50 GiB reserved in total by PyTorch)',
     'ERROR:root:!!! Exception during processing!!! CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 8.00 GiB total capacity; 5.00 GiB already allocated; 1.00 GiB free; 5.50 GiB reserved in total by PyTorch)',
   ])('reports one OOM per failed job for %s', (marker) => {
-    const evs = one(`got prompt\n${marker}\nTraceback (most recent call last):\n  File "x.py", line 1, in f\ntorch.cuda.OutOfMemoryError: CUDA out of memory.\n\nPrompt executed in 3.00 seconds\n`);
+    const evs = one(
+      `got prompt\n${marker}\nTraceback (most recent call last):\n  File "x.py", line 1, in f\ntorch.cuda.OutOfMemoryError: CUDA out of memory.\n\nPrompt executed in 3.00 seconds\n`,
+    );
     expect(evs.filter((e) => e.kind === 'oom')).toEqual([
-      expect.objectContaining({ requested_bytes: 2147483648, total_bytes: 8 * GIB, reserved_unallocated_bytes: GIB / 2, cause: 'resolution', cause_rule: 'large_single_allocation' }),
+      expect.objectContaining({
+        requested_bytes: 2147483648,
+        total_bytes: 8 * GIB,
+        reserved_unallocated_bytes: GIB / 2,
+        cause: 'resolution',
+        cause_rule: 'large_single_allocation',
+      }),
     ]);
     expect(evs.at(-1)).toEqual(expect.objectContaining({ kind: 'job_end', outcome: 'oom', duration_s: 3 }));
   });
 
   it('takes the exception type from the traceback after a bare 2023 marker', () => {
-    const evs = one('got prompt\n!!! Exception during processing !!!\nTraceback (most recent call last):\n  File "x.py", line 1, in f\nKeyError: \'model\'\nPrompt executed in 0.50 seconds\n');
+    const evs = one(
+      'got prompt\n!!! Exception during processing !!!\nTraceback (most recent call last):\n  File "x.py", line 1, in f\nKeyError: \'model\'\nPrompt executed in 0.50 seconds\n',
+    );
     expect(evs).toContainEqual({ kind: 'error', runtime: 'comfyui', error_type: 'KeyError', message: "'model'" });
     expect(evs.at(-1)).toEqual(expect.objectContaining({ outcome: 'error' }));
   });
@@ -193,7 +244,9 @@ describe('comfyuiParser format variants', () => {
   });
 
   it('marks interrupted jobs and reads the server URL', () => {
-    const evs = one('Total VRAM 24564 MB, total RAM 32694 MB\nStarting server\n\nTo see the GUI go to: http://127.0.0.1:8188\ngot prompt\nProcessing interrupted\nPrompt executed in 1.00 seconds\n');
+    const evs = one(
+      'Total VRAM 24564 MB, total RAM 32694 MB\nStarting server\n\nTo see the GUI go to: http://127.0.0.1:8188\ngot prompt\nProcessing interrupted\nPrompt executed in 1.00 seconds\n',
+    );
     expect(evs.map((e) => e.kind)).toEqual(['runtime_start', 'runtime_ready', 'job_start', 'job_end']);
     expect(evs[1]).toEqual({ kind: 'runtime_ready', runtime: 'comfyui', url: 'http://127.0.0.1:8188' });
     expect(evs[3]).toEqual(expect.objectContaining({ outcome: 'interrupted' }));

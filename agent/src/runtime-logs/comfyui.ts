@@ -104,7 +104,14 @@ function flushPendingExc(s: ComfyState, out: RuntimeEvent[]): void {
   for (const e of reportFailure(RUNTIME, s.failure, msg, p.ts, { addons: s.addons, duringModelLoad: s.lastWasLoad })) out.push(e);
 }
 
-function modelLoad(s: ComfyState, r: LogRecord, mode: 'full' | 'partial' | 'dynamic', loaded: number | undefined, offloaded?: number, model?: string): RuntimeEvent {
+function modelLoad(
+  s: ComfyState,
+  r: LogRecord,
+  mode: 'full' | 'partial' | 'dynamic',
+  loaded: number | undefined,
+  offloaded?: number,
+  model?: string,
+): RuntimeEvent {
   const name = model ?? s.requested;
   s.requested = undefined;
   s.lastWasLoad = true;

@@ -4,11 +4,23 @@ import type { RuntimeName } from '@renderwatch/schema';
 /** Weighted signatures; a strong marker outweighs generic ones shared by several runtimes. */
 const SIGNATURES: ReadonlyArray<readonly [RuntimeName, RegExp, number]> = [
   ['comfyui', /^(?:.*? - )?got prompt\s*$|Prompt executed in \d/m, 5],
-  ['comfyui', /!!! Exception during processing|Requested to load \w|loaded (?:completely|partially)|prepared for dynamic VRAM loading|Got an OOM, unloading|To see the GUI go to:/, 5],
+  [
+    'comfyui',
+    /!!! Exception during processing|Requested to load \w|loaded (?:completely|partially)|prepared for dynamic VRAM loading|Got an OOM, unloading|To see the GUI go to:/,
+    5,
+  ],
   ['comfyui', /ComfyUI|\{'type': 'execution_|\{"type": "execution_|Memory summary: \|/, 3],
-  ['forge', /\[Memory Management\]|\[Unload\] Trying to free|Moving model\(s\) has taken|To load target model|Begin to load \d+ model|\[LORA\] Loaded|K-Model Created|Memory cleanup has taken/, 6],
+  [
+    'forge',
+    /\[Memory Management\]|\[Unload\] Trying to free|Moving model\(s\) has taken|To load target model|Begin to load \d+ model|\[LORA\] Loaded|K-Model Created|Memory cleanup has taken/,
+    6,
+  ],
   ['forge', /stable-diffusion-webui-forge|ldm_patched|forge/i, 2],
-  ['a1111', /\*\*\* Error completing request|Loading weights \[\w+\]|Model loaded in [\d.]+s|Reusing loaded model|Launching Web UI|Commit hash:|Total progress:|Creating model from config|Startup time: [\d.]+s/, 4],
+  [
+    'a1111',
+    /\*\*\* Error completing request|Loading weights \[\w+\]|Model loaded in [\d.]+s|Reusing loaded model|Launching Web UI|Commit hash:|Total progress:|Creating model from config|Startup time: [\d.]+s/,
+    4,
+  ],
   ['a1111', /stable-diffusion-webui|sd\.webui|\*\*\* Arguments:/, 2],
   ['sdnext', /^\d\d:\d\d:\d\d-\d{6} (?:DEBUG|INFO|WARNING|ERROR|TRACE)\s/m, 5],
   ['sdnext', /SD\.Next|sdnext/i, 4],

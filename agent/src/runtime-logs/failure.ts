@@ -14,7 +14,8 @@ export interface ExceptionInfo {
 }
 
 const EXC = /^([A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit))(?::\s*(.*))?$/;
-const LOAD_FRAMES = /\.to\(self\.device\)|model\.to\(|\.to\(device|load_diffusion_model|load_models_gpu|load_state_dict|load_checkpoint|from_pretrained|partially_load|model_load\(/;
+const LOAD_FRAMES =
+  /\.to\(self\.device\)|model\.to\(|\.to\(device|load_diffusion_model|load_models_gpu|load_state_dict|load_checkpoint|from_pretrained|partially_load|model_load\(/;
 
 /** Type and message of the exception a record reports, when it reports one. */
 export function exceptionOf(r: LogRecord): ExceptionInfo | undefined {

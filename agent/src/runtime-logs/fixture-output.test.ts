@@ -29,7 +29,9 @@ describe('runtime-log pipeline output', () => {
     let all = '';
     for (const runtime of RUNTIMES) {
       const dir = join(ROOT, runtime);
-      for (const file of readdirSync(dir).filter((f) => !f.endsWith('.md')).sort()) {
+      for (const file of readdirSync(dir)
+        .filter((f) => !f.endsWith('.md'))
+        .sort()) {
         const text = readFileSync(join(dir, file), 'utf8');
         perFixture[`${runtime}/${file}`] = summary(parseLogText(text, runtime));
         all += text.endsWith('\n') ? text : `${text}\n`;

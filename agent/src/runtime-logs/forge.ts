@@ -65,7 +65,8 @@ function parseForgeRecord(s: ForgeState, r: LogRecord, out: RuntimeEvent[]): boo
       s.vram ??= {};
       s.vram.loadedMb = Number(m[1]);
     } else if (t.startsWith('[Unload]')) {
-      for (const u of t.matchAll(/Unload model (\w+)/g)) out.push({ kind: 'model_unload', runtime: RUNTIME, model: u[1] ?? '', ...(r.ts === undefined ? {} : { ts: r.ts }) });
+      for (const u of t.matchAll(/Unload model (\w+)/g))
+        out.push({ kind: 'model_unload', runtime: RUNTIME, model: u[1] ?? '', ...(r.ts === undefined ? {} : { ts: r.ts }) });
     } else if ((m = LORA.exec(t)) !== null) {
       const path = m[1] ?? '';
       s.addons = true;

@@ -89,11 +89,17 @@ describe('createRuntimeLogSource + log tailer (real files)', () => {
   it('does not lose or repeat a record that was still being assembled when the agent crashed', () => {
     const path = join(dir, 'comfyui.log');
     // the cudaMallocAsync block is held open for continuation lines
-    writeFileSync(path, 'got prompt\ntorch.OutOfMemoryError: Allocation on device 0 would exceed allowed memory. (out of memory)\nCurrently allocated     : 21.55 GiB\n');
+    writeFileSync(
+      path,
+      'got prompt\ntorch.OutOfMemoryError: Allocation on device 0 would exceed allowed memory. (out of memory)\nCurrently allocated     : 21.55 GiB\n',
+    );
     const crashed: RuntimeEvent[] = [];
     const a = source(path, crashed);
     a.pollOnce(); // no stop(): simulated crash
-    appendFileSync(path, 'Requested               : 952.00 MiB\nDevice limit            : 24.00 GiB\nFree (according to CUDA): 0 bytes\n\nPrompt executed in 5.00 seconds\n');
+    appendFileSync(
+      path,
+      'Requested               : 952.00 MiB\nDevice limit            : 24.00 GiB\nFree (according to CUDA): 0 bytes\n\nPrompt executed in 5.00 seconds\n',
+    );
     const after: RuntimeEvent[] = [];
     const b = source(path, after);
     b.pollOnce();
@@ -105,7 +111,10 @@ describe('createRuntimeLogSource + log tailer (real files)', () => {
 
   it('keeps the last state of a carriage-return progress bar', () => {
     const path = join(dir, 'comfyui.log');
-    writeFileSync(path, 'got prompt\n  0%|          | 0/20 [00:00<?, ?it/s]\r 50%|█████     | 10/20 [00:01<00:01,  9.00it/s]\r100%|██████████| 20/20 [00:02<00:00,  9.50it/s]\nPrompt executed in 2.50 seconds\n');
+    writeFileSync(
+      path,
+      'got prompt\n  0%|          | 0/20 [00:00<?, ?it/s]\r 50%|█████     | 10/20 [00:01<00:01,  9.00it/s]\r100%|██████████| 20/20 [00:02<00:00,  9.50it/s]\nPrompt executed in 2.50 seconds\n',
+    );
     const evs: RuntimeEvent[] = [];
     const s = source(path, evs);
     s.stop();

@@ -45,7 +45,8 @@ function readState(p: string | undefined): TailState | undefined {
   if (p === undefined) return undefined;
   try {
     const v: unknown = JSON.parse(readFileSync(p, 'utf8'));
-    if (typeof v === 'object' && v !== null && 'ino' in v && 'offset' in v && typeof v.ino === 'number' && typeof v.offset === 'number') return { ino: v.ino, offset: v.offset };
+    if (typeof v === 'object' && v !== null && 'ino' in v && 'offset' in v && typeof v.ino === 'number' && typeof v.offset === 'number')
+      return { ino: v.ino, offset: v.offset };
   } catch {
     // no state yet (or unreadable): start fresh
   }

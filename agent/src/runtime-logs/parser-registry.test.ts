@@ -155,7 +155,11 @@ for (const [runtime, rows] of Object.entries(TABLE) as [RuntimeName, Row[]][]) {
   describe(`${runtime} parser over the shared fixtures`, () => {
     const dir = join(ROOT, runtime);
     it('has an expectation for every fixture file', () => {
-      expect(rows.map((r) => r.file).sort()).toEqual(readdirSync(dir).filter((f) => !f.endsWith('.md')).sort());
+      expect(rows.map((r) => r.file).sort()).toEqual(
+        readdirSync(dir)
+          .filter((f) => !f.endsWith('.md'))
+          .sort(),
+      );
     });
     it.each(rows)('emits the hand-checked events of $file', ({ file, counts, has }) => {
       const evs = parseLogText(readFileSync(join(dir, file), 'utf8'), runtime);

@@ -21,7 +21,9 @@ describe('assembleRecords', () => {
   });
 
   it('splits a record glued after a tqdm bar and drops a trailing export prefix', () => {
-    const recs = assembleRecords('100%|██████████| 4/4 [00:11<00:00,  2.76s/it]2025-05-08T15:38:48.529837 - \nsteps:   0%|  | 1/1600 [00:00<20:09,  1.32it/s, avr_loss=0.087]Traceback (most recent call last):\n  File "a.py", line 1, in <module>\nRuntimeError: boom\n');
+    const recs = assembleRecords(
+      '100%|██████████| 4/4 [00:11<00:00,  2.76s/it]2025-05-08T15:38:48.529837 - \nsteps:   0%|  | 1/1600 [00:00<20:09,  1.32it/s, avr_loss=0.087]Traceback (most recent call last):\n  File "a.py", line 1, in <module>\nRuntimeError: boom\n',
+    );
     expect(recs.map((r) => r.kind)).toEqual(['bar', 'bar', 'traceback']);
     expect(recs[2]?.lines?.at(-1)).toBe('RuntimeError: boom');
   });
@@ -80,14 +82,10 @@ describe('record assembly and parsing under bad input (fast-check)', () => {
 
   it('never throws on random interleavings and truncations of real lines', () => {
     assert(
-      property(
-        array(tuple(constantFrom(...ALL_LINES), nat(300), boolean()), { maxLength: 60 }),
-        constantFrom(...RUNTIMES),
-        (picks, rt) => {
-          const text = picks.map(([l, cut, trunc]) => (trunc ? l.slice(0, cut) : l)).join('\n');
-          expect(() => parseLogText(text, rt)).not.toThrow();
-        },
-      ),
+      property(array(tuple(constantFrom(...ALL_LINES), nat(300), boolean()), { maxLength: 60 }), constantFrom(...RUNTIMES), (picks, rt) => {
+        const text = picks.map(([l, cut, trunc]) => (trunc ? l.slice(0, cut) : l)).join('\n');
+        expect(() => parseLogText(text, rt)).not.toThrow();
+      }),
       { numRuns: 300 },
     );
   });

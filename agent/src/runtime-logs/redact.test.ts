@@ -7,7 +7,11 @@ import { parseLogText } from './parser-session.js';
 import { redactMessage } from './redact.js';
 
 const ROOT = join(import.meta.dirname, '../../test/fixtures/runtime-logs');
-const FILES = RUNTIMES.flatMap((rt) => readdirSync(join(ROOT, rt)).filter((f) => !f.endsWith('.md')).map((f) => [rt, f] as const));
+const FILES = RUNTIMES.flatMap((rt) =>
+  readdirSync(join(ROOT, rt))
+    .filter((f) => !f.endsWith('.md'))
+    .map((f) => [rt, f] as const),
+);
 
 /** Free-text literals of a fixture: quoted strings with a space (prompts, negative prompts). */
 function freeTextLiterals(text: string): string[] {
@@ -17,7 +21,9 @@ function freeTextLiterals(text: string): string[] {
 describe('redaction', () => {
   it('finds the A1111 prompts the fixtures carry on purpose', () => {
     const text = readFileSync(join(ROOT, 'a1111/oom-error-completing-request-after-slow-job-2023-10.log'), 'utf8');
-    expect(freeTextLiterals(text)).toContain('(worst quality, low quality, thumbnail:1.4), signature, artist name, web address, cropped, jpeg artifacts, watermark, username, collage, grid');
+    expect(freeTextLiterals(text)).toContain(
+      '(worst quality, low quality, thumbnail:1.4), signature, artist name, web address, cropped, jpeg artifacts, watermark, username, collage, grid',
+    );
   });
 
   it.each(FILES)('emits no prompt text from %s/%s', (rt, f) => {
@@ -35,7 +41,10 @@ describe('redaction', () => {
   ])('redactMessage(%j)', (input, want) => expect(redactMessage(input)).toBe(want));
 
   it('keeps prompts out of error events built from messages', () => {
-    const evs = parseLogText("got prompt\n!!! Exception during processing !!! Cannot encode 'portrait of my neighbour, photorealistic'\nPrompt executed in 1.00 seconds\n", 'comfyui');
+    const evs = parseLogText(
+      "got prompt\n!!! Exception during processing !!! Cannot encode 'portrait of my neighbour, photorealistic'\nPrompt executed in 1.00 seconds\n",
+      'comfyui',
+    );
     expect(JSON.stringify(evs)).not.toContain('neighbour');
   });
 });

@@ -23,7 +23,7 @@ export function redactMessage(message: string): string {
   s = s.replace(QUOTED, (lit) => (SAFE_LITERAL.test(lit) ? lit : `'${REDACTED}'`));
   // a dangling unterminated quote (message cut mid-literal) hides the rest
   const dangling = /(^|[\s(:=[{,])(['"])(?![^'"]*\2)/.exec(s);
-  if (dangling !== null) s = `${s.slice(0, dangling.index + (dangling[1] ?? "").length)}'${REDACTED}'`;
+  if (dangling !== null) s = `${s.slice(0, dangling.index + (dangling[1] ?? '').length)}'${REDACTED}'`;
   if (s.length > MAX_MESSAGE) s = `${s.slice(0, MAX_MESSAGE)}…`;
   return s;
 }

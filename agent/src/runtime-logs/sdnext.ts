@@ -50,7 +50,13 @@ export const sdnextParser: RuntimeLogParser<SdnextState> = {
       s.start = r.ts === undefined ? {} : { ts: r.ts };
       s.readyUrl = undefined;
     } else if ((m = VERSION.exec(t)) !== null) {
-      const v = [m[1] === undefined ? undefined : `updated=${m[1]}`, m[2] === undefined ? undefined : `hash=${m[2]}`, m[3] === undefined ? undefined : `branch=${m[3]}`].filter((x) => x !== undefined).join(' ');
+      const v = [
+        m[1] === undefined ? undefined : `updated=${m[1]}`,
+        m[2] === undefined ? undefined : `hash=${m[2]}`,
+        m[3] === undefined ? undefined : `branch=${m[3]}`,
+      ]
+        .filter((x) => x !== undefined)
+        .join(' ');
       if (s.start !== undefined && v !== '') s.start.version = v;
     } else if (t.startsWith('Local URL: ')) {
       s.readyUrl = t.slice(11).trim();

@@ -20,7 +20,15 @@ describe('parseOom', () => {
     [
       'torch 1.x legacy with reserved',
       'RuntimeError: CUDA out of memory. Tried to allocate 2.00 GiB (GPU 0; 6.00 GiB total capacity; 3.49 GiB already allocated; 1.04 GiB free; 3.50 GiB reserved in total by PyTorch) If reserved memory is >> allocated memory try setting max_split_size_mb',
-      { form: 'caching_legacy', requested: 2 * GIB, total: 6 * GIB, allocated: Math.round(3.49 * GIB), free: Math.round(1.04 * GIB), reservedUnallocated: Math.round(3.5 * GIB) - Math.round(3.49 * GIB), device: 'cuda:0' },
+      {
+        form: 'caching_legacy',
+        requested: 2 * GIB,
+        total: 6 * GIB,
+        allocated: Math.round(3.49 * GIB),
+        free: Math.round(1.04 * GIB),
+        reservedUnallocated: Math.round(3.5 * GIB) - Math.round(3.49 * GIB),
+        device: 'cuda:0',
+      },
     ],
     [
       'torch 1.0 cached + allowed',
@@ -30,18 +38,38 @@ describe('parseOom', () => {
     [
       'torch 2.1 capacty typo with process lines',
       'torch.cuda.OutOfMemoryError: CUDA out of memory. Tried to allocate 138.00 MiB. GPU 0 has a total capacty of 15.90 GiB of which 8.44 MiB is free. Process 1246069 has 577.00 MiB memory in use. Process 7 has 1.00 GiB memory in use. Including non-PyTorch memory, this process has 15.32 GiB memory in use. Of the allocated memory 14.12 GiB is allocated by PyTorch, and 410.41 MiB is reserved by PyTorch but unallocated.',
-      { form: 'caching', requested: 138 * MIB, total: Math.round(15.9 * GIB), free: Math.round(8.44 * MIB), otherProcesses: 577 * MIB + GIB, allocated: Math.round(14.12 * GIB), reservedUnallocated: Math.round(410.41 * MIB) },
+      {
+        form: 'caching',
+        requested: 138 * MIB,
+        total: Math.round(15.9 * GIB),
+        free: Math.round(8.44 * MIB),
+        otherProcesses: 577 * MIB + GIB,
+        allocated: Math.round(14.12 * GIB),
+        reservedUnallocated: Math.round(410.41 * MIB),
+      },
     ],
     [
       'torch 2.5 private pools',
       'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 20.00 MiB. GPU 0 has a total capacity of 23.99 GiB of which 0 bytes is free. Of the allocated memory 22.00 GiB is allocated by PyTorch, with 1.00 GiB allocated in private pools (e.g., CUDA Graphs), and 1.50 GiB is reserved by PyTorch but unallocated.',
       { form: 'caching', free: 0, allocated: 22 * GIB, reservedUnallocated: 1.5 * GIB },
     ],
-    ['XPU', 'XPU out of memory. Tried to allocate 1.00 GiB. GPU 0 has a total capacity of 16.00 GiB of which 10.00 MiB is free.', { form: 'caching', device: 'xpu:0', total: 16 * GIB }],
-    ['cut by the device-index bug', 'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 3725.29 GiB. GPU', { form: 'truncated', requested: Math.round(3725.29 * GIB) }],
+    [
+      'XPU',
+      'XPU out of memory. Tried to allocate 1.00 GiB. GPU 0 has a total capacity of 16.00 GiB of which 10.00 MiB is free.',
+      { form: 'caching', device: 'xpu:0', total: 16 * GIB },
+    ],
+    [
+      'cut by the device-index bug',
+      'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 3725.29 GiB. GPU',
+      { form: 'truncated', requested: Math.round(3725.29 * GIB) },
+    ],
     ['async truncated', 'torch.OutOfMemoryError: Allocation on device ', { form: 'truncated' }],
     ['async CUDA error', 'RuntimeError: CUDA error: out of memory', { form: 'cuda_error' }],
-    ['host RAM', 'RuntimeError: [enforce fail at alloc_cpu.cpp:83] data. DefaultCPUAllocator: not enough memory: you tried to allocate 1073741824 bytes.', { form: 'host_ram', device: 'cpu', requested: GIB }],
+    [
+      'host RAM',
+      'RuntimeError: [enforce fail at alloc_cpu.cpp:83] data. DefaultCPUAllocator: not enough memory: you tried to allocate 1073741824 bytes.',
+      { form: 'host_ram', device: 'cpu', requested: GIB },
+    ],
   ])('reads the %s form', (_name, text, want) => {
     expect(parseOom(text)).toEqual(expect.objectContaining(want));
   });
@@ -57,13 +85,49 @@ describe('classifyOom', () => {
     ['request > card', { form: 'caching' as const, requested: 40 * GIB, total: 24 * GIB }, {}, 'resolution', 'request_exceeds_total'],
     ['request > card, batch 4', { form: 'caching' as const, requested: 40 * GIB, total: 24 * GIB }, { batch: 4 }, 'batch', 'request_exceeds_total_with_batch'],
     ['free covers request', { form: 'caching' as const, requested: GIB, total: 16 * GIB, free: 2 * GIB }, {}, 'unknown', 'free_covers_request'],
-    ['other processes', { form: 'caching' as const, requested: GIB, total: 24 * GIB, free: 0, otherProcesses: 3 * GIB }, {}, 'other_process', 'other_processes_reported'],
-    ['fragmentation', { form: 'caching' as const, requested: GIB, total: 24 * GIB, free: 0, allocated: 20 * GIB, reservedUnallocated: 3.5 * GIB }, {}, 'fragmentation', 'reserved_unallocated_exceeds_request'],
-    ['unaccounted', { form: 'caching' as const, requested: GIB, total: 24 * GIB, free: 0, allocated: 20 * GIB, reservedUnallocated: 0 }, {}, 'other_process', 'unaccounted_device_memory'],
-    ['during load', { form: 'caching' as const, requested: GIB / 2, total: 24 * GIB, free: 0, allocated: 23.5 * GIB }, { duringModelLoad: true }, 'model_too_large', 'oom_during_model_load'],
-    ['addons', { form: 'caching' as const, requested: GIB / 2, total: 24 * GIB, free: 0, allocated: 23.5 * GIB }, { addons: true }, 'addons', 'addons_loaded_in_job'],
+    [
+      'other processes',
+      { form: 'caching' as const, requested: GIB, total: 24 * GIB, free: 0, otherProcesses: 3 * GIB },
+      {},
+      'other_process',
+      'other_processes_reported',
+    ],
+    [
+      'fragmentation',
+      { form: 'caching' as const, requested: GIB, total: 24 * GIB, free: 0, allocated: 20 * GIB, reservedUnallocated: 3.5 * GIB },
+      {},
+      'fragmentation',
+      'reserved_unallocated_exceeds_request',
+    ],
+    [
+      'unaccounted',
+      { form: 'caching' as const, requested: GIB, total: 24 * GIB, free: 0, allocated: 20 * GIB, reservedUnallocated: 0 },
+      {},
+      'other_process',
+      'unaccounted_device_memory',
+    ],
+    [
+      'during load',
+      { form: 'caching' as const, requested: GIB / 2, total: 24 * GIB, free: 0, allocated: 23.5 * GIB },
+      { duringModelLoad: true },
+      'model_too_large',
+      'oom_during_model_load',
+    ],
+    [
+      'addons',
+      { form: 'caching' as const, requested: GIB / 2, total: 24 * GIB, free: 0, allocated: 23.5 * GIB },
+      { addons: true },
+      'addons',
+      'addons_loaded_in_job',
+    ],
     ['batch', { form: 'caching' as const, requested: GIB / 2, total: 24 * GIB, free: 0, allocated: 23.5 * GIB }, { batch: 2 }, 'batch', 'batch_size_gt_1'],
-    ['large single allocation', { form: 'caching' as const, requested: 8 * GIB, total: 24 * GIB, free: 0, allocated: 23.5 * GIB }, {}, 'resolution', 'large_single_allocation'],
+    [
+      'large single allocation',
+      { form: 'caching' as const, requested: 8 * GIB, total: 24 * GIB, free: 0, allocated: 23.5 * GIB },
+      {},
+      'resolution',
+      'large_single_allocation',
+    ],
     ['nothing fits', { form: 'caching' as const, requested: GIB / 2, total: 24 * GIB, free: 0, allocated: 23.5 * GIB }, {}, 'unknown', 'no_rule_matched'],
   ])('chooses by rule when %s', (_n, numbers, ctx, cause, rule) => {
     expect(classifyOom(numbers, ctx)).toEqual({ cause, rule });

@@ -82,7 +82,8 @@ function size(re: RegExp, text: string): number | undefined {
   return m?.[1] !== undefined && m[2] !== undefined ? parseSize(m[1], m[2]) : undefined;
 }
 
-const IS_OOM = /out of memory|OutOfMemoryError|Allocation on device|CUBLAS_STATUS_ALLOC_FAILED|DefaultCPUAllocator: not enough memory|unsufficient VRAM|unsufficient RAM|OOM during training step/;
+const IS_OOM =
+  /out of memory|OutOfMemoryError|Allocation on device|CUBLAS_STATUS_ALLOC_FAILED|DefaultCPUAllocator: not enough memory|unsufficient VRAM|unsufficient RAM|OOM during training step/;
 
 /** Cheap pre-test: does this text talk about an out-of-memory condition at all? */
 export function isOomText(text: string): boolean {
@@ -155,13 +156,14 @@ export function parseOom(text: string): OomNumbers | undefined {
       if (text.includes(' is reserved by PyTorch but unallocated')) set(out, 'reservedUnallocated', size(UNALLOC_NEW, text));
       let others = 0;
       let seen = false;
-      if (text.includes(' memory in use')) for (const m of text.matchAll(PROCESS)) {
-        const v = parseSize(m[1] ?? '', m[2] ?? '');
-        if (v !== undefined) {
-          others += v;
-          seen = true;
+      if (text.includes(' memory in use'))
+        for (const m of text.matchAll(PROCESS)) {
+          const v = parseSize(m[1] ?? '', m[2] ?? '');
+          if (v !== undefined) {
+            others += v;
+            seen = true;
+          }
         }
-      }
       if (seen) out.otherProcesses = others;
       return out;
     }

@@ -11,7 +11,13 @@ describe('kohya parser', () => {
   it('follows steps and epochs over the NaN-loss run and reports the NaN once', () => {
     const evs = parse('kohya', 'lora-epochs-progress-nan-loss-2025-06.log');
     const prog = evs.filter((e) => e.kind === 'training_progress');
-    expect(prog.map((e) => [e.step, e.epoch])).toEqual([[41, 1], [82, 2], [123, 3], [164, 4], [205, 5]]);
+    expect(prog.map((e) => [e.step, e.epoch])).toEqual([
+      [41, 1],
+      [82, 2],
+      [123, 3],
+      [164, 4],
+      [205, 5],
+    ]);
     expect(prog[1]).toEqual({ kind: 'training_progress', runtime: 'kohya', step: 82, total_steps: 3280, epoch: 2, total_epochs: 80, it_per_s: 0.819672 });
     expect(prog.every((e) => !('loss' in e))).toBe(true);
     expect(evs.filter((e) => e.kind === 'error')).toEqual([{ kind: 'error', runtime: 'kohya', error_type: 'NonFiniteLoss', message: 'loss=nan' }]);
@@ -50,7 +56,13 @@ describe('kohya parser', () => {
 describe('diffusers parser', () => {
   it('reads checkpoints and the Steps bar with the accelerate record glued on', () => {
     expect(parse('diffusers', 'train-dreambooth-lora-accelerate-checkpoints-2023-10.log')).toEqual([
-      { kind: 'checkpoint_saved', runtime: 'diffusers', ts: '2023-10-20T15:48:52', path: 'C:/Users/User_name/Documents/LORA/W Output\\checkpoint-416', step: 416 },
+      {
+        kind: 'checkpoint_saved',
+        runtime: 'diffusers',
+        ts: '2023-10-20T15:48:52',
+        path: 'C:/Users/User_name/Documents/LORA/W Output\\checkpoint-416',
+        step: 416,
+      },
       { kind: 'training_progress', runtime: 'diffusers', step: 448, total_steps: 864, loss: 0.253, it_per_s: 0.44843 },
     ]);
   });

@@ -83,7 +83,11 @@ describe('createHostSampler', () => {
   it('counts a missing configured volume instead of failing the sample', async () => {
     let counted = 0;
     const h = createHostSampler({
-      volumes: { outputs: join(root, 'nope') }, procRoot: proc, sysRoot: sys, includeOtherVolumes: false, counter: { inc: () => (counted += 1) },
+      volumes: { outputs: join(root, 'nope') },
+      procRoot: proc,
+      sysRoot: sys,
+      includeOtherVolumes: false,
+      counter: { inc: () => (counted += 1) },
     });
     const s = await h.sample();
     expect(s.volumes).toEqual([]);

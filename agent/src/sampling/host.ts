@@ -62,7 +62,8 @@ const ROLES: readonly [keyof NonNullable<HostSamplerOptions['volumes']>, VolumeR
   ['cache', 'cache'],
   ['outputs', 'output'],
 ];
-const PSEUDO_FS = /^(tmpfs|devtmpfs|overlay|squashfs|proc|sysfs|cgroup2?|devpts|mqueue|tracefs|debugfs|securityfs|fusectl|configfs|ramfs|nsfs|autofs|efivarfs|bpf|pstore|hugetlbfs|binfmt_misc)$/;
+const PSEUDO_FS =
+  /^(tmpfs|devtmpfs|overlay|squashfs|proc|sysfs|cgroup2?|devpts|mqueue|tracefs|debugfs|securityfs|fusectl|configfs|ramfs|nsfs|autofs|efivarfs|bpf|pstore|hugetlbfs|binfmt_misc)$/;
 
 function sumRates(xs: (number | null | undefined)[]): number | undefined {
   const ok = xs.filter((x): x is number => typeof x === 'number' && x >= 0);
@@ -128,9 +129,7 @@ export function createHostSampler(opts: HostSamplerOptions = {}): HostSampler {
     othersAt = t;
     try {
       const list = await si.fsSize();
-      others = list
-        .filter((f) => !PSEUDO_FS.test(f.type) && f.size > 0 && f.mount !== '')
-        .map((f) => ({ mount: f.mount, size: f.size, free: f.available }));
+      others = list.filter((f) => !PSEUDO_FS.test(f.type) && f.size > 0 && f.mount !== '').map((f) => ({ mount: f.mount, size: f.size, free: f.available }));
     } catch (err: unknown) {
       failures.report('volumes', new AgentError('AGT_ERR_HOST_SAMPLE_FAILED', 'fsSize', { cause: err }));
     }

@@ -44,8 +44,14 @@ describe('createNvidiaSmiSampler (long-lived -lms process)', () => {
     const { gpus } = await sampler.sample();
     expect(gpus).toHaveLength(2);
     expect(gpus[0]).toMatchObject({
-      index: 0, uuid: 'GPU-smi-0', name: 'NVIDIA L40S', driver_version: '595.80', memory_used_bytes: 1235 * MiB,
-      temperature_celsius: 54, power_limit_watts: 350, clock_event_reasons: ['sw_power_cap'],
+      index: 0,
+      uuid: 'GPU-smi-0',
+      name: 'NVIDIA L40S',
+      driver_version: '595.80',
+      memory_used_bytes: 1235 * MiB,
+      temperature_celsius: 54,
+      power_limit_watts: 350,
+      clock_event_reasons: ['sw_power_cap'],
       processes: [{ pid: 4242, name: 'python3', used_memory_bytes: 4000 * MiB }],
     });
     expect(gpus[1]?.processes).toEqual([{ pid: 4343, name: '/usr/bin/comfyui' }]);
@@ -58,7 +64,11 @@ describe('createNvidiaSmiSampler (long-lived -lms process)', () => {
     process.env.FAKE_SMI_MODE = 'hang';
     let counted = 0;
     sampler = await createNvidiaSmiSampler({
-      smiPath: FAKE_SMI, intervalMs: 50, timeoutMs: 300, computeAppsEvery: 0, counter: { inc: () => (counted += 1) },
+      smiPath: FAKE_SMI,
+      intervalMs: 50,
+      timeoutMs: 300,
+      computeAppsEvery: 0,
+      counter: { inc: () => (counted += 1) },
     });
     // Generous deadlines: each fake nvidia-smi is a Node process, slow to start on a loaded machine.
     for (let i = 0; i < 400 && sampler.starts < 2; i++) await sleep(50);

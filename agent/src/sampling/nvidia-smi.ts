@@ -117,13 +117,16 @@ export async function createNvidiaSmiSampler(opts: NvidiaSmiSamplerOptions = {})
   }
 
   // Watchdog: a silent nvidia-smi past the hard timeout is killed; the exit handler restarts it.
-  const watchdog = setInterval(() => {
-    if (child !== undefined && now() - lastOutputAt > timeoutMs) {
-      failures.report('process', new AgentError('AGT_ERR_SMI_TIMEOUT', `no output for ${timeoutMs} ms, restarting`));
-      lastOutputAt = now();
-      child.kill('SIGKILL');
-    }
-  }, Math.min(timeoutMs, 1000));
+  const watchdog = setInterval(
+    () => {
+      if (child !== undefined && now() - lastOutputAt > timeoutMs) {
+        failures.report('process', new AgentError('AGT_ERR_SMI_TIMEOUT', `no output for ${timeoutMs} ms, restarting`));
+        lastOutputAt = now();
+        child.kill('SIGKILL');
+      }
+    },
+    Math.min(timeoutMs, 1000),
+  );
   watchdog.unref();
   start();
   log?.info({ fields: fields.length, interval_ms: intervalMs, timeout_ms: timeoutMs }, 'nvidia-smi sampler started');

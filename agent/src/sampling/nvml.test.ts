@@ -98,7 +98,16 @@ describe('createNvmlSampler (real koffi FFI against the fake libnvidia-ml)', () 
       await new Promise((r) => setTimeout(r, 20));
       statuses.push(...(await sampler.sample()).status);
     }
-    expect(statuses.filter((s) => s.status === 'xid').map((s) => [s.gpu_index, s.xid]).sort()).toEqual([[2, 79], [5, 13], [5, 13]]);
+    expect(
+      statuses
+        .filter((s) => s.status === 'xid')
+        .map((s) => [s.gpu_index, s.xid])
+        .sort(),
+    ).toEqual([
+      [2, 79],
+      [5, 13],
+      [5, 13],
+    ]);
     expect(sampler.xidCounts().get('GPU-fake0000-0000-0000-0000-000000000005')?.get(13)).toBe(2);
     expect(sampler.xidCounts().get('GPU-fake0000-0000-0000-0000-000000000002')?.get(79)).toBe(1);
     // Counted once: later samples do not repeat them.

@@ -150,7 +150,6 @@ function countersFromRow(row: ReadonlyMap<string, string>): Partial<Record<Clock
   return any ? out : undefined;
 }
 
-
 /** One `--query-gpu` row → a GPU reading. `ordinal` is the index when the row has none. */
 export function readingFromCsvRow(row: ReadonlyMap<string, string>, ordinal: number): GpuReadingDetail {
   const mask = reasonsFromRow(row);
@@ -230,9 +229,7 @@ export function isComputeAppsCsv(text: string): boolean {
  */
 export function attachComputeApps(gpus: GpuReadingDetail[], apps: readonly ComputeApp[]): void {
   for (const g of gpus) {
-    const mine = apps.filter(
-      (a) => (a.gpu_bus_id !== undefined && g.pci_bus_id !== undefined ? a.gpu_bus_id === g.pci_bus_id : a.gpu_uuid === g.uuid),
-    );
+    const mine = apps.filter((a) => (a.gpu_bus_id !== undefined && g.pci_bus_id !== undefined ? a.gpu_bus_id === g.pci_bus_id : a.gpu_uuid === g.uuid));
     g.processes = mine.map((a) => compact({ pid: a.pid, name: a.name, used_memory_bytes: a.used_memory_bytes }));
   }
 }

@@ -24,9 +24,24 @@ const FALLBACKS: Readonly<Record<string, readonly string[]>> = {
 
 /** Fields every driver since the 2010s answers: used when `--help-query-gpu` gave nothing. */
 const SAFE_FIELDS = [
-  'index', 'uuid', 'name', 'driver_version', 'pci.bus_id', 'utilization.gpu', 'utilization.memory', 'memory.used',
-  'memory.total', 'temperature.gpu', 'power.draw', 'power.limit', 'clocks.sm', 'clocks.max.sm', 'clocks.mem',
-  'clocks.max.mem', 'fan.speed', 'clocks_throttle_reasons.active',
+  'index',
+  'uuid',
+  'name',
+  'driver_version',
+  'pci.bus_id',
+  'utilization.gpu',
+  'utilization.memory',
+  'memory.used',
+  'memory.total',
+  'temperature.gpu',
+  'power.draw',
+  'power.limit',
+  'clocks.sm',
+  'clocks.max.sm',
+  'clocks.mem',
+  'clocks.max.mem',
+  'fan.speed',
+  'clocks_throttle_reasons.active',
 ];
 
 /** The query list for this driver: wanted fields it knows, old names where only those exist. */

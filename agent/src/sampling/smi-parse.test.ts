@@ -20,81 +20,276 @@ type Expect = Partial<GpuReadingDetail> & { gpu?: number; process_count?: number
 
 // Values read off each file by hand (grep the fixture to check one).
 const CASES: [string, 'xml' | 'csv' | 'text', number, Expect[]][] = [
-  ['a100-sxm4-80gb-mig-driver535.xml', 'xml', 1, [
-    { name: 'NVIDIA A100-SXM4-80GB', driver_version: '535.54.03', memory_used_bytes: 50 * MiB, memory_total_bytes: 81920 * MiB,
-      temperature_celsius: 27, power_draw_watts: 67.03, power_limit_watts: 500, sm_clock_mhz: 1275, sm_clock_max_mhz: 1410,
-      clock_event_reasons: [], mig_enabled: true, process_count: 0, absent: ['utilization_gpu_ratio', 'fan_ratio'] },
-  ]],
-  ['a10g-driver515.xml', 'xml', 1, [
-    { uuid: 'GPU-9a9a6c50-2a47-2f51-a902-b82c3b127e94', temperature_celsius: 17, memory_used_bytes: 22 * MiB, memory_total_bytes: 23028 * MiB,
-      power_draw_watts: 25.58, power_limit_watts: 300, fan_ratio: 0, clock_event_reasons: ['gpu_idle'], process_count: 1 },
-  ]],
-  ['gt1030-driver470-procs.xml', 'xml', 1, [
-    { temperature_celsius: 36, memory_used_bytes: 875 * MiB, memory_total_bytes: 1998 * MiB, fan_ratio: 0.35, power_limit_watts: 30,
-      clock_event_reasons: ['gpu_idle'], process_count: 10, absent: ['power_draw_watts'] },
-  ]],
-  ['rtx-a5000-x2-driver590-v13-procs.xml', 'xml', 2, [
-    { gpu: 0, index: 0, temperature_celsius: 13, memory_used_bytes: 22437 * MiB, power_draw_watts: 6.41, power_limit_watts: 230, process_count: 1 },
-    { gpu: 1, index: 1, uuid: 'GPU-12345678-aaaa-bbbb-cccc-0123456789cd', temperature_celsius: 15, memory_used_bytes: 17253 * MiB, power_draw_watts: 13.6 },
-  ]],
-  ['rtx2080-windows-driver516-procs.xml', 'xml', 1, [
-    { utilization_gpu_ratio: 0.02, temperature_celsius: 29, memory_used_bytes: 862 * MiB, fan_ratio: 0.37, power_draw_watts: 14.5, process_count: 26 },
-  ]],
-  ['rtx3060-driver570.xml', 'xml', 1, [
-    { temperature_celsius: 42, memory_used_bytes: 116 * MiB, memory_total_bytes: 12288 * MiB, power_draw_watts: 11.6, power_limit_watts: 170,
-      sm_clock_max_mhz: 2145, clock_event_reasons: ['gpu_idle'], process_count: 0 },
-  ]],
-  ['rtx3080-windows-driver536-procs.xml', 'xml', 1, [
-    { temperature_celsius: 31, memory_used_bytes: 1128 * MiB, power_draw_watts: 22.78, power_limit_watts: 336, process_count: 5 },
-  ]],
-  ['rtx3090-driver525-v12-throttle-tags.xml', 'xml', 1, [
-    { temperature_celsius: 37, memory_used_bytes: 1 * MiB, power_draw_watts: 27.23, power_limit_watts: 200, sm_clock_mhz: 0, clock_event_reasons: ['gpu_idle'] },
-  ]],
-  ['rtx3090-driver590-v13-swpowercap-active.xml', 'xml', 1, [
-    { temperature_celsius: 32, power_draw_watts: 35.06, power_limit_watts: 350, clock_event_reasons: ['sw_power_cap'], clock_event_reasons_mask: 0x4 },
-  ]],
-  ['rtx4090-driver535.xml', 'xml', 1, [
-    { name: 'NVIDIA GeForce RTX 4090', temperature_celsius: 40, memory_total_bytes: 24564 * MiB, power_draw_watts: 26.84, power_limit_watts: 450, sm_clock_max_mhz: 3120 },
-  ]],
-  ['tesla-p100-driver510.xml', 'xml', 1, [
-    { temperature_celsius: 38, memory_total_bytes: 16384 * MiB, power_draw_watts: 26.16, power_limit_watts: 250, sm_clock_max_mhz: 1328,
-      clock_event_reasons: ['gpu_idle'], absent: ['fan_ratio'] },
-  ]],
-  ['tesla-t4-driver515-procs.xml', 'xml', 1, [
-    { temperature_celsius: 40, memory_used_bytes: 1032 * MiB, power_limit_watts: 70, memory_clock_mhz: 5000, clock_event_reasons: [], process_count: 2 },
-  ]],
-  ['h100-80gb-hbm3-driver590-query-gpu-idle.csv', 'csv', 1, [
-    { utilization_gpu_ratio: 0, memory_used_bytes: 0, temperature_celsius: 41, power_draw_watts: 69.85, sm_clock_mhz: 345,
-      clock_event_reasons: ['gpu_idle'], clock_event_reasons_mask: 1, mig_enabled: false },
-  ]],
-  ['h100-80gb-hbm3-driver590-query-gpu-load.csv', 'csv', 1, [
-    { name: 'NVIDIA H100 80GB HBM3', driver_version: '590.48.01', pci_bus_id: '00000000:00:09.0', utilization_gpu_ratio: 1,
-      utilization_memory_ratio: 0.11, memory_used_bytes: 19818 * MiB, memory_total_bytes: 81559 * MiB, memory_reserved_bytes: 479 * MiB,
-      temperature_celsius: 59, power_draw_watts: 631.95, power_limit_watts: 700, sm_clock_mhz: 1980, memory_clock_max_mhz: 2619,
-      clock_event_reasons: [], ecc_corrected_total: 0, throttle_thermal_us: 0, absent: ['fan_ratio', 'processes'] },
-  ]],
-  ['h100-mig-driver590-query-gpu-load.csv', 'csv', 1, [
-    { mig_enabled: true, memory_used_bytes: 11125 * MiB, temperature_celsius: 53, power_draw_watts: 433.78, absent: ['utilization_gpu_ratio'] },
-  ]],
-  ['l40s-driver595-query-gpu-load.csv', 'csv', 1, [
-    { name: 'NVIDIA L40S', utilization_gpu_ratio: 0.09, memory_used_bytes: 1235 * MiB, temperature_celsius: 54, power_limit_watts: 350,
-      memory_clock_mhz: 9001, throttle_power_us: 204642816, absent: ['mig_enabled'] },
-  ]],
-  ['rtx2080super-windows-driver591-query-gpu-load.csv', 'csv', 1, [
-    { fan_ratio: 0.38, temperature_celsius: 45, power_draw_watts: 97.43, power_limit_watts: 250, sm_clock_max_mhz: 2145,
-      clock_event_reasons: ['gpu_idle'], absent: ['ecc_corrected_total'] },
-  ]],
-  ['tesla-p100-driver510-query-nounits.csv', 'csv', 1, [
-    { name: 'Tesla P100-PCIE-16GB', uuid: 'GPU-ef1b2c9b-38d8-2090-2bd1-f567a3eb42a6', memory_used_bytes: 0, memory_reserved_bytes: 103 * MiB,
-      temperature_celsius: 37, power_draw_watts: 28.16, sm_clock_mhz: 405, memory_clock_mhz: 715, absent: ['fan_ratio', 'memory_total_bytes'] },
-  ]],
-  ['h100-80gb-hbm3-driver590-q-load.txt', 'text', 1, [
-    { memory_used_bytes: 19818 * MiB, temperature_celsius: 59, power_draw_watts: 629.45, power_limit_watts: 700, clock_event_reasons: [],
-      mig_enabled: false, process_count: 3 },
-  ]],
-  ['h100-mig-driver590-q-load.txt', 'text', 1, [
-    { mig_enabled: true, temperature_celsius: 53, absent: ['utilization_gpu_ratio'], process_count: 3 },
-  ]],
+  [
+    'a100-sxm4-80gb-mig-driver535.xml',
+    'xml',
+    1,
+    [
+      {
+        name: 'NVIDIA A100-SXM4-80GB',
+        driver_version: '535.54.03',
+        memory_used_bytes: 50 * MiB,
+        memory_total_bytes: 81920 * MiB,
+        temperature_celsius: 27,
+        power_draw_watts: 67.03,
+        power_limit_watts: 500,
+        sm_clock_mhz: 1275,
+        sm_clock_max_mhz: 1410,
+        clock_event_reasons: [],
+        mig_enabled: true,
+        process_count: 0,
+        absent: ['utilization_gpu_ratio', 'fan_ratio'],
+      },
+    ],
+  ],
+  [
+    'a10g-driver515.xml',
+    'xml',
+    1,
+    [
+      {
+        uuid: 'GPU-9a9a6c50-2a47-2f51-a902-b82c3b127e94',
+        temperature_celsius: 17,
+        memory_used_bytes: 22 * MiB,
+        memory_total_bytes: 23028 * MiB,
+        power_draw_watts: 25.58,
+        power_limit_watts: 300,
+        fan_ratio: 0,
+        clock_event_reasons: ['gpu_idle'],
+        process_count: 1,
+      },
+    ],
+  ],
+  [
+    'gt1030-driver470-procs.xml',
+    'xml',
+    1,
+    [
+      {
+        temperature_celsius: 36,
+        memory_used_bytes: 875 * MiB,
+        memory_total_bytes: 1998 * MiB,
+        fan_ratio: 0.35,
+        power_limit_watts: 30,
+        clock_event_reasons: ['gpu_idle'],
+        process_count: 10,
+        absent: ['power_draw_watts'],
+      },
+    ],
+  ],
+  [
+    'rtx-a5000-x2-driver590-v13-procs.xml',
+    'xml',
+    2,
+    [
+      { gpu: 0, index: 0, temperature_celsius: 13, memory_used_bytes: 22437 * MiB, power_draw_watts: 6.41, power_limit_watts: 230, process_count: 1 },
+      { gpu: 1, index: 1, uuid: 'GPU-12345678-aaaa-bbbb-cccc-0123456789cd', temperature_celsius: 15, memory_used_bytes: 17253 * MiB, power_draw_watts: 13.6 },
+    ],
+  ],
+  [
+    'rtx2080-windows-driver516-procs.xml',
+    'xml',
+    1,
+    [{ utilization_gpu_ratio: 0.02, temperature_celsius: 29, memory_used_bytes: 862 * MiB, fan_ratio: 0.37, power_draw_watts: 14.5, process_count: 26 }],
+  ],
+  [
+    'rtx3060-driver570.xml',
+    'xml',
+    1,
+    [
+      {
+        temperature_celsius: 42,
+        memory_used_bytes: 116 * MiB,
+        memory_total_bytes: 12288 * MiB,
+        power_draw_watts: 11.6,
+        power_limit_watts: 170,
+        sm_clock_max_mhz: 2145,
+        clock_event_reasons: ['gpu_idle'],
+        process_count: 0,
+      },
+    ],
+  ],
+  [
+    'rtx3080-windows-driver536-procs.xml',
+    'xml',
+    1,
+    [{ temperature_celsius: 31, memory_used_bytes: 1128 * MiB, power_draw_watts: 22.78, power_limit_watts: 336, process_count: 5 }],
+  ],
+  [
+    'rtx3090-driver525-v12-throttle-tags.xml',
+    'xml',
+    1,
+    [
+      {
+        temperature_celsius: 37,
+        memory_used_bytes: 1 * MiB,
+        power_draw_watts: 27.23,
+        power_limit_watts: 200,
+        sm_clock_mhz: 0,
+        clock_event_reasons: ['gpu_idle'],
+      },
+    ],
+  ],
+  [
+    'rtx3090-driver590-v13-swpowercap-active.xml',
+    'xml',
+    1,
+    [{ temperature_celsius: 32, power_draw_watts: 35.06, power_limit_watts: 350, clock_event_reasons: ['sw_power_cap'], clock_event_reasons_mask: 0x4 }],
+  ],
+  [
+    'rtx4090-driver535.xml',
+    'xml',
+    1,
+    [
+      {
+        name: 'NVIDIA GeForce RTX 4090',
+        temperature_celsius: 40,
+        memory_total_bytes: 24564 * MiB,
+        power_draw_watts: 26.84,
+        power_limit_watts: 450,
+        sm_clock_max_mhz: 3120,
+      },
+    ],
+  ],
+  [
+    'tesla-p100-driver510.xml',
+    'xml',
+    1,
+    [
+      {
+        temperature_celsius: 38,
+        memory_total_bytes: 16384 * MiB,
+        power_draw_watts: 26.16,
+        power_limit_watts: 250,
+        sm_clock_max_mhz: 1328,
+        clock_event_reasons: ['gpu_idle'],
+        absent: ['fan_ratio'],
+      },
+    ],
+  ],
+  [
+    'tesla-t4-driver515-procs.xml',
+    'xml',
+    1,
+    [{ temperature_celsius: 40, memory_used_bytes: 1032 * MiB, power_limit_watts: 70, memory_clock_mhz: 5000, clock_event_reasons: [], process_count: 2 }],
+  ],
+  [
+    'h100-80gb-hbm3-driver590-query-gpu-idle.csv',
+    'csv',
+    1,
+    [
+      {
+        utilization_gpu_ratio: 0,
+        memory_used_bytes: 0,
+        temperature_celsius: 41,
+        power_draw_watts: 69.85,
+        sm_clock_mhz: 345,
+        clock_event_reasons: ['gpu_idle'],
+        clock_event_reasons_mask: 1,
+        mig_enabled: false,
+      },
+    ],
+  ],
+  [
+    'h100-80gb-hbm3-driver590-query-gpu-load.csv',
+    'csv',
+    1,
+    [
+      {
+        name: 'NVIDIA H100 80GB HBM3',
+        driver_version: '590.48.01',
+        pci_bus_id: '00000000:00:09.0',
+        utilization_gpu_ratio: 1,
+        utilization_memory_ratio: 0.11,
+        memory_used_bytes: 19818 * MiB,
+        memory_total_bytes: 81559 * MiB,
+        memory_reserved_bytes: 479 * MiB,
+        temperature_celsius: 59,
+        power_draw_watts: 631.95,
+        power_limit_watts: 700,
+        sm_clock_mhz: 1980,
+        memory_clock_max_mhz: 2619,
+        clock_event_reasons: [],
+        ecc_corrected_total: 0,
+        throttle_thermal_us: 0,
+        absent: ['fan_ratio', 'processes'],
+      },
+    ],
+  ],
+  [
+    'h100-mig-driver590-query-gpu-load.csv',
+    'csv',
+    1,
+    [{ mig_enabled: true, memory_used_bytes: 11125 * MiB, temperature_celsius: 53, power_draw_watts: 433.78, absent: ['utilization_gpu_ratio'] }],
+  ],
+  [
+    'l40s-driver595-query-gpu-load.csv',
+    'csv',
+    1,
+    [
+      {
+        name: 'NVIDIA L40S',
+        utilization_gpu_ratio: 0.09,
+        memory_used_bytes: 1235 * MiB,
+        temperature_celsius: 54,
+        power_limit_watts: 350,
+        memory_clock_mhz: 9001,
+        throttle_power_us: 204642816,
+        absent: ['mig_enabled'],
+      },
+    ],
+  ],
+  [
+    'rtx2080super-windows-driver591-query-gpu-load.csv',
+    'csv',
+    1,
+    [
+      {
+        fan_ratio: 0.38,
+        temperature_celsius: 45,
+        power_draw_watts: 97.43,
+        power_limit_watts: 250,
+        sm_clock_max_mhz: 2145,
+        clock_event_reasons: ['gpu_idle'],
+        absent: ['ecc_corrected_total'],
+      },
+    ],
+  ],
+  [
+    'tesla-p100-driver510-query-nounits.csv',
+    'csv',
+    1,
+    [
+      {
+        name: 'Tesla P100-PCIE-16GB',
+        uuid: 'GPU-ef1b2c9b-38d8-2090-2bd1-f567a3eb42a6',
+        memory_used_bytes: 0,
+        memory_reserved_bytes: 103 * MiB,
+        temperature_celsius: 37,
+        power_draw_watts: 28.16,
+        sm_clock_mhz: 405,
+        memory_clock_mhz: 715,
+        absent: ['fan_ratio', 'memory_total_bytes'],
+      },
+    ],
+  ],
+  [
+    'h100-80gb-hbm3-driver590-q-load.txt',
+    'text',
+    1,
+    [
+      {
+        memory_used_bytes: 19818 * MiB,
+        temperature_celsius: 59,
+        power_draw_watts: 629.45,
+        power_limit_watts: 700,
+        clock_event_reasons: [],
+        mig_enabled: false,
+        process_count: 3,
+      },
+    ],
+  ],
+  ['h100-mig-driver590-q-load.txt', 'text', 1, [{ mig_enabled: true, temperature_celsius: 53, absent: ['utilization_gpu_ratio'], process_count: 3 }]],
 ];
 
 describe('parseNvidiaSmiOutput', () => {
@@ -146,9 +341,18 @@ describe('parseQueryGpuCsv', () => {
   const fields = ['index', 'uuid', 'name', 'memory.used', 'utilization.gpu', 'fan.speed', 'clocks_throttle_reasons.active', 'power.draw'];
 
   it('reads noheader,nounits rows with the field list', () => {
-    const rows = parseQueryGpuCsv('0, GPU-a, NVIDIA L4, 1024, 57, [N/A], 0x0000000000000044, 70.25\n1, GPU-b, NVIDIA L4, 0, 0, 30, 0x0000000000000001, [Not Supported]\n', fields);
-    expect(rows[0]).toMatchObject({ index: 0, uuid: 'GPU-a', memory_used_bytes: 1024 * MiB, utilization_gpu_ratio: 0.57, power_draw_watts: 70.25,
-      clock_event_reasons: ['sw_power_cap', 'hw_thermal_slowdown'] });
+    const rows = parseQueryGpuCsv(
+      '0, GPU-a, NVIDIA L4, 1024, 57, [N/A], 0x0000000000000044, 70.25\n1, GPU-b, NVIDIA L4, 0, 0, 30, 0x0000000000000001, [Not Supported]\n',
+      fields,
+    );
+    expect(rows[0]).toMatchObject({
+      index: 0,
+      uuid: 'GPU-a',
+      memory_used_bytes: 1024 * MiB,
+      utilization_gpu_ratio: 0.57,
+      power_draw_watts: 70.25,
+      clock_event_reasons: ['sw_power_cap', 'hw_thermal_slowdown'],
+    });
     expect(rows[0]).not.toHaveProperty('fan_ratio');
     expect(rows[1]).toMatchObject({ index: 1, fan_ratio: 0.3, clock_event_reasons: ['gpu_idle'] });
     expect(rows[1]).not.toHaveProperty('power_draw_watts');
@@ -171,8 +375,13 @@ describe('parseComputeAppsCsv', () => {
   it('reads H100 processes and joins them to the GPU by bus id', () => {
     const apps = parseComputeAppsCsv(read('h100-80gb-hbm3-driver590-compute-apps-load.csv'));
     expect(apps).toHaveLength(3);
-    expect(apps[2]).toEqual({ gpu_uuid: 'GPU-00000000-0000-0000-0000-000000000000', gpu_bus_id: '00000000:00:09.0', pid: 11345, name: './gpu_burn',
-      used_memory_bytes: 15690 * MiB });
+    expect(apps[2]).toEqual({
+      gpu_uuid: 'GPU-00000000-0000-0000-0000-000000000000',
+      gpu_bus_id: '00000000:00:09.0',
+      pid: 11345,
+      name: './gpu_burn',
+      used_memory_bytes: 15690 * MiB,
+    });
     const gpus = parse('h100-80gb-hbm3-driver590-query-gpu-load.csv');
     attachComputeApps(gpus, apps);
     expect(gpus[0]?.processes?.map((p) => p.pid)).toEqual([11327, 11328, 11345]);

@@ -7,9 +7,7 @@ import { isNvidiaSmiXml, parseNvidiaSmiXml } from './smi-xml.js';
 
 export type SmiFormat = 'xml' | 'csv' | 'text';
 
-export type SmiParseResult =
-  | { ok: true; format: SmiFormat; gpus: GpuReadingDetail[] }
-  | { ok: false; error: AgentError };
+export type SmiParseResult = { ok: true; format: SmiFormat; gpus: GpuReadingDetail[] } | { ok: false; error: AgentError };
 
 export interface SmiParseOptions {
   /** Field list for CSV without a header line (`--format=csv,noheader`). */

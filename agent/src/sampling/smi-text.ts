@@ -2,17 +2,7 @@
 // Lines are `<indent>Key : value` or `<indent>Section`; each line's path is its ancestors by indent.
 import { decodeClockEventReasons, type ClockEventReason } from '@renderwatch/schema';
 import type { GpuReadingDetail, MigDeviceSnapshot } from './sampler.js';
-import {
-  compact,
-  maskFromFlags,
-  parseActive,
-  parseEnabled,
-  parseMibBytes,
-  parseNumber,
-  parsePercentRatio,
-  parseText,
-  sumDefined,
-} from './smi-values.js';
+import { compact, maskFromFlags, parseActive, parseEnabled, parseMibBytes, parseNumber, parsePercentRatio, parseText, sumDefined } from './smi-values.js';
 
 /** `-q` reason labels → contract names (HW thermal / power brake sit under "HW Slowdown"). */
 const TEXT_REASONS: Readonly<Record<string, ClockEventReason>> = {
@@ -122,9 +112,7 @@ function reading(g: TextGpu, ordinal: number, header: ReadonlyMap<string, string
     memory_reserved_bytes: parseMibBytes(v('FB Memory Usage/Reserved')),
     temperature_celsius: parseNumber(v('Temperature/GPU Current Temp')),
     power_draw_watts: parseNumber(
-      [v('GPU Power Readings/Power Draw'), v('GPU Power Readings/Average Power Draw'), v('Power Readings/Power Draw')].find(
-        (x) => parseText(x) !== undefined,
-      ),
+      [v('GPU Power Readings/Power Draw'), v('GPU Power Readings/Average Power Draw'), v('Power Readings/Power Draw')].find((x) => parseText(x) !== undefined),
     ),
     power_limit_watts: parseNumber(
       [v('GPU Power Readings/Current Power Limit'), v('Power Readings/Enforced Power Limit'), v('Power Readings/Power Limit')].find(

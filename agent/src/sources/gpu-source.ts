@@ -15,7 +15,9 @@ function describe(err: unknown): string {
 }
 
 export async function buildGpuSampler(cfg: AgentConfig, log: Logger, counter?: SampleErrorCounter): Promise<GpuSourceResult> {
-  const replay = cfg.AGENT_REPLAY_FILES.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  const replay = cfg.AGENT_REPLAY_FILES.split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
   const source = cfg.AGENT_GPU_SOURCE;
   if (source === 'none') return { ok: true, sampler: undefined };
   if (source === 'replay' || (source === 'auto' && replay.length > 0)) {

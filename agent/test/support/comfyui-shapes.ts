@@ -39,7 +39,21 @@ export function systemStats(over: { comfyui_version?: string; pytorch_version?: 
 /** The default SD1.5 workflow (7 nodes) in API format, with the planted prompt texts. */
 export function graph(batch = 1): Record<string, unknown> {
   return {
-    '3': { class_type: 'KSampler', inputs: { seed: 156680208700286, steps: 20, cfg: 8, sampler_name: 'euler', scheduler: 'normal', denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['7', 0], latent_image: ['5', 0] } },
+    '3': {
+      class_type: 'KSampler',
+      inputs: {
+        seed: 156680208700286,
+        steps: 20,
+        cfg: 8,
+        sampler_name: 'euler',
+        scheduler: 'normal',
+        denoise: 1,
+        model: ['4', 0],
+        positive: ['6', 0],
+        negative: ['7', 0],
+        latent_image: ['5', 0],
+      },
+    },
     '4': { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'v1-5-pruned-emaonly.safetensors' } },
     '5': { class_type: 'EmptyLatentImage', inputs: { width: 512, height: 512, batch_size: batch } },
     '6': { class_type: 'CLIPTextEncode', inputs: { text: SECRET_POSITIVE, clip: ['4', 1] } },
@@ -53,7 +67,14 @@ function extraData(createTimeMs?: number): Record<string, unknown> {
   return {
     client_id: 'b7a4b9a0e5c64c1f9a0c1d2e3f405162',
     ...(createTimeMs === undefined ? {} : { create_time: createTimeMs }),
-    extra_pnginfo: { workflow: { nodes: [{ id: 6, type: 'CLIPTextEncode', widgets_values: [SECRET_POSITIVE] }, { id: 7, type: 'CLIPTextEncode', widgets_values: [SECRET_NEGATIVE] }] } },
+    extra_pnginfo: {
+      workflow: {
+        nodes: [
+          { id: 6, type: 'CLIPTextEncode', widgets_values: [SECRET_POSITIVE] },
+          { id: 7, type: 'CLIPTextEncode', widgets_values: [SECRET_NEGATIVE] },
+        ],
+      },
+    },
   };
 }
 
@@ -62,7 +83,8 @@ export function queueItem(n: number, id: string, createTimeMs?: number): unknown
   return [n, id, graph(), extraData(createTimeMs), ['9']];
 }
 
-const images = (names: string[], type = 'output'): { filename: string; subfolder: string; type: string }[] => names.map((filename) => ({ filename, subfolder: '', type }));
+const images = (names: string[], type = 'output'): { filename: string; subfolder: string; type: string }[] =>
+  names.map((filename) => ({ filename, subfolder: '', type }));
 
 export type HistoryShape = 'success' | 'cached_rerun' | 'partial_cache' | 'oom' | 'error' | 'interrupted' | 'legacy_2023';
 
@@ -87,14 +109,22 @@ export function historyEntry(id: string, shape: HistoryShape, t0 = 1_740_000_000
       return {
         prompt,
         outputs: { '9': { images: images(['ComfyUI_00001_.png']) } },
-        status: { status_str: 'success', completed: true, messages: [start, cached(['4', '5', '6', '7', '3', '8', '9']), ['execution_success', { prompt_id: id, timestamp: t0 + 10 }]] },
+        status: {
+          status_str: 'success',
+          completed: true,
+          messages: [start, cached(['4', '5', '6', '7', '3', '8', '9']), ['execution_success', { prompt_id: id, timestamp: t0 + 10 }]],
+        },
         meta,
       };
     case 'partial_cache':
       return {
         prompt,
         outputs: { '9': { images: images(['ComfyUI_00003_.png']) }, '10': { images: images(['ComfyUI_temp_abcd_00001_.png'], 'temp') } },
-        status: { status_str: 'success', completed: true, messages: [start, cached(['4', '5', '6', '7']), ['execution_success', { prompt_id: id, timestamp: t0 + 3100 }]] },
+        status: {
+          status_str: 'success',
+          completed: true,
+          messages: [start, cached(['4', '5', '6', '7']), ['execution_success', { prompt_id: id, timestamp: t0 + 3100 }]],
+        },
         meta,
       };
     case 'oom':
@@ -163,7 +193,11 @@ export function historyEntry(id: string, shape: HistoryShape, t0 = 1_740_000_000
         status: {
           status_str: 'error',
           completed: false,
-          messages: [start, cached([]), ['execution_interrupted', { prompt_id: id, node_id: '3', node_type: 'KSampler', executed: ['4', '5', '6', '7'], timestamp: t0 + 750 }]],
+          messages: [
+            start,
+            cached([]),
+            ['execution_interrupted', { prompt_id: id, node_id: '3', node_type: 'KSampler', executed: ['4', '5', '6', '7'], timestamp: t0 + 750 }],
+          ],
         },
         meta: {},
       };

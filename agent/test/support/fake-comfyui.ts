@@ -80,7 +80,8 @@ export async function startFakeComfyui(initial: Partial<FakeComfyuiState> = {}):
       const mi = u.searchParams.get('max_items');
       return send(res, path, 200, historySlice(state.history, mi === null ? undefined : Number(mi)));
     }
-    if (state.logsApi && req.method === 'GET' && path === '/internal/logs/raw') return send(res, path, 200, { entries: state.console, size: { cols: 120, rows: 40 } });
+    if (state.logsApi && req.method === 'GET' && path === '/internal/logs/raw')
+      return send(res, path, 200, { entries: state.console, size: { cols: 120, rows: 40 } });
     if (state.logsApi && req.method === 'PATCH' && path === '/internal/logs/subscribe') {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString('utf8')));
@@ -117,7 +118,12 @@ export async function startFakeComfyui(initial: Partial<FakeComfyuiState> = {}):
       ws.on('close', () => {
         if (sockets.get(id) === ws) sockets.delete(id);
       });
-      ws.send(JSON.stringify({ type: 'status', data: { status: { exec_info: { queue_remaining: state.queueRunning.length + state.queuePending.length } }, sid: id } }));
+      ws.send(
+        JSON.stringify({
+          type: 'status',
+          data: { status: { exec_info: { queue_remaining: state.queueRunning.length + state.queuePending.length } }, sid: id },
+        }),
+      );
     });
   });
 

@@ -22,11 +22,24 @@ const fields = q.slice('--query-gpu='.length).split(',');
 const lmsAt = args.indexOf('-lms');
 const every = lmsAt >= 0 ? Number(args[lmsAt + 1]) : 0;
 const VALUES = {
-  name: () => 'NVIDIA L40S', driver_version: () => '595.80', 'pci.bus_id': (i) => `00000000:0${i + 1}:00.0`,
-  'utilization.gpu': () => '9', 'utilization.memory': () => '2', 'memory.used': (i) => String(1235 + i), 'memory.total': () => '46068',
-  'memory.reserved': () => '609', 'temperature.gpu': (i) => String(54 + i), 'power.draw': () => '110.23', 'enforced.power.limit': () => '350.00',
-  'clocks.sm': () => '2520', 'clocks.max.sm': () => '2520', 'clocks.mem': () => '9001', 'clocks.max.mem': () => '9001', 'fan.speed': () => '[N/A]',
-  'clocks_event_reasons.active': () => '0x0000000000000004', 'mig.mode.current': () => '[N/A]',
+  name: () => 'NVIDIA L40S',
+  driver_version: () => '595.80',
+  'pci.bus_id': (i) => `00000000:0${i + 1}:00.0`,
+  'utilization.gpu': () => '9',
+  'utilization.memory': () => '2',
+  'memory.used': (i) => String(1235 + i),
+  'memory.total': () => '46068',
+  'memory.reserved': () => '609',
+  'temperature.gpu': (i) => String(54 + i),
+  'power.draw': () => '110.23',
+  'enforced.power.limit': () => '350.00',
+  'clocks.sm': () => '2520',
+  'clocks.max.sm': () => '2520',
+  'clocks.mem': () => '9001',
+  'clocks.max.mem': () => '9001',
+  'fan.speed': () => '[N/A]',
+  'clocks_event_reasons.active': () => '0x0000000000000004',
+  'mig.mode.current': () => '[N/A]',
   'clocks_event_reasons_counters.sw_power_cap': () => '204642816',
 };
 function round() {

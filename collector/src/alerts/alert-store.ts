@@ -40,23 +40,49 @@ const ms = (s: number | string | null): number | null => (s === null ? null : Nu
 
 function fromRow(r: AlertRow, generatorBase: string): StoredAlert {
   return {
-    tenant: r.tenant, fingerprint: r.fingerprint, alertname: r.alertname, severity: r.severity,
-    source: r.source as AlertSource, rule: r.rule, state: r.state as AlertState,
-    labels: zip(r.labels_keys, r.labels_values), annotations: zip(r.annotations_keys, r.annotations_values), value: r.value,
-    activeAtMs: Number(r.active_s) * 1000, firedAtMs: ms(r.fired_s), resolvedAtMs: ms(r.resolved_s),
-    ackedBy: r.acked_by, ackedAtMs: ms(r.acked_s), lastSentAtMs: ms(r.last_sent_s), updatedAtMs: Number(r.updated_s) * 1000,
+    tenant: r.tenant,
+    fingerprint: r.fingerprint,
+    alertname: r.alertname,
+    severity: r.severity,
+    source: r.source as AlertSource,
+    rule: r.rule,
+    state: r.state as AlertState,
+    labels: zip(r.labels_keys, r.labels_values),
+    annotations: zip(r.annotations_keys, r.annotations_values),
+    value: r.value,
+    activeAtMs: Number(r.active_s) * 1000,
+    firedAtMs: ms(r.fired_s),
+    resolvedAtMs: ms(r.resolved_s),
+    ackedBy: r.acked_by,
+    ackedAtMs: ms(r.acked_s),
+    lastSentAtMs: ms(r.last_sent_s),
+    updatedAtMs: Number(r.updated_s) * 1000,
     generatorUrl: generatorUrl(generatorBase, r.source as AlertSource, r.rule, r.fingerprint),
   };
 }
 
 export function toRow(a: StoredAlert, versionMs: number): Record<string, unknown> {
   return {
-    tenant: a.tenant, fingerprint: a.fingerprint, alertname: a.alertname, severity: a.severity, source: a.source, rule: a.rule, state: a.state,
-    labels_keys: Object.keys(a.labels), labels_values: Object.values(a.labels),
-    annotations_keys: Object.keys(a.annotations), annotations_values: Object.values(a.annotations),
+    tenant: a.tenant,
+    fingerprint: a.fingerprint,
+    alertname: a.alertname,
+    severity: a.severity,
+    source: a.source,
+    rule: a.rule,
+    state: a.state,
+    labels_keys: Object.keys(a.labels),
+    labels_values: Object.values(a.labels),
+    annotations_keys: Object.keys(a.annotations),
+    annotations_values: Object.values(a.annotations),
     value: a.value === null || !Number.isFinite(a.value) ? null : a.value,
-    active_at: dt(a.activeAtMs), fired_at: sec(a.firedAtMs), resolved_at: sec(a.resolvedAtMs),
-    acked_by: a.ackedBy, acked_at: sec(a.ackedAtMs), last_sent_at: sec(a.lastSentAtMs), updated_at: dt(a.updatedAtMs), version: versionMs,
+    active_at: dt(a.activeAtMs),
+    fired_at: sec(a.firedAtMs),
+    resolved_at: sec(a.resolvedAtMs),
+    acked_by: a.ackedBy,
+    acked_at: sec(a.ackedAtMs),
+    last_sent_at: sec(a.lastSentAtMs),
+    updated_at: dt(a.updatedAtMs),
+    version: versionMs,
   };
 }
 
@@ -84,14 +110,43 @@ export function createAlertStore(storage: Storage, generatorBase: string): Alert
     async get(tenant, fingerprint) {
       return (await select(sql`tenant = ${tenant} AND fingerprint = ${fingerprint}`))[0];
     },
-    save: (alerts, versionMs) => storage.insert('alerts', alerts.map((a) => toRow(a, versionMs))),
+    save: (alerts, versionMs) =>
+      storage.insert(
+        'alerts',
+        alerts.map((a) => toRow(a, versionMs)),
+      ),
     recordTransitions: (rows) =>
-      storage.insert('alert_transitions', rows.map((r) => ({ tenant: r.alert.tenant, fingerprint: r.alert.fingerprint, alertname: r.alert.alertname, ts: dt(r.atMs), from_state: r.from, to_state: r.to, value: r.alert.value }))),
+      storage.insert(
+        'alert_transitions',
+        rows.map((r) => ({
+          tenant: r.alert.tenant,
+          fingerprint: r.alert.fingerprint,
+          alertname: r.alert.alertname,
+          ts: dt(r.atMs),
+          from_state: r.from,
+          to_state: r.to,
+          value: r.alert.value,
+        })),
+      ),
     async history(tenant, fingerprint) {
-      const rows = await storage.query<{ fingerprint: string; alertname: string; ts_s: string | number; from_state: string; to_state: string; value: number | null }>(
+      const rows = await storage.query<{
+        fingerprint: string;
+        alertname: string;
+        ts_s: string | number;
+        from_state: string;
+        to_state: string;
+        value: number | null;
+      }>(
         sql`SELECT fingerprint, alertname, toUInt32(ts) AS ts_s, from_state, to_state, value FROM alert_transitions FINAL WHERE tenant = ${tenant} AND fingerprint = ${fingerprint} ORDER BY ts_s, to_state`,
       );
-      return rows.map((r) => ({ fingerprint: r.fingerprint, alertname: r.alertname, t: new Date(Number(r.ts_s) * 1000).toISOString(), from_state: r.from_state, to_state: r.to_state, value: r.value }));
+      return rows.map((r) => ({
+        fingerprint: r.fingerprint,
+        alertname: r.alertname,
+        t: new Date(Number(r.ts_s) * 1000).toISOString(),
+        from_state: r.from_state,
+        to_state: r.to_state,
+        value: r.value,
+      }));
     },
   };
 }
@@ -101,9 +156,21 @@ const iso = (v: number | null): string | null => (v === null ? null : new Date(v
 /** API view of a stored alert. */
 export function toAlertDto(a: StoredAlert): Alert {
   return {
-    fingerprint: a.fingerprint, alertname: a.alertname, severity: a.severity, source: a.source, rule: a.rule, state: a.state,
-    labels: a.labels, annotations: a.annotations, value: a.value,
-    active_at: new Date(a.activeAtMs).toISOString(), fired_at: iso(a.firedAtMs), resolved_at: iso(a.resolvedAtMs), updated_at: new Date(a.updatedAtMs).toISOString(),
-    acknowledged_by: a.ackedBy === '' ? null : a.ackedBy, acknowledged_at: iso(a.ackedAtMs), generator_url: a.generatorUrl,
+    fingerprint: a.fingerprint,
+    alertname: a.alertname,
+    severity: a.severity,
+    source: a.source,
+    rule: a.rule,
+    state: a.state,
+    labels: a.labels,
+    annotations: a.annotations,
+    value: a.value,
+    active_at: new Date(a.activeAtMs).toISOString(),
+    fired_at: iso(a.firedAtMs),
+    resolved_at: iso(a.resolvedAtMs),
+    updated_at: new Date(a.updatedAtMs).toISOString(),
+    acknowledged_by: a.ackedBy === '' ? null : a.ackedBy,
+    acknowledged_at: iso(a.ackedAtMs),
+    generator_url: a.generatorUrl,
   };
 }

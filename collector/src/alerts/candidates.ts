@@ -19,7 +19,11 @@ export function sloCandidates(tenant: string, spec: SloSpec, e: SloEvaluation, b
     const labels = { ...spec.labels, ...opts.labels, alertname: 'SloErrorBudgetBurn', slo: spec.name, severity: sev, tenant };
     const detail = firing.map((p) => `${fmt(p.burnLong)}× over ${p.longName} and ${fmt(p.burnShort)}× over ${p.shortName} (limit ${p.factor}×)`).join('; ');
     out.push({
-      source: 'slo', rule: spec.name, alertname: 'SloErrorBudgetBurn', severity: sev, labels,
+      source: 'slo',
+      rule: spec.name,
+      alertname: 'SloErrorBudgetBurn',
+      severity: sev,
+      labels,
       annotations: {
         summary: `${spec.display_name ?? spec.name} is burning its error budget`,
         description: `burn rate ${detail}; budget remaining ${fmt(e.budgetRemaining)} of a ${formatDurationS(durationS(spec.window))} window`,
@@ -34,12 +38,24 @@ export function sloCandidates(tenant: string, spec: SloSpec, e: SloEvaluation, b
   return out;
 }
 
-export function ruleCandidate(tenant: string, rule: AlertRuleSpec, inst: RuleInstance, base: string, fingerprintOf: (labels: Record<string, string>) => string): AlertCandidate {
+export function ruleCandidate(
+  tenant: string,
+  rule: AlertRuleSpec,
+  inst: RuleInstance,
+  base: string,
+  fingerprintOf: (labels: Record<string, string>) => string,
+): AlertCandidate {
   const alertname = RULE_ALERTNAMES[rule.kind];
   const labels = { ...rule.labels, ...inst.labels, alertname, rule: rule.name, severity: rule.severity, tenant };
   return {
-    source: 'rule', rule: rule.name, alertname, severity: rule.severity, labels,
+    source: 'rule',
+    rule: rule.name,
+    alertname,
+    severity: rule.severity,
+    labels,
     annotations: { summary: inst.summary, ...(rule.runbook_url === undefined ? {} : { runbook_url: rule.runbook_url }) },
-    value: inst.value, forS: durationS(rule.for), generatorUrl: generatorUrl(base, 'rule', rule.name, fingerprintOf(labels)),
+    value: inst.value,
+    forS: durationS(rule.for),
+    generatorUrl: generatorUrl(base, 'rule', rule.name, fingerprintOf(labels)),
   };
 }

@@ -58,7 +58,15 @@ const iso = (ms: number): string => new Date(Math.floor(ms / 1000) * 1000).toISO
 function toNotification(a: StoredAlert, status: 'firing' | 'resolved', nowMs: number, resendS: number): NotificationAlert {
   // a firing alert stays alive in Alertmanager for 4 re-send intervals, like Prometheus does
   const endsMs = status === 'resolved' ? (a.resolvedAtMs ?? nowMs) : nowMs + 4 * resendS * 1000;
-  return { status, fingerprint: a.fingerprint, labels: a.labels, annotations: a.annotations, startsAt: iso(a.firedAtMs ?? a.activeAtMs), endsAt: iso(endsMs), generatorURL: a.generatorUrl };
+  return {
+    status,
+    fingerprint: a.fingerprint,
+    labels: a.labels,
+    annotations: a.annotations,
+    startsAt: iso(a.firedAtMs ?? a.activeAtMs),
+    endsAt: iso(endsMs),
+    generatorURL: a.generatorUrl,
+  };
 }
 
 export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
@@ -72,7 +80,9 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
   async function claimLease(slot: number, nowMs: number): Promise<boolean> {
     await o.storage.insert('evaluator_leases', [{ slot, replica: o.replicaId, claimed_ms: nowMs }]);
     if (o.leaseSettleMs > 0) await new Promise((r) => setTimeout(r, o.leaseSettleMs));
-    const rows = await o.storage.query<{ replica: string }>(sql`SELECT replica FROM evaluator_leases WHERE slot = ${slot} ORDER BY claimed_ms, replica LIMIT 1`);
+    const rows = await o.storage.query<{ replica: string }>(
+      sql`SELECT replica FROM evaluator_leases WHERE slot = ${slot} ORDER BY claimed_ms, replica LIMIT 1`,
+    );
     return rows[0]?.replica === o.replicaId;
   }
 
@@ -128,7 +138,10 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
     const resend = firing.filter((a) => !changedFps.has(a.fingerprint) && (a.lastSentAtMs === null || nowMs - a.lastSentAtMs >= o.resendS * 1000));
     const sent = new Set<string>();
     for (const n of o.notifiers) {
-      const batch = [...changes.map((c) => toNotification(c.alert, c.status, nowMs, o.resendS)), ...(n.resends ? resend.map((a) => toNotification(a, 'firing', nowMs, o.resendS)) : [])];
+      const batch = [
+        ...changes.map((c) => toNotification(c.alert, c.status, nowMs, o.resendS)),
+        ...(n.resends ? resend.map((a) => toNotification(a, 'firing', nowMs, o.resendS)) : []),
+      ];
       if (batch.length === 0) continue;
       const out = await deliver(n, batch, o.delivery);
       o.onDelivery?.(n.channel, out.delivered ? 'delivered' : 'dead_letter', batch.length);

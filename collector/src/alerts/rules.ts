@@ -31,7 +31,11 @@ const agentSilent: RuleQuery = async (c) => {
     sql`SELECT host, toUInt32(max(last_seen)) AS last_s FROM hosts WHERE tenant = ${c.tenant} GROUP BY host
       HAVING last_s <= ${c.nowS - w} AND last_s > ${c.nowS - 7 * 86400} ORDER BY host`,
   );
-  return rows.map((r) => ({ labels: { host: r.host }, value: c.nowS - Number(r.last_s), summary: `agent on ${r.host} silent for ${c.nowS - Number(r.last_s)} s` }));
+  return rows.map((r) => ({
+    labels: { host: r.host },
+    value: c.nowS - Number(r.last_s),
+    summary: `agent on ${r.host} silent for ${c.nowS - Number(r.last_s)} s`,
+  }));
 };
 
 /** Every sample of the window above the limit: hot for the whole window. */
@@ -42,7 +46,11 @@ const gpuTemperature: RuleQuery = async (c) => {
       WHERE tenant = ${c.tenant} AND ts > ${since(c, windowS(c.rule, '5m'))} AND ts <= ${until(c)} AND isNotNull(temp_celsius)
       GROUP BY host, gpu_uuid HAVING min_t > ${limit} ORDER BY host, gpu_uuid`,
   );
-  return rows.map((r) => ({ labels: { host: r.host, gpu: String(r.gpu_index), gpu_uuid: r.gpu_uuid }, value: r.max_t, summary: `GPU ${r.gpu_index} on ${r.host} above ${limit} °C (max ${r.max_t})` }));
+  return rows.map((r) => ({
+    labels: { host: r.host, gpu: String(r.gpu_index), gpu_uuid: r.gpu_uuid },
+    value: r.max_t,
+    summary: `GPU ${r.gpu_index} on ${r.host} above ${limit} °C (max ${r.max_t})`,
+  }));
 };
 
 const gpuXid: RuleQuery = async (c) => {
@@ -51,7 +59,11 @@ const gpuXid: RuleQuery = async (c) => {
       WHERE tenant = ${c.tenant} AND ts > ${since(c, windowS(c.rule, '15m'))} AND ts <= ${until(c)} AND isNotNull(xid)
       GROUP BY host, gpu_uuid ORDER BY host, gpu_uuid`,
   );
-  return rows.map((r) => ({ labels: { host: r.host, gpu: String(r.gpu_index), gpu_uuid: r.gpu_uuid }, value: Number(r.last_xid), summary: `XID ${r.last_xid} on GPU ${r.gpu_index} of ${r.host} (${r.n} in the window)` }));
+  return rows.map((r) => ({
+    labels: { host: r.host, gpu: String(r.gpu_index), gpu_uuid: r.gpu_uuid },
+    value: Number(r.last_xid),
+    summary: `XID ${r.last_xid} on GPU ${r.gpu_index} of ${r.host} (${r.n} in the window)`,
+  }));
 };
 
 const diskFill: RuleQuery = async (c) => {
@@ -67,7 +79,8 @@ const diskFill: RuleQuery = async (c) => {
       const role = r.roles[i] ?? '';
       const size = Number(r.size[i] ?? 0);
       const ratio = size > 0 ? 1 - Number(r.free[i] ?? 0) / size : 0;
-      if (roles.includes(role) && ratio > limit) out.push({ labels: { host: r.host, mount, role }, value: ratio, summary: `${role} volume ${mount} on ${r.host} ${(ratio * 100).toFixed(1)}% full` });
+      if (roles.includes(role) && ratio > limit)
+        out.push({ labels: { host: r.host, mount, role }, value: ratio, summary: `${role} volume ${mount} on ${r.host} ${(ratio * 100).toFixed(1)}% full` });
     });
   }
   return out;

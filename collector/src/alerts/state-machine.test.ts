@@ -5,8 +5,15 @@ import { advanceAlert } from './state-machine.js';
 
 const T0 = Date.UTC(2026, 10, 1);
 const cand = (forS: number, value = 90): AlertCandidate => ({
-  source: 'rule', rule: 'gpu-hot', alertname: 'GpuTemperatureHigh', severity: 'ticket',
-  labels: { alertname: 'GpuTemperatureHigh', host: 'h1' }, annotations: { summary: 'hot' }, value, forS, generatorUrl: 'http://x/alerts',
+  source: 'rule',
+  rule: 'gpu-hot',
+  alertname: 'GpuTemperatureHigh',
+  severity: 'ticket',
+  labels: { alertname: 'GpuTemperatureHigh', host: 'h1' },
+  annotations: { summary: 'hot' },
+  value,
+  forS,
+  generatorUrl: 'http://x/alerts',
 });
 
 /** Runs a sequence of (offset s, condition holds?) through the machine. */
@@ -23,13 +30,55 @@ function run(forS: number, steps: [number, boolean][]) {
 
 describe('advanceAlert', () => {
   it.each([
-    ['fires at once without a for duration', 0, [[0, true], [60, true], [120, false], [180, false]], ['0:firing!firing', '60:firing', '120:resolved!resolved', '180:resolved']],
-    ['waits `for` before firing', 300, [[0, true], [240, true], [300, true], [360, false]], ['0:pending', '240:pending', '300:firing!firing', '360:resolved!resolved']],
-    ['drops a pending alert silently', 300, [[0, true], [60, false]], ['0:pending', '60:resolved']],
-    ['starts a new episode after resolving', 0, [[0, true], [60, false], [120, true]], ['0:firing!firing', '60:resolved!resolved', '120:firing!firing']],
+    [
+      'fires at once without a for duration',
+      0,
+      [
+        [0, true],
+        [60, true],
+        [120, false],
+        [180, false],
+      ],
+      ['0:firing!firing', '60:firing', '120:resolved!resolved', '180:resolved'],
+    ],
+    [
+      'waits `for` before firing',
+      300,
+      [
+        [0, true],
+        [240, true],
+        [300, true],
+        [360, false],
+      ],
+      ['0:pending', '240:pending', '300:firing!firing', '360:resolved!resolved'],
+    ],
+    [
+      'drops a pending alert silently',
+      300,
+      [
+        [0, true],
+        [60, false],
+      ],
+      ['0:pending', '60:resolved'],
+    ],
+    [
+      'starts a new episode after resolving',
+      0,
+      [
+        [0, true],
+        [60, false],
+        [120, true],
+      ],
+      ['0:firing!firing', '60:resolved!resolved', '120:firing!firing'],
+    ],
     ['ignores a condition that never held', 0, [[0, false]], ['0:none']],
   ] as const)('%s', (_what, forS, steps, expected) => {
-    expect(run(forS, steps.map(([s, h]) => [s, h])).seen).toEqual(expected);
+    expect(
+      run(
+        forS,
+        steps.map(([s, h]) => [s, h]),
+      ).seen,
+    ).toEqual(expected);
   });
 
   it('keeps activeAt and firedAt of an ongoing alert and updates its value', () => {
@@ -39,7 +88,12 @@ describe('advanceAlert', () => {
   });
 
   it('clears an acknowledgement when a new episode starts', () => {
-    const resolved: StoredAlert = { ...(advanceAlert('t1', 'fp', undefined, cand(0), T0).next as StoredAlert), state: 'resolved', ackedBy: 'ops', ackedAtMs: T0 };
+    const resolved: StoredAlert = {
+      ...(advanceAlert('t1', 'fp', undefined, cand(0), T0).next as StoredAlert),
+      state: 'resolved',
+      ackedBy: 'ops',
+      ackedAtMs: T0,
+    };
     expect(advanceAlert('t1', 'fp', resolved, cand(0), T0 + 600_000).next).toMatchObject({ ackedBy: '', ackedAtMs: null, activeAtMs: T0 + 600_000 });
   });
 });

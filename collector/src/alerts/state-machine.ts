@@ -15,9 +15,24 @@ const NOTHING: Advance = { next: undefined, transition: undefined, notify: undef
 
 function fresh(tenant: string, fingerprint: string, c: AlertCandidate, nowMs: number): StoredAlert {
   return {
-    tenant, fingerprint, alertname: c.alertname, severity: c.severity, source: c.source, rule: c.rule, state: 'pending',
-    labels: c.labels, annotations: c.annotations, value: c.value, activeAtMs: nowMs, firedAtMs: null, resolvedAtMs: null,
-    ackedBy: '', ackedAtMs: null, lastSentAtMs: null, updatedAtMs: nowMs, generatorUrl: c.generatorUrl,
+    tenant,
+    fingerprint,
+    alertname: c.alertname,
+    severity: c.severity,
+    source: c.source,
+    rule: c.rule,
+    state: 'pending',
+    labels: c.labels,
+    annotations: c.annotations,
+    value: c.value,
+    activeAtMs: nowMs,
+    firedAtMs: null,
+    resolvedAtMs: null,
+    ackedBy: '',
+    ackedAtMs: null,
+    lastSentAtMs: null,
+    updatedAtMs: nowMs,
+    generatorUrl: c.generatorUrl,
   };
 }
 
@@ -37,7 +52,14 @@ export function advanceAlert(tenant: string, fingerprint: string, prev: StoredAl
     if (cond.forS > 0) return { next: p, transition: { from: 'inactive', to: 'pending' }, notify: undefined };
     return { next: { ...p, state: 'firing', firedAtMs: nowMs }, transition: { from: 'inactive', to: 'firing' }, notify: 'firing' };
   }
-  const updated: StoredAlert = { ...live, value: cond.value, annotations: cond.annotations, severity: cond.severity, generatorUrl: cond.generatorUrl, updatedAtMs: nowMs };
+  const updated: StoredAlert = {
+    ...live,
+    value: cond.value,
+    annotations: cond.annotations,
+    severity: cond.severity,
+    generatorUrl: cond.generatorUrl,
+    updatedAtMs: nowMs,
+  };
   if (live.state === 'pending' && nowMs - live.activeAtMs >= cond.forS * 1000) {
     return { next: { ...updated, state: 'firing', firedAtMs: nowMs }, transition: { from: 'pending', to: 'firing' }, notify: 'firing' };
   }

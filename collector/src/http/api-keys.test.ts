@@ -32,11 +32,24 @@ const code = (fn: () => unknown): string => {
 };
 const base = { log: pino({ level: 'silent' }), now: () => Date.parse('2026-01-01T00:00:00Z'), bootstrapTenant: 't0', refreshMs: 60_000 };
 const KEY = `rwk_${'a'.repeat(16)}_${'x'.repeat(32)}`;
-const row = { id: 'a'.repeat(16), tenant: 'ta', name: 'n', role: 'operator', key_sha256: sha256(KEY), prefix: 'rwk_aaaa', created_at: '2026-01-01 00:00:00', revoked: 0 };
+const row = {
+  id: 'a'.repeat(16),
+  tenant: 'ta',
+  name: 'n',
+  role: 'operator',
+  key_sha256: sha256(KEY),
+  prefix: 'rwk_aaaa',
+  created_at: '2026-01-01 00:00:00',
+  revoked: 0,
+};
 
 describe('api keys', () => {
   it.each([
-    ['viewer', 'viewer', true], ['viewer', 'operator', false], ['operator', 'operator', true], ['operator', 'admin', false], ['admin', 'viewer', true],
+    ['viewer', 'viewer', true],
+    ['viewer', 'operator', false],
+    ['operator', 'operator', true],
+    ['operator', 'admin', false],
+    ['admin', 'viewer', true],
   ] as const)('%s has %s: %s', (role, min, ok) => expect(hasRole(role, min)).toBe(ok));
 
   it('dev mode without any key: admin of default', async () => {

@@ -78,15 +78,35 @@ export async function createApiKeyAuth(o: ApiKeyAuthOptions): Promise<ApiKeyAuth
   const bootstrapSha = o.bootstrapKey === '' ? undefined : sha256(o.bootstrapKey);
 
   async function refresh(): Promise<void> {
-    const rows = await o.storage.query<{ id: string; tenant: string; name: string; role: string; key_sha256: string; prefix: string; created_at: string; revoked: number }>(raw(`
+    const rows = await o.storage.query<{
+      id: string;
+      tenant: string;
+      name: string;
+      role: string;
+      key_sha256: string;
+      prefix: string;
+      created_at: string;
+      revoked: number;
+    }>(
+      raw(`
       SELECT id, argMax(tenant, updated_at) AS tenant, argMax(name, updated_at) AS name, argMax(role, updated_at) AS role,
         argMax(key_sha256, updated_at) AS key_sha256, argMax(prefix, updated_at) AS prefix, toString(min(created_at)) AS created_at,
         argMax(revoked, updated_at) AS revoked
-      FROM api_keys GROUP BY id`));
+      FROM api_keys GROUP BY id`),
+    );
     const next = new Map<string, KeyEntry>();
     for (const r of rows) {
       if (r.role !== 'viewer' && r.role !== 'operator' && r.role !== 'admin') continue;
-      next.set(r.id, { id: r.id, tenant: r.tenant, name: r.name, role: r.role, sha: r.key_sha256, prefix: r.prefix, created_at: chDateTimeToIso(r.created_at), revoked: Number(r.revoked) === 1 });
+      next.set(r.id, {
+        id: r.id,
+        tenant: r.tenant,
+        name: r.name,
+        role: r.role,
+        sha: r.key_sha256,
+        prefix: r.prefix,
+        created_at: chDateTimeToIso(r.created_at),
+        revoked: Number(r.revoked) === 1,
+      });
     }
     const t = o.now();
     for (const [id, w] of recent) {
@@ -124,7 +144,19 @@ export async function createApiKeyAuth(o: ApiKeyAuthOptions): Promise<ApiKeyAuth
 
   async function write(e: KeyEntry): Promise<void> {
     const nowTs = splitTs(o.now()).ts;
-    await o.storage.insert('api_keys', [{ id: e.id, tenant: e.tenant, name: e.name, role: e.role, key_sha256: e.sha, prefix: e.prefix, created_at: e.created_at.replace('T', ' ').slice(0, 19), revoked: e.revoked ? 1 : 0, updated_at: nowTs }]);
+    await o.storage.insert('api_keys', [
+      {
+        id: e.id,
+        tenant: e.tenant,
+        name: e.name,
+        role: e.role,
+        key_sha256: e.sha,
+        prefix: e.prefix,
+        created_at: e.created_at.replace('T', ' ').slice(0, 19),
+        revoked: e.revoked ? 1 : 0,
+        updated_at: nowTs,
+      },
+    ]);
   }
 
   const info = (e: KeyEntry): ApiKeyInfo => ({ id: e.id, name: e.name, role: e.role, prefix: e.prefix, created_at: e.created_at, revoked: e.revoked });
@@ -141,7 +173,16 @@ export async function createApiKeyAuth(o: ApiKeyAuthOptions): Promise<ApiKeyAuth
     async create(tenant, name, role) {
       const id = randomBytes(8).toString('hex');
       const key = `rwk_${id}_${randomBytes(24).toString('base64url')}`;
-      const e: KeyEntry = { id, tenant, name, role, sha: sha256(key), prefix: key.slice(0, 12), created_at: new Date(Math.floor(o.now() / 1000) * 1000).toISOString(), revoked: false };
+      const e: KeyEntry = {
+        id,
+        tenant,
+        name,
+        role,
+        sha: sha256(key),
+        prefix: key.slice(0, 12),
+        created_at: new Date(Math.floor(o.now() / 1000) * 1000).toISOString(),
+        revoked: false,
+      };
       await write(e);
       byId.set(id, e);
       recent.set(id, { entry: e, at: o.now() });
@@ -159,11 +200,13 @@ export async function createApiKeyAuth(o: ApiKeyAuthOptions): Promise<ApiKeyAuth
       return true;
     },
     list(tenant) {
-      return [...byId.values()].filter((e) => e.tenant === tenant).map(info).sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
+      return [...byId.values()]
+        .filter((e) => e.tenant === tenant)
+        .map(info)
+        .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
     },
     stop() {
       clearInterval(timer);
     },
   };
 }
-

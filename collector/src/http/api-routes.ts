@@ -19,7 +19,11 @@ import { registerSlowdownRoutes } from './routes/slowdowns.js';
 import { registerStartRoutes } from './routes/starts.js';
 import { registerVersionRoutes } from './routes/versions.js';
 
-export function registerApiRoutes(app: FastifyInstance, cfg: CollectorConfig, o: { storage: Storage; authenticate: RequestAuthenticator; keys: ApiKeyAuth; now: () => number; prices: readonly GpuPrice[] }): void {
+export function registerApiRoutes(
+  app: FastifyInstance,
+  cfg: CollectorConfig,
+  o: { storage: Storage; authenticate: RequestAuthenticator; keys: ApiKeyAuth; now: () => number; prices: readonly GpuPrice[] },
+): void {
   const deps: QueryDeps = {
     storage: o.storage,
     authenticate: o.authenticate,

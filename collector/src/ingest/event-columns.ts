@@ -26,8 +26,20 @@ const KIND_OF_CASE: Record<Case, string> = {
 };
 
 const STRING_COLUMNS = [
-  'job_id', 'model', 'model_hash', 'outcome', 'source', 'mode', 'cause', 'cause_rule', 'error_type',
-  'message', 'version', 'url', 'path', 'device',
+  'job_id',
+  'model',
+  'model_hash',
+  'outcome',
+  'source',
+  'mode',
+  'cause',
+  'cause_rule',
+  'error_type',
+  'message',
+  'version',
+  'url',
+  'path',
+  'device',
 ] as const;
 
 function oneOf(v: string | undefined, allowed: readonly string[], what: string): string {
@@ -44,12 +56,17 @@ export function eventColumns(e: RuntimeEvent, seq: number): Record<string, unkno
   const body = e.body;
   if (body === undefined) throw new AppError('COL_ERR_INGEST_INVALID', `events[${seq}]: no body`);
   const kind = KIND_OF_CASE[body.$case];
-  if (e.kind !== '' && e.kind !== kind) throw new AppError('COL_ERR_INGEST_INVALID', `events[${seq}]: kind ${JSON.stringify(e.kind.slice(0, 40))} does not match its body (${kind})`);
+  if (e.kind !== '' && e.kind !== kind)
+    throw new AppError('COL_ERR_INGEST_INVALID', `events[${seq}]: kind ${JSON.stringify(e.kind.slice(0, 40))} does not match its body (${kind})`);
   const row: Record<string, unknown> = { kind, runtime: s(e.runtime, 64), extensions: [] };
   for (const c of STRING_COLUMNS) row[c] = '';
   switch (body.$case) {
     case 'runtimeStart':
-      Object.assign(row, { version: s(body.value.version, 128), extensions: body.value.extensions.slice(0, 500).map((x) => s(x, 200)), cold: b(body.value.cold) });
+      Object.assign(row, {
+        version: s(body.value.version, 128),
+        extensions: body.value.extensions.slice(0, 500).map((x) => s(x, 200)),
+        cold: b(body.value.cold),
+      });
       break;
     case 'runtimeReady':
       Object.assign(row, { startup_s: body.value.startupS ?? null, url: s(body.value.url, 256) });
@@ -57,10 +74,13 @@ export function eventColumns(e: RuntimeEvent, seq: number): Record<string, unkno
     case 'modelLoad': {
       const v = body.value;
       Object.assign(row, {
-        model: s(v.model), model_hash: s(v.modelHash, 128),
+        model: s(v.model),
+        model_hash: s(v.modelHash, 128),
         source: oneOf(v.source, MODEL_LOAD_SOURCES, 'model_load.source'),
         mode: oneOf(v.mode, MODEL_LOAD_MODES, 'model_load.mode'),
-        duration_s: v.durationS ?? null, loaded_mb: v.loadedMb ?? null, offloaded_mb: v.offloadedMb ?? null,
+        duration_s: v.durationS ?? null,
+        loaded_mb: v.loadedMb ?? null,
+        offloaded_mb: v.offloadedMb ?? null,
       });
       break;
     }
@@ -73,10 +93,15 @@ export function eventColumns(e: RuntimeEvent, seq: number): Record<string, unkno
     case 'jobEnd': {
       const v = body.value;
       Object.assign(row, {
-        job_id: s(v.jobId, 128), duration_s: v.durationS ?? null,
+        job_id: s(v.jobId, 128),
+        duration_s: v.durationS ?? null,
         outcome: oneOf(v.outcome, JOB_OUTCOMES, 'job_end.outcome'),
-        images: v.images ?? null, width: v.width ?? null, height: v.height ?? null,
-        steps: v.steps ?? null, batch: v.batch ?? null, model: s(v.model),
+        images: v.images ?? null,
+        width: v.width ?? null,
+        height: v.height ?? null,
+        steps: v.steps ?? null,
+        batch: v.batch ?? null,
+        model: s(v.model),
       });
       break;
     }
@@ -92,10 +117,16 @@ export function eventColumns(e: RuntimeEvent, seq: number): Record<string, unkno
     case 'oom': {
       const v = body.value;
       Object.assign(row, {
-        requested_bytes: v.requestedBytes ?? null, total_bytes: v.totalBytes ?? null, free_bytes: v.freeBytes ?? null,
-        allocated_bytes: v.allocatedBytes ?? null, reserved_unallocated_bytes: v.reservedUnallocatedBytes ?? null,
-        other_processes_bytes: v.otherProcessesBytes ?? null, device: s(v.device, 64), recovered: b(v.recovered),
-        cause: oneOf(v.cause, OOM_CAUSES, 'oom.cause'), cause_rule: s(v.causeRule, 128),
+        requested_bytes: v.requestedBytes ?? null,
+        total_bytes: v.totalBytes ?? null,
+        free_bytes: v.freeBytes ?? null,
+        allocated_bytes: v.allocatedBytes ?? null,
+        reserved_unallocated_bytes: v.reservedUnallocatedBytes ?? null,
+        other_processes_bytes: v.otherProcessesBytes ?? null,
+        device: s(v.device, 64),
+        recovered: b(v.recovered),
+        cause: oneOf(v.cause, OOM_CAUSES, 'oom.cause'),
+        cause_rule: s(v.causeRule, 128),
       });
       break;
     }
@@ -105,8 +136,12 @@ export function eventColumns(e: RuntimeEvent, seq: number): Record<string, unkno
     case 'trainingProgress': {
       const v = body.value;
       Object.assign(row, {
-        step: v.step ?? null, total_steps: v.totalSteps ?? null, epoch: v.epoch ?? null,
-        total_epochs: v.totalEpochs ?? null, loss: v.loss !== undefined && Number.isFinite(v.loss) ? v.loss : null, it_per_s: v.itPerS ?? null,
+        step: v.step ?? null,
+        total_steps: v.totalSteps ?? null,
+        epoch: v.epoch ?? null,
+        total_epochs: v.totalEpochs ?? null,
+        loss: v.loss !== undefined && Number.isFinite(v.loss) ? v.loss : null,
+        it_per_s: v.itPerS ?? null,
       });
       break;
     }

@@ -5,7 +5,9 @@ import { createGroupWriter, latestHostRows, type PendingBatch } from './group-wr
 import type { IngestRows } from './rows.js';
 
 /** A Storage double: a ledger in memory, every insert recorded, inserts held until released. */
-function fakeStorage(ledger: { t: string; a: string; s: string }[] = []): Storage & { inserts: [string, number][]; queries: string[]; release: () => void; fail?: Error } {
+function fakeStorage(
+  ledger: { t: string; a: string; s: string }[] = [],
+): Storage & { inserts: [string, number][]; queries: string[]; release: () => void; fail?: Error } {
   let gate: Promise<void> = Promise.resolve();
   let open!: () => void;
   const s = {
@@ -77,8 +79,12 @@ describe('createGroupWriter', () => {
       { acceptedRows: 0, duplicate: true },
     ]);
     expect(st.inserts).toEqual([
-      ['gpu_samples', 8], ['hosts', 1], ['ingest_batches', 1],
-      ['gpu_samples', 16], ['hosts', 2], ['ingest_batches', 2],
+      ['gpu_samples', 8],
+      ['hosts', 1],
+      ['ingest_batches', 1],
+      ['gpu_samples', 16],
+      ['hosts', 2],
+      ['ingest_batches', 2],
     ]);
   });
 
@@ -95,7 +101,11 @@ describe('createGroupWriter', () => {
       { acceptedRows: 8, duplicate: false },
       { acceptedRows: 0, duplicate: true },
     ]);
-    expect(st.inserts.slice(-3)).toEqual([['gpu_samples', 8], ['hosts', 1], ['ingest_batches', 1]]);
+    expect(st.inserts.slice(-3)).toEqual([
+      ['gpu_samples', 8],
+      ['hosts', 1],
+      ['ingest_batches', 1],
+    ]);
   });
 
   it('fails every batch of a group when an insert fails, so each is retried', async () => {
@@ -129,7 +139,11 @@ describe('createGroupWriter', () => {
       { acceptedRows: 8, duplicate: false },
       { acceptedRows: 8, duplicate: false },
     ]);
-    expect(st.inserts).toEqual([['gpu_samples', 16], ['hosts', 2], ['ingest_batches', 2]]);
+    expect(st.inserts).toEqual([
+      ['gpu_samples', 16],
+      ['hosts', 2],
+      ['ingest_batches', 2],
+    ]);
   });
 
   it('writes a full group at once, without lingering', async () => {
@@ -138,7 +152,11 @@ describe('createGroupWriter', () => {
     const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000, groupRows: 16, lingerMs: 60_000 });
     const r = await Promise.all([w.write(batch('a', 1, 8)), w.write(batch('b', 1, 8))]);
     expect(r.map((x) => x.acceptedRows)).toEqual([8, 8]);
-    expect(st.inserts).toEqual([['gpu_samples', 16], ['hosts', 2], ['ingest_batches', 2]]);
+    expect(st.inserts).toEqual([
+      ['gpu_samples', 16],
+      ['hosts', 2],
+      ['ingest_batches', 2],
+    ]);
   });
 });
 

@@ -158,17 +158,19 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
     }
     writing++;
     const group = take();
-    writeGroup(group).then(
-      (results) => {
-        for (const w of group) w.resolve(results.get(w) ?? { acceptedRows: 0, duplicate: false });
-      },
-      (err: unknown) => {
-        for (const w of group) w.reject(err);
-      },
-    ).finally(() => {
-      writing--;
-      next();
-    });
+    writeGroup(group)
+      .then(
+        (results) => {
+          for (const w of group) w.resolve(results.get(w) ?? { acceptedRows: 0, duplicate: false });
+        },
+        (err: unknown) => {
+          for (const w of group) w.reject(err);
+        },
+      )
+      .finally(() => {
+        writing--;
+        next();
+      });
     next(); // a second full group may be waiting already
   }
 

@@ -15,7 +15,13 @@ describe('createIngestLimiter', () => {
     const l = createIngestLimiter({ maxInFlight: 2, maxQueued: 1, retryAfterS: 3 });
     const g = gate();
     const started: number[] = [];
-    const runs = [1, 2, 3].map((i) => l.run(async () => { started.push(i); await g.promise; return i; }));
+    const runs = [1, 2, 3].map((i) =>
+      l.run(async () => {
+        started.push(i);
+        await g.promise;
+        return i;
+      }),
+    );
     await Promise.resolve();
     expect(started).toEqual([1, 2]);
     expect([l.inFlight, l.queued]).toEqual([2, 1]);
@@ -31,7 +37,11 @@ describe('createIngestLimiter', () => {
 
   it('frees the slot when a task fails', async () => {
     const l = createIngestLimiter({ maxInFlight: 1, maxQueued: 0, retryAfterS: 1 });
-    await expect(l.run(async () => { throw new Error('boom'); })).rejects.toThrow('boom');
+    await expect(
+      l.run(async () => {
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
     expect(await l.run(async () => 'ok')).toBe('ok');
     expect(l.inFlight).toBe(0);
   });

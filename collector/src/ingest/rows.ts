@@ -94,10 +94,14 @@ function checkGpu(g: GpuSample, now: number): void {
   ratio(g.utilizationGpuRatio, 'utilization_gpu_ratio');
   ratio(g.utilizationMemoryRatio, 'utilization_memory_ratio');
   if (g.intervalMs !== undefined && g.intervalMs > MAX_INTERVAL_MS) {
-    throw new AppError('COL_ERR_INGEST_INVALID', `gpu_samples[${g.index}]: interval_ms ${g.intervalMs} is over an hour (agents send at most 3 sampling intervals)`);
+    throw new AppError(
+      'COL_ERR_INGEST_INVALID',
+      `gpu_samples[${g.index}]: interval_ms ${g.intervalMs} is over an hour (agents send at most 3 sampling intervals)`,
+    );
   }
   const e = g.energyDeltaJoules;
-  if (e !== undefined && !(Number.isFinite(e) && e >= 0)) throw new AppError('COL_ERR_INGEST_INVALID', `gpu_samples[${g.index}]: energy_delta_joules must be a finite number >= 0 (${e})`);
+  if (e !== undefined && !(Number.isFinite(e) && e >= 0))
+    throw new AppError('COL_ERR_INGEST_INVALID', `gpu_samples[${g.index}]: energy_delta_joules must be a finite number >= 0 (${e})`);
 }
 
 /** A ratio already checked by `ratio()`, clamped as it clamps. */
@@ -198,7 +202,8 @@ export function toRows(tenant: string, req: ExportRequest, now = Date.now()): { 
   for (const g of gpus) checkGpu(g, now);
   for (const h of hostSamples) checkHost(h, now);
   const events = req.events.map((e, i) => jsonLine(eventRow(id, e, i, now))).join('');
-  const status = req.gpuStatus.map((s, i) => {
+  const status = req.gpuStatus
+    .map((s, i) => {
       checkTs(s.tsUnixMs, `gpu_status[${i}]`, now);
       return jsonLine({
         tenant,
@@ -213,7 +218,8 @@ export function toRows(tenant: string, req: ExportRequest, now = Date.now()): { 
         batch_seq: req.batchSeq,
         seq: i,
       });
-    }).join('');
+    })
+    .join('');
   const rows: IngestRows = {
     gpu_samples: () => {
       const parts = createLineParts(id);

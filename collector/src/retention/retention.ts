@@ -10,7 +10,22 @@ export type RetentionFamily = 'raw' | 'rollup_1m' | 'rollup_1h' | 'events';
 export const RETENTION_TABLES: Record<RetentionFamily, readonly string[]> = {
   raw: ['gpu_samples', 'host_samples'],
   rollup_1m: ['gpu_1m', 'gpu_host_1m', 'host_1m', 'jobs_1m', 'jobs_host_1m', 'jobs_model_1m'],
-  rollup_1h: ['gpu_1h', 'gpu_host_1h', 'host_1h', 'jobs_1h', 'jobs_host_1h', 'jobs_model_1h', 'oom_jobs_1h', 'gpu_energy_1h', 'gpu_cost_1h', 'gpu_cost_1d', 'gpu_cost_history_1h', 'gpu_cost_history_1d', 'capacity_1h', 'capacity_gpu_1h'],
+  rollup_1h: [
+    'gpu_1h',
+    'gpu_host_1h',
+    'host_1h',
+    'jobs_1h',
+    'jobs_host_1h',
+    'jobs_model_1h',
+    'oom_jobs_1h',
+    'gpu_energy_1h',
+    'gpu_cost_1h',
+    'gpu_cost_1d',
+    'gpu_cost_history_1h',
+    'gpu_cost_history_1d',
+    'capacity_1h',
+    'capacity_gpu_1h',
+  ],
   events: ['runtime_events', 'gpu_status', 'oom_context', 'model_hashes_1d'],
 };
 
@@ -96,7 +111,9 @@ export async function applyRetention(storage: Storage, plan: RetentionPlan, log:
     log.info({ table: d.table, partition: d.partition, rows: d.rows }, 'retention dropped partition');
   }
   if (plan.ledgerRows > 0) {
-    await storage.command(sql`ALTER TABLE ${ident(localName('ingest_batches', target))}${onCluster(target)} DELETE WHERE received_at < ${new Date(plan.ledgerCutoff)}`);
+    await storage.command(
+      sql`ALTER TABLE ${ident(localName('ingest_batches', target))}${onCluster(target)} DELETE WHERE received_at < ${new Date(plan.ledgerCutoff)}`,
+    );
     log.info({ rows: plan.ledgerRows }, 'retention trimmed the ingest ledger');
   }
 }
@@ -111,7 +128,14 @@ export function formatPlan(plan: RetentionPlan, dryRun: boolean): string {
 }
 
 /** Runs retention every `intervalS`; returns a stop function. Failures are logged and retried next time. */
-export function scheduleRetention(storage: Storage, days: RetentionDays, intervalS: number, now: () => number, log: Logger, target: RetentionTarget = {}): () => void {
+export function scheduleRetention(
+  storage: Storage,
+  days: RetentionDays,
+  intervalS: number,
+  now: () => number,
+  log: Logger,
+  target: RetentionTarget = {},
+): () => void {
   const l = log.child({ module: 'retention' });
   let running = false;
   const tick = (): void => {

@@ -18,7 +18,11 @@ export function durationS(text: string): number {
 
 /** Shortest name for a number of seconds: 300 → `5m`, 259200 → `3d`, 90 → `90s`. */
 export function formatDurationS(s: number): string {
-  for (const [unit, n] of [['d', 86400], ['h', 3600], ['m', 60]] as const) {
+  for (const [unit, n] of [
+    ['d', 86400],
+    ['h', 3600],
+    ['m', 60],
+  ] as const) {
     if (s >= n && s % n === 0) return `${s / n}${unit}`;
   }
   return `${Math.round(s)}s`;

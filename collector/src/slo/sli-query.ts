@@ -54,7 +54,14 @@ function rollupInner(spec: SloSpec, tenant: string, table: 'jobs' | 'gpu', suffi
   return sql`SELECT toUInt32(t) AS ts, ${good} AS g, countIfMerge(jobs) AS v FROM ${name} WHERE ${where} AND ${range} GROUP BY t`;
 }
 
-async function rollupCounts(storage: Storage, tenant: string, spec: SloSpec, table: 'jobs' | 'gpu', windows: readonly NamedWindow[], nowS: number): Promise<Map<string, Counts>> {
+async function rollupCounts(
+  storage: Storage,
+  tenant: string,
+  spec: SloSpec,
+  table: 'jobs' | 'gpu',
+  windows: readonly NamedWindow[],
+  nowS: number,
+): Promise<Map<string, Counts>> {
   const out = new Map<string, Counts>();
   const short = windows.filter((w) => w.seconds <= MINUTE_ROLLUP_MAX_S);
   const long = windows.filter((w) => w.seconds > MINUTE_ROLLUP_MAX_S);
@@ -90,19 +97,39 @@ async function durabilityCounts(storage: Storage, tenant: string, spec: SloSpec,
 async function startCounts(storage: Storage, tenant: string, spec: SloSpec, windows: readonly NamedWindow[], nowMs: number): Promise<Map<string, Counts>> {
   const thresholdS = durationS(spec.indicator.threshold ?? '5m');
   const sinceS = Math.floor(nowMs / 1000) - Math.max(...windows.map((w) => w.seconds)) - thresholdS;
-  const rows = await storage.query<{ agent_id: string; runtime: string; kind: 'runtime_start' | 'runtime_ready'; ms: string | number; cold: number | null; startup_s: number | null }>(
+  const rows = await storage.query<{
+    agent_id: string;
+    runtime: string;
+    kind: 'runtime_start' | 'runtime_ready';
+    ms: string | number;
+    cold: number | null;
+    startup_s: number | null;
+  }>(
     sql`SELECT agent_id, runtime, kind, toUInt64(toUInt32(ts)) * 1000 + ts_ms AS ms, cold, startup_s
       FROM runtime_events
       WHERE ${selectorFilter(tenant, spec)} AND kind IN ('runtime_start', 'runtime_ready') AND ts > toDateTime(${sinceS}) AND ts <= toDateTime(${Math.floor(nowMs / 1000)})
       ORDER BY ms, kind DESC`,
   );
-  const typed: StartEventRow[] = rows.map((r) => ({ agent_id: r.agent_id, runtime: r.runtime, kind: r.kind, ts_ms: Number(r.ms), cold: r.cold === null ? null : r.cold === 1, startup_s: r.startup_s }));
+  const typed: StartEventRow[] = rows.map((r) => ({
+    agent_id: r.agent_id,
+    runtime: r.runtime,
+    kind: r.kind,
+    ts_ms: Number(r.ms),
+    cold: r.cold === null ? null : r.cold === 1,
+    startup_s: r.startup_s,
+  }));
   const outcomes = startOutcomes(typed, { cold: spec.indicator.kind === 'cold_start', thresholdS, nowMs });
   return new Map(windows.map((w) => [w.name, countWindow(outcomes, nowMs, w.seconds)]));
 }
 
 /** Good/valid events of `spec` for `tenant` in each window ending at `nowMs`. */
-export async function queryWindowCounts(storage: Storage, tenant: string, spec: SloSpec, windows: readonly NamedWindow[], nowMs: number): Promise<Map<string, Counts>> {
+export async function queryWindowCounts(
+  storage: Storage,
+  tenant: string,
+  spec: SloSpec,
+  windows: readonly NamedWindow[],
+  nowMs: number,
+): Promise<Map<string, Counts>> {
   const nowS = Math.floor(nowMs / 1000);
   switch (spec.indicator.kind) {
     case 'job_success':

@@ -47,7 +47,11 @@ describe('parseSloFile', () => {
     ['a bad duration', `${GOOD}    window: 30 days\n`, 'slos.yaml:6:13: slos[0].window: a duration like'],
     ['a wrong version', GOOD.replace('renderwatch/v1', 'openslo/v1'), 'slos.yaml:1:10: version: Invalid input: expected "renderwatch/v1"'],
     ['a YAML syntax error', GOOD.replace('{ kind: job_success }', '{ kind: job_success'), 'slos.yaml:5:5: YAML syntax'],
-    ['a duplicate name', `${GOOD}  - name: jobs\n    indicator: { kind: oom_free }\n    objective: 99\n`, 'slos.yaml:6:11: slos[1].name: duplicate SLO name jobs'],
+    [
+      'a duplicate name',
+      `${GOOD}  - name: jobs\n    indicator: { kind: oom_free }\n    objective: 99\n`,
+      'slos.yaml:6:11: slos[1].name: duplicate SLO name jobs',
+    ],
   ])('refuses %s naming the line', (_what, text, expected) => {
     const r = parseSloFile(text);
     expect(r.ok).toBe(false);

@@ -17,7 +17,14 @@ describe('createSloSource', () => {
   it('keeps the last good set when the file turns invalid, and logs the problem once with its line', async () => {
     const path = join(dir, 'slos.yaml');
     const lines: { msg: string; errors?: string[] }[] = [];
-    const log = pino({ level: 'info' }, { write: (s: string) => { lines.push(JSON.parse(s) as { msg: string; errors?: string[] }); } });
+    const log = pino(
+      { level: 'info' },
+      {
+        write: (s: string) => {
+          lines.push(JSON.parse(s) as { msg: string; errors?: string[] });
+        },
+      },
+    );
     const src = createSloSource(path, log);
     await writeFile(path, GOOD);
     expect((await src.current()).slos.map((s) => s.objective)).toEqual([99]);

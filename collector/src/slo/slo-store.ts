@@ -11,12 +11,28 @@ const finite = (v: number | null): number | null => (v === null || !Number.isFin
 
 export function evaluationRow(tenant: string, spec: SloSpec, e: SloEvaluation, slotMs: number): Record<string, unknown> {
   const burn = (name: string): number | null => finite(e.windows.find((w) => w.name === name)?.burnRate ?? null);
-  const windows: BurnWindow[] = e.windows.filter((w) => w.name !== 'period').map((w) => ({ window: w.name, window_s: w.seconds, good: w.good, valid: w.valid, burn_rate: finite(w.burnRate) }));
+  const windows: BurnWindow[] = e.windows
+    .filter((w) => w.name !== 'period')
+    .map((w) => ({ window: w.name, window_s: w.seconds, good: w.good, valid: w.valid, burn_rate: finite(w.burnRate) }));
   return {
-    tenant, slo: spec.name, ts: dt(slotMs), kind: spec.indicator.kind, objective: spec.objective / 100, window_s: durationS(spec.window),
-    good: e.good, valid: e.valid, sli: finite(e.sli), budget_remaining: finite(e.budgetRemaining), period_burn_rate: finite(e.periodBurnRate),
-    burn_5m: burn('5m'), burn_30m: burn('30m'), burn_1h: burn('1h'), burn_6h: burn('6h'), burn_3d: burn('3d'),
-    status: e.status, windows_json: JSON.stringify(windows),
+    tenant,
+    slo: spec.name,
+    ts: dt(slotMs),
+    kind: spec.indicator.kind,
+    objective: spec.objective / 100,
+    window_s: durationS(spec.window),
+    good: e.good,
+    valid: e.valid,
+    sli: finite(e.sli),
+    budget_remaining: finite(e.budgetRemaining),
+    period_burn_rate: finite(e.periodBurnRate),
+    burn_5m: burn('5m'),
+    burn_30m: burn('30m'),
+    burn_1h: burn('1h'),
+    burn_6h: burn('6h'),
+    burn_3d: burn('3d'),
+    status: e.status,
+    windows_json: JSON.stringify(windows),
   };
 }
 
@@ -34,7 +50,8 @@ interface LatestRow {
 
 /** Status of every SLO in `specs` for the tenant, from its newest evaluation (empty values when never evaluated). */
 export async function latestStatuses(storage: Storage, tenant: string, specs: readonly SloSpec[], nowMs: number): Promise<SloStatus[]> {
-  const rows = await storage.query<LatestRow>(sql`SELECT slo, toUInt32(max(ts)) AS ts_s, argMax(good, ts) AS good, argMax(valid, ts) AS valid, argMax(sli, ts) AS sli,
+  const rows =
+    await storage.query<LatestRow>(sql`SELECT slo, toUInt32(max(ts)) AS ts_s, argMax(good, ts) AS good, argMax(valid, ts) AS valid, argMax(sli, ts) AS sli,
       argMax(budget_remaining, ts) AS budget_remaining, argMax(period_burn_rate, ts) AS period_burn_rate, argMax(status, ts) AS status, argMax(windows_json, ts) AS windows_json
     FROM slo_evaluations WHERE tenant = ${tenant} AND ts > toDateTime(${Math.floor(nowMs / 1000) - 7 * 86400}) GROUP BY slo`);
   const byName = new Map(rows.map((r) => [r.slo, r]));
@@ -42,11 +59,21 @@ export async function latestStatuses(storage: Storage, tenant: string, specs: re
     const r = byName.get(s.name);
     const windows = r === undefined ? [] : (JSON.parse(r.windows_json) as BurnWindow[]);
     return {
-      name: s.name, display_name: s.display_name ?? s.name, description: s.description ?? '', kind: s.indicator.kind,
-      objective: s.objective / 100, threshold_s: s.indicator.threshold === undefined ? null : durationS(s.indicator.threshold),
-      window_s: durationS(s.window), good: r?.good ?? 0, valid: r?.valid ?? 0, sli: r?.sli ?? null,
-      error_budget_remaining: r?.budget_remaining ?? null, period_burn_rate: r?.period_burn_rate ?? null, windows,
-      status: (r?.status ?? 'insufficient_data') as SloStatusValue, min_events: s.min_events,
+      name: s.name,
+      display_name: s.display_name ?? s.name,
+      description: s.description ?? '',
+      kind: s.indicator.kind,
+      objective: s.objective / 100,
+      threshold_s: s.indicator.threshold === undefined ? null : durationS(s.indicator.threshold),
+      window_s: durationS(s.window),
+      good: r?.good ?? 0,
+      valid: r?.valid ?? 0,
+      sli: r?.sli ?? null,
+      error_budget_remaining: r?.budget_remaining ?? null,
+      period_burn_rate: r?.period_burn_rate ?? null,
+      windows,
+      status: (r?.status ?? 'insufficient_data') as SloStatusValue,
+      min_events: s.min_events,
       evaluated_at: r === undefined ? new Date(0).toISOString() : new Date(Number(r.ts_s) * 1000).toISOString(),
     };
   });

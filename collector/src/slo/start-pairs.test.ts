@@ -2,8 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { startOutcomes, type StartEventRow } from './start-pairs.js';
 
 const T0 = Date.UTC(2026, 10, 1);
-const start = (agent: string, s: number, cold: boolean | null = null): StartEventRow => ({ agent_id: agent, runtime: 'comfyui', kind: 'runtime_start', ts_ms: T0 + s * 1000, cold, startup_s: null });
-const ready = (agent: string, s: number, startup: number | null = null): StartEventRow => ({ agent_id: agent, runtime: 'comfyui', kind: 'runtime_ready', ts_ms: T0 + s * 1000, cold: null, startup_s: startup });
+const start = (agent: string, s: number, cold: boolean | null = null): StartEventRow => ({
+  agent_id: agent,
+  runtime: 'comfyui',
+  kind: 'runtime_start',
+  ts_ms: T0 + s * 1000,
+  cold,
+  startup_s: null,
+});
+const ready = (agent: string, s: number, startup: number | null = null): StartEventRow => ({
+  agent_id: agent,
+  runtime: 'comfyui',
+  kind: 'runtime_ready',
+  ts_ms: T0 + s * 1000,
+  cold: null,
+  startup_s: startup,
+});
 
 describe('startOutcomes', () => {
   const rows: StartEventRow[] = [
@@ -21,8 +35,31 @@ describe('startOutcomes', () => {
   ];
 
   it.each([
-    ['warm within 5m', false, 300, T0 + 3000_000, [[100, true], [250, false], [600, false], [960, true], [2300, false]]],
-    ['warm before the open start is due', false, 300, T0 + 2200_000, [[100, true], [250, false], [600, false], [960, true]]],
+    [
+      'warm within 5m',
+      false,
+      300,
+      T0 + 3000_000,
+      [
+        [100, true],
+        [250, false],
+        [600, false],
+        [960, true],
+        [2300, false],
+      ],
+    ],
+    [
+      'warm before the open start is due',
+      false,
+      300,
+      T0 + 2200_000,
+      [
+        [100, true],
+        [250, false],
+        [600, false],
+        [960, true],
+      ],
+    ],
     ['cold within 20m', true, 1200, T0 + 3000_000, [[1510, false]]],
     ['cold within 30m', true, 1800, T0 + 3000_000, [[1510, true]]],
   ])('classifies %s', (_what, cold, thresholdS, nowMs, expected) => {

@@ -51,7 +51,9 @@ ORDER BY (tenant, host)`,
   });
 
   it('keeps engines without arguments argument-free after the path and replica', () => {
-    const [local] = createClusterDdl(T).rewrite('CREATE TABLE IF NOT EXISTS r (tenant String, t DateTime) ENGINE = AggregatingMergeTree() ORDER BY (tenant, t)');
+    const [local] = createClusterDdl(T).rewrite(
+      'CREATE TABLE IF NOT EXISTS r (tenant String, t DateTime) ENGINE = AggregatingMergeTree() ORDER BY (tenant, t)',
+    );
     expect(local).toBe(
       "CREATE TABLE IF NOT EXISTS db1.r_local ON CLUSTER rw (tenant String, t DateTime) ENGINE = ReplicatedAggregatingMergeTree('/clickhouse/tables/rw/{shard}/db1/r_local', '{replica}')\nORDER BY (tenant, t)",
     );
@@ -68,7 +70,9 @@ ORDER BY (tenant, host)`,
 
   it('points a materialized view at the local source and the local rollup, so rollups are computed per shard', () => {
     const ddl = createClusterDdl(T, new Set(['gpu_samples', 'gpu_1m']));
-    expect(ddl.rewrite('CREATE MATERIALIZED VIEW IF NOT EXISTS gpu_1m_mv TO gpu_1m AS\nSELECT tenant, host, count() AS n\nFROM gpu_samples\nGROUP BY tenant, host')).toEqual([
+    expect(
+      ddl.rewrite('CREATE MATERIALIZED VIEW IF NOT EXISTS gpu_1m_mv TO gpu_1m AS\nSELECT tenant, host, count() AS n\nFROM gpu_samples\nGROUP BY tenant, host'),
+    ).toEqual([
       'CREATE MATERIALIZED VIEW IF NOT EXISTS db1.gpu_1m_mv ON CLUSTER rw TO db1.gpu_1m_local AS SELECT tenant, host, count() AS n\nFROM db1.gpu_samples_local\nGROUP BY tenant, host',
     ]);
   });
@@ -126,7 +130,9 @@ describe('toClusterMigrations over the shipped migrations', () => {
     const views = single.flatMap((m) => m.statements).filter((s) => /^CREATE MATERIALIZED VIEW/i.test(s)).length;
     const out = cluster.flatMap((m) => m.statements);
     expect(tables).toBeGreaterThanOrEqual(6);
-    expect(out.filter((s) => /ENGINE = Replicated\w*MergeTree\('\/clickhouse\/tables\/rw\/\{shard\}\/db1\/\w+_local', '\{replica\}'/.test(s))).toHaveLength(tables);
+    expect(out.filter((s) => /ENGINE = Replicated\w*MergeTree\('\/clickhouse\/tables\/rw\/\{shard\}\/db1\/\w+_local', '\{replica\}'/.test(s))).toHaveLength(
+      tables,
+    );
     // Each table's Distributed table, plus one rebuilt after each column change (0012's ADD COLUMNs).
     const columnChanges = single.flatMap((m) => m.statements).filter((s) => /^ALTER TABLE \w+ (ADD|DROP|MODIFY|RENAME) COLUMN/i.test(s)).length;
     expect(columnChanges).toBeGreaterThanOrEqual(2);
@@ -147,7 +153,9 @@ describe('toClusterMigrations over the shipped migrations', () => {
   it('keys every raw table that has a host by cityHash64(tenant, host)', async () => {
     const out = toClusterMigrations(await loadMigrations(), T).flatMap((m) => m.statements);
     for (const t of ['gpu_samples', 'host_samples', 'runtime_events', 'gpu_status', 'hosts']) {
-      expect(out).toContain(`CREATE TABLE IF NOT EXISTS db1.${t} ON CLUSTER rw AS db1.${t}_local ENGINE = Distributed(rw, db1, ${t}_local, cityHash64(tenant, host))`);
+      expect(out).toContain(
+        `CREATE TABLE IF NOT EXISTS db1.${t} ON CLUSTER rw AS db1.${t}_local ENGINE = Distributed(rw, db1, ${t}_local, cityHash64(tenant, host))`,
+      );
     }
     expect(out).toContain(
       'CREATE TABLE IF NOT EXISTS db1.ingest_batches ON CLUSTER rw AS db1.ingest_batches_local ENGINE = Distributed(rw, db1, ingest_batches_local, cityHash64(tenant, agent_id, batch_seq))',

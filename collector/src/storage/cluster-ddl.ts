@@ -188,7 +188,8 @@ export function createClusterDdl(target: ClusterTarget, shardedTables: ReadonlyS
       const body = requalify(select, sharded, db, local);
       return [`CREATE MATERIALIZED VIEW ${ine === '' ? '' : 'IF NOT EXISTS '}${db}.${name} ON CLUSTER ${c} TO ${db}.${local(to)} AS ${body}`];
     }
-    if (/^CREATE\s+MATERIALIZED\s+VIEW/i.test(stmt)) throw new Error('materialized views need `TO <table>` in cluster mode (an inner engine has no replicated, sharded form)');
+    if (/^CREATE\s+MATERIALIZED\s+VIEW/i.test(stmt))
+      throw new Error('materialized views need `TO <table>` in cluster mode (an inner engine has no replicated, sharded form)');
     const v = /^CREATE\s+VIEW\s+(IF\s+NOT\s+EXISTS\s+)?([A-Za-z_][A-Za-z0-9_]*)\s+AS\s+([\s\S]*)$/i.exec(stmt);
     if (v === null) return undefined;
     const [, ine = '', name = '', select = ''] = v;
@@ -252,7 +253,9 @@ export function toClusterMigrations(migrations: readonly Migration[], target: Cl
       try {
         return ddl.rewrite(s);
       } catch (err: unknown) {
-        throw new AppError('COL_ERR_MIGRATION_FAILED', `${m.name} statement ${i + 1} (cluster mode): ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+        throw new AppError('COL_ERR_MIGRATION_FAILED', `${m.name} statement ${i + 1} (cluster mode): ${err instanceof Error ? err.message : String(err)}`, {
+          cause: err,
+        });
       }
     }),
   }));

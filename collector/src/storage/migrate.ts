@@ -87,9 +87,7 @@ export async function migrate(storage: Storage, migrations?: Migration[], opts: 
       ? [SCHEMA_MIGRATIONS_DDL]
       : [createDatabaseOnCluster(opts.cluster), ...createClusterDdl(opts.cluster).rewrite(SCHEMA_MIGRATIONS_DDL)];
   for (const stmt of prelude) await storage.command(raw(stmt));
-  const done = new Set(
-    (await storage.query<{ version: number }>(raw('SELECT DISTINCT version FROM schema_migrations'))).map((r) => Number(r.version)),
-  );
+  const done = new Set((await storage.query<{ version: number }>(raw('SELECT DISTINCT version FROM schema_migrations'))).map((r) => Number(r.version)));
   const result: MigrateResult = { applied: [], alreadyApplied: [] };
   for (const m of all) {
     if (done.has(m.version)) {
@@ -106,9 +104,7 @@ export async function migrate(storage: Storage, migrations?: Migration[], opts: 
         throw new AppError('COL_ERR_MIGRATION_FAILED', `${m.name} statement ${i + 1}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }
     }
-    await storage.command(
-      sql`INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (${m.version}, ${m.name}, ${m.checksum}, now())`,
-    );
+    await storage.command(sql`INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (${m.version}, ${m.name}, ${m.checksum}, now())`);
     result.applied.push(m.name);
   }
   return result;

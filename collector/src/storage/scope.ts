@@ -40,7 +40,9 @@ export function scoped(storage: Storage, tenant: string, guards: QueryGuards = {
         return await storage.query<T>(q, { max_execution_time: guards.maxExecutionS });
       } catch (err: unknown) {
         if (err instanceof Error && TIMEOUT.test(err.message)) {
-          throw new AppError('COL_ERR_API_QUERY_TOO_EXPENSIVE', `the query ran longer than ${guards.maxExecutionS} s; narrow the range or add filters`, { cause: err });
+          throw new AppError('COL_ERR_API_QUERY_TOO_EXPENSIVE', `the query ran longer than ${guards.maxExecutionS} s; narrow the range or add filters`, {
+            cause: err,
+          });
         }
         throw err;
       }

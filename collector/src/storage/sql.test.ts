@@ -31,7 +31,10 @@ describe('sql', () => {
 
   it('round-trips any string through a literal (property)', () => {
     const hostile = array(constantFrom("'", '\\', '\n', '\r', '\t', '\0', '"', '`', ';', '--', 'é', '😀', 'x')).map((a) => a.join(''));
-    fcAssert(property(oneof(string({ maxLength: 64 }), hostile), (s) => unquote(quoteString(s)) === s), { numRuns: 500 });
+    fcAssert(
+      property(oneof(string({ maxLength: 64 }), hostile), (s) => unquote(quoteString(s)) === s),
+      { numRuns: 500 },
+    );
   });
 
   it('splices escaped values into a template', () => {

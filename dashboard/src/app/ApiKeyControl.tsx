@@ -9,7 +9,14 @@ export function ApiKeyControl({ apiKey, onApiKey }: { apiKey: string | undefined
   const who = usePolledQuery(`whoami:${apiKey ?? ''}`, (c) => c.get('/api/v1/whoami', WhoAmIResponseSchema), { live: false });
   if (!open) {
     const me = who.data;
-    const label = me === undefined ? (apiKey === undefined ? 'API key: none' : 'API key: set') : me.auth === 'dev_mode' ? 'open API (no keys)' : `${me.role} · ${me.tenant}`;
+    const label =
+      me === undefined
+        ? apiKey === undefined
+          ? 'API key: none'
+          : 'API key: set'
+        : me.auth === 'dev_mode'
+          ? 'open API (no keys)'
+          : `${me.role} · ${me.tenant}`;
     const refused = who.error !== undefined && (who.error.status === 401 || who.error.status === 403);
     return (
       <button
@@ -34,7 +41,14 @@ export function ApiKeyControl({ apiKey, onApiKey }: { apiKey: string | undefined
     >
       <label>
         <span className="sr-only">API key</span>
-        <input type="password" autoComplete="off" value={draft} placeholder="paste API key" onChange={(e) => setDraft(e.target.value)} data-testid="api-key-input" />
+        <input
+          type="password"
+          autoComplete="off"
+          value={draft}
+          placeholder="paste API key"
+          onChange={(e) => setDraft(e.target.value)}
+          data-testid="api-key-input"
+        />
       </label>
       <button type="submit">Save</button>
     </form>

@@ -28,7 +28,12 @@ function RefreshControl() {
     <span className="control refresh">
       <label>
         <span className="sr-only">Auto-refresh</span>
-        <select value={refreshId(intervalMs)} onChange={(e) => setParams({ refresh: e.target.value }, { replace: true })} data-testid="refresh-interval" title="auto-refresh interval">
+        <select
+          value={refreshId(intervalMs)}
+          onChange={(e) => setParams({ refresh: e.target.value }, { replace: true })}
+          data-testid="refresh-interval"
+          title="auto-refresh interval"
+        >
           {REFRESH_CHOICES.map((c) => (
             <option key={c.id} value={c.id}>
               {c.id === 'off' ? 'auto-refresh off' : `every ${c.id}`}

@@ -16,7 +16,12 @@ export function ThemeToggle() {
     window.localStorage.setItem(STORAGE_KEY, theme);
   }, [theme]);
   return (
-    <button type="button" onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')} aria-label={`switch to ${theme === 'dark' ? 'light' : 'dark'} theme`} title="light / dark theme">
+    <button
+      type="button"
+      onClick={() => setTheme(theme === 'dark' ? 'light' : 'dark')}
+      aria-label={`switch to ${theme === 'dark' ? 'light' : 'dark'} theme`}
+      title="light / dark theme"
+    >
       {theme === 'dark' ? '☀' : '☾'}
     </button>
   );

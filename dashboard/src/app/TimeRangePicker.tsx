@@ -31,9 +31,21 @@ export function TimeRangePicker() {
           setEditing(undefined);
         }}
       >
-        <input type="datetime-local" aria-label="from" value={editing.from} onChange={(e) => setEditing({ ...editing, from: e.target.value })} data-testid="range-from" />
+        <input
+          type="datetime-local"
+          aria-label="from"
+          value={editing.from}
+          onChange={(e) => setEditing({ ...editing, from: e.target.value })}
+          data-testid="range-from"
+        />
         <span>→</span>
-        <input type="datetime-local" aria-label="to" value={editing.to} onChange={(e) => setEditing({ ...editing, to: e.target.value })} data-testid="range-to" />
+        <input
+          type="datetime-local"
+          aria-label="to"
+          value={editing.to}
+          onChange={(e) => setEditing({ ...editing, to: e.target.value })}
+          data-testid="range-to"
+        />
         <button type="submit" disabled={!valid} title={valid ? 'show this window' : '"to" must be after "from"'}>
           Apply
         </button>

@@ -13,7 +13,16 @@ export interface ChartFrameProps {
 }
 
 /** Title, explanation and the loading/empty states every chart shares; keeps its height so the page does not jump. */
-export function ChartFrame({ title, explain, loading = false, empty = false, emptyText = 'No data in this range.', height, children, testId }: ChartFrameProps) {
+export function ChartFrame({
+  title,
+  explain,
+  loading = false,
+  empty = false,
+  emptyText = 'No data in this range.',
+  height,
+  children,
+  testId,
+}: ChartFrameProps) {
   return (
     <figure className="chart" data-testid={testId}>
       <figcaption>

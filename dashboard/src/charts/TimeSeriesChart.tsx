@@ -62,13 +62,31 @@ export function TimeSeriesChart(p: TimeSeriesChartProps) {
   const empty = p.data.length === 0 || p.data.every((d) => p.series.every((s) => d[s.key] === null || d[s.key] === undefined));
   // Bands and markers are unlabeled on the plot (hundreds of labels are unreadable); a legend names them.
   const legend = [
-    ...uniqueBy(p.bands ?? [], (b) => b.label).map((b) => ({ kind: 'band' as const, label: b.label, color: b.color, title: 'shaded where this clock-event reason was active' })),
-    ...uniqueBy(p.markers ?? [], (m) => m.label).map((m) => ({ kind: 'marker' as const, label: m.label, color: m.color, title: 'dashed line at each such event' })),
+    ...uniqueBy(p.bands ?? [], (b) => b.label).map((b) => ({
+      kind: 'band' as const,
+      label: b.label,
+      color: b.color,
+      title: 'shaded where this clock-event reason was active',
+    })),
+    ...uniqueBy(p.markers ?? [], (m) => m.label).map((m) => ({
+      kind: 'marker' as const,
+      label: m.label,
+      color: m.color,
+      title: 'dashed line at each such event',
+    })),
   ];
   const chart = (
     <LineChart data={p.data} width={p.width} height={p.width === undefined ? undefined : height} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
       <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
-      <XAxis dataKey="t" type="number" scale="time" domain={['dataMin', 'dataMax']} tickFormatter={(t: number) => formatClock(t)} stroke="var(--muted)" minTickGap={40} />
+      <XAxis
+        dataKey="t"
+        type="number"
+        scale="time"
+        domain={['dataMin', 'dataMax']}
+        tickFormatter={(t: number) => formatClock(t)}
+        stroke="var(--muted)"
+        minTickGap={40}
+      />
       <YAxis domain={p.domain ?? ['auto', 'auto']} tickFormatter={(v: number) => formatUnit(p.unit, v)} stroke="var(--muted)" width={72} />
       <Tooltip
         labelFormatter={(t) => formatClock(Number(t))}
@@ -83,10 +101,27 @@ export function TimeSeriesChart(p: TimeSeriesChartProps) {
         <ReferenceLine key={`m${i}`} x={m.t} stroke={m.color} strokeDasharray="2 2" ifOverflow="hidden" />
       ))}
       {(p.thresholds ?? []).map((h, i) => (
-        <ReferenceLine key={`h${i}`} y={h.value} stroke={h.color} strokeDasharray="4 3" ifOverflow="extendDomain" label={{ value: h.label, position: 'insideTopRight', fontSize: 10, fill: h.color }} />
+        <ReferenceLine
+          key={`h${i}`}
+          y={h.value}
+          stroke={h.color}
+          strokeDasharray="4 3"
+          ifOverflow="extendDomain"
+          label={{ value: h.label, position: 'insideTopRight', fontSize: 10, fill: h.color }}
+        />
       ))}
       {p.series.map((s) => (
-        <Line key={s.key} type="linear" dataKey={s.key} name={s.label} stroke={s.color} dot={false} strokeWidth={2} connectNulls={false} isAnimationActive={false} />
+        <Line
+          key={s.key}
+          type="linear"
+          dataKey={s.key}
+          name={s.label}
+          stroke={s.color}
+          dot={false}
+          strokeWidth={2}
+          connectNulls={false}
+          isAnimationActive={false}
+        />
       ))}
     </LineChart>
   );

@@ -10,15 +10,18 @@ export const RANGE_PRESETS = [
 
 export const DEFAULT_RANGE = '1h';
 
-export type TimeRange =
-  | { kind: 'preset'; id: string; label: string; ms: number }
-  | { kind: 'absolute'; from: number; to: number; label: string };
+export type TimeRange = { kind: 'preset'; id: string; label: string; ms: number } | { kind: 'absolute'; from: number; to: number; label: string };
 
 export function parseTimeRange(params: URLSearchParams): TimeRange {
   const from = Date.parse(params.get('from') ?? '');
   const to = Date.parse(params.get('to') ?? '');
   if (Number.isFinite(from) && Number.isFinite(to) && to > from) {
-    return { kind: 'absolute', from, to, label: `${new Date(from).toISOString().slice(0, 16).replace('T', ' ')} → ${new Date(to).toISOString().slice(0, 16).replace('T', ' ')} UTC` };
+    return {
+      kind: 'absolute',
+      from,
+      to,
+      label: `${new Date(from).toISOString().slice(0, 16).replace('T', ' ')} → ${new Date(to).toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    };
   }
   const id = params.get('range') ?? DEFAULT_RANGE;
   const p = RANGE_PRESETS.find((x) => x.id === id) ?? RANGE_PRESETS.find((x) => x.id === DEFAULT_RANGE) ?? RANGE_PRESETS[1];

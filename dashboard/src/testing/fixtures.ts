@@ -41,7 +41,16 @@ export function gpu(over: Partial<FleetGpu> = {}): FleetGpu {
 }
 
 export function host(name: string, gpus: FleetGpu[], over: Partial<FleetHost> = {}): FleetHost {
-  return { host: name, agent_id: `agent-${name}`, driver_version: '570.124.04', agent_version: '0.1.0', last_seen: '2026-05-01T11:59:58.000Z', silent: false, gpus, ...over };
+  return {
+    host: name,
+    agent_id: `agent-${name}`,
+    driver_version: '570.124.04',
+    agent_version: '0.1.0',
+    last_seen: '2026-05-01T11:59:58.000Z',
+    silent: false,
+    gpus,
+    ...over,
+  };
 }
 
 export function fleet(hosts: FleetHost[]) {
@@ -176,7 +185,8 @@ export function oomRow(over: Partial<OomRow> = {}): OomRow {
 }
 
 export function oomResponse(events: OomRow[], over: Record<string, unknown> = {}) {
-  const count = (k: (o: OomRow) => string) => [...events.reduce((m, o) => m.set(k(o), (m.get(k(o)) ?? 0) + 1), new Map<string, number>())].map(([key, c]) => ({ key, count: c }));
+  const count = (k: (o: OomRow) => string) =>
+    [...events.reduce((m, o) => m.set(k(o), (m.get(k(o)) ?? 0) + 1), new Map<string, number>())].map(([key, c]) => ({ key, count: c }));
   return OomResponseSchema.parse({
     from: '2026-05-01T11:00:00.000Z',
     to: NOW,

@@ -48,7 +48,9 @@ export function errorsDoc(): string {
   const section = (reg: Record<string, Spec>): string =>
     Object.entries(reg)
       .map(([code, s]) => {
-        const extra = [s.httpStatus === undefined ? '' : `HTTP ${s.httpStatus}`, s.grpcCode === undefined ? '' : `gRPC code ${s.grpcCode}`].filter((x) => x !== '').join(', ');
+        const extra = [s.httpStatus === undefined ? '' : `HTTP ${s.httpStatus}`, s.grpcCode === undefined ? '' : `gRPC code ${s.grpcCode}`]
+          .filter((x) => x !== '')
+          .join(', ');
         return `### ${code}\n\n${s.message}.${extra === '' ? '' : ` (${extra})`}\n`;
       })
       .join('\n');

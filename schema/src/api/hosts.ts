@@ -86,13 +86,29 @@ const column = z.array(z.number().nullable());
 
 /** The fields of GpuSeriesPoint besides `t`, in wire order. */
 export const GPU_SERIES_FIELDS = [
-  'utilization_ratio', 'utilization_max_ratio', 'memory_used_bytes', 'memory_used_max_bytes', 'memory_total_bytes', 'temperature_celsius',
-  'temperature_max_celsius', 'power_draw_watts', 'sm_clock_mhz', 'mem_clock_mhz', 'thermal_share', 'power_share', 'hw_slowdown_share',
+  'utilization_ratio',
+  'utilization_max_ratio',
+  'memory_used_bytes',
+  'memory_used_max_bytes',
+  'memory_total_bytes',
+  'temperature_celsius',
+  'temperature_max_celsius',
+  'power_draw_watts',
+  'sm_clock_mhz',
+  'mem_clock_mhz',
+  'thermal_share',
+  'power_share',
+  'hw_slowdown_share',
 ] as const satisfies readonly (keyof GpuSeriesPoint)[];
 
 /** The fields of HostSeriesPoint besides `t`, in wire order. */
 export const HOST_SERIES_FIELDS = [
-  'cpu_ratio', 'memory_used_bytes', 'disk_read_bytes_per_s', 'disk_write_bytes_per_s', 'net_rx_bytes_per_s', 'net_tx_bytes_per_s',
+  'cpu_ratio',
+  'memory_used_bytes',
+  'disk_read_bytes_per_s',
+  'disk_write_bytes_per_s',
+  'net_rx_bytes_per_s',
+  'net_tx_bytes_per_s',
 ] as const satisfies readonly (keyof HostSeriesPoint)[];
 
 /**
@@ -153,17 +169,26 @@ export function seriesTimes(gpus: readonly GpuSeries[], hostPoints: readonly Hos
   return [...all].sort((a, b) => Date.parse(a) - Date.parse(b));
 }
 
-function toColumns<P extends { t: string }, F extends keyof P & string>(times: readonly string[], points: readonly P[], fields: readonly F[]): Record<F, (number | null)[]> {
+function toColumns<P extends { t: string }, F extends keyof P & string>(
+  times: readonly string[],
+  points: readonly P[],
+  fields: readonly F[],
+): Record<F, (number | null)[]> {
   const at = new Map(points.map((p) => [p.t, p]));
   const out = {} as Record<F, (number | null)[]>;
-  for (const f of fields) out[f] = times.map((t) => {
-    const v = at.get(t)?.[f];
-    return typeof v === 'number' ? v : null;
-  });
+  for (const f of fields)
+    out[f] = times.map((t) => {
+      const v = at.get(t)?.[f];
+      return typeof v === 'number' ? v : null;
+    });
   return out;
 }
 
-function fromColumns<F extends string>(times: readonly string[], cols: Record<F, readonly (number | null)[]>, fields: readonly F[]): ({ t: string } & Record<F, number | null>)[] {
+function fromColumns<F extends string>(
+  times: readonly string[],
+  cols: Record<F, readonly (number | null)[]>,
+  fields: readonly F[],
+): ({ t: string } & Record<F, number | null>)[] {
   const out: ({ t: string } & Record<F, number | null>)[] = [];
   times.forEach((t, i) => {
     const p = { t } as { t: string } & Record<F, number | null>;
@@ -179,7 +204,11 @@ function fromColumns<F extends string>(times: readonly string[], cols: Record<F,
 }
 
 /** The wire form of the series (one array per field, aligned with `times`). Pure. */
-export function toSeriesColumns(times: readonly string[], gpus: readonly GpuSeries[], hostPoints: readonly HostSeriesPoint[]): { gpus: GpuSeriesColumns[]; host_series: HostSeriesColumns } {
+export function toSeriesColumns(
+  times: readonly string[],
+  gpus: readonly GpuSeries[],
+  hostPoints: readonly HostSeriesPoint[],
+): { gpus: GpuSeriesColumns[]; host_series: HostSeriesColumns } {
   return {
     gpus: gpus.map((g) => ({ uuid: g.uuid, index: g.index, name: g.name, ...toColumns(times, g.points, GPU_SERIES_FIELDS) })),
     host_series: toColumns(times, hostPoints, HOST_SERIES_FIELDS),

@@ -6,7 +6,13 @@ describe('SloSpecSchema', () => {
   it('fills defaults: 30d window, 10 min_events, page and ticket enabled', () => {
     const s = SloSpecSchema.parse({ name: 'jobs', indicator: { kind: 'job_success' }, objective: 99 });
     expect(s).toEqual({
-      name: 'jobs', indicator: { kind: 'job_success' }, objective: 99, window: '30d', min_events: 10, selectors: {}, labels: {},
+      name: 'jobs',
+      indicator: { kind: 'job_success' },
+      objective: 99,
+      window: '30d',
+      min_events: 10,
+      selectors: {},
+      labels: {},
       alerting: { page: { enabled: true }, ticket: { enabled: true } },
     });
   });
@@ -20,14 +26,27 @@ describe('SloSpecSchema', () => {
     expect(r.error?.issues[0]?.message).toBe(message);
   });
 
-  it.each([['0', false], ['0s', true], ['15m', true], ['1.5h', false], ['30 d', false], ['1M', false]])('duration %j valid: %s', (text, ok) => {
+  it.each([
+    ['0', false],
+    ['0s', true],
+    ['15m', true],
+    ['1.5h', false],
+    ['30 d', false],
+    ['1M', false],
+  ])('duration %j valid: %s', (text, ok) => {
     expect(DurationSchema.safeParse(text).success).toBe(ok);
   });
 });
 
 describe('SloFileSchema', () => {
   it('refuses two rules with one name', () => {
-    const r = SloFileSchema.safeParse({ version: 'renderwatch/v1', alerts: [{ name: 'a', kind: 'gpu_xid' }, { name: 'a', kind: 'oom_storm' }] });
+    const r = SloFileSchema.safeParse({
+      version: 'renderwatch/v1',
+      alerts: [
+        { name: 'a', kind: 'gpu_xid' },
+        { name: 'a', kind: 'oom_storm' },
+      ],
+    });
     expect(r.error?.issues.map((i) => [i.path.join('.'), i.message])).toEqual([['alerts.1.name', 'duplicate alert name a']]);
   });
 });

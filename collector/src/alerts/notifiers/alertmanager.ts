@@ -10,7 +10,9 @@ export interface AlertmanagerOptions {
 }
 
 export function alertmanagerBody(alerts: readonly NotificationAlert[]): string {
-  return JSON.stringify(alerts.map((a) => ({ labels: a.labels, annotations: a.annotations, startsAt: a.startsAt, endsAt: a.endsAt, generatorURL: a.generatorURL })));
+  return JSON.stringify(
+    alerts.map((a) => ({ labels: a.labels, annotations: a.annotations, startsAt: a.startsAt, endsAt: a.endsAt, generatorURL: a.generatorURL })),
+  );
 }
 
 export function createAlertmanagerNotifier(o: AlertmanagerOptions) {

@@ -24,7 +24,8 @@ type Factories = { [K in ChannelConfig['type']]: (cfg: Extract<ChannelConfig, { 
 
 export const NOTIFIERS: Factories = {
   alertmanager: (cfg, env) => createAlertmanagerNotifier({ url: cfg.url, timeoutMs: env.timeoutMs, fetch: env.fetch }),
-  webhook: (cfg, env) => createWebhookNotifier({ url: cfg.url, secret: cfg.secret, timeoutMs: env.timeoutMs, fetch: env.fetch, nowS: env.nowS, externalUrl: env.externalUrl }),
+  webhook: (cfg, env) =>
+    createWebhookNotifier({ url: cfg.url, secret: cfg.secret, timeoutMs: env.timeoutMs, fetch: env.fetch, nowS: env.nowS, externalUrl: env.externalUrl }),
 };
 
 export function createNotifier(cfg: ChannelConfig, env: NotifierEnv): Notifier {

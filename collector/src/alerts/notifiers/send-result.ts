@@ -11,7 +11,12 @@ export function resultOfStatus(status: number, body: string): SendResult {
 /** POSTs JSON; network errors and timeouts are retryable values, never exceptions. */
 export async function postJson(fetchFn: typeof fetch, url: string, body: string, headers: Record<string, string>, timeoutMs: number): Promise<SendResult> {
   try {
-    const res = await fetchFn(url, { method: 'POST', body, headers: { 'content-type': 'application/json', ...headers }, signal: AbortSignal.timeout(timeoutMs) });
+    const res = await fetchFn(url, {
+      method: 'POST',
+      body,
+      headers: { 'content-type': 'application/json', ...headers },
+      signal: AbortSignal.timeout(timeoutMs),
+    });
     const text = await res.text();
     return resultOfStatus(res.status, text);
   } catch (err: unknown) {

@@ -41,7 +41,17 @@ export function webhookBody(a: NotificationAlert, externalUrl: string): string {
     commonLabels: a.labels,
     commonAnnotations: a.annotations,
     externalURL: externalUrl,
-    alerts: [{ status: a.status, labels: a.labels, annotations: a.annotations, startsAt: a.startsAt, endsAt: a.endsAt, generatorURL: a.generatorURL, fingerprint: a.fingerprint }],
+    alerts: [
+      {
+        status: a.status,
+        labels: a.labels,
+        annotations: a.annotations,
+        startsAt: a.startsAt,
+        endsAt: a.endsAt,
+        generatorURL: a.generatorURL,
+        fingerprint: a.fingerprint,
+      },
+    ],
   });
 }
 

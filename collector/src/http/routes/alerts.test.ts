@@ -9,9 +9,26 @@ import { registerAlertRoutes } from './alerts.js';
 const FP = '0123456789abcdef';
 const NOW = Date.UTC(2026, 10, 1, 12, 0, 0);
 const ROW = {
-  tenant: 'acme', fingerprint: FP, alertname: 'OomStorm', severity: 'page', source: 'rule', rule: 'oom-storm', state: 'firing',
-  labels_keys: ['alertname', 'host'], labels_values: ['OomStorm', 'h1'], annotations_keys: ['summary'], annotations_values: ['6 OOMs'], value: 6,
-  active_s: NOW / 1000 - 600, fired_s: NOW / 1000 - 600, resolved_s: null, acked_by: '', acked_s: null, last_sent_s: NOW / 1000 - 600, updated_s: NOW / 1000 - 60, version: '1',
+  tenant: 'acme',
+  fingerprint: FP,
+  alertname: 'OomStorm',
+  severity: 'page',
+  source: 'rule',
+  rule: 'oom-storm',
+  state: 'firing',
+  labels_keys: ['alertname', 'host'],
+  labels_values: ['OomStorm', 'h1'],
+  annotations_keys: ['summary'],
+  annotations_values: ['6 OOMs'],
+  value: 6,
+  active_s: NOW / 1000 - 600,
+  fired_s: NOW / 1000 - 600,
+  resolved_s: null,
+  acked_by: '',
+  acked_s: null,
+  last_sent_s: NOW / 1000 - 600,
+  updated_s: NOW / 1000 - 60,
+  version: '1',
 };
 
 function fakeStorage() {
@@ -60,7 +77,9 @@ describe('POST /api/v1/alerts/:fingerprint/ack', () => {
     const { http, inserts, queries } = await app('operator');
     const res = await http.inject({ method: 'POST', url: `/api/v1/alerts/${FP}/ack`, payload: { by: 'dana' } });
     expect(res.statusCode).toBe(200);
-    expect(res.json()).toMatchObject({ alert: { fingerprint: FP, state: 'firing', acknowledged_by: 'dana', acknowledged_at: new Date(NOW).toISOString(), labels: { host: 'h1' } } });
+    expect(res.json()).toMatchObject({
+      alert: { fingerprint: FP, state: 'firing', acknowledged_by: 'dana', acknowledged_at: new Date(NOW).toISOString(), labels: { host: 'h1' } },
+    });
     expect(queries[0]).toContain("tenant = 'acme' AND fingerprint = '0123456789abcdef'");
     expect(inserts[0]?.table).toBe('alerts');
     expect(inserts[0]?.rows[0]).toMatchObject({ fingerprint: FP, acked_by: 'dana', acked_at: '2026-11-01 12:00:00', version: NOW + 1, state: 'firing' });

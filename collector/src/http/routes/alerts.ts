@@ -50,9 +50,19 @@ export function registerAlertRoutes(app: FastifyInstance, deps: AlertRouteDeps):
   const store = createAlertStore(deps.storage, deps.publicUrl);
   app.get(
     '/api/v1/alerts',
-    { schema: { tags: ['alerts'], summary: 'Alerts: pending, firing and recently resolved', querystring: z.toJSONSchema(AlertListQuerySchema, { io: 'input' }) } },
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Alerts: pending, firing and recently resolved',
+        querystring: z.toJSONSchema(AlertListQuerySchema, { io: 'input' }),
+      },
+    },
     (req) => listAlerts(deps, store, req),
   );
-  app.get('/api/v1/alerts/:fingerprint/history', { schema: { tags: ['alerts'], summary: 'State changes of one alert' } }, (req) => alertHistory(deps, store, req));
-  app.post('/api/v1/alerts/:fingerprint/ack', { schema: { tags: ['alerts'], summary: 'Acknowledge an alert (operator or admin key)' } }, (req) => ackAlert(deps, store, req));
+  app.get('/api/v1/alerts/:fingerprint/history', { schema: { tags: ['alerts'], summary: 'State changes of one alert' } }, (req) =>
+    alertHistory(deps, store, req),
+  );
+  app.post('/api/v1/alerts/:fingerprint/ack', { schema: { tags: ['alerts'], summary: 'Acknowledge an alert (operator or admin key)' } }, (req) =>
+    ackAlert(deps, store, req),
+  );
 }

@@ -10,7 +10,13 @@ import { cacheKey, scopeFor, type QueryDeps } from '../query-context.js';
 export function registerCapacityRoutes(app: FastifyInstance, deps: QueryDeps): void {
   app.get(
     '/api/v1/capacity',
-    { schema: { tags: ['capacity'], summary: 'VRAM peak p50/p90/p99 per model/runtime/resolution against 16-80 GB tiers; GPU-hours and utilization per GPU model', querystring: z.toJSONSchema(CapacityQuerySchema, { io: 'input' }) } },
+    {
+      schema: {
+        tags: ['capacity'],
+        summary: 'VRAM peak p50/p90/p99 per model/runtime/resolution against 16-80 GB tiers; GPU-hours and utilization per GPU model',
+        querystring: z.toJSONSchema(CapacityQuerySchema, { io: 'input' }),
+      },
+    },
     (req): Promise<CapacityResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(CapacityQuerySchema, req.query);
@@ -19,7 +25,11 @@ export function registerCapacityRoutes(app: FastifyInstance, deps: QueryDeps): v
       const from = new Date(Math.floor(r.from.getTime() / 3600_000) * 3600_000);
       const to = new Date(Math.ceil(r.to.getTime() / 3600_000) * 3600_000);
       return deps.cache.get(cacheKey(s, req), async () => ({
-        from: from.toISOString(), to: to.toISOString(), resolution: '1h' as const, tiers_gb: [...GPU_TIERS_GB], ...(await queryCapacity(s, from, to, q)),
+        from: from.toISOString(),
+        to: to.toISOString(),
+        resolution: '1h' as const,
+        tiers_gb: [...GPU_TIERS_GB],
+        ...(await queryCapacity(s, from, to, q)),
       }));
     },
   );

@@ -11,7 +11,13 @@ import { cacheKey, scopeFor, type QueryDeps } from '../query-context.js';
 export function registerCostRoutes(app: FastifyInstance, deps: QueryDeps, prices: readonly GpuPrice[]): void {
   app.get(
     '/api/v1/cost',
-    { schema: { tags: ['cost'], summary: 'GPU-hours, energy (kWh, NVML counter) and cost per job and per image per GPU model, from COLLECTOR_GPU_PRICES', querystring: z.toJSONSchema(CostQuerySchema, { io: 'input' }) } },
+    {
+      schema: {
+        tags: ['cost'],
+        summary: 'GPU-hours, energy (kWh, NVML counter) and cost per job and per image per GPU model, from COLLECTOR_GPU_PRICES',
+        querystring: z.toJSONSchema(CostQuerySchema, { io: 'input' }),
+      },
+    },
     (req): Promise<CostResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(CostQuerySchema, req.query);
@@ -20,7 +26,10 @@ export function registerCostRoutes(app: FastifyInstance, deps: QueryDeps, prices
       const from = new Date(Math.floor(r.from.getTime() / 3600_000) * 3600_000);
       const to = new Date(Math.ceil(r.to.getTime() / 3600_000) * 3600_000);
       return deps.cache.get(cacheKey(s, req), async () => ({
-        from: from.toISOString(), to: to.toISOString(), resolution: costSpans(from, to).days === null ? '1h' : '1d', ...(await queryCost(s, from, to, q, prices)),
+        from: from.toISOString(),
+        to: to.toISOString(),
+        resolution: costSpans(from, to).days === null ? '1h' : '1d',
+        ...(await queryCost(s, from, to, q, prices)),
       }));
     },
   );

@@ -10,7 +10,13 @@ import { cacheKey, scopeFor, type QueryDeps } from '../query-context.js';
 export function registerEventRoutes(app: FastifyInstance, deps: QueryDeps): void {
   app.get(
     '/api/v1/events',
-    { schema: { tags: ['events'], summary: 'Runtime events (jobs, model loads, starts, OOMs, training...) newest first', querystring: z.toJSONSchema(EventListQuerySchema, { io: 'input' }) } },
+    {
+      schema: {
+        tags: ['events'],
+        summary: 'Runtime events (jobs, model loads, starts, OOMs, training...) newest first',
+        querystring: z.toJSONSchema(EventListQuerySchema, { io: 'input' }),
+      },
+    },
     (req): Promise<EventListResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(EventListQuerySchema, req.query);

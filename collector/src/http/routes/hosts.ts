@@ -33,9 +33,16 @@ export function registerHostRoutes(app: FastifyInstance, deps: QueryDeps): void 
         ]);
         const times = seriesTimes(gpus, hostPoints);
         return {
-          from: r.from.toISOString(), to: r.to.toISOString(), step_s: r.stepS, resolution: r.resolution, host,
-          times, ...toSeriesColumns(times, gpus, hostPoints), throttle_bands: throttleBands(gpus, r.stepS),
-          markers: markers.markers, markers_truncated: markers.truncated,
+          from: r.from.toISOString(),
+          to: r.to.toISOString(),
+          step_s: r.stepS,
+          resolution: r.resolution,
+          host,
+          times,
+          ...toSeriesColumns(times, gpus, hostPoints),
+          throttle_bands: throttleBands(gpus, r.stepS),
+          markers: markers.markers,
+          markers_truncated: markers.truncated,
           processes: q.gpu_uuid === undefined ? processes : processes.filter((p) => p.gpu_uuid === q.gpu_uuid),
         };
       });

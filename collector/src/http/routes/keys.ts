@@ -11,13 +11,19 @@ export function registerKeyRoutes(app: FastifyInstance, auth: ApiKeyAuth): void 
     const who = auth.authenticate(req);
     return { tenant: who.tenant, role: who.role, auth: auth.mode() };
   });
-  app.get('/api/v1/admin/keys', { schema: { tags: ['auth'], summary: 'API keys of the caller\'s tenant (admin)' } }, (req): ApiKeyListResponse => {
+  app.get('/api/v1/admin/keys', { schema: { tags: ['auth'], summary: "API keys of the caller's tenant (admin)" } }, (req): ApiKeyListResponse => {
     const who = auth.require(req, 'admin');
     return { keys: auth.list(who.tenant) };
   });
   app.post(
     '/api/v1/admin/keys',
-    { schema: { tags: ['auth'], summary: 'Create an API key (admin); the secret is shown once', body: z.toJSONSchema(CreateApiKeyRequestSchema, { io: 'input' }) } },
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Create an API key (admin); the secret is shown once',
+        body: z.toJSONSchema(CreateApiKeyRequestSchema, { io: 'input' }),
+      },
+    },
     (req, reply): Promise<CreateApiKeyResponse> => {
       const who = auth.require(req, 'admin');
       const body = parseInput(CreateApiKeyRequestSchema, req.body);

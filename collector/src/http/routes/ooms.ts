@@ -10,7 +10,13 @@ import { cacheKey, scopeFor, type QueryDeps } from '../query-context.js';
 export function registerOomRoutes(app: FastifyInstance, deps: QueryDeps): void {
   app.get(
     '/api/v1/ooms',
-    { schema: { tags: ['ooms'], summary: 'OOM events with cause, numbers and job context; counts by cause/model/resolution/batch/tier; what to try', querystring: z.toJSONSchema(OomQuerySchema, { io: 'input' }) } },
+    {
+      schema: {
+        tags: ['ooms'],
+        summary: 'OOM events with cause, numbers and job context; counts by cause/model/resolution/batch/tier; what to try',
+        querystring: z.toJSONSchema(OomQuerySchema, { io: 'input' }),
+      },
+    },
     (req): Promise<OomResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(OomQuerySchema, req.query);

@@ -10,14 +10,23 @@ import { cacheKey, scopeFor, type QueryDeps } from '../query-context.js';
 export function registerOverviewRoutes(app: FastifyInstance, deps: QueryDeps): void {
   app.get(
     '/api/v1/fleet/summary',
-    { schema: { tags: ['fleet'], summary: 'Fleet tiles: hosts up/silent, GPUs busy, images/min, jobs, OOMs, throttle share', querystring: z.toJSONSchema(FleetSummaryQuerySchema, { io: 'input' }) } },
+    {
+      schema: {
+        tags: ['fleet'],
+        summary: 'Fleet tiles: hosts up/silent, GPUs busy, images/min, jobs, OOMs, throttle share',
+        querystring: z.toJSONSchema(FleetSummaryQuerySchema, { io: 'input' }),
+      },
+    },
     (req): Promise<FleetSummaryResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(FleetSummaryQuerySchema, req.query);
       const now = deps.now();
       const r = resolveFleetWindow(q, now, deps.limits);
       return deps.cache.get(cacheKey(s, req), async () => ({
-        from: r.from.toISOString(), to: r.to.toISOString(), step_s: r.stepS, resolution: r.resolution,
+        from: r.from.toISOString(),
+        to: r.to.toISOString(),
+        step_s: r.stepS,
+        resolution: r.resolution,
         ...(await queryFleetSummary(s, r, now, deps.silentAfterS)),
       }));
     },
@@ -30,7 +39,11 @@ export function registerOverviewRoutes(app: FastifyInstance, deps: QueryDeps): v
       const q = parseInput(HeatmapQuerySchema, req.query);
       const r = resolveFleetRange(q, deps.now(), deps.limits);
       return deps.cache.get(cacheKey(s, req), async () => ({
-        from: r.from.toISOString(), to: r.to.toISOString(), step_s: r.stepS, resolution: r.resolution, ...(await queryHeatmap(s, r)),
+        from: r.from.toISOString(),
+        to: r.to.toISOString(),
+        step_s: r.stepS,
+        resolution: r.resolution,
+        ...(await queryHeatmap(s, r)),
       }));
     },
   );

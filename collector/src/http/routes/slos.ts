@@ -45,7 +45,13 @@ export function registerSloRoutes(app: FastifyInstance, deps: SloRouteDeps): voi
   app.get('/api/v1/slos', { schema: { tags: ['slos'], summary: 'SLOs with their SLI, error budget remaining and burn rates' } }, (req) => listSlos(deps, req));
   app.get(
     '/api/v1/slos/:name',
-    { schema: { tags: ['slos'], summary: 'One SLO with its error budget and burn rates over time', querystring: z.toJSONSchema(SloSeriesQuerySchema, { io: 'input' }) } },
+    {
+      schema: {
+        tags: ['slos'],
+        summary: 'One SLO with its error budget and burn rates over time',
+        querystring: z.toJSONSchema(SloSeriesQuerySchema, { io: 'input' }),
+      },
+    },
     (req) => sloDetail(deps, req),
   );
 }

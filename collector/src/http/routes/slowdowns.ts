@@ -10,7 +10,13 @@ import { cacheKey, scopeFor, type QueryDeps } from '../query-context.js';
 export function registerSlowdownRoutes(app: FastifyInstance, deps: QueryDeps): void {
   app.get(
     '/api/v1/slowdowns',
-    { schema: { tags: ['slowdowns'], summary: 'Hosts ranked by drop in images/min vs their baseline, with likely reasons', querystring: z.toJSONSchema(SlowdownQuerySchema, { io: 'input' }) } },
+    {
+      schema: {
+        tags: ['slowdowns'],
+        summary: 'Hosts ranked by drop in images/min vs their baseline, with likely reasons',
+        querystring: z.toJSONSchema(SlowdownQuerySchema, { io: 'input' }),
+      },
+    },
     (req): Promise<SlowdownResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(SlowdownQuerySchema, req.query);
@@ -20,8 +26,12 @@ export function registerSlowdownRoutes(app: FastifyInstance, deps: QueryDeps): v
       const baseFrom = new Date(cur.from.getTime() - q.baseline_days * 86400_000).toISOString();
       const base = resolveFleetWindow({ from: baseFrom, to: baseTo }, now, deps.limits);
       return deps.cache.get(cacheKey(s, req), async () => ({
-        from: cur.from.toISOString(), to: cur.to.toISOString(), baseline_from: base.from.toISOString(), baseline_to: base.to.toISOString(),
-        resolution: cur.resolution, hosts: await querySlowdowns(s, cur, base, q.limit),
+        from: cur.from.toISOString(),
+        to: cur.to.toISOString(),
+        baseline_from: base.from.toISOString(),
+        baseline_to: base.to.toISOString(),
+        resolution: cur.resolution,
+        hosts: await querySlowdowns(s, cur, base, q.limit),
       }));
     },
   );

@@ -10,13 +10,23 @@ import { cacheKey, scopeFor, type QueryDeps } from '../query-context.js';
 export function registerStartRoutes(app: FastifyInstance, deps: QueryDeps): void {
   app.get(
     '/api/v1/starts',
-    { schema: { tags: ['starts'], summary: 'Cold and warm start-to-ready count, p50/p90/max and never-ready starts per runtime and per host', querystring: z.toJSONSchema(StartsQuerySchema, { io: 'input' }) } },
+    {
+      schema: {
+        tags: ['starts'],
+        summary: 'Cold and warm start-to-ready count, p50/p90/max and never-ready starts per runtime and per host',
+        querystring: z.toJSONSchema(StartsQuerySchema, { io: 'input' }),
+      },
+    },
     (req): Promise<StartsResponse> => {
       const s = scopeFor(deps, req);
       const q = parseInput(StartsQuerySchema, req.query);
       // Range guards only: starts are read from the raw events (a few per host and day).
       const r = resolveWindow(q, deps.now(), deps.limits, 86400);
-      return deps.cache.get(cacheKey(s, req), async () => ({ from: r.from.toISOString(), to: r.to.toISOString(), ...(await queryStarts(s, r.from, r.to, q, deps.now())) }));
+      return deps.cache.get(cacheKey(s, req), async () => ({
+        from: r.from.toISOString(),
+        to: r.to.toISOString(),
+        ...(await queryStarts(s, r.from, r.to, q, deps.now())),
+      }));
     },
   );
 }

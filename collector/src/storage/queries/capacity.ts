@@ -18,7 +18,12 @@ export function fitsTier(peakBytes: number | null): number | null {
   return GPU_TIERS_GB.find((t) => peakBytes <= t * GB * 0.9) ?? null;
 }
 
-export async function queryCapacity(s: TenantScope, from: Date, to: Date, q: CapacityQuery): Promise<{ workloads: CapacityWorkload[]; gpu_models: CapacityGpuModel[] }> {
+export async function queryCapacity(
+  s: TenantScope,
+  from: Date,
+  to: Date,
+  q: CapacityQuery,
+): Promise<{ workloads: CapacityWorkload[]; gpu_models: CapacityGpuModel[] }> {
   // Both parts come from the hourly capacity tables written by capacity-rollup.ts.
   const conds: SqlFragment[] = [sql`t >= ${from} AND t < ${to}`];
   if (q.model !== undefined) conds.push(sql`model = ${q.model}`);
@@ -37,16 +42,30 @@ export async function queryCapacity(s: TenantScope, from: Date, to: Date, q: Cap
   ]);
   const workloads = work.map((w) => {
     const [p50, p90, p99] = (w.q ?? []).map((x) => numOrNull(x));
-    const width = numOrNull(w.width), height = numOrNull(w.height);
+    const width = numOrNull(w.width),
+      height = numOrNull(w.height);
     return {
-      model: w.model, runtime: w.runtime, width: width || null, height: height || null, jobs: numOrNull(w.total_jobs) ?? 0,
-      vram_peak_p50_bytes: val(p50), vram_peak_p90_bytes: val(p90), vram_peak_p99_bytes: val(p99), fits_tier_gb: fitsTier(val(p99)),
+      model: w.model,
+      runtime: w.runtime,
+      width: width || null,
+      height: height || null,
+      jobs: numOrNull(w.total_jobs) ?? 0,
+      vram_peak_p50_bytes: val(p50),
+      vram_peak_p90_bytes: val(p90),
+      vram_peak_p99_bytes: val(p99),
+      fits_tier_gb: fitsTier(val(p99)),
     };
   });
   const gpu_models = models.map((m) => {
     const hours = (numOrNull(m.minutes) ?? 0) / 60;
     const busy = (numOrNull(m.busy) ?? 0) / 60;
-    return { gpu_name: m.gpu_name, gpus: numOrNull(m.max_gpus) ?? 0, gpu_hours: hours, busy_gpu_hours: busy, utilization_ratio: hours > 0 ? busy / hours : null };
+    return {
+      gpu_name: m.gpu_name,
+      gpus: numOrNull(m.max_gpus) ?? 0,
+      gpu_hours: hours,
+      busy_gpu_hours: busy,
+      utilization_ratio: hours > 0 ? busy / hours : null,
+    };
   });
   return { workloads, gpu_models };
 }

@@ -34,9 +34,25 @@ export function costSpans(from: Date, to: Date): { days: [Date, Date] | null; ho
   return { days: [new Date(d0), new Date(d1)], hours };
 }
 
-interface CostRow { host: string; gpu_uuid: string; gpu_index: Num; name: string; sampled_ms: Num; energy_joules: Num; energy_samples: Num; jobs: Num; images: Num }
+interface CostRow {
+  host: string;
+  gpu_uuid: string;
+  gpu_index: Num;
+  name: string;
+  sampled_ms: Num;
+  energy_joules: Num;
+  energy_samples: Num;
+  jobs: Num;
+  images: Num;
+}
 
-export async function queryCost(s: TenantScope, from: Date, to: Date, q: CostQuery, prices: readonly GpuPrice[]): Promise<{ gpu_models: CostGpuModel[]; totals: CostTotals }> {
+export async function queryCost(
+  s: TenantScope,
+  from: Date,
+  to: Date,
+  q: CostQuery,
+  prices: readonly GpuPrice[],
+): Promise<{ gpu_models: CostGpuModel[]; totals: CostTotals }> {
   const spans = costSpans(from, to);
   const host: SqlFragment[] = q.host === undefined ? [] : [sql`host = ${q.host}`];
   // Per rollup table: the views' sum states, and the history copied by migration 0012 (FINAL: a
@@ -61,11 +77,15 @@ export async function queryCost(s: TenantScope, from: Date, to: Date, q: CostQue
   return costAnswer(gpus, jobs, prices);
 }
 
-interface ModelAcc { gpus: number; hours: number; joules: number | null; jobs: number; images: number }
+interface ModelAcc {
+  gpus: number;
+  hours: number;
+  joules: number | null;
+  jobs: number;
+  images: number;
+}
 
-function costAnswer(
-  gpus: CostRow[], jobs: CostRow[], prices: readonly GpuPrice[],
-): { gpu_models: CostGpuModel[]; totals: CostTotals } {
+function costAnswer(gpus: CostRow[], jobs: CostRow[], prices: readonly GpuPrice[]): { gpu_models: CostGpuModel[]; totals: CostTotals } {
   const byIndex = new Map<string, string>();
   const hostModels = new Map<string, Set<string>>();
   const models = new Map<string, ModelAcc>();
@@ -84,9 +104,19 @@ function costAnswer(
     set.add(g.name);
     hostModels.set(g.host, set);
   }
-  const totals: CostTotals = { gpu_hours: 0, energy_kwh: null, cost: null, unpriced_gpu_hours: 0, jobs: 0, images: 0, unattributed_jobs: 0, unattributed_images: 0 };
+  const totals: CostTotals = {
+    gpu_hours: 0,
+    energy_kwh: null,
+    cost: null,
+    unpriced_gpu_hours: 0,
+    jobs: 0,
+    images: 0,
+    unattributed_jobs: 0,
+    unattributed_images: 0,
+  };
   for (const j of jobs) {
-    const n = numOrNull(j.jobs) ?? 0, img = numOrNull(j.images) ?? 0;
+    const n = numOrNull(j.jobs) ?? 0,
+      img = numOrNull(j.images) ?? 0;
     totals.jobs += n;
     totals.images += img;
     const only = hostModels.get(j.host);
@@ -100,18 +130,28 @@ function costAnswer(
     m.jobs += n;
     m.images += img;
   }
-  const gpu_models = [...models.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([gpu_name, m]): CostGpuModel => {
-    const gpu_hours = m.hours;
-    const price = priceFor(prices, gpu_name);
-    const cost = price === null ? null : gpu_hours * price;
-    totals.gpu_hours += gpu_hours;
-    if (m.joules !== null) totals.energy_kwh = (totals.energy_kwh ?? 0) + m.joules / J_PER_KWH;
-    if (cost === null) totals.unpriced_gpu_hours += gpu_hours;
-    else totals.cost = (totals.cost ?? 0) + cost;
-    return {
-      gpu_name, gpus: m.gpus, gpu_hours, energy_kwh: m.joules === null ? null : m.joules / J_PER_KWH, price_per_gpu_hour: price, cost,
-      jobs: m.jobs, images: m.images, cost_per_job: cost !== null && m.jobs > 0 ? cost / m.jobs : null, cost_per_image: cost !== null && m.images > 0 ? cost / m.images : null,
-    };
-  });
+  const gpu_models = [...models.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([gpu_name, m]): CostGpuModel => {
+      const gpu_hours = m.hours;
+      const price = priceFor(prices, gpu_name);
+      const cost = price === null ? null : gpu_hours * price;
+      totals.gpu_hours += gpu_hours;
+      if (m.joules !== null) totals.energy_kwh = (totals.energy_kwh ?? 0) + m.joules / J_PER_KWH;
+      if (cost === null) totals.unpriced_gpu_hours += gpu_hours;
+      else totals.cost = (totals.cost ?? 0) + cost;
+      return {
+        gpu_name,
+        gpus: m.gpus,
+        gpu_hours,
+        energy_kwh: m.joules === null ? null : m.joules / J_PER_KWH,
+        price_per_gpu_hour: price,
+        cost,
+        jobs: m.jobs,
+        images: m.images,
+        cost_per_job: cost !== null && m.jobs > 0 ? cost / m.jobs : null,
+        cost_per_image: cost !== null && m.images > 0 ? cost / m.images : null,
+      };
+    });
   return { gpu_models, totals };
 }

@@ -4,11 +4,51 @@ import { chDateTimeToIso } from '../../ingest/time.js';
 import type { TenantScope } from '../scope.js';
 import { ident, joinSql, sql, type SqlFragment } from '../sql.js';
 
-const STRING_FIELDS = ['job_id', 'model', 'model_hash', 'outcome', 'source', 'mode', 'cause', 'cause_rule', 'error_type', 'message', 'version', 'url', 'path', 'device'] as const;
+const STRING_FIELDS = [
+  'job_id',
+  'model',
+  'model_hash',
+  'outcome',
+  'source',
+  'mode',
+  'cause',
+  'cause_rule',
+  'error_type',
+  'message',
+  'version',
+  'url',
+  'path',
+  'device',
+] as const;
 const NUMBER_FIELDS = [
-  'duration_s', 'startup_s', 'images', 'width', 'height', 'steps', 'batch', 'loaded_mb', 'offloaded_mb', 'freed_mb', 'cached_nodes',
-  'executed_nodes', 'pending', 'running', 'oldest_wait_s', 'step', 'total_steps', 'epoch', 'total_epochs', 'loss', 'it_per_s',
-  'requested_bytes', 'total_bytes', 'free_bytes', 'allocated_bytes', 'reserved_unallocated_bytes', 'other_processes_bytes', 'bytes',
+  'duration_s',
+  'startup_s',
+  'images',
+  'width',
+  'height',
+  'steps',
+  'batch',
+  'loaded_mb',
+  'offloaded_mb',
+  'freed_mb',
+  'cached_nodes',
+  'executed_nodes',
+  'pending',
+  'running',
+  'oldest_wait_s',
+  'step',
+  'total_steps',
+  'epoch',
+  'total_epochs',
+  'loss',
+  'it_per_s',
+  'requested_bytes',
+  'total_bytes',
+  'free_bytes',
+  'allocated_bytes',
+  'reserved_unallocated_bytes',
+  'other_processes_bytes',
+  'bytes',
 ] as const;
 const BOOL_FIELDS = ['cold', 'recovered'] as const;
 
@@ -51,8 +91,12 @@ export async function queryEvents(s: TenantScope, q: EventListQuery, from: Date,
   }
   return {
     events: rows.slice(0, q.limit).map((r) => ({
-      ts: chDateTimeToIso(r.ts), host: r.host, kind: r.kind as RuntimeEventKind, runtime: r.runtime,
-      gpu_index: r.gpu_index === null ? null : Number(r.gpu_index), fields: eventFields(r),
+      ts: chDateTimeToIso(r.ts),
+      host: r.host,
+      kind: r.kind as RuntimeEventKind,
+      runtime: r.runtime,
+      gpu_index: r.gpu_index === null ? null : Number(r.gpu_index),
+      fields: eventFields(r),
     })),
     truncated: rows.length > q.limit,
   };
@@ -66,7 +110,10 @@ function newestRows(s: TenantScope, q: EventListQuery, from: Date, to: Date): Pr
   if (q.model !== undefined) conds.push(sql`model = ${q.model}`);
   return s.query<Row>(sql`
     SELECT toString(ts) AS ts, host, kind, runtime, gpu_index, extensions, cold, recovered,
-      ${joinSql([...STRING_FIELDS, ...NUMBER_FIELDS].map((c) => ident(c)), ', ')}
+      ${joinSql(
+        [...STRING_FIELDS, ...NUMBER_FIELDS].map((c) => ident(c)),
+        ', ',
+      )}
     FROM ${s.rows('runtime_events', sql`${joinSql(conds, ' AND ')} AND ts >= (SELECT ifNull(min(ts), toDateTime(0)) FROM (SELECT ts FROM ${s.rows('runtime_events', joinSql(conds, ' AND '))} ORDER BY ts DESC LIMIT ${q.limit + 1}))`)}
     ORDER BY ts DESC, ts_ms DESC, host LIMIT ${q.limit + 1}`);
 }

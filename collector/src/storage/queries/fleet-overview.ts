@@ -8,7 +8,12 @@ import { gpuAggs, gpuExpr, jobAggs, jobKindsFilter, numOrNull, timeCol } from '.
 type Num = number | string | null;
 const n0 = (v: Num): number => numOrNull(v) ?? 0;
 
-export async function queryFleetSummary(s: TenantScope, r: ResolvedRange, nowMs: number, silentAfterS: number): Promise<Omit<FleetSummaryResponse, 'from' | 'to' | 'step_s' | 'resolution'>> {
+export async function queryFleetSummary(
+  s: TenantScope,
+  r: ResolvedRange,
+  nowMs: number,
+  silentAfterS: number,
+): Promise<Omit<FleetSummaryResponse, 'from' | 'to' | 'step_s' | 'resolution'>> {
   const tc = timeCol(r.resolution);
   const inRange = sql`${tc} >= ${r.from} AND ${tc} < ${r.to}`;
   const now = new Date(nowMs);

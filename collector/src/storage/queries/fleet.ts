@@ -53,7 +53,14 @@ function latestGpus(s: TenantScope, where: SqlFragment): Promise<LatestGpuRow[]>
  * ones) are looked up over the whole lookback, by host (a sort-key prefix), so the common case never
  * scans a day of raw rows.
  */
-export async function queryFleet(s: TenantScope, now: Date, silentAfterS: number, lookbackS = 86_400, recentS = 120, maxFallbackHosts = 100): Promise<FleetHost[]> {
+export async function queryFleet(
+  s: TenantScope,
+  now: Date,
+  silentAfterS: number,
+  lookbackS = 86_400,
+  recentS = 120,
+  maxFallbackHosts = 100,
+): Promise<FleetHost[]> {
   const since = new Date(now.getTime() - lookbackS * 1000);
   const recent = new Date(now.getTime() - Math.max(recentS, 2 * silentAfterS) * 1000);
   const [recentGpus, hosts] = await Promise.all([
@@ -66,8 +73,20 @@ export async function queryFleet(s: TenantScope, now: Date, silentAfterS: number
   ]);
   const seen = new Set(recentGpus.map((g) => g.host));
   // Silent hosts: their last values, by host; past `maxFallbackHosts` they are listed without GPUs.
-  const missing = hosts.map((h) => h.host).filter((h) => !seen.has(h)).slice(0, maxFallbackHosts);
-  const older = missing.length === 0 ? [] : await latestGpus(s, sql`host IN (${joinSql(missing.map((h) => sql`${h}`), ', ')}) AND last_ts >= ${since} AND last_ts < ${recent}`);
+  const missing = hosts
+    .map((h) => h.host)
+    .filter((h) => !seen.has(h))
+    .slice(0, maxFallbackHosts);
+  const older =
+    missing.length === 0
+      ? []
+      : await latestGpus(
+          s,
+          sql`host IN (${joinSql(
+            missing.map((h) => sql`${h}`),
+            ', ',
+          )}) AND last_ts >= ${since} AND last_ts < ${recent}`,
+        );
   const gpus = [...recentGpus, ...older];
   const byHost = new Map<string, LatestGpuRow[]>();
   for (const g of gpus) {
@@ -105,7 +124,12 @@ export async function queryFleet(s: TenantScope, now: Date, silentAfterS: number
  * GPU utilization and VRAM used ÷ total (one row per bucket from ClickHouse), and the per-host
  * utilization rows of the first `hostsLimit` hosts by name (the fleet page draws at most 60).
  */
-export async function queryUtilization(s: TenantScope, r: ResolvedRange, host: string | undefined, hostsLimit: number): Promise<Omit<UtilizationResponse, 'from' | 'to' | 'step_s' | 'resolution'>> {
+export async function queryUtilization(
+  s: TenantScope,
+  r: ResolvedRange,
+  host: string | undefined,
+  hostsLimit: number,
+): Promise<Omit<UtilizationResponse, 'from' | 'to' | 'step_s' | 'resolution'>> {
   const tc = timeCol(r.resolution);
   const { first, count, times } = bucketAxis(r);
   const where = sql`${tc} >= ${r.from} AND ${tc} < ${r.to}${host === undefined ? sql`` : sql` AND host = ${host}`}`;
@@ -126,9 +150,21 @@ export async function queryUtilization(s: TenantScope, r: ResolvedRange, host: s
   const idx = series.map((x) => x.i);
   return {
     times,
-    utilization_ratio: alignValues(count, idx, series.map((x) => x.u)),
-    memory_used_ratio: alignValues(count, idx, series.map((x) => x.m)),
-    hosts_reporting: alignValues(count, idx, series.map((x) => x.n)).map((n) => n ?? 0),
+    utilization_ratio: alignValues(
+      count,
+      idx,
+      series.map((x) => x.u),
+    ),
+    memory_used_ratio: alignValues(
+      count,
+      idx,
+      series.map((x) => x.m),
+    ),
+    hosts_reporting: alignValues(
+      count,
+      idx,
+      series.map((x) => x.n),
+    ).map((n) => n ?? 0),
     hosts_total: numOrNull(total[0]?.hosts ?? null) ?? 0,
     hosts: rows.rows.map((x) => ({ host: x.host, utilization_ratio: x.values })),
   };

@@ -6,7 +6,14 @@ describe('parseGpuPrices', () => {
     ['', []],
     ['  ', []],
     ['H100=2.49', [{ match: 'H100', price: 2.49 }]],
-    [' H100 = 2.49 , L40S=1.10,*=0.8 ', [{ match: 'H100', price: 2.49 }, { match: 'L40S', price: 1.1 }, { match: '*', price: 0.8 }]],
+    [
+      ' H100 = 2.49 , L40S=1.10,*=0.8 ',
+      [
+        { match: 'H100', price: 2.49 },
+        { match: 'L40S', price: 1.1 },
+        { match: '*', price: 0.8 },
+      ],
+    ],
     ['RTX 4090=0.35', [{ match: 'RTX 4090', price: 0.35 }]],
   ])('parses %j in order', (text, want) => {
     expect(parseGpuPrices(text)).toEqual(want);

@@ -1,5 +1,14 @@
 // Host/GPU detail: per-GPU time series, host series, throttle bands, event markers, processes.
-import { RUNTIME_EVENT_KINDS, type EventMarker, type GpuProcessRow, type GpuSeries, type GpuSeriesPoint, type HostSeriesPoint, type RuntimeEventKind, type ThrottleBand } from '@renderwatch/schema';
+import {
+  RUNTIME_EVENT_KINDS,
+  type EventMarker,
+  type GpuProcessRow,
+  type GpuSeries,
+  type GpuSeriesPoint,
+  type HostSeriesPoint,
+  type RuntimeEventKind,
+  type ThrottleBand,
+} from '@renderwatch/schema';
 import { chDateTimeToIso } from '../../ingest/time.js';
 import type { ResolvedRange } from '../resolution.js';
 import type { TenantScope } from '../scope.js';
@@ -14,9 +23,19 @@ interface GpuRow {
   gpu_name: string;
   b: string;
   samples: Num;
-  util_avg: Num; util_max: Num; mem_used_avg: Num; mem_used_max: Num; mem_total_max: Num;
-  temp_avg: Num; temp_max: Num; power_avg: Num; sm_clock_avg: Num; mem_clock_avg: Num;
-  thermal_samples: Num; power_samples: Num; hw_slowdown_samples: Num;
+  util_avg: Num;
+  util_max: Num;
+  mem_used_avg: Num;
+  mem_used_max: Num;
+  mem_total_max: Num;
+  temp_avg: Num;
+  temp_max: Num;
+  power_avg: Num;
+  sm_clock_avg: Num;
+  mem_clock_avg: Num;
+  thermal_samples: Num;
+  power_samples: Num;
+  hw_slowdown_samples: Num;
 }
 
 /** Rounded for the wire: ratios to 4 decimals, bytes to whole bytes, degrees/watts/MHz to 1 decimal. */
@@ -119,20 +138,38 @@ export async function queryHostPoints(s: TenantScope, r: ResolvedRange, host: st
 }
 
 interface MarkerRow {
-  ts: string; kind: string; runtime: string; gpu_index: Num; model: string; outcome: string; cause: string;
-  error_type: string; source: string; version: string; duration_s: Num; images: Num; startup_s: Num;
+  ts: string;
+  kind: string;
+  runtime: string;
+  gpu_index: Num;
+  model: string;
+  outcome: string;
+  cause: string;
+  error_type: string;
+  source: string;
+  version: string;
+  duration_s: Num;
+  images: Num;
+  startup_s: Num;
 }
 
 function label(m: MarkerRow): string {
   const d = numOrNull(m.duration_s);
   switch (m.kind) {
-    case 'job_end': return `job ${m.outcome || '?'}${m.model ? ` ${m.model}` : ''}${d === null ? '' : ` ${d}s`}${numOrNull(m.images) ? ` ${m.images} img` : ''}`;
-    case 'oom': return `OOM${m.cause ? ` (${m.cause})` : ''}`;
-    case 'model_load': return `load ${m.model} from ${m.source || '?'}${d === null ? '' : ` ${d}s`}`;
-    case 'runtime_start': return `start ${m.runtime}${m.version ? ` ${m.version}` : ''}`;
-    case 'runtime_ready': return `ready${numOrNull(m.startup_s) === null ? '' : ` after ${m.startup_s}s`}`;
-    case 'error': return `error ${m.error_type}`;
-    default: return m.kind;
+    case 'job_end':
+      return `job ${m.outcome || '?'}${m.model ? ` ${m.model}` : ''}${d === null ? '' : ` ${d}s`}${numOrNull(m.images) ? ` ${m.images} img` : ''}`;
+    case 'oom':
+      return `OOM${m.cause ? ` (${m.cause})` : ''}`;
+    case 'model_load':
+      return `load ${m.model} from ${m.source || '?'}${d === null ? '' : ` ${d}s`}`;
+    case 'runtime_start':
+      return `start ${m.runtime}${m.version ? ` ${m.version}` : ''}`;
+    case 'runtime_ready':
+      return `ready${numOrNull(m.startup_s) === null ? '' : ` after ${m.startup_s}s`}`;
+    case 'error':
+      return `error ${m.error_type}`;
+    default:
+      return m.kind;
   }
 }
 
@@ -149,13 +186,26 @@ export async function queryMarkers(s: TenantScope, r: ResolvedRange, host: strin
   for (const from of starts) {
     rows = await s.query<MarkerRow>(sql`
       SELECT toString(ts) AS ts, kind, runtime, gpu_index, model, outcome, cause, error_type, source, version, duration_s, images, startup_s
-      FROM ${s.rows('runtime_events', sql`kind IN (${joinSql(MARKER_KINDS.map((k) => sql`${k}`), ', ')}) AND host = ${host} AND ts >= ${from} AND ts < ${r.to}`)}
+      FROM ${s.rows(
+        'runtime_events',
+        sql`kind IN (${joinSql(
+          MARKER_KINDS.map((k) => sql`${k}`),
+          ', ',
+        )}) AND host = ${host} AND ts >= ${from} AND ts < ${r.to}`,
+      )}
       ORDER BY ts DESC, ts_ms DESC LIMIT ${limit + 1}`);
     if (rows.length > limit) break;
   }
-  const markers = rows.slice(0, limit).reverse().map((m) => ({
-    ts: chDateTimeToIso(m.ts), kind: m.kind as RuntimeEventKind, runtime: m.runtime, gpu_index: numOrNull(m.gpu_index), label: label(m),
-  }));
+  const markers = rows
+    .slice(0, limit)
+    .reverse()
+    .map((m) => ({
+      ts: chDateTimeToIso(m.ts),
+      kind: m.kind as RuntimeEventKind,
+      runtime: m.runtime,
+      gpu_index: numOrNull(m.gpu_index),
+      label: label(m),
+    }));
   return { markers, truncated: rows.length > limit };
 }
 
@@ -172,7 +222,11 @@ export async function queryProcesses(s: TenantScope, host: string, to: Date, loo
     ARRAY JOIN pids AS pid, names AS name, runtimes AS runtime, mems AS mem
     ORDER BY gpu_index, pid`);
   return rows.map((p) => ({
-    gpu_uuid: p.gpu_uuid, gpu_index: numOrNull(p.gpu_index) ?? 0, pid: numOrNull(p.pid) ?? 0, name: p.name, runtime: p.runtime,
+    gpu_uuid: p.gpu_uuid,
+    gpu_index: numOrNull(p.gpu_index) ?? 0,
+    pid: numOrNull(p.pid) ?? 0,
+    name: p.name,
+    runtime: p.runtime,
     used_memory_bytes: numOrNull(p.mem) ?? 0,
   }));
 }

@@ -20,7 +20,17 @@ export async function queryJobStats(s: TenantScope, r: ResolvedRange, q: JobStat
   if (q.host !== undefined) conds.push(sql`host = ${q.host}`);
   if (q.model !== undefined) conds.push(sql`model = ${q.model}`);
   if (q.runtime !== undefined) conds.push(sql`runtime = ${q.runtime}`);
-  const rows = await s.query<{ model: string; runtime: string; jobs: Num; jobs_ok: Num; jobs_oom: Num; jobs_error: Num; jobs_interrupted: Num; images: Num; duration_q: Num[] }>(sql`
+  const rows = await s.query<{
+    model: string;
+    runtime: string;
+    jobs: Num;
+    jobs_ok: Num;
+    jobs_oom: Num;
+    jobs_error: Num;
+    jobs_interrupted: Num;
+    images: Num;
+    duration_q: Num[];
+  }>(sql`
     SELECT model, runtime, ${jobAggs(r.resolution, ['jobs', 'jobs_ok', 'jobs_oom', 'jobs_error', 'jobs_interrupted', 'images', 'duration_q'])}
     FROM ${s.rows(jobsTable(r, q), joinSql(conds, ' AND '))}
     GROUP BY model, runtime
@@ -32,9 +42,18 @@ export async function queryJobStats(s: TenantScope, r: ResolvedRange, q: JobStat
     const ok = numOrNull(x.jobs_ok) ?? 0;
     const [p50, p90, p99] = (x.duration_q ?? []).map((v) => numOrNull(v));
     return {
-      model: x.model, runtime: x.runtime, jobs, ok, oom: numOrNull(x.jobs_oom) ?? 0, error: numOrNull(x.jobs_error) ?? 0,
-      interrupted: numOrNull(x.jobs_interrupted) ?? 0, completion_ratio: jobs > 0 ? ok / jobs : null, images: numOrNull(x.images) ?? 0,
-      duration_p50_s: p50 ?? null, duration_p90_s: p90 ?? null, duration_p99_s: p99 ?? null,
+      model: x.model,
+      runtime: x.runtime,
+      jobs,
+      ok,
+      oom: numOrNull(x.jobs_oom) ?? 0,
+      error: numOrNull(x.jobs_error) ?? 0,
+      interrupted: numOrNull(x.jobs_interrupted) ?? 0,
+      completion_ratio: jobs > 0 ? ok / jobs : null,
+      images: numOrNull(x.images) ?? 0,
+      duration_p50_s: p50 ?? null,
+      duration_p90_s: p90 ?? null,
+      duration_p99_s: p99 ?? null,
     };
   });
 }

@@ -28,21 +28,61 @@ export function tierOf(totalBytes: number | null): number | null {
 
 type Num = number | string | null;
 interface OomContextRow {
-  ts_text: string; host: string; gpu_index: Num; runtime: string; cause: string; cause_rule: string;
-  requested_bytes: Num; total_bytes: Num; free_bytes: Num; allocated_bytes: Num; reserved_unallocated_bytes: Num;
-  other_processes_bytes: Num; recovered: Num; job_id: string; model: string; width: Num; height: Num; batch: Num;
+  ts_text: string;
+  host: string;
+  gpu_index: Num;
+  runtime: string;
+  cause: string;
+  cause_rule: string;
+  requested_bytes: Num;
+  total_bytes: Num;
+  free_bytes: Num;
+  allocated_bytes: Num;
+  reserved_unallocated_bytes: Num;
+  other_processes_bytes: Num;
+  recovered: Num;
+  job_id: string;
+  model: string;
+  width: Num;
+  height: Num;
+  batch: Num;
 }
-interface GroupRow { cause: string; model: string; width: Num; height: Num; batch: Num; max_total: Num; c: Num }
+interface GroupRow {
+  cause: string;
+  model: string;
+  width: Num;
+  height: Num;
+  batch: Num;
+  max_total: Num;
+  c: Num;
+}
 
 /** Positions in oom_context's tuples (migration 0007); absent numbers are stored as -1. */
-const O = { ts_ms: 1, gpu_index: 2, runtime: 3, cause: 4, cause_rule: 5, requested_bytes: 6, total_bytes: 7, free_bytes: 8, allocated_bytes: 9, reserved_unallocated_bytes: 10, other_processes_bytes: 11, recovered: 12 } as const;
+const O = {
+  ts_ms: 1,
+  gpu_index: 2,
+  runtime: 3,
+  cause: 4,
+  cause_rule: 5,
+  requested_bytes: 6,
+  total_bytes: 7,
+  free_bytes: 8,
+  allocated_bytes: 9,
+  reserved_unallocated_bytes: 10,
+  other_processes_bytes: 11,
+  recovered: 12,
+} as const;
 const J = { job_id: 1, model: 2, width: 3, height: 4, batch: 5 } as const;
 const oCol = (k: keyof typeof O): SqlFragment => raw(`tupleElement(o, ${O[k]})`);
 const jCol = (k: keyof typeof J): SqlFragment => raw(`tupleElement(j, ${J[k]})`);
-const CONTEXT_COLS = raw([
-  ...Object.entries(O).filter(([k]) => k !== 'ts_ms').map(([k, i]) => `tupleElement(o, ${i}) AS ${k}`),
-  ...Object.entries(J).map(([k, i]) => `tupleElement(j, ${i}) AS ${k}`),
-].join(', '));
+const CONTEXT_COLS = raw(
+  [
+    ...Object.entries(O)
+      .filter(([k]) => k !== 'ts_ms')
+      .map(([k, i]) => `tupleElement(o, ${i}) AS ${k}`),
+    ...Object.entries(J).map(([k, i]) => `tupleElement(j, ${i}) AS ${k}`),
+  ].join(', '),
+);
 
 /**
  * The OOMs in the range with their job context, one row per (host, second, GPU), from the pre-joined
@@ -76,12 +116,19 @@ const present = (v: Num): number | null => {
 const ins = (m: Map<string, number>, k: string, c: number): void => {
   m.set(k, (m.get(k) ?? 0) + c);
 };
-const sorted = (m: Map<string, number>): CountByKey[] => [...m].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
+const sorted = (m: Map<string, number>): CountByKey[] =>
+  [...m].map(([key, count]) => ({ key, count })).sort((a, b) => b.count - a.count || a.key.localeCompare(b.key));
 
 export interface OomResult {
   total: number;
-  by_cause: CountByKey[]; by_model: CountByKey[]; by_resolution: CountByKey[]; by_batch: CountByKey[]; by_gpu_tier: CountByKey[];
-  events: OomRow[]; truncated: boolean; advice: OomAdvice[];
+  by_cause: CountByKey[];
+  by_model: CountByKey[];
+  by_resolution: CountByKey[];
+  by_batch: CountByKey[];
+  by_gpu_tier: CountByKey[];
+  events: OomRow[];
+  truncated: boolean;
+  advice: OomAdvice[];
 }
 
 /** The newest `limit + 1` OOMs, tried over the last day and week of the range before the whole range. */
@@ -97,8 +144,18 @@ async function newestOoms(s: TenantScope, q: OomQuery, from: Date, to: Date): Pr
   return rows;
 }
 
-interface OomSide { cause: string; max_total: Num; c: Num }
-interface JobSide { model: string; width: Num; height: Num; batch: Num; c: Num }
+interface OomSide {
+  cause: string;
+  max_total: Num;
+  c: Num;
+}
+interface JobSide {
+  model: string;
+  width: Num;
+  height: Num;
+  batch: Num;
+  c: Num;
+}
 
 /** Cause and GPU-tier counts from the OOM rows, model/resolution/batch counts from the OOM jobs. */
 async function groupsJoined(s: TenantScope, q: OomQuery, from: Date, to: Date): Promise<{ ooms: OomSide[]; jobs: JobSide[] }> {
@@ -142,11 +199,12 @@ async function groupsFast(s: TenantScope, from: Date, to: Date): Promise<{ ooms:
 
 export async function queryOoms(s: TenantScope, q: OomQuery, from: Date, to: Date): Promise<OomResult> {
   const filtered = q.host !== undefined || q.cause !== undefined || q.model !== undefined;
-  const [groups, list] = await Promise.all([
-    filtered ? groupsJoined(s, q, from, to) : groupsFast(s, from, to),
-    newestOoms(s, q, from, to),
-  ]);
-  const byCause = new Map<string, number>(), byModel = new Map<string, number>(), byRes = new Map<string, number>(), byBatch = new Map<string, number>(), byTier = new Map<string, number>();
+  const [groups, list] = await Promise.all([filtered ? groupsJoined(s, q, from, to) : groupsFast(s, from, to), newestOoms(s, q, from, to)]);
+  const byCause = new Map<string, number>(),
+    byModel = new Map<string, number>(),
+    byRes = new Map<string, number>(),
+    byBatch = new Map<string, number>(),
+    byTier = new Map<string, number>();
   let total = 0;
   for (const g of groups.ooms) {
     const c = numOrNull(g.c) ?? 0;
@@ -160,7 +218,8 @@ export async function queryOoms(s: TenantScope, q: OomQuery, from: Date, to: Dat
     const c = numOrNull(g.c) ?? 0;
     jobs += c;
     ins(byModel, g.model || 'unknown', c);
-    const w = pos(g.width), h = pos(g.height);
+    const w = pos(g.width),
+      h = pos(g.height);
     ins(byRes, w && h ? `${w}x${h}` : 'unknown', c);
     const b = pos(g.batch);
     ins(byBatch, b ? String(b) : 'unknown', c);
@@ -171,18 +230,37 @@ export async function queryOoms(s: TenantScope, q: OomQuery, from: Date, to: Dat
     const opt = (v: Num): number | null => (matched ? pos(v) : null);
     const recovered = present(r.recovered);
     return {
-      ts: chDateTimeToIso(r.ts_text), host: r.host, gpu_index: present(r.gpu_index), runtime: r.runtime,
-      gpu_tier_gb: tierOf(present(r.total_bytes)), cause: r.cause || 'unknown', cause_rule: r.cause_rule,
-      requested_bytes: present(r.requested_bytes), total_bytes: present(r.total_bytes), free_bytes: present(r.free_bytes),
-      allocated_bytes: present(r.allocated_bytes), reserved_unallocated_bytes: present(r.reserved_unallocated_bytes),
-      other_processes_bytes: present(r.other_processes_bytes), recovered: recovered === null ? null : recovered === 1,
-      job_id: matched && r.job_id !== '' ? r.job_id : null, model: matched && r.model !== '' ? r.model : null,
-      width: opt(r.width), height: opt(r.height), batch: opt(r.batch),
+      ts: chDateTimeToIso(r.ts_text),
+      host: r.host,
+      gpu_index: present(r.gpu_index),
+      runtime: r.runtime,
+      gpu_tier_gb: tierOf(present(r.total_bytes)),
+      cause: r.cause || 'unknown',
+      cause_rule: r.cause_rule,
+      requested_bytes: present(r.requested_bytes),
+      total_bytes: present(r.total_bytes),
+      free_bytes: present(r.free_bytes),
+      allocated_bytes: present(r.allocated_bytes),
+      reserved_unallocated_bytes: present(r.reserved_unallocated_bytes),
+      other_processes_bytes: present(r.other_processes_bytes),
+      recovered: recovered === null ? null : recovered === 1,
+      job_id: matched && r.job_id !== '' ? r.job_id : null,
+      model: matched && r.model !== '' ? r.model : null,
+      width: opt(r.width),
+      height: opt(r.height),
+      batch: opt(r.batch),
     };
   });
   const advice = sorted(byCause).map(({ key }) => ({ cause: key, what_to_try: OOM_ADVICE[key] ?? OOM_ADVICE['unknown'] ?? '' }));
   return {
-    total, by_cause: sorted(byCause), by_model: sorted(byModel), by_resolution: sorted(byRes), by_batch: sorted(byBatch), by_gpu_tier: sorted(byTier),
-    events, truncated: list.length > q.limit, advice,
+    total,
+    by_cause: sorted(byCause),
+    by_model: sorted(byModel),
+    by_resolution: sorted(byRes),
+    by_batch: sorted(byBatch),
+    by_gpu_tier: sorted(byTier),
+    events,
+    truncated: list.length > q.limit,
+    advice,
   };
 }

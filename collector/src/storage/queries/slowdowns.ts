@@ -26,7 +26,15 @@ async function windowStats(s: TenantScope, r: ResolvedRange): Promise<Map<string
   const get = (h: string): SlowdownWindow => {
     let w = out.get(h);
     if (w === undefined) {
-      w = { images_per_min: 0, thermal_share: null, power_share: null, cache_miss_ratio: null, other_process_share: null, disk_read_bytes_per_s: null, net_rx_bytes_per_s: null };
+      w = {
+        images_per_min: 0,
+        thermal_share: null,
+        power_share: null,
+        cache_miss_ratio: null,
+        other_process_share: null,
+        disk_read_bytes_per_s: null,
+        net_rx_bytes_per_s: null,
+      };
       out.set(h, w);
     }
     return w;

@@ -32,7 +32,13 @@ export function pairStarts(rows: readonly HostStartRow[], closedBeforeMs: number
   const out: PairedStart[] = [];
   for (const p of pairStartEvents(rows)) {
     if (p.state === 'open' && p.start.ts_ms >= closedBeforeMs) continue;
-    out.push({ host: p.start.host, runtime: p.start.runtime, startMs: p.start.ts_ms, cold: p.start.cold ?? false, durationS: p.state === 'ready' ? p.durationS : null });
+    out.push({
+      host: p.start.host,
+      runtime: p.start.runtime,
+      startMs: p.start.ts_ms,
+      cold: p.start.cold ?? false,
+      durationS: p.state === 'ready' ? p.durationS : null,
+    });
   }
   return out;
 }
@@ -98,8 +104,13 @@ export function rowsPerAgentRuntime(groups: readonly StartEventGroup[]): HostSta
   const byKey = new Map<string, HostStartRow[][]>();
   for (const g of groups) {
     const rows = g.events.map(([s, ms, ready, cold, startupS]): HostStartRow => ({
-      agent_id: g.agent_id, host: g.host, runtime: g.runtime, kind: ready === 1 ? 'runtime_ready' : 'runtime_start', ts_ms: s * 1000 + ms,
-      cold: cold === null ? null : Number(cold) === 1, startup_s: startupS === null ? null : Number(startupS),
+      agent_id: g.agent_id,
+      host: g.host,
+      runtime: g.runtime,
+      kind: ready === 1 ? 'runtime_ready' : 'runtime_start',
+      ts_ms: s * 1000 + ms,
+      cold: cold === null ? null : Number(cold) === 1,
+      startup_s: startupS === null ? null : Number(startupS),
     }));
     const key = `${g.agent_id}\u0000${g.runtime}`;
     const lists = byKey.get(key);
@@ -109,7 +120,13 @@ export function rowsPerAgentRuntime(groups: readonly StartEventGroup[]): HostSta
   return [...byKey.values()].map((lists) => (lists.length === 1 ? (lists[0] ?? []) : lists.flat().sort(byTimeStartFirst)));
 }
 
-export async function queryStarts(s: TenantScope, from: Date, to: Date, q: StartsQuery, nowMs: number): Promise<{ by_runtime: StartsGroup[]; by_host: StartsHost[] }> {
+export async function queryStarts(
+  s: TenantScope,
+  from: Date,
+  to: Date,
+  q: StartsQuery,
+  nowMs: number,
+): Promise<{ by_runtime: StartsGroup[]; by_host: StartsHost[] }> {
   const endMs = Math.min(to.getTime() + READY_LOOKAHEAD_MS, Math.max(nowMs, to.getTime()));
   const conds: SqlFragment[] = [sql`${KINDS} AND ts >= ${from} AND ts < ${new Date(endMs)}`];
   if (q.runtime !== undefined) conds.push(sql`runtime = ${q.runtime}`);
@@ -122,7 +139,11 @@ export async function queryStarts(s: TenantScope, from: Date, to: Date, q: Start
       arraySort(groupArray(${MAX_ROWS + 1})((toUInt32(ts), ts_ms, toUInt8(kind = 'runtime_ready'), cold, startup_s))) AS events
     FROM ${s.rows('runtime_events', joinSql(conds, ' AND '), { prewhere: KINDS })}
     GROUP BY agent_id, runtime, host`);
-  refuseOverCap(groups.reduce((sum, g) => sum + Number(g.n), 0), MAX_ROWS, 'start and ready events');
+  refuseOverCap(
+    groups.reduce((sum, g) => sum + Number(g.n), 0),
+    MAX_ROWS,
+    'start and ready events',
+  );
   // A start still without a ready is never-ready once the whole lookahead after it has passed.
   const closedBeforeMs = endMs - READY_LOOKAHEAD_MS;
   const paired = rowsPerAgentRuntime(groups).flatMap((rows) => pairStarts(rows, closedBeforeMs));

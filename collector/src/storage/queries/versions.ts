@@ -38,7 +38,10 @@ export function splitWholeDays(fromMs: number, toMs: number): DaySplit {
   const first = Math.ceil(fromMs / DAY_MS) * DAY_MS;
   const end = Math.floor(toMs / DAY_MS) * DAY_MS;
   if (first >= end) return { days: null, edges: [{ fromMs, toMs }] };
-  const edges = [{ fromMs, toMs: first }, { fromMs: end, toMs }].filter((e) => e.fromMs < e.toMs);
+  const edges = [
+    { fromMs, toMs: first },
+    { fromMs: end, toMs },
+  ].filter((e) => e.fromMs < e.toMs);
   return { days: { fromMs: first, toMs: end }, edges };
 }
 
@@ -60,7 +63,10 @@ function modelHashesSql(s: TenantScope, from: Date, to: Date, host: readonly Sql
       GROUP BY host, model, model_hash, t`);
   }
   if (split.edges.length > 0) {
-    const ranges = joinSql(split.edges.map((e) => sql`(ts >= ${new Date(e.fromMs)} AND ts < ${new Date(e.toMs)})`), ' OR ');
+    const ranges = joinSql(
+      split.edges.map((e) => sql`(ts >= ${new Date(e.fromMs)} AND ts < ${new Date(e.toMs)})`),
+      ' OR ',
+    );
     const where = joinSql([sql`kind = 'model_load' AND (${ranges}) AND model_hash != ''`, ...host], ' AND ');
     parts.push(sql`
       SELECT host, model, model_hash, min(${MS}) AS f, max(${MS}) AS l, count() AS n
@@ -98,7 +104,12 @@ export function versionTimeline(starts: readonly StartConfigRow[], previous: Rea
     }
     const before = last.get(key);
     const period: VersionPeriod = {
-      runtime: st.runtime, version: st.version, extensions: ext, first_start: iso(st.ms), last_start: '', starts: 1,
+      runtime: st.runtime,
+      version: st.version,
+      extensions: ext,
+      first_start: iso(st.ms),
+      last_start: '',
+      starts: 1,
       previous_version: before?.version ?? null,
       added: before === undefined ? null : ext.filter((e) => !before.ext.includes(e)),
       removed: before === undefined ? null : before.ext.filter((e) => !ext.includes(e)),
@@ -121,7 +132,8 @@ type StartTuple = readonly [number, number, string, string[]];
 /** The starts of every (host, runtime) group as StartConfigRows ordered by ms, as versionTimeline needs them. Pure. */
 export function startsByTime(groups: readonly { host: string; runtime: string; starts: readonly StartTuple[] }[]): StartConfigRow[] {
   const out: StartConfigRow[] = [];
-  for (const g of groups) for (const [sec, ms, version, extensions] of g.starts) out.push({ host: g.host, runtime: g.runtime, ms: sec * 1000 + ms, version, extensions });
+  for (const g of groups)
+    for (const [sec, ms, version, extensions] of g.starts) out.push({ host: g.host, runtime: g.runtime, ms: sec * 1000 + ms, version, extensions });
   return out.sort((a, b) => a.ms - b.ms);
 }
 
@@ -143,13 +155,23 @@ export async function queryVersions(s: TenantScope, from: Date, to: Date, q: Ver
       GROUP BY host, runtime`),
     s.query<{ host: string; model: string; model_hash: string; first_ms: Num; last_ms: Num; loads: Num }>(modelHashesSql(s, from, to, host)),
   ]);
-  refuseOverCap(groups.reduce((sum, g) => sum + (numOrNull(g.n) ?? 0), 0), MAX_STARTS, 'runtime starts');
+  refuseOverCap(
+    groups.reduce((sum, g) => sum + (numOrNull(g.n) ?? 0), 0),
+    MAX_STARTS,
+    'runtime starts',
+  );
   refuseOverCap(models, MAX_STARTS, 'host × model hash pairs');
   const row = (r: { host: string; runtime: string; ms: Num; version: string; extensions: string[] }): StartConfigRow => ({ ...r, ms: numOrNull(r.ms) ?? 0 });
   const timeline = versionTimeline(startsByTime(groups), new Map(prev.map((p) => [`${p.host}\u0000${p.runtime}`, row(p)])));
   const hashes = new Map<string, ModelHashSeen[]>();
   for (const m of models) {
-    const seen: ModelHashSeen = { model: m.model, model_hash: m.model_hash, first_seen: iso(numOrNull(m.first_ms) ?? 0), last_seen: iso(numOrNull(m.last_ms) ?? 0), loads: numOrNull(m.loads) ?? 0 };
+    const seen: ModelHashSeen = {
+      model: m.model,
+      model_hash: m.model_hash,
+      first_seen: iso(numOrNull(m.first_ms) ?? 0),
+      last_seen: iso(numOrNull(m.last_ms) ?? 0),
+      loads: numOrNull(m.loads) ?? 0,
+    };
     const list = hashes.get(m.host);
     if (list === undefined) hashes.set(m.host, [seen]);
     else list.push(seen);

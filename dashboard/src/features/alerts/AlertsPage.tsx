@@ -15,7 +15,15 @@ export function AlertsPage() {
         <h1>Alerts</h1>
         <div className="segmented" role="tablist" aria-label="alert state">
           {STATE_FILTERS.map((s) => (
-            <button key={s} type="button" role="tab" aria-selected={s === state} className={s === state ? 'active' : undefined} onClick={() => setParams({ state: s })} data-testid={`alert-state-${s}`}>
+            <button
+              key={s}
+              type="button"
+              role="tab"
+              aria-selected={s === state}
+              className={s === state ? 'active' : undefined}
+              onClick={() => setParams({ state: s })}
+              data-testid={`alert-state-${s}`}
+            >
               {s}
             </button>
           ))}

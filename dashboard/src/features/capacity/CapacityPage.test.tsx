@@ -35,6 +35,8 @@ describe('CapacityPage', () => {
     expect((await screen.findByTestId('whatif-result')).textContent).toBe('At least 180 of its 200 jobs (≥ 90%) would have fit in 24 GB.');
     fireEvent.change(screen.getByTestId('whatif-tier'), { target: { value: '16' } });
     expect(currentQuery()).toEqual({ tier: '16' });
-    expect(screen.getByTestId('whatif-result').textContent).toBe('Fewer than half of its 200 jobs would have fit in 16 GB (its median peak needs more than 14 GB usable).');
+    expect(screen.getByTestId('whatif-result').textContent).toBe(
+      'Fewer than half of its 200 jobs would have fit in 16 GB (its median peak needs more than 14 GB usable).',
+    );
   });
 });

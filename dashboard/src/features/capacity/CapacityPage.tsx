@@ -60,7 +60,11 @@ export function CapacityPage() {
         <h1>Capacity planner</h1>
         <span className="muted">which GPU tier each workload needs, and how busy each GPU model is</span>
       </header>
-      <QueryView q={q} what="capacity" fillsInWhen="the collector serves /api/v1/capacity (it needs job_end events with models and GPU samples)" isEmpty={(d) => d.workloads.length === 0 && d.gpu_models.length === 0}
+      <QueryView
+        q={q}
+        what="capacity"
+        fillsInWhen="the collector serves /api/v1/capacity (it needs job_end events with models and GPU samples)"
+        isEmpty={(d) => d.workloads.length === 0 && d.gpu_models.length === 0}
         empty="No finished jobs with a model in this range yet: workloads appear once runtimes report job_end events (the capacity rollup runs periodically), so try a longer range."
       >
         {(d) => (
@@ -91,7 +95,8 @@ export function CapacityPage() {
             </div>
             <section className="panel">
               <h2>
-                VRAM peaks per workload against the tiers <Explain text="p50/p90/p99 of the peak VRAM used on the job's GPU while its jobs ran. A tier fits when the p99 peak stays within 90% of it." />
+                VRAM peaks per workload against the tiers{' '}
+                <Explain text="p50/p90/p99 of the peak VRAM used on the job's GPU while its jobs ran. A tier fits when the p99 peak stays within 90% of it." />
               </h2>
               <table className="data" data-testid="capacity-table">
                 <thead>
@@ -119,7 +124,11 @@ export function CapacityPage() {
                         const p = w.vram_peak_p99_bytes;
                         const fits = p !== null && p <= usableBytes(t);
                         return (
-                          <td key={t} className={p === null ? 'muted' : fits ? 'fit' : 'nofit'} title={p === null ? 'no peak measured' : `headroom ${formatPercent(headroomShare(p, t))} of ${t} GB at p99`}>
+                          <td
+                            key={t}
+                            className={p === null ? 'muted' : fits ? 'fit' : 'nofit'}
+                            title={p === null ? 'no peak measured' : `headroom ${formatPercent(headroomShare(p, t))} of ${t} GB at p99`}
+                          >
                             {p === null ? '—' : fits ? `✓ ${formatPercent(headroomShare(p, t))}` : '✗'}
                           </td>
                         );
@@ -135,7 +144,8 @@ export function CapacityPage() {
             <WhatIfPanel d={d} />
             <section className="panel">
               <h2>
-                GPU-hours and utilization per GPU model <Explain text="GPU-hours = GPUs reporting × hours in range; busy GPU-hours = GPU-hours × mean utilization." />
+                GPU-hours and utilization per GPU model{' '}
+                <Explain text="GPU-hours = GPUs reporting × hours in range; busy GPU-hours = GPU-hours × mean utilization." />
               </h2>
               <table className="data" data-testid="gpu-model-table">
                 <thead>

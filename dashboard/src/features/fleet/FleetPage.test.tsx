@@ -6,8 +6,22 @@ import { currentQuery, renderApp } from '../../testing/render-app.js';
 afterEach(cleanup);
 
 const twoHosts = fleet([
-  host('render-01', [gpu(), gpu({ index: 1, uuid: 'GPU-aaaa-0002', utilization_ratio: 0.1, temperature_celsius: 41, memory_used_bytes: 1.5 * GiB, clock_event_reasons: ['sw_thermal_slowdown'] })]),
-  host('render-02', [gpu({ uuid: 'GPU-bbbb-0001', name: 'NVIDIA GeForce RTX 4090', utilization_ratio: 0.95, memory_total_bytes: 24 * GiB, temperature_celsius: 80 })], { silent: true }),
+  host('render-01', [
+    gpu(),
+    gpu({
+      index: 1,
+      uuid: 'GPU-aaaa-0002',
+      utilization_ratio: 0.1,
+      temperature_celsius: 41,
+      memory_used_bytes: 1.5 * GiB,
+      clock_event_reasons: ['sw_thermal_slowdown'],
+    }),
+  ]),
+  host(
+    'render-02',
+    [gpu({ uuid: 'GPU-bbbb-0001', name: 'NVIDIA GeForce RTX 4090', utilization_ratio: 0.95, memory_total_bytes: 24 * GiB, temperature_celsius: 80 })],
+    { silent: true },
+  ),
 ]);
 
 const util = utilization([
@@ -50,7 +64,11 @@ describe('FleetPage', () => {
   });
 
   it('shows images/min and OOMs from the fleet summary when it exists', async () => {
-    renderApp('/', { '/api/v1/fleet': { body: twoHosts }, '/api/v1/fleet/utilization': { body: util }, '/api/v1/fleet/summary': { body: summary({ images_per_min: 53.84, ooms: 7 }) } });
+    renderApp('/', {
+      '/api/v1/fleet': { body: twoHosts },
+      '/api/v1/fleet/utilization': { body: util },
+      '/api/v1/fleet/summary': { body: summary({ images_per_min: 53.84, ooms: 7 }) },
+    });
     await waitFor(() => expect(screen.getByTestId('tile-images').querySelector('.tile-value')?.textContent).toBe('53.8'), { timeout: 5000 });
     expect(screen.getByTestId('tile-ooms').querySelector('.tile-value')?.textContent).toBe('7');
     expect(screen.getByTestId('tile-ooms').querySelector('a')?.getAttribute('href')).toBe('/ooms');
@@ -77,7 +95,11 @@ describe('FleetPage', () => {
   it('asks the utilization API for the range in the URL and draws one heatmap row per host', async () => {
     const { stub } = renderApp('/?range=6h', { '/api/v1/fleet': { body: twoHosts }, '/api/v1/fleet/utilization': { body: util } });
     const heat = await screen.findByTestId('util-heatmap');
-    expect(within(heat).getAllByRole('rowheader').map((h) => h.textContent)).toEqual(['render-01', 'render-02']);
+    expect(
+      within(heat)
+        .getAllByRole('rowheader')
+        .map((h) => h.textContent),
+    ).toEqual(['render-01', 'render-02']);
     // render-02 has no point at 11:59: an empty cell, not a zero
     expect(within(heat).getAllByRole('gridcell')[3]?.getAttribute('title')).toMatch(/render-02 · .* · —$/);
     const call = stub.calls.find((c) => c.url.pathname === '/api/v1/fleet/utilization');
@@ -101,7 +123,10 @@ describe('FleetPage', () => {
 
   it('refreshes in place: new values replace old ones without the rows disappearing', async () => {
     let temp = 64;
-    renderApp('/', { '/api/v1/fleet': () => ({ body: fleet([host('render-01', [gpu({ temperature_celsius: temp })])]) }), '/api/v1/fleet/utilization': { body: util } });
+    renderApp('/', {
+      '/api/v1/fleet': () => ({ body: fleet([host('render-01', [gpu({ temperature_celsius: temp })])]) }),
+      '/api/v1/fleet/utilization': { body: util },
+    });
     const row = await screen.findByTestId('host-row');
     expect(within(row).getByTestId('gpu-temp').textContent).toBe('64 °C');
     temp = 71;
@@ -118,7 +143,9 @@ describe('API key control', () => {
     renderApp('/?key=k-viewer', {
       '/api/v1/fleet': { status: 401, body: { code: 'COL_ERR_AUTH_MISSING', message: 'no credentials were given' } },
       '/api/v1/whoami': (_url, init) =>
-        ((init?.headers ?? {}) as Record<string, string>)['authorization'] === 'Bearer k-viewer' ? { body: { tenant: 'acme', role: 'viewer', auth: 'api_key' } } : { status: 401, body: { code: 'COL_ERR_AUTH_MISSING', message: 'no credentials' } },
+        ((init?.headers ?? {}) as Record<string, string>)['authorization'] === 'Bearer k-viewer'
+          ? { body: { tenant: 'acme', role: 'viewer', auth: 'api_key' } }
+          : { status: 401, body: { code: 'COL_ERR_AUTH_MISSING', message: 'no credentials' } },
     });
     expect((await screen.findByTestId('error-code')).textContent).toBe('COL_ERR_AUTH_MISSING');
     await waitFor(() => expect(screen.getByTestId('api-key-button').textContent).toBe('viewer · acme'));

@@ -13,7 +13,12 @@ import { formatNumber } from '../../lib/format.js';
 import { UtilizationSection } from './UtilizationSection.js';
 
 /** A tile figure from an optional endpoint: its value, its error code, or "fills in when". */
-function figure<T>(q: { data: T | undefined; error: ApiFailure | undefined }, pick: (d: T) => { value: string; tone?: OptionalFigure['tone'] }, href: string, pending: string): OptionalFigure {
+function figure<T>(
+  q: { data: T | undefined; error: ApiFailure | undefined },
+  pick: (d: T) => { value: string; tone?: OptionalFigure['tone'] },
+  href: string,
+  pending: string,
+): OptionalFigure {
   if (q.data !== undefined) return { ...pick(q.data), href, pending };
   if (q.error !== undefined && !isNotAvailable(q.error)) return { value: q.error.code, tone: 'bad', href, pending };
   return { value: undefined, href, pending };
@@ -53,8 +58,18 @@ export function FleetPage({ chartWidth }: { chartWidth?: number }) {
               <FleetTiles
                 summary={summarizeFleet(d.hosts)}
                 silentAfterS={d.silent_after_s}
-                imagesPerMin={figure(summary, (s) => ({ value: formatNumber(s.images_per_min, 1) }), '/slowdowns', 'the collector serves /api/v1/fleet/summary')}
-                ooms={figure(summary, (s) => ({ value: String(s.ooms), tone: s.ooms > 0 ? 'warn' : 'ok' }), '/ooms', 'the collector serves /api/v1/fleet/summary')}
+                imagesPerMin={figure(
+                  summary,
+                  (s) => ({ value: formatNumber(s.images_per_min, 1) }),
+                  '/slowdowns',
+                  'the collector serves /api/v1/fleet/summary',
+                )}
+                ooms={figure(
+                  summary,
+                  (s) => ({ value: String(s.ooms), tone: s.ooms > 0 ? 'warn' : 'ok' }),
+                  '/ooms',
+                  'the collector serves /api/v1/fleet/summary',
+                )}
                 slosAtRisk={figure(
                   slos,
                   (l) => {
@@ -64,7 +79,12 @@ export function FleetPage({ chartWidth }: { chartWidth?: number }) {
                   '/slos',
                   'the SLO evaluator serves /api/v1/slos',
                 )}
-                firingAlerts={figure(firing, (l) => ({ value: String(l.alerts.length), tone: l.alerts.length > 0 ? 'bad' : 'ok' }), '/alerts?state=firing', 'the alert evaluator serves /api/v1/alerts')}
+                firingAlerts={figure(
+                  firing,
+                  (l) => ({ value: String(l.alerts.length), tone: l.alerts.length > 0 ? 'bad' : 'ok' }),
+                  '/alerts?state=firing',
+                  'the alert evaluator serves /api/v1/alerts',
+                )}
               />
               <UtilizationSection data={util.data} loading={util.loading} chartWidth={chartWidth} />
               <HostTable hosts={d.hosts} silentAfterS={d.silent_after_s} now={now} />

@@ -32,7 +32,14 @@ export function HostTable({ hosts, silentAfterS, now }: { hosts: FleetHost[]; si
     <section className="panel" aria-label="hosts">
       <div className="filters">
         <label>
-          Host <input type="search" value={filter.text} placeholder="filter by name" onChange={(e) => setParams({ q: e.target.value }, { replace: true })} data-testid="host-filter" />
+          Host{' '}
+          <input
+            type="search"
+            value={filter.text}
+            placeholder="filter by name"
+            onChange={(e) => setParams({ q: e.target.value }, { replace: true })}
+            data-testid="host-filter"
+          />
         </label>
         <label>
           GPU model{' '}

@@ -34,7 +34,13 @@ export function UtilizationSection({ data, loading, chartWidth }: { data: Utiliz
       <figure className="chart">
         <figcaption>
           Utilization by host over time
-          <span className="explain" tabIndex={0} role="note" title="Each cell: the host's mean GPU utilization in one bucket. Click a cell to open the host at that time." aria-label="heatmap explanation">
+          <span
+            className="explain"
+            tabIndex={0}
+            role="note"
+            title="Each cell: the host's mean GPU utilization in one bucket. Click a cell to open the host at that time."
+            aria-label="heatmap explanation"
+          >
             ?
           </span>
         </figcaption>
@@ -56,7 +62,11 @@ export function UtilizationSection({ data, loading, chartWidth }: { data: Utiliz
                 navigate(`/hosts/${encodeURIComponent(host)}?from=${encodeURIComponent(w.from)}&to=${encodeURIComponent(w.to)}`);
               }}
             />
-            {hostsTotal > Math.min(heat.rows.length, MAX_HEATMAP_ROWS) ? <div className="muted small">first {Math.min(heat.rows.length, MAX_HEATMAP_ROWS)} of {hostsTotal} hosts (filter the table to narrow)</div> : null}
+            {hostsTotal > Math.min(heat.rows.length, MAX_HEATMAP_ROWS) ? (
+              <div className="muted small">
+                first {Math.min(heat.rows.length, MAX_HEATMAP_ROWS)} of {hostsTotal} hosts (filter the table to narrow)
+              </div>
+            ) : null}
           </>
         )}
       </figure>

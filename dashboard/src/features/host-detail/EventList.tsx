@@ -28,7 +28,12 @@ export function EventList({ markers }: { markers: EventMarker[] }) {
             {newest.map((m, i) => (
               <tr key={`${m.ts}:${i}`} className={m.kind === 'oom' || m.kind === 'error' ? 'row-bad' : undefined}>
                 <td>
-                  <button type="button" className="linklike" title="zoom the charts to ±10 minutes around this event" onClick={() => setParams({ ...windowAround(Date.parse(m.ts), 10 * 60_000), range: undefined })}>
+                  <button
+                    type="button"
+                    className="linklike"
+                    title="zoom the charts to ±10 minutes around this event"
+                    onClick={() => setParams({ ...windowAround(Date.parse(m.ts), 10 * 60_000), range: undefined })}
+                  >
                     {formatClock(m.ts)}
                   </button>
                 </td>
@@ -41,7 +46,11 @@ export function EventList({ markers }: { markers: EventMarker[] }) {
           </tbody>
         </table>
       )}
-      {markers.length > SHOWN ? <p className="muted small">newest {SHOWN} of {markers.length}</p> : null}
+      {markers.length > SHOWN ? (
+        <p className="muted small">
+          newest {SHOWN} of {markers.length}
+        </p>
+      ) : null}
     </section>
   );
 }

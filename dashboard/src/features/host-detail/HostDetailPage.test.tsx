@@ -19,7 +19,11 @@ describe('HostDetailPage', () => {
   it('shows processes (flagging non-runtime ones) and the runtime events', async () => {
     renderApp('/hosts/render-03', { '/api/v1/hosts/render-03/series': { body: hostSeries() } });
     const procs = await screen.findByTestId('process-table');
-    expect(within(procs).getAllByRole('row').map((r) => r.textContent)).toEqual(['GPUPIDProcessRuntimeVRAM', '04242pythoncomfyui10.0 GiB', '1777blenderother process6.0 GiB']);
+    expect(
+      within(procs)
+        .getAllByRole('row')
+        .map((r) => r.textContent),
+    ).toEqual(['GPUPIDProcessRuntimeVRAM', '04242pythoncomfyui10.0 GiB', '1777blenderother process6.0 GiB']);
     expect(within(screen.getByTestId('event-table')).getAllByRole('row')).toHaveLength(3);
   });
 

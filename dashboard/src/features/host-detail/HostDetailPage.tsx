@@ -35,7 +35,13 @@ export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?
         </h1>
         {q.data === undefined ? null : (
           <div className="segmented" role="tablist" aria-label="GPU">
-            <button type="button" role="tab" aria-selected={gpuIndex === undefined} className={gpuIndex === undefined ? 'active' : undefined} onClick={() => setParams({ gpu: undefined })}>
+            <button
+              type="button"
+              role="tab"
+              aria-selected={gpuIndex === undefined}
+              className={gpuIndex === undefined ? 'active' : undefined}
+              onClick={() => setParams({ gpu: undefined })}
+            >
               all GPUs
             </button>
             {q.data.gpus.map((g) => (
@@ -55,7 +61,13 @@ export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?
           </div>
         )}
       </header>
-      <QueryView q={q} what="host" fillsInWhen="the collector serves /api/v1/hosts/:host/series" isEmpty={(d) => d.gpus.length === 0 && d.host_points.length === 0} empty={`No samples from ${host} in this range. Pick a longer range, or check that its agent is running.`}>
+      <QueryView
+        q={q}
+        what="host"
+        fillsInWhen="the collector serves /api/v1/hosts/:host/series"
+        isEmpty={(d) => d.gpus.length === 0 && d.host_points.length === 0}
+        empty={`No samples from ${host} in this range. Pick a longer range, or check that its agent is running.`}
+      >
         {(d) => {
           const gpus = gpuIndex === undefined ? d.gpus : d.gpus.filter((g) => g.index === gpuIndex);
           const bands = throttleBands(d.throttle_bands, gpus);
@@ -64,55 +76,60 @@ export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?
           return (
             <>
               <p className="muted small">
-                {gpus.map((g) => `GPU ${g.index}: ${g.name}`).join(' · ')} · {d.resolution} data, {d.step_s} s buckets · shaded: throttle reasons · dashed lines: runtime events
+                {gpus.map((g) => `GPU ${g.index}: ${g.name}`).join(' · ')} · {d.resolution} data, {d.step_s} s buckets · shaded: throttle reasons · dashed
+                lines: runtime events
                 {d.markers_truncated ? ' (newest 500 events shown)' : ''}
               </p>
               <div className="grid2">
                 {GPU_CHARTS.map((c, i) => {
                   const cs = chartSeries(gpus, c.pick);
                   return (
-                  <WhenVisible key={c.title} height={220} order={i}>
-                  <TimeSeriesChart
-                    title={c.title}
-                    explain={gpus.length > MAX_GPU_LINES ? `${c.explain}; mean and max over the host's ${gpus.length} GPUs (pick a GPU above for its own line)` : c.explain}
-                    data={cs.data}
-                    series={cs.series}
-                    unit={c.unit}
-                    domain={c.domain}
-                    bands={bands}
-                    markers={markers}
-                    width={chartWidth}
-                    testId={`chart-${c.unit}`}
-                  />
-                  </WhenVisible>
+                    <WhenVisible key={c.title} height={220} order={i}>
+                      <TimeSeriesChart
+                        title={c.title}
+                        explain={
+                          gpus.length > MAX_GPU_LINES
+                            ? `${c.explain}; mean and max over the host's ${gpus.length} GPUs (pick a GPU above for its own line)`
+                            : c.explain
+                        }
+                        data={cs.data}
+                        series={cs.series}
+                        unit={c.unit}
+                        domain={c.domain}
+                        bands={bands}
+                        markers={markers}
+                        width={chartWidth}
+                        testId={`chart-${c.unit}`}
+                      />
+                    </WhenVisible>
                   );
                 })}
                 <WhenVisible height={220} order={GPU_CHARTS.length}>
-                <TimeSeriesChart
-                  title="Host CPU"
-                  explain="share of all cores busy"
-                  data={hostRows}
-                  series={[{ key: 'cpu', label: 'CPU', color: 'var(--c1)' }]}
-                  unit="percent"
-                  domain={[0, 1]}
-                  markers={markers}
-                  width={chartWidth}
-                />
+                  <TimeSeriesChart
+                    title="Host CPU"
+                    explain="share of all cores busy"
+                    data={hostRows}
+                    series={[{ key: 'cpu', label: 'CPU', color: 'var(--c1)' }]}
+                    unit="percent"
+                    domain={[0, 1]}
+                    markers={markers}
+                    width={chartWidth}
+                  />
                 </WhenVisible>
                 <WhenVisible height={220} order={GPU_CHARTS.length + 1}>
-                <TimeSeriesChart
-                  title="Disk and network throughput"
-                  explain="slow model downloads and disk reads are named causes of slowdowns"
-                  data={hostRows}
-                  series={[
-                    { key: 'disk_read', label: 'disk read', color: 'var(--c1)' },
-                    { key: 'disk_write', label: 'disk write', color: 'var(--c2)' },
-                    { key: 'net_rx', label: 'net rx', color: 'var(--c3)' },
-                    { key: 'net_tx', label: 'net tx', color: 'var(--c4)' },
-                  ]}
-                  unit="bytes_per_s"
-                  width={chartWidth}
-                />
+                  <TimeSeriesChart
+                    title="Disk and network throughput"
+                    explain="slow model downloads and disk reads are named causes of slowdowns"
+                    data={hostRows}
+                    series={[
+                      { key: 'disk_read', label: 'disk read', color: 'var(--c1)' },
+                      { key: 'disk_write', label: 'disk write', color: 'var(--c2)' },
+                      { key: 'net_rx', label: 'net rx', color: 'var(--c3)' },
+                      { key: 'net_tx', label: 'net tx', color: 'var(--c4)' },
+                    ]}
+                    unit="bytes_per_s"
+                    width={chartWidth}
+                  />
                 </WhenVisible>
               </div>
               <ProcessTable processes={d.processes.filter((p) => gpuIndex === undefined || p.gpu_index === gpuIndex)} />

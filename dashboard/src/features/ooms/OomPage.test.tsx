@@ -7,7 +7,17 @@ afterEach(cleanup);
 
 const events = [
   oomRow(),
-  oomRow({ ts: '2026-05-01T11:40:00.000Z', host: 'render-05', gpu_index: 0, cause: 'batch', cause_rule: 'batch 4 > 1 and requested scales with batch', batch: 4, width: 1024, height: 1024, model: 'sdxl-base' }),
+  oomRow({
+    ts: '2026-05-01T11:40:00.000Z',
+    host: 'render-05',
+    gpu_index: 0,
+    cause: 'batch',
+    cause_rule: 'batch 4 > 1 and requested scales with batch',
+    batch: 4,
+    width: 1024,
+    height: 1024,
+    model: 'sdxl-base',
+  }),
   oomRow({ ts: '2026-05-01T11:45:00.000Z', cause: 'resolution' }),
 ];
 
@@ -22,8 +32,12 @@ describe('OomPage', () => {
     expect(advice.querySelector('[data-cause="batch"]')?.textContent).toContain('Lower the batch size');
   });
 
-  it('prefers the collector\'s advice when it sends one', async () => {
-    renderApp('/ooms', { '/api/v1/ooms': { body: oomResponse([oomRow({ cause: 'fragmentation' })], { advice: [{ cause: 'fragmentation', what_to_try: 'Set expandable_segments.' }] }) } });
+  it("prefers the collector's advice when it sends one", async () => {
+    renderApp('/ooms', {
+      '/api/v1/ooms': {
+        body: oomResponse([oomRow({ cause: 'fragmentation' })], { advice: [{ cause: 'fragmentation', what_to_try: 'Set expandable_segments.' }] }),
+      },
+    });
     await waitFor(() => expect(screen.getByTestId('oom-advice').textContent).toBe('fragmentation: Set expandable_segments.'));
   });
 

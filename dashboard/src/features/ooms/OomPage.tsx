@@ -52,7 +52,13 @@ export function OomPage() {
           </span>
         )}
       </div>
-      <QueryView q={q} what="OOMs" fillsInWhen="the collector serves /api/v1/ooms (OOM events arrive from runtime logs)" isEmpty={(d) => d.total === 0} empty="No OOMs in this range with these filters. 🎉">
+      <QueryView
+        q={q}
+        what="OOMs"
+        fillsInWhen="the collector serves /api/v1/ooms (OOM events arrive from runtime logs)"
+        isEmpty={(d) => d.total === 0}
+        empty="No OOMs in this range with these filters. 🎉"
+      >
         {(d) => (
           <>
             <p data-testid="oom-total">
@@ -61,15 +67,37 @@ export function OomPage() {
             <div className="grid3">
               <section className="panel">
                 <h2>By cause</h2>
-                <BarList testId="oom-by-cause" items={d.by_cause.map((x) => ({ key: x.key, label: CAUSE_TEXT[x.key] ?? x.key, value: x.count, onClick: () => toggle('cause', x.key), active: x.key === cause }))} />
+                <BarList
+                  testId="oom-by-cause"
+                  items={d.by_cause.map((x) => ({
+                    key: x.key,
+                    label: CAUSE_TEXT[x.key] ?? x.key,
+                    value: x.count,
+                    onClick: () => toggle('cause', x.key),
+                    active: x.key === cause,
+                  }))}
+                />
               </section>
               <section className="panel">
                 <h2>By model</h2>
-                <BarList testId="oom-by-model" items={d.by_model.map((x) => ({ key: x.key, label: x.key, title: x.key, value: x.count, onClick: () => toggle('model', x.key), active: x.key === model }))} />
+                <BarList
+                  testId="oom-by-model"
+                  items={d.by_model.map((x) => ({
+                    key: x.key,
+                    label: x.key,
+                    title: x.key,
+                    value: x.count,
+                    onClick: () => toggle('model', x.key),
+                    active: x.key === model,
+                  }))}
+                />
               </section>
               <section className="panel">
                 <h2>By GPU tier</h2>
-                <BarList testId="oom-by-tier" items={d.by_gpu_tier.map((x) => ({ key: x.key, label: x.key === 'unknown' ? 'unknown' : `${x.key} GB`, value: x.count }))} />
+                <BarList
+                  testId="oom-by-tier"
+                  items={d.by_gpu_tier.map((x) => ({ key: x.key, label: x.key === 'unknown' ? 'unknown' : `${x.key} GB`, value: x.count }))}
+                />
               </section>
               <section className="panel">
                 <h2>By resolution</h2>

@@ -11,7 +11,9 @@ export function BudgetBar({ remaining }: { remaining: number | null }) {
       <span className={`budget-bar budget-${tone}`}>
         <span style={{ width: `${Math.round(w * 100)}%` }} />
       </span>
-      <span className="budget-text">{remaining === null ? 'no events' : over ? `exhausted (${formatPercent(remaining)})` : `${formatPercent(remaining)} left`}</span>
+      <span className="budget-text">
+        {remaining === null ? 'no events' : over ? `exhausted (${formatPercent(remaining)})` : `${formatPercent(remaining)} left`}
+      </span>
     </span>
   );
 }

@@ -43,7 +43,12 @@ export function SloDetailPage({ name, chartWidth }: { name: string; chartWidth?:
             <>
               <p className="muted">{s.description}</p>
               <div className="tiles">
-                <Tile label="SLI" value={formatPercent(s.sli, 2)} explain={`good ÷ valid events over ${formatDuration(s.window_s)}: ${s.good} of ${s.valid}`} testId="slo-detail-sli" />
+                <Tile
+                  label="SLI"
+                  value={formatPercent(s.sli, 2)}
+                  explain={`good ÷ valid events over ${formatDuration(s.window_s)}: ${s.good} of ${s.valid}`}
+                  testId="slo-detail-sli"
+                />
                 <Tile label="Target" value={objectiveText(s)} explain="the objective from the SLO file" />
                 <Tile
                   label="Error budget left"
@@ -52,8 +57,17 @@ export function SloDetailPage({ name, chartWidth }: { name: string; chartWidth?:
                   explain="1 − bad ÷ (allowed bad) over the SLO window; negative means over budget"
                   testId="slo-detail-budget"
                 />
-                <Tile label="Status" value={STATUS_TEXT[s.status]} tone={STATUS_TONE[s.status]} explain={`page: 14.4× over 1h and 5m, or 6× over 6h and 30m; ticket: 1× over 3d and 6h; needs ≥ ${s.min_events} events`} />
-                <Tile label="Period burn rate" value={s.period_burn_rate === null ? '—' : `${formatNumber(s.period_burn_rate, 2)}×`} explain="burn rate over the whole SLO window" />
+                <Tile
+                  label="Status"
+                  value={STATUS_TEXT[s.status]}
+                  tone={STATUS_TONE[s.status]}
+                  explain={`page: 14.4× over 1h and 5m, or 6× over 6h and 30m; ticket: 1× over 3d and 6h; needs ≥ ${s.min_events} events`}
+                />
+                <Tile
+                  label="Period burn rate"
+                  value={s.period_burn_rate === null ? '—' : `${formatNumber(s.period_burn_rate, 2)}×`}
+                  explain="burn rate over the whole SLO window"
+                />
               </div>
               <section className="panel">
                 <h2>Burn rate per alert window</h2>

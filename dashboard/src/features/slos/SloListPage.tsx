@@ -17,7 +17,13 @@ export function SloListPage() {
         <h1>SLOs</h1>
         <span className="muted">current SLI over each SLO's own window, error budget and burn rate per alert window</span>
       </header>
-      <QueryView q={slos} what="SLOs" fillsInWhen="the SLO evaluator runs (the collector loads its SLO file and serves /api/v1/slos)" isEmpty={(d) => d.slos.length === 0} empty="No SLOs are defined: add them to the collector's SLO file.">
+      <QueryView
+        q={slos}
+        what="SLOs"
+        fillsInWhen="the SLO evaluator runs (the collector loads its SLO file and serves /api/v1/slos)"
+        isEmpty={(d) => d.slos.length === 0}
+        empty="No SLOs are defined: add them to the collector's SLO file."
+      >
         {(d) => (
           <table className="data" data-testid="slo-table">
             <thead>
@@ -29,7 +35,8 @@ export function SloListPage() {
                 <th>Target</th>
                 <th>Error budget</th>
                 <th>
-                  Burn rate <Explain text="error ratio ÷ allowed error ratio per window; 1× spends the budget exactly over the SLO window. Page at 14.4× (1h & 5m) or 6× (6h & 30m), ticket at 1× (3d & 6h)." />
+                  Burn rate{' '}
+                  <Explain text="error ratio ÷ allowed error ratio per window; 1× spends the budget exactly over the SLO window. Page at 14.4× (1h & 5m) or 6× (6h & 30m), ticket at 1× (3d & 6h)." />
                 </th>
                 <th>Status</th>
                 <th>Alerts</th>
@@ -55,7 +62,11 @@ export function SloListPage() {
                       <BurnWindows windows={s.windows} />
                     </td>
                     <td>
-                      <span className={`badge badge-${STATUS_TONE[s.status]}`} data-testid="slo-status" title={s.status === 'insufficient_data' ? `fewer than ${s.min_events} events: no burn-rate alert` : undefined}>
+                      <span
+                        className={`badge badge-${STATUS_TONE[s.status]}`}
+                        data-testid="slo-status"
+                        title={s.status === 'insufficient_data' ? `fewer than ${s.min_events} events: no burn-rate alert` : undefined}
+                      >
                         {STATUS_TEXT[s.status]}
                       </span>
                     </td>

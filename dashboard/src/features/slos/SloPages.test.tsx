@@ -9,7 +9,21 @@ afterEach(cleanup);
 describe('SLO pages', () => {
   it('shows SLI, target, budget and the windows burning over their thresholds', async () => {
     renderApp('/slos', {
-      '/api/v1/slos': { body: sloList([slo(), slo({ name: 'warm-start', display_name: 'Warm start', kind: 'warm_start', threshold_s: 300, sli: 0.9995, error_budget_remaining: 0.8, status: 'ok', windows: [] })]) },
+      '/api/v1/slos': {
+        body: sloList([
+          slo(),
+          slo({
+            name: 'warm-start',
+            display_name: 'Warm start',
+            kind: 'warm_start',
+            threshold_s: 300,
+            sli: 0.9995,
+            error_budget_remaining: 0.8,
+            status: 'ok',
+            windows: [],
+          }),
+        ]),
+      },
       '/api/v1/alerts': { body: alertList([alert({ source: 'slo', rule: 'oom-rate', state: 'firing' })]) },
     });
     const rows = await screen.findAllByTestId('slo-row');
@@ -36,7 +50,18 @@ describe('SLO pages', () => {
       slo: slo(),
       from: '2026-05-01T11:00:00.000Z',
       to: '2026-05-01T12:00:00.000Z',
-      points: [{ t: '2026-05-01T11:30:00.000Z', sli: 0.99, error_budget_remaining: 0.1, burn_rate_5m: 2, burn_rate_1h: 1, burn_rate_6h: 1, burn_rate_3d: 1, valid: 100 }],
+      points: [
+        {
+          t: '2026-05-01T11:30:00.000Z',
+          sli: 0.99,
+          error_budget_remaining: 0.1,
+          burn_rate_5m: 2,
+          burn_rate_1h: 1,
+          burn_rate_6h: 1,
+          burn_rate_3d: 1,
+          valid: 100,
+        },
+      ],
     });
     const { stub } = renderApp('/slos/oom-rate?range=24h', { '/api/v1/slos/oom-rate': { body: detail }, '/api/v1/alerts': { body: alertList([]) } });
     expect((await screen.findByTestId('slo-detail-budget')).querySelector('.tile-value')?.textContent).toBe('-50%');

@@ -1,4 +1,11 @@
-import { AlertListResponseSchema, SloDetailResponseSchema, SloListResponseSchema, type AlertListResponse, type SloDetailResponse, type SloListResponse } from '@renderwatch/schema';
+import {
+  AlertListResponseSchema,
+  SloDetailResponseSchema,
+  SloListResponseSchema,
+  type AlertListResponse,
+  type SloDetailResponse,
+  type SloListResponse,
+} from '@renderwatch/schema';
 import type { ApiClient, ApiResult } from '../../api/client.js';
 import { rangeQuery, type TimeRange } from '../../lib/time-range.js';
 

@@ -20,7 +20,15 @@ describe('SlowdownsPage', () => {
   it('ranks hosts with their drop and the likely reasons', async () => {
     renderApp('/slowdowns', {
       '/api/v1/slowdowns': {
-        body: slowdowns([{ host: 'render-07', current: win(6, 0.4), baseline: win(10, 0.02), drop_ratio: 0.4, reasons: [{ reason: 'thermal_throttle', detail: 'thermal 40% of busy time vs 2%' }] }]),
+        body: slowdowns([
+          {
+            host: 'render-07',
+            current: win(6, 0.4),
+            baseline: win(10, 0.02),
+            drop_ratio: 0.4,
+            reasons: [{ reason: 'thermal_throttle', detail: 'thermal 40% of busy time vs 2%' }],
+          },
+        ]),
       },
     });
     const row = await screen.findByTestId('slowdown-row');
