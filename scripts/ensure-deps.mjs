@@ -10,6 +10,29 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PNPM_VERSION = '10.34.9';
 
 /** Debian packages by what needs them; a test that needs one skips with a message when it is absent. */
+/** Debian's python3 packages the real ComfyUI (../shared/comfyui-real, README section 1) imports. */
+export const COMFYUI_PYTHON_PACKAGES = [
+  'python3',
+  'python3-torch',
+  'python3-torchvision',
+  'python3-torchaudio',
+  'python3-aiohttp',
+  'python3-yarl',
+  'python3-numpy',
+  'python3-scipy',
+  'python3-pil',
+  'python3-yaml',
+  'python3-tqdm',
+  'python3-psutil',
+  'python3-av',
+  'python3-soundfile',
+  'python3-requests',
+  'python3-typing-extensions',
+  'python3-packaging',
+  'python3-sqlalchemy',
+  'python3-alembic',
+];
+
 export const OS_PACKAGES = [
   { pkg: 'clickhouse-server', bin: ['/usr/sbin/clickhouse-server', '/usr/bin/clickhouse-server'], why: 'storage for tests and the demo' },
   { pkg: 'clickhouse-client', bin: ['/usr/bin/clickhouse-client'], why: 'native inserts in benchmarks' },
@@ -18,6 +41,14 @@ export const OS_PACKAGES = [
   { pkg: 'prometheus', bin: ['/usr/bin/promtool'], why: 'promtool checks of /metrics and rules' },
   { pkg: 'prometheus-alertmanager', bin: ['/usr/bin/prometheus-alertmanager'], why: 'alert delivery tests' },
   { pkg: 'zookeeper', bin: ['/usr/share/zookeeper/bin/zkServer.sh'], why: 'the ClickHouse cluster test' },
+  { pkg: 'prometheus-node-exporter', bin: ['/usr/bin/prometheus-node-exporter'], why: 'the baseline of the agent-overhead benchmark' },
+  { pkg: 'curl', bin: ['/usr/bin/curl'], why: "run-comfyui.sh's readiness check" },
+  // The real ComfyUI of ../shared/comfyui-real runs on Debian's python3 packages (its README, section 1).
+  ...COMFYUI_PYTHON_PACKAGES.map((pkg) => ({
+    pkg,
+    bin: [`/usr/share/doc/${pkg}/copyright`],
+    why: 'the real ComfyUI (../shared/comfyui-real) in integration tests',
+  })),
 ];
 
 function log(msg) {
