@@ -50,10 +50,19 @@ export const ModelUnloadEventSchema = z.object({
   model: z.string().optional(),
   freed_mb: num.nonnegative().optional(),
 });
+/** Campaign tags of a job (agent/src/campaigns; docs/signals.md "Campaigns"). */
+const campaignTags = {
+  /** The campaign the job belongs to (`l-`: labelled, `c-`: client id + fingerprint, `b-`: A1111 batch). */
+  campaign_id: z.string().optional(),
+  /** Hash of the graph's node types and links, never its values. */
+  workflow_fingerprint: z.string().optional(),
+};
+
 export const JobStartEventSchema = z.object({
   ...base,
   kind: z.literal('job_start'),
   job_id: z.string().optional(),
+  ...campaignTags,
 });
 export const JobEndEventSchema = z.object({
   ...base,
@@ -67,12 +76,18 @@ export const JobEndEventSchema = z.object({
   steps: count.optional(),
   batch: count.optional(),
   model: z.string().optional(),
+  ...campaignTags,
+  /** Salted hash of the whole graph (values included): the same work submitted again has the same key. */
+  job_key: z.string().optional(),
 });
 export const NodeCacheEventSchema = z.object({
   ...base,
   kind: z.literal('node_cache'),
   cached_nodes: count.optional(),
   executed_nodes: count.optional(),
+  /** The job the cache served. */
+  job_id: z.string().optional(),
+  workflow_fingerprint: z.string().optional(),
 });
 export const QueueEventSchema = z.object({
   ...base,
@@ -139,6 +154,23 @@ export const OutputWrittenEventSchema = z.object({
   bytes: count.optional(),
 });
 
+export const INTERRUPTION_KINDS = ['runtime_restart', 'host_silent', 'agent_restart', 'preemption'] as const;
+/**
+ * A campaign's plan or an interruption of it, from the agent: `planned_*` when the plan is known or
+ * grows (declared in extra_data, seen queued), `interruption` when the runtime or the agent restarted
+ * while the campaign was open.
+ */
+export const CampaignEventSchema = z.object({
+  ...base,
+  kind: z.literal('campaign'),
+  campaign_id: z.string(),
+  label: z.string().optional(),
+  workflow_fingerprint: z.string().optional(),
+  planned_jobs: count.optional(),
+  planned_images: count.optional(),
+  interruption: z.enum(INTERRUPTION_KINDS).optional(),
+});
+
 /** One runtime event, as the adapters emit it and `parse-log` prints it. */
 export const RuntimeEventSchema = z.discriminatedUnion('kind', [
   RuntimeStartEventSchema,
@@ -156,6 +188,7 @@ export const RuntimeEventSchema = z.discriminatedUnion('kind', [
   CheckpointSavedEventSchema,
   TrainingResumedEventSchema,
   OutputWrittenEventSchema,
+  CampaignEventSchema,
 ]);
 export type RuntimeEvent = z.infer<typeof RuntimeEventSchema>;
 export type RuntimeEventKind = RuntimeEvent['kind'];

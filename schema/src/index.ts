@@ -1,7 +1,9 @@
 // Public API of @renderwatch/schema: named exports only (no `export *`).
 export {
+  CampaignEventSchema,
   CheckpointSavedEventSchema,
   ErrorEventSchema,
+  INTERRUPTION_KINDS,
   JOB_OUTCOMES,
   JobEndEventSchema,
   JobStartEventSchema,
@@ -185,6 +187,38 @@ export {
 } from './api/keys.js';
 export type { ApiKeyInfo, ApiKeyListResponse, ApiRole, CreateApiKeyRequest, CreateApiKeyResponse, WhoAmIResponse } from './api/keys.js';
 export { JobStatsQuerySchema, JobStatsResponseSchema, JobStatsRowSchema } from './api/jobs.js';
+export {
+  CAMPAIGN_LABEL_MAX,
+  CAMPAIGN_PATHS,
+  CAMPAIGN_SOURCES,
+  CAMPAIGN_STATUSES,
+  CampaignDetailSchema,
+  CampaignIdParamsSchema,
+  CampaignInterruptionSchema,
+  CampaignSourceSchema,
+  CampaignStatusSchema,
+  CampaignSummarySchema,
+  CampaignsQuerySchema,
+  CampaignsResponseSchema,
+  InterruptionKindSchema,
+  WorkflowCacheQuerySchema,
+  WorkflowCacheResponseSchema,
+  WorkflowCacheRowSchema,
+} from './api/campaigns.js';
+export type {
+  CampaignDetail,
+  CampaignIdParams,
+  CampaignInterruption,
+  CampaignSource,
+  CampaignStatus,
+  CampaignSummary,
+  CampaignsQuery,
+  CampaignsResponse,
+  InterruptionKind,
+  WorkflowCacheQuery,
+  WorkflowCacheResponse,
+  WorkflowCacheRow,
+} from './api/campaigns.js';
 export type { JobStatsQuery, JobStatsResponse, JobStatsRow } from './api/jobs.js';
 export { StartDistributionSchema, StartsGroupSchema, StartsHostSchema, StartsQuerySchema, StartsResponseSchema } from './api/starts.js';
 export type { StartDistribution, StartsGroup, StartsHost, StartsQuery, StartsResponse } from './api/starts.js';

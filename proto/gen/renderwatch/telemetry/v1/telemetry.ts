@@ -172,6 +172,9 @@ export interface RuntimeEvent {
     | { $case: "checkpointSaved"; value: CheckpointSaved }
     | { $case: "trainingResumed"; value: TrainingResumed }
     | { $case: "outputWritten"; value: OutputWritten }
+    | //
+    /** A campaign's plan or an interruption of it (docs/signals.md "Campaigns"). */
+    { $case: "campaign"; value: Campaign }
     | undefined;
 }
 
@@ -209,7 +212,12 @@ export interface ModelUnload {
 }
 
 export interface JobStart {
-  jobId?: string | undefined;
+  jobId?:
+    | string
+    | undefined;
+  /** The campaign the job belongs to and its workflow fingerprint (node types and links, no values). */
+  campaignId?: string | undefined;
+  workflowFingerprint?: string | undefined;
 }
 
 export interface JobEnd {
@@ -225,11 +233,22 @@ export interface JobEnd {
   steps?: number | undefined;
   batch?: number | undefined;
   model?: string | undefined;
+  campaignId?: string | undefined;
+  workflowFingerprint?:
+    | string
+    | undefined;
+  /** Salted hash of the whole graph: the same work submitted again has the same key (redone jobs). */
+  jobKey?: string | undefined;
 }
 
 export interface NodeCache {
   cachedNodes?: number | undefined;
-  executedNodes?: number | undefined;
+  executedNodes?:
+    | number
+    | undefined;
+  /** The job the cache served. */
+  jobId?: string | undefined;
+  workflowFingerprint?: string | undefined;
 }
 
 export interface Queue {
@@ -289,6 +308,19 @@ export interface TrainingResumed {
 export interface OutputWritten {
   images?: number | undefined;
   bytes?: number | undefined;
+}
+
+export interface Campaign {
+  campaignId: string;
+  /** The user's label (agent-truncated; the collector truncates again). */
+  label?: string | undefined;
+  workflowFingerprint?: string | undefined;
+  plannedJobs?: number | undefined;
+  plannedImages?:
+    | number
+    | undefined;
+  /** runtime_restart | host_silent | agent_restart | preemption */
+  interruption?: string | undefined;
 }
 
 function createBaseExportRequest(): ExportRequest {
@@ -2253,6 +2285,9 @@ export const RuntimeEvent: MessageFns<RuntimeEvent> = {
       case "outputWritten":
         OutputWritten.encode(message.body.value, writer.uint32(194).fork()).join();
         break;
+      case "campaign":
+        Campaign.encode(message.body.value, writer.uint32(226).fork()).join();
+        break;
     }
     return writer;
   },
@@ -2422,6 +2457,14 @@ export const RuntimeEvent: MessageFns<RuntimeEvent> = {
             message.body = { $case: "outputWritten", value: OutputWritten.decode(reader, reader.uint32()) };
             continue;
           }
+          case 28: {
+            if (tag !== 226) {
+              break;
+            }
+
+            message.body = { $case: "campaign", value: Campaign.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2500,6 +2543,8 @@ export const RuntimeEvent: MessageFns<RuntimeEvent> = {
         ? { $case: "outputWritten", value: OutputWritten.fromJSON(object.outputWritten) }
         : isSet(object.output_written)
         ? { $case: "outputWritten", value: OutputWritten.fromJSON(object.output_written) }
+        : isSet(object.campaign)
+        ? { $case: "campaign", value: Campaign.fromJSON(object.campaign) }
         : undefined,
     };
   },
@@ -2548,6 +2593,8 @@ export const RuntimeEvent: MessageFns<RuntimeEvent> = {
       obj.trainingResumed = TrainingResumed.toJSON(message.body.value);
     } else if (message.body?.$case === "outputWritten") {
       obj.outputWritten = OutputWritten.toJSON(message.body.value);
+    } else if (message.body?.$case === "campaign") {
+      obj.campaign = Campaign.toJSON(message.body.value);
     }
     return obj;
   },
@@ -2649,6 +2696,12 @@ export const RuntimeEvent: MessageFns<RuntimeEvent> = {
       case "outputWritten": {
         if (object.body?.value !== undefined && object.body?.value !== null) {
           message.body = { $case: "outputWritten", value: OutputWritten.fromPartial(object.body.value) };
+        }
+        break;
+      }
+      case "campaign": {
+        if (object.body?.value !== undefined && object.body?.value !== null) {
+          message.body = { $case: "campaign", value: Campaign.fromPartial(object.body.value) };
         }
         break;
       }
@@ -3128,13 +3181,19 @@ export const ModelUnload: MessageFns<ModelUnload> = {
 };
 
 function createBaseJobStart(): JobStart {
-  return { jobId: undefined };
+  return { jobId: undefined, campaignId: undefined, workflowFingerprint: undefined };
 }
 
 export const JobStart: MessageFns<JobStart> = {
   encode(message: JobStart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.jobId !== undefined) {
       writer.uint32(10).string(message.jobId);
+    }
+    if (message.campaignId !== undefined) {
+      writer.uint32(42).string(message.campaignId);
+    }
+    if (message.workflowFingerprint !== undefined) {
+      writer.uint32(50).string(message.workflowFingerprint);
     }
     return writer;
   },
@@ -3160,6 +3219,22 @@ export const JobStart: MessageFns<JobStart> = {
             message.jobId = reader.string();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.campaignId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.workflowFingerprint = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3179,6 +3254,16 @@ export const JobStart: MessageFns<JobStart> = {
         : isSet(object.job_id)
         ? globalThis.String(object.job_id)
         : undefined,
+      campaignId: isSet(object.campaignId)
+        ? globalThis.String(object.campaignId)
+        : isSet(object.campaign_id)
+        ? globalThis.String(object.campaign_id)
+        : undefined,
+      workflowFingerprint: isSet(object.workflowFingerprint)
+        ? globalThis.String(object.workflowFingerprint)
+        : isSet(object.workflow_fingerprint)
+        ? globalThis.String(object.workflow_fingerprint)
+        : undefined,
     };
   },
 
@@ -3186,6 +3271,12 @@ export const JobStart: MessageFns<JobStart> = {
     const obj: any = {};
     if (message.jobId !== undefined) {
       obj.jobId = message.jobId;
+    }
+    if (message.campaignId !== undefined) {
+      obj.campaignId = message.campaignId;
+    }
+    if (message.workflowFingerprint !== undefined) {
+      obj.workflowFingerprint = message.workflowFingerprint;
     }
     return obj;
   },
@@ -3196,6 +3287,8 @@ export const JobStart: MessageFns<JobStart> = {
   fromPartial<I extends Exact<DeepPartial<JobStart>, I>>(object: I): JobStart {
     const message = createBaseJobStart();
     message.jobId = object.jobId ?? undefined;
+    message.campaignId = object.campaignId ?? undefined;
+    message.workflowFingerprint = object.workflowFingerprint ?? undefined;
     return message;
   },
 };
@@ -3211,6 +3304,9 @@ function createBaseJobEnd(): JobEnd {
     steps: undefined,
     batch: undefined,
     model: undefined,
+    campaignId: undefined,
+    workflowFingerprint: undefined,
+    jobKey: undefined,
   };
 }
 
@@ -3242,6 +3338,15 @@ export const JobEnd: MessageFns<JobEnd> = {
     }
     if (message.model !== undefined) {
       writer.uint32(74).string(message.model);
+    }
+    if (message.campaignId !== undefined) {
+      writer.uint32(122).string(message.campaignId);
+    }
+    if (message.workflowFingerprint !== undefined) {
+      writer.uint32(130).string(message.workflowFingerprint);
+    }
+    if (message.jobKey !== undefined) {
+      writer.uint32(138).string(message.jobKey);
     }
     return writer;
   },
@@ -3331,6 +3436,30 @@ export const JobEnd: MessageFns<JobEnd> = {
             message.model = reader.string();
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.campaignId = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.workflowFingerprint = reader.string();
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.jobKey = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3362,6 +3491,21 @@ export const JobEnd: MessageFns<JobEnd> = {
       steps: isSet(object.steps) ? globalThis.Number(object.steps) : undefined,
       batch: isSet(object.batch) ? globalThis.Number(object.batch) : undefined,
       model: isSet(object.model) ? globalThis.String(object.model) : undefined,
+      campaignId: isSet(object.campaignId)
+        ? globalThis.String(object.campaignId)
+        : isSet(object.campaign_id)
+        ? globalThis.String(object.campaign_id)
+        : undefined,
+      workflowFingerprint: isSet(object.workflowFingerprint)
+        ? globalThis.String(object.workflowFingerprint)
+        : isSet(object.workflow_fingerprint)
+        ? globalThis.String(object.workflow_fingerprint)
+        : undefined,
+      jobKey: isSet(object.jobKey)
+        ? globalThis.String(object.jobKey)
+        : isSet(object.job_key)
+        ? globalThis.String(object.job_key)
+        : undefined,
     };
   },
 
@@ -3394,6 +3538,15 @@ export const JobEnd: MessageFns<JobEnd> = {
     if (message.model !== undefined) {
       obj.model = message.model;
     }
+    if (message.campaignId !== undefined) {
+      obj.campaignId = message.campaignId;
+    }
+    if (message.workflowFingerprint !== undefined) {
+      obj.workflowFingerprint = message.workflowFingerprint;
+    }
+    if (message.jobKey !== undefined) {
+      obj.jobKey = message.jobKey;
+    }
     return obj;
   },
 
@@ -3411,12 +3564,15 @@ export const JobEnd: MessageFns<JobEnd> = {
     message.steps = object.steps ?? undefined;
     message.batch = object.batch ?? undefined;
     message.model = object.model ?? undefined;
+    message.campaignId = object.campaignId ?? undefined;
+    message.workflowFingerprint = object.workflowFingerprint ?? undefined;
+    message.jobKey = object.jobKey ?? undefined;
     return message;
   },
 };
 
 function createBaseNodeCache(): NodeCache {
-  return { cachedNodes: undefined, executedNodes: undefined };
+  return { cachedNodes: undefined, executedNodes: undefined, jobId: undefined, workflowFingerprint: undefined };
 }
 
 export const NodeCache: MessageFns<NodeCache> = {
@@ -3426,6 +3582,12 @@ export const NodeCache: MessageFns<NodeCache> = {
     }
     if (message.executedNodes !== undefined) {
       writer.uint32(16).uint32(message.executedNodes);
+    }
+    if (message.jobId !== undefined) {
+      writer.uint32(26).string(message.jobId);
+    }
+    if (message.workflowFingerprint !== undefined) {
+      writer.uint32(34).string(message.workflowFingerprint);
     }
     return writer;
   },
@@ -3459,6 +3621,22 @@ export const NodeCache: MessageFns<NodeCache> = {
             message.executedNodes = reader.uint32();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.workflowFingerprint = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3483,6 +3661,16 @@ export const NodeCache: MessageFns<NodeCache> = {
         : isSet(object.executed_nodes)
         ? globalThis.Number(object.executed_nodes)
         : undefined,
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : undefined,
+      workflowFingerprint: isSet(object.workflowFingerprint)
+        ? globalThis.String(object.workflowFingerprint)
+        : isSet(object.workflow_fingerprint)
+        ? globalThis.String(object.workflow_fingerprint)
+        : undefined,
     };
   },
 
@@ -3494,6 +3682,12 @@ export const NodeCache: MessageFns<NodeCache> = {
     if (message.executedNodes !== undefined) {
       obj.executedNodes = Math.round(message.executedNodes);
     }
+    if (message.jobId !== undefined) {
+      obj.jobId = message.jobId;
+    }
+    if (message.workflowFingerprint !== undefined) {
+      obj.workflowFingerprint = message.workflowFingerprint;
+    }
     return obj;
   },
 
@@ -3504,6 +3698,8 @@ export const NodeCache: MessageFns<NodeCache> = {
     const message = createBaseNodeCache();
     message.cachedNodes = object.cachedNodes ?? undefined;
     message.executedNodes = object.executedNodes ?? undefined;
+    message.jobId = object.jobId ?? undefined;
+    message.workflowFingerprint = object.workflowFingerprint ?? undefined;
     return message;
   },
 };
@@ -4514,6 +4710,178 @@ export const OutputWritten: MessageFns<OutputWritten> = {
     const message = createBaseOutputWritten();
     message.images = object.images ?? undefined;
     message.bytes = object.bytes ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCampaign(): Campaign {
+  return {
+    campaignId: "",
+    label: undefined,
+    workflowFingerprint: undefined,
+    plannedJobs: undefined,
+    plannedImages: undefined,
+    interruption: undefined,
+  };
+}
+
+export const Campaign: MessageFns<Campaign> = {
+  encode(message: Campaign, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.campaignId !== "") {
+      writer.uint32(10).string(message.campaignId);
+    }
+    if (message.label !== undefined) {
+      writer.uint32(18).string(message.label);
+    }
+    if (message.workflowFingerprint !== undefined) {
+      writer.uint32(26).string(message.workflowFingerprint);
+    }
+    if (message.plannedJobs !== undefined) {
+      writer.uint32(32).uint32(message.plannedJobs);
+    }
+    if (message.plannedImages !== undefined) {
+      writer.uint32(40).uint32(message.plannedImages);
+    }
+    if (message.interruption !== undefined) {
+      writer.uint32(50).string(message.interruption);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Campaign {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCampaign();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.campaignId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.label = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.workflowFingerprint = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.plannedJobs = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.plannedImages = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.interruption = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Campaign {
+    return {
+      campaignId: isSet(object.campaignId)
+        ? globalThis.String(object.campaignId)
+        : isSet(object.campaign_id)
+        ? globalThis.String(object.campaign_id)
+        : "",
+      label: isSet(object.label) ? globalThis.String(object.label) : undefined,
+      workflowFingerprint: isSet(object.workflowFingerprint)
+        ? globalThis.String(object.workflowFingerprint)
+        : isSet(object.workflow_fingerprint)
+        ? globalThis.String(object.workflow_fingerprint)
+        : undefined,
+      plannedJobs: isSet(object.plannedJobs)
+        ? globalThis.Number(object.plannedJobs)
+        : isSet(object.planned_jobs)
+        ? globalThis.Number(object.planned_jobs)
+        : undefined,
+      plannedImages: isSet(object.plannedImages)
+        ? globalThis.Number(object.plannedImages)
+        : isSet(object.planned_images)
+        ? globalThis.Number(object.planned_images)
+        : undefined,
+      interruption: isSet(object.interruption) ? globalThis.String(object.interruption) : undefined,
+    };
+  },
+
+  toJSON(message: Campaign): unknown {
+    const obj: any = {};
+    if (message.campaignId !== "") {
+      obj.campaignId = message.campaignId;
+    }
+    if (message.label !== undefined) {
+      obj.label = message.label;
+    }
+    if (message.workflowFingerprint !== undefined) {
+      obj.workflowFingerprint = message.workflowFingerprint;
+    }
+    if (message.plannedJobs !== undefined) {
+      obj.plannedJobs = Math.round(message.plannedJobs);
+    }
+    if (message.plannedImages !== undefined) {
+      obj.plannedImages = Math.round(message.plannedImages);
+    }
+    if (message.interruption !== undefined) {
+      obj.interruption = message.interruption;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Campaign>, I>>(base?: I): Campaign {
+    return Campaign.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Campaign>, I>>(object: I): Campaign {
+    const message = createBaseCampaign();
+    message.campaignId = object.campaignId ?? "";
+    message.label = object.label ?? undefined;
+    message.workflowFingerprint = object.workflowFingerprint ?? undefined;
+    message.plannedJobs = object.plannedJobs ?? undefined;
+    message.plannedImages = object.plannedImages ?? undefined;
+    message.interruption = object.interruption ?? undefined;
     return message;
   },
 };
