@@ -97,7 +97,10 @@ function body(e: RuntimeEvent, cold: boolean | undefined): WireRuntimeEvent['bod
     case 'runtime_start':
       return { $case: 'runtimeStart', value: { version: e.version, extensions: e.extensions ?? [], cold } };
     case 'runtime_ready':
-      return { $case: 'runtimeReady', value: { startupS: e.startup_s, url: e.url } };
+      return {
+        $case: 'runtimeReady',
+        value: { startupS: e.startup_s, url: e.url, startToReadyS: e.start_to_ready_s, cold: e.cold, coldRule: e.cold_rule },
+      };
     case 'model_load':
       return {
         $case: 'modelLoad',
@@ -109,12 +112,34 @@ function body(e: RuntimeEvent, cold: boolean | undefined): WireRuntimeEvent['bod
           loadedMb: e.loaded_mb,
           offloadedMb: e.offloaded_mb,
           mode: e.mode,
+          path: e.path,
+        },
+      };
+    case 'model_download':
+      return {
+        $case: 'modelDownload',
+        value: { model: e.model, bytes: e.bytes, durationS: e.duration_s, bytesPerS: e.bytes_per_s, source: e.source },
+      };
+    case 'first_image':
+      return {
+        $case: 'firstImage',
+        value: {
+          jobId: e.job_id,
+          startToFirstImageS: e.start_to_first_image_s,
+          startToReadyS: e.start_to_ready_s,
+          readyToFirstImageS: e.ready_to_first_image_s,
+          queuedToImageS: e.queued_to_image_s,
+          cold: e.cold,
+          coldRule: e.cold_rule,
         },
       };
     case 'model_unload':
       return { $case: 'modelUnload', value: { model: e.model, freedMb: e.freed_mb } };
     case 'job_start':
-      return { $case: 'jobStart', value: { jobId: e.job_id } };
+      return {
+        $case: 'jobStart',
+        value: { jobId: e.job_id, queueWaitS: e.queue_wait_s, campaignId: e.campaign_id, workflowFingerprint: e.workflow_fingerprint },
+      };
     case 'job_end':
       return {
         $case: 'jobEnd',
@@ -128,10 +153,19 @@ function body(e: RuntimeEvent, cold: boolean | undefined): WireRuntimeEvent['bod
           steps: e.steps,
           batch: e.batch,
           model: e.model,
+          queuedToImageS: e.queued_to_image_s,
+          cold: e.cold,
+          coldRule: e.cold_rule,
+          campaignId: e.campaign_id,
+          workflowFingerprint: e.workflow_fingerprint,
+          jobKey: e.job_key,
         },
       };
     case 'node_cache':
-      return { $case: 'nodeCache', value: { cachedNodes: e.cached_nodes, executedNodes: e.executed_nodes } };
+      return {
+        $case: 'nodeCache',
+        value: { cachedNodes: e.cached_nodes, executedNodes: e.executed_nodes, jobId: e.job_id, workflowFingerprint: e.workflow_fingerprint },
+      };
     case 'queue':
       return { $case: 'queue', value: { pending: e.pending, running: e.running, oldestWaitS: e.oldest_wait_s } };
     case 'progress':
@@ -165,6 +199,18 @@ function body(e: RuntimeEvent, cold: boolean | undefined): WireRuntimeEvent['bod
       return { $case: 'trainingResumed', value: { step: e.step, epoch: e.epoch, path: e.path } };
     case 'output_written':
       return { $case: 'outputWritten', value: { images: e.images, bytes: e.bytes } };
+    case 'campaign':
+      return {
+        $case: 'campaign',
+        value: {
+          campaignId: e.campaign_id,
+          label: e.label,
+          workflowFingerprint: e.workflow_fingerprint,
+          plannedJobs: e.planned_jobs,
+          plannedImages: e.planned_images,
+          interruption: e.interruption,
+        },
+      };
     default: {
       const never: never = e;
       throw new TypeError(`unknown event ${String(never)}`);

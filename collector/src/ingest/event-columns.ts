@@ -1,7 +1,7 @@
 // Maps one wire RuntimeEvent (a oneof body) onto the wide runtime_events columns.
 // Columns the event does not give stay NULL ('' for String columns): absent, never invented.
 import type { RuntimeEvent } from '@renderwatch/proto';
-import { JOB_OUTCOMES, MODEL_LOAD_MODES, MODEL_LOAD_SOURCES, OOM_CAUSES } from '@renderwatch/schema';
+import { CAMPAIGN_LABEL_MAX, INTERRUPTION_KINDS, JOB_OUTCOMES, MODEL_LOAD_MODES, MODEL_LOAD_SOURCES, OOM_CAUSES } from '@renderwatch/schema';
 import { AppError } from '../errors.js';
 
 type Body = NonNullable<RuntimeEvent['body']>;
@@ -23,6 +23,7 @@ const KIND_OF_CASE: Record<Case, string> = {
   checkpointSaved: 'checkpoint_saved',
   trainingResumed: 'training_resumed',
   outputWritten: 'output_written',
+  campaign: 'campaign',
 };
 
 const STRING_COLUMNS = [
@@ -40,6 +41,11 @@ const STRING_COLUMNS = [
   'url',
   'path',
   'device',
+  'campaign_id',
+  'campaign_label',
+  'workflow_fingerprint',
+  'job_key',
+  'interruption',
 ] as const;
 
 function oneOf(v: string | undefined, allowed: readonly string[], what: string): string {
@@ -47,6 +53,14 @@ function oneOf(v: string | undefined, allowed: readonly string[], what: string):
   if (!allowed.includes(v)) throw new AppError('COL_ERR_INGEST_INVALID', `${what} must be one of ${allowed.join('|')}, got ${JSON.stringify(v.slice(0, 40))}`);
   return v;
 }
+
+/** A user-chosen label: control characters dropped, cut at `max` code points (never inside a surrogate pair). */
+const label = (v: string | undefined, max = CAMPAIGN_LABEL_MAX): string =>
+  Array.from((v ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, ''))
+    .slice(0, max)
+    .join('');
+/** Campaign and fingerprint ids: the agent makes them short hex; anything else is cut, not refused. */
+const cid = (v: string | undefined): string => label(v, 64);
 
 const b = (v: boolean | undefined): number | null => (v === undefined ? null : v ? 1 : 0);
 const s = (v: string | undefined, max = 512): string => (v ?? '').slice(0, max);
@@ -88,7 +102,11 @@ export function eventColumns(e: RuntimeEvent, seq: number): Record<string, unkno
       Object.assign(row, { model: s(body.value.model), freed_mb: body.value.freedMb ?? null });
       break;
     case 'jobStart':
-      Object.assign(row, { job_id: s(body.value.jobId, 128) });
+      Object.assign(row, {
+        job_id: s(body.value.jobId, 128),
+        campaign_id: cid(body.value.campaignId),
+        workflow_fingerprint: cid(body.value.workflowFingerprint),
+      });
       break;
     case 'jobEnd': {
       const v = body.value;
@@ -102,11 +120,19 @@ export function eventColumns(e: RuntimeEvent, seq: number): Record<string, unkno
         steps: v.steps ?? null,
         batch: v.batch ?? null,
         model: s(v.model),
+        campaign_id: cid(v.campaignId),
+        workflow_fingerprint: cid(v.workflowFingerprint),
+        job_key: cid(v.jobKey),
       });
       break;
     }
     case 'nodeCache':
-      Object.assign(row, { cached_nodes: body.value.cachedNodes ?? null, executed_nodes: body.value.executedNodes ?? null });
+      Object.assign(row, {
+        cached_nodes: body.value.cachedNodes ?? null,
+        executed_nodes: body.value.executedNodes ?? null,
+        job_id: s(body.value.jobId, 128),
+        workflow_fingerprint: cid(body.value.workflowFingerprint),
+      });
       break;
     case 'queue':
       Object.assign(row, { pending: body.value.pending ?? null, running: body.value.running ?? null, oldest_wait_s: body.value.oldestWaitS ?? null });
@@ -152,6 +178,19 @@ export function eventColumns(e: RuntimeEvent, seq: number): Record<string, unkno
     case 'outputWritten':
       Object.assign(row, { images: body.value.images ?? null, bytes: body.value.bytes ?? null });
       break;
+    case 'campaign': {
+      const v = body.value;
+      if (v.campaignId === '') throw new AppError('COL_ERR_INGEST_INVALID', `events[${seq}]: campaign event without campaign_id`);
+      Object.assign(row, {
+        campaign_id: cid(v.campaignId),
+        campaign_label: label(v.label),
+        workflow_fingerprint: cid(v.workflowFingerprint),
+        planned_jobs: v.plannedJobs ?? null,
+        planned_images: v.plannedImages ?? null,
+        interruption: oneOf(v.interruption, INTERRUPTION_KINDS, 'campaign.interruption'),
+      });
+      break;
+    }
     default: {
       const never: never = body;
       throw new AppError('COL_ERR_INGEST_INVALID', `events[${seq}]: unknown body ${String(never)}`);
