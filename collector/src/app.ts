@@ -9,6 +9,8 @@ import type { TelemetryServiceServer } from '@renderwatch/proto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { CollectorConfig } from './config.js';
+import { createExportGate } from './grpc/export-gate.js';
+import type { GrpcServerOptions } from './grpc/server.js';
 import { createTelemetryService, type TenantResolver } from './grpc/telemetry-service.js';
 import { registerErrorHandler } from './http/error-handler.js';
 import type { RequestAuthenticator } from './http/request-tenant.js';
@@ -41,6 +43,8 @@ export interface App {
   grpc: TelemetryServiceServer;
   /** SLO and alert evaluator, not started (startCollector starts it) */
   evaluator: AlertEngine;
+  /** What startGrpcServer needs beside the service: the pre-read token gate and the decode counter. */
+  grpcOptions: Pick<GrpcServerOptions, 'interceptors' | 'onDecoded'>;
 }
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -121,14 +125,23 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
     grouping: { groupRows: cfg.COLLECTOR_INGEST_GROUP_ROWS, lingerMs: cfg.COLLECTOR_INGEST_LINGER_MS },
     now,
   });
+  const resolveTenant = deps.resolveTenant ?? (() => 'default');
+  const gate = createExportGate({
+    resolveTenant,
+    maxConnectionBytes: 4 * cfg.COLLECTOR_MAX_MESSAGE_BYTES,
+    maxGlobalBytes: 16 * cfg.COLLECTOR_MAX_MESSAGE_BYTES,
+    retryAfterS: cfg.COLLECTOR_INGEST_RETRY_AFTER_S,
+    onRefused: (reason) => metrics.grpcRefused.inc({ reason }),
+  });
+  const grpcOptions = { interceptors: [gate.interceptor], onDecoded: (bytes: number) => metrics.grpcDecodedBytes.inc(bytes) };
   const grpc = createTelemetryService({
     ingest,
     log: deps.log,
-    resolveTenant: deps.resolveTenant ?? (() => 'default'),
+    resolveTenant,
     onResult: (outcome, rows) => {
       metrics.exports.inc({ outcome });
       if (rows > 0) metrics.rows.inc(rows);
     },
   });
-  return { http, grpc, evaluator };
+  return { http, grpc, evaluator, grpcOptions };
 }

@@ -102,6 +102,7 @@ export async function startCollector(cfg: CollectorConfig, log: Logger, deps: Pa
     host: cfg.COLLECTOR_HOST,
     port: cfg.COLLECTOR_GRPC_PORT,
     maxMessageBytes: cfg.COLLECTOR_MAX_MESSAGE_BYTES,
+    ...app.grpcOptions,
     ...(tls === undefined ? {} : { credentials: tls.grpc }),
   });
   if (cfg.COLLECTOR_SLO_EVAL_INTERVAL_S > 0) app.evaluator.start();

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { Server, ServerCredentials } from '@grpc/grpc-js';
+import { Server, ServerCredentials, type ServerInterceptor } from '@grpc/grpc-js';
 import { ExportRequest, TelemetryServiceService, type TelemetryServiceServer } from '@renderwatch/proto';
 import { AppError } from '../errors.js';
 
@@ -8,6 +8,10 @@ export interface GrpcServerOptions {
   port: number;
   maxMessageBytes: number;
   credentials?: ServerCredentials;
+  /** Runs before any message is read (grpc/export-gate.ts: token check, bytes in flight). */
+  interceptors?: ServerInterceptor[];
+  /** Called with the size of every message decoded (collector /metrics). */
+  onDecoded?: (bytes: number) => void;
 }
 
 export interface RunningGrpcServer {
@@ -18,15 +22,25 @@ export interface RunningGrpcServer {
 /** Set on a request whose bytes were not a valid ExportRequest; the handler answers INVALID_ARGUMENT. */
 export const MALFORMED = Symbol('renderwatch.malformed');
 
+const WIRE_BYTES = Symbol('renderwatch.wireBytes');
+
 /** Decodes an ExportRequest without throwing (grpc-js would answer INTERNAL for a throw). */
 export function decodeExportRequest(buf: Buffer): ExportRequest {
+  let req: ExportRequest;
   try {
-    return ExportRequest.decode(buf);
+    req = ExportRequest.decode(buf);
   } catch (err: unknown) {
-    const req = ExportRequest.fromPartial({});
+    req = ExportRequest.fromPartial({});
     Object.defineProperty(req, MALFORMED, { value: err instanceof Error ? err.message : String(err), enumerable: false });
-    return req;
   }
+  Object.defineProperty(req, WIRE_BYTES, { value: buf.length, enumerable: false });
+  return req;
+}
+
+/** The decoded size of a message read by this server (0 when unknown). */
+export function wireBytes(msg: unknown): number {
+  const v: unknown = typeof msg === 'object' && msg !== null ? Object.getOwnPropertyDescriptor(msg, WIRE_BYTES)?.value : undefined;
+  return typeof v === 'number' ? v : 0;
 }
 
 /** The decode error of a malformed request, if it was one. */
@@ -64,8 +78,17 @@ export async function startGrpcServer(impl: TelemetryServiceServer, o: GrpcServe
     'grpc.max_receive_message_length': o.maxMessageBytes,
     'grpc.max_concurrent_streams': 1000,
     'grpc.keepalive_permit_without_calls': 1,
+    ...(o.interceptors === undefined ? {} : { interceptors: o.interceptors }),
   });
-  const definition = { ...TelemetryServiceService, export: { ...TelemetryServiceService.export, requestDeserialize: decodeExportRequest } };
+  const onDecoded = o.onDecoded;
+  const deserialize =
+    onDecoded === undefined
+      ? decodeExportRequest
+      : (buf: Buffer): ExportRequest => {
+          onDecoded(buf.length);
+          return decodeExportRequest(buf);
+        };
+  const definition = { ...TelemetryServiceService, export: { ...TelemetryServiceService.export, requestDeserialize: deserialize } };
   server.addService(definition, impl);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${o.host}:${o.port}`, o.credentials ?? ServerCredentials.createInsecure(), (err, p) => {

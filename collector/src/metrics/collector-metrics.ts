@@ -5,6 +5,10 @@ export interface CollectorMetrics {
   readonly registry: Registry;
   readonly exports: Counter<'outcome'>;
   readonly rows: Counter;
+  /** gRPC calls refused by the gate before their message was read (grpc/export-gate.ts). */
+  readonly grpcRefused: Counter<'reason'>;
+  /** Bytes of gRPC messages decoded (after the gate let their call in). */
+  readonly grpcDecodedBytes: Counter;
 }
 
 export function createCollectorMetrics(): CollectorMetrics {
@@ -23,5 +27,16 @@ export function createCollectorMetrics(): CollectorMetrics {
       registers: [registry],
     }),
     rows: new Counter({ name: 'renderwatch_collector_rows_ingested_total', help: 'Rows written to ClickHouse', registers: [registry] }),
+    grpcRefused: new Counter({
+      name: 'renderwatch_collector_grpc_refused_before_read_total',
+      help: 'gRPC calls refused before their message was read or decoded, by reason (unauthenticated, connection_bytes, global_bytes)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    grpcDecodedBytes: new Counter({
+      name: 'renderwatch_collector_grpc_decoded_bytes_total',
+      help: 'Bytes of gRPC messages decoded (only calls that passed the token check are read)',
+      registers: [registry],
+    }),
   };
 }
