@@ -22,9 +22,18 @@
  *       "not_supported": ["fan", "ecc", "energy", "pcie", "processes", "memory_v2", "reasons",
  *                         "violation", "power", "utilization", "mig", "temperature"],
  *       "lost_at_tick": 3, "recover_at_tick": 6,
- *       "xids": [{"tick": 2, "xid": 79}]
+ *       "xids": [{"tick": 2, "xid": 79}],
+ *       "pstate": [8, 0], "compute_mode": 0, "minor_number": 0,
+ *       "graphics_clock": 1980, "graphics_clock_max": 1980, "video_clock": 1755,
+ *       "enc_util": 0, "dec_util": 12, "pcie_replay": 0,
+ *       "remapped_corr": 0, "remapped_unc": 0, "remap_pending": 0, "remap_failure": 0,
+ *       "ecc_corrected_aggregate": 3, "ecc_uncorrected_aggregate": 0,
+ *       "fields": {"82": 45, "74": [0, 5000000]}   // nvmlDeviceGetFieldValues by field id
  *     }]
  *   }
+ * Features for "not_supported" also: "pstate", "compute_mode", "encoder", "decoder", "pcie_replay",
+ * "remapped_rows", "fields" (the whole call), "video_clock"; a field id absent from "fields" answers
+ * NOT_SUPPORTED in that value's nvmlReturn, as the real library does per field.
  * A number field may be an array: the value at tick t is a[t % length].
  * Extra exports for tests: fakeNvmlSetTick(unsigned), fakeNvmlCallCount().
  */
@@ -323,18 +332,63 @@ int nvmlDeviceGetTotalEnergyConsumption(nvmlDevice_t d, unsigned long long *out)
   jval *g; int rc = dev_check(d, "energy", &g); if (rc) return rc;
   *out = (unsigned long long)NUM_OR(g, "energy_mj", 0); return OK;
 }
+/* NVML_CLOCK_GRAPHICS 0, _SM 1, _MEM 2, _VIDEO 3; graphics falls back to the SM value */
 int nvmlDeviceGetClockInfo(nvmlDevice_t d, int type, unsigned int *out) {
   jval *g; int rc = dev_check(d, "clocks", &g); if (rc) return rc;
-  if (type == 1 || type == 0) *out = (unsigned int)NUM_OR(g, "sm_clock", 1500);
+  double sm = NUM_OR(g, "sm_clock", 1500);
+  if (type == 1) *out = (unsigned int)sm;
+  else if (type == 0) *out = (unsigned int)NUM_OR(g, "graphics_clock", sm);
   else if (type == 2) *out = (unsigned int)NUM_OR(g, "mem_clock", 5000);
+  else if (type == 3) { if (has_flag(g, "video_clock")) return ERR_NOT_SUPPORTED; *out = (unsigned int)NUM_OR(g, "video_clock", 1400); }
   else return ERR_INVALID_ARGUMENT;
   return OK;
 }
 int nvmlDeviceGetMaxClockInfo(nvmlDevice_t d, int type, unsigned int *out) {
   jval *g; int rc = dev_check(d, "clocks", &g); if (rc) return rc;
-  if (type == 1 || type == 0) *out = (unsigned int)NUM_OR(g, "sm_clock_max", 2000);
+  double sm = NUM_OR(g, "sm_clock_max", 2000);
+  if (type == 1) *out = (unsigned int)sm;
+  else if (type == 0) *out = (unsigned int)NUM_OR(g, "graphics_clock_max", sm);
   else if (type == 2) *out = (unsigned int)NUM_OR(g, "mem_clock_max", 5000);
+  else if (type == 3) *out = (unsigned int)NUM_OR(g, "video_clock_max", 1950);
   else return ERR_INVALID_ARGUMENT;
+  return OK;
+}
+UINT_GETTER(nvmlDeviceGetPerformanceState, "pstate", "pstate", 0)
+UINT_GETTER(nvmlDeviceGetComputeMode, "compute_mode", "compute_mode", 0)
+UINT_GETTER(nvmlDeviceGetPcieReplayCounter, "pcie_replay", "pcie_replay", 0)
+int nvmlDeviceGetMinorNumber(nvmlDevice_t d, unsigned int *out) {
+  jval *g; int rc = dev_check(d, NULL, &g); if (rc) return rc;
+  *out = (unsigned int)NUM_OR(g, "minor_number", d->gpu); return OK;
+}
+int nvmlDeviceGetEncoderUtilization(nvmlDevice_t d, unsigned int *util, unsigned int *periodUs) {
+  jval *g; int rc = dev_check(d, "encoder", &g); if (rc) return rc;
+  *util = (unsigned int)NUM_OR(g, "enc_util", 0); *periodUs = 167000; return OK;
+}
+int nvmlDeviceGetDecoderUtilization(nvmlDevice_t d, unsigned int *util, unsigned int *periodUs) {
+  jval *g; int rc = dev_check(d, "decoder", &g); if (rc) return rc;
+  *util = (unsigned int)NUM_OR(g, "dec_util", 0); *periodUs = 167000; return OK;
+}
+int nvmlDeviceGetRemappedRows(nvmlDevice_t d, unsigned int *corr, unsigned int *unc, unsigned int *pending, unsigned int *failure) {
+  jval *g; int rc = dev_check(d, "remapped_rows", &g); if (rc) return rc;
+  *corr = (unsigned int)NUM_OR(g, "remapped_corr", 0); *unc = (unsigned int)NUM_OR(g, "remapped_unc", 0);
+  *pending = (unsigned int)NUM_OR(g, "remap_pending", 0); *failure = (unsigned int)NUM_OR(g, "remap_failure", 0);
+  return OK;
+}
+/* nvmlFieldValue_t (nvml.h): the value is a union; the fake always answers UNSIGNED_LONG_LONG (3). */
+typedef struct {
+  unsigned int fieldId, scopeId; long long timestamp, latencyUsec; int valueType, nvmlReturn;
+  union { double dVal; unsigned int uiVal; unsigned long ulVal; unsigned long long ullVal; long long sllVal; int siVal; } value;
+} nvmlFieldValue_t;
+int nvmlDeviceGetFieldValues(nvmlDevice_t d, int count, nvmlFieldValue_t *values) {
+  jval *g; int rc = dev_check(d, "fields", &g); if (rc) return rc;
+  jval *fields = jget(g, "fields");
+  for (int i = 0; i < count; i++) {
+    char key[16]; snprintf(key, sizeof key, "%u", values[i].fieldId);
+    double v;
+    values[i].latencyUsec = 0; values[i].timestamp = 0;
+    if (fields && num_at(fields, key, &v)) { values[i].nvmlReturn = OK; values[i].valueType = 3; values[i].value.ullVal = (unsigned long long)v; }
+    else values[i].nvmlReturn = ERR_NOT_SUPPORTED;
+  }
   return OK;
 }
 int nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t d, unsigned long long *out) {
@@ -350,8 +404,10 @@ int nvmlDeviceGetPcieThroughput(nvmlDevice_t d, int counter, unsigned int *out) 
 }
 int nvmlDeviceGetTotalEccErrors(nvmlDevice_t d, int errorType, int counterType, unsigned long long *out) {
   jval *g; int rc = dev_check(d, "ecc", &g); if (rc) return rc;
-  (void)counterType;
-  *out = (unsigned long long)NUM_OR(g, errorType == 0 ? "ecc_corrected" : "ecc_uncorrected", 0); return OK;
+  /* counterType 0 = volatile (since the driver loaded), 1 = aggregate (lifetime) */
+  const char *key = counterType == 1 ? (errorType == 0 ? "ecc_corrected_aggregate" : "ecc_uncorrected_aggregate")
+                                     : (errorType == 0 ? "ecc_corrected" : "ecc_uncorrected");
+  *out = (unsigned long long)NUM_OR(g, key, NUM_OR(g, errorType == 0 ? "ecc_corrected" : "ecc_uncorrected", 0)); return OK;
 }
 int nvmlDeviceGetViolationStatus(nvmlDevice_t d, int policy, nvmlViolationTime_t *out) {
   jval *g; int rc = dev_check(d, "violation", &g); if (rc) return rc;

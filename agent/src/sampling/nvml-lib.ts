@@ -23,6 +23,17 @@ export interface NvmlXidEvent {
   xid: number;
 }
 
+/** Remapped-row counts (nvmlDeviceGetRemappedRows). */
+export interface NvmlRemappedRows {
+  correctable: number;
+  uncorrectable: number;
+  pending: boolean;
+  failure: boolean;
+}
+
+/** One answer of nvmlDeviceGetFieldValues: its own return code and, on success, the value. */
+export type NvmlFieldAnswer = { ok: true; value: number } | { ok: false; rc: number };
+
 export interface NvmlLib {
   readonly path: string;
   init(): number;
@@ -40,12 +51,26 @@ export interface NvmlLib {
   powerMw(h: NvmlHandle): NvmlResult<number>;
   powerLimitMw(h: NvmlHandle): NvmlResult<number>;
   energyMj(h: NvmlHandle): NvmlResult<number>;
-  clock(h: NvmlHandle, kind: 'sm' | 'mem'): NvmlResult<number>;
-  maxClock(h: NvmlHandle, kind: 'sm' | 'mem'): NvmlResult<number>;
+  clock(h: NvmlHandle, kind: NvmlClock): NvmlResult<number>;
+  maxClock(h: NvmlHandle, kind: NvmlClock): NvmlResult<number>;
+  /** Performance state 0 (P0, fastest) … 15; 32 = unknown. */
+  pstate(h: NvmlHandle): NvmlResult<number>;
+  /** nvmlComputeMode_t: 0 default, 1 exclusive thread, 2 prohibited, 3 exclusive process. */
+  computeMode(h: NvmlHandle): NvmlResult<number>;
+  minorNumber(h: NvmlHandle): NvmlResult<number>;
+  /** Encoder / decoder busy percent over the driver's sampling period. */
+  codecPercent(h: NvmlHandle, kind: 'encoder' | 'decoder'): NvmlResult<number>;
+  pcieReplays(h: NvmlHandle): NvmlResult<number>;
+  remappedRows(h: NvmlHandle): NvmlResult<NvmlRemappedRows>;
+  /** nvmlDeviceGetFieldValues for `ids`: the call's own failure, or one answer per id. */
+  fieldValues(h: NvmlHandle, ids: readonly number[]): NvmlResult<NvmlFieldAnswer[]>;
+  /** nvmlDeviceGetPcieThroughput on a koffi worker thread (the driver blocks ~20 ms per call). */
+  pcieKbPerSAsync(h: NvmlHandle, dir: 'tx' | 'rx'): Promise<NvmlResult<number>>;
   clockEventReasons(h: NvmlHandle): NvmlResult<number>;
   fanPercent(h: NvmlHandle): NvmlResult<number>;
   pcieKbPerS(h: NvmlHandle, dir: 'tx' | 'rx'): NvmlResult<number>;
-  eccTotal(h: NvmlHandle, kind: 'corrected' | 'uncorrected'): NvmlResult<number>;
+  /** ECC totals: `volatile` since the driver loaded (default), `aggregate` over the GPU's life. */
+  eccTotal(h: NvmlHandle, kind: 'corrected' | 'uncorrected', counter?: 'volatile' | 'aggregate'): NvmlResult<number>;
   violationNs(h: NvmlHandle, policy: 'power' | 'thermal'): NvmlResult<number>;
   computeProcesses(h: NvmlHandle): NvmlResult<NvmlProcess[]>;
   migMode(h: NvmlHandle): NvmlResult<boolean>;
@@ -61,8 +86,9 @@ export interface NvmlLib {
   sameDevice(a: NvmlHandle, b: NvmlHandle): boolean;
 }
 
-const NVML_CLOCK_SM = 1;
-const NVML_CLOCK_MEM = 2;
+export type NvmlClock = 'graphics' | 'sm' | 'mem' | 'video';
+/** nvmlClockType_t */
+const CLOCK_TYPE: Readonly<Record<NvmlClock, number>> = { graphics: 0, sm: 1, mem: 2, video: 3 };
 const EVENT_TYPE_XID = 0x8n;
 const MAX_PROCESSES = 256;
 
@@ -74,6 +100,35 @@ function cstring(buf: Buffer): string {
   return buf.subarray(0, end < 0 ? buf.length : end).toString('utf8');
 }
 const id = (v: unknown): unknown => v;
+
+interface RawField {
+  valueType: number;
+  nvmlReturn: number;
+  value: number[] | Uint8Array;
+}
+
+/** nvmlValueType_t: 0 double, 1 uint, 2 ulong, 3 ulonglong, 4 slonglong, 5 sint, 6 ushort. */
+function decodeField(r: RawField): NvmlFieldAnswer {
+  if (r.nvmlReturn !== NVML_SUCCESS) return { ok: false, rc: r.nvmlReturn };
+  const b = Buffer.from(r.value);
+  switch (r.valueType) {
+    case 0:
+      return { ok: true, value: b.readDoubleLE(0) };
+    case 1:
+      return { ok: true, value: b.readUInt32LE(0) };
+    case 2:
+    case 3:
+      return { ok: true, value: Number(b.readBigUInt64LE(0)) };
+    case 4:
+      return { ok: true, value: Number(b.readBigInt64LE(0)) };
+    case 5:
+      return { ok: true, value: b.readInt32LE(0) };
+    case 6:
+      return { ok: true, value: b.readUInt16LE(0) };
+    default:
+      return { ok: false, rc: 999 };
+  }
+}
 const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : Number(v));
 
 /** Loads libnvidia-ml (or a fake at `path`). Throws AGT_ERR_NVML_LIB_MISSING when it cannot. */
@@ -101,6 +156,16 @@ export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
   const ProcessInfo = koffi.struct({ pid: 'uint32', usedGpuMemory: 'uint64', gpuInstanceId: 'uint32', computeInstanceId: 'uint32' });
   const Violation = koffi.struct({ referenceTime: 'uint64', violationTime: 'uint64' });
   const EventData = koffi.struct({ device: Device, eventType: 'uint64', eventData: 'uint64', gpuInstanceId: 'uint32', computeInstanceId: 'uint32' });
+  const FieldValue = koffi.struct({
+    fieldId: 'uint32',
+    scopeId: 'uint32',
+    timestamp: 'int64',
+    latencyUsec: 'int64',
+    valueType: 'int',
+    nvmlReturn: 'int',
+    value: koffi.array('uint8', 8),
+  });
+  const fieldValueSize = koffi.sizeof(FieldValue);
   const outU32 = koffi.out(koffi.pointer('uint32'));
   const outU64 = koffi.out(koffi.pointer('uint64'));
   const processSize = koffi.sizeof(ProcessInfo);
@@ -135,6 +200,14 @@ export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
     maxClock: fn('nvmlDeviceGetMaxClockInfo', [Device, 'int', outU32]),
     reasons: fn('nvmlDeviceGetCurrentClocksEventReasons', [Device, outU64]) ?? fn('nvmlDeviceGetCurrentClocksThrottleReasons', [Device, outU64]),
     fan: fn('nvmlDeviceGetFanSpeed', [Device, outU32]),
+    pstate: fn('nvmlDeviceGetPerformanceState', [Device, outU32]),
+    computeMode: fn('nvmlDeviceGetComputeMode', [Device, outU32]),
+    minor: fn('nvmlDeviceGetMinorNumber', [Device, outU32]),
+    encoder: fn('nvmlDeviceGetEncoderUtilization', [Device, outU32, outU32]),
+    decoder: fn('nvmlDeviceGetDecoderUtilization', [Device, outU32, outU32]),
+    replays: fn('nvmlDeviceGetPcieReplayCounter', [Device, outU32]),
+    remapped: fn('nvmlDeviceGetRemappedRows', [Device, outU32, outU32, outU32, outU32]),
+    fields: fn('nvmlDeviceGetFieldValues', [Device, 'int', 'void *']),
     pcie: fn('nvmlDeviceGetPcieThroughput', [Device, 'int', outU32]),
     ecc: fn('nvmlDeviceGetTotalEccErrors', [Device, 'int', 'int', outU64]),
     violation: fn('nvmlDeviceGetViolationStatus', [Device, 'int', koffi.out(koffi.pointer(Violation))]),
@@ -193,12 +266,51 @@ export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
     powerMw: (h) => out1(f.power, num, h),
     powerLimitMw: (h) => out1(f.powerLimit, num, h),
     energyMj: (h) => out1(f.energy, num, h),
-    clock: (h, k) => out1(f.clock, num, h, k === 'sm' ? NVML_CLOCK_SM : NVML_CLOCK_MEM),
-    maxClock: (h, k) => out1(f.maxClock, num, h, k === 'sm' ? NVML_CLOCK_SM : NVML_CLOCK_MEM),
+    clock: (h, k) => out1(f.clock, num, h, CLOCK_TYPE[k]),
+    maxClock: (h, k) => out1(f.maxClock, num, h, CLOCK_TYPE[k]),
+    pstate: (h) => out1(f.pstate, num, h),
+    computeMode: (h) => out1(f.computeMode, num, h),
+    minorNumber: (h) => out1(f.minor, num, h),
+    codecPercent(h, kind) {
+      const g = kind === 'encoder' ? f.encoder : f.decoder;
+      if (g === undefined) return missing;
+      const util = [0];
+      const period = [0];
+      const rc = num(g(h, util, period));
+      return rc === NVML_SUCCESS ? { ok: true, value: num(util[0]) } : { ok: false, rc };
+    },
+    pcieReplays: (h) => out1(f.replays, num, h),
+    remappedRows(h) {
+      if (f.remapped === undefined) return missing;
+      const [c, u, p, x] = [[0], [0], [0], [0]];
+      const rc = num(f.remapped(h, c, u, p, x));
+      if (rc !== NVML_SUCCESS) return { ok: false, rc };
+      return { ok: true, value: { correctable: num(c[0]), uncorrectable: num(u[0]), pending: num(p[0]) !== 0, failure: num(x[0]) !== 0 } };
+    },
+    fieldValues(h, ids) {
+      if (f.fields === undefined) return missing;
+      const buf = Buffer.alloc(fieldValueSize * ids.length);
+      ids.forEach((id, i) => buf.writeUInt32LE(id, i * fieldValueSize));
+      const rc = num(f.fields(h, ids.length, buf));
+      if (rc !== NVML_SUCCESS) return { ok: false, rc };
+      return { ok: true, value: ids.map((_, i) => decodeField(koffi.decode(buf, i * fieldValueSize, FieldValue) as RawField)) };
+    },
+    pcieKbPerSAsync(h, d) {
+      const g = f.pcie;
+      if (g === undefined) return Promise.resolve(missing);
+      return new Promise((resolve) => {
+        const box: unknown[] = [null];
+        g.async(h, d === 'tx' ? 0 : 1, box, (err: unknown, rc: unknown) => {
+          if (err !== null && err !== undefined) resolve({ ok: false, rc: 999 });
+          else if (num(rc) !== NVML_SUCCESS) resolve({ ok: false, rc: num(rc) });
+          else resolve({ ok: true, value: num(box[0]) });
+        });
+      });
+    },
     clockEventReasons: (h) => out1(f.reasons, (v) => Number(BigInt(v as bigint | number) & ((1n << 53n) - 1n)), h),
     fanPercent: (h) => out1(f.fan, num, h),
     pcieKbPerS: (h, d) => out1(f.pcie, num, h, d === 'tx' ? 0 : 1),
-    eccTotal: (h, k) => out1(f.ecc, num, h, k === 'corrected' ? 0 : 1, 0),
+    eccTotal: (h, k, counter = 'volatile') => out1(f.ecc, num, h, k === 'corrected' ? 0 : 1, counter === 'aggregate' ? 1 : 0),
     violationNs: (h, p) => struct(f.violation, (o) => num(o.violationTime), h, p === 'power' ? 0 : 1),
     computeProcesses(h) {
       if (f.processes === undefined) return missing;

@@ -155,9 +155,50 @@ describe('createNvmlSampler (real koffi FFI against the fake libnvidia-ml)', () 
     const perSample = fake.callCount() - callsAfterFirst;
     await sampler.sample();
     expect(fake.callCount() - callsAfterFirst).toBe(2 * perSample);
-    expect(perSample).toBeLessThan(12);
+    // memory (v2 unsupported, then v1) 2, utilization, temperature, power, limit, SM + memory clocks,
+    // reasons, fan, field values, pstate, compute mode, minor, graphics + max + video clocks, encoder,
+    // decoder, PCIe replays = 20; the 11 unsupported reads (ECC x4, energy, processes, violation x2,
+    // MIG, PCIe, remapped rows) are not asked again.
+    expect(perSample).toBe(20);
     expect(sampler.failures).toBe(0);
     expect(lines.filter((l) => l.level === 40)).toEqual([]);
+  });
+
+  it('reads PCIe throughput by default, the driver clock-event counters and the peer readings (issue 16)', async () => {
+    useScenario('eight-gpus.json');
+    sampler = createNvmlSampler({ libPath, watchXid: false });
+    fake.setTick(2);
+    const { gpus } = await sampler.sample();
+    // eight-gpus.json: pcie_tx_kbs 1000, pcie_rx_kbs 250000 (KB/s = 1024 B/s).
+    expect(gpus[0]).toMatchObject({ pcie_tx_bytes_per_s: 1000 * 1024, pcie_rx_bytes_per_s: 250000 * 1024 });
+    // field 74 (sw_power_cap) = violation_power_ns[2] = 5 000 000 ns; field 252 on GPU 1 = 2 000 000 ns.
+    expect(gpus[0]?.clock_event_reason_counters_us).toEqual({
+      sw_power_cap: 5000,
+      sync_boost: 0,
+      sw_thermal_slowdown: 0,
+      hw_thermal_slowdown: 0,
+      hw_power_brake_slowdown: 0,
+    });
+    expect(gpus[1]?.clock_event_reason_counters_us?.hw_thermal_slowdown).toBe(2000);
+    expect(gpus[0]?.peer).toEqual({
+      pstate: 0,
+      compute_mode: 0,
+      minor_number: 0,
+      graphics_clock_mhz: 1755,
+      graphics_clock_max_mhz: 1980,
+      video_clock_mhz: 1755,
+      encoder_utilization_ratio: 0,
+      decoder_utilization_ratio: 0.05,
+      memory_temperature_celsius: 61,
+      pcie_replays_total: 2,
+      remapped_rows_correctable: 0,
+      remapped_rows_uncorrectable: 0,
+      remapped_rows_pending: false,
+      remapped_rows_failure: false,
+      ecc_corrected_aggregate_total: 3,
+      ecc_uncorrected_aggregate_total: 0,
+    });
+    expect(gpus[7]?.peer?.minor_number).toBe(7);
   });
 
   it('reads MIG devices with their memory', async () => {

@@ -9,6 +9,7 @@ import { createFailureReporter, type SampleErrorCounter } from './failure-report
 import { NVML_SUCCESS, NvmlError, isAbsentReturn, isGpuLostReturn } from './nvml-errors.js';
 import { loadNvml, type NvmlHandle, type NvmlLib, type NvmlResult } from './nvml-lib.js';
 import { startXidWatcher, type XidWatcher } from './nvml-xid.js';
+import { CLOCK_EVENT_FIELDS, MEMORY_TEMP_FIELD, readPeer } from './nvml-peer.js';
 import type { GpuSampleResult, GpuSampler, GpuSnapshot, GpuStatusChange, MigDeviceSnapshot } from './sampler.js';
 import { compact } from './smi-values.js';
 
@@ -22,7 +23,7 @@ export interface NvmlSamplerOptions {
   /** Sampling interval: failures are logged at most once per interval per GPU. */
   intervalMs?: number;
   now?: () => number;
-  /** Read PCIe throughput (each read blocks ~20 ms per GPU in real NVML, so off by default). */
+  /** Read PCIe throughput (default true). Each read blocks ~20 ms in the driver, so it runs on koffi worker threads. */
   pcie?: boolean;
   /** Watch XID events (default true); each wait holds one koffi worker for up to xidWaitMs. */
   watchXid?: boolean;
@@ -148,14 +149,14 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
     const memClock = read('mem_clock', 'nvmlDeviceGetClockInfo', () => lib.clock(h, 'mem'));
     const mask = read('reasons', 'nvmlDeviceGetCurrentClocksEventReasons', () => lib.clockEventReasons(h));
     const fan = read('fan', 'nvmlDeviceGetFanSpeed', () => lib.fanPercent(h));
-    const tx = opts.pcie === true ? read('pcie', 'nvmlDeviceGetPcieThroughput', () => lib.pcieKbPerS(h, 'tx')) : undefined;
-    const rx = opts.pcie === true ? read('pcie', 'nvmlDeviceGetPcieThroughput', () => lib.pcieKbPerS(h, 'rx')) : undefined;
     const eccC = read('ecc', 'nvmlDeviceGetTotalEccErrors', () => lib.eccTotal(h, 'corrected'));
     const eccU = read('ecc', 'nvmlDeviceGetTotalEccErrors', () => lib.eccTotal(h, 'uncorrected'));
     const vPower = read('violation', 'nvmlDeviceGetViolationStatus', () => lib.violationNs(h, 'power'));
     const vThermal = read('violation', 'nvmlDeviceGetViolationStatus', () => lib.violationNs(h, 'thermal'));
     const procs = read('processes', 'nvmlDeviceGetComputeRunningProcesses_v3', () => lib.computeProcesses(h));
     const mig = read('mig', 'nvmlDeviceGetMigMode', () => lib.migMode(h));
+    const fields = read('fields', 'nvmlDeviceGetFieldValues', () => lib.fieldValues(h, [...CLOCK_EVENT_FIELDS.map(([id]) => id), MEMORY_TEMP_FIELD]));
+    const peer = readPeer(lib, h, read, fields);
     const migDevices = mig === true ? readMig(g) : undefined;
     if (lostRc !== undefined) {
       g.lost = true;
@@ -190,8 +191,6 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
       fan_ratio: fan === undefined ? undefined : fan / 100,
       clock_event_reasons_mask: mask,
       clock_event_reasons: mask === undefined ? undefined : decodeClockEventReasons(mask),
-      pcie_tx_bytes_per_s: tx === undefined ? undefined : tx * 1024,
-      pcie_rx_bytes_per_s: rx === undefined ? undefined : rx * 1024,
       ecc_corrected_total: eccC,
       ecc_uncorrected_total: eccU,
       throttle_power_us: vPower === undefined ? undefined : Math.floor(vPower / 1000),
@@ -199,6 +198,8 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
       mig_enabled: mig,
       mig_devices: migDevices,
       processes: procs?.map((p) => compact({ pid: p.pid, used_memory_bytes: p.usedBytes })),
+      clock_event_reason_counters_us: peer.clockEventUs,
+      peer: peer.readings,
     });
   }
 
@@ -221,6 +222,17 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
     return out;
   }
 
+  /** Both PCIe directions of one GPU (KB/s), or undefined when off, unsupported, lost or failed. */
+  async function readPcie(g: GpuState): Promise<{ tx: number; rx: number } | undefined> {
+    if (opts.pcie === false || g.lost || g.unsupported.has('pcie')) return undefined;
+    const [tx, rx] = await Promise.all([lib.pcieKbPerSAsync(g.handle, 'tx'), lib.pcieKbPerSAsync(g.handle, 'rx')]);
+    if (tx.ok && rx.ok) return { tx: tx.value, rx: rx.value };
+    const rc = tx.ok ? (rx.ok ? 0 : rx.rc) : tx.rc;
+    if (isAbsentReturn(rc)) g.unsupported.add('pcie');
+    else if (!isGpuLostReturn(rc)) failures.report(`gpu:${g.index}`, new NvmlError('nvmlDeviceGetPcieThroughput', rc), { gpu_index: g.index });
+    return undefined;
+  }
+
   let closed = false;
   return {
     source: 'nvml',
@@ -233,6 +245,8 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
       if (closed) return Promise.resolve({ gpus: [], status: [] });
       const ts = now();
       const status = pending.splice(0, pending.length);
+      // PCIe reads block ~20 ms each in the driver: started first on worker threads, joined after.
+      const pcie = new Map(gpus.map((g) => [g, readPcie(g)] as const));
       const out: GpuSnapshot[] = [];
       for (const g of gpus) {
         try {
@@ -243,7 +257,13 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
           failures.report(`gpu:${g.index}`, err, { gpu_index: g.index });
         }
       }
-      return Promise.resolve({ gpus: out, status });
+      return Promise.all(
+        out.map(async (s) => {
+          const g = gpus.find((x) => x.index === s.index);
+          const t = g === undefined ? undefined : await pcie.get(g);
+          return t === undefined ? s : { ...s, pcie_tx_bytes_per_s: t.tx * 1024, pcie_rx_bytes_per_s: t.rx * 1024 };
+        }),
+      ).then((withPcie) => ({ gpus: withPcie, status }));
     },
     async close(): Promise<void> {
       if (closed) return;

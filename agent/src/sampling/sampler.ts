@@ -36,6 +36,31 @@ export interface GpuSnapshot extends GpuReading {
   clock_event_reason_counters_us?: Partial<Record<ClockEventReason, number>>;
   /** MIG instances when MIG is enabled. */
   mig_devices?: MigDeviceSnapshot[];
+  /** Readings the peer-exporter compatibility modes need (AGENT_METRICS_COMPAT; docs/metrics.md). */
+  peer?: PeerReadings;
+}
+
+/** What NVML serves beyond the contract fields, for the dcgm / nvidia_gpu_exporter names. Absent = not read. */
+export interface PeerReadings {
+  /** Performance state 0 (P0) … 15. */
+  pstate?: number;
+  /** 0 default, 1 exclusive thread, 2 prohibited, 3 exclusive process (nvmlComputeMode_t). */
+  compute_mode?: number;
+  /** /dev/nvidia<minor>. */
+  minor_number?: number;
+  graphics_clock_mhz?: number;
+  graphics_clock_max_mhz?: number;
+  video_clock_mhz?: number;
+  encoder_utilization_ratio?: number;
+  decoder_utilization_ratio?: number;
+  memory_temperature_celsius?: number;
+  pcie_replays_total?: number;
+  remapped_rows_correctable?: number;
+  remapped_rows_uncorrectable?: number;
+  remapped_rows_pending?: boolean;
+  remapped_rows_failure?: boolean;
+  ecc_corrected_aggregate_total?: number;
+  ecc_uncorrected_aggregate_total?: number;
 }
 
 /** A reading parsed from recorded or live nvidia-smi output, before it is stamped with a time. */
