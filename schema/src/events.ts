@@ -5,7 +5,19 @@ export const RUNTIMES = ['comfyui', 'a1111', 'forge', 'sdnext', 'invokeai', 'wan
 export const RuntimeNameSchema = z.enum(RUNTIMES);
 export type RuntimeName = z.infer<typeof RuntimeNameSchema>;
 
-export const MODEL_LOAD_SOURCES = ['disk', 'cache', 'resident'] as const;
+/**
+ * Where a model load read its weights from (docs/signals.md): `download` (fetched from the network
+ * before or during the load), `network` (a network/remote volume), `disk` (local disk at disk
+ * speed), `cache` (page cache / RAM), `resident` (already in VRAM or RAM, nothing read).
+ */
+export const MODEL_LOAD_SOURCES = ['download', 'network', 'disk', 'cache', 'resident'] as const;
+export type ModelLoadSource = (typeof MODEL_LOAD_SOURCES)[number];
+/** A start's or first image's label (docs/signals.md "Cold and warm"). */
+export const COLD_LABELS = ['cold', 'warm', 'unknown'] as const;
+export type ColdLabel = (typeof COLD_LABELS)[number];
+/** Where a model download came from: Hugging Face, Civitai, any other URL. */
+export const DOWNLOAD_SOURCES = ['hf', 'civitai', 'url'] as const;
+export type DownloadSource = (typeof DOWNLOAD_SOURCES)[number];
 export const MODEL_LOAD_MODES = ['full', 'partial', 'dynamic'] as const;
 export const JOB_OUTCOMES = ['ok', 'oom', 'error', 'interrupted'] as const;
 export const OOM_CAUSES = ['resolution', 'batch', 'addons', 'fragmentation', 'other_process', 'model_too_large', 'unknown'] as const;
@@ -32,6 +44,11 @@ export const RuntimeReadyEventSchema = z.object({
   kind: z.literal('runtime_ready'),
   startup_s: num.nonnegative().optional(),
   url: z.string().optional(),
+  /** Set by the agent (not by log parsers): runtime_start → this ready, seconds. */
+  start_to_ready_s: num.nonnegative().optional(),
+  /** Set by the agent: the start's label from the models loaded before ready, and the rule that chose it. */
+  cold: z.enum(COLD_LABELS).optional(),
+  cold_rule: z.string().optional(),
 });
 export const ModelLoadEventSchema = z.object({
   ...base,
@@ -43,6 +60,33 @@ export const ModelLoadEventSchema = z.object({
   loaded_mb: num.nonnegative().optional(),
   offloaded_mb: num.nonnegative().optional(),
   mode: z.enum(MODEL_LOAD_MODES).optional(),
+  /** The weights file's path when the log names it (which volume it was read from). */
+  path: z.string().optional(),
+});
+export const ModelDownloadEventSchema = z.object({
+  ...base,
+  kind: z.literal('model_download'),
+  model: z.string().optional(),
+  bytes: count.optional(),
+  duration_s: num.nonnegative().optional(),
+  bytes_per_s: num.nonnegative().optional(),
+  source: z.enum(DOWNLOAD_SOURCES).optional(),
+});
+/**
+ * Emitted by the agent (not by log parsers) when the first job after a runtime_start that produced
+ * an image finishes: time to first image, split at ready, with the start's cold/warm label.
+ */
+export const FirstImageEventSchema = z.object({
+  ...base,
+  kind: z.literal('first_image'),
+  job_id: z.string().optional(),
+  start_to_first_image_s: num.nonnegative().optional(),
+  start_to_ready_s: num.nonnegative().optional(),
+  ready_to_first_image_s: num.nonnegative().optional(),
+  /** The job's own queued → first image, seconds. */
+  queued_to_image_s: num.nonnegative().optional(),
+  cold: z.enum(COLD_LABELS).optional(),
+  cold_rule: z.string().optional(),
 });
 export const ModelUnloadEventSchema = z.object({
   ...base,
@@ -62,6 +106,8 @@ export const JobStartEventSchema = z.object({
   ...base,
   kind: z.literal('job_start'),
   job_id: z.string().optional(),
+  /** Seconds the job waited in the runtime's queue before it started, when the runtime says. */
+  queue_wait_s: num.nonnegative().optional(),
   ...campaignTags,
 });
 export const JobEndEventSchema = z.object({
@@ -76,6 +122,11 @@ export const JobEndEventSchema = z.object({
   steps: count.optional(),
   batch: count.optional(),
   model: z.string().optional(),
+  /** Set by the agent on a job that produced an image: queued → this end, seconds. */
+  queued_to_image_s: num.nonnegative().optional(),
+  /** Set by the agent: the job's label from the models it loaded, and the rule that chose it. */
+  cold: z.enum(COLD_LABELS).optional(),
+  cold_rule: z.string().optional(),
   ...campaignTags,
   /** Salted hash of the whole graph (values included): the same work submitted again has the same key. */
   job_key: z.string().optional(),
@@ -177,6 +228,8 @@ export const RuntimeEventSchema = z.discriminatedUnion('kind', [
   RuntimeReadyEventSchema,
   ModelLoadEventSchema,
   ModelUnloadEventSchema,
+  ModelDownloadEventSchema,
+  FirstImageEventSchema,
   JobStartEventSchema,
   JobEndEventSchema,
   NodeCacheEventSchema,

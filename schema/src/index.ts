@@ -2,13 +2,17 @@
 export {
   CampaignEventSchema,
   CheckpointSavedEventSchema,
+  COLD_LABELS,
+  DOWNLOAD_SOURCES,
   ErrorEventSchema,
+  FirstImageEventSchema,
   INTERRUPTION_KINDS,
   JOB_OUTCOMES,
   JobEndEventSchema,
   JobStartEventSchema,
   MODEL_LOAD_MODES,
   MODEL_LOAD_SOURCES,
+  ModelDownloadEventSchema,
   ModelLoadEventSchema,
   ModelUnloadEventSchema,
   NodeCacheEventSchema,
@@ -26,7 +30,17 @@ export {
   TrainingProgressEventSchema,
   TrainingResumedEventSchema,
 } from './events.js';
-export type { JobOutcome, OomCause, RuntimeEvent, RuntimeEventKind, RuntimeEventOf, RuntimeName } from './events.js';
+export type {
+  ColdLabel,
+  DownloadSource,
+  JobOutcome,
+  ModelLoadSource,
+  OomCause,
+  RuntimeEvent,
+  RuntimeEventKind,
+  RuntimeEventOf,
+  RuntimeName,
+} from './events.js';
 export {
   CLOCK_EVENT_REASON_BITS,
   CLOCK_EVENT_REASONS,

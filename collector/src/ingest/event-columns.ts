@@ -1,7 +1,16 @@
 // Maps one wire RuntimeEvent (a oneof body) onto the wide runtime_events columns.
 // Columns the event does not give stay NULL ('' for String columns): absent, never invented.
 import type { RuntimeEvent } from '@renderwatch/proto';
-import { CAMPAIGN_LABEL_MAX, INTERRUPTION_KINDS, JOB_OUTCOMES, MODEL_LOAD_MODES, MODEL_LOAD_SOURCES, OOM_CAUSES } from '@renderwatch/schema';
+import {
+  CAMPAIGN_LABEL_MAX,
+  COLD_LABELS,
+  DOWNLOAD_SOURCES,
+  INTERRUPTION_KINDS,
+  JOB_OUTCOMES,
+  MODEL_LOAD_MODES,
+  MODEL_LOAD_SOURCES,
+  OOM_CAUSES,
+} from '@renderwatch/schema';
 import { AppError } from '../errors.js';
 
 type Body = NonNullable<RuntimeEvent['body']>;
@@ -23,6 +32,8 @@ const KIND_OF_CASE: Record<Case, string> = {
   checkpointSaved: 'checkpoint_saved',
   trainingResumed: 'training_resumed',
   outputWritten: 'output_written',
+  modelDownload: 'model_download',
+  firstImage: 'first_image',
   campaign: 'campaign',
 };
 
@@ -41,6 +52,7 @@ const STRING_COLUMNS = [
   'url',
   'path',
   'device',
+  'cold_rule',
   'campaign_id',
   'campaign_label',
   'workflow_fingerprint',
@@ -63,6 +75,11 @@ const label = (v: string | undefined, max = CAMPAIGN_LABEL_MAX): string =>
 const cid = (v: string | undefined): string => label(v, 64);
 
 const b = (v: boolean | undefined): number | null => (v === undefined ? null : v ? 1 : 0);
+/** A cold/warm label as the `cold` column stores it: 1 cold, 0 warm, NULL unknown or absent (docs/signals.md). */
+function coldOf(v: string | undefined, what: string): number | null {
+  const l = oneOf(v, COLD_LABELS, what);
+  return l === 'cold' ? 1 : l === 'warm' ? 0 : null;
+}
 const s = (v: string | undefined, max = 512): string => (v ?? '').slice(0, max);
 
 /** Typed columns of one event; throws INVALID_ARGUMENT on a body/kind mismatch or a bad enum. */
@@ -83,7 +100,13 @@ export function eventColumns(e: RuntimeEvent, seq: number): Record<string, unkno
       });
       break;
     case 'runtimeReady':
-      Object.assign(row, { startup_s: body.value.startupS ?? null, url: s(body.value.url, 256) });
+      Object.assign(row, {
+        startup_s: body.value.startupS ?? null,
+        url: s(body.value.url, 256),
+        start_to_ready_s: body.value.startToReadyS ?? null,
+        cold: coldOf(body.value.cold, 'runtime_ready.cold'),
+        cold_rule: s(body.value.coldRule, 128),
+      });
       break;
     case 'modelLoad': {
       const v = body.value;
@@ -95,6 +118,31 @@ export function eventColumns(e: RuntimeEvent, seq: number): Record<string, unkno
         duration_s: v.durationS ?? null,
         loaded_mb: v.loadedMb ?? null,
         offloaded_mb: v.offloadedMb ?? null,
+        path: s(v.path),
+      });
+      break;
+    }
+    case 'modelDownload': {
+      const v = body.value;
+      Object.assign(row, {
+        model: s(v.model),
+        bytes: v.bytes ?? null,
+        duration_s: v.durationS ?? null,
+        bytes_per_s: v.bytesPerS ?? null,
+        source: oneOf(v.source, DOWNLOAD_SOURCES, 'model_download.source'),
+      });
+      break;
+    }
+    case 'firstImage': {
+      const v = body.value;
+      Object.assign(row, {
+        job_id: s(v.jobId, 128),
+        start_to_first_image_s: v.startToFirstImageS ?? null,
+        start_to_ready_s: v.startToReadyS ?? null,
+        ready_to_first_image_s: v.readyToFirstImageS ?? null,
+        queued_to_image_s: v.queuedToImageS ?? null,
+        cold: coldOf(v.cold, 'first_image.cold'),
+        cold_rule: s(v.coldRule, 128),
       });
       break;
     }
@@ -104,6 +152,7 @@ export function eventColumns(e: RuntimeEvent, seq: number): Record<string, unkno
     case 'jobStart':
       Object.assign(row, {
         job_id: s(body.value.jobId, 128),
+        queue_wait_s: body.value.queueWaitS ?? null,
         campaign_id: cid(body.value.campaignId),
         workflow_fingerprint: cid(body.value.workflowFingerprint),
       });
@@ -120,6 +169,9 @@ export function eventColumns(e: RuntimeEvent, seq: number): Record<string, unkno
         steps: v.steps ?? null,
         batch: v.batch ?? null,
         model: s(v.model),
+        queued_to_image_s: v.queuedToImageS ?? null,
+        cold: coldOf(v.cold, 'job_end.cold'),
+        cold_rule: s(v.coldRule, 128),
         campaign_id: cid(v.campaignId),
         workflow_fingerprint: cid(v.workflowFingerprint),
         job_key: cid(v.jobKey),

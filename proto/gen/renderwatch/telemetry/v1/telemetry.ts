@@ -173,6 +173,12 @@ export interface RuntimeEvent {
     | { $case: "trainingResumed"; value: TrainingResumed }
     | { $case: "outputWritten"; value: OutputWritten }
     | //
+    /** A model fetched over the network (Hugging Face, Civitai, any URL): docs/signals.md. */
+    { $case: "modelDownload"; value: ModelDownload }
+    | //
+    /** Set by the agent: time to first image of a runtime start (docs/signals.md). */
+    { $case: "firstImage"; value: FirstImage }
+    | //
     /** A campaign's plan or an interruption of it (docs/signals.md "Campaigns"). */
     { $case: "campaign"; value: Campaign }
     | undefined;
@@ -187,7 +193,16 @@ export interface RuntimeStart {
 
 export interface RuntimeReady {
   startupS?: number | undefined;
-  url?: string | undefined;
+  url?:
+    | string
+    | undefined;
+  /** Set by the agent: cold | warm | unknown from the evidence before ready, and the rule that chose it. */
+  cold?: string | undefined;
+  coldRule?:
+    | string
+    | undefined;
+  /** Set by the agent: runtime_start -> this ready. */
+  startToReadyS?: number | undefined;
 }
 
 export interface ModelLoad {
@@ -203,7 +218,35 @@ export interface ModelLoad {
     | number
     | undefined;
   /** full | partial | dynamic */
-  mode?: string | undefined;
+  mode?:
+    | string
+    | undefined;
+  /** The weights file's path when the log names it. */
+  path?: string | undefined;
+}
+
+export interface ModelDownload {
+  model?: string | undefined;
+  bytes?: number | undefined;
+  durationS?: number | undefined;
+  bytesPerS?:
+    | number
+    | undefined;
+  /** hf | civitai | url */
+  source?: string | undefined;
+}
+
+export interface FirstImage {
+  jobId?: string | undefined;
+  startToFirstImageS?: number | undefined;
+  startToReadyS?: number | undefined;
+  readyToFirstImageS?: number | undefined;
+  queuedToImageS?:
+    | number
+    | undefined;
+  /** cold | warm | unknown */
+  cold?: string | undefined;
+  coldRule?: string | undefined;
 }
 
 export interface ModelUnload {
@@ -214,6 +257,10 @@ export interface ModelUnload {
 export interface JobStart {
   jobId?:
     | string
+    | undefined;
+  /** Seconds the job waited in the runtime's queue, when the runtime says. */
+  queueWaitS?:
+    | number
     | undefined;
   /** The campaign the job belongs to and its workflow fingerprint (node types and links, no values). */
   campaignId?: string | undefined;
@@ -232,7 +279,16 @@ export interface JobEnd {
   height?: number | undefined;
   steps?: number | undefined;
   batch?: number | undefined;
-  model?: string | undefined;
+  model?:
+    | string
+    | undefined;
+  /** Set by the agent on a job that produced an image: queued -> this end, seconds. */
+  queuedToImageS?:
+    | number
+    | undefined;
+  /** Set by the agent: cold | warm | unknown from the models the job loaded, and the rule. */
+  cold?: string | undefined;
+  coldRule?: string | undefined;
   campaignId?: string | undefined;
   workflowFingerprint?:
     | string
@@ -2285,6 +2341,12 @@ export const RuntimeEvent: MessageFns<RuntimeEvent> = {
       case "outputWritten":
         OutputWritten.encode(message.body.value, writer.uint32(194).fork()).join();
         break;
+      case "modelDownload":
+        ModelDownload.encode(message.body.value, writer.uint32(202).fork()).join();
+        break;
+      case "firstImage":
+        FirstImage.encode(message.body.value, writer.uint32(210).fork()).join();
+        break;
       case "campaign":
         Campaign.encode(message.body.value, writer.uint32(226).fork()).join();
         break;
@@ -2457,6 +2519,22 @@ export const RuntimeEvent: MessageFns<RuntimeEvent> = {
             message.body = { $case: "outputWritten", value: OutputWritten.decode(reader, reader.uint32()) };
             continue;
           }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.body = { $case: "modelDownload", value: ModelDownload.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 26: {
+            if (tag !== 210) {
+              break;
+            }
+
+            message.body = { $case: "firstImage", value: FirstImage.decode(reader, reader.uint32()) };
+            continue;
+          }
           case 28: {
             if (tag !== 226) {
               break;
@@ -2543,6 +2621,14 @@ export const RuntimeEvent: MessageFns<RuntimeEvent> = {
         ? { $case: "outputWritten", value: OutputWritten.fromJSON(object.outputWritten) }
         : isSet(object.output_written)
         ? { $case: "outputWritten", value: OutputWritten.fromJSON(object.output_written) }
+        : isSet(object.modelDownload)
+        ? { $case: "modelDownload", value: ModelDownload.fromJSON(object.modelDownload) }
+        : isSet(object.model_download)
+        ? { $case: "modelDownload", value: ModelDownload.fromJSON(object.model_download) }
+        : isSet(object.firstImage)
+        ? { $case: "firstImage", value: FirstImage.fromJSON(object.firstImage) }
+        : isSet(object.first_image)
+        ? { $case: "firstImage", value: FirstImage.fromJSON(object.first_image) }
         : isSet(object.campaign)
         ? { $case: "campaign", value: Campaign.fromJSON(object.campaign) }
         : undefined,
@@ -2593,6 +2679,10 @@ export const RuntimeEvent: MessageFns<RuntimeEvent> = {
       obj.trainingResumed = TrainingResumed.toJSON(message.body.value);
     } else if (message.body?.$case === "outputWritten") {
       obj.outputWritten = OutputWritten.toJSON(message.body.value);
+    } else if (message.body?.$case === "modelDownload") {
+      obj.modelDownload = ModelDownload.toJSON(message.body.value);
+    } else if (message.body?.$case === "firstImage") {
+      obj.firstImage = FirstImage.toJSON(message.body.value);
     } else if (message.body?.$case === "campaign") {
       obj.campaign = Campaign.toJSON(message.body.value);
     }
@@ -2696,6 +2786,18 @@ export const RuntimeEvent: MessageFns<RuntimeEvent> = {
       case "outputWritten": {
         if (object.body?.value !== undefined && object.body?.value !== null) {
           message.body = { $case: "outputWritten", value: OutputWritten.fromPartial(object.body.value) };
+        }
+        break;
+      }
+      case "modelDownload": {
+        if (object.body?.value !== undefined && object.body?.value !== null) {
+          message.body = { $case: "modelDownload", value: ModelDownload.fromPartial(object.body.value) };
+        }
+        break;
+      }
+      case "firstImage": {
+        if (object.body?.value !== undefined && object.body?.value !== null) {
+          message.body = { $case: "firstImage", value: FirstImage.fromPartial(object.body.value) };
         }
         break;
       }
@@ -2814,7 +2916,7 @@ export const RuntimeStart: MessageFns<RuntimeStart> = {
 };
 
 function createBaseRuntimeReady(): RuntimeReady {
-  return { startupS: undefined, url: undefined };
+  return { startupS: undefined, url: undefined, cold: undefined, coldRule: undefined, startToReadyS: undefined };
 }
 
 export const RuntimeReady: MessageFns<RuntimeReady> = {
@@ -2824,6 +2926,15 @@ export const RuntimeReady: MessageFns<RuntimeReady> = {
     }
     if (message.url !== undefined) {
       writer.uint32(18).string(message.url);
+    }
+    if (message.cold !== undefined) {
+      writer.uint32(26).string(message.cold);
+    }
+    if (message.coldRule !== undefined) {
+      writer.uint32(34).string(message.coldRule);
+    }
+    if (message.startToReadyS !== undefined) {
+      writer.uint32(41).double(message.startToReadyS);
     }
     return writer;
   },
@@ -2857,6 +2968,30 @@ export const RuntimeReady: MessageFns<RuntimeReady> = {
             message.url = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.cold = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.coldRule = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.startToReadyS = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2877,6 +3012,17 @@ export const RuntimeReady: MessageFns<RuntimeReady> = {
         ? globalThis.Number(object.startup_s)
         : undefined,
       url: isSet(object.url) ? globalThis.String(object.url) : undefined,
+      cold: isSet(object.cold) ? globalThis.String(object.cold) : undefined,
+      coldRule: isSet(object.coldRule)
+        ? globalThis.String(object.coldRule)
+        : isSet(object.cold_rule)
+        ? globalThis.String(object.cold_rule)
+        : undefined,
+      startToReadyS: isSet(object.startToReadyS)
+        ? globalThis.Number(object.startToReadyS)
+        : isSet(object.start_to_ready_s)
+        ? globalThis.Number(object.start_to_ready_s)
+        : undefined,
     };
   },
 
@@ -2888,6 +3034,15 @@ export const RuntimeReady: MessageFns<RuntimeReady> = {
     if (message.url !== undefined) {
       obj.url = message.url;
     }
+    if (message.cold !== undefined) {
+      obj.cold = message.cold;
+    }
+    if (message.coldRule !== undefined) {
+      obj.coldRule = message.coldRule;
+    }
+    if (message.startToReadyS !== undefined) {
+      obj.startToReadyS = floatToJson(message.startToReadyS);
+    }
     return obj;
   },
 
@@ -2898,6 +3053,9 @@ export const RuntimeReady: MessageFns<RuntimeReady> = {
     const message = createBaseRuntimeReady();
     message.startupS = object.startupS ?? undefined;
     message.url = object.url ?? undefined;
+    message.cold = object.cold ?? undefined;
+    message.coldRule = object.coldRule ?? undefined;
+    message.startToReadyS = object.startToReadyS ?? undefined;
     return message;
   },
 };
@@ -2911,6 +3069,7 @@ function createBaseModelLoad(): ModelLoad {
     loadedMb: undefined,
     offloadedMb: undefined,
     mode: undefined,
+    path: undefined,
   };
 }
 
@@ -2936,6 +3095,9 @@ export const ModelLoad: MessageFns<ModelLoad> = {
     }
     if (message.mode !== undefined) {
       writer.uint32(58).string(message.mode);
+    }
+    if (message.path !== undefined) {
+      writer.uint32(66).string(message.path);
     }
     return writer;
   },
@@ -3009,6 +3171,14 @@ export const ModelLoad: MessageFns<ModelLoad> = {
             message.mode = reader.string();
             continue;
           }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.path = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3046,6 +3216,7 @@ export const ModelLoad: MessageFns<ModelLoad> = {
         ? globalThis.Number(object.offloaded_mb)
         : undefined,
       mode: isSet(object.mode) ? globalThis.String(object.mode) : undefined,
+      path: isSet(object.path) ? globalThis.String(object.path) : undefined,
     };
   },
 
@@ -3072,6 +3243,9 @@ export const ModelLoad: MessageFns<ModelLoad> = {
     if (message.mode !== undefined) {
       obj.mode = message.mode;
     }
+    if (message.path !== undefined) {
+      obj.path = message.path;
+    }
     return obj;
   },
 
@@ -3087,6 +3261,345 @@ export const ModelLoad: MessageFns<ModelLoad> = {
     message.loadedMb = object.loadedMb ?? undefined;
     message.offloadedMb = object.offloadedMb ?? undefined;
     message.mode = object.mode ?? undefined;
+    message.path = object.path ?? undefined;
+    return message;
+  },
+};
+
+function createBaseModelDownload(): ModelDownload {
+  return { model: undefined, bytes: undefined, durationS: undefined, bytesPerS: undefined, source: undefined };
+}
+
+export const ModelDownload: MessageFns<ModelDownload> = {
+  encode(message: ModelDownload, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.model !== undefined) {
+      writer.uint32(10).string(message.model);
+    }
+    if (message.bytes !== undefined) {
+      writer.uint32(16).uint64(message.bytes);
+    }
+    if (message.durationS !== undefined) {
+      writer.uint32(25).double(message.durationS);
+    }
+    if (message.bytesPerS !== undefined) {
+      writer.uint32(33).double(message.bytesPerS);
+    }
+    if (message.source !== undefined) {
+      writer.uint32(42).string(message.source);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ModelDownload {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseModelDownload();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.model = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.bytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.durationS = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.bytesPerS = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ModelDownload {
+    return {
+      model: isSet(object.model) ? globalThis.String(object.model) : undefined,
+      bytes: isSet(object.bytes) ? globalThis.Number(object.bytes) : undefined,
+      durationS: isSet(object.durationS)
+        ? globalThis.Number(object.durationS)
+        : isSet(object.duration_s)
+        ? globalThis.Number(object.duration_s)
+        : undefined,
+      bytesPerS: isSet(object.bytesPerS)
+        ? globalThis.Number(object.bytesPerS)
+        : isSet(object.bytes_per_s)
+        ? globalThis.Number(object.bytes_per_s)
+        : undefined,
+      source: isSet(object.source) ? globalThis.String(object.source) : undefined,
+    };
+  },
+
+  toJSON(message: ModelDownload): unknown {
+    const obj: any = {};
+    if (message.model !== undefined) {
+      obj.model = message.model;
+    }
+    if (message.bytes !== undefined) {
+      obj.bytes = Math.round(message.bytes);
+    }
+    if (message.durationS !== undefined) {
+      obj.durationS = floatToJson(message.durationS);
+    }
+    if (message.bytesPerS !== undefined) {
+      obj.bytesPerS = floatToJson(message.bytesPerS);
+    }
+    if (message.source !== undefined) {
+      obj.source = message.source;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ModelDownload>, I>>(base?: I): ModelDownload {
+    return ModelDownload.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ModelDownload>, I>>(object: I): ModelDownload {
+    const message = createBaseModelDownload();
+    message.model = object.model ?? undefined;
+    message.bytes = object.bytes ?? undefined;
+    message.durationS = object.durationS ?? undefined;
+    message.bytesPerS = object.bytesPerS ?? undefined;
+    message.source = object.source ?? undefined;
+    return message;
+  },
+};
+
+function createBaseFirstImage(): FirstImage {
+  return {
+    jobId: undefined,
+    startToFirstImageS: undefined,
+    startToReadyS: undefined,
+    readyToFirstImageS: undefined,
+    queuedToImageS: undefined,
+    cold: undefined,
+    coldRule: undefined,
+  };
+}
+
+export const FirstImage: MessageFns<FirstImage> = {
+  encode(message: FirstImage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== undefined) {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.startToFirstImageS !== undefined) {
+      writer.uint32(17).double(message.startToFirstImageS);
+    }
+    if (message.startToReadyS !== undefined) {
+      writer.uint32(25).double(message.startToReadyS);
+    }
+    if (message.readyToFirstImageS !== undefined) {
+      writer.uint32(33).double(message.readyToFirstImageS);
+    }
+    if (message.queuedToImageS !== undefined) {
+      writer.uint32(41).double(message.queuedToImageS);
+    }
+    if (message.cold !== undefined) {
+      writer.uint32(50).string(message.cold);
+    }
+    if (message.coldRule !== undefined) {
+      writer.uint32(58).string(message.coldRule);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FirstImage {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFirstImage();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.startToFirstImageS = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.startToReadyS = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.readyToFirstImageS = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.queuedToImageS = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.cold = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.coldRule = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FirstImage {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : undefined,
+      startToFirstImageS: isSet(object.startToFirstImageS)
+        ? globalThis.Number(object.startToFirstImageS)
+        : isSet(object.start_to_first_image_s)
+        ? globalThis.Number(object.start_to_first_image_s)
+        : undefined,
+      startToReadyS: isSet(object.startToReadyS)
+        ? globalThis.Number(object.startToReadyS)
+        : isSet(object.start_to_ready_s)
+        ? globalThis.Number(object.start_to_ready_s)
+        : undefined,
+      readyToFirstImageS: isSet(object.readyToFirstImageS)
+        ? globalThis.Number(object.readyToFirstImageS)
+        : isSet(object.ready_to_first_image_s)
+        ? globalThis.Number(object.ready_to_first_image_s)
+        : undefined,
+      queuedToImageS: isSet(object.queuedToImageS)
+        ? globalThis.Number(object.queuedToImageS)
+        : isSet(object.queued_to_image_s)
+        ? globalThis.Number(object.queued_to_image_s)
+        : undefined,
+      cold: isSet(object.cold) ? globalThis.String(object.cold) : undefined,
+      coldRule: isSet(object.coldRule)
+        ? globalThis.String(object.coldRule)
+        : isSet(object.cold_rule)
+        ? globalThis.String(object.cold_rule)
+        : undefined,
+    };
+  },
+
+  toJSON(message: FirstImage): unknown {
+    const obj: any = {};
+    if (message.jobId !== undefined) {
+      obj.jobId = message.jobId;
+    }
+    if (message.startToFirstImageS !== undefined) {
+      obj.startToFirstImageS = floatToJson(message.startToFirstImageS);
+    }
+    if (message.startToReadyS !== undefined) {
+      obj.startToReadyS = floatToJson(message.startToReadyS);
+    }
+    if (message.readyToFirstImageS !== undefined) {
+      obj.readyToFirstImageS = floatToJson(message.readyToFirstImageS);
+    }
+    if (message.queuedToImageS !== undefined) {
+      obj.queuedToImageS = floatToJson(message.queuedToImageS);
+    }
+    if (message.cold !== undefined) {
+      obj.cold = message.cold;
+    }
+    if (message.coldRule !== undefined) {
+      obj.coldRule = message.coldRule;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FirstImage>, I>>(base?: I): FirstImage {
+    return FirstImage.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FirstImage>, I>>(object: I): FirstImage {
+    const message = createBaseFirstImage();
+    message.jobId = object.jobId ?? undefined;
+    message.startToFirstImageS = object.startToFirstImageS ?? undefined;
+    message.startToReadyS = object.startToReadyS ?? undefined;
+    message.readyToFirstImageS = object.readyToFirstImageS ?? undefined;
+    message.queuedToImageS = object.queuedToImageS ?? undefined;
+    message.cold = object.cold ?? undefined;
+    message.coldRule = object.coldRule ?? undefined;
     return message;
   },
 };
@@ -3181,13 +3694,16 @@ export const ModelUnload: MessageFns<ModelUnload> = {
 };
 
 function createBaseJobStart(): JobStart {
-  return { jobId: undefined, campaignId: undefined, workflowFingerprint: undefined };
+  return { jobId: undefined, queueWaitS: undefined, campaignId: undefined, workflowFingerprint: undefined };
 }
 
 export const JobStart: MessageFns<JobStart> = {
   encode(message: JobStart, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.jobId !== undefined) {
       writer.uint32(10).string(message.jobId);
+    }
+    if (message.queueWaitS !== undefined) {
+      writer.uint32(17).double(message.queueWaitS);
     }
     if (message.campaignId !== undefined) {
       writer.uint32(42).string(message.campaignId);
@@ -3217,6 +3733,14 @@ export const JobStart: MessageFns<JobStart> = {
             }
 
             message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.queueWaitS = reader.double();
             continue;
           }
           case 5: {
@@ -3254,6 +3778,11 @@ export const JobStart: MessageFns<JobStart> = {
         : isSet(object.job_id)
         ? globalThis.String(object.job_id)
         : undefined,
+      queueWaitS: isSet(object.queueWaitS)
+        ? globalThis.Number(object.queueWaitS)
+        : isSet(object.queue_wait_s)
+        ? globalThis.Number(object.queue_wait_s)
+        : undefined,
       campaignId: isSet(object.campaignId)
         ? globalThis.String(object.campaignId)
         : isSet(object.campaign_id)
@@ -3272,6 +3801,9 @@ export const JobStart: MessageFns<JobStart> = {
     if (message.jobId !== undefined) {
       obj.jobId = message.jobId;
     }
+    if (message.queueWaitS !== undefined) {
+      obj.queueWaitS = floatToJson(message.queueWaitS);
+    }
     if (message.campaignId !== undefined) {
       obj.campaignId = message.campaignId;
     }
@@ -3287,6 +3819,7 @@ export const JobStart: MessageFns<JobStart> = {
   fromPartial<I extends Exact<DeepPartial<JobStart>, I>>(object: I): JobStart {
     const message = createBaseJobStart();
     message.jobId = object.jobId ?? undefined;
+    message.queueWaitS = object.queueWaitS ?? undefined;
     message.campaignId = object.campaignId ?? undefined;
     message.workflowFingerprint = object.workflowFingerprint ?? undefined;
     return message;
@@ -3304,6 +3837,9 @@ function createBaseJobEnd(): JobEnd {
     steps: undefined,
     batch: undefined,
     model: undefined,
+    queuedToImageS: undefined,
+    cold: undefined,
+    coldRule: undefined,
     campaignId: undefined,
     workflowFingerprint: undefined,
     jobKey: undefined,
@@ -3338,6 +3874,15 @@ export const JobEnd: MessageFns<JobEnd> = {
     }
     if (message.model !== undefined) {
       writer.uint32(74).string(message.model);
+    }
+    if (message.queuedToImageS !== undefined) {
+      writer.uint32(81).double(message.queuedToImageS);
+    }
+    if (message.cold !== undefined) {
+      writer.uint32(90).string(message.cold);
+    }
+    if (message.coldRule !== undefined) {
+      writer.uint32(98).string(message.coldRule);
     }
     if (message.campaignId !== undefined) {
       writer.uint32(122).string(message.campaignId);
@@ -3436,6 +3981,30 @@ export const JobEnd: MessageFns<JobEnd> = {
             message.model = reader.string();
             continue;
           }
+          case 10: {
+            if (tag !== 81) {
+              break;
+            }
+
+            message.queuedToImageS = reader.double();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.cold = reader.string();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.coldRule = reader.string();
+            continue;
+          }
           case 15: {
             if (tag !== 122) {
               break;
@@ -3491,6 +4060,17 @@ export const JobEnd: MessageFns<JobEnd> = {
       steps: isSet(object.steps) ? globalThis.Number(object.steps) : undefined,
       batch: isSet(object.batch) ? globalThis.Number(object.batch) : undefined,
       model: isSet(object.model) ? globalThis.String(object.model) : undefined,
+      queuedToImageS: isSet(object.queuedToImageS)
+        ? globalThis.Number(object.queuedToImageS)
+        : isSet(object.queued_to_image_s)
+        ? globalThis.Number(object.queued_to_image_s)
+        : undefined,
+      cold: isSet(object.cold) ? globalThis.String(object.cold) : undefined,
+      coldRule: isSet(object.coldRule)
+        ? globalThis.String(object.coldRule)
+        : isSet(object.cold_rule)
+        ? globalThis.String(object.cold_rule)
+        : undefined,
       campaignId: isSet(object.campaignId)
         ? globalThis.String(object.campaignId)
         : isSet(object.campaign_id)
@@ -3538,6 +4118,15 @@ export const JobEnd: MessageFns<JobEnd> = {
     if (message.model !== undefined) {
       obj.model = message.model;
     }
+    if (message.queuedToImageS !== undefined) {
+      obj.queuedToImageS = floatToJson(message.queuedToImageS);
+    }
+    if (message.cold !== undefined) {
+      obj.cold = message.cold;
+    }
+    if (message.coldRule !== undefined) {
+      obj.coldRule = message.coldRule;
+    }
     if (message.campaignId !== undefined) {
       obj.campaignId = message.campaignId;
     }
@@ -3564,6 +4153,9 @@ export const JobEnd: MessageFns<JobEnd> = {
     message.steps = object.steps ?? undefined;
     message.batch = object.batch ?? undefined;
     message.model = object.model ?? undefined;
+    message.queuedToImageS = object.queuedToImageS ?? undefined;
+    message.cold = object.cold ?? undefined;
+    message.coldRule = object.coldRule ?? undefined;
     message.campaignId = object.campaignId ?? undefined;
     message.workflowFingerprint = object.workflowFingerprint ?? undefined;
     message.jobKey = object.jobKey ?? undefined;
