@@ -220,6 +220,8 @@ export const CampaignEventSchema = z.object({
   planned_jobs: count.optional(),
   planned_images: count.optional(),
   interruption: z.enum(INTERRUPTION_KINDS).optional(),
+  /** runtime_restart: the campaign's prompts running or queued when the runtime went, never finished. */
+  lost_jobs: count.optional(),
 });
 
 /** One runtime event, as the adapters emit it and `parse-log` prints it. */

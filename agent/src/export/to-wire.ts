@@ -209,6 +209,7 @@ function body(e: RuntimeEvent, cold: boolean | undefined): WireRuntimeEvent['bod
           plannedJobs: e.planned_jobs,
           plannedImages: e.planned_images,
           interruption: e.interruption,
+          lostJobs: e.lost_jobs,
         },
       };
     default: {

@@ -240,6 +240,7 @@ export function eventColumns(e: RuntimeEvent, seq: number): Record<string, unkno
         planned_jobs: v.plannedJobs ?? null,
         planned_images: v.plannedImages ?? null,
         interruption: oneOf(v.interruption, INTERRUPTION_KINDS, 'campaign.interruption'),
+        lost_jobs: v.lostJobs ?? null,
       });
       break;
     }

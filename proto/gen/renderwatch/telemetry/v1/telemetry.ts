@@ -376,7 +376,11 @@ export interface Campaign {
     | number
     | undefined;
   /** runtime_restart | host_silent | agent_restart | preemption */
-  interruption?: string | undefined;
+  interruption?:
+    | string
+    | undefined;
+  /** runtime_restart: the campaign's prompts that were running or queued when the runtime went and never finished. */
+  lostJobs?: number | undefined;
 }
 
 function createBaseExportRequest(): ExportRequest {
@@ -5314,6 +5318,7 @@ function createBaseCampaign(): Campaign {
     plannedJobs: undefined,
     plannedImages: undefined,
     interruption: undefined,
+    lostJobs: undefined,
   };
 }
 
@@ -5336,6 +5341,9 @@ export const Campaign: MessageFns<Campaign> = {
     }
     if (message.interruption !== undefined) {
       writer.uint32(50).string(message.interruption);
+    }
+    if (message.lostJobs !== undefined) {
+      writer.uint32(56).uint32(message.lostJobs);
     }
     return writer;
   },
@@ -5401,6 +5409,14 @@ export const Campaign: MessageFns<Campaign> = {
             message.interruption = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.lostJobs = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5437,6 +5453,11 @@ export const Campaign: MessageFns<Campaign> = {
         ? globalThis.Number(object.planned_images)
         : undefined,
       interruption: isSet(object.interruption) ? globalThis.String(object.interruption) : undefined,
+      lostJobs: isSet(object.lostJobs)
+        ? globalThis.Number(object.lostJobs)
+        : isSet(object.lost_jobs)
+        ? globalThis.Number(object.lost_jobs)
+        : undefined,
     };
   },
 
@@ -5460,6 +5481,9 @@ export const Campaign: MessageFns<Campaign> = {
     if (message.interruption !== undefined) {
       obj.interruption = message.interruption;
     }
+    if (message.lostJobs !== undefined) {
+      obj.lostJobs = Math.round(message.lostJobs);
+    }
     return obj;
   },
 
@@ -5474,6 +5498,7 @@ export const Campaign: MessageFns<Campaign> = {
     message.plannedJobs = object.plannedJobs ?? undefined;
     message.plannedImages = object.plannedImages ?? undefined;
     message.interruption = object.interruption ?? undefined;
+    message.lostJobs = object.lostJobs ?? undefined;
     return message;
   },
 };
