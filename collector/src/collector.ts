@@ -93,7 +93,10 @@ export async function startCollector(cfg: CollectorConfig, log: Logger, deps: Pa
   const storage = createStorage(opts);
   const cluster = clusterTarget(cfg);
   const m = await migrate(storage, undefined, cluster === undefined ? {} : { cluster });
-  log.info({ applied: m.applied, alreadyApplied: m.alreadyApplied.length, database: opts.database, cluster: cluster?.cluster ?? '' }, 'migrations done');
+  log.info(
+    { applied: m.applied, repaired: m.repaired, alreadyApplied: m.alreadyApplied.length, database: opts.database, cluster: cluster?.cluster ?? '' },
+    'migrations done',
+  );
   const app = await buildApp(cfg, { storage, log, resolveTenant, ...(tls === undefined ? {} : { https: tls.https }), ...deps });
   await app.http.listen({ host: cfg.COLLECTOR_HOST, port: cfg.COLLECTOR_HTTP_PORT });
   const address = app.http.server.address();

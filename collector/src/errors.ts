@@ -13,6 +13,7 @@ export const COLLECTOR_ERRORS = {
   COL_ERR_STORAGE_UNREACHABLE: { message: 'ClickHouse is unreachable', httpStatus: 503, grpcCode: GrpcStatus.UNAVAILABLE },
   COL_ERR_STORAGE_QUERY: { message: 'ClickHouse rejected a query', httpStatus: 500, grpcCode: GrpcStatus.INTERNAL },
   COL_ERR_MIGRATION_FAILED: { message: 'a schema migration failed', httpStatus: 500, grpcCode: GrpcStatus.INTERNAL },
+  COL_ERR_MIGRATION_EDITED: { message: 'an applied schema migration was changed after it shipped', httpStatus: 500, grpcCode: GrpcStatus.INTERNAL },
   COL_ERR_INGEST_INVALID: { message: 'the export request is invalid', httpStatus: 400, grpcCode: GrpcStatus.INVALID_ARGUMENT },
   COL_ERR_INGEST_TOO_LARGE: { message: 'the export request has too many rows', httpStatus: 413, grpcCode: GrpcStatus.INVALID_ARGUMENT },
   COL_ERR_INGEST_OVERLOADED: { message: 'the collector queue is full, retry later', httpStatus: 503, grpcCode: GrpcStatus.RESOURCE_EXHAUSTED },

@@ -9,7 +9,7 @@ describe('migrations', () => {
     ]);
   });
 
-  it('loads the shipped migrations in version order, each idempotent and free of 18.16-unsupported syntax', async () => {
+  it('loads the shipped migrations in version order, every CREATE with IF NOT EXISTS (running them twice: migrate-upgrade.int.test.ts), none with 18.16-unsupported syntax', async () => {
     const ms = await loadMigrations();
     expect(ms[0]?.name).toBe('0001_core');
     const versions = ms.map((m) => m.version);

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.js';
 import type { Storage } from './clickhouse.js';
 import { createClusterDdl, createDatabaseOnCluster, toClusterMigrations, type ClusterTarget } from './cluster-ddl.js';
+import { findSuperseded, loadRepair } from './migration-repairs.js';
 import { raw, sql } from './sql.js';
 
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -51,6 +52,8 @@ export async function loadMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
 export interface MigrateResult {
   applied: string[];
   alreadyApplied: string[];
+  /** applied migrations that ran an edited-since version, brought to today's by their repair (./migration-repairs.ts) */
+  repaired: string[];
 }
 
 const SCHEMA_MIGRATIONS_DDL =
@@ -59,6 +62,8 @@ const SCHEMA_MIGRATIONS_DDL =
 export interface MigrateOptions {
   /** Cluster mode: every statement is rewritten by ./cluster-ddl.ts (ON CLUSTER, Replicated + Distributed). */
   cluster?: ClusterTarget;
+  /** Where the repairs of superseded migrations are (`<dir>/repairs/`); default the shipped migrations. */
+  dir?: string;
 }
 
 /** `ALTER TABLE [db.]t [ON CLUSTER c] ADD COLUMN name ...`: table and column. */
@@ -74,37 +79,81 @@ async function columnExists(storage: Storage, stmt: string): Promise<boolean> {
   return Number(rows[0]?.c ?? 0) > 0;
 }
 
+async function applyStatements(storage: Storage, m: Migration): Promise<void> {
+  for (const [i, stmt] of m.statements.entries()) {
+    if (ADD_COLUMN.test(stmt.trim()) && (await columnExists(storage, stmt))) continue;
+    try {
+      await storage.command(raw(stmt));
+    } catch (err: unknown) {
+      // Added by another collector migrating at the same moment: what the statement wanted.
+      if (ADD_COLUMN.test(stmt.trim()) && err instanceof Error && /already exists/i.test(err.message)) continue;
+      throw new AppError('COL_ERR_MIGRATION_FAILED', `${m.name} statement ${i + 1}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+  }
+}
+
+async function record(storage: Storage, m: Migration): Promise<void> {
+  await storage.command(sql`INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (${m.version}, ${m.name}, ${m.checksum}, now())`);
+}
+
 /**
- * Applies pending migrations in order and records them. Idempotent: every statement is
+ * The checksums each applied version was recorded with, compared with the files: a version whose
+ * recorded checksums include the file's is fine; one recorded by a known superseded version gets its
+ * repair; anything else is a migration edited after it shipped, and the collector refuses to start.
+ */
+async function checkApplied(storage: Storage, loaded: Migration[], dir: string): Promise<{ done: Set<number>; repairs: Migration[] }> {
+  const rows = await storage.query<{ version: number | string; checksums: string[] }>(
+    raw('SELECT version, groupUniqArray(checksum) AS checksums FROM schema_migrations GROUP BY version'),
+  );
+  const recorded = new Map(rows.map((r) => [Number(r.version), r.checksums]));
+  const repairs: Migration[] = [];
+  for (const m of loaded) {
+    const sums = recorded.get(m.version);
+    if (sums === undefined || sums.includes(m.checksum)) continue;
+    const old = sums.map((c) => findSuperseded(m.name, c)).find((x) => x !== undefined);
+    if (old === undefined) {
+      throw new AppError(
+        'COL_ERR_MIGRATION_EDITED',
+        `migration ${m.name} was applied to this database with checksum ${sums.join(', ')}, but ${m.name}.sql now has checksum ${m.checksum}: ` +
+          `the file was changed after it shipped. Restore ${m.name}.sql as it shipped (git log -p -- collector/src/storage/migrations/${m.name}.sql) ` +
+          'and put the change in a new migration (CONTRIBUTING.md, "Add a migration")',
+      );
+    }
+    repairs.push(await loadRepair(dir, old, splitStatements));
+  }
+  return { done: new Set(recorded.keys()), repairs };
+}
+
+/**
+ * Checks the applied migrations against the files (checkApplied), repairs databases that ran a
+ * superseded version, then applies pending migrations in order and records them. Statements are
  * `IF NOT EXISTS`-safe (an `ADD COLUMN` whose column exists counts as done), so concurrent
- * collectors starting together converge on the same schema.
+ * collectors starting together converge on the same schema; migrate.test.ts and
+ * collector/test/migrate-upgrade.int.test.ts run it twice and compare.
  */
 export async function migrate(storage: Storage, migrations?: Migration[], opts: MigrateOptions = {}): Promise<MigrateResult> {
   const loaded = migrations ?? (await loadMigrations());
-  const all = opts.cluster === undefined ? loaded : toClusterMigrations(loaded, opts.cluster);
+  const cluster = (ms: Migration[]): Migration[] => (opts.cluster === undefined ? ms : toClusterMigrations(ms, opts.cluster));
   const prelude =
     opts.cluster === undefined
       ? [SCHEMA_MIGRATIONS_DDL]
       : [createDatabaseOnCluster(opts.cluster), ...createClusterDdl(opts.cluster).rewrite(SCHEMA_MIGRATIONS_DDL)];
   for (const stmt of prelude) await storage.command(raw(stmt));
-  const done = new Set((await storage.query<{ version: number }>(raw('SELECT DISTINCT version FROM schema_migrations'))).map((r) => Number(r.version)));
-  const result: MigrateResult = { applied: [], alreadyApplied: [] };
-  for (const m of all) {
+  const { done, repairs } = await checkApplied(storage, loaded, opts.dir ?? MIGRATIONS_DIR);
+  const result: MigrateResult = { applied: [], alreadyApplied: [], repaired: [] };
+  for (const r of cluster(repairs)) {
+    await applyStatements(storage, r);
+    const today = loaded.find((m) => m.version === r.version);
+    if (today !== undefined) await record(storage, today);
+    result.repaired.push(r.name);
+  }
+  for (const m of cluster(loaded)) {
     if (done.has(m.version)) {
       result.alreadyApplied.push(m.name);
       continue;
     }
-    for (const [i, stmt] of m.statements.entries()) {
-      if (ADD_COLUMN.test(stmt.trim()) && (await columnExists(storage, stmt))) continue;
-      try {
-        await storage.command(raw(stmt));
-      } catch (err: unknown) {
-        // Added by another collector migrating at the same moment: what the statement wanted.
-        if (ADD_COLUMN.test(stmt.trim()) && err instanceof Error && /already exists/i.test(err.message)) continue;
-        throw new AppError('COL_ERR_MIGRATION_FAILED', `${m.name} statement ${i + 1}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-      }
-    }
-    await storage.command(sql`INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (${m.version}, ${m.name}, ${m.checksum}, now())`);
+    await applyStatements(storage, m);
+    await record(storage, m);
     result.applied.push(m.name);
   }
   return result;
