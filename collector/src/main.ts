@@ -66,7 +66,9 @@ async function main(argv: string[]): Promise<number> {
       const cluster = clusterTarget(cfg);
       const r = await migrate(storage, undefined, cluster === undefined ? {} : { cluster });
       await storage.close();
-      process.stdout.write(`applied: ${r.applied.join(', ') || '(none)'}; repaired: ${r.repaired.join(', ') || '(none)'}; already applied: ${r.alreadyApplied.length}\n`);
+      process.stdout.write(
+        `applied: ${r.applied.join(', ') || '(none)'}; repaired: ${r.repaired.join(', ') || '(none)'}; already applied: ${r.alreadyApplied.length}\n`,
+      );
       return 0;
     }
     if (cmd === 'retention') {
