@@ -1,12 +1,17 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { isAppError } from '../errors.js';
+import { COLLECTOR_ERRORS, isAppError } from '../errors.js';
 
 /** The one HTTP translation of errors: AppError → its status and `{code, message}`; anything else → 500. */
 export function registerErrorHandler(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | Error, req, reply) => {
     if (isAppError(err)) {
       if (err.retryAfterS !== undefined) void reply.header('retry-after', String(err.retryAfterS));
-      if (err.httpStatus >= 500) req.log.error({ err }, 'request failed');
+      if (err.httpStatus >= 500) {
+        // A 5xx message may quote ClickHouse (DB::Exception ...): the log gets it, the body never does.
+        req.log.error({ err }, 'request failed');
+        const hint = err.retryAfterS === undefined ? 'see the collector log' : `retry in ${err.retryAfterS} s`;
+        return reply.status(err.httpStatus).send({ code: err.code, message: `${COLLECTOR_ERRORS[err.code].message} (${hint})` });
+      }
       return reply.status(err.httpStatus).send({ code: err.code, message: err.message });
     }
     const status = 'statusCode' in err && typeof err.statusCode === 'number' ? err.statusCode : 500;

@@ -5,7 +5,11 @@ export interface HealthDeps {
   storage: Storage;
 }
 
-/** /healthz: the process is up. /readyz: ClickHouse answers (503 with the reason otherwise). */
+/**
+ * /healthz: the process is up (never touches ClickHouse). /readyz: ClickHouse answers a ping
+ * within the storage's ping deadline (1.5 s by default), so /readyz answers within 2 s whether
+ * ClickHouse is up, slow, hung, dead or refusing; 503 with the reason and a retry hint otherwise.
+ */
 export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): void {
   app.get('/healthz', { schema: { hide: true } }, () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
@@ -15,7 +19,7 @@ export function registerHealthRoutes(app: FastifyInstance, deps: HealthDeps): vo
     } catch {
       ok = false;
     }
-    if (!ok) return reply.status(503).send({ status: 'not ready', reason: 'ClickHouse does not answer' });
+    if (!ok) return reply.status(503).header('retry-after', '2').send({ status: 'not ready', reason: 'ClickHouse does not answer a ping in time' });
     return { status: 'ready' };
   });
 }
