@@ -58,6 +58,21 @@ export const AgentConfigSchema = z.object({
   AGENT_STATE_DIR: z.string().default('/var/lib/renderwatch-agent').describe('where the agent keeps its spool and log offsets'),
   AGENT_METRICS_HOST: z.string().default('0.0.0.0').describe('address of the Prometheus /metrics endpoint'),
   AGENT_METRICS_PORT: port.default(9477).describe('Prometheus /metrics port (0 = off)'),
+  AGENT_METRICS_COMPAT: z
+    .string()
+    .default('native')
+    .refine(
+      (v) =>
+        v
+          .split(',')
+          .map((m) => m.trim())
+          .filter((m) => m !== '')
+          .every((m) => ['native', 'dcgm', 'nvidia_gpu_exporter'].includes(m)),
+      'comma-separated list of native, dcgm, nvidia_gpu_exporter',
+    )
+    .describe(
+      'GPU metric names on /metrics: native (renderwatch_gpu_*), dcgm (dcgm-exporter DCGM_FI_*), nvidia_gpu_exporter (nvidia_smi_*); combinable, e.g. dcgm,native (docs/metrics.md)',
+    ),
   AGENT_OTLP_ENDPOINT: z
     .string()
     .default('')

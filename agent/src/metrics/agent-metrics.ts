@@ -4,7 +4,8 @@ import type { RuntimeEvent } from '@renderwatch/schema';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HostSnapshotLike } from '../export/to-wire.js';
 import type { GpuSnapshot, GpuStatusChange } from '../sampling/sampler.js';
-import { createGpuMetrics } from './gpu-metrics.js';
+import { createCompatMetrics, type MetricsCompatMode } from './compat/compat-metrics.js';
+import { createGpuMetrics, type GpuMetrics } from './gpu-metrics.js';
 import { createHostMetrics } from './host-metrics.js';
 import { sampleSourceLabel, type SampleSource } from './labels.js';
 import { createRuntimeMetrics } from './runtime-metrics.js';
@@ -18,6 +19,8 @@ export interface AgentMetricsOptions {
   agentVersion?: string;
   /** Node process metrics (process_*, nodejs_*); default true. */
   processMetrics?: boolean;
+  /** GPU metric names to serve (AGENT_METRICS_COMPAT): renderwatch's own (`native`), dcgm-exporter's, nvidia_gpu_exporter's; default native. */
+  compat?: readonly MetricsCompatMode[];
 }
 
 export interface AgentMetrics {
@@ -34,7 +37,11 @@ export interface AgentMetrics {
   /** The outcome of one Export call (SendResult.status) and the rows it carried. */
   observeSend(status: 'ok' | 'retryable' | 'failed', rows: number): void;
   setQueuedBatches(n: number): void;
+  /** The peer-compatible families (AGENT_METRICS_COMPAT) as exposition text, rendered once per sample. */
+  compatText(openMetrics: boolean): string;
 }
+
+const NO_GPU_METRICS: GpuMetrics = { observeGpus: () => undefined, observeStatus: () => undefined };
 
 export function createAgentMetrics(o: AgentMetricsOptions): AgentMetrics {
   const registry = new Registry();
@@ -43,7 +50,9 @@ export function createAgentMetrics(o: AgentMetricsOptions): AgentMetrics {
     for (const name of PROMTOOL_REJECTED_DEFAULTS) registry.removeSingleMetric(name);
   }
   const reg = [registry];
-  const gpu = createGpuMetrics(registry, o.host);
+  const modes = o.compat ?? ['native'];
+  const gpu = modes.includes('native') ? createGpuMetrics(registry, o.host) : NO_GPU_METRICS;
+  const compat = createCompatMetrics(modes, o.host);
   const host = createHostMetrics(registry, o.host);
   const runtime = createRuntimeMetrics(registry, o.host);
   new Gauge<'host' | 'version'>({ name: 'renderwatch_agent_info', help: 'Agent identity; always 1.', labelNames: ['host', 'version'], registers: reg }).set(
@@ -92,15 +101,22 @@ export function createAgentMetrics(o: AgentMetricsOptions): AgentMetrics {
     registry,
     observeGpus(gpus, nowMs = Date.now()) {
       gpu.observeGpus(gpus);
+      compat.observeGpus(gpus, nowMs);
       lastSample.set(l, nowMs / 1000);
     },
-    observeGpuStatus: (changes) => gpu.observeStatus(changes),
+    observeGpuStatus(changes) {
+      gpu.observeStatus(changes);
+      compat.observeStatus(changes);
+    },
     observeHost: (h) => host.observeHost(h),
     observeEvent: (e) => runtime.observeEvent(e),
     sampleError(source) {
       sampleErrors.inc({ ...l, source: sampleSourceLabel(source) });
     },
-    observeStatus: (s) => gpu.observeStatus([s]),
+    observeStatus(s) {
+      gpu.observeStatus([s]);
+      compat.observeStatus([s]);
+    },
     observeSampleError(source) {
       sampleErrors.inc({ ...l, source: sampleSourceLabel(source) });
     },
@@ -115,5 +131,6 @@ export function createAgentMetrics(o: AgentMetricsOptions): AgentMetrics {
     setQueuedBatches(n) {
       queued.set(l, n);
     },
+    compatText: (openMetrics) => compat.text(openMetrics),
   };
 }

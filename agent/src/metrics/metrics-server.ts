@@ -14,6 +14,8 @@ export interface MetricsServerOptions {
   log?: Logger;
   /** Answers /healthz; default: always healthy. */
   healthy?: () => boolean;
+  /** Pre-rendered families appended to the registry's (the peer-compatible names); true = OpenMetrics lines. */
+  extra?: (openMetrics: boolean) => string;
   /** Called on each scrape with the format served (for logs, self-metrics and tests). */
   onScrape?: (format: 'openmetrics' | 'text') => void;
 }
@@ -34,7 +36,7 @@ async function handle(o: MetricsServerOptions, req: IncomingMessage, res: Server
   if (path === '/metrics') {
     const open = wantsOpenMetrics(req.headers.accept);
     o.onScrape?.(open ? 'openmetrics' : 'text');
-    const body = open ? await openMetricsText(o.registry) : await o.registry.metrics();
+    const body = open ? await openMetricsText(o.registry, o.extra?.(true)) : (await o.registry.metrics()) + (o.extra?.(false) ?? '');
     res.writeHead(200, { 'content-type': open ? OPENMETRICS_CONTENT_TYPE : o.registry.contentType, 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : body);
     return;

@@ -33,11 +33,11 @@ function family(m: MetricObjectWithValues<MetricValue<string>>): string[] {
   return lines;
 }
 
-/** Serialises every metric of the registry as OpenMetrics text, ending with `# EOF`. */
-export async function openMetricsText(registry: Registry): Promise<string> {
+/** Serialises every metric of the registry as OpenMetrics text, then `extra` (already OpenMetrics lines), ending with `# EOF`. */
+export async function openMetricsText(registry: Registry, extra = ''): Promise<string> {
   const metrics = await registry.getMetricsAsJSON();
   const lines = metrics.flatMap((m) => family(m as MetricObjectWithValues<MetricValue<string>>));
-  return `${lines.join('\n')}\n# EOF\n`;
+  return `${lines.join('\n')}\n${extra}# EOF\n`;
 }
 
 /** True when the scraper prefers OpenMetrics (Prometheus sends it first in Accept). */
