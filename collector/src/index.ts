@@ -12,4 +12,6 @@ export { loadMigrations, migrate } from './storage/migrate.js';
 export { refreshCapacity } from './storage/capacity-rollup.js';
 export { raw, sql } from './storage/sql.js';
 export { verifyWebhookSignature, SIGNATURE_HEADER } from './alerts/notifiers/webhook.js';
+export { ruleCandidate, sloCandidates } from './alerts/candidates.js';
+export { parseSloFile } from './slo/slo-file.js';
 export type { AlertEngine, TickResult } from './alerts/engine.js';

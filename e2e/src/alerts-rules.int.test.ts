@@ -4,7 +4,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { raw } from '@renderwatch/collector';
-import { AlertListResponseSchema, SloListResponseSchema, type SloStatus } from '@renderwatch/schema';
+import { AlertListResponseSchema, SloListResponseSchema, type SloStatus, type VolumeRole } from '@renderwatch/schema';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestCollector } from './test-collector.js';
 
@@ -92,7 +92,8 @@ async function seed(insert: (table: string, rows: Record<string, unknown>[]) => 
       host: 'h1',
       ts: dt(NOW - 30_000),
       volume_mounts: ['/models', '/out'],
-      volume_roles: ['models', 'outputs'],
+      // the roles as the agent sends them (agent/src/sampling/host.ts, schema VOLUME_ROLES)
+      volume_roles: ['model', 'output'] satisfies VolumeRole[],
       volume_size_bytes: [1000, 1000],
       volume_free_bytes: [50, 500],
       batch_seq: 6,
@@ -159,7 +160,7 @@ describe('SLI kinds and alert rules evaluated on ClickHouse', () => {
       .filter((a) => a.source === 'slo')
       .map((a) => `${a.rule}/${a.severity}`)
       .sort();
-    expect(sloAlerts).toEqual(['jobs/page', 'jobs/ticket', 'ooms/ticket', 'thermal/ticket']);
+    expect(sloAlerts).toEqual(['jobs/critical', 'jobs/warning', 'ooms/warning', 'thermal/warning']);
   });
 
   it('serves the budget-over-time series of one SLO', async () => {

@@ -161,13 +161,13 @@ describe('SLO burn-rate alerts delivered to Alertmanager and a webhook', () => {
     const r = await c.evaluator.tick();
     expect(r).toMatchObject({ skipped: false, tenants: 1, slos: 1, deadLetters: 0 });
     const alerts = await amAlerts(am.url);
-    const page = alerts.find((a) => a.labels.severity === 'page');
-    expect(page?.labels).toEqual({ alertname: 'SloErrorBudgetBurn', slo: 'warm-start-ready', severity: 'page', tenant: 'default', category: 'startup' });
+    const page = alerts.find((a) => a.labels.severity === 'critical');
+    expect(page?.labels).toEqual({ alertname: 'SloErrorBudgetBurn', slo: 'warm-start-ready', severity: 'critical', tenant: 'default', category: 'startup' });
     expect(page?.startsAt).toBe(new Date(Math.floor(T / 1000) * 1000).toISOString());
     expect(page?.generatorURL).toBe('http://rw.example:8470/slos/warm-start-ready');
-    expect(alerts.map((a) => a.labels.severity).sort()).toEqual(['page', 'ticket']);
+    expect(alerts.map((a) => a.labels.severity).sort()).toEqual(['critical', 'warning']);
     const firing = hook.received.filter((m) => m.body.status === 'firing');
-    expect(firing.map((m) => m.body.commonLabels.severity).sort()).toEqual(['page', 'ticket']);
+    expect(firing.map((m) => m.body.commonLabels.severity).sort()).toEqual(['critical', 'warning']);
     expect(hook.received.every((m) => m.signed)).toBe(true);
 
     const slos = SloListResponseSchema.parse(await (await fetch(`http://127.0.0.1:${c.httpPort}/api/v1/slos`)).json());
@@ -177,7 +177,7 @@ describe('SLO burn-rate alerts delivered to Alertmanager and a webhook', () => {
 
   it('neither re-pages nor drops the alert when the collector restarts', async () => {
     const before = hook.received.length;
-    const startsAt = (await amAlerts(am.url)).find((a) => a.labels.severity === 'page')?.startsAt;
+    const startsAt = (await amAlerts(am.url)).find((a) => a.labels.severity === 'critical')?.startsAt;
     await c.stop();
     clock = T + 60_000;
     c = await startTestCollector(
@@ -189,9 +189,9 @@ describe('SLO burn-rate alerts delivered to Alertmanager and a webhook', () => {
     expect(r).toMatchObject({ skipped: false, notified: 0 });
     expect(hook.received.length).toBe(before);
     const listed = AlertListResponseSchema.parse(await (await fetch(`http://127.0.0.1:${c.httpPort}/api/v1/alerts?state=firing`)).json());
-    expect(listed.alerts.map((a) => a.severity).sort()).toEqual(['page', 'ticket']);
-    expect(listed.alerts.find((a) => a.severity === 'page')?.fired_at).toBe(new Date(Math.floor(T / 1000) * 1000).toISOString());
-    expect((await amAlerts(am.url)).find((a) => a.labels.severity === 'page')?.startsAt).toBe(startsAt);
+    expect(listed.alerts.map((a) => a.severity).sort()).toEqual(['critical', 'warning']);
+    expect(listed.alerts.find((a) => a.severity === 'critical')?.fired_at).toBe(new Date(Math.floor(T / 1000) * 1000).toISOString());
+    expect((await amAlerts(am.url)).find((a) => a.labels.severity === 'critical')?.startsAt).toBe(startsAt);
   });
 
   it('resolves the page once warm starts are fast again, in Alertmanager and on the webhook', async () => {
@@ -200,12 +200,12 @@ describe('SLO burn-rate alerts delivered to Alertmanager and a webhook', () => {
     const r = await c.evaluator.tick();
     expect(r.deadLetters).toBe(0);
     const resolved = hook.received.filter((m) => m.body.status === 'resolved');
-    expect(resolved.map((m) => m.body.commonLabels.severity)).toEqual(['page']);
+    expect(resolved.map((m) => m.body.commonLabels.severity)).toEqual(['critical']);
     expect(resolved[0]?.signed).toBe(true);
     // the ticket (3d/6h) keeps firing: the slow starts are still inside its 6 h short window
-    expect((await amAlerts(am.url)).map((a) => a.labels.severity)).toEqual(['ticket']);
+    expect((await amAlerts(am.url)).map((a) => a.labels.severity)).toEqual(['warning']);
     const history = await fetch(`http://127.0.0.1:${c.httpPort}/api/v1/alerts?state=resolved`).then(async (x) => AlertListResponseSchema.parse(await x.json()));
-    expect(history.alerts.map((a) => [a.severity, a.state])).toEqual([['page', 'resolved']]);
+    expect(history.alerts.map((a) => [a.severity, a.state])).toEqual([['critical', 'resolved']]);
   });
 
   it('refuses a broken SLO file naming the line and keeps serving the last good set', async () => {

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ALERT_SEVERITIES } from '@renderwatch/schema';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
 
@@ -65,7 +66,7 @@ describe('deploy/prometheus', () => {
     ).groups.flatMap((g) => g.rules);
     expect(rules.map((x) => x.alert)).toContain('RenderwatchGpuXid');
     for (const x of rules) {
-      expect(['warning', 'critical']).toContain(x.labels.severity);
+      expect(ALERT_SEVERITIES).toContain(x.labels.severity);
       expect(x.annotations.summary.length).toBeGreaterThan(10);
       // Runbook links point at docs that exist (and at a heading that exists).
       const [file = '', anchor] = x.annotations.runbook_url.split('#');
@@ -79,6 +80,32 @@ describe('deploy/prometheus', () => {
           x.annotations.runbook_url,
         ).toContain(anchor);
     }
+  });
+
+  it('prometheus-kubernetes.yml sends its alerts to an Alertmanager', () => {
+    const cfg = parse(readFileSync(join(PROM, 'prometheus-kubernetes.yml'), 'utf8')) as {
+      alerting?: { alertmanagers?: { static_configs?: { targets: string[] }[] }[] };
+    };
+    const targets = (cfg.alerting?.alertmanagers ?? []).flatMap((a) => (a.static_configs ?? []).flatMap((c) => c.targets));
+    expect(targets).toEqual(['alertmanager.monitoring.svc:9093']);
+    // the same Alertmanager the collector notifies
+    expect(readFileSync(join(ROOT, 'deploy/k8s/base/collector-configmap.yaml'), 'utf8')).toContain(
+      'COLLECTOR_ALERTMANAGER_URL: http://alertmanager.monitoring.svc:9093',
+    );
+  });
+
+  it('every shipped alert rule has promtool unit tests that expect it to fire', () => {
+    const rules = (parse(readFileSync(join(PROM, 'rules/renderwatch-agent.rules.yml'), 'utf8')) as { groups: { rules: { alert: string }[] }[] }).groups.flatMap(
+      (g) => g.rules.map((r) => r.alert),
+    );
+    const tests = parse(readFileSync(join(PROM, 'rules/renderwatch-agent.test.yml'), 'utf8')) as {
+      tests: { alert_rule_test: { alertname: string; exp_alerts: unknown[] }[] }[];
+    };
+    const firing = new Set(tests.tests.flatMap((t) => t.alert_rule_test.filter((a) => a.exp_alerts.length > 0).map((a) => a.alertname)));
+    expect(rules.filter((r) => !firing.has(r))).toEqual([]);
+    expect(tests.tests.map((t) => (t as { name?: string }).name)).toEqual(
+      expect.arrayContaining(['first XID of a code on a GPU', 'driver upgrade restart', 'GPUs vanish', 'scrape gap']),
+    );
   });
 
   it('alert rules fire as their promtool unit tests expect', () => {

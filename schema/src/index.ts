@@ -240,3 +240,15 @@ export { CostGpuModelSchema, CostQuerySchema, CostResponseSchema, CostTotalsSche
 export type { CostGpuModel, CostQuery, CostResponse, CostTotals } from './api/cost.js';
 export { ModelHashSeenSchema, VersionPeriodSchema, VersionsHostSchema, VersionsQuerySchema, VersionsResponseSchema } from './api/versions.js';
 export type { ModelHashSeen, VersionPeriod, VersionsHost, VersionsQuery, VersionsResponse } from './api/versions.js';
+export {
+  ALERT_SEVERITIES,
+  AlertSeveritySchema,
+  DEFAULT_DISK_FILL_ROLES,
+  LEGACY_SEVERITIES,
+  normalizeVolumeRole,
+  SLO_BURN_SEVERITY,
+  VOLUME_ROLES,
+  VolumeRoleInputSchema,
+  VolumeRoleSchema,
+} from './vocabulary.js';
+export type { AlertSeverity, VolumeRole } from './vocabulary.js';

@@ -5,13 +5,14 @@
 // systeminformation as the fallback elsewhere. The full mount list (`df`) is refreshed rarely.
 import { existsSync, readFileSync, realpathSync, statfsSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import type { VolumeRole } from '@renderwatch/schema';
 import type { Logger } from 'pino';
 import si from 'systeminformation';
 import { AgentError } from '../errors.js';
 import { createFailureReporter, type SampleErrorCounter } from './failure-reporter.js';
 import { isCountedDisk, mountOf, parseDiskstats, parseMounts, parseNetDev } from './host-proc.js';
 
-export type VolumeRole = 'model' | 'cache' | 'output' | 'other';
+export type { VolumeRole };
 
 export interface VolumeSnapshot {
   mount: string;

@@ -1,5 +1,5 @@
 // Turns SLO evaluations and rule instances into alert candidates with their label sets.
-import type { AlertRuleSpec, SloSpec } from '@renderwatch/schema';
+import { SLO_BURN_SEVERITY, type AlertRuleSpec, type SloSpec } from '@renderwatch/schema';
 import { durationS, formatDurationS } from '../slo/duration.js';
 import type { SloEvaluation } from '../slo/evaluate.js';
 import { generatorUrl } from './alert-store.js';
@@ -8,14 +8,14 @@ import { RULE_ALERTNAMES, type RuleInstance } from './rules.js';
 
 const fmt = (v: number | null): string => (v === null ? 'n/a' : v.toFixed(2));
 
-/** One candidate per severity (page, ticket) whose burn-rate pairs fire, as Sloth does. */
+/** One candidate per burn class (page, ticket) whose burn-rate pairs fire, as Sloth does; severity critical / warning (SLO_BURN_SEVERITY). */
 export function sloCandidates(tenant: string, spec: SloSpec, e: SloEvaluation, base: string): AlertCandidate[] {
   const out: AlertCandidate[] = [];
   for (const severity of ['page', 'ticket'] as const) {
     const opts = spec.alerting[severity];
     const firing = e.pairs.filter((p) => p.severity === severity && p.firing);
     if (!opts.enabled || firing.length === 0) continue;
-    const sev = opts.severity ?? severity;
+    const sev = opts.severity ?? SLO_BURN_SEVERITY[severity];
     const labels = { ...spec.labels, ...opts.labels, alertname: 'SloErrorBudgetBurn', slo: spec.name, severity: sev, tenant };
     const detail = firing.map((p) => `${fmt(p.burnLong)}× over ${p.longName} and ${fmt(p.burnShort)}× over ${p.shortName} (limit ${p.factor}×)`).join('; ');
     out.push({

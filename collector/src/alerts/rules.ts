@@ -1,6 +1,6 @@
 // Threshold and event alert rules: each kind is one ClickHouse query that returns the instances
 // (host, GPU, volume) whose condition holds now. Registry keyed by rule kind.
-import type { AlertRuleKind, AlertRuleSpec } from '@renderwatch/schema';
+import { DEFAULT_DISK_FILL_ROLES, type AlertRuleKind, type AlertRuleSpec } from '@renderwatch/schema';
 import type { Storage } from '../storage/clickhouse.js';
 import { sql } from '../storage/sql.js';
 import { durationS } from '../slo/duration.js';
@@ -68,7 +68,7 @@ const gpuXid: RuleQuery = async (c) => {
 
 const diskFill: RuleQuery = async (c) => {
   const limit = c.rule.threshold ?? 0.9;
-  const roles = c.rule.volume_roles ?? ['models', 'outputs', 'cache'];
+  const roles: readonly string[] = c.rule.volume_roles ?? DEFAULT_DISK_FILL_ROLES;
   const rows = await c.storage.query<{ host: string; mounts: string[]; roles: string[]; size: (string | number)[]; free: (string | number)[] }>(
     sql`SELECT host, argMax(volume_mounts, ts) AS mounts, argMax(volume_roles, ts) AS roles, argMax(volume_size_bytes, ts) AS size, argMax(volume_free_bytes, ts) AS free
       FROM host_samples WHERE tenant = ${c.tenant} AND ts > ${since(c, windowS(c.rule, '10m'))} AND ts <= ${until(c)} GROUP BY host ORDER BY host`,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AlertSeveritySchema, VolumeRoleInputSchema } from '../vocabulary.js';
 
 // SLO specs (the YAML file the collector loads) and the SLO DTOs of the HTTP API.
 // The file shape is close to Sloth/OpenSLO: a list of SLOs, each with an indicator (the SLI as a
@@ -42,7 +43,8 @@ export type SloSelectors = z.infer<typeof SloSelectorsSchema>;
 export const SloAlertSpecSchema = z
   .object({
     enabled: z.boolean().default(true),
-    severity: z.string().min(1).optional(),
+    /** default: critical for the page pairs, warning for the ticket pair (SLO_BURN_SEVERITY) */
+    severity: AlertSeveritySchema.optional(),
     labels: LabelsSchema.optional(),
     /** how long the condition must hold before the alert fires */
     for: DurationSchema.optional(),
@@ -109,9 +111,9 @@ export const AlertRuleSpecSchema = z
     /** how far back the rule looks (agent_silent: silence length; oom_storm: counting window) */
     window: DurationSchema.optional(),
     for: DurationSchema.default('0s'),
-    severity: z.string().min(1).default('page'),
-    /** disk_fill: volume roles to watch (default models, outputs, cache) */
-    volume_roles: z.array(z.string().min(1)).optional(),
+    severity: AlertSeveritySchema.default('critical'),
+    /** disk_fill: volume roles to watch (default model, output, cache; plural directory names accepted) */
+    volume_roles: z.array(VolumeRoleInputSchema).optional(),
     labels: LabelsSchema.default({}),
     runbook_url: z.string().optional(),
   })
