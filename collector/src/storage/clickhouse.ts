@@ -1,5 +1,6 @@
 import { ClickHouseLogLevel, createClient, type ClickHouseClient } from '@clickhouse/client';
 import { AppError } from '../errors.js';
+import { isNetworkError } from './clickhouse-errors.js';
 import type { SqlFragment } from './sql.js';
 
 export interface StorageOptions {
@@ -39,7 +40,8 @@ const PLAIN_TABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function wrap(err: unknown, what: string): AppError {
   const msg = err instanceof Error ? err.message : String(err);
-  if (/ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|socket hang up|Timeout error|timed out/i.test(msg)) {
+  // By the system error code (./clickhouse-errors.ts); a deadline is the abort signal's (withDeadline).
+  if (isNetworkError(err)) {
     return new AppError('COL_ERR_STORAGE_UNREACHABLE', `${what}: ${msg}`, { cause: err });
   }
   return new AppError('COL_ERR_STORAGE_QUERY', `${what}: ${msg.split('\n')[0] ?? msg}`, { cause: err });
@@ -73,7 +75,9 @@ function makeClient(o: StorageOptions, database: string | undefined): ClickHouse
     username: o.username,
     password: o.password,
     ...(database === undefined ? {} : { database }),
-    request_timeout: o.requestTimeoutMs ?? 30_000,
+    // After withDeadline's abort (which says which deadline it was), so the client's own untyped
+    // "Timeout error." never decides what a slow ClickHouse is.
+    request_timeout: (o.requestTimeoutMs ?? 30_000) + 1000,
     compression: { request: false, response: false },
     max_open_connections: 32,
     clickhouse_settings: { ...o.settings },

@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { AppError } from '../errors.js';
 import type { Storage } from './clickhouse.js';
+import { isClickHouseError } from './clickhouse-errors.js';
 import { createClusterDdl, createDatabaseOnCluster, toClusterMigrations, type ClusterTarget } from './cluster-ddl.js';
 import { findSuperseded, loadRepair } from './migration-repairs.js';
 import { raw, sql } from './sql.js';
@@ -86,7 +87,7 @@ async function applyStatements(storage: Storage, m: Migration): Promise<void> {
       await storage.command(raw(stmt));
     } catch (err: unknown) {
       // Added by another collector migrating at the same moment: what the statement wanted.
-      if (ADD_COLUMN.test(stmt.trim()) && err instanceof Error && /already exists/i.test(err.message)) continue;
+      if (ADD_COLUMN.test(stmt.trim()) && isClickHouseError(err, 'ILLEGAL_COLUMN', 'DUPLICATE_COLUMN')) continue;
       throw new AppError('COL_ERR_MIGRATION_FAILED', `${m.name} statement ${i + 1}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
   }

@@ -3,6 +3,7 @@
 // tenant = <tenant> AND ...)`; scope.test.ts checks that no query file names a table any other way.
 import { AppError } from '../errors.js';
 import type { Storage } from './clickhouse.js';
+import { isClickHouseError } from './clickhouse-errors.js';
 import { ident, quoteString, raw, SqlFragment, sql } from './sql.js';
 
 export interface QueryGuards {
@@ -21,8 +22,6 @@ export interface TenantScope {
   query<T>(q: SqlFragment): Promise<T[]>;
 }
 
-const TIMEOUT = /TIMEOUT_EXCEEDED|Timeout exceeded|code: 159/i;
-
 export function scoped(storage: Storage, tenant: string, guards: QueryGuards = { maxExecutionS: 10 }): TenantScope {
   const tenantLiteral = quoteString(tenant);
   return {
@@ -39,7 +38,7 @@ export function scoped(storage: Storage, tenant: string, guards: QueryGuards = {
       try {
         return await storage.query<T>(q, { max_execution_time: guards.maxExecutionS });
       } catch (err: unknown) {
-        if (err instanceof Error && TIMEOUT.test(err.message)) {
+        if (isClickHouseError(err, 'TIMEOUT_EXCEEDED')) {
           throw new AppError('COL_ERR_API_QUERY_TOO_EXPENSIVE', `the query ran longer than ${guards.maxExecutionS} s; narrow the range or add filters`, {
             cause: err,
           });
