@@ -8,7 +8,8 @@ import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
 import { RuntimeEventSchema } from '@renderwatch/schema';
 import pino from 'pino';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
-import { historyEntry, printWrites, queueItem, SECRET_POSITIVE, SECRETS, systemStats } from '../../test/support/comfyui-shapes.js';
+import { workflowFingerprint } from '../campaigns/fingerprint.js';
+import { graph, historyEntry, printWrites, queueItem, SECRET_POSITIVE, SECRETS, systemStats } from '../../test/support/comfyui-shapes.js';
 import type { FakeComfyui } from '../../test/support/fake-comfyui.js';
 import { startFakeComfyui } from '../../test/support/fake-comfyui.js';
 import { parseLogText } from '../runtime-logs/parser-session.js';
@@ -89,6 +90,10 @@ async function waitFor(what: string, cond: () => boolean, ms = 5000): Promise<vo
   }
 }
 
+/** The default workflow's fingerprint; both prompts come from one client within the window: one campaign. */
+const FP = workflowFingerprint(graph());
+const CAMPAIGN_TAGS = { campaign_id: 'c-5dd4bc6437c2882b', workflow_fingerprint: FP, job_key: expect.stringMatching(/^[0-9a-f]{16}$/) };
+
 const jobEnds = (evs: readonly RuntimeEvent[]): RuntimeEventOf<'job_end'>[] => evs.filter((e): e is RuntimeEventOf<'job_end'> => e.kind === 'job_end');
 const withoutTs = (evs: readonly RuntimeEvent[]): object[] => evs.map(({ ts: _ts, ...rest }) => rest);
 
@@ -107,12 +112,12 @@ describe('createComfyuiApiSource against a fake ComfyUI', () => {
     await h.source.pollOnce();
     await h.source.pollOnce();
     expect(jobEnds(h.events)).toEqual([
-      { kind: 'job_end', runtime: 'comfyui', ts: '2025-02-19T21:20:04.250Z', job_id: 'p-1', outcome: 'ok', duration_s: 4.25, images: 2 },
-      { kind: 'job_end', runtime: 'comfyui', ts: '2025-02-19T21:20:11.500Z', job_id: 'p-2', outcome: 'oom', duration_s: 1.5, images: 0 },
+      { kind: 'job_end', runtime: 'comfyui', ts: '2025-02-19T21:20:04.250Z', job_id: 'p-1', outcome: 'ok', duration_s: 4.25, images: 2, ...CAMPAIGN_TAGS },
+      { kind: 'job_end', runtime: 'comfyui', ts: '2025-02-19T21:20:11.500Z', job_id: 'p-2', outcome: 'oom', duration_s: 1.5, images: 0, ...CAMPAIGN_TAGS },
     ]);
     expect(h.events.filter((e) => e.kind === 'node_cache')).toEqual([
-      { kind: 'node_cache', runtime: 'comfyui', ts: '2025-02-19T21:20:00.002Z', cached_nodes: 0, executed_nodes: 7 },
-      { kind: 'node_cache', runtime: 'comfyui', ts: '2025-02-19T21:20:10.002Z', cached_nodes: 3, executed_nodes: 7 },
+      { kind: 'node_cache', runtime: 'comfyui', ts: '2025-02-19T21:20:00.002Z', cached_nodes: 0, executed_nodes: 7, job_id: 'p-1', workflow_fingerprint: FP },
+      { kind: 'node_cache', runtime: 'comfyui', ts: '2025-02-19T21:20:10.002Z', cached_nodes: 3, executed_nodes: 7, job_id: 'p-2', workflow_fingerprint: FP },
     ]);
     // the console stream is live, so the OOM itself is left to the console parser
     expect(h.events.filter((e) => e.kind === 'oom')).toEqual([]);
@@ -143,7 +148,16 @@ describe('createComfyuiApiSource against a fake ComfyUI', () => {
     const again = await harness(f, {}, h.stateDir);
     await again.source.pollOnce();
     expect(jobEnds(again.events)).toEqual([
-      { kind: 'job_end', runtime: 'comfyui', ts: '2025-02-19T21:20:30.750Z', job_id: 'p-4', outcome: 'interrupted', duration_s: 0.75, images: 0 },
+      {
+        kind: 'job_end',
+        runtime: 'comfyui',
+        ts: '2025-02-19T21:20:30.750Z',
+        job_id: 'p-4',
+        outcome: 'interrupted',
+        duration_s: 0.75,
+        images: 0,
+        ...CAMPAIGN_TAGS,
+      },
     ]);
   });
 
@@ -286,7 +300,7 @@ describe('createComfyuiApiSource against a fake ComfyUI', () => {
     await waitFor('the job', () => got.some(([e]) => e.kind === 'job_end'));
     await source?.stop();
     expect(got.find(([e]) => e.kind === 'job_end')).toEqual([
-      { kind: 'job_end', runtime: 'comfyui', ts: '2025-02-19T21:20:04.250Z', job_id: 'p-1', outcome: 'ok', duration_s: 4.25, images: 2 },
+      { kind: 'job_end', runtime: 'comfyui', ts: '2025-02-19T21:20:04.250Z', job_id: 'p-1', outcome: 'ok', duration_s: 4.25, images: 2, ...CAMPAIGN_TAGS },
       1_750_000_000_000,
     ]);
     expect(existsSync(join(dir, 'runtime-api'))).toBe(true);

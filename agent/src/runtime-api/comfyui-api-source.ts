@@ -6,7 +6,12 @@
 // (with the process's times) when the stream has them, otherwise the adapter emits `runtime_start`
 // (at the last failed probe) and `runtime_ready` (at the first answer) itself, with the version from
 // /system_stats. Unexpected answers are counted and logged once; nothing here throws to the agent.
+// Each finished prompt is put in its campaign (campaigns/comfyui-campaigns.ts); a restart of ComfyUI
+// or of the agent while a campaign is open is sent as that campaign's interruption.
+import { randomBytes } from 'node:crypto';
 import type { RuntimeEvent } from '@renderwatch/schema';
+import { createCampaignTracker, type CampaignTracker } from '../campaigns/comfyui-campaigns.js';
+import { jobKey } from '../campaigns/fingerprint.js';
 import type { SampleErrorCounter } from '../sampling/failure-reporter.js';
 import type { ApiErrorReporter } from './api-error-reporter.js';
 import { createApiErrorReporter } from './api-error-reporter.js';
@@ -17,7 +22,7 @@ import type { ConsoleFeed } from './comfyui-console.js';
 import { createConsoleFeed } from './comfyui-console.js';
 import type { ConsoleLink } from './comfyui-console-link.js';
 import { openConsoleLink } from './comfyui-console-link.js';
-import { HistorySchema, historyEvents, parseHistory } from './comfyui-history.js';
+import { HistorySchema, historyEvents, historyStartMs, parseHistory } from './comfyui-history.js';
 import type { QueueEmitState } from './comfyui-queue.js';
 import { QueueSchema, queueEventFor, queueSnapshot } from './comfyui-queue.js';
 import type { ComfySystemStats } from './comfyui-system-stats.js';
@@ -48,6 +53,8 @@ export interface ComfyuiApiSourceOptions {
   readonly seenCapacity?: number;
   /** A `queue` event is repeated this often while prompts wait (default 60 s). */
   readonly queueHeartbeatMs?: number;
+  /** Campaign grouping window (campaigns/comfyui-campaigns.ts; default 10 min). */
+  readonly campaignWindowMs?: number;
   readonly counter?: SampleErrorCounter;
   readonly now?: () => number;
   readonly client?: ComfyuiClient;
@@ -94,8 +101,15 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
   const historyMax = o.historyMaxItems ?? 200;
   const minBackoff = o.reconnectMinMs ?? Math.min(o.pollMs, 1000);
   let watermark = loaded.state.consoleWatermark;
+  const salt = loaded.state.salt ?? randomBytes(16).toString('hex');
+  const campaigns: CampaignTracker = createCampaignTracker({
+    initial: loaded.state.campaigns ?? [],
+    ...(o.campaignWindowMs === undefined ? {} : { windowMs: o.campaignWindowMs }),
+  });
+  /** Campaigns were open when the agent last stopped: the first contact records an agent restart. */
+  let agentRestartPending = (loaded.state.campaigns ?? []).length > 0;
   /** New prompt ids to save (at once), or only a newer console position (at most every 10 s). */
-  let dirty: 'seen' | 'console' | undefined;
+  let dirty: 'seen' | 'console' | undefined = loaded.state.salt === undefined ? 'seen' : undefined;
   let savedAtMs = 0;
 
   let phase: 'unknown' | 'up' | 'down' = 'unknown';
@@ -142,7 +156,12 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
     if (dirty === 'console' && !force && now() - savedAtMs < 10_000) return;
     dirty = undefined;
     savedAtMs = now();
-    const err = saveApiState(statePath, { seen: seen.values(), ...(watermark === undefined ? {} : { consoleWatermark: watermark }) });
+    const err = saveApiState(statePath, {
+      seen: seen.values(),
+      ...(watermark === undefined ? {} : { consoleWatermark: watermark }),
+      campaigns: campaigns.records(),
+      salt,
+    });
     if (err !== undefined) reporter.report('state file', { status: 'bad_entry', issues: err.message });
   }
 
@@ -198,6 +217,13 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
       readyReported: false,
     };
     epoch = ep;
+    const interruptions = [
+      ...(agentRestartPending ? campaigns.interrupted('agent_restart', upAt) : []),
+      ...(restart ? campaigns.interrupted('runtime_restart', upAt) : []),
+    ];
+    agentRestartPending = false;
+    for (const e of interruptions) emit(e);
+    if (interruptions.length > 0) dirty = 'seen';
     o.log.info(
       { url: client.baseUrl, restart, comfyuiVersion: stats?.comfyuiVersion, pythonVersion: stats?.pythonVersion, pytorchVersion: stats?.pytorchVersion },
       'comfyui up',
@@ -239,6 +265,7 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
         queueState = { last: queueSnapshot(q, at), lastAtMs: at };
         emit(e);
       }
+      for (const c of campaigns.queued([...q.queue_running, ...q.queue_pending], at)) emit(c);
     }
     const h = valueOf('/history', await client.getJson(`/history?max_items=${historyMax}`, HistorySchema));
     if (h === undefined) return;
@@ -249,7 +276,12 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
       if (seen.has(id)) continue;
       seen.add(id);
       dirty = 'seen';
-      for (const e of historyEvents(id, entry, { failures: !consoleGivesFailures })) emit(e);
+      const { declared, fingerprint, graph } = entry.prompt;
+      const assigned = campaigns.assign({ promptId: id, ...declared, ...(fingerprint === undefined ? {} : { fingerprint }) }, historyStartMs(entry) ?? now());
+      for (const e of assigned.events) emit(e);
+      const key = graph === undefined ? undefined : jobKey(graph, salt);
+      for (const e of historyEvents(id, entry, { failures: !consoleGivesFailures, tags: { ...assigned.tags, ...(key === undefined ? {} : { job_key: key }) } }))
+        emit(e);
     }
   }
 

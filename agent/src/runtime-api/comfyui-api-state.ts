@@ -1,14 +1,32 @@
 // What the ComfyUI adapter must remember across agent restarts so nothing is reported twice:
-// the prompt ids already reported and the time of the last console write fed to the parser.
+// the prompt ids already reported, the time of the last console write fed to the parser, the open
+// campaigns (so a campaign keeps its id and an agent restart is recorded as its interruption) and
+// the salt of job keys (campaigns/fingerprint.ts; it never leaves the host).
 // One small JSON file per watched URL under the agent's state dir, replaced atomically.
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 
+const CampaignRecordSchema = z.object({
+  key: z.string(),
+  id: z.string(),
+  label: z.string().optional(),
+  fingerprint: z.string().optional(),
+  firstAtMs: z.number(),
+  lastAtMs: z.number(),
+  jobs: z.number().int().nonnegative(),
+  plannedJobs: z.number().int().nonnegative().optional(),
+  plannedImages: z.number().int().nonnegative().optional(),
+  declared: z.boolean().optional(),
+  waiting: z.array(z.string()).default([]),
+});
+
 export const ApiStateSchema = z.object({
   seen: z.array(z.string()).default([]),
   consoleWatermark: z.string().optional(),
+  campaigns: z.array(CampaignRecordSchema).optional(),
+  salt: z.string().optional(),
 });
 export type ApiState = z.infer<typeof ApiStateSchema>;
 

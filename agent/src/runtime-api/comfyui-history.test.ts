@@ -18,7 +18,7 @@ describe('historyEvents', () => {
   it('reports a successful prompt with its duration, images and node-cache counts', () => {
     expect(eventsOf('success')).toEqual([
       { kind: 'job_start', runtime: 'comfyui', ts: T0_ISO, job_id: 'p-1' },
-      { kind: 'node_cache', runtime: 'comfyui', ts: '2025-02-19T21:20:00.002Z', cached_nodes: 0, executed_nodes: 7 },
+      { kind: 'node_cache', runtime: 'comfyui', ts: '2025-02-19T21:20:00.002Z', cached_nodes: 0, executed_nodes: 7, job_id: 'p-1' },
       { kind: 'job_end', runtime: 'comfyui', ts: '2025-02-19T21:20:04.250Z', job_id: 'p-1', outcome: 'ok', duration_s: 4.25, images: 2 },
     ]);
   });

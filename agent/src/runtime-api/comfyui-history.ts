@@ -3,10 +3,14 @@
 // websocket, so they go through comfyui-ws.ts like frames do; this module adds what only history
 // has: the job's duration, its output count and the prompt's node count.
 // Privacy: only prompt ids, timestamps, node ids (counted), output entries (counted) and exception
-// type/message (redacted by comfyui-ws.ts) are read; the graph (prompt[2]) is only counted, and
-// `extra_data`, `current_inputs`, `traceback` and `meta` are never parsed.
+// type/message (redacted by comfyui-ws.ts) are read; the graph (prompt[2]) is only counted and
+// hashed (campaigns/fingerprint.ts: node types and links; the whole graph with the agent's salt), of
+// `extra_data` only `client_id` and the `renderwatch_campaign*` keys are read (campaigns/label.ts),
+// and `current_inputs`, `traceback` and `meta` are never parsed.
 import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
 import { z } from 'zod';
+import { workflowFingerprint } from '../campaigns/fingerprint.js';
+import { declaredCampaign, type DeclaredCampaign } from '../campaigns/label.js';
 import type { WsFrameSummary } from '../runtime-logs/comfyui-ws.js';
 import { wsFrameEvents } from '../runtime-logs/comfyui-ws.js';
 
@@ -25,13 +29,19 @@ const MessageSchema = z.tuple([z.string(), z.unknown()]).transform(([type, data]
 });
 
 export const HistoryEntrySchema = z.object({
-  /** `[number, prompt_id, graph, extra_data, outputs_to_execute]`: only the graph's size is read. */
+  /** `[number, prompt_id, graph, extra_data, outputs_to_execute]`: the graph's size and hashes, extra_data's campaign keys. */
   prompt: z
     .array(z.unknown())
     .optional()
-    .transform((p) => {
+    .transform((p): { nodeCount?: number; fingerprint?: string; graph?: unknown; declared: DeclaredCampaign } => {
       const graph = p?.[2];
-      return { nodeCount: graph !== null && typeof graph === 'object' && !Array.isArray(graph) ? Object.keys(graph).length : undefined };
+      const isGraph = graph !== null && typeof graph === 'object' && !Array.isArray(graph);
+      const fingerprint = isGraph ? workflowFingerprint(graph) : undefined;
+      return {
+        ...(isGraph ? { nodeCount: Object.keys(graph).length, graph } : {}),
+        ...(fingerprint === undefined ? {} : { fingerprint }),
+        declared: declaredCampaign(p?.[3]),
+      };
     }),
   outputs: z.record(z.string(), z.record(z.string(), z.unknown())).default({}),
   status: z
@@ -88,6 +98,14 @@ export function countOutputs(outputs: HistoryEntry['outputs'], cachedNodes: Read
 export interface HistoryEventOptions {
   /** Emit the `error`/`oom` events of failed prompts (off when the console stream already gives them). */
   readonly failures: boolean;
+  /** Campaign tags for job_start / job_end / node_cache (campaigns/comfyui-campaigns.ts), and job_end's job_key. */
+  readonly tags?: { campaign_id?: string; workflow_fingerprint?: string; job_key?: string };
+}
+
+/** The job's start time (ms): execution_start's timestamp, else the terminal message's; undefined without either. */
+export function historyStartMs(entry: HistoryEntry): number | undefined {
+  const messages = entry.status?.messages ?? [];
+  return messages.find((m) => m.type === 'execution_start')?.data.timestamp ?? messages.find((m) => TERMINAL.has(m.type))?.data.timestamp;
 }
 
 const TERMINAL = new Set(['execution_success', 'execution_error', 'execution_interrupted']);
@@ -115,11 +133,17 @@ export function historyEvents(promptId: string, entry: HistoryEntry, opts: Histo
   const end = messages.find((m) => TERMINAL.has(m.type));
   const cachedIds = new Set((cached?.data.nodes ?? []).map(String));
   const out: RuntimeEvent[] = [];
+  const { job_key: key, ...tags } = opts.tags ?? {};
 
-  if (start !== undefined) out.push(...wsFrameEvents(summary('execution_start', promptId, start.data)));
+  if (start !== undefined)
+    for (const e of wsFrameEvents(summary('execution_start', promptId, start.data))) out.push(e.kind === 'job_start' ? { ...e, ...tags } : e);
   if (cached !== undefined) {
     for (const e of wsFrameEvents(summary('execution_cached', promptId, cached.data))) {
-      if (e.kind === 'node_cache' && entry.prompt.nodeCount !== undefined) e.executed_nodes = entry.prompt.nodeCount;
+      if (e.kind === 'node_cache') {
+        if (entry.prompt.nodeCount !== undefined) e.executed_nodes = entry.prompt.nodeCount;
+        e.job_id = promptId;
+        if (tags.workflow_fingerprint !== undefined) e.workflow_fingerprint = tags.workflow_fingerprint;
+      }
       out.push(e);
     }
   }
@@ -143,7 +167,7 @@ export function historyEvents(promptId: string, entry: HistoryEntry, opts: Histo
     const t1 = end?.data.timestamp;
     if (t0 !== undefined && t1 !== undefined && t1 >= t0) e.duration_s = Math.round(t1 - t0) / 1000;
     e.images = countOutputs(entry.outputs, cachedIds);
-    out.push(e);
+    out.push({ ...e, ...tags, ...(key === undefined ? {} : { job_key: key }) });
   }
   return out;
 }

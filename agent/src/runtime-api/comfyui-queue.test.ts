@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { queueItem, SECRETS } from '../../test/support/comfyui-shapes.js';
+import { workflowFingerprint } from '../campaigns/fingerprint.js';
+import { graph, queueItem, SECRETS } from '../../test/support/comfyui-shapes.js';
 import { QueueSchema, queueEventFor, queueSnapshot } from './comfyui-queue.js';
 
 const NOW = 1_740_000_100_000;
@@ -22,7 +23,13 @@ describe('queueSnapshot', () => {
     const q = QueueSchema.parse({ queue_running: [queueItem(5, 'run-1', NOW)], queue_pending: [] });
     const text = JSON.stringify(q);
     for (const s of SECRETS) expect(text).not.toContain(s);
-    expect(q.queue_running[0]).toEqual({ promptId: 'run-1', createTimeMs: NOW });
+    // the campaign keys: the submitting client's id and the graph's fingerprint (node types and links only)
+    expect(q.queue_running[0]).toEqual({
+      promptId: 'run-1',
+      createTimeMs: NOW,
+      clientId: 'b7a4b9a0e5c64c1f9a0c1d2e3f405162',
+      fingerprint: workflowFingerprint(graph()),
+    });
   });
 
   it('rejects a queue item without a prompt id', () => {

@@ -1,8 +1,12 @@
 // ComfyUI `GET /queue` (research §2.1) → queue depth and time in queue. Pure. Each item is
-// `[number, prompt_id, prompt_graph, extra_data, outputs_to_execute]`; only the id and
-// `extra_data.create_time` (ms, ComfyUI 2025+) are read: the graph and the workflow carry prompt text.
+// `[number, prompt_id, prompt_graph, extra_data, outputs_to_execute]`; only the id,
+// `extra_data.create_time` (ms, ComfyUI 2025+), extra_data's campaign keys and the graph's
+// fingerprint (node types and links, campaigns/fingerprint.ts) are read: the graph's values and the
+// workflow carry prompt text.
 import type { RuntimeEventOf } from '@renderwatch/schema';
 import { z } from 'zod';
+import { workflowFingerprint } from '../campaigns/fingerprint.js';
+import { declaredCampaign, type DeclaredCampaign } from '../campaigns/label.js';
 
 const ExtraDataSchema = z.object({ create_time: z.number().finite().nonnegative().optional() });
 
@@ -18,7 +22,14 @@ const QueueItemSchema = z
     }
     const extra = ExtraDataSchema.safeParse(a[3]);
     const createTime = extra.success ? extra.data.create_time : undefined;
-    return { promptId: String(id), ...(createTime === undefined ? {} : { createTimeMs: createTime }) };
+    const fingerprint = workflowFingerprint(a[2]);
+    const declared: DeclaredCampaign = declaredCampaign(a[3]);
+    return {
+      promptId: String(id),
+      ...(createTime === undefined ? {} : { createTimeMs: createTime }),
+      ...(fingerprint === undefined ? {} : { fingerprint }),
+      ...declared,
+    };
   });
 
 export const QueueSchema = z.object({

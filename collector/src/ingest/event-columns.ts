@@ -68,7 +68,11 @@ function oneOf(v: string | undefined, allowed: readonly string[], what: string):
 
 /** A user-chosen label: control characters dropped, cut at `max` code points (never inside a surrogate pair). */
 const label = (v: string | undefined, max = CAMPAIGN_LABEL_MAX): string =>
-  Array.from((v ?? '').replace(/[\u0000-\u001f\u007f-\u009f]/g, ''))
+  Array.from(v ?? '')
+    .filter((ch) => {
+      const c = ch.codePointAt(0) ?? 0;
+      return c > 0x1f && (c < 0x7f || c > 0x9f);
+    })
     .slice(0, max)
     .join('');
 /** Campaign and fingerprint ids: the agent makes them short hex; anything else is cut, not refused. */
