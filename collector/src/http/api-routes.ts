@@ -18,6 +18,7 @@ import { registerOverviewRoutes } from './routes/overview.js';
 import { registerSlowdownRoutes } from './routes/slowdowns.js';
 import { registerStartRoutes } from './routes/starts.js';
 import { registerVersionRoutes } from './routes/versions.js';
+import { registerTimeGuard } from './time-guard.js';
 
 export function registerApiRoutes(
   app: FastifyInstance,
@@ -38,6 +39,7 @@ export function registerApiRoutes(
       rollup1mRetentionDays: cfg.COLLECTOR_RETENTION_ROLLUP_1M_DAYS,
     },
   };
+  registerTimeGuard(app, { now: o.now, maxRangeDays: cfg.COLLECTOR_API_MAX_RANGE_DAYS });
   registerFleetRoutes(app, deps);
   registerOverviewRoutes(app, deps);
   registerHostRoutes(app, deps);
