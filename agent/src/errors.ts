@@ -1,8 +1,12 @@
 // AGT_ERR_* registry: one entry per expected failure of the agent. Codes are never reused.
-// Add entries; never rename or delete one (other modules and docs refer to them).
+// Add entries; never rename or delete one (other modules and docs refer to them): retire it.
+// e2e/src/docs/error-registry.test.ts checks that every code the agent sends is here and every
+// code here that is not retired is sent somewhere.
 
 interface ErrorSpec {
   readonly message: string;
+  /** A code the agent no longer sends, and why; kept so it is never reused. */
+  readonly retired?: string;
 }
 
 export const AGENT_ERRORS = {
@@ -37,7 +41,10 @@ export const AGENT_ERRORS = {
   AGT_ERR_NVML_GPU_NOT_FOUND: { message: 'NVML did not find the GPU' },
   AGT_ERR_NVML_INVALID_STATE: { message: 'NVML is in an invalid state' },
   AGT_ERR_NVML_UNKNOWN: { message: 'NVML returned an unknown error' },
-  AGT_ERR_NVML_INIT_FAILED: { message: 'NVML initialization failed' },
+  AGT_ERR_NVML_INIT_FAILED: {
+    message: 'NVML initialization failed',
+    retired: 'never sent: a failed nvmlInit is reported with the code of its NVML return value (e.g. AGT_ERR_NVML_DRIVER_NOT_LOADED)',
+  },
   AGT_ERR_SMI_NOT_FOUND: { message: 'the nvidia-smi executable was not found' },
   AGT_ERR_SMI_TIMEOUT: { message: 'nvidia-smi did not answer in time' },
   AGT_ERR_SMI_EXITED: { message: 'nvidia-smi exited unexpectedly' },

@@ -1,5 +1,6 @@
 // COL_ERR_* registry: one entry per expected failure, with its HTTP status and gRPC code.
-// docs/errors.md has an anchor per code; errors.test.ts fails when the two disagree.
+// docs/errors.md has an anchor per code (generated); e2e/src/docs/error-registry.test.ts checks that
+// every code the collector sends is here and every code here is sent somewhere.
 import { status as GrpcStatus } from '@grpc/grpc-js';
 
 interface ErrorSpec {
@@ -24,6 +25,7 @@ export const COLLECTOR_ERRORS = {
   COL_ERR_API_NOT_FOUND: { message: 'not found', httpStatus: 404, grpcCode: GrpcStatus.NOT_FOUND },
   COL_ERR_API_RANGE_TOO_LARGE: { message: 'the requested range or number of points is too large', httpStatus: 400, grpcCode: GrpcStatus.INVALID_ARGUMENT },
   COL_ERR_API_QUERY_TOO_EXPENSIVE: { message: 'the query took too long', httpStatus: 422, grpcCode: GrpcStatus.RESOURCE_EXHAUSTED },
+  COL_ERR_INTERNAL: { message: 'an unexpected error (a bug): the collector log has the details', httpStatus: 500, grpcCode: GrpcStatus.INTERNAL },
   COL_ERR_INTERNAL_UNSCOPED_QUERY: { message: 'a query without the tenant filter was refused', httpStatus: 500, grpcCode: GrpcStatus.INTERNAL },
 } as const satisfies Record<string, ErrorSpec>;
 

@@ -19,7 +19,8 @@ describe('api client', () => {
   });
 
   it.each([
-    [{ status: 401, body: { code: 'COL_ERR_AUTH_MISSING_KEY', message: 'an API key is required' } }, 'COL_ERR_AUTH_MISSING_KEY', 'an API key is required'],
+    // a body the collector sends (collector/src/errors.ts; e2e/src/docs/error-registry.test.ts checks the code is registered)
+    [{ status: 401, body: { code: 'COL_ERR_AUTH_MISSING', message: 'no credentials were given' } }, 'COL_ERR_AUTH_MISSING', 'no credentials were given'],
     [{ status: 502, body: 'Bad gateway' }, 'UI_ERR_HTTP', '502'],
     [{ status: 200, body: { hosts: 'nope' } }, 'UI_ERR_SCHEMA', 'unexpected response shape at generated_at'],
   ])('turns %j into a failure value %s', async (res, code, message) => {

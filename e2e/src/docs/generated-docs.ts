@@ -42,6 +42,7 @@ interface Spec {
   message: string;
   httpStatus?: number;
   grpcCode?: number;
+  retired?: string;
 }
 
 export function errorsDoc(): string {
@@ -51,7 +52,8 @@ export function errorsDoc(): string {
         const extra = [s.httpStatus === undefined ? '' : `HTTP ${s.httpStatus}`, s.grpcCode === undefined ? '' : `gRPC code ${s.grpcCode}`]
           .filter((x) => x !== '')
           .join(', ');
-        return `### ${code}\n\n${s.message}.${extra === '' ? '' : ` (${extra})`}\n`;
+        const retired = s.retired === undefined ? '' : `\n\nRetired: ${s.retired}.`;
+        return `### ${code}\n\n${s.message}.${extra === '' ? '' : ` (${extra})`}${retired}\n`;
       })
       .join('\n');
   return `# Error codes

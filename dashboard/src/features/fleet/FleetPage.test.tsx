@@ -109,9 +109,10 @@ describe('FleetPage', () => {
   });
 
   it('shows the API error code and message instead of the table', async () => {
-    renderApp('/', { '/api/v1/fleet': { status: 503, body: { code: 'COL_ERR_STORAGE_UNAVAILABLE', message: 'ClickHouse is not reachable' } } });
-    expect((await screen.findByTestId('error-code')).textContent).toBe('COL_ERR_STORAGE_UNAVAILABLE');
-    expect(screen.getByTestId('error-message').textContent).toBe('ClickHouse is not reachable');
+    // the body the collector sends while ClickHouse does not answer (collector/src/http/error-handler.ts)
+    renderApp('/', { '/api/v1/fleet': { status: 503, body: { code: 'COL_ERR_STORAGE_UNREACHABLE', message: 'ClickHouse is unreachable (retry in 2 s)' } } });
+    expect((await screen.findByTestId('error-code')).textContent).toBe('COL_ERR_STORAGE_UNREACHABLE');
+    expect(screen.getByTestId('error-message').textContent).toBe('ClickHouse is unreachable (retry in 2 s)');
     expect(screen.queryAllByTestId('host-row')).toHaveLength(0);
   });
 
