@@ -7,7 +7,9 @@ import type { HostIdentity } from '@renderwatch/proto';
 import type { RuntimeEvent } from '@renderwatch/schema';
 import type { Logger } from 'pino';
 import type { AgentConfig } from './config.js';
-import { createBatcher, nextSeqStart, type Batcher } from './export/batcher.js';
+import { createBatcher, nextSeqStart, type Batcher, type BatcherOptions } from './export/batcher.js';
+import type { Spool } from './export/spool.js';
+import type { LogOffsets } from './runtime-logs/runtime-log-source.js';
 import type { HostSnapshotLike } from './export/to-wire.js';
 import type { GpuSampler, GpuSnapshot, GpuStatusChange } from './sampling/sampler.js';
 
@@ -20,7 +22,8 @@ export interface HostSource {
 
 /** Something that emits runtime events (a log follower, a runtime API poller). */
 export interface EventSource {
-  start(emit: (e: RuntimeEvent, observedAtMs: number) => void): Promise<void> | void;
+  /** `offsets`, when given, is where a log follower commits its positions (with the events before them). */
+  start(emit: (e: RuntimeEvent, observedAtMs: number) => void, offsets?: LogOffsets): Promise<void> | void;
   stop(): Promise<void> | void;
 }
 
@@ -39,12 +42,21 @@ export interface AgentDeps {
   hostSource?: HostSource;
   eventSources?: readonly EventSource[];
   observers?: readonly AgentObserver[];
-  /** Receives every cut batch (the sender: spool + retries). */
-  deliver: Parameters<typeof createBatcher>[0]['deliver'];
+  /** Memory mode: receives every cut batch (a sender with a memory store, a test). */
+  deliver?: BatcherOptions['deliver'];
+  /** Journal mode (the daemon): every row is appended to this spool as it is taken; see batcher.ts. */
+  journal?: Spool;
+  /** Journal mode: a batch was cut and is durably spooled. */
+  onCut?: BatcherOptions['onCut'];
+  onJournalError?: BatcherOptions['onJournalError'];
   /** First batch_seq (from the spool's state when there is one). */
   firstSeq?: number;
   driverVersion?: string;
   cudaVersion?: string;
+  /** Host labels sent with every batch (e.g. a simulated host's group). */
+  labels?: Record<string, string>;
+  /** Agent version reported to the collector (default AGENT_VERSION). */
+  agentVersion?: string;
   now?: () => number;
   /**
    * Whether a runtime starting now is a cold start (its models not in the page cache). Default:
@@ -57,7 +69,8 @@ export interface AgentDeps {
 export const COLD_START_AFTER_BOOT_S = 15 * 60;
 
 export interface Agent {
-  start(): Promise<void>;
+  /** `sampling: false`: no sampling timer (the caller calls tick(), e.g. one timer for a simulated fleet). */
+  start(opts?: { sampling?: boolean }): Promise<void>;
   stop(): Promise<void>;
   /** Takes one sample now (tests and `sample --once`). */
   tick(): Promise<void>;
@@ -73,8 +86,8 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
     hostname: cfg.hostname,
     driverVersion,
     cudaVersion: deps.cudaVersion ?? '',
-    agentVersion: AGENT_VERSION,
-    labels: {},
+    agentVersion: deps.agentVersion ?? AGENT_VERSION,
+    labels: deps.labels ?? {},
   });
   const batcher = createBatcher({
     agentId: cfg.agentId,
@@ -83,8 +96,14 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
     maxRows: cfg.AGENT_MAX_BATCH_ROWS,
     flushIntervalMs: cfg.AGENT_FLUSH_INTERVAL_MS,
     sampleIntervalMs: cfg.AGENT_SAMPLE_INTERVAL_MS,
-    deliver: deps.deliver,
+    ...(deps.deliver === undefined ? {} : { deliver: deps.deliver }),
+    ...(deps.journal === undefined ? {} : { journal: deps.journal }),
+    ...(deps.onCut === undefined ? {} : { onCut: deps.onCut }),
+    ...(deps.onJournalError === undefined ? {} : { onJournalError: deps.onJournalError }),
   });
+  const journal = deps.journal;
+  const offsets: LogOffsets | undefined =
+    journal === undefined ? undefined : { get: (key) => journal.checkpoint(key), commit: (key, at) => batcher.checkpoint(key, at) };
   let timer: NodeJS.Timeout | undefined;
   let ticking = false;
   let hostErrorLogged = false;
@@ -141,9 +160,10 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
   return {
     batcher,
     tick,
-    async start() {
-      for (const s of deps.eventSources ?? []) await s.start(onEvent);
+    async start(opts) {
+      for (const s of deps.eventSources ?? []) await s.start(onEvent, offsets);
       batcher.start();
+      if (opts?.sampling === false) return;
       await tick();
       timer = setInterval(() => void tick(), cfg.AGENT_SAMPLE_INTERVAL_MS);
       log.info(

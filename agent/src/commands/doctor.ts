@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import pino from 'pino';
 import { loadAgentConfig, parsePairs, type AgentConfig } from '../config.js';
-import { tlsWanted } from '../export/delivery.js';
+import { tlsWanted } from '../pipeline.js';
 import { clientCredentialsFromFiles, createExportClient } from '../export/export-client.js';
 import { buildGpuSampler } from '../sources/gpu-source.js';
 import { RuntimeNameSchema } from '@renderwatch/schema';

@@ -2,12 +2,11 @@
 // logs), the telemetry sinks (/metrics, OTLP) and the delivery pipeline (disk spool → retrying
 // sender → gRPC), then runs until SIGTERM/SIGINT.
 import pino from 'pino';
-import { AGENT_VERSION, createAgent } from '../agent.js';
+import { AGENT_VERSION } from '../agent.js';
 import { loadAgentConfig, parsePairs } from '../config.js';
-import { createDelivery } from '../export/delivery.js';
-import type { SendOutcome } from '../export/retrying-sender.js';
+import type { SendOutcome } from '../export/send-result.js';
 import { startTelemetrySinks } from '../metrics/telemetry-sinks.js';
-import { buildComfyuiApiSources } from '../runtime-api/comfyui-api-sources.js';
+import { createAgentPipeline, type AgentPipeline } from '../pipeline.js';
 import { createHostSampler } from '../sampling/host.js';
 import { buildGpuSampler, volumePaths } from '../sources/gpu-source.js';
 import { buildLogSources } from '../sources/log-sources.js';
@@ -35,6 +34,15 @@ function toSendStatus(o: SendOutcome): 'ok' | 'retryable' | 'failed' | undefined
   return undefined;
 }
 
+/** Something opened during start-up, closed again (newest first) when a later step fails. */
+type Cleanup = () => Promise<void> | void;
+
+async function unwind(cleanups: Cleanup[]): Promise<void> {
+  for (const c of cleanups.reverse()) await Promise.resolve(c()).catch(() => undefined);
+}
+
+const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
 export const runCommand: Command = {
   name: 'run',
   summary: 'run the agent daemon (sample, follow logs, send to the collector)',
@@ -52,58 +60,69 @@ export const runCommand: Command = {
     }
     const cfg = parsed.config;
     const log = pino({ level: cfg.AGENT_LOG_LEVEL, redact: ['token', 'AGENT_TOKEN', 'AGENT_OTLP_HEADERS', 'headers.authorization'] });
-    const sinks = await startTelemetrySinks(cfg, log, AGENT_VERSION);
-    const counter = { inc: (source: string) => sinks.metrics.observeSampleError(source) };
-    const gpu = await buildGpuSampler(cfg, log, counter);
-    if (!gpu.ok) {
-      io.err(`renderwatch-agent run: ${gpu.message}\n`);
-      await sinks.stop();
-      return 1;
-    }
+    // Configuration that needs no resource is checked before anything is opened.
     const logs = buildLogSources(cfg.AGENT_RUNTIME_LOGS, cfg.AGENT_STATE_DIR, log);
     if (!logs.ok) {
       io.err(`renderwatch-agent run: ${logs.message}\n`);
-      await sinks.stop();
       return 2;
     }
-    const comfyApis = buildComfyuiApiSources(cfg, log, counter);
-    let delivery: ReturnType<typeof createDelivery>;
+    // Every start-up failure after this point releases what was opened (NVML, /metrics, OTLP, the
+    // spool) and exits non-zero: systemd's Restart=on-failure must see it.
+    const cleanups: Cleanup[] = [];
+    const fail = async (message: string, code = 1): Promise<number> => {
+      io.err(`renderwatch-agent run: ${message}\n`);
+      await unwind(cleanups);
+      return code;
+    };
+    let sinks: Awaited<ReturnType<typeof startTelemetrySinks>>;
     try {
-      delivery = createDelivery(cfg, log, {
-        onOutcome: (o) => {
+      sinks = await startTelemetrySinks(cfg, log, AGENT_VERSION);
+    } catch (err: unknown) {
+      return fail(`cannot serve /metrics on ${cfg.AGENT_METRICS_HOST}:${cfg.AGENT_METRICS_PORT} or start OTLP (${describe(err)})`);
+    }
+    cleanups.push(() => sinks.stop());
+    const counter = { inc: (source: string) => sinks.metrics.observeSampleError(source) };
+    const gpu = await buildGpuSampler(cfg, log, counter);
+    if (!gpu.ok) return fail(gpu.message);
+    cleanups.push(() => gpu.sampler?.close());
+    let pipeline: AgentPipeline;
+    try {
+      // Only a configuration that names ComfyUI APIs loads their adapter.
+      const comfyApis =
+        cfg.AGENT_COMFYUI_URLS.trim() === '' ? [] : (await import('../runtime-api/comfyui-api-sources.js')).buildComfyuiApiSources(cfg, log, counter);
+      pipeline = createAgentPipeline(cfg, {
+        log,
+        gpuSampler: gpu.sampler,
+        hostSource: createHostSampler({ volumes: volumePaths(parsePairs(cfg.AGENT_VOLUMES)), log, counter, intervalMs: cfg.AGENT_SAMPLE_INTERVAL_MS }),
+        eventSources: [...logs.sources, ...comfyApis],
+        observers: sinks.observers,
+        onOutcome: (o, _seq, _r, rows) => {
           const s = toSendStatus(o);
-          if (s !== undefined) sinks.metrics.observeSend(s, 0);
+          if (s !== undefined) sinks.metrics.observeSend(s, s === 'ok' ? rows : 0);
+          sinks.metrics.setQueuedBatches(pipeline.store.size);
         },
+        onCut: () => sinks.metrics.setQueuedBatches(pipeline.store.size),
+        onJournalError: (err, rows) => log.error({ err, rows }, 'cannot write to the spool; rows lost'),
       });
     } catch (err: unknown) {
-      io.err(
-        `renderwatch-agent run: cannot open the spool under ${cfg.AGENT_STATE_DIR} (${err instanceof Error ? err.message : String(err)}); set AGENT_STATE_DIR to a writable directory\n`,
+      return fail(
+        `cannot open the spool under ${cfg.AGENT_STATE_DIR} or the collector's TLS files (${describe(err)}); set AGENT_STATE_DIR to a writable directory`,
       );
-      await sinks.stop();
-      return 1;
     }
-    const host = createHostSampler({ volumes: volumePaths(parsePairs(cfg.AGENT_VOLUMES)), log, counter, intervalMs: cfg.AGENT_SAMPLE_INTERVAL_MS });
-    const agent = createAgent(cfg, {
-      log,
-      gpuSampler: gpu.sampler,
-      hostSource: host,
-      eventSources: [...logs.sources, ...comfyApis],
-      observers: sinks.observers,
-      firstSeq: delivery.firstSeq,
-      deliver: (req) => {
-        delivery.deliver(req);
-        sinks.metrics.setQueuedBatches(delivery.stats().batches);
-      },
-    });
-    await agent.start();
+    cleanups.push(() => pipeline.close());
+    try {
+      await pipeline.start();
+    } catch (err: unknown) {
+      await pipeline.agent.stop().catch(() => undefined);
+      return fail(`cannot start (${describe(err)})`);
+    }
     await new Promise<void>((resolve) => {
       const stop = (signal: string): void => {
         log.info({ signal }, 'stopping');
-        void agent
-          .stop()
-          .then(() => delivery.drain(3000))
+        void pipeline
+          .stop(3000)
+          .catch((err: unknown) => log.error({ err }, 'stop failed'))
           .then(async () => {
-            delivery.close();
             await sinks.stop();
             resolve();
           });

@@ -7,6 +7,10 @@ export interface StoredBatch {
   /** The batch, or undefined when it is gone for good (dropped by a limit, or its spool file lost);
    *  a store never hands out such a batch again. Throws on transient read errors (retried). */
   load(): ExportRequest | undefined;
+  /** The same batch already encoded (the disk spool has it as bytes: sent without decoding). */
+  bytes?(): Uint8Array | undefined;
+  /** Samples + events in the batch, when the store knows without loading it. */
+  readonly rows?: number;
 }
 
 export interface BatchStore {
@@ -36,7 +40,11 @@ export function createMemoryStore(maxBatches: number): MemoryStore {
       }
     },
     head(n) {
-      return queue.slice(0, n).map((req) => ({ seq: req.batchSeq, load: () => (queue.includes(req) ? req : undefined) }));
+      return queue.slice(0, n).map((req) => ({
+        seq: req.batchSeq,
+        rows: req.gpuSamples.length + req.hostSamples.length + req.events.length + req.gpuStatus.length,
+        load: () => (queue.includes(req) ? req : undefined),
+      }));
     },
     ack(seq) {
       const i = queue.findIndex((r) => r.batchSeq === seq);

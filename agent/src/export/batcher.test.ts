@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ExportRequest } from '@renderwatch/proto';
 import { createBatcher, nextSeqStart } from './batcher.js';
-import { backoffMs } from './retrying-sender.js';
+import { backoffMs } from './send-result.js';
 
 const host = { hostname: 'h', driverVersion: '', cudaVersion: '', agentVersion: '0', labels: {} };
 

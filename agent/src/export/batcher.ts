@@ -1,21 +1,33 @@
-// Accumulates samples and events into ExportRequests, flushed on a timer or when the size bound is
-// reached. Each batch gets the next batch_seq; what happens to it next is the `deliver` callback's
-// business (in-order delivery, spool, retries).
-import type { ExportRequest, HostIdentity } from '@renderwatch/proto';
+// Accumulates samples and events into ExportRequests, cut on a timer or when the size bound is
+// reached. Each batch gets the next batch_seq. Two ways to keep the open batch:
+// - `journal` (the daemon: the disk spool): every sample is appended to the spool as it is taken;
+//   events wait only until the end of the current synchronous turn, or until a log source commits
+//   the position they came from (`checkpoint`), so events and the offset that produced them reach
+//   disk in one write. A cut closes the open batch in the spool (fsync) and calls `onCut`.
+// - `deliver` (tests, simulations, memory-only senders): the batch is built in memory and handed over.
+import { ExportRequest, type HostIdentity } from '@renderwatch/proto';
 import type { GpuSnapshot, GpuStatusChange } from '../sampling/sampler.js';
 import { createGpuIncrements } from './gpu-increments.js';
+import type { Checkpoint, Spool } from './spool.js';
 import { eventToWire, gpuToWire, hostToWire, statusToWire, type HostSnapshotLike, type TimedEvent } from './to-wire.js';
 
 export interface BatcherOptions {
   agentId: string;
   host: HostIdentity;
-  /** First batch_seq to use; must exceed every seq this agent used before (see nextSeqStart). */
-  firstSeq: number;
+  /** First batch_seq to use; must exceed every seq this agent used before (see nextSeqStart). Ignored with a journal. */
+  firstSeq?: number;
   maxRows: number;
   flushIntervalMs: number;
   /** The GPU sampling interval (AGENT_SAMPLE_INTERVAL_MS), for each sample's `interval_ms`; default 1000. */
   sampleIntervalMs?: number;
-  deliver: (req: ExportRequest) => void;
+  /** Memory mode: receives every cut batch. */
+  deliver?: (req: ExportRequest) => void;
+  /** Journal mode: rows go to this spool as they are taken; batch_seq comes from it. */
+  journal?: Pick<Spool, 'appendRows' | 'cut' | 'nextSeq' | 'openRows'>;
+  /** Journal mode: a batch was cut (durably spooled). */
+  onCut?: (seq: number) => void;
+  /** Journal mode: writing to the spool failed (disk full, I/O error); the rows are lost and counted. */
+  onJournalError?: (err: unknown, rows: number) => void;
 }
 
 export interface Batcher {
@@ -23,6 +35,8 @@ export interface Batcher {
   addHost(h: HostSnapshotLike): void;
   addEvent(e: TimedEvent): void;
   addStatus(s: GpuStatusChange): void;
+  /** A log source processed its file up to `at`: persisted together with the events taken so far. */
+  checkpoint(key: string, at: Checkpoint): void;
   /** Cuts the current batch now (no-op when empty). */
   flush(): void;
   setHost(host: HostIdentity): void;
@@ -40,44 +54,97 @@ export function nextSeqStart(now = Date.now(), lastUsed = 0): number {
   return Math.max(now, lastUsed + 1);
 }
 
+const emptyRows = (): ExportRequest => ({ agentId: '', batchSeq: 0, host: undefined, gpuSamples: [], hostSamples: [], events: [], gpuStatus: [] });
+
 export function createBatcher(o: BatcherOptions): Batcher {
-  let seq = o.firstSeq;
+  const journal = o.journal;
+  let seq = o.firstSeq ?? nextSeqStart();
   let host = o.host;
-  let cur: ExportRequest = empty();
-  let rows = 0;
   let timer: NodeJS.Timeout | undefined;
   const increments = createGpuIncrements(o.sampleIntervalMs ?? 1000);
+  // Memory mode: the open batch. Journal mode: rows not written yet (events of this turn).
+  let cur = emptyRows();
+  let rows = journal?.openRows ?? 0;
+  let pendingRows = 0;
+  let cps: Record<string, Checkpoint> | undefined;
+  let writeQueued = false;
 
-  function empty(): ExportRequest {
-    return { agentId: o.agentId, batchSeq: 0, host, gpuSamples: [], hostSamples: [], events: [], gpuStatus: [] };
+  /** Journal mode: appends what is pending (rows and positions) in one frame. */
+  function write(): void {
+    if (journal === undefined || (pendingRows === 0 && cps === undefined)) return;
+    const req = cur;
+    const n = pendingRows;
+    const positions = cps;
+    cur = emptyRows();
+    pendingRows = 0;
+    cps = undefined;
+    const samples = req.gpuSamples.length + req.hostSamples.length;
+    try {
+      journal.appendRows(ExportRequest.encode(req).finish(), samples, n - samples, positions);
+    } catch (err: unknown) {
+      rows -= n;
+      o.onJournalError?.(err, n);
+    }
   }
-  function bump(n: number): void {
+  function later(): void {
+    if (writeQueued) return;
+    writeQueued = true;
+    queueMicrotask(() => {
+      writeQueued = false;
+      write();
+    });
+  }
+  function bump(n: number, now: boolean): void {
     rows += n;
+    pendingRows += n;
+    if (journal !== undefined) {
+      if (now) write();
+      else later();
+    }
     if (rows >= o.maxRows) flush();
   }
   function flush(): void {
-    if (rows === 0) return;
-    const req = { ...cur, batchSeq: seq++, host };
-    cur = empty();
-    rows = 0;
-    o.deliver(req);
+    if (journal === undefined) {
+      if (rows === 0) return;
+      const req = { ...cur, agentId: o.agentId, batchSeq: seq++, host };
+      cur = emptyRows();
+      rows = 0;
+      o.deliver?.(req);
+      return;
+    }
+    write();
+    if (journal.openRows === 0) return;
+    const s = journal.nextSeq;
+    try {
+      if (!journal.cut({ ...emptyRows(), agentId: o.agentId, batchSeq: s, host })) return;
+    } catch (err: unknown) {
+      o.onJournalError?.(err, 0); // the rows stay in the open batch; the next cut tries again
+      return;
+    }
+    rows = journal.openRows;
+    o.onCut?.(s);
   }
   return {
     addGpus(gpus) {
       for (const g of gpus) cur.gpuSamples.push(gpuToWire(g, increments(g)));
-      bump(gpus.length);
+      bump(gpus.length, true);
     },
     addHost(h) {
       cur.hostSamples.push(hostToWire(h));
-      bump(1);
+      bump(1, true);
     },
     addEvent(e) {
       cur.events.push(eventToWire(e));
-      bump(1);
+      bump(1, false);
     },
     addStatus(s) {
       cur.gpuStatus.push(statusToWire(s));
-      bump(1);
+      bump(1, false);
+    },
+    checkpoint(key, at) {
+      if (journal === undefined) return;
+      cps = { ...cps, [key]: at };
+      write();
     },
     flush,
     setHost(h) {
@@ -94,7 +161,7 @@ export function createBatcher(o: BatcherOptions): Batcher {
       flush();
     },
     get nextSeq() {
-      return seq;
+      return journal?.nextSeq ?? seq;
     },
   };
 }

@@ -1,12 +1,9 @@
 // One Export call with a deadline; the outcome is a value (STYLE.md §4, OTel export-response).
 import { readFileSync } from 'node:fs';
 import { credentials as grpcCredentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
-import { TelemetryServiceClient, type ExportRequest, type ExportResponse } from '@renderwatch/proto';
+import { ExportResponse, TelemetryServiceClient, TelemetryServiceService, type ExportRequest } from '@renderwatch/proto';
 
-export type SendResult =
-  | { status: 'ok'; response: ExportResponse }
-  | { status: 'retryable'; retryInMs?: number; error: Error }
-  | { status: 'failed'; error: Error };
+import type { SendResult } from './send-result.js';
 
 export interface ExportClientOptions {
   /** host:port of the collector's gRPC endpoint. */
@@ -22,6 +19,8 @@ export interface ExportClientOptions {
 
 export interface ExportClient {
   send(req: ExportRequest, deadlineMs: number): Promise<SendResult>;
+  /** The same call with the request already encoded (a spooled batch is sent as the bytes on disk). */
+  sendEncoded?(req: Uint8Array, deadlineMs: number): Promise<SendResult>;
   close(): void;
 }
 
@@ -60,6 +59,14 @@ export function clientCredentialsFromFiles(t: ClientTlsFiles): ChannelCredential
   return grpcCredentials.createSsl(readPem(t.caFile), readPem(t.keyFile), readPem(t.certFile));
 }
 
+/** Resolves a call's outcome as a value. */
+const done =
+  (resolve: (r: SendResult) => void) =>
+  (err: ServiceError | null, res?: ExportResponse): void => {
+    if (err) resolve(classify(err));
+    else resolve({ status: 'ok', response: res ?? ExportResponse.fromPartial({}) });
+  };
+
 export function createExportClient(o: ExportClientOptions): ExportClient {
   const client = new TelemetryServiceClient(o.address, o.credentials ?? grpcCredentials.createInsecure(), {
     'grpc.default_compression_algorithm': o.compress === false ? 0 : 2,
@@ -70,15 +77,29 @@ export function createExportClient(o: ExportClientOptions): ExportClient {
     'grpc.max_reconnect_backoff_ms': 5000,
     ...o.channelOptions,
   });
+  const metadata = (): Metadata => {
+    const md = new Metadata();
+    if (o.token !== undefined) md.set('authorization', `Bearer ${o.token}`);
+    return md;
+  };
+  const rpc = TelemetryServiceService.export;
   return {
     send(req, deadlineMs) {
-      const md = new Metadata();
-      if (o.token !== undefined) md.set('authorization', `Bearer ${o.token}`);
       return new Promise<SendResult>((resolve) => {
-        client.export(req, md, { deadline: Date.now() + deadlineMs }, (err, res) => {
-          if (err) resolve(classify(err));
-          else resolve({ status: 'ok', response: res });
-        });
+        client.export(req, metadata(), { deadline: Date.now() + deadlineMs }, done(resolve));
+      });
+    },
+    sendEncoded(req, deadlineMs) {
+      return new Promise<SendResult>((resolve) => {
+        client.makeUnaryRequest(
+          rpc.path,
+          (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+          rpc.responseDeserialize,
+          req,
+          metadata(),
+          { deadline: Date.now() + deadlineMs },
+          done(resolve),
+        );
       });
     },
     close: () => client.close(),

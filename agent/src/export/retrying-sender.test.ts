@@ -4,8 +4,9 @@ import pino from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { BatchStore } from './batch-store.js';
 import { createMemoryStore } from './batch-store.js';
-import { classify, type ExportClient, type SendResult } from './export-client.js';
-import { backoffMs, createRetryingSender, type SendOutcome } from './retrying-sender.js';
+import { classify, type ExportClient } from './export-client.js';
+import { createRetryingSender } from './retrying-sender.js';
+import { backoffMs, type SendOutcome, type SendResult } from './send-result.js';
 
 const log = pino({ level: 'silent' });
 

@@ -4,11 +4,13 @@
 // (SendResult); nothing here throws. A batch leaves the store only when the collector acked it
 // (ok or duplicate) or refused it as invalid; a refused token keeps the batches and retries slowly.
 import { status } from '@grpc/grpc-js';
+import { ExportRequest } from '@renderwatch/proto';
 import type { Logger } from 'pino';
 import type { BatchStore, StoredBatch } from './batch-store.js';
-import type { ExportClient, SendResult } from './export-client.js';
+import type { ExportClient } from './export-client.js';
+import { backoffMs, type SendOutcome, type SendResult } from './send-result.js';
 
-export type SendOutcome = 'ok' | 'duplicate' | 'retry' | 'refused' | 'invalid' | 'vanished';
+export type { SendOutcome };
 
 export interface RetryingSenderOptions {
   client: ExportClient;
@@ -20,7 +22,8 @@ export interface RetryingSenderOptions {
   maxInFlight?: number;
   backoff?: { initialMs: number; maxMs: number };
   random?: () => number;
-  onOutcome?: (outcome: SendOutcome, seq: number, result?: SendResult) => void;
+  /** Every outcome; `rows` = samples + events of the batch when the store knows it (else 0). */
+  onOutcome?: (outcome: SendOutcome, seq: number, result: SendResult | undefined, rows: number) => void;
 }
 
 export interface RetryingSender {
@@ -30,13 +33,6 @@ export interface RetryingSender {
   drain(timeoutMs: number): Promise<boolean>;
   stop(): void;
   readonly attempt: number;
-}
-
-/** Jittered backoff in [cap/2, cap], cap = min(max, initial·2^attempt); never below the hint. */
-export function backoffMs(attempt: number, initialMs: number, maxMs: number, random: () => number, hintMs?: number): number {
-  const cap = Math.min(maxMs, initialMs * 2 ** Math.min(attempt, 30));
-  const jittered = Math.round(cap / 2 + (random() * cap) / 2);
-  return Math.max(jittered, hintMs ?? 0);
 }
 
 /** Codes that mean "this agent is not allowed": keep the data, retry at the slowest pace. */
@@ -65,25 +61,30 @@ export function createRetryingSender(o: RetryingSenderOptions): RetryingSender {
   let lastErrorLog = 0;
 
   async function sendOne(b: StoredBatch): Promise<SendStep> {
-    const req = b.load();
+    // A disk spool holds the batch encoded: sent as is, without decoding and encoding again.
+    const encoded = o.client.sendEncoded !== undefined && b.bytes !== undefined;
+    const req = encoded ? b.bytes?.() : b.load();
     if (req === undefined) {
       o.store.ack(b.seq); // gone for good; a store that still listed it would hand it out forever
-      o.onOutcome?.('vanished', b.seq);
+      o.onOutcome?.('vanished', b.seq, undefined, 0);
       return { retry: false };
     }
-    const r = await o.client.send(req, o.deadlineMs);
+    const r =
+      req instanceof Uint8Array
+        ? await (o.client.sendEncoded?.(req, o.deadlineMs) ?? o.client.send(ExportRequest.decode(req), o.deadlineMs))
+        : await o.client.send(req, o.deadlineMs);
     if (r.status === 'ok') {
       o.store.ack(b.seq);
-      o.onOutcome?.(r.response.duplicate ? 'duplicate' : 'ok', b.seq, r);
+      o.onOutcome?.(r.response.duplicate ? 'duplicate' : 'ok', b.seq, r, b.rows ?? 0);
       return { retry: false };
     }
     if (r.status === 'retryable') {
-      o.onOutcome?.('retry', b.seq, r);
+      o.onOutcome?.('retry', b.seq, r, b.rows ?? 0);
       return { retry: true, ...(r.retryInMs === undefined ? {} : { hintMs: r.retryInMs }) };
     }
     const code = codeOf(r.error);
     if (code !== undefined && AUTH_CODES.has(code)) {
-      o.onOutcome?.('refused', b.seq, r);
+      o.onOutcome?.('refused', b.seq, r, b.rows ?? 0);
       if (Date.now() - lastErrorLog > 60_000) {
         lastErrorLog = Date.now();
         log.error({ err: r.error }, 'collector refused the agent token; batches are kept and retried (check AGENT_TOKEN)');
@@ -92,7 +93,7 @@ export function createRetryingSender(o: RetryingSenderOptions): RetryingSender {
     }
     // Invalid batch: it would be refused forever and block every later one.
     o.store.ack(b.seq);
-    o.onOutcome?.('invalid', b.seq, r);
+    o.onOutcome?.('invalid', b.seq, r, b.rows ?? 0);
     log.error({ err: r.error, batchSeq: b.seq }, 'collector refused a batch as invalid; dropped');
     return { retry: false };
   }

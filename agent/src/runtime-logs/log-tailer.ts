@@ -15,6 +15,12 @@ export interface TailerOptions {
   readonly path: string;
   /** Where offset+inode are kept; none → start per `startAt` every time. */
   readonly statePath?: string;
+  /**
+   * Instead of the state file: where positions are kept (the agent's spool, which writes a position
+   * in the same write as the events read before it). `load` falls back to `statePath` when it has
+   * none (a state file of an earlier version); `save` replaces writing the state file.
+   */
+  readonly positions?: { load(): TailState | undefined; save(s: TailState): void };
   /** Only for a file never seen before (no state): read it whole or only what comes next. */
   readonly startAt?: 'beginning' | 'end';
   /** Bytes read per poll at most (memory bound). */
@@ -101,7 +107,7 @@ export function createLogTailer(opts: TailerOptions): LogTailer {
   let carryStart = 0;
   let newFile = false;
 
-  const saved = readState(opts.statePath);
+  const saved = opts.positions?.load() ?? readState(opts.statePath);
 
   function startOn(f: { fd: number; ino: number }, at: number): void {
     if (fd !== undefined) closeSync(fd);
@@ -198,7 +204,9 @@ export function createLogTailer(opts: TailerOptions): LogTailer {
       return { lines, rotated };
     },
     commit(at) {
-      if (ino >= 0) writeState(opts.statePath, { ino, offset: at });
+      if (ino < 0) return;
+      if (opts.positions !== undefined) opts.positions.save({ ino, offset: at });
+      else writeState(opts.statePath, { ino, offset: at });
     },
     close() {
       if (fd !== undefined) closeSync(fd);

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RuntimeEvent, RuntimeName } from '@renderwatch/schema';
-import { createLogTailer } from './log-tailer.js';
+import { createLogTailer, type TailState } from './log-tailer.js';
 import type { LogRecord } from './log-record.js';
 import { createParserSession } from './parser-session.js';
 import { createRecordAssembler } from './record-assembler.js';
@@ -23,6 +23,22 @@ export interface RuntimeLogSourceOptions {
   readonly startAt?: 'beginning' | 'end';
   /** Polls without new data after which a record held for continuation lines is emitted (default 2). */
   readonly idlePolls?: number;
+  /**
+   * Where positions are committed instead of the state file: the agent's spool, keyed by
+   * `positionKey(path)`. `commit` must persist the events handed to `onEvent` before it in the same
+   * write as the position, so a crash at any instant neither loses nor repeats an event.
+   */
+  readonly offsets?: LogOffsets;
+}
+
+export interface LogOffsets {
+  get(key: string): TailState | undefined;
+  commit(key: string, at: TailState): void;
+}
+
+/** The key a followed file's position is kept under (in the spool, and the state file's name). */
+export function positionKey(path: string): string {
+  return `runtime-log-${createHash('sha256').update(path).digest('hex').slice(0, 16)}`;
 }
 
 export interface RuntimeLogSource {
@@ -34,12 +50,19 @@ export interface RuntimeLogSource {
 }
 
 export function stateFileFor(stateDir: string, path: string): string {
-  return join(stateDir, `runtime-log-${createHash('sha256').update(path).digest('hex').slice(0, 16)}.json`);
+  return join(stateDir, `${positionKey(path)}.json`);
 }
 
 export function createRuntimeLogSource(opts: RuntimeLogSourceOptions): RuntimeLogSource {
   mkdirSync(opts.stateDir, { recursive: true });
-  const tailer = createLogTailer({ path: opts.path, statePath: stateFileFor(opts.stateDir, opts.path), startAt: opts.startAt ?? 'beginning' });
+  const key = positionKey(opts.path);
+  const offsets = opts.offsets;
+  const tailer = createLogTailer({
+    path: opts.path,
+    statePath: stateFileFor(opts.stateDir, opts.path),
+    startAt: opts.startAt ?? 'beginning',
+    ...(offsets === undefined ? {} : { positions: { load: () => offsets.get(key), save: (s: TailState) => offsets.commit(key, s) } }),
+  });
   const session = createParserSession(opts.runtime);
   let assembler = createRecordAssembler();
   let lastEnd: number | undefined;

@@ -18,13 +18,14 @@ export function buildLogSources(list: string, stateDir: string, log: Logger, now
     }
     let follower: ReturnType<typeof createRuntimeLogSource> | undefined;
     sources.push({
-      start(emit) {
+      start(emit, offsets) {
         follower = createRuntimeLogSource({
           runtime: runtime.data,
           path: value,
           stateDir: join(stateDir, 'logs'),
           log: log.child({ module: 'runtime-logs', runtime: runtime.data }),
           onEvent: (e) => emit(e, now()),
+          ...(offsets === undefined ? {} : { offsets }),
         });
         follower.start();
       },
