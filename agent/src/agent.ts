@@ -2,7 +2,6 @@
 // timer, takes runtime events as they come, batches everything and hands batches to the sender.
 // No side effects at import; every dependency is passed in, so tests drive it with fakes at the
 // boundaries we cannot have here (no GPU) and real everything else.
-import { uptime } from 'node:os';
 import type { HostIdentity } from '@renderwatch/proto';
 import type { RuntimeEvent } from '@renderwatch/schema';
 import type { Logger } from 'pino';
@@ -12,6 +11,7 @@ import type { Spool } from './export/spool.js';
 import type { LogOffsets } from './runtime-logs/runtime-log-source.js';
 import type { HostSnapshotLike } from './export/to-wire.js';
 import type { GpuSampler, GpuSnapshot, GpuStatusChange } from './sampling/sampler.js';
+import { StartTracker, type TimedRuntimeEvent } from './signals/start-tracker.js';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -59,14 +59,11 @@ export interface AgentDeps {
   agentVersion?: string;
   now?: () => number;
   /**
-   * Whether a runtime starting now is a cold start (its models not in the page cache). Default:
-   * the host booted less than 15 minutes ago — the first start after boot reads weights from disk.
+   * Whether a model file (or, with no path, the models volume) is on a network/remote filesystem:
+   * evidence for cold/warm (signals/cold-warm.ts, signals/mounts.ts). Default: unknown.
    */
-  isColdStart?: () => boolean;
+  remoteVolume?: (path: string | undefined) => boolean | undefined;
 }
-
-/** Cold-start window after boot, seconds. */
-export const COLD_START_AFTER_BOOT_S = 15 * 60;
 
 export interface Agent {
   /** `sampling: false`: no sampling timer (the caller calls tick(), e.g. one timer for a simulated fleet). */
@@ -106,6 +103,11 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
     journal === undefined ? undefined : { get: (key) => journal.checkpoint(key), commit: (key, at) => batcher.checkpoint(key, at) };
   let timer: NodeJS.Timeout | undefined;
   let ticking = false;
+  // Cold/warm by evidence and time to first image (docs/signals.md); host uptime plays no part.
+  const tracker = new StartTracker({
+    ...(deps.hostSource === undefined ? {} : { hostIntervalMs: cfg.AGENT_SAMPLE_INTERVAL_MS }),
+    ...(deps.remoteVolume === undefined ? {} : { remoteVolume: deps.remoteVolume }),
+  });
   let hostErrorLogged = false;
 
   async function tick(): Promise<void> {
@@ -133,6 +135,7 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
         try {
           const h = await deps.hostSource.sample();
           batcher.addHost(h);
+          send(tracker.hostSample(h, now()));
           for (const o of observers) o.observeHost?.(h);
           hostErrorLogged = false;
         } catch (err: unknown) {
@@ -146,15 +149,20 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
       log.error({ err }, 'sampler threw; continuing');
       for (const o of observers) o.observeSampleError?.(deps.gpuSampler?.source ?? 'unknown');
     } finally {
+      send(tracker.tick(now()));
       ticking = false;
     }
   }
 
-  const isCold = deps.isColdStart ?? (() => uptime() < COLD_START_AFTER_BOOT_S);
+  function send(out: readonly TimedRuntimeEvent[]): void {
+    for (const x of out) {
+      batcher.addEvent({ event: x.event, ts_unix_ms: x.ms });
+      for (const o of observers) o.observeEvent?.(x.event);
+    }
+  }
 
   function onEvent(e: RuntimeEvent, observedAtMs: number): void {
-    batcher.addEvent({ event: e, ts_unix_ms: observedAtMs, ...(e.kind === 'runtime_start' ? { cold: isCold() } : {}) });
-    for (const o of observers) o.observeEvent?.(e);
+    send(tracker.event(e, observedAtMs));
   }
 
   return {
@@ -174,6 +182,7 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
     async stop() {
       if (timer !== undefined) clearInterval(timer);
       for (const s of deps.eventSources ?? []) await s.stop();
+      send(tracker.flush());
       batcher.stop();
       await deps.gpuSampler?.close();
     },

@@ -2,7 +2,8 @@
 // Every event leaves through `clean`, the one place that drops absent (undefined) fields.
 import type { RuntimeEvent, RuntimeName } from '@renderwatch/schema';
 import type { LogRecord, RuntimeLogParser } from './log-record.js';
-import { NO_EVENTS } from './log-record.js';
+import { NO_EVENTS, recordLines } from './log-record.js';
+import { createDownloadState, scanDownload } from './model-download.js';
 import { PARSERS } from './parser-registry.js';
 import { createRecordAssembler } from './record-assembler.js';
 
@@ -11,6 +12,13 @@ export interface ParserSession {
   record(r: LogRecord): readonly RuntimeEvent[];
   /** End of input: held-back events. */
   finish(): RuntimeEvent[];
+  /** Lines that looked like a known format but held impossible values (e.g. a 9 EB download), and the last reason. */
+  readonly parseErrors: { count: number; last: string | undefined };
+}
+
+export interface ParserSessionOptions {
+  /** Also scan every record for model downloads (model_download events); default true. */
+  readonly downloads?: boolean;
 }
 
 function clean(e: RuntimeEvent): RuntimeEvent {
@@ -20,26 +28,39 @@ function clean(e: RuntimeEvent): RuntimeEvent {
   return e;
 }
 
-function bind<S>(p: RuntimeLogParser<S>): ParserSession {
+function bind<S>(p: RuntimeLogParser<S>, opts: ParserSessionOptions): ParserSession {
   const state = p.createState();
+  const dl = opts.downloads === false ? undefined : createDownloadState();
+  const parseErrors: ParserSession['parseErrors'] = { count: 0, last: undefined };
   return {
+    parseErrors,
     record: (r) => {
       // parsers return a fresh array per record (or NO_EVENTS): cleaned in place, no copy
       const evs = p.parse(state, r);
       for (let i = 0; i < evs.length; i++) clean(evs[i] as RuntimeEvent);
+      if (dl !== undefined) {
+        const d = scanDownload(p.runtime, dl, r.lines === undefined ? r.text : recordLines(r).join('\n'), r.ts);
+        if (d !== undefined && 'error' in d) {
+          parseErrors.count++;
+          parseErrors.last = d.error;
+        } else if (d !== undefined) return evs.length === 0 ? [d.event] : [...evs, d.event];
+      }
       return evs.length === 0 ? NO_EVENTS : evs;
     },
     finish: () => p.finish(state).map(clean),
   };
 }
 
-export function createParserSession(runtime: RuntimeName): ParserSession {
-  return bind(PARSERS[runtime]);
+export function createParserSession(runtime: RuntimeName, opts: ParserSessionOptions = {}): ParserSession {
+  return bind(PARSERS[runtime], opts);
 }
 
-/** Parses a whole log text with one runtime's parser; events in log order. */
-export function parseLogText(text: string, runtime: RuntimeName): RuntimeEvent[] {
-  const session = createParserSession(runtime);
+/**
+ * Parses a whole log text with one runtime's parser; events in log order. Downloads only when asked
+ * (`parse-log` prints the DESIGN.md contract kinds; the agent's log sources scan for downloads).
+ */
+export function parseLogText(text: string, runtime: RuntimeName, opts: ParserSessionOptions = { downloads: false }): RuntimeEvent[] {
+  const session = createParserSession(runtime, opts);
   const assembler = createRecordAssembler();
   const out: RuntimeEvent[] = [];
   // one array for the records of every line: most lines complete one record, many none
