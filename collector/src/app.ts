@@ -124,6 +124,9 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
     limits: { maxInFlight: cfg.COLLECTOR_INGEST_MAX_INFLIGHT, maxQueued: cfg.COLLECTOR_INGEST_QUEUE_MAX, retryAfterS: cfg.COLLECTOR_INGEST_RETRY_AFTER_S },
     grouping: { groupRows: cfg.COLLECTOR_INGEST_GROUP_ROWS, lingerMs: cfg.COLLECTOR_INGEST_LINGER_MS },
     now,
+    onRejected: (rejections) => {
+      for (const r of rejections) metrics.valuesRejected.inc({ field: r.field, reason: r.reason });
+    },
   });
   const resolveTenant = deps.resolveTenant ?? (() => 'default');
   const gate = createExportGate({
@@ -131,7 +134,11 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
     maxConnectionBytes: 4 * cfg.COLLECTOR_MAX_MESSAGE_BYTES,
     maxGlobalBytes: 16 * cfg.COLLECTOR_MAX_MESSAGE_BYTES,
     retryAfterS: cfg.COLLECTOR_INGEST_RETRY_AFTER_S,
-    onRefused: (reason) => metrics.grpcRefused.inc({ reason }),
+    onRefused: (reason) => {
+      metrics.grpcRefused.inc({ reason });
+      // Still an Export call answered: it counts in exports_total as the handler would have counted it.
+      metrics.exports.inc({ outcome: reason === 'unauthenticated' ? 'unauthenticated' : 'overloaded' });
+    },
   });
   const grpcOptions = { interceptors: [gate.interceptor], onDecoded: (bytes: number) => metrics.grpcDecodedBytes.inc(bytes) };
   const grpc = createTelemetryService({

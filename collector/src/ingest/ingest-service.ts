@@ -8,6 +8,7 @@ import type { Storage } from '../storage/clickhouse.js';
 import { createGroupWriter } from './group-writer.js';
 import { createIngestLimiter, type IngestLimits } from './ingest-limiter.js';
 import { countRows, toRows } from './rows.js';
+import { validateRequest, type Rejection } from './validate.js';
 
 export interface IngestResult {
   acceptedRows: number;
@@ -27,6 +28,8 @@ export interface IngestDeps {
   /** Group commit: a group is written at this many rows, or after its oldest batch waited `lingerMs`. */
   grouping?: { groupRows: number; lingerMs: number };
   now?: () => number;
+  /** Values rejected by the physical ranges of ./validate.ts (collector /metrics, by field and reason). */
+  onRejected?: (rejections: readonly Rejection[]) => void;
 }
 
 export function createIngestService(deps: IngestDeps): IngestService {
@@ -40,10 +43,14 @@ export function createIngestService(deps: IngestDeps): IngestService {
       if (total > deps.maxBatchRows) {
         throw new AppError('COL_ERR_INGEST_TOO_LARGE', `${total} rows > ${deps.maxBatchRows}; send smaller batches`);
       }
-      // Validate before queueing: a bad batch never takes a slot.
+      // Validate before queueing: a bad batch never takes a slot. Out-of-range values are dropped
+      // one by one (the rest of the batch is kept) and counted.
+      const rejected = validateRequest(req);
+      if (rejected.length > 0) deps.onRejected?.(rejected);
       const converted = toRows(tenant, req, now());
       try {
-        return await limiter.run(() => writer.write({ id: converted.id, rows: converted.rows, total }));
+        const kept = rejected.length > 0 ? countRows(req) : total;
+        return await limiter.run(() => writer.write({ id: converted.id, rows: converted.rows, total: kept }));
       } catch (err: unknown) {
         // ClickHouse down or restarting: back-pressure with a hint; the agent keeps the batch.
         if (isAppError(err) && err.code === 'COL_ERR_STORAGE_UNREACHABLE' && err.retryAfterS === undefined) {

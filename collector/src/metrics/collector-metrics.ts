@@ -9,6 +9,8 @@ export interface CollectorMetrics {
   readonly grpcRefused: Counter<'reason'>;
   /** Bytes of gRPC messages decoded (after the gate let their call in). */
   readonly grpcDecodedBytes: Counter;
+  /** Ingested values rejected by their physical range (ingest/validate.ts), by field and reason. */
+  readonly valuesRejected: Counter<'field' | 'reason'>;
 }
 
 export function createCollectorMetrics(): CollectorMetrics {
@@ -31,6 +33,12 @@ export function createCollectorMetrics(): CollectorMetrics {
       name: 'renderwatch_collector_grpc_refused_before_read_total',
       help: 'gRPC calls refused before their message was read or decoded, by reason (unauthenticated, connection_bytes, global_bytes)',
       labelNames: ['reason'],
+      registers: [registry],
+    }),
+    valuesRejected: new Counter({
+      name: 'renderwatch_collector_ingest_values_rejected_total',
+      help: 'Ingested values (or rows, for an impossible GPU index or uuid) rejected by field and reason (out_of_range, not_finite, too_long, over_limit); docs/ingest-limits.md',
+      labelNames: ['field', 'reason'],
       registers: [registry],
     }),
     grpcDecodedBytes: new Counter({

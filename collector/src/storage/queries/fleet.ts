@@ -6,6 +6,7 @@ import type { TenantScope } from '../scope.js';
 import { joinSql, sql, type SqlFragment } from '../sql.js';
 import { gpuExpr, numOrNull, timeCol } from './aggregates.js';
 import { alignValues, bucketAxis, queryHeatmap } from './fleet-overview.js';
+import { HOST_LIMITS } from '../../ingest/validate.js';
 
 type Num = number | string | null;
 
@@ -33,7 +34,7 @@ interface HostRow {
 
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
 
-/** Latest values per GPU from gpu_latest (migration 0009: one row per GPU, newest kept by its view). */
+/** Latest values per GPU from gpu_latest (migration 0009: one row per GPU, newest kept by its view); at most HOST_LIMITS.maxGpus per host. */
 function latestGpus(s: TenantScope, where: SqlFragment): Promise<LatestGpuRow[]> {
   return s.query<LatestGpuRow>(sql`
     SELECT host, gpu_uuid,
@@ -44,7 +45,8 @@ function latestGpus(s: TenantScope, where: SqlFragment): Promise<LatestGpuRow[]>
       toString(max(last_ts)) AS last_ts
     FROM (SELECT *, toUInt64(last_ts) * 1000 + last_ts_ms AS k FROM ${s.rows('gpu_latest', where)})
     GROUP BY host, gpu_uuid
-    ORDER BY host, gpu_index`);
+    ORDER BY host, gpu_index, last_ts DESC
+    LIMIT ${HOST_LIMITS.maxGpus} BY host`);
 }
 
 /**
