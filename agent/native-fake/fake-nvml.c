@@ -28,7 +28,8 @@
  *       "enc_util": 0, "dec_util": 12, "pcie_replay": 0,
  *       "remapped_corr": 0, "remapped_unc": 0, "remap_pending": 0, "remap_failure": 0,
  *       "ecc_corrected_aggregate": 3, "ecc_uncorrected_aggregate": 0,
- *       "fields": {"82": 45, "74": [0, 5000000]}   // nvmlDeviceGetFieldValues by field id
+ *       "fabric_state": 3,          // nvmlDeviceGetGpuFabricInfo; absent = NOT_SUPPORTED (no NVLink fabric)
+ *       "fields": {"82": 45, "74": [0, 5000000], "230": 0}   // nvmlDeviceGetFieldValues by field id
  *     }]
  *   }
  * Features for "not_supported" also: "pstate", "compute_mode", "encoder", "decoder", "pcie_replay",
@@ -373,6 +374,14 @@ int nvmlDeviceGetRemappedRows(nvmlDevice_t d, unsigned int *corr, unsigned int *
   *corr = (unsigned int)NUM_OR(g, "remapped_corr", 0); *unc = (unsigned int)NUM_OR(g, "remapped_unc", 0);
   *pending = (unsigned int)NUM_OR(g, "remap_pending", 0); *failure = (unsigned int)NUM_OR(g, "remap_failure", 0);
   return OK;
+}
+/* nvmlGpuFabricInfo_t: state 0 not supported, 1 not started, 2 in progress, 3 completed */
+typedef struct { unsigned char clusterUuid[16]; int status; unsigned int cliqueId; unsigned char state; } nvmlGpuFabricInfo_t;
+int nvmlDeviceGetGpuFabricInfo(nvmlDevice_t d, nvmlGpuFabricInfo_t *out) {
+  jval *g; int rc = dev_check(d, "fabric", &g); if (rc) return rc;
+  double st;
+  if (!num_at(g, "fabric_state", &st)) return ERR_NOT_SUPPORTED;
+  memset(out, 0, sizeof *out); out->status = OK; out->state = (unsigned char)st; return OK;
 }
 /* nvmlFieldValue_t (nvml.h): the value is a union; the fake always answers UNSIGNED_LONG_LONG (3). */
 typedef struct {

@@ -61,6 +61,8 @@ export interface NvmlLib {
   /** Encoder / decoder busy percent over the driver's sampling period. */
   codecPercent(h: NvmlHandle, kind: 'encoder' | 'decoder'): NvmlResult<number>;
   pcieReplays(h: NvmlHandle): NvmlResult<number>;
+  /** nvmlGpuFabricState_t of an NVLink-fabric GPU (0 not supported … 3 completed). */
+  fabricState(h: NvmlHandle): NvmlResult<number>;
   remappedRows(h: NvmlHandle): NvmlResult<NvmlRemappedRows>;
   /** nvmlDeviceGetFieldValues for `ids`: the call's own failure, or one answer per id. */
   fieldValues(h: NvmlHandle, ids: readonly number[]): NvmlResult<NvmlFieldAnswer[]>;
@@ -166,6 +168,7 @@ export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
     value: koffi.array('uint8', 8),
   });
   const fieldValueSize = koffi.sizeof(FieldValue);
+  const FabricInfo = koffi.struct({ clusterUuid: koffi.array('uint8', 16), status: 'int', cliqueId: 'uint32', state: 'uint8' });
   const outU32 = koffi.out(koffi.pointer('uint32'));
   const outU64 = koffi.out(koffi.pointer('uint64'));
   const processSize = koffi.sizeof(ProcessInfo);
@@ -208,6 +211,7 @@ export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
     replays: fn('nvmlDeviceGetPcieReplayCounter', [Device, outU32]),
     remapped: fn('nvmlDeviceGetRemappedRows', [Device, outU32, outU32, outU32, outU32]),
     fields: fn('nvmlDeviceGetFieldValues', [Device, 'int', 'void *']),
+    fabric: fn('nvmlDeviceGetGpuFabricInfo', [Device, koffi.out(koffi.pointer(FabricInfo))]),
     pcie: fn('nvmlDeviceGetPcieThroughput', [Device, 'int', outU32]),
     ecc: fn('nvmlDeviceGetTotalEccErrors', [Device, 'int', 'int', outU64]),
     violation: fn('nvmlDeviceGetViolationStatus', [Device, 'int', koffi.out(koffi.pointer(Violation))]),
@@ -280,6 +284,7 @@ export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
       return rc === NVML_SUCCESS ? { ok: true, value: num(util[0]) } : { ok: false, rc };
     },
     pcieReplays: (h) => out1(f.replays, num, h),
+    fabricState: (h) => struct(f.fabric, (o) => num(o.state), h),
     remappedRows(h) {
       if (f.remapped === undefined) return missing;
       const [c, u, p, x] = [[0], [0], [0], [0]];
@@ -290,7 +295,7 @@ export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
     fieldValues(h, ids) {
       if (f.fields === undefined) return missing;
       const buf = Buffer.alloc(fieldValueSize * ids.length);
-      ids.forEach((id, i) => buf.writeUInt32LE(id, i * fieldValueSize));
+      ids.forEach((fieldId, i) => buf.writeUInt32LE(fieldId, i * fieldValueSize));
       const rc = num(f.fields(h, ids.length, buf));
       if (rc !== NVML_SUCCESS) return { ok: false, rc };
       return { ok: true, value: ids.map((_, i) => decodeField(koffi.decode(buf, i * fieldValueSize, FieldValue) as RawField)) };

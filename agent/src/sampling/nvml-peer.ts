@@ -22,6 +22,10 @@ export const CLOCK_EVENT_FIELDS: readonly (readonly [number, ClockEventReason])[
 ];
 /** NVML_FI_DEV_MEMORY_TEMP: HBM temperature, °C (GDDR boards answer NOT_SUPPORTED). */
 export const MEMORY_TEMP_FIELD = 82;
+/** NVML_FI_DEV_GET_GPU_RECOVERY_ACTION: 0 none, 1 GPU reset, 2 node reboot, 3 drain P2P, 4 drain and reset. */
+export const RECOVERY_ACTION_FIELD = 230;
+/** The ids asked in one nvmlDeviceGetFieldValues call per sample, in the order readPeer reads them. */
+export const PEER_FIELDS: readonly number[] = [...CLOCK_EVENT_FIELDS.map(([id]) => id), MEMORY_TEMP_FIELD, RECOVERY_ACTION_FIELD];
 
 type Read = <T>(field: string, fn: string, call: () => NvmlResult<T>) => T | undefined;
 
@@ -32,7 +36,7 @@ export interface PeerRead {
 
 const ratio = (pct: number | undefined): number | undefined => (pct === undefined ? undefined : pct / 100);
 
-/** `fields` answers CLOCK_EVENT_FIELDS then MEMORY_TEMP_FIELD, in that order. */
+/** `fields` answers PEER_FIELDS, in that order. */
 export function readPeer(lib: NvmlLib, h: NvmlHandle, read: Read, fields: NvmlFieldAnswer[] | undefined): PeerRead {
   const counters: Partial<Record<ClockEventReason, number>> = {};
   CLOCK_EVENT_FIELDS.forEach(([, reason], i) => {
@@ -40,6 +44,7 @@ export function readPeer(lib: NvmlLib, h: NvmlHandle, read: Read, fields: NvmlFi
     if (a?.ok === true) counters[reason] = Math.floor(a.value / 1000);
   });
   const memTemp = fields?.[CLOCK_EVENT_FIELDS.length];
+  const recovery = fields?.[CLOCK_EVENT_FIELDS.length + 1];
   const remapped = read('remapped_rows', 'nvmlDeviceGetRemappedRows', () => lib.remappedRows(h));
   const readings = compact<PeerReadings>({
     pstate: read('pstate', 'nvmlDeviceGetPerformanceState', () => lib.pstate(h)),
@@ -51,6 +56,8 @@ export function readPeer(lib: NvmlLib, h: NvmlHandle, read: Read, fields: NvmlFi
     encoder_utilization_ratio: ratio(read('encoder', 'nvmlDeviceGetEncoderUtilization', () => lib.codecPercent(h, 'encoder'))),
     decoder_utilization_ratio: ratio(read('decoder', 'nvmlDeviceGetDecoderUtilization', () => lib.codecPercent(h, 'decoder'))),
     memory_temperature_celsius: memTemp?.ok === true ? memTemp.value : undefined,
+    recovery_action: recovery?.ok === true ? recovery.value : undefined,
+    fabric_state: read('fabric', 'nvmlDeviceGetGpuFabricInfo', () => lib.fabricState(h)),
     pcie_replays_total: read('pcie_replay', 'nvmlDeviceGetPcieReplayCounter', () => lib.pcieReplays(h)),
     remapped_rows_correctable: remapped?.correctable,
     remapped_rows_uncorrectable: remapped?.uncorrectable,

@@ -157,8 +157,8 @@ describe('createNvmlSampler (real koffi FFI against the fake libnvidia-ml)', () 
     expect(fake.callCount() - callsAfterFirst).toBe(2 * perSample);
     // memory (v2 unsupported, then v1) 2, utilization, temperature, power, limit, SM + memory clocks,
     // reasons, fan, field values, pstate, compute mode, minor, graphics + max + video clocks, encoder,
-    // decoder, PCIe replays = 20; the 11 unsupported reads (ECC x4, energy, processes, violation x2,
-    // MIG, PCIe, remapped rows) are not asked again.
+    // decoder, PCIe replays = 20; the 12 unsupported reads (ECC x4, energy, processes, violation x2,
+    // MIG, PCIe, remapped rows, NVLink fabric) are not asked again.
     expect(perSample).toBe(20);
     expect(sampler.failures).toBe(0);
     expect(lines.filter((l) => l.level === 40)).toEqual([]);
@@ -197,6 +197,8 @@ describe('createNvmlSampler (real koffi FFI against the fake libnvidia-ml)', () 
       remapped_rows_failure: false,
       ecc_corrected_aggregate_total: 3,
       ecc_uncorrected_aggregate_total: 0,
+      recovery_action: 0,
+      fabric_state: 3,
     });
     expect(gpus[7]?.peer?.minor_number).toBe(7);
   });

@@ -9,7 +9,7 @@ import { createFailureReporter, type SampleErrorCounter } from './failure-report
 import { NVML_SUCCESS, NvmlError, isAbsentReturn, isGpuLostReturn } from './nvml-errors.js';
 import { loadNvml, type NvmlHandle, type NvmlLib, type NvmlResult } from './nvml-lib.js';
 import { startXidWatcher, type XidWatcher } from './nvml-xid.js';
-import { CLOCK_EVENT_FIELDS, MEMORY_TEMP_FIELD, readPeer } from './nvml-peer.js';
+import { PEER_FIELDS, readPeer } from './nvml-peer.js';
 import type { GpuSampleResult, GpuSampler, GpuSnapshot, GpuStatusChange, MigDeviceSnapshot } from './sampler.js';
 import { compact } from './smi-values.js';
 
@@ -155,7 +155,7 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
     const vThermal = read('violation', 'nvmlDeviceGetViolationStatus', () => lib.violationNs(h, 'thermal'));
     const procs = read('processes', 'nvmlDeviceGetComputeRunningProcesses_v3', () => lib.computeProcesses(h));
     const mig = read('mig', 'nvmlDeviceGetMigMode', () => lib.migMode(h));
-    const fields = read('fields', 'nvmlDeviceGetFieldValues', () => lib.fieldValues(h, [...CLOCK_EVENT_FIELDS.map(([id]) => id), MEMORY_TEMP_FIELD]));
+    const fields = read('fields', 'nvmlDeviceGetFieldValues', () => lib.fieldValues(h, PEER_FIELDS));
     const peer = readPeer(lib, h, read, fields);
     const migDevices = mig === true ? readMig(g) : undefined;
     if (lostRc !== undefined) {

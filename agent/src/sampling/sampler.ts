@@ -61,6 +61,10 @@ export interface PeerReadings {
   remapped_rows_failure?: boolean;
   ecc_corrected_aggregate_total?: number;
   ecc_uncorrected_aggregate_total?: number;
+  /** NVML_FI_DEV_GET_GPU_RECOVERY_ACTION: 0 none, 1 GPU reset, 2 node reboot, 3 drain P2P, 4 drain and reset. */
+  recovery_action?: number;
+  /** NVLink fabric state: 0 not supported, 1 not started, 2 in progress, 3 completed. */
+  fabric_state?: number;
 }
 
 /** A reading parsed from recorded or live nvidia-smi output, before it is stamped with a time. */
