@@ -1,9 +1,7 @@
-// buildApp(config, deps): the HTTP app (not listening) and the gRPC service implementation.
-// main.ts owns listen/close; tests call buildApp and use inject() or bind port 0.
-import { existsSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import fastifyStatic from '@fastify/static';
+// buildApp(config, deps): the HTTP app (not listening), the gRPC service implementation and the
+// background jobs (described, not started). No side effects beyond reading the API keys once:
+// startCollector (collector.ts) listens and runs the jobs (jobs.ts); tests call buildApp and use
+// inject() or bind port 0.
 import fastifySwagger from '@fastify/swagger';
 import type { TelemetryServiceServer } from '@renderwatch/proto';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -17,10 +15,12 @@ import type { RequestAuthenticator } from './http/request-tenant.js';
 import { createApiKeyAuth } from './http/api-keys.js';
 import { registerApiRoutes } from './http/api-routes.js';
 import { registerHealthRoutes } from './http/routes/health.js';
+import { registerServiceRoutes } from './http/routes/service.js';
 import type { AlertEngine } from './alerts/engine.js';
-import { registerSloAlerting } from './alerts/slo-alerting.js';
-import { retentionDays, retentionTarget, scheduleRetention } from './retention/retention.js';
-import { scheduleCapacityRefresh } from './storage/capacity-rollup.js';
+import { createSloAlerting } from './alerts/slo-alerting.js';
+import { createJobMetrics, type Job, type JobMetrics } from './jobs.js';
+import { retentionDays, retentionJob, retentionTarget } from './retention/retention.js';
+import { capacityRefreshJob } from './storage/capacity-rollup.js';
 import { parseGpuPrices } from './storage/queries/gpu-prices.js';
 import { createIngestService } from './ingest/ingest-service.js';
 import { createCollectorMetrics } from './metrics/collector-metrics.js';
@@ -41,17 +41,13 @@ export interface AppDeps {
 export interface App {
   http: FastifyInstance;
   grpc: TelemetryServiceServer;
-  /** SLO and alert evaluator, not started (startCollector starts it) */
+  /** SLO and alert evaluator (the `slo-evaluator` job runs its tick; tests call tick() themselves) */
   evaluator: AlertEngine;
+  /** Background jobs, not started: startCollector runs them (jobs.ts), counted in /metrics by `jobMetrics`. */
+  jobs: Job[];
+  jobMetrics: JobMetrics;
   /** What startGrpcServer needs beside the service: the pre-read token gate and the decode counter. */
   grpcOptions: Pick<GrpcServerOptions, 'interceptors' | 'onDecoded'>;
-}
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-
-function dashboardDir(cfg: CollectorConfig): string | undefined {
-  const dir = cfg.COLLECTOR_DASHBOARD_DIR !== '' ? resolve(cfg.COLLECTOR_DASHBOARD_DIR) : join(HERE, '..', '..', 'dashboard', 'dist');
-  return existsSync(join(dir, 'index.html')) ? dir : undefined;
 }
 
 export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App> {
@@ -82,41 +78,29 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
     now,
     bootstrapKey: cfg.COLLECTOR_API_ADMIN_KEY,
     bootstrapTenant: cfg.COLLECTOR_API_ADMIN_TENANT,
-    refreshMs: cfg.COLLECTOR_API_KEYS_REFRESH_MS,
   });
-  const stopRetention =
-    cfg.COLLECTOR_RETENTION_INTERVAL_S > 0
-      ? scheduleRetention(deps.storage, retentionDays(cfg), cfg.COLLECTOR_RETENTION_INTERVAL_S, now, deps.log, retentionTarget(cfg))
-      : () => {};
-  const stopCapacity =
-    cfg.COLLECTOR_CAPACITY_REFRESH_S > 0 ? scheduleCapacityRefresh(deps.storage, cfg.COLLECTOR_CAPACITY_REFRESH_S, 2, now, deps.log) : () => {};
-  http.addHook('onClose', async () => {
-    keys.stop();
-    stopRetention();
-    stopCapacity();
-  });
+  const alerting = createSloAlerting(cfg, { storage: deps.storage, log: deps.log, now, registry: metrics.registry });
+  const evaluator = alerting.engine;
+  const jobs: Job[] = [{ name: 'api-keys-refresh', intervalMs: cfg.COLLECTOR_API_KEYS_REFRESH_MS, run: keys.refresh }];
+  if (cfg.COLLECTOR_SLO_EVAL_INTERVAL_S > 0) {
+    jobs.push({ name: 'slo-evaluator', intervalMs: cfg.COLLECTOR_SLO_EVAL_INTERVAL_S * 1000, run: async () => void (await evaluator.tick()) });
+  }
+  if (cfg.COLLECTOR_RETENTION_INTERVAL_S > 0) {
+    jobs.push(retentionJob(deps.storage, retentionDays(cfg), cfg.COLLECTOR_RETENTION_INTERVAL_S, now, deps.log, retentionTarget(cfg)));
+  }
+  if (cfg.COLLECTOR_CAPACITY_REFRESH_S > 0) jobs.push(capacityRefreshJob(deps.storage, cfg.COLLECTOR_CAPACITY_REFRESH_S, 2, now));
   const authenticate: RequestAuthenticator = deps.authenticate ?? keys.authenticate;
   registerHealthRoutes(http, { storage: deps.storage });
-  registerApiRoutes(http, cfg, { storage: deps.storage, authenticate, keys, now, prices: parseGpuPrices(cfg.COLLECTOR_GPU_PRICES) });
-  const evaluator = registerSloAlerting(http, cfg, { storage: deps.storage, log: deps.log, now, authenticate, registry: metrics.registry });
-  http.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
-    void reply.header('content-type', metrics.registry.contentType);
-    return metrics.registry.metrics();
+  registerApiRoutes(http, cfg, {
+    storage: deps.storage,
+    authenticate,
+    keys,
+    now,
+    prices: parseGpuPrices(cfg.COLLECTOR_GPU_PRICES),
+    slos: alerting.slos,
+    publicUrl: alerting.publicUrl,
   });
-  http.get('/openapi.json', { schema: { hide: true } }, () => http.swagger());
-  const dist = dashboardDir(cfg);
-  if (dist !== undefined) {
-    await http.register(fastifyStatic, { root: dist, prefix: '/', wildcard: false });
-    // Client-side routes (/hosts/x, /slos ...) all load the app shell.
-    http.get('/*', { schema: { hide: true } }, (req, reply) => {
-      if (req.url.startsWith('/api/')) return reply.status(404).send({ code: 'COL_ERR_API_NOT_FOUND', message: `no route ${req.url}` });
-      return reply.sendFile('index.html');
-    });
-  } else {
-    http.get('/', { schema: { hide: true } }, () => ({
-      message: 'renderwatch collector: the dashboard is not built (run `pnpm --filter @renderwatch/dashboard build`)',
-    }));
-  }
+  await registerServiceRoutes(http, { registry: metrics.registry, dashboardDir: cfg.COLLECTOR_DASHBOARD_DIR });
   const ingest = createIngestService({
     storage: deps.storage,
     log: deps.log,
@@ -150,5 +134,5 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
       if (rows > 0) metrics.rows.inc(rows);
     },
   });
-  return { http, grpc, evaluator, grpcOptions };
+  return { http, grpc, evaluator, grpcOptions, jobs, jobMetrics: createJobMetrics(metrics.registry) };
 }

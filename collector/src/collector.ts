@@ -11,13 +11,16 @@ import { serverCredentialsFromFiles, startGrpcServer } from './grpc/server.js';
 import { createStorage, ensureDatabase, type Storage, type StorageOptions } from './storage/clickhouse.js';
 import { CLUSTER_SESSION_SETTINGS, type ClusterTarget } from './storage/cluster-ddl.js';
 import { migrate } from './storage/migrate.js';
+import { createJobRunner } from './jobs.js';
 
 export interface RunningCollector {
   readonly httpPort: number;
   readonly grpcPort: number;
   readonly storage: Storage;
-  /** the SLO and alert evaluator (running when COLLECTOR_SLO_EVAL_INTERVAL_S > 0; tests call tick()) */
+  /** the SLO and alert evaluator (the `slo-evaluator` job when COLLECTOR_SLO_EVAL_INTERVAL_S > 0; tests call tick()) */
   readonly evaluator: AlertEngine;
+  /** names of the background jobs running (jobs.ts) */
+  readonly jobs: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -108,15 +111,17 @@ export async function startCollector(cfg: CollectorConfig, log: Logger, deps: Pa
     ...app.grpcOptions,
     ...(tls === undefined ? {} : { credentials: tls.grpc }),
   });
-  if (cfg.COLLECTOR_SLO_EVAL_INTERVAL_S > 0) app.evaluator.start();
+  const jobs = createJobRunner(app.jobs, { log, metrics: app.jobMetrics });
+  jobs.start();
   log.info({ httpPort, grpcPort: grpc.port, tls: tls !== undefined, mtls: cfg.COLLECTOR_TLS_CLIENT_CA_FILE !== '' }, 'collector listening');
   return {
     httpPort,
     grpcPort: grpc.port,
     storage,
     evaluator: app.evaluator,
+    jobs: jobs.names,
     async stop() {
-      await app.evaluator.stop();
+      await jobs.stop();
       await grpc.stop(3000);
       await app.http.close();
       await storage.close();

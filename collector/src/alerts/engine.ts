@@ -48,8 +48,6 @@ export interface AlertEngine {
   tick(): Promise<TickResult>;
   /** last evaluation of each (tenant, SLO), for tests and the API */
   lastEvaluations(): ReadonlyMap<string, SloEvaluation>;
-  start(): void;
-  stop(): Promise<void>;
 }
 
 /** Whole seconds: what ClickHouse keeps, so a re-send after a restart carries the same startsAt. */
@@ -73,9 +71,6 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
   const log = o.log.child({ module: 'alerts.engine' });
   const store = createAlertStore(o.storage, o.publicUrl);
   const evaluations = new Map<string, SloEvaluation>();
-  let timer: NodeJS.Timeout | undefined;
-  let inFlight: Promise<unknown> = Promise.resolve();
-  let stopped = false;
 
   async function claimLease(slot: number, nowMs: number): Promise<boolean> {
     await o.storage.insert('evaluator_leases', [{ slot, replica: o.replicaId, claimed_ms: nowMs }]);
@@ -174,26 +169,8 @@ export function createAlertEngine(o: AlertEngineOptions): AlertEngine {
     return result;
   }
 
-  const schedule = (): void => {
-    if (stopped) return;
-    timer = setTimeout(() => {
-      const run = tick().catch((err: unknown) => log.error({ err }, 'evaluation failed'));
-      inFlight = run;
-      void run.then(schedule);
-    }, o.intervalS * 1000);
-  };
-
   return {
     tick,
     lastEvaluations: () => evaluations,
-    start() {
-      stopped = false;
-      schedule();
-    },
-    async stop() {
-      stopped = true;
-      if (timer !== undefined) clearTimeout(timer);
-      await inFlight;
-    },
   };
 }

@@ -1,16 +1,13 @@
-// Wires SLOs and alerts into the app: the SLO file source, the notifiers from config, the
-// evaluator (not started: startCollector starts it) and the /api/v1/slos and /api/v1/alerts routes.
+// Wires SLOs and alerts into the app: the SLO file source, the notifiers from config and the
+// evaluator (run as the `slo-evaluator` job by startCollector, see ../jobs.ts). The /api/v1/slos and
+// /api/v1/alerts routes are registered by ../http/api-routes.ts with the SLO source from here.
 import { randomBytes } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { CollectorConfig } from '../config.js';
-import type { RequestAuthenticator } from '../http/request-tenant.js';
-import { registerAlertRoutes } from '../http/routes/alerts.js';
-import { registerSloRoutes } from '../http/routes/slos.js';
-import { createSloSource } from '../slo/slo-source.js';
+import { createSloSource, type SloSource } from '../slo/slo-source.js';
 import type { Storage } from '../storage/clickhouse.js';
 import { createAlertEngine, type AlertEngine } from './engine.js';
 import { createNotifier, type ChannelConfig } from './notifiers/index.js';
@@ -21,7 +18,6 @@ export interface SloAlertingDeps {
   storage: Storage;
   log: Logger;
   now: () => number;
-  authenticate: RequestAuthenticator;
   /** the collector's metrics registry: alert deliveries and dead letters are counted there */
   registry: Registry;
 }
@@ -37,7 +33,14 @@ export function channelsOf(cfg: CollectorConfig): ChannelConfig[] {
   return out;
 }
 
-export function registerSloAlerting(http: FastifyInstance, cfg: CollectorConfig, deps: SloAlertingDeps): AlertEngine {
+export interface SloAlerting {
+  engine: AlertEngine;
+  slos: SloSource;
+  /** COLLECTOR_PUBLIC_URL without a trailing slash (links in notifications and alert DTOs) */
+  publicUrl: string;
+}
+
+export function createSloAlerting(cfg: CollectorConfig, deps: SloAlertingDeps): SloAlerting {
   const slos = createSloSource(cfg.COLLECTOR_SLO_FILE === '' ? DEFAULT_SLO_FILE : cfg.COLLECTOR_SLO_FILE, deps.log.child({ module: 'slo.source' }));
   const publicUrl = cfg.COLLECTOR_PUBLIC_URL.replace(/\/+$/, '');
   const deliveries = new Counter({
@@ -62,7 +65,5 @@ export function registerSloAlerting(http: FastifyInstance, cfg: CollectorConfig,
     delivery: { attempts: 3, baseDelayMs: 500, sleep: (ms) => new Promise((r) => setTimeout(r, ms)) },
     onDelivery: (channel, outcome) => deliveries.inc({ channel, outcome }),
   });
-  registerSloRoutes(http, { storage: deps.storage, authenticate: deps.authenticate, now: deps.now, slos });
-  registerAlertRoutes(http, { storage: deps.storage, authenticate: deps.authenticate, now: deps.now, publicUrl });
-  return engine;
+  return { engine, slos, publicUrl };
 }

@@ -30,7 +30,7 @@ const code = (fn: () => unknown): string => {
     return isAppError(err) ? err.code : String(err);
   }
 };
-const base = { log: pino({ level: 'silent' }), now: () => Date.parse('2026-01-01T00:00:00Z'), bootstrapTenant: 't0', refreshMs: 60_000 };
+const base = { log: pino({ level: 'silent' }), now: () => Date.parse('2026-01-01T00:00:00Z'), bootstrapTenant: 't0' };
 const KEY = `rwk_${'a'.repeat(16)}_${'x'.repeat(32)}`;
 const row = {
   id: 'a'.repeat(16),
@@ -55,7 +55,6 @@ describe('api keys', () => {
   it('dev mode without any key: admin of default', async () => {
     const auth = await createApiKeyAuth({ ...base, storage: storage([]), bootstrapKey: '' });
     expect([auth.mode(), code(() => auth.authenticate(req()))]).toEqual(['dev_mode', '{"tenant":"default","role":"admin"}']);
-    auth.stop();
   });
 
   it.each([
@@ -68,7 +67,6 @@ describe('api keys', () => {
   ])('%s', async (_n, header, want) => {
     const auth = await createApiKeyAuth({ ...base, storage: storage([row]), bootstrapKey: 'boot-key' });
     expect(code(() => auth.authenticate(req(header)))).toBe(want);
-    auth.stop();
   });
 
   it('stores only the hash; a revoked key is refused; another tenant cannot revoke it', async () => {
@@ -83,6 +81,5 @@ describe('api keys', () => {
     expect(await auth.revoke('ta', created.id)).toBe(true);
     expect(code(() => auth.authenticate(req(`Bearer ${created.key}`)))).toBe('COL_ERR_AUTH_INVALID');
     expect(auth.list('ta').map((k) => [k.name, k.revoked])).toEqual([['ci', true]]);
-    auth.stop();
   });
 });

@@ -1,6 +1,6 @@
 // API keys for the HTTP API: `Authorization: Bearer rwk_<id>_<secret>`. Only a SHA-256 of the key
 // is stored (table api_keys), each with a tenant and a role. Keys are held in memory and reloaded
-// every `refreshMs`, so authentication is synchronous and a revocation reaches every replica
+// every COLLECTOR_API_KEYS_REFRESH_MS (the `api-keys-refresh` job, app.ts), so authentication is synchronous and a revocation reaches every replica
 // within one refresh. A bootstrap admin key can come from config. With no key at all the API runs
 // in dev mode (every request is an admin of tenant "default"), logged once.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -38,7 +38,6 @@ export interface ApiKeyAuthOptions {
   /** A key accepted as admin of `bootstrapTenant` without being stored (empty = none). */
   bootstrapKey: string;
   bootstrapTenant: string;
-  refreshMs: number;
 }
 
 export interface ApiKeyAuth {
@@ -51,7 +50,6 @@ export interface ApiKeyAuth {
   create(tenant: string, name: string, role: ApiRole): Promise<CreateApiKeyResponse>;
   revoke(tenant: string, id: string): Promise<boolean>;
   list(tenant: string): ApiKeyInfo[];
-  stop(): void;
 }
 
 export function hasRole(role: ApiRole, min: ApiRole): boolean {
@@ -116,11 +114,8 @@ export async function createApiKeyAuth(o: ApiKeyAuthOptions): Promise<ApiKeyAuth
     byId = next;
   }
 
+  // Later refreshes: the `api-keys-refresh` job (app.ts); a failed one keeps the previous keys.
   await refresh();
-  const timer = setInterval(() => {
-    refresh().catch((err: unknown) => log.warn({ err }, 'api key refresh failed; keeping the previous keys'));
-  }, o.refreshMs);
-  timer.unref();
 
   const mode = (): 'api_key' | 'dev_mode' => (bootstrapSha === undefined && byId.size === 0 ? 'dev_mode' : 'api_key');
 
@@ -204,9 +199,6 @@ export async function createApiKeyAuth(o: ApiKeyAuthOptions): Promise<ApiKeyAuth
         .filter((e) => e.tenant === tenant)
         .map(info)
         .sort((a, b) => a.created_at.localeCompare(b.created_at) || a.id.localeCompare(b.id));
-    },
-    stop() {
-      clearInterval(timer);
     },
   };
 }

@@ -1,4 +1,4 @@
-// Registers the read API and the key admin API; app.ts calls this once.
+// Registers every /api/v1 route: the read API, SLOs and alerts, and the key admin API; app.ts calls this once.
 import type { FastifyInstance } from 'fastify';
 import type { CollectorConfig } from '../config.js';
 import type { Storage } from '../storage/clickhouse.js';
@@ -6,6 +6,9 @@ import type { ApiKeyAuth } from './api-keys.js';
 import { createAnswerCache, type QueryDeps } from './query-context.js';
 import type { RequestAuthenticator } from './request-tenant.js';
 import type { GpuPrice } from '../storage/queries/gpu-prices.js';
+import type { SloSource } from '../slo/slo-source.js';
+import { registerAlertRoutes } from './routes/alerts.js';
+import { registerSloRoutes } from './routes/slos.js';
 import { registerCapacityRoutes } from './routes/capacity.js';
 import { registerCostRoutes } from './routes/cost.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -23,7 +26,16 @@ import { registerTimeGuard } from './time-guard.js';
 export function registerApiRoutes(
   app: FastifyInstance,
   cfg: CollectorConfig,
-  o: { storage: Storage; authenticate: RequestAuthenticator; keys: ApiKeyAuth; now: () => number; prices: readonly GpuPrice[] },
+  o: {
+    storage: Storage;
+    authenticate: RequestAuthenticator;
+    keys: ApiKeyAuth;
+    now: () => number;
+    prices: readonly GpuPrice[];
+    /** the SLO file the evaluator reads (alerts/slo-alerting.ts) and the collector's public URL */
+    slos: SloSource;
+    publicUrl: string;
+  },
 ): void {
   const deps: QueryDeps = {
     storage: o.storage,
@@ -53,3 +65,5 @@ export function registerApiRoutes(
   registerVersionRoutes(app, deps);
   registerKeyRoutes(app, o.keys);
 }
+  registerSloRoutes(app, { storage: o.storage, authenticate: o.authenticate, now: o.now, slos: o.slos });
+  registerAlertRoutes(app, { storage: o.storage, authenticate: o.authenticate, now: o.now, publicUrl: o.publicUrl });

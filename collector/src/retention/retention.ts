@@ -2,6 +2,7 @@
 // trims the ingest dedup ledger (not partitioned) with a delete mutation. `dryRun` lists only.
 import type { Logger } from 'pino';
 import type { CollectorConfig } from '../config.js';
+import type { Job } from '../jobs.js';
 import type { Storage } from '../storage/clickhouse.js';
 import { ident, raw, sql, type SqlFragment } from '../storage/sql.js';
 
@@ -128,32 +129,13 @@ export function formatPlan(plan: RetentionPlan, dryRun: boolean): string {
 }
 
 /** Runs retention every `intervalS`; returns a stop function. Failures are logged and retried next time. */
-export function scheduleRetention(
-  storage: Storage,
-  days: RetentionDays,
-  intervalS: number,
-  now: () => number,
-  log: Logger,
-  target: RetentionTarget = {},
-): () => void {
+/** Retention as a background job (../jobs.ts): plans and applies every `intervalS`, the first run 5 s after start. */
+export function retentionJob(storage: Storage, days: RetentionDays, intervalS: number, now: () => number, log: Logger, target: RetentionTarget = {}): Job {
   const l = log.child({ module: 'retention' });
-  let running = false;
-  const tick = (): void => {
-    if (running) return;
-    running = true;
-    planRetention(storage, days, now(), target)
-      .then((plan) => applyRetention(storage, plan, l, target))
-      .catch((err: unknown) => l.warn({ err }, 'retention run failed'))
-      .finally(() => {
-        running = false;
-      });
-  };
-  const timer = setInterval(tick, intervalS * 1000);
-  timer.unref();
-  const first = setTimeout(tick, 5000);
-  first.unref();
-  return () => {
-    clearInterval(timer);
-    clearTimeout(first);
+  return {
+    name: 'retention',
+    intervalMs: intervalS * 1000,
+    firstDelayMs: 5000,
+    run: async () => applyRetention(storage, await planRetention(storage, days, now(), target), l, target),
   };
 }

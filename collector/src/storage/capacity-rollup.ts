@@ -1,7 +1,7 @@
 // Fills capacity_1h and capacity_gpu_1h: for each hour in [from, to), every tenant's job-weighted peak-VRAM
 // distribution per workload, from the job and GPU rollups of the chosen resolution (1m normally;
 // 1h for back-filling beyond the 1m retention). Runs across tenants; every key carries the tenant.
-import type { Logger } from 'pino';
+import type { Job } from '../jobs.js';
 import type { Storage } from './clickhouse.js';
 import { ident, raw, sql } from './sql.js';
 
@@ -37,25 +37,15 @@ export async function refreshCapacity(storage: Storage, from: Date, to: Date, so
 }
 
 /** Recomputes the current and previous `hoursBack` hours every `intervalS`; returns a stop function. */
-export function scheduleCapacityRefresh(storage: Storage, intervalS: number, hoursBack: number, now: () => number, log: Logger): () => void {
-  const l = log.child({ module: 'capacity-rollup' });
-  let running = false;
-  const tick = (): void => {
-    if (running) return;
-    running = true;
-    const t = now();
-    refreshCapacity(storage, new Date(t - hoursBack * 3600_000), new Date(t + 3600_000))
-      .catch((err: unknown) => l.warn({ err }, 'capacity refresh failed'))
-      .finally(() => {
-        running = false;
-      });
-  };
-  const timer = setInterval(tick, intervalS * 1000);
-  timer.unref();
-  const first = setTimeout(tick, 1000);
-  first.unref();
-  return () => {
-    clearInterval(timer);
-    clearTimeout(first);
+/** The capacity refresh as a background job (../jobs.ts): the last `hoursBack` hours and the current one, every `intervalS`, the first run 1 s after start. */
+export function capacityRefreshJob(storage: Storage, intervalS: number, hoursBack: number, now: () => number): Job {
+  return {
+    name: 'capacity-refresh',
+    intervalMs: intervalS * 1000,
+    firstDelayMs: 1000,
+    run: async () => {
+      const t = now();
+      await refreshCapacity(storage, new Date(t - hoursBack * 3600_000), new Date(t + 3600_000));
+    },
   };
 }
