@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import type { AgentConfig } from './config.js';
 import { createBatcher, nextSeqStart, type Batcher, type BatcherOptions } from './export/batcher.js';
 import type { Spool } from './export/spool.js';
+import { applyErrorMessagePolicy } from './runtime-logs/redact.js';
 import type { LogOffsets } from './runtime-logs/runtime-log-source.js';
 import type { HostSnapshotLike } from './export/to-wire.js';
 import type { GpuSampler, GpuSnapshot, GpuStatusChange } from './sampling/sampler.js';
@@ -162,7 +163,8 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
   }
 
   function onEvent(e: RuntimeEvent, observedAtMs: number): void {
-    send(tracker.event(e, observedAtMs));
+    // error messages leave the host as templates unless AGENT_ERROR_MESSAGES=raw (docs/privacy.md)
+    send(tracker.event(applyErrorMessagePolicy(e, cfg.AGENT_ERROR_MESSAGES), observedAtMs));
   }
 
   return {

@@ -35,6 +35,12 @@ export const AgentConfigSchema = z.object({
   AGENT_NVML_LIB: z.string().default('').describe('path of libnvidia-ml.so (default: the loader finds libnvidia-ml.so.1)'),
   AGENT_NVIDIA_SMI_PATH: z.string().default('nvidia-smi').describe('nvidia-smi binary for the fallback source'),
   AGENT_REPLAY_FILES: z.string().default('').describe('comma-separated recorded nvidia-smi outputs replayed by the replay source'),
+  AGENT_ERROR_MESSAGES: z
+    .enum(['template', 'raw'])
+    .default('template')
+    .describe(
+      "runtime error messages sent as templates with a fingerprint (user text replaced by <str> <path> <num> <id> <words>); 'raw' opts in to the first line itself, which may quote prompts (docs/privacy.md)",
+    ),
   AGENT_RUNTIME_LOGS: z.string().default('').describe('comma-separated runtime:path pairs of logs to follow, e.g. comfyui:/srv/comfy/comfyui.log'),
   AGENT_COMFYUI_URLS: z
     .string()

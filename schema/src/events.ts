@@ -172,7 +172,15 @@ export const ErrorEventSchema = z.object({
   ...base,
   kind: z.literal('error'),
   error_type: z.string().optional(),
+  /** the message's template: user text replaced by <str> <path> <num> <id> <words> (docs/privacy.md) */
   message: z.string().optional(),
+  /** stable fingerprint of error_type and template (16 hex digits): equal errors group together */
+  message_fingerprint: z.string().optional(),
+  /**
+   * the message's first line with only known prompt blocks redacted; kept in the agent's memory and
+   * sent instead of the template only when AGENT_ERROR_MESSAGES=raw (never by default)
+   */
+  message_raw: z.string().optional(),
 });
 export const TrainingProgressEventSchema = z.object({
   ...base,

@@ -187,7 +187,7 @@ function body(e: RuntimeEvent, cold: boolean | undefined): WireRuntimeEvent['bod
         },
       };
     case 'error':
-      return { $case: 'error', value: { errorType: e.error_type, message: e.message } };
+      return { $case: 'error', value: { errorType: e.error_type, message: e.message, messageFingerprint: e.message_fingerprint } };
     case 'training_progress':
       return {
         $case: 'trainingProgress',

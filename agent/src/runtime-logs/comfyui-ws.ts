@@ -3,7 +3,7 @@
 // carry the whole prompt graph (research §4 pitfall 9).
 import type { RuntimeEvent } from '@renderwatch/schema';
 import { buildOomEvent } from './oom-cause.js';
-import { redactMessage } from './redact.js';
+import { errorMessageFields } from './redact.js';
 import { isOomText, parseOom } from './torch-oom.js';
 
 export interface WsFrameSummary {
@@ -79,7 +79,7 @@ export function wsFrameEvents(f: WsFrameSummary, fallbackTs?: string): RuntimeEv
               ...base,
               kind: 'error',
               ...(f.exceptionType === undefined ? {} : { error_type: f.exceptionType }),
-              ...(f.exceptionMessage === undefined ? {} : { message: redactMessage(f.exceptionMessage) }),
+              ...errorMessageFields(f.exceptionType, f.exceptionMessage),
             };
       return [failure, { ...base, kind: 'job_end', ...job, outcome: oom !== undefined ? 'oom' : 'error' }];
     }

@@ -233,7 +233,15 @@ describe('comfyuiParser format variants', () => {
     const evs = one(
       'got prompt\n!!! Exception during processing !!!\nTraceback (most recent call last):\n  File "x.py", line 1, in f\nKeyError: \'model\'\nPrompt executed in 0.50 seconds\n',
     );
-    expect(evs).toContainEqual({ kind: 'error', runtime: 'comfyui', error_type: 'KeyError', message: "'model'" });
+    // the quoted key becomes <str> (message-template.ts); the line itself stays only for the raw opt-in
+    expect(evs).toContainEqual({
+      kind: 'error',
+      runtime: 'comfyui',
+      error_type: 'KeyError',
+      message: '<str>',
+      message_fingerprint: '0568ce21771bec22',
+      message_raw: "'model'",
+    });
     expect(evs.at(-1)).toEqual(expect.objectContaining({ outcome: 'error' }));
   });
 

@@ -5,7 +5,7 @@ import type { LogRecord } from './log-record.js';
 import { NO_EVENTS, recordLines } from './log-record.js';
 import { buildOomEvent } from './oom-cause.js';
 import type { OomContext } from './oom-cause.js';
-import { redactMessage } from './redact.js';
+import { errorMessageFields } from './redact.js';
 import { parseOom } from './torch-oom.js';
 
 export interface ExceptionInfo {
@@ -96,6 +96,6 @@ export function reportFailure(
   const e: RuntimeEvent = { kind: 'error', runtime };
   if (ts !== undefined) e.ts = ts;
   if (exc.type !== undefined) e.error_type = exc.type;
-  if (exc.message !== undefined) e.message = redactMessage(exc.message);
+  Object.assign(e, errorMessageFields(exc.type, exc.message));
   return [e];
 }

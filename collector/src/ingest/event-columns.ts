@@ -48,6 +48,7 @@ const STRING_COLUMNS = [
   'cause_rule',
   'error_type',
   'message',
+  'message_fingerprint',
   'version',
   'url',
   'path',
@@ -213,7 +214,11 @@ export function eventColumns(e: RuntimeEvent, seq: number): Record<string, unkno
       break;
     }
     case 'error':
-      Object.assign(row, { error_type: s(body.value.errorType, 128), message: s(body.value.message, 1000) });
+      Object.assign(row, {
+        error_type: s(body.value.errorType, 128),
+        message: s(body.value.message, 1000),
+        message_fingerprint: s(body.value.messageFingerprint, 32),
+      });
       break;
     case 'trainingProgress': {
       const v = body.value;

@@ -10,8 +10,10 @@ import {
   type CallOptions,
   type ChannelCredentials,
   Client,
+  type ClientDuplexStream,
   type ClientOptions,
   type ClientUnaryCall,
+  type handleBidiStreamingCall,
   type handleUnaryCall,
   makeGenericClientConstructor,
   type Metadata,
@@ -336,8 +338,18 @@ export interface Oom {
 }
 
 export interface RuntimeError {
-  errorType?: string | undefined;
-  message?: string | undefined;
+  errorType?:
+    | string
+    | undefined;
+  /**
+   * The message's template: user text replaced by <str> <path> <num> <id> <words> (docs/privacy.md);
+   * the redacted first line itself only when the agent opted in (AGENT_ERROR_MESSAGES=raw).
+   */
+  message?:
+    | string
+    | undefined;
+  /** Stable fingerprint (16 hex digits) of error_type and the template: equal errors group together. */
+  messageFingerprint?: string | undefined;
 }
 
 export interface TrainingProgress {
@@ -4767,7 +4779,7 @@ export const Oom: MessageFns<Oom> = {
 };
 
 function createBaseRuntimeError(): RuntimeError {
-  return { errorType: undefined, message: undefined };
+  return { errorType: undefined, message: undefined, messageFingerprint: undefined };
 }
 
 export const RuntimeError: MessageFns<RuntimeError> = {
@@ -4777,6 +4789,9 @@ export const RuntimeError: MessageFns<RuntimeError> = {
     }
     if (message.message !== undefined) {
       writer.uint32(18).string(message.message);
+    }
+    if (message.messageFingerprint !== undefined) {
+      writer.uint32(26).string(message.messageFingerprint);
     }
     return writer;
   },
@@ -4810,6 +4825,14 @@ export const RuntimeError: MessageFns<RuntimeError> = {
             message.message = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.messageFingerprint = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -4830,6 +4853,11 @@ export const RuntimeError: MessageFns<RuntimeError> = {
         ? globalThis.String(object.error_type)
         : undefined,
       message: isSet(object.message) ? globalThis.String(object.message) : undefined,
+      messageFingerprint: isSet(object.messageFingerprint)
+        ? globalThis.String(object.messageFingerprint)
+        : isSet(object.message_fingerprint)
+        ? globalThis.String(object.message_fingerprint)
+        : undefined,
     };
   },
 
@@ -4841,6 +4869,9 @@ export const RuntimeError: MessageFns<RuntimeError> = {
     if (message.message !== undefined) {
       obj.message = message.message;
     }
+    if (message.messageFingerprint !== undefined) {
+      obj.messageFingerprint = message.messageFingerprint;
+    }
     return obj;
   },
 
@@ -4851,6 +4882,7 @@ export const RuntimeError: MessageFns<RuntimeError> = {
     const message = createBaseRuntimeError();
     message.errorType = object.errorType ?? undefined;
     message.message = object.message ?? undefined;
+    message.messageFingerprint = object.messageFingerprint ?? undefined;
     return message;
   },
 };
@@ -5519,10 +5551,34 @@ export const TelemetryServiceService = {
     responseSerialize: (value: ExportResponse): Buffer => Buffer.from(ExportResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ExportResponse => ExportResponse.decode(value),
   },
+  /**
+   * The same batches on one long-lived stream per agent (no per-call HTTP/2 stream, headers and
+   * trailers). One ExportResponse per ExportRequest, in the order the requests were sent; the same
+   * dedup on (agent_id, batch_seq). A batch the collector refuses ends the stream with that batch's
+   * status (as Export would answer it); the batches after it are not acknowledged and are resent.
+   * Collectors without it answer UNIMPLEMENTED: the agent falls back to Export.
+   */
+  exportStream: {
+    path: "/renderwatch.telemetry.v1.TelemetryService/ExportStream" as const,
+    requestStream: true as const,
+    responseStream: true as const,
+    requestSerialize: (value: ExportRequest): Buffer => Buffer.from(ExportRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ExportRequest => ExportRequest.decode(value),
+    responseSerialize: (value: ExportResponse): Buffer => Buffer.from(ExportResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ExportResponse => ExportResponse.decode(value),
+  },
 } as const;
 
 export interface TelemetryServiceServer extends UntypedServiceImplementation {
   export: handleUnaryCall<ExportRequest, ExportResponse>;
+  /**
+   * The same batches on one long-lived stream per agent (no per-call HTTP/2 stream, headers and
+   * trailers). One ExportResponse per ExportRequest, in the order the requests were sent; the same
+   * dedup on (agent_id, batch_seq). A batch the collector refuses ends the stream with that batch's
+   * status (as Export would answer it); the batches after it are not acknowledged and are resent.
+   * Collectors without it answer UNIMPLEMENTED: the agent falls back to Export.
+   */
+  exportStream: handleBidiStreamingCall<ExportRequest, ExportResponse>;
 }
 
 export interface TelemetryServiceClient extends Client {
@@ -5541,6 +5597,16 @@ export interface TelemetryServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ExportResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * The same batches on one long-lived stream per agent (no per-call HTTP/2 stream, headers and
+   * trailers). One ExportResponse per ExportRequest, in the order the requests were sent; the same
+   * dedup on (agent_id, batch_seq). A batch the collector refuses ends the stream with that batch's
+   * status (as Export would answer it); the batches after it are not acknowledged and are resent.
+   * Collectors without it answer UNIMPLEMENTED: the agent falls back to Export.
+   */
+  exportStream(): ClientDuplexStream<ExportRequest, ExportResponse>;
+  exportStream(options: Partial<CallOptions>): ClientDuplexStream<ExportRequest, ExportResponse>;
+  exportStream(metadata: Metadata, options?: Partial<CallOptions>): ClientDuplexStream<ExportRequest, ExportResponse>;
 }
 
 export const TelemetryServiceClient = makeGenericClientConstructor(
