@@ -1,7 +1,7 @@
 // Seeds two tenants for the starts, cost and versions routes straight into the raw tables (the
 // materialized views fill the rollups). The answers are worked out in api-starts-cost-versions.int.test.ts.
 import type { Storage } from '../src/storage/clickhouse.js';
-import { splitTs } from '../src/ingest/time.js';
+import { splitTs } from '../src/domain/time.js';
 
 // What the agent sends beside each reading (agent/src/export/gpu-increments.ts), sampling once a
 // minute: the interval (60 s, also on the first sample) and the counter's increase since the GPU's

@@ -1,7 +1,7 @@
 // Seeds two tenants with known rows straight into the raw tables (the materialized views fill the
 // rollups), for the API integration tests.
 import type { Storage } from '../src/storage/clickhouse.js';
-import { splitTs } from '../src/ingest/time.js';
+import { splitTs } from '../src/domain/time.js';
 
 const GiB = 1024 ** 3;
 

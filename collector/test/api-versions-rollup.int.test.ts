@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
 import { startCollector, type RunningCollector } from '../src/collector.js';
 import { parseCollectorConfig } from '../src/config.js';
-import { splitTs } from '../src/ingest/time.js';
+import { splitTs } from '../src/domain/time.js';
 import { createStorage, ensureDatabase, type Storage } from '../src/storage/clickhouse.js';
 import { loadMigrations, migrate } from '../src/storage/migrate.js';
 import { raw } from '../src/storage/sql.js';

@@ -9,7 +9,7 @@ import { parseCollectorConfig } from '../src/config.js';
 import { createStorage, ensureDatabase, type Storage } from '../src/storage/clickhouse.js';
 import { loadMigrations, migrate } from '../src/storage/migrate.js';
 import { raw } from '../src/storage/sql.js';
-import { splitTs } from '../src/ingest/time.js';
+import { splitTs } from '../src/domain/time.js';
 
 const HOUR = 3600_000;
 const DAY = 24 * HOUR;

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startCollector, type RunningCollector } from '../src/collector.js';
 import { parseCollectorConfig, type CollectorConfig } from '../src/config.js';
 import { AppError } from '../src/errors.js';
-import { splitTs } from '../src/ingest/time.js';
+import { splitTs } from '../src/domain/time.js';
 import { createStorage, ensureDatabase, type Storage } from '../src/storage/clickhouse.js';
 import { loadMigrations, migrate, MIGRATIONS_DIR } from '../src/storage/migrate.js';
 import { SUPERSEDED_MIGRATIONS } from '../src/storage/migration-repairs.js';

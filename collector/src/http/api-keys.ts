@@ -8,7 +8,7 @@ import type { ApiKeyInfo, ApiRole, CreateApiKeyResponse } from '@renderwatch/sch
 import type { FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { AppError } from '../errors.js';
-import { chDateTimeToIso, splitTs } from '../ingest/time.js';
+import { chDateTimeToIso, splitTs } from '../domain/time.js';
 import type { Storage } from '../storage/clickhouse.js';
 import { raw } from '../storage/sql.js';
 import type { RequestAuthenticator } from './request-tenant.js';

@@ -1,6 +1,6 @@
 // Runtime event list (newest first) with the event's stored fields, absent ones omitted.
 import type { EventListQuery, EventRow, RuntimeEventKind } from '@renderwatch/schema';
-import { chDateTimeToIso } from '../../ingest/time.js';
+import { chDateTimeToIso } from '../../domain/time.js';
 import type { TenantScope } from '../scope.js';
 import { ident, joinSql, sql, type SqlFragment } from '../sql.js';
 

@@ -1,6 +1,6 @@
 // Queries behind GET /api/v1/fleet and /api/v1/fleet/utilization. Tenant first in every WHERE.
 import { decodeClockEventReasons, type FleetHost, type UtilizationResponse } from '@renderwatch/schema';
-import { chDateTimeToIso } from '../../ingest/time.js';
+import { chDateTimeToIso } from '../../domain/time.js';
 import type { ResolvedRange } from '../resolution.js';
 import type { TenantScope } from '../scope.js';
 import { joinSql, sql, type SqlFragment } from '../sql.js';

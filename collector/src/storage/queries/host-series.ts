@@ -10,7 +10,7 @@ import {
   type RuntimeEventKind,
   type ThrottleBand,
 } from '@renderwatch/schema';
-import { chDateTimeToIso } from '../../ingest/time.js';
+import { chDateTimeToIso } from '../../domain/time.js';
 import type { ResolvedRange } from '../resolution.js';
 import type { TenantScope } from '../scope.js';
 import { joinSql, raw, sql } from '../sql.js';

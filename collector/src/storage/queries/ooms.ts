@@ -3,7 +3,7 @@
 // done at insert time by the oom_context materialized view (migration 0007). No prompt is stored,
 // so none can be returned.
 import { GPU_TIERS_GB, type CountByKey, type OomAdvice, type OomQuery, type OomRow } from '@renderwatch/schema';
-import { chDateTimeToIso } from '../../ingest/time.js';
+import { chDateTimeToIso } from '../../domain/time.js';
 import type { TenantScope } from '../scope.js';
 import { joinSql, raw, sql, type SqlFragment } from '../sql.js';
 import { numOrNull } from './aggregates.js';

@@ -1,3 +1,5 @@
+// Time helpers shared by storage, the API queries and the SLO code (collector/src/domain: what
+// several layers need and none owns; storage and slo import it, never each other for it).
 /** Splits unix ms into the `ts DateTime` text and `ts_ms UInt16` columns used by every table. */
 export function splitTs(unixMs: number): { ts: string; ts_ms: number } {
   const d = new Date(unixMs);
