@@ -22,6 +22,9 @@ export { parseLogText } from './runtime-logs/parser-session.js';
 // The ComfyUI adapter on its own, for tests that drive it against a real or fake ComfyUI.
 export { createComfyuiApiSource } from './runtime-api/comfyui-api-source.js';
 export type { ComfyuiApiSource, ComfyuiApiSourceOptions } from './runtime-api/comfyui-api-source.js';
+// The ComfyUI adapter on its own, for tests that drive it against a real or fake ComfyUI.
+export { createComfyuiApiSource } from './runtime-api/comfyui-api-source.js';
+export type { ComfyuiApiSource, ComfyuiApiSourceOptions } from './runtime-api/comfyui-api-source.js';
 export type { GpuSampleResult, GpuSampler, GpuSnapshot, GpuStatusChange } from './sampling/sampler.js';
 export { buildGpuSampler } from './sources/gpu-source.js';
 export { buildLogSources } from './sources/log-sources.js';

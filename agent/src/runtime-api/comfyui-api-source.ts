@@ -265,10 +265,13 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
         queueState = { last: queueSnapshot(q, at), lastAtMs: at };
         emit(e);
       }
-      for (const c of campaigns.queued([...q.queue_running, ...q.queue_pending], at)) emit(c);
     }
     const h = valueOf('/history', await client.getJson(`/history?max_items=${historyMax}`, HistorySchema));
-    if (h === undefined) return;
+    // after the history, so the campaigns of the prompts it reports exist
+    const planFromQueue = (): void => {
+      if (q !== undefined) for (const c of campaigns.queued([...q.queue_running, ...q.queue_pending], now())) emit(c);
+    };
+    if (h === undefined) return planFromQueue();
     const parsed = parseHistory(h);
     if (parsed.malformed > 0) reporter.report('/history', { status: 'bad_entry', issues: `${parsed.malformed} entries of an unknown shape` });
     const consoleGivesFailures = ep.link?.console === true && ep.link.isOpen();
@@ -283,6 +286,7 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
       for (const e of historyEvents(id, entry, { failures: !consoleGivesFailures, tags: { ...assigned.tags, ...(key === undefined ? {} : { job_key: key }) } }))
         emit(e);
     }
+    planFromQueue();
   }
 
   async function cycle(): Promise<void> {

@@ -9,6 +9,7 @@ import type { GpuPrice } from '../storage/queries/gpu-prices.js';
 import type { SloSource } from '../slo/slo-source.js';
 import { registerAlertRoutes } from './routes/alerts.js';
 import { registerSloRoutes } from './routes/slos.js';
+import { registerCampaignRoutes } from './routes/campaigns.js';
 import { registerCapacityRoutes } from './routes/capacity.js';
 import { registerCostRoutes } from './routes/cost.js';
 import { registerEventRoutes } from './routes/events.js';
@@ -63,7 +64,8 @@ export function registerApiRoutes(
   registerStartRoutes(app, deps);
   registerCostRoutes(app, deps, o.prices);
   registerVersionRoutes(app, deps);
+  registerCampaignRoutes(app, deps);
   registerKeyRoutes(app, o.keys);
-}
   registerSloRoutes(app, { storage: o.storage, authenticate: o.authenticate, now: o.now, slos: o.slos });
   registerAlertRoutes(app, { storage: o.storage, authenticate: o.authenticate, now: o.now, publicUrl: o.publicUrl });
+}

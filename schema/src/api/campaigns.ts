@@ -85,7 +85,7 @@ export const CampaignSummarySchema = z.object({
   images_per_min: z.number().nullable(),
   /** Seconds of work left at images_per_min (jobs when images are not planned); null when unknown or finished. */
   remaining_s: z.number().nullable(),
-  /** last_at + remaining_s; null when remaining_s is. */
+  /** The last job's end + remaining_s; null when remaining_s is. */
   eta: z.string().nullable(),
   /** done_jobs / planned_jobs (images for training: epochs done / total); null when nothing is planned. */
   completion_ratio: z.number().nullable(),

@@ -1,0 +1,213 @@
+// Campaigns (docs/signals.md "Campaigns") from runtime_events (migration 0022 columns): the
+// campaign ids active in the range, then every event of those campaigns (from up to
+// CAMPAIGN_LOOKBACK_MS before the range, so a campaign that began earlier is whole), the node-cache
+// events of their jobs, and the training runs of kohya / ai-toolkit / diffusers segmented per host.
+// The figures are worked out in ./campaign-derive.ts and ./training-campaigns.ts.
+import type { CampaignDetail, CampaignsQuery, CampaignSummary, WorkflowCacheQuery, WorkflowCacheRow } from '@renderwatch/schema';
+import type { TenantScope } from '../scope.js';
+import { joinSql, sql, type SqlFragment } from '../sql.js';
+import { numOrNull } from './aggregates.js';
+import { deriveCampaign, type CampaignEventRow } from './campaign-derive.js';
+import { segmentTrainingRuns, TRAINING_RUNTIMES, trainingCampaign, trainingCampaignId, type TrainingEventRow } from './training-campaigns.js';
+
+/** Events of a campaign read from this long before the range. */
+export const CAMPAIGN_LOOKBACK_MS = 7 * 86400_000;
+/** Campaigns listed at most. */
+export const CAMPAIGN_LIST_CAP = 200;
+
+type Num = number | string | null;
+const MS = sql`toUInt64(ts) * 1000 + ts_ms`;
+const JOB_KINDS = sql`kind IN ('job_start', 'job_end', 'campaign')`;
+
+function filters(q: { host?: string | undefined; runtime?: string | undefined }): SqlFragment[] {
+  const out: SqlFragment[] = [];
+  if (q.host !== undefined) out.push(sql`host = ${q.host}`);
+  if (q.runtime !== undefined) out.push(sql`runtime = ${q.runtime}`);
+  return out;
+}
+
+interface RawRow {
+  ms: Num;
+  host: string;
+  runtime: string;
+  kind: string;
+  campaign_id: string;
+  job_id: string;
+  job_key: string;
+  outcome: string;
+  images: Num;
+  campaign_label: string;
+  workflow_fingerprint: string;
+  planned_jobs: Num;
+  planned_images: Num;
+  interruption: string;
+  lost_jobs: Num;
+  cached_nodes: Num;
+  executed_nodes: Num;
+}
+
+const toRow = (r: RawRow): CampaignEventRow => ({
+  ms: Number(r.ms),
+  host: r.host,
+  runtime: r.runtime,
+  kind: r.kind,
+  campaign_id: r.campaign_id,
+  job_id: r.job_id,
+  job_key: r.job_key,
+  outcome: r.outcome,
+  images: numOrNull(r.images),
+  label: r.campaign_label,
+  fingerprint: r.workflow_fingerprint,
+  planned_jobs: numOrNull(r.planned_jobs),
+  planned_images: numOrNull(r.planned_images),
+  interruption: r.interruption,
+  lost_jobs: numOrNull(r.lost_jobs),
+  cached_nodes: numOrNull(r.cached_nodes),
+  executed_nodes: numOrNull(r.executed_nodes),
+});
+
+const COLUMNS = sql`${MS} AS ms, host, runtime, kind, campaign_id, job_id, job_key, outcome, images, campaign_label, workflow_fingerprint,
+  planned_jobs, planned_images, interruption, lost_jobs, cached_nodes, executed_nodes`;
+
+/** Every event of these campaigns, and the node_cache events of their jobs (tagged with the campaign here). */
+async function campaignRows(s: TenantScope, ids: readonly string[], from: Date, to: Date): Promise<Map<string, CampaignEventRow[]>> {
+  const out = new Map<string, CampaignEventRow[]>();
+  if (ids.length === 0) return out;
+  const since = new Date(from.getTime() - CAMPAIGN_LOOKBACK_MS);
+  const inRange = sql`ts >= ${since} AND ts < ${to}`;
+  const rows = await s.query<RawRow>(sql`
+    SELECT ${COLUMNS}
+    FROM ${s.rows(
+      'runtime_events',
+      sql`${inRange} AND campaign_id IN (${joinSql(
+        ids.map((id) => sql`${id}`),
+        ', ',
+      )})`,
+      { prewhere: JOB_KINDS },
+    )}
+    ORDER BY ms`);
+  const jobCampaign = new Map<string, string>();
+  for (const r of rows) {
+    const row = toRow(r);
+    out.set(row.campaign_id, [...(out.get(row.campaign_id) ?? []), row]);
+    if (row.job_id !== '') jobCampaign.set(`${row.host}\u0000${row.job_id}`, row.campaign_id);
+  }
+  const jobIds = [...new Set(rows.filter((r) => r.job_id !== '').map((r) => r.job_id))];
+  if (jobIds.length === 0) return out;
+  const cache = await s.query<RawRow>(sql`
+    SELECT ${COLUMNS}
+    FROM ${s.rows(
+      'runtime_events',
+      sql`${inRange} AND job_id IN (${joinSql(
+        jobIds.map((id) => sql`${id}`),
+        ', ',
+      )})`,
+      { prewhere: sql`kind = 'node_cache'` },
+    )}
+    ORDER BY ms`);
+  for (const r of cache) {
+    const id = jobCampaign.get(`${r.host}\u0000${r.job_id}`);
+    if (id !== undefined) out.get(id)?.push({ ...toRow(r), campaign_id: id });
+  }
+  return out;
+}
+
+/** Training runs with any progress in [from, to), read from CAMPAIGN_LOOKBACK_MS before. */
+async function trainingRuns(
+  s: TenantScope,
+  q: { host?: string | undefined; runtime?: string | undefined },
+  from: Date,
+  to: Date,
+  nowMs: number,
+): Promise<CampaignDetail[]> {
+  if (q.runtime !== undefined && !(TRAINING_RUNTIMES as readonly string[]).includes(q.runtime)) return [];
+  const since = new Date(from.getTime() - CAMPAIGN_LOOKBACK_MS);
+  const conds = [sql`ts >= ${since} AND ts < ${to}`, sql`runtime IN ('kohya', 'ai-toolkit', 'diffusers')`, ...filters(q)];
+  const rows = await s.query<{ ms: Num; host: string; runtime: string; kind: string; epoch: Num; total_epochs: Num; step: Num; total_steps: Num }>(sql`
+    SELECT ${MS} AS ms, host, runtime, kind, epoch, total_epochs, step, total_steps
+    FROM ${s.rows('runtime_events', joinSql(conds, ' AND '), { prewhere: sql`kind IN ('runtime_start', 'training_progress', 'training_resumed')` })}
+    ORDER BY host, runtime, ms, kind
+    LIMIT 200000`);
+  const byRun = new Map<string, TrainingEventRow[]>();
+  for (const r of rows) {
+    const k = `${r.host}\u0000${r.runtime}`;
+    byRun.set(k, [
+      ...(byRun.get(k) ?? []),
+      {
+        ms: Number(r.ms),
+        host: r.host,
+        runtime: r.runtime,
+        kind: r.kind,
+        epoch: numOrNull(r.epoch),
+        total_epochs: numOrNull(r.total_epochs),
+        step: numOrNull(r.step),
+        total_steps: numOrNull(r.total_steps),
+      },
+    ]);
+  }
+  const out: CampaignDetail[] = [];
+  for (const events of byRun.values()) for (const run of segmentTrainingRuns(events)) if (run.lastMs >= from.getTime()) out.push(trainingCampaign(run, nowMs));
+  return out;
+}
+
+const summary = ({ interruption_list: _i, cache_hit_ratio: _c, total_epochs: _t, last_epoch: _l, ...rest }: CampaignDetail): CampaignSummary => rest;
+
+export async function queryCampaigns(s: TenantScope, q: CampaignsQuery, from: Date, to: Date, nowMs: number): Promise<CampaignSummary[]> {
+  const conds = [sql`ts >= ${from} AND ts < ${to}`, sql`campaign_id != ''`, ...filters(q)];
+  const ids = await s.query<{ campaign_id: string }>(sql`
+    SELECT campaign_id, max(${MS}) AS last_ms
+    FROM ${s.rows('runtime_events', joinSql(conds, ' AND '), { prewhere: JOB_KINDS })}
+    GROUP BY campaign_id
+    ORDER BY last_ms DESC
+    LIMIT ${CAMPAIGN_LIST_CAP}`);
+  const rows = await campaignRows(
+    s,
+    ids.map((r) => r.campaign_id),
+    from,
+    to,
+  );
+  const all = [...[...rows.entries()].map(([id, r]) => deriveCampaign(id, r, nowMs)), ...(await trainingRuns(s, q, from, to, nowMs))];
+  return all
+    .filter((c) => q.status === undefined || c.status === q.status)
+    .sort((a, b) => b.last_at.localeCompare(a.last_at) || a.id.localeCompare(b.id))
+    .slice(0, CAMPAIGN_LIST_CAP)
+    .map(summary);
+}
+
+/** One campaign by id, or undefined. Training runs (`t-`) are found among the runs of the range. */
+export async function queryCampaign(s: TenantScope, id: string, from: Date, to: Date, nowMs: number): Promise<CampaignDetail | undefined> {
+  if (id.startsWith('t-')) return (await trainingRuns(s, {}, from, to, nowMs)).find((c) => c.id === id);
+  const rows = (await campaignRows(s, [id], from, to)).get(id);
+  return rows === undefined || rows.length === 0 ? undefined : deriveCampaign(id, rows, nowMs);
+}
+
+export { trainingCampaignId };
+
+/** Node-cache hit rate per workflow fingerprint: node_cache events that carry one (agents from migration 0022 on). */
+export async function queryWorkflowCache(s: TenantScope, q: WorkflowCacheQuery, from: Date, to: Date): Promise<WorkflowCacheRow[]> {
+  const conds = [sql`ts >= ${from} AND ts < ${to}`, sql`workflow_fingerprint != ''`];
+  if (q.host !== undefined) conds.push(sql`host = ${q.host}`);
+  const rows = await s.query<{ workflow_fingerprint: string; jobs: Num; jobs_with_hits: Num; cached: Num; executed: Num }>(sql`
+    SELECT workflow_fingerprint, uniqExact(host, job_id) AS jobs, uniqExactIf(host, job_id, cached_nodes > 0) AS jobs_with_hits,
+      sum(cached_nodes) AS cached, sum(executed_nodes) AS executed
+    FROM (
+      SELECT host, job_id, workflow_fingerprint, any(cached_nodes) AS cached_nodes, any(executed_nodes) AS executed_nodes
+      FROM ${s.rows('runtime_events', joinSql(conds, ' AND '), { prewhere: sql`kind = 'node_cache'` })}
+      GROUP BY host, job_id, workflow_fingerprint
+    )
+    GROUP BY workflow_fingerprint
+    ORDER BY jobs DESC, workflow_fingerprint
+    LIMIT 500`);
+  return rows.map((r) => {
+    const cached = numOrNull(r.cached) ?? 0;
+    const executed = numOrNull(r.executed) ?? 0;
+    return {
+      workflow_fingerprint: r.workflow_fingerprint,
+      jobs: numOrNull(r.jobs) ?? 0,
+      jobs_with_hits: numOrNull(r.jobs_with_hits) ?? 0,
+      cached_nodes: cached,
+      executed_nodes: executed,
+      hit_ratio: executed > 0 ? Math.round((cached / executed) * 10_000) / 10_000 : null,
+    };
+  });
+}
