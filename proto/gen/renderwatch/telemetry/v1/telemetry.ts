@@ -5542,6 +5542,7 @@ export const Campaign: MessageFns<Campaign> = {
  */
 export type TelemetryServiceService = typeof TelemetryServiceService;
 export const TelemetryServiceService = {
+  /** buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE */
   export: {
     path: "/renderwatch.telemetry.v1.TelemetryService/Export" as const,
     requestStream: false as const,
@@ -5557,6 +5558,9 @@ export const TelemetryServiceService = {
    * dedup on (agent_id, batch_seq). A batch the collector refuses ends the stream with that batch's
    * status (as Export would answer it); the batches after it are not acknowledged and are resent.
    * Collectors without it answer UNIMPLEMENTED: the agent falls back to Export.
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
    */
   exportStream: {
     path: "/renderwatch.telemetry.v1.TelemetryService/ExportStream" as const,
@@ -5570,6 +5574,7 @@ export const TelemetryServiceService = {
 } as const;
 
 export interface TelemetryServiceServer extends UntypedServiceImplementation {
+  /** buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE */
   export: handleUnaryCall<ExportRequest, ExportResponse>;
   /**
    * The same batches on one long-lived stream per agent (no per-call HTTP/2 stream, headers and
@@ -5577,11 +5582,15 @@ export interface TelemetryServiceServer extends UntypedServiceImplementation {
    * dedup on (agent_id, batch_seq). A batch the collector refuses ends the stream with that batch's
    * status (as Export would answer it); the batches after it are not acknowledged and are resent.
    * Collectors without it answer UNIMPLEMENTED: the agent falls back to Export.
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
    */
   exportStream: handleBidiStreamingCall<ExportRequest, ExportResponse>;
 }
 
 export interface TelemetryServiceClient extends Client {
+  /** buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE */
   export(
     request: ExportRequest,
     callback: (error: ServiceError | null, response: ExportResponse) => void,
@@ -5603,6 +5612,9 @@ export interface TelemetryServiceClient extends Client {
    * dedup on (agent_id, batch_seq). A batch the collector refuses ends the stream with that batch's
    * status (as Export would answer it); the batches after it are not acknowledged and are resent.
    * Collectors without it answer UNIMPLEMENTED: the agent falls back to Export.
+   * buf:lint:ignore RPC_REQUEST_RESPONSE_UNIQUE
+   * buf:lint:ignore RPC_REQUEST_STANDARD_NAME
+   * buf:lint:ignore RPC_RESPONSE_STANDARD_NAME
    */
   exportStream(): ClientDuplexStream<ExportRequest, ExportResponse>;
   exportStream(options: Partial<CallOptions>): ClientDuplexStream<ExportRequest, ExportResponse>;
