@@ -16,7 +16,7 @@
 import type { Storage } from '../storage/clickhouse.js';
 import { literal, raw, sql, type SqlFragment } from '../storage/sql.js';
 import type { BatchIdentity, IngestRows } from './rows.js';
-import { splitTs } from './time.js';
+import { splitTs } from '../domain/time.js';
 
 export interface PendingBatch {
   id: BatchIdentity;

@@ -2,7 +2,7 @@ import { ExportRequest, GpuSample, HostSample } from '@renderwatch/proto';
 import { array, constant, constantFrom, double, assert as fcAssert, integer, oneof, option, property, record, string } from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { toRows } from './rows.js';
-import { splitTs } from './time.js';
+import { splitTs } from '../domain/time.js';
 
 // The row objects rows.ts built before it wrote JSONEachRow text itself (and which the client then
 // passed to JSON.stringify): the text must stay exactly what JSON.stringify gave for them.

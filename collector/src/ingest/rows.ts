@@ -4,7 +4,7 @@
 import type { ExportRequest, GpuSample, HostSample, RuntimeEvent } from '@renderwatch/proto';
 import { AppError } from '../errors.js';
 import { eventColumns } from './event-columns.js';
-import { splitTs } from './time.js';
+import { splitTs } from '../domain/time.js';
 
 /**
  * The JSONEachRow text of a batch's rows in one table (lines ending in `\n`; '' for none). The
