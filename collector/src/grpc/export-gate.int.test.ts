@@ -20,7 +20,7 @@ const gate = createExportGate({
   retryAfterS: 3,
   onRefused: (r) => refusals.push(r),
 });
-const impl: TelemetryServiceServer = { export: (_call, cb) => void held.push(cb) };
+const impl: TelemetryServiceServer = { export: (_call, cb) => void held.push(cb), exportStream: (call) => call.end() };
 let server: RunningGrpcServer;
 const decoded: number[] = [];
 

@@ -88,7 +88,11 @@ export async function startGrpcServer(impl: TelemetryServiceServer, o: GrpcServe
           onDecoded(buf.length);
           return decodeExportRequest(buf);
         };
-  const definition = { ...TelemetryServiceService, export: { ...TelemetryServiceService.export, requestDeserialize: deserialize } };
+  const definition = {
+    ...TelemetryServiceService,
+    export: { ...TelemetryServiceService.export, requestDeserialize: deserialize },
+    exportStream: { ...TelemetryServiceService.exportStream, requestDeserialize: deserialize },
+  };
   server.addService(definition, impl);
   const port = await new Promise<number>((resolve, reject) => {
     server.bindAsync(`${o.host}:${o.port}`, o.credentials ?? ServerCredentials.createInsecure(), (err, p) => {

@@ -1,9 +1,9 @@
 // Thin gRPC adapter: authenticate → ingest → ack. Domain work lives in ../ingest.
-import type { Metadata, sendUnaryData, ServerUnaryCall } from '@grpc/grpc-js';
+import type { Metadata, sendUnaryData, ServerDuplexStream, ServerUnaryCall } from '@grpc/grpc-js';
 import type { ExportRequest, ExportResponse, TelemetryServiceServer } from '@renderwatch/proto';
 import type { Logger } from 'pino';
 import { AppError, isAppError, type CollectorErrorCode } from '../errors.js';
-import type { IngestService } from '../ingest/ingest-service.js';
+import type { IngestResult, IngestService } from '../ingest/ingest-service.js';
 import { malformedReason } from './server.js';
 import { toGrpcStatus } from './to-grpc-status.js';
 
@@ -46,7 +46,8 @@ export function createTelemetryService(deps: TelemetryServiceDeps): TelemetrySer
   const log = deps.log.child({ module: 'grpc.telemetry' });
   const shouldLog = onceEvery(60_000, deps.now ?? Date.now);
 
-  function refuse(err: unknown, req: ExportRequest, callback: sendUnaryData<ExportResponse>): void {
+  /** Counts and logs (at most once a minute per outcome and code) a refused batch. */
+  function refused(err: unknown, req: ExportRequest): void {
     const outcome = isAppError(err) ? (OUTCOME_OF[err.code] ?? 'failed') : 'failed';
     deps.onResult?.(outcome, 0);
     const code = isAppError(err) ? err.code : 'unknown';
@@ -56,30 +57,78 @@ export function createTelemetryService(deps: TelemetryServiceDeps): TelemetrySer
       else if (outcome === 'unavailable' || outcome === 'overloaded') log.warn(ctx, 'export pushed back');
       else log.warn(ctx, 'export rejected');
     }
-    callback(toGrpcStatus(err));
   }
+
+  /** One batch: malformed → INVALID_ARGUMENT; then the token's tenant; then ingest (dedup, write, ack). */
+  function exportOne(req: ExportRequest, md: Metadata): Promise<IngestResult> {
+    const malformed = malformedReason(req);
+    if (malformed !== undefined) return Promise.reject(new AppError('COL_ERR_INGEST_INVALID', `not an ExportRequest protobuf (${malformed})`));
+    let tenant: string;
+    try {
+      tenant = deps.resolveTenant(md);
+    } catch (err: unknown) {
+      return Promise.reject(err);
+    }
+    return deps.ingest.ingest(tenant, req);
+  }
+
+  const ack = (r: IngestResult): ExportResponse => {
+    deps.onResult?.(r.duplicate ? 'duplicate' : 'ok', r.acceptedRows);
+    return { acceptedRows: r.acceptedRows, duplicate: r.duplicate };
+  };
 
   return {
     export(call: ServerUnaryCall<ExportRequest, ExportResponse>, callback: sendUnaryData<ExportResponse>): void {
-      const malformed = malformedReason(call.request);
-      if (malformed !== undefined) {
-        refuse(new AppError('COL_ERR_INGEST_INVALID', `not an ExportRequest protobuf (${malformed})`), call.request, callback);
-        return;
-      }
-      let tenant: string;
-      try {
-        tenant = deps.resolveTenant(call.metadata);
-      } catch (err: unknown) {
-        refuse(err, call.request, callback);
-        return;
-      }
-      deps.ingest.ingest(tenant, call.request).then(
-        (r) => {
-          deps.onResult?.(r.duplicate ? 'duplicate' : 'ok', r.acceptedRows);
-          callback(null, { acceptedRows: r.acceptedRows, duplicate: r.duplicate });
+      exportOne(call.request, call.metadata).then(
+        (r) => callback(null, ack(r)),
+        (err: unknown) => {
+          refused(err, call.request);
+          callback(toGrpcStatus(err));
         },
-        (err: unknown) => refuse(err, call.request, callback),
       );
+    },
+
+    // One long-lived stream per agent. Batches are ingested as they arrive (up to
+    // STREAM_MAX_PENDING at once; the stream is paused beyond) and acknowledged in arrival order. The
+    // first refused batch ends the stream with its status; later batches are not acknowledged.
+    exportStream(call: ServerDuplexStream<ExportRequest, ExportResponse>): void {
+      let tail: Promise<boolean> = Promise.resolve(true);
+      let pending = 0;
+      let failed = false;
+      call.on('data', (req: ExportRequest) => {
+        if (failed) return;
+        pending++;
+        if (pending >= STREAM_MAX_PENDING) call.pause();
+        const result = exportOne(req, call.metadata);
+        result.catch(() => {}); // awaited in order below
+        tail = tail.then(async (ok) => {
+          try {
+            if (!ok) return false;
+            const r = await result;
+            if (!call.cancelled) call.write(ack(r));
+            return true;
+          } catch (err: unknown) {
+            failed = true;
+            refused(err, req);
+            call.emit('error', toGrpcStatus(err));
+            return false;
+          } finally {
+            pending--;
+            if (pending < STREAM_MAX_PENDING && !failed) call.resume();
+          }
+        });
+      });
+      call.on('end', () => {
+        void tail.then((ok) => {
+          if (ok) call.end();
+        });
+      });
+      call.on('error', () => {
+        failed = true;
+      });
     },
   };
 }
+
+/** Batches of one ExportStream being ingested at once before the stream is paused (HTTP/2 flow control holds the rest). */
+export const STREAM_MAX_PENDING = 16;
