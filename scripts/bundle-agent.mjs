@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // Packages the agent for hosts without Node tooling: one ESM file, agent/dist/renderwatch-agent.mjs,
 // runnable with plain `node`, plus the one native dependency it cannot inline (koffi, the NVML FFI)
-// copied beside it. Copy agent/dist/ to a host and run `node renderwatch-agent.mjs run`.
+// copied beside it. Copy agent/dist/ to a host and run `node renderwatch-agent.mjs run`. Then the
+// collector's bundle, collector/dist/ (scripts/bundle-collector.mjs).
 import { cpSync, existsSync, mkdirSync, readdirSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { bundleCollector } from './bundle-collector.mjs';
 import { ROOT } from './ensure-deps.mjs';
 
 const out = join(ROOT, 'agent', 'dist');
@@ -37,3 +39,5 @@ const size = statSync(join(out, 'renderwatch-agent.mjs')).size;
 console.log(
   `agent bundle: agent/dist/renderwatch-agent.mjs (${(size / 1024 / 1024).toFixed(1)} MB) + node_modules/koffi (native FFI), in ${Date.now() - t0} ms`,
 );
+// The collector's bundle (deploy/systemd/renderwatch-collector.service runs it).
+await bundleCollector();
