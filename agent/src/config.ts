@@ -4,7 +4,13 @@ import { hostname } from 'node:os';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
-const ms = z.coerce.number().int().positive();
+/** A positive whole number (ms, seconds, rows or bytes: the key's name says which). */
+const positiveInt = z.coerce.number().int().positive();
+
+/** Marks an internal tuning knob (docs/tuning.md, not docs/config.md). */
+function tuning<T extends z.ZodType>(schema: T): T {
+  return schema.meta({ ...schema.meta(), tuning: true }) as T;
+}
 
 export const AgentConfigSchema = z.object({
   AGENT_COLLECTOR_ADDRESS: z
@@ -19,14 +25,13 @@ export const AgentConfigSchema = z.object({
     .optional()
     .describe('stable agent id (default: agent-<hostname>)'),
   AGENT_HOSTNAME: z.string().min(1).max(253).optional().describe('host name reported to the collector (default: os.hostname())'),
-  AGENT_SAMPLE_INTERVAL_MS: ms.default(1000).describe('GPU and host sampling interval, ms'),
-  AGENT_FLUSH_INTERVAL_MS: ms.default(2000).describe('how often a batch is cut and sent, ms'),
-  AGENT_MAX_BATCH_ROWS: ms.default(2000).describe('a batch is cut early at this many rows'),
-  AGENT_EXPORT_DEADLINE_MS: ms.default(10_000).describe('deadline of one Export call, ms'),
-  AGENT_MAX_QUEUED_BATCHES: ms.default(1000).describe('unused since the disk spool (AGENT_SPOOL_MAX_BYTES); kept so existing configs still parse'),
-  AGENT_EXPORT_MAX_INFLIGHT: ms.default(1).describe('Export calls open at once (1 = strictly in batch_seq order)'),
-  AGENT_SPOOL_MAX_BYTES: ms.default(256 * 1024 * 1024).describe('disk spool size limit, bytes (when full: oldest samples dropped first, events last)'),
-  AGENT_SPOOL_MAX_AGE_S: ms.default(7 * 24 * 3600).describe('spooled batches older than this are dropped, seconds'),
+  AGENT_SAMPLE_INTERVAL_MS: positiveInt.default(1000).describe('GPU and host sampling interval, ms'),
+  AGENT_FLUSH_INTERVAL_MS: positiveInt.default(2000).describe('how often a batch is cut and sent, ms'),
+  AGENT_MAX_BATCH_ROWS: positiveInt.default(2000).describe('a batch is cut early at this many rows'),
+  AGENT_EXPORT_DEADLINE_MS: positiveInt.default(10_000).describe('deadline of one Export call, ms'),
+  AGENT_EXPORT_MAX_INFLIGHT: tuning(positiveInt.default(1).describe('Export calls open at once (1 = strictly in batch_seq order)')),
+  AGENT_SPOOL_MAX_BYTES: positiveInt.default(256 * 1024 * 1024).describe('disk spool size limit, bytes (when full: oldest samples dropped first, events last)'),
+  AGENT_SPOOL_MAX_AGE_S: positiveInt.default(7 * 24 * 3600).describe('spooled batches older than this are dropped, seconds'),
   AGENT_TLS: z.enum(['off', 'on']).default('off').describe('TLS to the collector (on when AGENT_TLS_CA_FILE is set)'),
   AGENT_TLS_CA_FILE: z.string().default('').describe('PEM CA bundle that signed the collector certificate (empty = system roots)'),
   AGENT_TLS_CERT_FILE: z.string().default('').describe('PEM client certificate for collectors that require mTLS'),
@@ -57,9 +62,9 @@ export const AgentConfigSchema = z.object({
     .describe(
       'comma-separated ComfyUI base URLs whose API the agent watches (/system_stats, /queue, /history, /ws console stream), e.g. http://127.0.0.1:8188; empty = off',
     ),
-  AGENT_COMFYUI_POLL_INTERVAL_MS: ms.default(2000).describe('how often each ComfyUI API is polled while it answers, ms'),
-  AGENT_COMFYUI_TIMEOUT_MS: ms.default(5000).describe('deadline of one ComfyUI API request, ms'),
-  AGENT_COMFYUI_RECONNECT_MAX_MS: ms.default(30_000).describe('backoff cap between attempts while a ComfyUI is down, ms'),
+  AGENT_COMFYUI_POLL_INTERVAL_MS: positiveInt.default(2000).describe('how often each ComfyUI API is polled while it answers, ms'),
+  AGENT_COMFYUI_TIMEOUT_MS: positiveInt.default(5000).describe('deadline of one ComfyUI API request, ms'),
+  AGENT_COMFYUI_RECONNECT_MAX_MS: tuning(positiveInt.default(30_000).describe('backoff cap between attempts while a ComfyUI is down, ms')),
   AGENT_VOLUMES: z.string().default('').describe('comma-separated role:mount pairs (model, cache, output) whose free space is reported'),
   AGENT_STATE_DIR: z.string().default('/var/lib/renderwatch-agent').describe('where the agent keeps its spool and log offsets'),
   AGENT_METRICS_HOST: z.string().default('0.0.0.0').describe('address of the Prometheus /metrics endpoint'),
@@ -84,8 +89,8 @@ export const AgentConfigSchema = z.object({
     .default('')
     .describe('OTLP metrics endpoint, e.g. http://otel-collector:4318 (http) or http://otel-collector:4317 (grpc); empty = OTLP export off'),
   AGENT_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json', 'grpc']).default('http/protobuf').describe('OTLP transport'),
-  AGENT_OTLP_INTERVAL_MS: ms.default(60_000).describe('how often OTLP metrics are exported, ms'),
-  AGENT_OTLP_TIMEOUT_MS: ms.default(10_000).describe('deadline of one OTLP export, ms'),
+  AGENT_OTLP_INTERVAL_MS: positiveInt.default(60_000).describe('how often OTLP metrics are exported, ms'),
+  AGENT_OTLP_TIMEOUT_MS: positiveInt.default(10_000).describe('deadline of one OTLP export, ms'),
   AGENT_OTLP_HEADERS: z.string().default('').describe('comma-separated key=value headers sent with each OTLP export (redacted in logs)'),
   AGENT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
 });

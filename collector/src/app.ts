@@ -21,7 +21,6 @@ import { createSloAlerting } from './alerts/slo-alerting.js';
 import { createJobMetrics, type Job, type JobMetrics } from './jobs.js';
 import { retentionDays, retentionJob, retentionTarget } from './retention/retention.js';
 import { capacityRefreshJob } from './storage/capacity-rollup.js';
-import { parseGpuPrices } from './storage/queries/gpu-prices.js';
 import { createIngestService } from './ingest/ingest-service.js';
 import { createCollectorMetrics } from './metrics/collector-metrics.js';
 import type { Storage } from './storage/clickhouse.js';
@@ -96,7 +95,7 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
     authenticate,
     keys,
     now,
-    prices: parseGpuPrices(cfg.COLLECTOR_GPU_PRICES),
+    prices: cfg.COLLECTOR_GPU_PRICES,
     slos: alerting.slos,
     publicUrl: alerting.publicUrl,
   });

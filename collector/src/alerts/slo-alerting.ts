@@ -25,9 +25,7 @@ export interface SloAlertingDeps {
 export function channelsOf(cfg: CollectorConfig): ChannelConfig[] {
   const out: ChannelConfig[] = [];
   if (cfg.COLLECTOR_ALERTMANAGER_URL !== '') out.push({ type: 'alertmanager', url: cfg.COLLECTOR_ALERTMANAGER_URL });
-  for (const url of cfg.COLLECTOR_ALERT_WEBHOOK_URLS.split(',')
-    .map((u) => u.trim())
-    .filter((u) => u !== '')) {
+  for (const url of cfg.COLLECTOR_ALERT_WEBHOOK_URLS) {
     out.push({ type: 'webhook', url, secret: cfg.COLLECTOR_ALERT_WEBHOOK_SECRET });
   }
   return out;

@@ -62,7 +62,7 @@ describe('createGroupWriter', () => {
 
   it('writes batches that arrive during a write as one group: one INSERT per table, the ledger last', async () => {
     const st = fakeStorage();
-    const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000, maxConcurrentWrites: 1 });
+    const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000, maxConcurrentWrites: 1, groupRows: 10_000, lingerMs: 0 });
     (st as unknown as { hold: () => void }).hold();
     const first = w.write(batch('a', 1, 8));
     const rest = [w.write(batch('b', 1, 8)), w.write(batch('c', 1, 8)), w.write(batch('a', 1, 8))];
@@ -90,7 +90,7 @@ describe('createGroupWriter', () => {
 
   it('acknowledges a batch already in the ledger as a duplicate without writing it, and a repeat inside one group once', async () => {
     const st = fakeStorage([{ t: 't', a: 'a', s: '1' }]);
-    const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000, maxConcurrentWrites: 1 });
+    const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000, maxConcurrentWrites: 1, groupRows: 10_000, lingerMs: 0 });
     (st as unknown as { hold: () => void }).hold();
     const warm = w.write(batch('z', 9, 1));
     const group = [w.write(batch('a', 1, 8)), w.write(batch('b', 2, 8)), w.write(batch('b', 2, 8))];
@@ -111,7 +111,7 @@ describe('createGroupWriter', () => {
   it('fails every batch of a group when an insert fails, so each is retried', async () => {
     const st = fakeStorage();
     st.fail = new Error('ClickHouse down');
-    const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000 });
+    const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000, groupRows: 10_000, lingerMs: 0 });
     const r = await Promise.allSettled([w.write(batch('a', 1, 1)), w.write(batch('b', 1, 1)), w.write(batch('a', 1, 1))]);
     expect(r.map((x) => x.status)).toEqual(['rejected', 'rejected', 'rejected']);
     st.fail = undefined;
@@ -120,7 +120,7 @@ describe('createGroupWriter', () => {
 
   it('looks the group up in the ledger with IN lists, so ClickHouse can use the (tenant, agent_id, batch_seq) sort key', async () => {
     const st = fakeStorage();
-    const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000 });
+    const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000, groupRows: 10_000, lingerMs: 0 });
     await w.write(batch("o'brien", 7, 1));
     expect(st.queries[0]).toMatch(/WHERE tenant IN \('t'\) AND agent_id IN \('o\\'brien'\) AND batch_seq IN \(7\)/);
     expect(st.queries[0]).not.toMatch(/has\(/);

@@ -66,10 +66,10 @@ export interface GroupWriterOptions {
   maxRowsPerWrite: number;
   /** Group writes in flight at once (default 2: one group fills while another is written). */
   maxConcurrentWrites?: number;
-  /** Rows that make a group full: written at once, also beside a write in flight (default 10,000). */
-  groupRows?: number;
-  /** How long the oldest batch of a not-yet-full group waits for more, ms (default 0). */
-  lingerMs?: number;
+  /** Rows that make a group full: written at once, also beside a write in flight (COLLECTOR_INGEST_GROUP_ROWS). */
+  groupRows: number;
+  /** How long the oldest batch of a not-yet-full group waits for more, ms (COLLECTOR_INGEST_LINGER_MS). */
+  lingerMs: number;
 }
 
 export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
@@ -80,8 +80,7 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
   /** Batches being written by this process (pending or in a group in flight), by key. */
   const inFlight = new Map<string, Promise<WriteResult>>();
   const maxWrites = o.maxConcurrentWrites ?? 2;
-  const groupRows = o.groupRows ?? 10_000;
-  const lingerMs = o.lingerMs ?? 0;
+  const { groupRows, lingerMs } = o;
 
   async function alreadyStored(group: readonly Waiting[]): Promise<Set<string>> {
     const tenants = [...new Set(group.map((w) => w.b.id.tenant))];

@@ -23,10 +23,10 @@ export interface IngestDeps {
   storage: Storage;
   log: Logger;
   maxBatchRows: number;
-  /** Bounded queue in front of ClickHouse (defaults: 512 in flight, 512 queued, retry after 2 s). */
-  limits?: IngestLimits;
-  /** Group commit: a group is written at this many rows, or after its oldest batch waited `lingerMs`. */
-  grouping?: { groupRows: number; lingerMs: number };
+  /** Bounded queue in front of ClickHouse (COLLECTOR_INGEST_MAX_INFLIGHT, _QUEUE_MAX, _RETRY_AFTER_S: defaults in config.ts only). */
+  limits: IngestLimits;
+  /** Group commit: a group is written at this many rows, or after its oldest batch waited `lingerMs` (COLLECTOR_INGEST_GROUP_ROWS, _LINGER_MS). */
+  grouping: { groupRows: number; lingerMs: number };
   now?: () => number;
   /** Values rejected by the physical ranges of ./validate.ts (collector /metrics, by field and reason). */
   onRejected?: (rejections: readonly Rejection[]) => void;
@@ -34,8 +34,7 @@ export interface IngestDeps {
 
 export function createIngestService(deps: IngestDeps): IngestService {
   const now = deps.now ?? Date.now;
-  const limits = deps.limits ?? { maxInFlight: 512, maxQueued: 512, retryAfterS: 2 };
-  const limiter = createIngestLimiter(limits);
+  const limiter = createIngestLimiter(deps.limits);
   const writer = createGroupWriter({ storage: deps.storage, now, maxRowsPerWrite: Math.max(deps.maxBatchRows, 100_000), ...deps.grouping });
   return {
     async ingest(tenant, req) {
@@ -54,7 +53,7 @@ export function createIngestService(deps: IngestDeps): IngestService {
       } catch (err: unknown) {
         // ClickHouse down or restarting: back-pressure with a hint; the agent keeps the batch.
         if (isAppError(err) && err.code === 'COL_ERR_STORAGE_UNREACHABLE' && err.retryAfterS === undefined) {
-          throw new AppError('COL_ERR_STORAGE_UNREACHABLE', err.message, { cause: err, retryAfterS: limits.retryAfterS });
+          throw new AppError('COL_ERR_STORAGE_UNREACHABLE', err.message, { cause: err, retryAfterS: deps.limits.retryAfterS });
         }
         throw err;
       }

@@ -11,12 +11,38 @@ function defaultOf(s: z.ZodType): string {
   return r.data === undefined ? '(unset)' : `\`${JSON.stringify(r.data)}\``;
 }
 
-function table(schema: z.ZodObject): string {
-  const rows = Object.entries(schema.shape).map(([key, s]) => {
-    const t = s as z.ZodType;
-    return `| \`${key}\` | ${(t.description ?? '').replace(/\|/g, '\\|')} | ${defaultOf(t)} |`;
-  });
+/** Internal tuning knobs are marked in config.ts with `tuning()` (zod metadata `{ tuning: true }`). */
+function isTuning(s: z.ZodType): boolean {
+  return (s.meta() as { tuning?: boolean } | undefined)?.tuning === true;
+}
+
+function table(schema: z.ZodObject, tuning = false): string {
+  const rows = Object.entries(schema.shape)
+    .filter(([, s]) => isTuning(s as z.ZodType) === tuning)
+    .map(([key, s]) => {
+      const t = s as z.ZodType;
+      return `| \`${key}\` | ${(t.description ?? '').replace(/\|/g, '\\|')} | ${defaultOf(t)} |`;
+    });
   return ['| key | meaning | default |', '| --- | --- | --- |', ...rows].join('\n');
+}
+
+export function tuningDoc(): string {
+  return `# Tuning keys (internal)
+
+Generated from the zod schemas in \`collector/src/config.ts\` and \`agent/src/config.ts\`
+(\`node --import tsx e2e/src/docs/write-docs.ts\`); a test fails when this file is stale.
+Knobs whose defaults were measured in \`bench/\` (see \`bench/README.md\`) and that an operator should
+not need to change; they are read like any other key but are not part of docs/config.md. Change one
+only with a benchmark run that shows why.
+
+## Collector
+
+${table(CollectorConfigSchema, true)}
+
+## Agent
+
+${table(AgentConfigSchema, true)}
+`;
 }
 
 export function configDoc(): string {
@@ -25,7 +51,7 @@ export function configDoc(): string {
 Generated from the zod schemas in \`collector/src/config.ts\` and \`agent/src/config.ts\`
 (\`node --import tsx e2e/src/docs/write-docs.ts\`); a test fails when this file is stale.
 Each service reads its environment once at start, prints every invalid key (key, expected, got) and
-exits 1. Agent keys can also be given as flags: \`--collector-address\` is \`AGENT_COLLECTOR_ADDRESS\`;
+exits 1. List keys are comma-separated. Internal tuning knobs are in docs/tuning.md. Agent keys can also be given as flags: \`--collector-address\` is \`AGENT_COLLECTOR_ADDRESS\`;
 flags win over the environment.
 
 ## Collector

@@ -1,9 +1,10 @@
 import { writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { configDoc, errorsDoc } from './generated-docs.js';
+import { configDoc, errorsDoc, tuningDoc } from './generated-docs.js';
 
 const DOCS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'docs');
 writeFileSync(join(DOCS, 'config.md'), configDoc());
 writeFileSync(join(DOCS, 'errors.md'), errorsDoc());
-console.log('wrote docs/config.md and docs/errors.md');
+writeFileSync(join(DOCS, 'tuning.md'), tuningDoc());
+console.log('wrote docs/config.md, docs/tuning.md and docs/errors.md');
