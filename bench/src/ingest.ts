@@ -4,7 +4,7 @@
 // ClickHouse with @clickhouse/client JSONEachRow (10,000-row inserts), in the same run, into
 // equally migrated databases (the same rollup materialized views on gpu_samples and host_samples).
 //
-//   node --import tsx bench/src/ingest.ts [agents=200] [seconds of 1 Hz samples per agent=120] [flush s=2] [window=4] [agents=replay|real|both] [rounds=3]
+//   node --import tsx bench/src/ingest.ts [agents=200] [seconds of 1 Hz samples per agent=120] [flush s=2] [window=4] [agents=replay|stream|real|both|all] [rounds=3]
 //
 // Each agent is an 8-GPU host sampled at 1 Hz; a batch holds `flush` seconds of samples (8 rows per
 // second) plus one host sample per second. Two ways to play the agents (one machine runs them, the
@@ -15,23 +15,27 @@
 //   as it would with the agents on their own machines;
 // - real: each agent is the real retrying sender over a memory store (encoding and gzip per call
 //   in this process, ~2 ms of CPU per call here), which bounds the rate by the agents themselves.
-// Direct and replay run `rounds` times, alternating, each into fresh databases (this machine's
-// figures move ±30% from one minute to the next); the last line is `ingest: <ratio>x of direct insert
-// (target >= 0.5x)`, the median of the rounds' replay ratios.
+// - stream: the same pre-encoded frames on one ExportStream per agent (the client-streaming path:
+//   no HTTP/2 stream, headers and trailers per batch), at most 16 batches unacknowledged, resuming
+//   after the last ack when the collector ends the stream with a retry hint.
+// Direct, replay and stream run `rounds` times, alternating, each into fresh databases (this
+// machine's figures move ±30% from one minute to the next). The second-to-last line is the
+// collector's CPU per Export call (16 GPU + 2 host rows) by path, the median over rounds (target
+// <= 0.15 ms); the last line is `ingest: <ratio>x of direct insert (target >= 0.5x)`, the median of
+// the rounds' ratios of the best path measured (stream when run), with the unary median beside it.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { connect, type ClientHttp2Session } from 'node:http2';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { gunzipSync, gzipSync } from 'node:zlib';
 import { createClient } from '@clickhouse/client';
 import { createBatcher, createExportClient, createMemoryStore, createRetryingSender } from '@renderwatch/agent';
 import { createStorage, ensureDatabase, migrate, raw } from '@renderwatch/collector';
 import { freePort } from '@renderwatch/devkit';
-import { EXPORT_METHOD_PATH, ExportRequest, ExportResponse } from '@renderwatch/proto';
+import type { ExportRequest } from '@renderwatch/proto';
 import pino from 'pino';
 import { benchClickHouse, machineLine, percentile, procStats } from './bench-env.js';
+import { CHANNELS, grpcFrame, replayAgents, streamAgents } from './ingest-transport.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const arg = (i: number, d: number): number => Number(process.argv[2 + i] ?? d);
@@ -43,7 +47,6 @@ const WINDOW = arg(3, 4);
 const MODE = process.argv[6] ?? 'both';
 const ROUNDS = arg(5, 3);
 const GPUS = 8;
-const CHANNELS = 50;
 
 function agentBatches(agent: number, t0: number): ExportRequest[] {
   const out: ExportRequest[] = [];
@@ -181,81 +184,6 @@ async function measured(collectorPid: number, body: () => Promise<void>): Promis
 const pct = (x: number | undefined): string => (x === undefined ? 'n/a' : `${(x * 100).toFixed(0)}%`);
 const cpuLine = (c: Cpu): string => `CPU: collector ${pct(c.collector)}, ClickHouse ${pct(c.clickhouse)}, agents (this process) ${pct(c.agents)} of one core`;
 
-/** One Export call over HTTP/2 with a pre-encoded gRPC message; resolves the gRPC status and the response. */
-function replayCall(session: ClientHttp2Session, frame: Buffer): Promise<{ code: number; retryAfterS?: number; duplicate?: boolean }> {
-  return new Promise((resolve) => {
-    const stream = session.request({
-      ':method': 'POST',
-      ':path': EXPORT_METHOD_PATH,
-      'content-type': 'application/grpc',
-      te: 'trailers',
-      'grpc-encoding': 'gzip',
-      'grpc-accept-encoding': 'identity',
-    });
-    const chunks: Buffer[] = [];
-    let code = -1;
-    let retryAfterS: number | undefined;
-    const status = (h: Record<string, unknown>): void => {
-      if (h['grpc-status'] !== undefined) code = Number(h['grpc-status']);
-      if (h['retry-after-s'] !== undefined) retryAfterS = Number(h['retry-after-s']);
-    };
-    stream.on('response', status);
-    stream.on('trailers', status);
-    stream.on('data', (c: Buffer) => chunks.push(c));
-    stream.on('error', () => {
-      code = 14;
-    });
-    stream.on('close', () => {
-      if (code !== 0) {
-        resolve({ code: code === -1 ? 14 : code, ...(retryAfterS === undefined ? {} : { retryAfterS }) });
-        return;
-      }
-      const body = Buffer.concat(chunks);
-      const msg = body[0] === 1 ? gunzipSync(body.subarray(5)) : body.subarray(5);
-      resolve({ code, duplicate: ExportResponse.decode(msg).duplicate });
-    });
-    stream.end(frame);
-  });
-}
-
-/** gRPC length-prefixed message, gzipped as the agent's export client sends it. */
-function grpcFrame(req: ExportRequest): Buffer {
-  const gz = gzipSync(ExportRequest.encode(req).finish());
-  const head = Buffer.alloc(5);
-  head[0] = 1;
-  head.writeUInt32BE(gz.length, 1);
-  return Buffer.concat([head, gz]);
-}
-
-/** Replay agents: each sends its frames in order, `WINDOW` at a time, and resends what was refused. */
-async function replayAgents(port: number, frames: readonly Buffer[][]): Promise<{ retries: number; duplicates: number }> {
-  const sessions = Array.from({ length: CHANNELS }, () => connect(`http://127.0.0.1:${port}`));
-  let retries = 0;
-  let duplicates = 0;
-  await Promise.all(
-    frames.map(async (list, a) => {
-      const session = sessions[a % CHANNELS];
-      if (session === undefined) throw new Error('no session');
-      let next = 0;
-      while (next < list.length) {
-        const window = list.slice(next, next + WINDOW);
-        const results = await Promise.all(window.map((f) => replayCall(session, f)));
-        const firstFailed = results.findIndex((r) => r.code !== 0);
-        for (const r of results) duplicates += r.duplicate === true ? 1 : 0;
-        if (firstFailed === -1) {
-          next += window.length;
-          continue;
-        }
-        retries++;
-        next += firstFailed; // later ones that succeeded are resent too; the collector answers them as duplicates
-        await new Promise((r) => setTimeout(r, Math.max(250, (results[firstFailed]?.retryAfterS ?? 0) * 1000)));
-      }
-    }),
-  );
-  for (const s of sessions) s.close();
-  return { retries, duplicates };
-}
-
 /** Real agents: the agent's retrying sender over a memory store, `WINDOW` Export calls open at once. */
 async function realAgents(port: number, batches: readonly ExportRequest[][]): Promise<{ retries: number; duplicates: number }> {
   const clients = Array.from({ length: Math.min(AGENTS, CHANNELS) }, () => createExportClient({ address: `127.0.0.1:${port}` }));
@@ -347,6 +275,14 @@ async function dropDatabase(url: string, database: string): Promise<void> {
   await s.close();
 }
 
+const med = (xs: number[]): number =>
+  xs.length === 0
+    ? Number.NaN
+    : percentile(
+        [...xs].sort((x, y) => x - y),
+        50,
+      );
+
 async function main(): Promise<void> {
   console.log(machineLine());
   const ch = await benchClickHouse();
@@ -359,6 +295,8 @@ async function main(): Promise<void> {
 
   const rows = directRows(batches.flat());
   const frames = MODE === 'real' ? [] : batches.map((list) => list.map(grpcFrame));
+  const streamRatios: number[] = [];
+  const cpuPerCall: Record<string, number[]> = { replay: [], stream: [], real: [] };
   const replayRatios: number[] = [];
   let realRatio: number | undefined;
   for (let round = 1; round <= ROUNDS; round++) {
@@ -388,14 +326,20 @@ async function main(): Promise<void> {
     console.log(
       `direct insert: ${gpuRows} GPU + ${rows.host.length} host rows in ${direct.seconds.toFixed(2)} s = ${Math.round(directRate)} GPU rows/s (ClickHouse ${pct(direct.cpu.clickhouse)}, client ${pct(direct.cpu.agents)} of one core)`,
     );
-    // The real senders once (their own CPU bounds them; see the header), the replay agents every round.
-    const modes = MODE === 'both' ? (round === 1 ? ['replay', 'real'] : ['replay']) : [MODE];
+    // The real senders once (their own CPU bounds them; see the header), the replay and stream agents every round.
+    const every = MODE === 'both' ? ['replay'] : MODE === 'all' ? ['replay', 'stream'] : [MODE];
+    const modes = (MODE === 'both' || MODE === 'all') && round === 1 ? [...every, 'real'] : every;
     for (const mode of modes) {
       const db = `bench_collector_${mode}_${round}`;
       const col = await startCollector(ch.url, db);
       let sent = { retries: 0, duplicates: 0 };
       const run = await measured(col.pid, async () => {
-        sent = mode === 'replay' ? await replayAgents(col.port, frames) : await realAgents(col.port, batches);
+        sent =
+          mode === 'replay'
+            ? await replayAgents(col.port, frames, WINDOW)
+            : mode === 'stream'
+              ? await streamAgents(col.port, frames)
+              : await realAgents(col.port, batches);
       });
       await col.stop();
       const stored = await storedGpuRows(ch.url, db);
@@ -403,9 +347,11 @@ async function main(): Promise<void> {
       await dropDatabase(ch.url, db); // no background merges of this run's parts under the next one
       const rate = gpuRows / run.seconds;
       if (mode === 'replay') replayRatios.push(rate / directRate);
+      else if (mode === 'stream') streamRatios.push(rate / directRate);
       else realRatio = rate / directRate;
       const calls = batches.flat().length + sent.retries;
       const cpuMsPerCall = (run.cpu.collector * run.seconds * 1000) / calls;
+      cpuPerCall[mode]?.push(cpuMsPerCall);
       console.log(
         `collector, ${mode} agents: ${gpuRows} GPU rows in ${run.seconds.toFixed(2)} s = ${Math.round(rate)} rows/s = ${(rate / directRate).toFixed(2)}x direct ` +
           `(${sent.retries} retries, ${sent.duplicates} duplicate acks; ${cpuLine(run.cpu)}; collector ${cpuMsPerCall.toFixed(2)} ms CPU per Export call (~${calls}); ` +
@@ -414,11 +360,23 @@ async function main(): Promise<void> {
     }
   }
   await ch.close();
-  const sorted = [...replayRatios].sort((x, y) => x - y);
-  const median = percentile(sorted, 50);
-  if (sorted.length > 0) console.log(`replay ratios by round: ${replayRatios.map((x) => x.toFixed(2)).join(', ')}`);
-  const headline = sorted.length > 0 ? median : (realRatio ?? Number.NaN);
-  console.log(`ingest: ${headline.toFixed(2)}x of direct insert (target >= 0.5x)`);
+  const med = (xs: number[]): number =>
+    xs.length === 0
+      ? Number.NaN
+      : percentile(
+          [...xs].sort((x, y) => x - y),
+          50,
+        );
+  if (replayRatios.length > 0) console.log(`replay (unary Export) ratios by round: ${replayRatios.map((x) => x.toFixed(2)).join(', ')}`);
+  if (streamRatios.length > 0) console.log(`stream (ExportStream) ratios by round: ${streamRatios.map((x) => x.toFixed(2)).join(', ')}`);
+  const perCall = Object.entries(cpuPerCall)
+    .filter(([, xs]) => xs.length > 0)
+    .map(([m, xs]) => `${m === 'replay' ? 'unary Export' : m === 'stream' ? 'ExportStream' : 'real senders'} ${med(xs).toFixed(3)} ms`);
+  console.log(`collector CPU per Export call (${GPUS * FLUSH_S} GPU + ${FLUSH_S} host rows), median of rounds: ${perCall.join(', ')} (target <= 0.15 ms)`);
+  const headline = streamRatios.length > 0 ? med(streamRatios) : replayRatios.length > 0 ? med(replayRatios) : (realRatio ?? Number.NaN);
+  const path = streamRatios.length > 0 ? 'ExportStream' : replayRatios.length > 0 ? 'unary Export' : 'real senders';
+  const beside = streamRatios.length > 0 && replayRatios.length > 0 ? `; unary Export ${med(replayRatios).toFixed(2)}x` : '';
+  console.log(`ingest: ${headline.toFixed(2)}x of direct insert (target >= 0.5x) [${path}${beside}]`);
 }
 
 main().catch((err: unknown) => {

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Server, ServerCredentials, type ServerInterceptor } from '@grpc/grpc-js';
 import { ExportRequest, TelemetryServiceService, type TelemetryServiceServer } from '@renderwatch/proto';
 import { AppError } from '../errors.js';
+import { installOneShotInflate } from './one-shot-inflate.js';
 
 export interface GrpcServerOptions {
   host: string;
@@ -74,6 +75,7 @@ export function serverCredentialsFromFiles(t: TlsFiles): ServerCredentials {
 
 /** Binds the telemetry service; resolves with the bound port (port 0 picks a free one). */
 export async function startGrpcServer(impl: TelemetryServiceServer, o: GrpcServerOptions): Promise<RunningGrpcServer> {
+  installOneShotInflate();
   const server = new Server({
     'grpc.max_receive_message_length': o.maxMessageBytes,
     'grpc.max_concurrent_streams': 1000,
