@@ -433,13 +433,24 @@ function layout(panels) {
   });
 }
 
+/** Datasource plugins a dashboard can need, by plugin id. */
+const DATASOURCE_PLUGINS = {
+  'grafana-clickhouse-datasource': { type: 'datasource', id: 'grafana-clickhouse-datasource', name: 'ClickHouse', version: '4.0.0' },
+  prometheus: { type: 'datasource', id: 'prometheus', name: 'Prometheus', version: '1.0.0' },
+};
+
+/** Grafana plus the datasource plugins the dashboard's panels and variables actually query (no more). */
+export function requiresOf(d) {
+  const ids = new Set();
+  for (const p of d.panels) ids.add(p.promql ? PROM.type : CH.type);
+  for (const v of d.vars) if (v.type === 'datasource') ids.add(v.query);
+  return [{ type: 'grafana', id: 'grafana', name: 'Grafana', version: '11.0.0' }, ...[...ids].sort().map((id) => DATASOURCE_PLUGINS[id])];
+}
+
 function dashboard(d) {
   return {
     __inputs: [],
-    __requires: [
-      { type: 'grafana', id: 'grafana', name: 'Grafana', version: '11.0.0' },
-      { type: 'datasource', id: 'grafana-clickhouse-datasource', name: 'ClickHouse', version: '4.0.0' },
-    ],
+    __requires: requiresOf(d),
     annotations: {
       list: [
         {

@@ -138,6 +138,30 @@ describe('grafana dashboard JSON model', () => {
     for (const v of referencedVars(text)) expect(defined.has(v), `$${v} in ${f}`).toBe(true);
   });
 
+  it('requires exactly the datasource plugins its panels and variables query (the Prometheus dashboard needs no ClickHouse plugin)', () => {
+    const required = (f: string): string[] => {
+      const d = JSON.parse(readFileSync(join(DIR, f), 'utf8')) as { __requires: { type: string; id: string }[] };
+      return d.__requires
+        .filter((r) => r.type === 'datasource')
+        .map((r) => r.id)
+        .sort();
+    };
+    const used = (f: string): string[] => {
+      const text = readFileSync(join(DIR, f), 'utf8');
+      const d = JSON.parse(text) as { panels: { datasource?: { type: string }; targets?: { datasource?: { type: string } }[] }[] };
+      const ids = new Set<string>();
+      for (const p of d.panels) {
+        if (p.datasource !== undefined) ids.add(p.datasource.type);
+        for (const t of p.targets ?? []) if (t.datasource !== undefined) ids.add(t.datasource.type);
+      }
+      for (const v of load(f).templating?.list ?? []) if (v.type === 'datasource') ids.add(String(v.query));
+      return [...ids].filter((id) => DS_TYPES.has(id)).sort();
+    };
+    expect(used('agents-prometheus.json')).toEqual(['prometheus']);
+    expect(required('agents-prometheus.json')).toEqual(['prometheus']);
+    for (const f of files) expect(required(f), f).toEqual(used(f));
+  });
+
   it('references only provisioned datasource uids as variable defaults', () => {
     const prov = parse(readFileSync(join(ROOT, 'grafana/provisioning/datasources/renderwatch.yaml'), 'utf8')) as {
       apiVersion: number;
