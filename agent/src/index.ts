@@ -19,9 +19,10 @@ export type { SendOutcome, SendResult } from './export/send-result.js';
 export type { Checkpoint, Spool, SpoolStats } from './export/spool.js';
 export type { HostSnapshotLike, TimedEvent } from './export/to-wire.js';
 export { parseLogText } from './runtime-logs/parser-session.js';
-// The ComfyUI adapter on its own, for tests that drive it against a real or fake ComfyUI.
-export { createComfyuiApiSource } from './runtime-api/comfyui-api-source.js';
-export type { ComfyuiApiSource, ComfyuiApiSourceOptions } from './runtime-api/comfyui-api-source.js';
+export { classifyLoad, classifyWindow, LOAD_RULES, START_RULES } from './signals/cold-warm.js';
+export type { LoadEvidence, WindowEvidence } from './signals/cold-warm.js';
+export { StartTracker } from './signals/start-tracker.js';
+export type { StartTrackerOptions, TimedRuntimeEvent } from './signals/start-tracker.js';
 // The ComfyUI adapter on its own, for tests that drive it against a real or fake ComfyUI.
 export { createComfyuiApiSource } from './runtime-api/comfyui-api-source.js';
 export type { ComfyuiApiSource, ComfyuiApiSourceOptions } from './runtime-api/comfyui-api-source.js';

@@ -236,6 +236,8 @@ export type {
 export type { JobStatsQuery, JobStatsResponse, JobStatsRow } from './api/jobs.js';
 export { StartDistributionSchema, StartsGroupSchema, StartsHostSchema, StartsQuerySchema, StartsResponseSchema } from './api/starts.js';
 export type { StartDistribution, StartsGroup, StartsHost, StartsQuery, StartsResponse } from './api/starts.js';
+export { ColdLabelSchema, FirstImagesGroupSchema, FirstImageStartSchema, FirstImagesQuerySchema, FirstImagesResponseSchema } from './api/first-images.js';
+export type { FirstImagesGroup, FirstImageStart, FirstImagesQuery, FirstImagesResponse } from './api/first-images.js';
 export { CostGpuModelSchema, CostQuerySchema, CostResponseSchema, CostTotalsSchema } from './api/cost.js';
 export type { CostGpuModel, CostQuery, CostResponse, CostTotals } from './api/cost.js';
 export { ModelHashSeenSchema, VersionPeriodSchema, VersionsHostSchema, VersionsQuerySchema, VersionsResponseSchema } from './api/versions.js';

@@ -1,6 +1,7 @@
 // Good/valid counts per window for one SLO and tenant, from ClickHouse. Job and GPU SLIs read the
 // 1-minute rollups for windows up to 6 h and the 1-hour rollups beyond (bucket starts inside the
 // window count whole); start SLIs pair raw runtime_start/runtime_ready rows (rare events);
+// time-to-first-image SLIs read the agents' raw first_image rows (one per runtime start);
 // output durability compares raw output_written with job_end images.
 import type { SloSpec } from '@renderwatch/schema';
 import type { Storage } from '../storage/clickhouse.js';
@@ -122,6 +123,26 @@ async function startCounts(storage: Storage, tenant: string, spec: SloSpec, wind
   return new Map(windows.map((w) => [w.name, countWindow(outcomes, nowMs, w.seconds)]));
 }
 
+/**
+ * One first_image row per runtime start (docs/signals.md): valid when its label matches the kind
+ * (warm_first_image: warm or unknown, as the start SLOs count unknown; cold_first_image: cold),
+ * good when start → first image took at most the threshold. Timed at the first image.
+ */
+async function firstImageCounts(storage: Storage, tenant: string, spec: SloSpec, windows: readonly NamedWindow[], nowMs: number): Promise<Map<string, Counts>> {
+  const thresholdS = durationS(spec.indicator.threshold ?? '5m');
+  const nowS = Math.floor(nowMs / 1000);
+  const sinceS = nowS - Math.max(...windows.map((w) => w.seconds));
+  const label = spec.indicator.kind === 'cold_first_image' ? raw('cold = 1') : raw('(cold IS NULL OR cold = 0)');
+  const rows = await storage.query<{ ms: string | number; ttfi: number }>(
+    sql`SELECT toUInt64(toUInt32(ts)) * 1000 + ts_ms AS ms, start_to_first_image_s AS ttfi
+      FROM runtime_events
+      WHERE ${selectorFilter(tenant, spec)} AND kind = 'first_image' AND ${label} AND start_to_first_image_s IS NOT NULL
+        AND ts > toDateTime(${sinceS}) AND ts <= toDateTime(${nowS})`,
+  );
+  const outcomes = rows.map((r) => ({ tsMs: Number(r.ms), good: Number(r.ttfi) <= thresholdS }));
+  return new Map(windows.map((w) => [w.name, countWindow(outcomes, nowMs, w.seconds)]));
+}
+
 /** Good/valid events of `spec` for `tenant` in each window ending at `nowMs`. */
 export async function queryWindowCounts(
   storage: Storage,
@@ -142,5 +163,8 @@ export async function queryWindowCounts(
     case 'warm_start':
     case 'cold_start':
       return startCounts(storage, tenant, spec, windows, nowMs);
+    case 'warm_first_image':
+    case 'cold_first_image':
+      return firstImageCounts(storage, tenant, spec, windows, nowMs);
   }
 }

@@ -10,8 +10,18 @@ describe('readSloFile', () => {
     const r = await readSloFile(DEFAULT_FILE);
     if (!r.ok) throw new Error(r.errors.join('\n'));
     const byName = Object.fromEntries(r.file.slos.map((s) => [s.name, s]));
-    expect(Object.keys(byName)).toEqual(['warm-start-ready', 'cold-start-ready', 'batch-job-completion', 'oom-rate', 'thermal-throttle', 'output-durability']);
+    expect(Object.keys(byName)).toEqual([
+      'warm-start-ready',
+      'cold-start-ready',
+      'warm-first-image',
+      'batch-job-completion',
+      'oom-rate',
+      'thermal-throttle',
+      'output-durability',
+    ]);
     expect(byName['warm-start-ready']?.indicator).toEqual({ kind: 'warm_start', threshold: '5m' });
+    expect(byName['warm-first-image']?.indicator).toEqual({ kind: 'warm_first_image', threshold: '5m' });
+    expect(byName['warm-first-image']?.objective).toBe(99);
     expect(byName['cold-start-ready']?.indicator.threshold).toBe('20m');
     expect(byName['thermal-throttle']?.objective).toBe(98);
     expect(byName['output-durability']?.alerting.page.enabled).toBe(false);

@@ -67,3 +67,24 @@ describe('startOutcomes', () => {
     expect(got).toEqual(expected);
   });
 });
+
+describe('the ready row carries the evidence-based label (agents since migration 0021)', () => {
+  const labelledReady = (agent: string, s: number, cold: boolean | null): StartEventRow => ({ ...ready(agent, s), cold });
+  it('the ready label wins over the start flag; an unknown ready label falls back to the start flag', () => {
+    const rows: StartEventRow[] = [
+      start('a', 0, false),
+      labelledReady('a', 100, true), // cold by evidence, 100 s
+      start('b', 10, true),
+      labelledReady('b', 50, false), // warm by evidence, 40 s
+      start('c', 20, true),
+      labelledReady('c', 80, null), // unknown: the old flag (cold), 60 s
+    ];
+    const cold = startOutcomes(rows, { cold: true, thresholdS: 70, nowMs: T0 + 3600_000 }).map((o) => [(o.tsMs - T0) / 1000, o.good]);
+    const warm = startOutcomes(rows, { cold: false, thresholdS: 70, nowMs: T0 + 3600_000 }).map((o) => [(o.tsMs - T0) / 1000, o.good]);
+    expect(cold).toEqual([
+      [80, true],
+      [100, false],
+    ]);
+    expect(warm).toEqual([[50, true]]);
+  });
+});

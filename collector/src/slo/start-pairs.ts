@@ -8,7 +8,11 @@ export interface StartEventRow {
   runtime: string;
   kind: 'runtime_start' | 'runtime_ready';
   ts_ms: number;
-  /** runtime_start: true when the models were not cached; null = unknown (counted as warm) */
+  /**
+   * runtime_ready (agents since migration 0021): the start's label decided by evidence (true cold,
+   * false warm, null unknown); runtime_start (older agents): their flag. The ready's label wins when
+   * it has one; null = unknown (counted as warm).
+   */
   cold: boolean | null;
   /** runtime_ready: the runtime's own startup duration, when it states one */
   startup_s: number | null;
@@ -22,7 +26,7 @@ export interface StartOutcomeOptions {
 
 /** A start and what became of it: ready (with its duration), superseded by another start, or still open. */
 export type StartPair<T extends StartEventRow> =
-  | { readonly start: T; readonly state: 'ready'; readonly durationS: number; readonly readyMs: number }
+  | { readonly start: T; readonly state: 'ready'; readonly durationS: number; readonly readyMs: number; readonly ready: T }
   | { readonly start: T; readonly state: 'superseded' | 'open' };
 
 /**
@@ -43,17 +47,22 @@ export function pairStartEvents<T extends StartEventRow>(rows: readonly T[]): St
     }
     if (prev === undefined) continue;
     open.delete(key);
-    out.push({ start: prev, state: 'ready', durationS: r.startup_s ?? (r.ts_ms - prev.ts_ms) / 1000, readyMs: r.ts_ms });
+    out.push({ start: prev, state: 'ready', durationS: r.startup_s ?? (r.ts_ms - prev.ts_ms) / 1000, readyMs: r.ts_ms, ready: r });
   }
   for (const start of open.values()) out.push({ start, state: 'open' });
   return out;
+}
+
+/** A start's cold flag: the ready's evidence-based label when it has one, else the start's own flag (null: unknown). */
+export function pairCold(p: StartPair<StartEventRow>): boolean | null {
+  return (p.state === 'ready' ? p.ready.cold : null) ?? p.start.cold;
 }
 
 /** Rows must be ordered by ts_ms; outcomes are timed at ready (or at start + threshold when never ready). */
 export function startOutcomes(rows: readonly StartEventRow[], o: StartOutcomeOptions): TimedOutcome[] {
   const out: TimedOutcome[] = [];
   for (const p of pairStartEvents(rows)) {
-    if ((p.start.cold ?? false) !== o.cold) continue;
+    if ((pairCold(p) ?? false) !== o.cold) continue;
     if (p.state === 'ready') {
       out.push({ tsMs: p.readyMs, good: p.durationS <= o.thresholdS });
       continue;

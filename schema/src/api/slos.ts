@@ -14,6 +14,10 @@ export const SLI_KINDS = [
   'warm_start',
   /** runtime_start (cold) → runtime_ready within `threshold`. */
   'cold_start',
+  /** first_image of a start labelled warm (or unknown): start → first image within `threshold`. */
+  'warm_first_image',
+  /** first_image of a start labelled cold: start → first image within `threshold`. */
+  'cold_first_image',
   /** job_end with outcome `ok` ÷ all job_end. */
   'job_success',
   /** job_end with outcome other than `oom` ÷ all job_end. */
@@ -24,6 +28,8 @@ export const SLI_KINDS = [
   'output_durability',
 ] as const;
 export const SliKindSchema = z.enum(SLI_KINDS);
+/** Kinds whose events are good when they complete within `threshold`. */
+export const LATENCY_SLI_KINDS = ['warm_start', 'cold_start', 'warm_first_image', 'cold_first_image'] as const;
 export type SliKind = z.infer<typeof SliKindSchema>;
 
 const LabelsSchema = z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a label name like team or service'), z.string());
@@ -86,7 +92,7 @@ export const SloSpecSchema = z
   })
   .strict()
   .superRefine((s, ctx) => {
-    const latency = s.indicator.kind === 'warm_start' || s.indicator.kind === 'cold_start';
+    const latency = (LATENCY_SLI_KINDS as readonly string[]).includes(s.indicator.kind);
     if (latency && s.indicator.threshold === undefined) {
       ctx.addIssue({ code: 'custom', path: ['indicator', 'threshold'], message: `${s.indicator.kind} needs a threshold, e.g. 5m ("99% within 5m")` });
     }

@@ -9,7 +9,15 @@ export const SlowdownQuerySchema = RangeQuerySchema.pick({ from: true, to: true 
 });
 export type SlowdownQuery = z.infer<typeof SlowdownQuerySchema>;
 
-export const SLOWDOWN_REASONS = ['thermal_throttle', 'power_cap', 'model_cache_misses', 'other_gpu_processes', 'slow_disk', 'slow_network'] as const;
+export const SLOWDOWN_REASONS = [
+  'thermal_throttle',
+  'power_cap',
+  'model_cache_misses',
+  'other_gpu_processes',
+  'slow_disk',
+  'slow_network',
+  'model_download',
+] as const;
 export const SlowdownReasonSchema = z.enum(SLOWDOWN_REASONS);
 export type SlowdownReason = z.infer<typeof SlowdownReasonSchema>;
 
@@ -24,6 +32,12 @@ export const SlowdownWindowSchema = z.object({
   other_process_share: z.number().nullable(),
   disk_read_bytes_per_s: z.number().nullable(),
   net_rx_bytes_per_s: z.number().nullable(),
+  /** model_download events in the window (docs/signals.md "Model downloads"). */
+  model_downloads: z.number().optional(),
+  /** Seconds spent downloading models (sum of the downloads' durations). */
+  model_download_s: z.number().optional(),
+  /** Bytes of the downloads that state a size and a duration ÷ their seconds; null without such downloads. */
+  model_download_bytes_per_s: z.number().nullable().optional(),
 });
 export type SlowdownWindow = z.infer<typeof SlowdownWindowSchema>;
 

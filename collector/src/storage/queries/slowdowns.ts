@@ -1,5 +1,6 @@
 // Slowdowns: per host, images/min in the range against the host's own baseline, with the signals
-// that usually explain a drop, each computed over the same two windows.
+// that usually explain a drop, each computed over the same two windows. Model downloads come from
+// the raw model_download events (rare: a few per start at most).
 import type { SlowdownHost, SlowdownReason, SlowdownWindow } from '@renderwatch/schema';
 import type { ResolvedRange } from '../resolution.js';
 import type { TenantScope } from '../scope.js';
@@ -11,7 +12,7 @@ type Num = number | string | null;
 async function windowStats(s: TenantScope, r: ResolvedRange): Promise<Map<string, SlowdownWindow>> {
   const tc = timeCol(r.resolution);
   const inRange = sql`${tc} >= ${r.from} AND ${tc} < ${r.to}`;
-  const [jobs, gpus, hosts] = await Promise.all([
+  const [jobs, gpus, hosts, downloads] = await Promise.all([
     s.query<{ host: string; images: Num; model_loads: Num; model_loads_disk: Num }>(sql`
       SELECT host, ${jobAggs(r.resolution, ['images', 'model_loads', 'model_loads_disk'])}
       FROM ${s.rows(r.table('jobs_host'), sql`${inRange} AND ${jobKindsFilter(r.resolution)}`)} GROUP BY host`),
@@ -20,6 +21,10 @@ async function windowStats(s: TenantScope, r: ResolvedRange): Promise<Map<string
       FROM ${s.rows(r.table('gpu_host'), inRange)} GROUP BY host`),
     s.query<{ host: string; disk_read_avg: Num; net_rx_avg: Num }>(sql`
       SELECT host, ${hostAggs(r.resolution, ['disk_read_avg', 'net_rx_avg'])} FROM ${s.rows(r.table('host'), inRange)} GROUP BY host`),
+    s.query<{ host: string; n: Num; seconds: Num; sized_bytes: Num; sized_s: Num }>(sql`
+      SELECT host, count() AS n, sum(ifNull(duration_s, 0)) AS seconds,
+        sumIf(bytes, isNotNull(bytes) AND duration_s > 0) AS sized_bytes, sumIf(duration_s, isNotNull(bytes) AND duration_s > 0) AS sized_s
+      FROM ${s.rows('runtime_events', sql`ts >= ${r.from} AND ts < ${r.to}`, { prewhere: sql`kind = 'model_download'` })} GROUP BY host`),
   ]);
   const minutes = (r.to.getTime() - r.from.getTime()) / 60_000;
   const out = new Map<string, SlowdownWindow>();
@@ -34,6 +39,9 @@ async function windowStats(s: TenantScope, r: ResolvedRange): Promise<Map<string
         other_process_share: null,
         disk_read_bytes_per_s: null,
         net_rx_bytes_per_s: null,
+        model_downloads: 0,
+        model_download_s: 0,
+        model_download_bytes_per_s: null,
       };
       out.set(h, w);
     }
@@ -58,14 +66,38 @@ async function windowStats(s: TenantScope, r: ResolvedRange): Promise<Map<string
     w.disk_read_bytes_per_s = numOrNull(h.disk_read_avg);
     w.net_rx_bytes_per_s = numOrNull(h.net_rx_avg);
   }
+  for (const d of downloads) {
+    const w = get(d.host);
+    w.model_downloads = numOrNull(d.n) ?? 0;
+    w.model_download_s = numOrNull(d.seconds) ?? 0;
+    const sizedS = numOrNull(d.sized_s) ?? 0;
+    w.model_download_bytes_per_s = sizedS > 0 ? (numOrNull(d.sized_bytes) ?? 0) / sizedS : null;
+  }
   return out;
 }
 
 const pct = (x: number): string => `${Math.round(x * 1000) / 10}%`;
 
-/** Likely reasons, strongest first: a signal that got clearly worse than its baseline. Pure. */
-export function slowdownReasons(cur: SlowdownWindow, base: SlowdownWindow): SlowdownHost['reasons'] {
+/** A window spent at least this share of its time downloading models: a named cause. */
+export const DOWNLOAD_SHARE_MIN = 0.01;
+
+/**
+ * Likely reasons, strongest first: a signal that got clearly worse than its baseline; model
+ * downloads whenever they took at least 1% of the window (weighted by that share). Pure.
+ */
+export function slowdownReasons(cur: SlowdownWindow, base: SlowdownWindow, windowS = 0): SlowdownHost['reasons'] {
   const out: { reason: SlowdownReason; detail: string; weight: number }[] = [];
+  const dlS = cur.model_download_s ?? 0;
+  if (windowS > 0 && dlS / windowS >= DOWNLOAD_SHARE_MIN) {
+    const rate = cur.model_download_bytes_per_s ?? null;
+    const speed = rate === null ? ' (size not reported)' : ` at ${Math.round((rate / 1e6) * 10) / 10} MB/s`;
+    const n = cur.model_downloads ?? 0;
+    out.push({
+      reason: 'model_download',
+      detail: `model download: ${n} download${n === 1 ? '' : 's'}${speed}, ${Math.round(dlS)} s downloading (${pct(dlS / windowS)} of the window)`,
+      weight: dlS / windowS,
+    });
+  }
   const up = (reason: SlowdownReason, c: number | null, b: number | null, min: number, what: string): void => {
     if (c === null || c < min) return;
     const bb = b ?? 0;
@@ -90,7 +122,8 @@ export async function querySlowdowns(s: TenantScope, current: ResolvedRange, bas
   for (const [host, b] of base) {
     const c = cur.get(host);
     if (c === undefined || b.images_per_min <= 0) continue;
-    hosts.push({ host, current: c, baseline: b, drop_ratio: 1 - c.images_per_min / b.images_per_min, reasons: slowdownReasons(c, b) });
+    const windowS = (current.to.getTime() - current.from.getTime()) / 1000;
+    hosts.push({ host, current: c, baseline: b, drop_ratio: 1 - c.images_per_min / b.images_per_min, reasons: slowdownReasons(c, b, windowS) });
   }
   return hosts.sort((a, b) => (b.drop_ratio ?? 0) - (a.drop_ratio ?? 0) || a.host.localeCompare(b.host)).slice(0, limit);
 }

@@ -3,7 +3,7 @@
 // runtime's own startup_s when it states one, else ready - start; a second start before a ready
 // means the first never became ready; cold unknown counts as warm).
 import type { StartDistribution, StartsGroup, StartsHost, StartsQuery } from '@renderwatch/schema';
-import { pairStartEvents, type StartEventRow } from '../../slo/start-pairs.js';
+import { pairCold, pairStartEvents, type StartEventRow } from '../../slo/start-pairs.js';
 import type { TenantScope } from '../scope.js';
 import { joinSql, raw, sql, type SqlFragment } from '../sql.js';
 import { refuseOverCap } from './row-cap.js';
@@ -36,7 +36,7 @@ export function pairStarts(rows: readonly HostStartRow[], closedBeforeMs: number
       host: p.start.host,
       runtime: p.start.runtime,
       startMs: p.start.ts_ms,
-      cold: p.start.cold ?? false,
+      cold: pairCold(p) ?? false,
       durationS: p.state === 'ready' ? p.durationS : null,
     });
   }

@@ -17,6 +17,7 @@ const REASON_TEXT: Record<SlowdownReason, string> = {
   other_gpu_processes: 'other GPU processes',
   slow_disk: 'slow disk',
   slow_network: 'slow network / downloads',
+  model_download: 'model download',
 };
 
 function Pair({ now, base, fmt }: { now: number | null; base: number | null; fmt: (v: number | null) => string }) {
