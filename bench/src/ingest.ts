@@ -360,13 +360,6 @@ async function main(): Promise<void> {
     }
   }
   await ch.close();
-  const med = (xs: number[]): number =>
-    xs.length === 0
-      ? Number.NaN
-      : percentile(
-          [...xs].sort((x, y) => x - y),
-          50,
-        );
   if (replayRatios.length > 0) console.log(`replay (unary Export) ratios by round: ${replayRatios.map((x) => x.toFixed(2)).join(', ')}`);
   if (streamRatios.length > 0) console.log(`stream (ExportStream) ratios by round: ${streamRatios.map((x) => x.toFixed(2)).join(', ')}`);
   const perCall = Object.entries(cpuPerCall)
