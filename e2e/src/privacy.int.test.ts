@@ -142,6 +142,17 @@ describe('privacy: prompts never reach storage', () => {
       ['kohya', 'KeyError'],
     ]);
     expect(byTemplate('Wildcard <path> not found in <words>').map((e) => e.runtime)).toEqual(['comfyui', 'invokeai']);
+    // the event list API serves the template and the fingerprint
+    const api = (await (await fetch(`http://127.0.0.1:${c.httpPort}/api/v1/events?host=privacy-errors&kind=error&runtime=wan2gp`)).json()) as {
+      events: { fields: Record<string, unknown> }[];
+    };
+    expect(api.events.map((e) => e.fields)).toEqual([
+      {
+        error_type: 'ValueError',
+        message: 'Prompt <words> could not be encoded',
+        message_fingerprint: byTemplate('Prompt <words> could not be encoded')[0]?.message_fingerprint,
+      },
+    ]);
 
     // Every text column (String, Nullable, arrays of them) of every table, searched for every planted word.
     const leaks = async (): Promise<string[]> => {

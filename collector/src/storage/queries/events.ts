@@ -15,6 +15,7 @@ const STRING_FIELDS = [
   'cause_rule',
   'error_type',
   'message',
+  'message_fingerprint',
   'version',
   'url',
   'path',
