@@ -106,9 +106,16 @@ const ASYNC_FREE = new RegExp(String.raw`Free \(according to CUDA\)\s*:\s*${SIZE
 const MPS = new RegExp(String.raw`MPS backend out of memory \(MPS allocated: ${SIZE}, other allocations: ${SIZE}, max allowed: ${SIZE}\)`);
 const HOST = /DefaultCPUAllocator: not enough memory: you tried to allocate (\d+) bytes/;
 
+/** ROCm builds print `HIP out of memory` with the CUDA text's numbers (research: same format, `hip:N` here). */
 function backend(text: string): string {
   if (text.includes('XPU out of memory')) return 'xpu';
+  if (text.includes('HIP out of memory')) return 'hip';
   return 'cuda';
+}
+
+/** ROCm on APUs prints an underflowed free value (`of which 17179869183.96 GiB is free`): more than the total is no reading. */
+function plausibleFree(free: number | undefined, total: number | undefined): number | undefined {
+  return free !== undefined && total !== undefined && free > total ? undefined : free;
 }
 
 /** Parses the OOM message in `text` (one record, possibly multi-line). Undefined when it is not one. */
@@ -143,7 +150,7 @@ export function parseOom(text: string): OomNumbers | undefined {
       const reserved = parseSize(legacy[8] ?? '', legacy[9] ?? '');
       set(out, 'total', parseSize(legacy[2] ?? '', legacy[3] ?? ''));
       set(out, 'allocated', allocated);
-      set(out, 'free', parseSize(legacy[6] ?? '', legacy[7] ?? ''));
+      set(out, 'free', plausibleFree(parseSize(legacy[6] ?? '', legacy[7] ?? ''), out.total));
       if (allocated !== undefined && reserved !== undefined) set(out, 'reservedUnallocated', Math.max(0, reserved - allocated));
       return out;
     }
@@ -151,7 +158,7 @@ export function parseOom(text: string): OomNumbers | undefined {
     if (total !== null) {
       const out: Mutable<OomNumbers> = { form: 'caching', requested, device: `${backend(text)}:${total[1] ?? '0'}` };
       set(out, 'total', parseSize(total[2] ?? '', total[3] ?? ''));
-      set(out, 'free', parseSize(total[4] ?? '', total[5] ?? ''));
+      set(out, 'free', plausibleFree(parseSize(total[4] ?? '', total[5] ?? ''), out.total));
       if (text.includes('Of the allocated memory ')) set(out, 'allocated', size(ALLOC_NEW, text));
       if (text.includes(' is reserved by PyTorch but unallocated')) set(out, 'reservedUnallocated', size(UNALLOC_NEW, text));
       let others = 0;
