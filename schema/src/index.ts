@@ -41,6 +41,7 @@ export type {
   RuntimeEventOf,
   RuntimeName,
 } from './events.js';
+export { OOM_ADVICE, OOM_CAUSE_LABELS, oomAdviceFor, oomCauseLabel } from './oom-advice.js';
 export {
   CLOCK_EVENT_REASON_BITS,
   CLOCK_EVENT_REASONS,

@@ -2,21 +2,11 @@
 // same second (model, resolution, batch), grouped counts, and what to try per cause. The join is
 // done at insert time by the oom_context materialized view (migration 0007). No prompt is stored,
 // so none can be returned.
-import { GPU_TIERS_GB, type CountByKey, type OomAdvice, type OomQuery, type OomRow } from '@renderwatch/schema';
+import { GPU_TIERS_GB, oomAdviceFor, type CountByKey, type OomAdvice, type OomQuery, type OomRow } from '@renderwatch/schema';
 import { chDateTimeToIso } from '../../domain/time.js';
 import type { TenantScope } from '../scope.js';
 import { joinSql, raw, sql, type SqlFragment } from '../sql.js';
 import { numOrNull } from './aggregates.js';
-
-export const OOM_ADVICE: Record<string, string> = {
-  resolution: 'Lower the resolution or enable tiled VAE decode/upscale; otherwise route this resolution to a larger GPU tier.',
-  batch: 'Lower the batch size (or split it into sequential runs); the allocation grows with each image in the batch.',
-  addons: 'Unload or reduce LoRA/ControlNet/refiner/upscaler models, or offload them to CPU between stages.',
-  fragmentation: 'Set PYTORCH_CUDA_ALLOC_CONF=expandable_segments:True, or restart the runtime to release fragmented memory.',
-  other_process: 'Another process holds VRAM on this GPU: stop it or pin workloads so they do not share the GPU.',
-  model_too_large: 'The weights alone exceed free memory: use an fp8/quantized checkpoint, enable model offload, or use a larger tier.',
-  unknown: 'No rule matched: check the numbers (requested vs free) and the runtime log around this time.',
-};
 
 const GiB = 1024 ** 3;
 /** Smallest tier (GB) that holds `totalBytes` (a 24 GB card reports a little under 24 GiB). */
@@ -251,7 +241,7 @@ export async function queryOoms(s: TenantScope, q: OomQuery, from: Date, to: Dat
       batch: opt(r.batch),
     };
   });
-  const advice = sorted(byCause).map(({ key }) => ({ cause: key, what_to_try: OOM_ADVICE[key] ?? OOM_ADVICE['unknown'] ?? '' }));
+  const advice = sorted(byCause).map(({ key }) => ({ cause: key, what_to_try: oomAdviceFor(key) }));
   return {
     total,
     by_cause: sorted(byCause),
