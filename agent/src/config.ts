@@ -95,7 +95,19 @@ export const AgentConfigSchema = z.object({
   AGENT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
 });
 
-export type AgentConfig = Readonly<z.infer<typeof AgentConfigSchema>> & { readonly agentId: string; readonly hostname: string };
+export type AgentConfig = Readonly<z.infer<typeof AgentConfigSchema>> & {
+  readonly agentId: string;
+  readonly hostname: string;
+  /** The standard OpenTelemetry variables (OTEL_*) as set; they win over the AGENT_OTLP_* defaults (otlp/otlp-plan.ts). */
+  readonly otelEnv: Readonly<Record<string, string>>;
+};
+
+/** The OTEL_* variables of an environment, empty values left out. */
+export function otelEnvOf(env: Readonly<Record<string, string | undefined>>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) if (k.startsWith('OTEL_') && v !== undefined && v.trim() !== '') out[k] = v;
+  return out;
+}
 
 export type AgentConfigResult = { ok: true; config: AgentConfig } | { ok: false; issues: string[] };
 
@@ -129,7 +141,10 @@ export function resolveAgentConfig(
   }
   if (issues.length > 0 || !r.success) return { ok: false, issues };
   const host = r.data.AGENT_HOSTNAME ?? osHostname;
-  return { ok: true, config: Object.freeze({ ...r.data, hostname: host, agentId: r.data.AGENT_ID ?? `agent-${host}`.slice(0, 128) }) };
+  return {
+    ok: true,
+    config: Object.freeze({ ...r.data, hostname: host, agentId: r.data.AGENT_ID ?? `agent-${host}`.slice(0, 128), otelEnv: Object.freeze(otelEnvOf(env)) }),
+  };
 }
 
 /** Reads process.env (the only place in the agent that does). */

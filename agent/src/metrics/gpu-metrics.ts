@@ -5,6 +5,13 @@ import { CLOCK_EVENT_REASONS, decodeClockEventReasons, type ClockEventReason } f
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { GpuSnapshot, GpuStatusChange } from '../sampling/sampler.js';
 import { createCumulativeCounter } from './cumulative-counter.js';
+
+/** Used / installed memory (undefined when either is unknown or the total is 0). */
+export function memoryUsedRatio(g: GpuSnapshot): number | undefined {
+  return g.memory_used_bytes !== undefined && g.memory_total_bytes !== undefined && g.memory_total_bytes > 0
+    ? g.memory_used_bytes / g.memory_total_bytes
+    : undefined;
+}
 import { reasonLabel, xidLabel } from './labels.js';
 
 const GPU_LABELS = ['host', 'gpu_index', 'gpu_uuid', 'gpu_name'] as const;
@@ -15,7 +22,9 @@ type GpuLabels = Record<GpuLabel, string>;
 const MHZ = 1_000_000;
 const GAUGES: readonly [string, string, (g: GpuSnapshot) => number | undefined][] = [
   ['renderwatch_gpu_utilization_ratio', 'Share of time the GPU was executing kernels (0-1).', (g) => g.utilization_gpu_ratio],
-  ['renderwatch_gpu_memory_utilization_ratio', 'Share of time GPU memory was being read or written (0-1).', (g) => g.utilization_memory_ratio],
+  // Same meaning as OTLP's hw.gpu.memory.utilization (semantic conventions): the fraction of memory in use.
+  ['renderwatch_gpu_memory_utilization_ratio', 'Fraction of GPU memory in use, used / total (0-1).', (g) => memoryUsedRatio(g)],
+  ['renderwatch_gpu_memory_busy_ratio', 'Share of time GPU memory was being read or written (0-1).', (g) => g.utilization_memory_ratio],
   ['renderwatch_gpu_memory_used_bytes', 'GPU memory in use, bytes.', (g) => g.memory_used_bytes],
   ['renderwatch_gpu_memory_total_bytes', 'GPU memory installed, bytes.', (g) => g.memory_total_bytes],
   ['renderwatch_gpu_memory_reserved_bytes', 'GPU memory reserved by the driver, bytes.', (g) => g.memory_reserved_bytes],

@@ -37,7 +37,7 @@ export async function startTelemetrySinks(cfg: TelemetryConfig, log: Logger, age
           healthy,
           extra: (open) => metrics.compatText(open),
         });
-  const otlp = otlpFromConfig(cfg, log, agentVersion);
+  const otlp = await otlpFromConfig(cfg, log, agentVersion);
   return {
     metrics,
     otlp,

@@ -1,33 +1,22 @@
-// Builds the OTLP metric exporter for the configured transport. Pure option handling lives here
-// (tested); the exporters themselves come from the OpenTelemetry SDK.
+// Builds the OTLP metric exporter for the configured transport; the exporters come from the
+// OpenTelemetry SDK. An option left undefined is read by the SDK from OTEL_EXPORTER_OTLP_* (otlp-plan.ts).
+// Loaded only when OTLP is configured (otlp-from-config.ts imports it dynamically).
 import { Metadata } from '@grpc/grpc-js';
 import { OTLPMetricExporter as GrpcExporter } from '@opentelemetry/exporter-metrics-otlp-grpc';
 import { OTLPMetricExporter as JsonExporter } from '@opentelemetry/exporter-metrics-otlp-http';
 import { OTLPMetricExporter as ProtoExporter } from '@opentelemetry/exporter-metrics-otlp-proto';
 import type { PushMetricExporter } from '@opentelemetry/sdk-metrics';
 
-export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json', 'grpc'] as const;
-export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+import type { OtlpProtocol } from './otlp-plan.js';
 
 export interface OtlpExporterOptions {
-  /** Base endpoint (http: `http://host:4318`, `/v1/metrics` is appended; grpc: `http://host:4317`). */
-  endpoint: string;
+  /** Base endpoint (http: `http://host:4318`, `/v1/metrics` is appended; grpc: `http://host:4317`); undefined = from the environment. */
+  endpoint?: string;
   protocol: OtlpProtocol;
+  /** undefined = from OTEL_EXPORTER_OTLP_(METRICS_)HEADERS. */
   headers?: Readonly<Record<string, string>>;
-  timeoutMs: number;
-}
-
-/** `a=1,b=two` → { a: '1', b: 'two' }; entries without `=` or with an empty key are dropped. */
-export function parseOtlpHeaders(list: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of list.split(',')) {
-    const i = part.indexOf('=');
-    if (i <= 0) continue;
-    const key = part.slice(0, i).trim();
-    const value = part.slice(i + 1).trim();
-    if (key !== '') out[key] = decodeURIComponent(value);
-  }
-  return out;
+  /** undefined = from OTEL_EXPORTER_OTLP_(METRICS_)TIMEOUT. */
+  timeoutMs?: number;
 }
 
 /** The OTLP/HTTP metrics URL for a base endpoint, as the OTLP exporter spec derives it. */
@@ -37,16 +26,27 @@ export function httpMetricsUrl(endpoint: string): string {
 }
 
 export function createOtlpExporter(o: OtlpExporterOptions): PushMetricExporter {
-  const headers = { ...o.headers };
+  const http = {
+    ...(o.endpoint === undefined ? {} : { url: httpMetricsUrl(o.endpoint) }),
+    ...(o.headers === undefined ? {} : { headers: { ...o.headers } }),
+    ...(o.timeoutMs === undefined ? {} : { timeoutMillis: o.timeoutMs }),
+  };
   switch (o.protocol) {
     case 'http/protobuf':
-      return new ProtoExporter({ url: httpMetricsUrl(o.endpoint), headers, timeoutMillis: o.timeoutMs });
+      return new ProtoExporter(http);
     case 'http/json':
-      return new JsonExporter({ url: httpMetricsUrl(o.endpoint), headers, timeoutMillis: o.timeoutMs });
+      return new JsonExporter(http);
     case 'grpc': {
-      const metadata = new Metadata();
-      for (const [k, v] of Object.entries(headers)) metadata.set(k, v);
-      return new GrpcExporter({ url: o.endpoint, metadata, timeoutMillis: o.timeoutMs });
+      let metadata: Metadata | undefined;
+      if (o.headers !== undefined) {
+        metadata = new Metadata();
+        for (const [k, v] of Object.entries(o.headers)) metadata.set(k, v);
+      }
+      return new GrpcExporter({
+        ...(o.endpoint === undefined ? {} : { url: o.endpoint }),
+        ...(metadata === undefined ? {} : { metadata }),
+        ...(o.timeoutMs === undefined ? {} : { timeoutMillis: o.timeoutMs }),
+      });
     }
     default: {
       const never: never = o.protocol;

@@ -1,29 +1,30 @@
-// Wires OTLP export from the agent config: off (undefined) unless AGENT_OTLP_ENDPOINT is set.
+// Wires OTLP export from the agent config: off (undefined) unless an endpoint is configured, by
+// AGENT_OTLP_ENDPOINT or the standard OTEL_EXPORTER_OTLP_(METRICS_)ENDPOINT (otlp-plan.ts). The SDK
+// (about 15 MB of RSS) is imported only then, so a daemon without OTLP never loads it.
 import type { Logger } from 'pino';
-import type { AgentConfig } from '../config.js';
-import { createOtlpExporter, parseOtlpHeaders } from './otlp-exporter.js';
-import { createOtlpMetrics, type OtlpMetrics } from './otlp-metrics.js';
+import type { OtlpMetrics } from './otlp-metrics.js';
+import { planOtlp, type OtlpPlanConfig } from './otlp-plan.js';
 
-type OtlpConfig = Pick<
-  AgentConfig,
-  'AGENT_OTLP_ENDPOINT' | 'AGENT_OTLP_PROTOCOL' | 'AGENT_OTLP_INTERVAL_MS' | 'AGENT_OTLP_TIMEOUT_MS' | 'AGENT_OTLP_HEADERS' | 'hostname' | 'agentId'
->;
-
-export function otlpFromConfig(cfg: OtlpConfig, log: Logger, agentVersion?: string): OtlpMetrics | undefined {
-  if (cfg.AGENT_OTLP_ENDPOINT === '') return undefined;
+export async function otlpFromConfig(cfg: OtlpPlanConfig, log: Logger, agentVersion?: string): Promise<OtlpMetrics | undefined> {
+  const plan = planOtlp(cfg);
+  if (plan === undefined) return undefined;
+  const [{ createOtlpExporter }, { createOtlpMetrics }] = await Promise.all([import('./otlp-exporter.js'), import('./otlp-metrics.js')]);
   const exporter = createOtlpExporter({
-    endpoint: cfg.AGENT_OTLP_ENDPOINT,
-    protocol: cfg.AGENT_OTLP_PROTOCOL,
-    headers: parseOtlpHeaders(cfg.AGENT_OTLP_HEADERS),
-    timeoutMs: cfg.AGENT_OTLP_TIMEOUT_MS,
+    protocol: plan.protocol,
+    ...(plan.endpoint === undefined ? {} : { endpoint: plan.endpoint }),
+    ...(plan.headers === undefined ? {} : { headers: plan.headers }),
+    ...(plan.timeoutMs === undefined ? {} : { timeoutMs: plan.timeoutMs }),
   });
-  log
-    .child({ module: 'otlp' })
-    .info({ endpoint: cfg.AGENT_OTLP_ENDPOINT, protocol: cfg.AGENT_OTLP_PROTOCOL, intervalMs: cfg.AGENT_OTLP_INTERVAL_MS }, 'otlp metrics export on');
+  const l = log.child({ module: 'otlp' });
+  if (plan.ignored.length > 0) l.warn({ ignored: plan.ignored }, 'unusable OTEL_* values ignored; the AGENT_OTLP_* defaults apply');
+  l.info(
+    { endpoint: plan.endpoint ?? `(${plan.endpointFrom})`, protocol: plan.protocol, intervalMs: plan.intervalMs, endpointFrom: plan.endpointFrom },
+    'otlp metrics export on',
+  );
   return createOtlpMetrics({
     exporter,
-    intervalMs: cfg.AGENT_OTLP_INTERVAL_MS,
-    timeoutMs: cfg.AGENT_OTLP_TIMEOUT_MS,
+    intervalMs: plan.intervalMs,
+    timeoutMs: plan.exportTimeoutMs,
     hostName: cfg.hostname,
     agentId: cfg.agentId,
     agentVersion,

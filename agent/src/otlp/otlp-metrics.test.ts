@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentObserver } from '../agent.js';
 import type { GpuSnapshot } from '../sampling/sampler.js';
-import { createOtlpExporter, httpMetricsUrl, parseOtlpHeaders } from './otlp-exporter.js';
+import { createOtlpExporter, httpMetricsUrl } from './otlp-exporter.js';
+import { parseOtlpHeaders } from './otlp-plan.js';
 import { createOtlpMetrics, type OtlpMetrics } from './otlp-metrics.js';
 import { decodeExportMetricsRequest, decodeJsonExportMetricsRequest, type DecodedMetric, type DecodedResourceMetrics } from './otlp-request-decoder.js';
 

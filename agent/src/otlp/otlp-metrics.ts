@@ -3,11 +3,13 @@
 // in host.* resource attributes); renderwatch's own signals are under renderwatch.*.
 // GPU values are read by observable instruments from the latest snapshot at each export.
 import type { Attributes, ObservableResult } from '@opentelemetry/api';
-import { resourceFromAttributes } from '@opentelemetry/resources';
+import { detectResources, envDetector, resourceFromAttributes } from '@opentelemetry/resources';
 import { MeterProvider, PeriodicExportingMetricReader, type PushMetricExporter } from '@opentelemetry/sdk-metrics';
 import type { RuntimeEvent } from '@renderwatch/schema';
 import { CLOCK_EVENT_REASONS, decodeClockEventReasons } from '@renderwatch/schema';
 import type { GpuSnapshot, GpuStatusChange } from '../sampling/sampler.js';
+import { memoryUsedRatio } from '../metrics/gpu-metrics.js';
+import { createHwState, gpuAttributes, HW_STATES } from './otlp-hw-state.js';
 import { modelSourceLabel, oomCauseLabel, outcomeLabel, runtimeLabel, sampleSourceLabel, xidLabel, type SampleSource } from '../metrics/labels.js';
 
 export interface OtlpMetricsOptions {
@@ -19,6 +21,8 @@ export interface OtlpMetricsOptions {
   agentVersion?: string;
   /** Extra resource attributes (e.g. k8s.node.name from the downward API). */
   resource?: Readonly<Record<string, string>>;
+  /** Resource detection from OTEL_RESOURCE_ATTRIBUTES / OTEL_SERVICE_NAME (the SDK's envDetector); default true. */
+  detectEnv?: boolean;
 }
 
 export interface OtlpMetrics {
@@ -37,27 +41,18 @@ export interface OtlpMetrics {
 const JOB_BUCKETS_S = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600];
 const LOAD_BUCKETS_S = [0.1, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300];
 
-/** hw.* attributes of one GPU (docs/hardware/gpu.md): hw.id is required; the rest when known. */
-export function gpuAttributes(g: GpuSnapshot): Attributes {
-  const a: Attributes = { 'hw.id': g.uuid ?? `gpu-${g.index}`, 'hw.type': 'gpu', 'hw.vendor': 'NVIDIA', 'renderwatch.gpu.index': g.index };
-  if (g.name !== undefined) {
-    a['hw.name'] = g.name;
-    a['hw.model'] = g.name;
-  }
-  if (g.driver_version !== undefined) a['hw.driver_version'] = g.driver_version;
-  return a;
-}
-
 type Read = (g: GpuSnapshot) => number | undefined;
 
 export function createOtlpMetrics(o: OtlpMetricsOptions): OtlpMetrics {
-  const resource = resourceFromAttributes({
+  // The agent's attributes are defaults: what OTEL_RESOURCE_ATTRIBUTES and OTEL_SERVICE_NAME set wins (merge keeps the argument's).
+  const defaults = resourceFromAttributes({
     'service.name': 'renderwatch-agent',
     'service.version': o.agentVersion ?? 'unknown',
     'service.instance.id': o.agentId,
     'host.name': o.hostName,
     ...o.resource,
   });
+  const resource = o.detectEnv === false ? defaults : defaults.merge(detectResources({ detectors: [envDetector] }));
   const reader = new PeriodicExportingMetricReader({
     exporter: o.exporter,
     exportIntervalMillis: o.intervalMs,
@@ -66,6 +61,7 @@ export function createOtlpMetrics(o: OtlpMetricsOptions): OtlpMetrics {
   const provider = new MeterProvider({ resource, readers: [reader] });
   const meter = provider.getMeter('renderwatch-agent', o.agentVersion);
   let latest: readonly GpuSnapshot[] = [];
+  const hw = createHwState();
 
   const observeEach = (result: ObservableResult, read: Read, extra: Attributes = {}): void => {
     for (const g of latest) {
@@ -80,14 +76,29 @@ export function createOtlpMetrics(o: OtlpMetricsOptions): OtlpMetrics {
     meter.createObservableUpDownCounter(name, { unit, description }).addCallback((r) => observeEach(r, read));
   };
 
-  gauge('hw.gpu.utilization', '1', 'Fraction of time the GPU was busy', (g) => g.utilization_gpu_ratio, { 'hw.gpu.task': 'general' });
+  meter.createObservableGauge('hw.gpu.utilization', { unit: '1', description: 'Fraction of time spent in a specific task' }).addCallback((r) => {
+    observeEach(r, (g) => g.utilization_gpu_ratio, { 'hw.gpu.task': 'general' });
+    observeEach(r, (g) => g.peer?.encoder_utilization_ratio, { 'hw.gpu.task': 'encoder' });
+    observeEach(r, (g) => g.peer?.decoder_utilization_ratio, { 'hw.gpu.task': 'decoder' });
+  });
   upDown('hw.gpu.memory.usage', 'By', 'GPU memory used', (g) => g.memory_used_bytes);
   upDown('hw.gpu.memory.limit', 'By', 'GPU memory installed', (g) => g.memory_total_bytes);
-  gauge('hw.gpu.memory.utilization', '1', 'Fraction of GPU memory used', (g) =>
-    g.memory_used_bytes !== undefined && g.memory_total_bytes !== undefined && g.memory_total_bytes > 0
-      ? g.memory_used_bytes / g.memory_total_bytes
-      : undefined,
-  );
+  // Semantic conventions: the fraction of GPU memory used, as renderwatch_gpu_memory_utilization_ratio on /metrics.
+  gauge('hw.gpu.memory.utilization', '1', 'Fraction of GPU memory used', memoryUsedRatio);
+  gauge('renderwatch.gpu.memory.busy', '1', 'Fraction of time GPU memory was being read or written', (g) => g.utilization_memory_ratio);
+  meter
+    .createObservableCounter('hw.gpu.io', { unit: 'By', description: 'Received and transmitted bytes by the GPU (PCIe, integrated from the sampled rate)' })
+    .addCallback((r) => {
+      for (const [, t] of hw.io) {
+        r.observe(Math.round(t.rx), { ...t.attrs, 'network.io.direction': 'receive' });
+        r.observe(Math.round(t.tx), { ...t.attrs, 'network.io.direction': 'transmit' });
+      }
+    });
+  meter
+    .createObservableUpDownCounter('hw.status', { unit: '1', description: 'Operational status: 1 (true) or 0 (false) for each of the possible states' })
+    .addCallback((r) => {
+      for (const { attrs, state } of hw.statuses(latest)) for (const s of HW_STATES) r.observe(s === state ? 1 : 0, { ...attrs, 'hw.state': s });
+    });
   gauge('hw.power', 'W', 'GPU power draw', (g) => g.power_draw_watts);
   gauge('hw.temperature', 'Cel', 'GPU core temperature', (g) => g.temperature_celsius);
   meter
@@ -131,9 +142,11 @@ export function createOtlpMetrics(o: OtlpMetricsOptions): OtlpMetrics {
   return {
     observeGpus(gpus) {
       latest = gpus.slice();
+      hw.observeGpus(latest);
     },
     observeGpuStatus(changes) {
       for (const c of changes) {
+        hw.observeStatus(c);
         if (c.status === 'xid')
           xids.add(1, { 'hw.id': c.gpu_uuid, 'hw.type': 'gpu', 'renderwatch.gpu.index': c.gpu_index, 'renderwatch.gpu.xid': xidLabel(c.xid) });
       }
@@ -168,6 +181,7 @@ export function createOtlpMetrics(o: OtlpMetricsOptions): OtlpMetrics {
       sampleErrors.add(1, { 'renderwatch.sample.source': sampleSourceLabel(source) });
     },
     observeStatus(s) {
+      hw.observeStatus(s);
       if (s.status === 'xid')
         xids.add(1, { 'hw.id': s.gpu_uuid, 'hw.type': 'gpu', 'renderwatch.gpu.index': s.gpu_index, 'renderwatch.gpu.xid': xidLabel(s.xid) });
     },

@@ -30,7 +30,15 @@ const H100: GpuSnapshot = {
   clock_event_reasons_mask: 0x4,
   pcie_tx_bytes_per_s: 1024000,
   processes: [{ pid: 11345, name: '/usr/bin/python3', used_memory_bytes: 15690 * MiB }],
-  peer: { pstate: 0, compute_mode: 0, minor_number: 5, graphics_clock_mhz: 1755, video_clock_mhz: 1650, decoder_utilization_ratio: 0.05, pcie_replays_total: 2 },
+  peer: {
+    pstate: 0,
+    compute_mode: 0,
+    minor_number: 5,
+    graphics_clock_mhz: 1755,
+    video_clock_mhz: 1650,
+    decoder_utilization_ratio: 0.05,
+    pcie_replays_total: 2,
+  },
 };
 
 describe('AGENT_METRICS_COMPAT', () => {
