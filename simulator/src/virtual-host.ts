@@ -4,6 +4,7 @@
 import type { GpuSnapshot, HostSnapshotLike, TimedEvent } from '@renderwatch/agent';
 import { CLOCK_EVENT_REASON_BITS, decodeClockEventReasons, type RuntimeName } from '@renderwatch/schema';
 import type { GpuProfile } from './gpu-profiles.js';
+import { checkpointLoad, createStartLabeller, readSeconds } from './start-evidence.js';
 import type { Workload } from './workloads.js';
 
 export interface VirtualHostSpec {
@@ -66,9 +67,12 @@ function uuidFor(host: string, i: number): string {
 export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, startMs: number): VirtualHost {
   let lastMs = startMs;
   let jobCounter = 0;
-  // A third of the fleet starts cold (first start after boot: weights read from disk), slower.
-  const cold = rng() < 0.33;
-  const startupS = cold ? 120 + rng() * 240 : 20 + rng() * 70;
+  // A third of the fleet starts with an empty page cache (after a reboot): weights are read at disk
+  // speed and start-up is slower. The agent's rules label the start from the loads (start-evidence.ts).
+  const pageCacheCold = rng() < 0.33;
+  const startupS = pageCacheCold ? 120 + rng() * 240 : 20 + rng() * 70;
+  const label = createStartLabeller();
+  const preloaded = spec.workloads[0];
   const readyAt = startMs + startupS * 1000;
   let announcedStart = false;
   let announcedReady = false;
@@ -94,7 +98,7 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
     g.job = { id, workload: w, batch, startedMs: now, endsMs: now + (willOom ? Math.min(seconds, 4) : seconds) * 1000, willOom };
     events.push({ ts_unix_ms: now, gpu_index: g.index, event: { kind: 'job_start', runtime: spec.runtime, job_id: id } });
     if (g.resident !== w.model) {
-      const fromDisk = g.resident === undefined;
+      const fromDisk = g.resident === undefined && w.model !== preloaded?.model;
       events.push({
         ts_unix_ms: now,
         gpu_index: g.index,
@@ -103,7 +107,7 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
           runtime: spec.runtime,
           model: w.model,
           source: fromDisk ? 'disk' : 'cache',
-          duration_s: Math.round((fromDisk ? 6 + rng() * 30 : 1 + rng() * 3) * 100) / 100,
+          duration_s: fromDisk ? readSeconds(w.base_bytes, !pageCacheCold, rng()) : Math.round((1 + rng() * 3) * 100) / 100,
           loaded_mb: Math.round(w.base_bytes / MiB),
           mode: 'full',
         },
@@ -172,10 +176,11 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
       const events: TimedEvent[] = [];
       if (!announcedStart) {
         announcedStart = true;
-        events.push({ ts_unix_ms: startMs, cold, event: { kind: 'runtime_start', runtime: spec.runtime, version: '0.3.56', extensions: ['ComfyUI-Manager'] } });
+        events.push({ ts_unix_ms: startMs, event: { kind: 'runtime_start', runtime: spec.runtime, version: '0.3.56', extensions: ['ComfyUI-Manager'] } });
       }
       if (!announcedReady && now >= readyAt) {
         announcedReady = true;
+        if (preloaded !== undefined) events.push(checkpointLoad(spec.runtime, preloaded.model, preloaded.base_bytes, !pageCacheCold, readyAt - 1000, rng()));
         events.push({
           ts_unix_ms: readyAt,
           event: { kind: 'runtime_ready', runtime: spec.runtime, startup_s: Math.round(startupS * 10) / 10, url: 'http://127.0.0.1:8188' },
@@ -246,7 +251,7 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
         net_rx_bytes_per_s: Math.round(rng() * 5 * MiB),
         net_tx_bytes_per_s: Math.round(rng() * 2 * MiB),
       };
-      return { gpus: snapshots, host, events };
+      return { gpus: snapshots, host, events: label(events) };
     },
   };
 }
