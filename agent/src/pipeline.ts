@@ -41,6 +41,8 @@ export interface AgentPipelineDeps {
   log: Logger;
   gpuSampler?: GpuSampler | undefined;
   hostSource?: HostSource;
+  /** Whether a model file is on a network filesystem (cold/warm evidence; signals/mounts.ts). */
+  remoteVolume?: AgentDeps['remoteVolume'];
   eventSources?: readonly EventSource[];
   observers?: readonly AgentObserver[];
   /** The Export client; default: gRPC to AGENT_COLLECTOR_ADDRESS with the config's token and TLS. */
@@ -131,6 +133,7 @@ export function createAgentPipeline(cfg: PipelineConfig, deps: AgentPipelineDeps
     log,
     gpuSampler: deps.gpuSampler,
     ...(deps.hostSource === undefined ? {} : { hostSource: deps.hostSource }),
+    ...(deps.remoteVolume === undefined ? {} : { remoteVolume: deps.remoteVolume }),
     ...(deps.eventSources === undefined ? {} : { eventSources: deps.eventSources }),
     ...(deps.observers === undefined ? {} : { observers: deps.observers }),
     ...(deps.now === undefined ? {} : { now: deps.now }),
