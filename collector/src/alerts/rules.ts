@@ -4,6 +4,7 @@ import { DEFAULT_DISK_FILL_ROLES, type AlertRuleKind, type AlertRuleSpec } from 
 import type { Storage } from '../storage/clickhouse.js';
 import { sql } from '../storage/sql.js';
 import { durationS } from '../slo/duration.js';
+import { finishedCampaigns } from './campaign-notice.js';
 
 export interface RuleInstance {
   labels: Record<string, string>;
@@ -112,6 +113,9 @@ const oomStorm: RuleQuery = async (c) => {
   return rows.map((r) => ({ labels: { host: r.host }, value: Number(r.n), summary: `${r.n} OOMs on ${r.host} within ${c.rule.window ?? '10m'}` }));
 };
 
+/** A campaign finished within the window: the completion notice (./campaign-notice.ts). */
+const campaignFinished: RuleQuery = (c) => finishedCampaigns(c.storage, c.tenant, c.nowS, windowS(c.rule, '1h'));
+
 export const RULE_QUERIES: Record<AlertRuleKind, RuleQuery> = {
   agent_silent: agentSilent,
   gpu_temperature: gpuTemperature,
@@ -119,6 +123,7 @@ export const RULE_QUERIES: Record<AlertRuleKind, RuleQuery> = {
   disk_fill: diskFill,
   output_lost: outputLost,
   oom_storm: oomStorm,
+  campaign_finished: campaignFinished,
 };
 
 /** Prometheus-style alert names per rule kind. */
@@ -129,6 +134,7 @@ export const RULE_ALERTNAMES: Record<AlertRuleKind, string> = {
   disk_fill: 'DiskNearlyFull',
   output_lost: 'OutputLost',
   oom_storm: 'OomStorm',
+  campaign_finished: 'CampaignFinished',
 };
 
 export function evaluateRule(storage: Storage, tenant: string, rule: AlertRuleSpec, nowMs: number): Promise<RuleInstance[]> {

@@ -6,6 +6,7 @@
 import type { SloSpec } from '@renderwatch/schema';
 import type { Storage } from '../storage/clickhouse.js';
 import { joinSql, raw, sql, type SqlFragment } from '../storage/sql.js';
+import { campaignCounts } from './campaign-sli.js';
 import { durationS } from './duration.js';
 import { countWindow, type Counts } from './evaluate.js';
 import { startOutcomes, type StartEventRow } from './start-pairs.js';
@@ -166,5 +167,7 @@ export async function queryWindowCounts(
     case 'warm_first_image':
     case 'cold_first_image':
       return firstImageCounts(storage, tenant, spec, windows, nowMs);
+    case 'campaign_completion':
+      return campaignCounts(storage, tenant, spec, windows, nowMs);
   }
 }

@@ -15,6 +15,7 @@ describe('readSloFile', () => {
       'cold-start-ready',
       'warm-first-image',
       'batch-job-completion',
+      'batch-campaign-completion',
       'oom-rate',
       'thermal-throttle',
       'output-durability',
@@ -25,7 +26,17 @@ describe('readSloFile', () => {
     expect(byName['cold-start-ready']?.indicator.threshold).toBe('20m');
     expect(byName['thermal-throttle']?.objective).toBe(98);
     expect(byName['output-durability']?.alerting.page.enabled).toBe(false);
-    expect(r.file.alerts.map((a) => a.kind)).toEqual(['agent_silent', 'gpu_temperature', 'gpu_xid', 'disk_fill', 'output_lost', 'oom_storm']);
+    expect(byName['batch-campaign-completion']?.indicator).toEqual({ kind: 'campaign_completion' });
+    expect(r.file.alerts.map((a) => a.kind)).toEqual([
+      'agent_silent',
+      'gpu_temperature',
+      'gpu_xid',
+      'disk_fill',
+      'output_lost',
+      'oom_storm',
+      'campaign_finished',
+    ]);
+    expect(r.file.alerts.at(-1)?.severity).toBe('info');
   });
 
   it('returns an error value for a missing file', async () => {

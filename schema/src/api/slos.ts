@@ -26,6 +26,8 @@ export const SLI_KINDS = [
   'gpu_not_throttled',
   /** images written to disk ÷ images the runtime reported (invariant: no budget). */
   'output_durability',
+  /** campaigns that ended with every planned job done ÷ campaigns that ended (finished or stalled; docs/signals.md "Campaigns"). */
+  'campaign_completion',
 ] as const;
 export const SliKindSchema = z.enum(SLI_KINDS);
 /** Kinds whose events are good when they complete within `threshold`. */
@@ -104,7 +106,7 @@ export type SloSpec = z.infer<typeof SloSpecSchema>;
 export type SloSpecInput = z.input<typeof SloSpecSchema>;
 
 /** Threshold and event alerts (agent silent, GPU hot, XID, disk fill, lost output, OOM storm). */
-export const ALERT_RULE_KINDS = ['agent_silent', 'gpu_temperature', 'gpu_xid', 'disk_fill', 'output_lost', 'oom_storm'] as const;
+export const ALERT_RULE_KINDS = ['agent_silent', 'gpu_temperature', 'gpu_xid', 'disk_fill', 'output_lost', 'oom_storm', 'campaign_finished'] as const;
 export const AlertRuleKindSchema = z.enum(ALERT_RULE_KINDS);
 export type AlertRuleKind = z.infer<typeof AlertRuleKindSchema>;
 
@@ -114,7 +116,7 @@ export const AlertRuleSpecSchema = z
     kind: AlertRuleKindSchema,
     /** kind-specific limit: °C (gpu_temperature), ratio 0..1 (disk_fill), OOM count (oom_storm) */
     threshold: z.number().optional(),
-    /** how far back the rule looks (agent_silent: silence length; oom_storm: counting window) */
+    /** how far back the rule looks (agent_silent: silence length; oom_storm: counting window; campaign_finished: how long the notice stays active) */
     window: DurationSchema.optional(),
     for: DurationSchema.default('0s'),
     severity: AlertSeveritySchema.default('critical'),
