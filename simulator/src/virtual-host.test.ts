@@ -14,8 +14,13 @@ describe('virtual host energy counter', () => {
       const cur = vh.step(t0 + i * 1000).gpus;
       for (const g of cur) {
         const before = prev.find((p) => p.uuid === g.uuid);
-        // one second at this tick's power, give or take the rounding of both readings
-        expect(Math.abs((g.energy_joules ?? 0) - (before?.energy_joules ?? 0) - (g.power_draw_watts ?? 0))).toBeLessThanOrEqual(1.01);
+        // Both readings and the power are there (a missing one must fail, not count as 0), and the
+        // counter grew by one second at this tick's power, give or take the rounding of both readings.
+        expect(typeof g.energy_joules, g.uuid).toBe('number');
+        expect(typeof before?.energy_joules, g.uuid).toBe('number');
+        expect(g.power_draw_watts, g.uuid).toBeGreaterThan(0);
+        const grew = (g.energy_joules as number) - (before?.energy_joules as number);
+        expect(Math.abs(grew - (g.power_draw_watts as number))).toBeLessThanOrEqual(1.01);
       }
       prev = cur;
     }
