@@ -2,6 +2,9 @@
 // /history (with ComfyUI's max_items semantics), /internal/logs/raw, PATCH /internal/logs/subscribe
 // and /ws?clientId=, serving the payload shapes of comfyui-shapes.ts. Tests set its state, push
 // console writes and frames, break endpoints (`malformed`), and stop/restart it on the same port.
+// The frames and answers have the shapes a real ComfyUI 0.8.0 sends (agent/test/fixtures/comfyui-real,
+// checked by fake-comfyui.test.ts); e2e/src/comfyui-real.int.test.ts runs the real server. This fake
+// stays for what the real one cannot produce here: a sampler's progress, a CUDA OOM, old versions.
 // No side effects at import; every server is started by the test and stopped by it.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
@@ -81,7 +84,7 @@ export async function startFakeComfyui(initial: Partial<FakeComfyuiState> = {}):
       return send(res, path, 200, historySlice(state.history, mi === null ? undefined : Number(mi)));
     }
     if (state.logsApi && req.method === 'GET' && path === '/internal/logs/raw')
-      return send(res, path, 200, { entries: state.console, size: { cols: 120, rows: 40 } });
+      return send(res, path, 200, { entries: state.console, size: { cols: 80, rows: 24 } });
     if (state.logsApi && req.method === 'PATCH' && path === '/internal/logs/subscribe') {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString('utf8')));
@@ -161,7 +164,8 @@ export async function startFakeComfyui(initial: Partial<FakeComfyuiState> = {}):
     consoleWrite(entries) {
       state.console.push(...entries);
       if (state.console.length > 300) state.console.splice(0, state.console.length - 300);
-      const frame = JSON.stringify({ type: 'logs', data: { entries, size: { cols: 120, rows: 40 } } });
+      // a real server's subscribers get `size: null` (its terminal size is only in /internal/logs/raw)
+      const frame = JSON.stringify({ type: 'logs', data: { entries, size: null } });
       for (const id of subscribed) sockets.get(id)?.send(frame);
     },
     broadcast,
