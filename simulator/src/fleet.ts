@@ -67,6 +67,8 @@ export interface SimulatedFleetOptions {
   spoolDir?: string;
   /** TLS to the collector: CA (and client certificate for mTLS) files; default plaintext. */
   tls?: ClientTlsFiles;
+  /** These hosts instead of fleetSpecs(hosts, seed, prefix) (the demo's fleet). */
+  specs?: readonly VirtualHostSpec[];
 }
 
 export interface FleetStats {
@@ -90,7 +92,7 @@ export function createSimulatedFleet(o: SimulatedFleetOptions): SimulatedFleet {
   const intervalMs = o.intervalMs ?? 1000;
   const stats: FleetStats = { batchesSent: 0, batchesAcked: 0, retries: 0, failed: 0, rowsAcked: 0 };
   const rng = createRng((o.seed ?? 1) * 7919);
-  const specs = fleetSpecs(o.hosts, o.seed ?? 1, o.prefix);
+  const specs = o.specs ?? fleetSpecs(o.hosts, o.seed ?? 1, o.prefix);
   const t0 = now();
   const agents: { vh: VirtualHost; batcher: Batcher; sender: RetryingSender; client: ExportClient }[] = specs.map((spec) => {
     const vh = createVirtualHost(spec, createRng(Math.floor(rng() * 2 ** 31)), t0);
@@ -124,7 +126,7 @@ export function createSimulatedFleet(o: SimulatedFleetOptions): SimulatedFleet {
         driverVersion: spec.driverVersion,
         cudaVersion: '12.8',
         agentVersion: '0.1.0-sim',
-        labels: { group: spec.hot ? 'rack-b' : 'rack-a' },
+        labels: { group: spec.group ?? (spec.hot ? 'rack-b' : 'rack-a') },
       },
       firstSeq: 'nextSeq' in store ? store.nextSeq : nextSeqStart(t0),
       maxRows: 2000,

@@ -5,6 +5,7 @@ import type { GpuSnapshot, HostSnapshotLike, TimedEvent } from '@renderwatch/age
 import { CLOCK_EVENT_REASON_BITS, decodeClockEventReasons, type RuntimeName } from '@renderwatch/schema';
 import type { GpuProfile } from './gpu-profiles.js';
 import { checkpointLoad, createStartLabeller, readSeconds } from './start-evidence.js';
+import { AMBIENT_C, caseStep, gpuTempStep, THROTTLE_C } from './thermal.js';
 import type { Workload } from './workloads.js';
 
 export interface VirtualHostSpec {
@@ -18,6 +19,21 @@ export interface VirtualHostSpec {
   speed: number;
   workloads: readonly Workload[];
   driverVersion: string;
+  /** Runtime version and extensions its start reports (default ComfyUI 0.3.56 with the Manager). */
+  runtimeVersion?: string;
+  extensions?: readonly string[];
+  /** model file → hash reported with each load. */
+  modelHashes?: Readonly<Record<string, string>>;
+  /** Share of jobs that fail with a runtime error (a broken custom node). */
+  errorRatio?: number;
+  /** Case air above ambient at the start, °C (a case that has been under load for hours). */
+  caseC0?: number;
+  /** Seconds a GPU idles between jobs (default 2–27). */
+  idleS?: readonly [number, number];
+  /** Chance that a job OOMs for no size reason (default 1%). */
+  oomRatio?: number;
+  /** Host label `group` (default rack-b for hot hosts, else rack-a). */
+  group?: string;
 }
 
 interface Job {
@@ -27,12 +43,15 @@ interface Job {
   startedMs: number;
   endsMs: number;
   willOom: boolean;
+  willFail: boolean;
 }
 
 interface GpuState {
   index: number;
   uuid: string;
   temp: number;
+  /** Case air above ambient, °C (heats over an hour under load; a badly cooled case much more). */
+  caseC: number;
   util: number;
   job: Job | undefined;
   resident: string | undefined;
@@ -52,9 +71,6 @@ export interface VirtualHost {
   step(nowMs: number): HostTick;
 }
 
-const AMBIENT = 32;
-const TAU_S = 90;
-const THROTTLE_C = 84;
 const MiB = 1024 * 1024;
 
 function uuidFor(host: string, i: number): string {
@@ -79,7 +95,8 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
   const gpus: GpuState[] = Array.from({ length: spec.gpuCount }, (_, i) => ({
     index: i,
     uuid: uuidFor(spec.hostname, i),
-    temp: AMBIENT + rng() * 6,
+    temp: AMBIENT_C + rng() * 6,
+    caseC: spec.caseC0 ?? 0,
     util: 0,
     job: undefined,
     resident: undefined,
@@ -92,10 +109,11 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
     if (w === undefined) return;
     const batch = 1 + Math.floor(rng() * w.max_batch);
     const need = w.base_bytes + (batch - 1) * w.per_batch_bytes;
-    const willOom = need > spec.profile.memory_total_bytes * 0.97 || rng() < 0.01;
+    const willOom = need > spec.profile.memory_total_bytes * 0.97 || rng() < (spec.oomRatio ?? 0.01);
+    const willFail = !willOom && rng() < (spec.errorRatio ?? 0);
     const seconds = (w.seconds_per_image * batch) / spec.speed;
     const id = `${spec.hostname}-${++jobCounter}`;
-    g.job = { id, workload: w, batch, startedMs: now, endsMs: now + (willOom ? Math.min(seconds, 4) : seconds) * 1000, willOom };
+    g.job = { id, workload: w, batch, startedMs: now, endsMs: now + (willOom || willFail ? Math.min(seconds, 4) : seconds) * 1000, willOom, willFail };
     events.push({ ts_unix_ms: now, gpu_index: g.index, event: { kind: 'job_start', runtime: spec.runtime, job_id: id } });
     if (g.resident !== w.model) {
       const fromDisk = g.resident === undefined && w.model !== preloaded?.model;
@@ -106,6 +124,7 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
           kind: 'model_load',
           runtime: spec.runtime,
           model: w.model,
+          model_hash: spec.modelHashes?.[w.model],
           source: fromDisk ? 'disk' : 'cache',
           duration_s: fromDisk ? readSeconds(w.base_bytes, !pageCacheCold, rng()) : Math.round((1 + rng() * 3) * 100) / 100,
           loaded_mb: Math.round(w.base_bytes / MiB),
@@ -117,7 +136,7 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
       events.push({
         ts_unix_ms: now,
         gpu_index: g.index,
-        event: { kind: 'model_load', runtime: spec.runtime, model: w.model, source: 'resident', duration_s: 0 },
+        event: { kind: 'model_load', runtime: spec.runtime, model: w.model, model_hash: spec.modelHashes?.[w.model], source: 'resident', duration_s: 0 },
       });
     }
   }
@@ -147,6 +166,13 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
         },
       });
     }
+    if (job.willFail) {
+      events.push({
+        ts_unix_ms: now,
+        gpu_index: g.index,
+        event: { kind: 'error', runtime: spec.runtime, error_type: 'NodeNotFound', message: 'node type not found' },
+      });
+    }
     events.push({
       ts_unix_ms: now,
       gpu_index: g.index,
@@ -155,8 +181,8 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
         runtime: spec.runtime,
         job_id: job.id,
         duration_s: duration,
-        outcome: job.willOom ? 'oom' : 'ok',
-        images: job.willOom ? 0 : job.batch,
+        outcome: job.willOom ? 'oom' : job.willFail ? 'error' : 'ok',
+        images: job.willOom || job.willFail ? 0 : job.batch,
         width: w.width,
         height: w.height,
         steps: w.steps,
@@ -165,7 +191,7 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
       },
     });
     g.job = undefined;
-    g.idleUntilMs = now + (2 + rng() * 25) * 1000;
+    g.idleUntilMs = now + ((spec.idleS?.[0] ?? 2) + rng() * ((spec.idleS?.[1] ?? 27) - (spec.idleS?.[0] ?? 2))) * 1000;
   }
 
   return {
@@ -176,7 +202,15 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
       const events: TimedEvent[] = [];
       if (!announcedStart) {
         announcedStart = true;
-        events.push({ ts_unix_ms: startMs, event: { kind: 'runtime_start', runtime: spec.runtime, version: '0.3.56', extensions: ['ComfyUI-Manager'] } });
+        events.push({
+          ts_unix_ms: startMs,
+          event: {
+            kind: 'runtime_start',
+            runtime: spec.runtime,
+            version: spec.runtimeVersion ?? '0.3.56',
+            extensions: [...(spec.extensions ?? ['ComfyUI-Manager'])],
+          },
+        });
       }
       if (!announcedReady && now >= readyAt) {
         announcedReady = true;
@@ -191,9 +225,8 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
         if (g.job === undefined && announcedReady && now >= g.idleUntilMs) startJob(g, now, events);
         const busy = g.job !== undefined;
         g.util = busy ? 0.88 + rng() * 0.12 : rng() * 0.03;
-        const loadC = spec.profile.load_celsius + (spec.hot ? 16 : 0);
-        const target = AMBIENT + (loadC - AMBIENT) * g.util;
-        g.temp += (target - g.temp) * (1 - Math.exp(-dtS / TAU_S));
+        g.caseC = caseStep(g.caseC, g.util, spec.hot, dtS);
+        g.temp = gpuTempStep(g.temp, spec.profile.load_celsius, g.caseC, g.util, dtS);
         let mask = busy ? 0 : CLOCK_EVENT_REASON_BITS.gpu_idle;
         let clockFactor = busy ? 1 : 0.1;
         let power = spec.profile.idle_watts + (spec.profile.power_limit_watts - spec.profile.idle_watts) * g.util * (0.85 + rng() * 0.17);

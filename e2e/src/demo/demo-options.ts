@@ -4,16 +4,21 @@ export interface DemoOptions {
   grpcPort: number;
   host: string;
   hosts: number;
+  /** Days of history sent before the fleet goes live (0 = none). */
+  historyDays: number;
   clickhouseUrl: string | undefined;
   logLevel: 'info' | 'warn' | 'error';
 }
 
-export const DEMO_USAGE = `usage: npm run demo -- [--port 8470] [--grpc-port 8471] [--hosts 12] [--host 127.0.0.1]
+export const DEMO_USAGE = `usage: npm run demo -- [--port 8470] [--grpc-port 8471] [--hosts 12] [--host 127.0.0.1] [--history-days 7]
 
 Starts a local ClickHouse (data in .data/demo-clickhouse), the collector, a simulated fleet and one
-real agent replaying recorded nvidia-smi output, then prints the dashboard URL. Ctrl-C stops all.
+real agent replaying recorded nvidia-smi output, then prints the dashboard URL. With --history-days N (default 7, 0 = off) the demo's fleet first sends N
+days of history (most recent hours first) through the agents' export path, so every page has content
+within a minute; --hosts then picks the live fleet of the older generic simulator instead of the
+story fleet only when history is off. Ctrl-C stops all.
 
-environment: RENDERWATCH_DEMO_PORT, RENDERWATCH_DEMO_GRPC_PORT, RENDERWATCH_CLICKHOUSE_URL (use an
+environment: RENDERWATCH_DEMO_PORT, RENDERWATCH_DEMO_GRPC_PORT, RENDERWATCH_DEMO_HISTORY_DAYS, RENDERWATCH_CLICKHOUSE_URL (use an
 existing ClickHouse instead of starting one)`;
 
 export type DemoOptionsResult = { ok: true; options: DemoOptions } | { ok: false; message: string; help: boolean };
@@ -38,8 +43,9 @@ export function demoOptions(argv: readonly string[], env: Readonly<Record<string
   const port = int('port', 'RENDERWATCH_DEMO_PORT', 8470, 0, 65535);
   const grpcPort = int('grpc-port', 'RENDERWATCH_DEMO_GRPC_PORT', 8471, 0, 65535);
   const hosts = int('hosts', 'RENDERWATCH_DEMO_HOSTS', 12, 2, 2000);
-  for (const v of [port, grpcPort, hosts]) if (typeof v === 'string') return { ok: false, message: v, help: false };
-  const known = new Set(['port', 'grpc-port', 'hosts', 'host']);
+  const historyDays = int('history-days', 'RENDERWATCH_DEMO_HISTORY_DAYS', 7, 0, 30);
+  for (const v of [port, grpcPort, hosts, historyDays]) if (typeof v === 'string') return { ok: false, message: v, help: false };
+  const known = new Set(['port', 'grpc-port', 'hosts', 'host', 'history-days']);
   for (const k of flags.keys()) if (!known.has(k)) return { ok: false, message: `unknown option --${k}\n\n${DEMO_USAGE}`, help: false };
   return {
     ok: true,
@@ -47,6 +53,7 @@ export function demoOptions(argv: readonly string[], env: Readonly<Record<string
       port: port as number,
       grpcPort: grpcPort as number,
       hosts: hosts as number,
+      historyDays: historyDays as number,
       host: flags.get('host') ?? '127.0.0.1',
       clickhouseUrl: env['RENDERWATCH_CLICKHOUSE_URL'] === '' ? undefined : env['RENDERWATCH_CLICKHOUSE_URL'],
       logLevel: 'warn',

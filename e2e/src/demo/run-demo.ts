@@ -7,8 +7,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCollectorConfig, startCollector } from '@renderwatch/collector';
 import { startLocalClickHouse, type LocalClickHouse } from '@renderwatch/devkit';
-import { createSimulatedFleet } from '@renderwatch/simulator';
+import { createSimulatedFleet, demoFleetSpecs, demoLiveSpecs } from '@renderwatch/simulator';
 import pino from 'pino';
+import { runDemoHistory } from './demo-history.js';
 import { demoOptions } from './demo-options.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -45,14 +46,24 @@ async function main(): Promise<number> {
     COLLECTOR_GRPC_PORT: String(o.grpcPort),
     COLLECTOR_LOG_LEVEL: o.logLevel,
     COLLECTOR_SILENT_AFTER_S: '30',
+    // list prices per GPU-hour of the demo's cards, so /cost has money in it
+    COLLECTOR_GPU_PRICES: 'H100=2.49,A100=1.79,L40S=1.10,5090=0.89,4090=0.69,A10G=0.75,T4=0.35,*=0.80',
   });
   if (!cfg.ok) throw new Error(cfg.issues.join('; '));
   const collector = await startCollector(cfg.config, log);
   const grpcAddress = `127.0.0.1:${collector.grpcPort}`;
   say(`collector up: HTTP ${collector.httpPort}, gRPC ${collector.grpcPort}`);
-  const fleet = createSimulatedFleet({ hosts: o.hosts - 1, address: grpcAddress, log: log.child({ module: 'simulator' }), seed: 42 });
+  const t0 = Date.now();
+  const story = demoFleetSpecs();
+  const fleet = createSimulatedFleet({
+    hosts: o.historyDays > 0 ? story.length : o.hosts - 1,
+    address: grpcAddress,
+    log: log.child({ module: 'simulator' }),
+    seed: 42,
+    ...(o.historyDays > 0 ? { specs: demoLiveSpecs(story) } : {}),
+  });
   fleet.start();
-  say(`simulated fleet of ${o.hosts - 1} hosts sending to ${grpcAddress}`);
+  say(`simulated fleet of ${fleet.hosts.length} hosts sending to ${grpcAddress}`);
   // One real agent process, replaying recorded nvidia-smi output through the real daemon.
   const agent: ChildProcess = spawn(join(ROOT, 'agent', 'bin', 'renderwatch-agent'), ['run'], {
     env: {
@@ -75,6 +86,15 @@ async function main(): Promise<number> {
   say('');
   say(`dashboard: ${url}`);
   say(`API:       ${url}api/v1/fleet    OpenAPI: ${url}openapi.json`);
+  if (o.historyDays > 0) {
+    say(`filling ${o.historyDays} day(s) of history through the agents' export path (pages fill in from the newest hour back)`);
+    const h = await runDemoHistory({ cfg: cfg.config, collector, grpcAddress, baseUrl: url, days: o.historyDays, endMs: t0, log, say, specs: story });
+    say(
+      `history in: ${h.progress.rows.toLocaleString('en-US')} rows in ${(h.fillMs / 1000).toFixed(1)} s` +
+        `${h.progress.failedBatches > 0 ? ` (${h.progress.failedBatches} batches refused)` : ''}; evaluator replayed ${h.ticks} instants in ` +
+        `${(h.replayMs / 1000).toFixed(1)} s${h.acked === undefined ? '' : `; ${h.acked} acknowledged by demo-oncall`}; ready ${((Date.now() - t0) / 1000).toFixed(1)} s after start`,
+    );
+  }
   say('press Ctrl-C to stop everything');
   await new Promise<void>((res) => {
     process.once('SIGINT', res);
