@@ -27,7 +27,7 @@ export interface ApiClientOptions {
   fetch?: typeof fetch;
 }
 
-/** True when the collector does not have this route (yet): pages show their "fills in when" state. */
+/** True when the collector has no such route (an older collector than this dashboard). */
 export function isNotAvailable(e: ApiFailure): boolean {
   return e.status === 404 && e.code === 'COL_ERR_API_NOT_FOUND';
 }

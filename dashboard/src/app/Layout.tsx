@@ -14,6 +14,9 @@ export const NAV = [
   { to: '/ooms', label: 'OOM explorer', match: (p: string) => p.startsWith('/ooms') },
   { to: '/slowdowns', label: 'Slowdowns', match: (p: string) => p.startsWith('/slowdowns') },
   { to: '/capacity', label: 'Capacity', match: (p: string) => p.startsWith('/capacity') },
+  { to: '/starts', label: 'Starts', match: (p: string) => p.startsWith('/starts') },
+  { to: '/cost', label: 'Cost', match: (p: string) => p.startsWith('/cost') },
+  { to: '/versions', label: 'Versions', match: (p: string) => p.startsWith('/versions') },
 ] as const;
 
 function RefreshControl() {

@@ -2,12 +2,15 @@
 import type { ReactNode } from 'react';
 import { AlertsPage } from '../features/alerts/AlertsPage.js';
 import { CapacityPage } from '../features/capacity/CapacityPage.js';
+import { CostPage } from '../features/cost/CostPage.js';
 import { FleetPage } from '../features/fleet/FleetPage.js';
 import { HostDetailPage } from '../features/host-detail/HostDetailPage.js';
 import { OomPage } from '../features/ooms/OomPage.js';
 import { SloDetailPage } from '../features/slos/SloDetailPage.js';
 import { SloListPage } from '../features/slos/SloListPage.js';
 import { SlowdownsPage } from '../features/slowdowns/SlowdownsPage.js';
+import { StartsPage } from '../features/starts/StartsPage.js';
+import { VersionsPage } from '../features/versions/VersionsPage.js';
 import { EmptyState } from '../lib/QueryView.js';
 import { Link, matchPath } from './router.js';
 
@@ -20,6 +23,9 @@ const ROUTES: { pattern: string; render: (p: Record<string, string>) => ReactNod
   { pattern: '/ooms', render: () => <OomPage /> },
   { pattern: '/slowdowns', render: () => <SlowdownsPage /> },
   { pattern: '/capacity', render: () => <CapacityPage /> },
+  { pattern: '/starts', render: () => <StartsPage /> },
+  { pattern: '/cost', render: () => <CostPage /> },
+  { pattern: '/versions', render: () => <VersionsPage /> },
 ];
 
 export function renderRoute(path: string): ReactNode {

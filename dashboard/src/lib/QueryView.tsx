@@ -1,6 +1,6 @@
-// Readable loading, empty, not-yet-available and error states around any query's content.
+// Readable loading, empty, not-found and error states around any query's content.
 import type { ReactNode } from 'react';
-import { isNotAvailable, type ApiFailure } from '../api/client.js';
+import type { ApiFailure } from '../api/client.js';
 import type { QueryState } from '../api/usePolledQuery.js';
 
 export function ErrorBox({ error, onRetry }: { error: ApiFailure; onRetry?: () => void }) {
@@ -37,14 +37,14 @@ export function LoadingState({ what }: { what: string }) {
 export interface QueryViewProps<T> {
   q: QueryState<T>;
   what: string;
-  /** Shown while the collector has no such route yet: "no data yet: this view fills in when …". */
-  fillsInWhen: string;
+  /** Shown instead of an error box when the collector answers 404 (an unknown SLO, host or campaign): say what does not exist. */
+  notFound?: ReactNode;
   isEmpty?: (d: T) => boolean;
   empty?: ReactNode;
   children: (d: T) => ReactNode;
 }
 
-export function QueryView<T>({ q, what, fillsInWhen, isEmpty, empty, children }: QueryViewProps<T>) {
+export function QueryView<T>({ q, what, notFound, isEmpty, empty, children }: QueryViewProps<T>) {
   if (q.data !== undefined) {
     return (
       <>
@@ -54,7 +54,7 @@ export function QueryView<T>({ q, what, fillsInWhen, isEmpty, empty, children }:
     );
   }
   if (q.error !== undefined) {
-    if (isNotAvailable(q.error)) return <EmptyState testId="not-available">No data yet: this view fills in when {fillsInWhen}.</EmptyState>;
+    if (q.error.status === 404 && notFound !== undefined) return <EmptyState testId="not-found">{notFound}</EmptyState>;
     return <ErrorBox error={q.error} onRetry={q.reload} />;
   }
   return <LoadingState what={what} />;

@@ -40,7 +40,6 @@ export function AlertsPage() {
       <QueryView
         q={q}
         what="alerts"
-        fillsInWhen="the alert evaluator runs and serves /api/v1/alerts"
         isEmpty={(d) => d.alerts.filter((a) => rule === '' || a.rule === rule).length === 0}
         empty={state === 'active' || state === 'firing' ? 'Nothing is firing or pending. All quiet.' : `No ${state === 'all' ? '' : `${state} `}alerts.`}
       >

@@ -63,7 +63,6 @@ export function CapacityPage() {
       <QueryView
         q={q}
         what="capacity"
-        fillsInWhen="the collector serves /api/v1/capacity (it needs job_end events with models and GPU samples)"
         isEmpty={(d) => d.workloads.length === 0 && d.gpu_models.length === 0}
         empty="No finished jobs with a model in this range yet: workloads appear once runtimes report job_end events (the capacity rollup runs periodically), so try a longer range."
       >

@@ -53,14 +53,14 @@ describe('FleetPage', () => {
     expect(g0.getAttribute('href')).toBe('/hosts/render-01?gpu=0');
   });
 
-  it('computes the tiles from the fleet and shows "fills in when" for endpoints that do not exist yet', async () => {
+  it('computes the tiles from the fleet and shows the error code of an endpoint that fails', async () => {
     renderApp('/', { '/api/v1/fleet': { body: twoHosts }, '/api/v1/fleet/utilization': { body: util } });
     const up = await screen.findByTestId('tile-hosts-up');
     expect(up.querySelector('.tile-value')?.textContent).toBe('1 / 2');
     // busy = latest utilization ≥ 10% on reporting hosts: render-01's two GPUs (render-02 is silent)
     expect(screen.getByTestId('tile-gpus-busy').querySelector('.tile-value')?.textContent).toBe('2 / 3');
-    await waitFor(() => expect(screen.getByTestId('tile-slos').textContent).toContain('fills in when the SLO evaluator serves /api/v1/slos'));
-    expect(screen.getByTestId('tile-images').querySelector('.tile-value')?.textContent).toBe('—');
+    await waitFor(() => expect(screen.getByTestId('tile-slos').querySelector('.tile-value')?.textContent).toBe('COL_ERR_API_NOT_FOUND'));
+    expect(screen.getByTestId('tile-images').querySelector('.tile-value')?.textContent).toBe('COL_ERR_API_NOT_FOUND');
   });
 
   it('shows images/min and OOMs from the fleet summary when it exists', async () => {

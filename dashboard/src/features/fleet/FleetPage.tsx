@@ -1,5 +1,4 @@
 import type { ApiFailure } from '../../api/client.js';
-import { isNotAvailable } from '../../api/client.js';
 import { useEffect } from 'react';
 import { usePolledQuery } from '../../api/usePolledQuery.js';
 import { preloadCharts } from '../../charts/LazyTimeSeriesChart.js';
@@ -12,7 +11,7 @@ import { summarizeFleet } from './transform.js';
 import { formatNumber } from '../../lib/format.js';
 import { UtilizationSection } from './UtilizationSection.js';
 
-/** A tile figure from an optional endpoint: its value, its error code, or "fills in when". */
+/** A tile figure from a secondary endpoint: its value, its error code, or loading. */
 function figure<T>(
   q: { data: T | undefined; error: ApiFailure | undefined },
   pick: (d: T) => { value: string; tone?: OptionalFigure['tone'] },
@@ -20,7 +19,7 @@ function figure<T>(
   pending: string,
 ): OptionalFigure {
   if (q.data !== undefined) return { ...pick(q.data), href, pending };
-  if (q.error !== undefined && !isNotAvailable(q.error)) return { value: q.error.code, tone: 'bad', href, pending };
+  if (q.error !== undefined) return { value: q.error.code, tone: 'bad', href, pending };
   return { value: undefined, href, pending };
 }
 
@@ -47,7 +46,6 @@ export function FleetPage({ chartWidth }: { chartWidth?: number }) {
       <QueryView
         q={fleet}
         what="fleet"
-        fillsInWhen="the collector serves /api/v1/fleet"
         isEmpty={(d) => d.hosts.length === 0}
         empty="No hosts have reported yet. Start an agent (or `npm run demo`) and hosts appear here within seconds."
       >
@@ -58,18 +56,8 @@ export function FleetPage({ chartWidth }: { chartWidth?: number }) {
               <FleetTiles
                 summary={summarizeFleet(d.hosts)}
                 silentAfterS={d.silent_after_s}
-                imagesPerMin={figure(
-                  summary,
-                  (s) => ({ value: formatNumber(s.images_per_min, 1) }),
-                  '/slowdowns',
-                  'the collector serves /api/v1/fleet/summary',
-                )}
-                ooms={figure(
-                  summary,
-                  (s) => ({ value: String(s.ooms), tone: s.ooms > 0 ? 'warn' : 'ok' }),
-                  '/ooms',
-                  'the collector serves /api/v1/fleet/summary',
-                )}
+                imagesPerMin={figure(summary, (s) => ({ value: formatNumber(s.images_per_min, 1) }), '/slowdowns', '/api/v1/fleet/summary')}
+                ooms={figure(summary, (s) => ({ value: String(s.ooms), tone: s.ooms > 0 ? 'warn' : 'ok' }), '/ooms', '/api/v1/fleet/summary')}
                 slosAtRisk={figure(
                   slos,
                   (l) => {
@@ -77,13 +65,13 @@ export function FleetPage({ chartWidth }: { chartWidth?: number }) {
                     return { value: `${n} / ${l.slos.length}`, tone: n > 0 ? 'bad' : 'ok' };
                   },
                   '/slos',
-                  'the SLO evaluator serves /api/v1/slos',
+                  '/api/v1/slos',
                 )}
                 firingAlerts={figure(
                   firing,
                   (l) => ({ value: String(l.alerts.length), tone: l.alerts.length > 0 ? 'bad' : 'ok' }),
                   '/alerts?state=firing',
-                  'the alert evaluator serves /api/v1/alerts',
+                  '/api/v1/alerts',
                 )}
               />
               <UtilizationSection data={util.data} loading={util.loading} chartWidth={chartWidth} />

@@ -8,7 +8,7 @@ export interface OptionalFigure {
   value: ReactNode | undefined;
   tone?: 'ok' | 'warn' | 'bad' | 'muted';
   href: string;
-  /** Shown instead of the value until the endpoint exists. */
+  /** What the tile waits for (the endpoint), shown while it loads. */
   pending: string;
 }
 
@@ -17,11 +17,11 @@ function optionalTile(label: string, explain: string, f: OptionalFigure, testId:
   return (
     <Tile
       label={label}
-      explain={available ? explain : `${explain} No data yet: fills in when ${f.pending}.`}
+      explain={explain}
       tone={available ? (f.tone ?? 'ok') : 'muted'}
       testId={testId}
       value={available ? <Link to={f.href}>{f.value}</Link> : '—'}
-      detail={available ? undefined : <span className="small">fills in when {f.pending}</span>}
+      detail={available ? undefined : <span className="small">loading {f.pending}</span>}
     />
   );
 }

@@ -7,7 +7,7 @@ import type { ChartUnit } from '../../charts/units.js';
 import { WhenVisible } from '../../charts/WhenVisible.js';
 import { QueryView } from '../../lib/QueryView.js';
 import { useTimeRange } from '../../lib/useTimeRange.js';
-import { fetchHostSeries } from './api.js';
+import { fetchFleetHosts, fetchHostSeries } from './api.js';
 import { EventList } from './EventList.js';
 import { ProcessTable } from './ProcessTable.js';
 import { chartSeries, eventMarkers, hostColumns, MAX_GPU_LINES, throttleBands } from './series.js';
@@ -19,6 +19,19 @@ const GPU_CHARTS: { title: string; unit: ChartUnit; pick: (p: GpuSeriesPoint) =>
   { title: 'Power draw', unit: 'watts', pick: (p) => p.power_draw_watts, explain: 'mean board power per bucket' },
   { title: 'SM clock', unit: 'mhz', pick: (p) => p.sm_clock_mhz, explain: 'mean SM clock; drops under throttling' },
 ];
+
+/** No samples in range: say whether the host is unknown to the collector or only quiet in this range. */
+function NoSamples({ host }: { host: string }) {
+  const fleet = usePolledQuery('host:fleet', fetchFleetHosts, { live: false });
+  if (fleet.data !== undefined && !fleet.data.hosts.some((h) => h.host === host)) {
+    return (
+      <span data-testid="not-found">
+        No host named <code>{host}</code> has ever reported to this collector. <Link to="/">Back to the fleet</Link>.
+      </span>
+    );
+  }
+  return <>No samples from {host} in this range. Pick a longer range, or check that its agent is running.</>;
+}
 
 export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?: number }) {
   const { range, key } = useTimeRange();
@@ -61,13 +74,7 @@ export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?
           </div>
         )}
       </header>
-      <QueryView
-        q={q}
-        what="host"
-        fillsInWhen="the collector serves /api/v1/hosts/:host/series"
-        isEmpty={(d) => d.gpus.length === 0 && d.host_points.length === 0}
-        empty={`No samples from ${host} in this range. Pick a longer range, or check that its agent is running.`}
-      >
+      <QueryView q={q} what="host" isEmpty={(d) => d.gpus.length === 0 && d.host_points.length === 0} empty={<NoSamples host={host} />}>
         {(d) => {
           const gpus = gpuIndex === undefined ? d.gpus : d.gpus.filter((g) => g.index === gpuIndex);
           const bands = throttleBands(d.throttle_bands, gpus);

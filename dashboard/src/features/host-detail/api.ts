@@ -1,4 +1,12 @@
-import { fromSeriesColumns, HostSeriesResponseSchema, type GpuSeries, type HostSeriesPoint, type HostSeriesResponse } from '@renderwatch/schema';
+import {
+  FleetResponseSchema,
+  fromSeriesColumns,
+  HostSeriesResponseSchema,
+  type FleetResponse,
+  type GpuSeries,
+  type HostSeriesPoint,
+  type HostSeriesResponse,
+} from '@renderwatch/schema';
 import type { ApiClient, ApiResult } from '../../api/client.js';
 import { rangeQuery, type TimeRange } from '../../lib/time-range.js';
 
@@ -10,4 +18,9 @@ export async function fetchHostSeries(c: ApiClient, host: string, range: TimeRan
   if (!r.ok) return r;
   const { times: _times, gpus: _gpus, host_series: _hostSeries, ...rest } = r.data;
   return { ok: true, data: { ...rest, ...fromSeriesColumns(r.data) } };
+}
+
+/** The fleet's host list, asked only when a host has no samples (is it unknown, or only quiet?). */
+export function fetchFleetHosts(c: ApiClient): Promise<ApiResult<FleetResponse>> {
+  return c.get('/api/v1/fleet', FleetResponseSchema);
 }

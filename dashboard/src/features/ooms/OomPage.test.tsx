@@ -65,8 +65,8 @@ describe('OomPage', () => {
     await waitFor(() => expect(stub.calls.at(-1)?.url.searchParams.get('cause')).toBe('batch'));
   });
 
-  it('shows the "fills in when" state while the collector has no OOM route', async () => {
+  it("shows the collector's error code when the OOM route fails", async () => {
     renderApp('/ooms', {});
-    expect((await screen.findByTestId('not-available')).textContent).toContain('No data yet: this view fills in when the collector serves /api/v1/ooms');
+    expect((await screen.findByTestId('error-code')).textContent).toBe('COL_ERR_API_NOT_FOUND');
   });
 });

@@ -52,13 +52,7 @@ export function OomPage() {
           </span>
         )}
       </div>
-      <QueryView
-        q={q}
-        what="OOMs"
-        fillsInWhen="the collector serves /api/v1/ooms (OOM events arrive from runtime logs)"
-        isEmpty={(d) => d.total === 0}
-        empty="No OOMs in this range with these filters. 🎉"
-      >
+      <QueryView q={q} what="OOMs" isEmpty={(d) => d.total === 0} empty="No OOMs in this range with these filters. 🎉">
         {(d) => (
           <>
             <p data-testid="oom-total">

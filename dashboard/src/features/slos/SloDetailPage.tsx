@@ -34,7 +34,15 @@ export function SloDetailPage({ name, chartWidth }: { name: string; chartWidth?:
           <Link to="/slos">SLOs</Link> / {q.data?.slo.display_name ?? name}
         </h1>
       </header>
-      <QueryView q={q} what="SLO" fillsInWhen="the SLO evaluator runs and serves /api/v1/slos/:name">
+      <QueryView
+        q={q}
+        what="SLO"
+        notFound={
+          <>
+            No SLO named <code>{name}</code> in the collector's SLO file. <Link to="/slos">All SLOs</Link>.
+          </>
+        }
+      >
         {(d) => {
           const s = d.slo;
           const series = toSeries(d.points);

@@ -17,13 +17,7 @@ export function SloListPage() {
         <h1>SLOs</h1>
         <span className="muted">current SLI over each SLO's own window, error budget and burn rate per alert window</span>
       </header>
-      <QueryView
-        q={slos}
-        what="SLOs"
-        fillsInWhen="the SLO evaluator runs (the collector loads its SLO file and serves /api/v1/slos)"
-        isEmpty={(d) => d.slos.length === 0}
-        empty="No SLOs are defined: add them to the collector's SLO file."
-      >
+      <QueryView q={slos} what="SLOs" isEmpty={(d) => d.slos.length === 0} empty="No SLOs are defined: add them to the collector's SLO file.">
         {(d) => (
           <table className="data" data-testid="slo-table">
             <thead>

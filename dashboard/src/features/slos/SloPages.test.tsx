@@ -40,9 +40,14 @@ describe('SLO pages', () => {
     expect(within(warm).getByTestId('budget').textContent).toBe('80% left');
   });
 
-  it('says the SLO view fills in once the evaluator runs', async () => {
+  it('says so when the SLO name is unknown, and shows the error code when the list fails', async () => {
+    renderApp('/slos/no-such-slo', {
+      '/api/v1/slos/no-such-slo': { status: 404, body: { code: 'COL_ERR_API_NOT_FOUND', message: 'no SLO named no-such-slo' } },
+    });
+    expect((await screen.findByTestId('not-found')).textContent).toContain('No SLO named no-such-slo');
+    cleanup();
     renderApp('/slos', {});
-    expect((await screen.findByTestId('not-available')).textContent).toContain('the SLO evaluator runs');
+    expect((await screen.findByTestId('error-code')).textContent).toBe('COL_ERR_API_NOT_FOUND');
   });
 
   it('shows an SLO detail with its budget and the range asked for', async () => {

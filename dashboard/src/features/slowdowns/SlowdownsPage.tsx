@@ -56,13 +56,7 @@ export function SlowdownsPage() {
           </select>
         </label>
       </div>
-      <QueryView
-        q={q}
-        what="slowdowns"
-        fillsInWhen="the collector serves /api/v1/slowdowns (it needs job_end events and a baseline period)"
-        isEmpty={(d) => d.hosts.length === 0}
-        empty="No host produced images in this range and its baseline."
-      >
+      <QueryView q={q} what="slowdowns" isEmpty={(d) => d.hosts.length === 0} empty="No host produced images in this range and its baseline.">
         {(d) => (
           <table className="data" data-testid="slowdown-table">
             <thead>
