@@ -87,7 +87,9 @@ export const AgentConfigSchema = z.object({
   AGENT_OTLP_ENDPOINT: z
     .string()
     .default('')
-    .describe('OTLP metrics endpoint, e.g. http://otel-collector:4318 (http) or http://otel-collector:4317 (grpc); empty = OTLP export off'),
+    .describe(
+      'OTLP metrics endpoint, e.g. http://otel-collector:4318 (http) or http://otel-collector:4317 (grpc); empty = OTLP export off unless OTEL_EXPORTER_OTLP_(METRICS_)ENDPOINT is set. The standard OTEL_* variables win over every AGENT_OTLP_* key (docs/metrics.md "OTLP")',
+    ),
   AGENT_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json', 'grpc']).default('http/protobuf').describe('OTLP transport'),
   AGENT_OTLP_INTERVAL_MS: positiveInt.default(60_000).describe('how often OTLP metrics are exported, ms'),
   AGENT_OTLP_TIMEOUT_MS: positiveInt.default(10_000).describe('deadline of one OTLP export, ms'),
