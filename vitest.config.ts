@@ -10,7 +10,7 @@ export default defineConfig({
           name: 'unit',
           environment: 'node',
           include: ['{agent,collector,schema,proto,simulator,devkit}/{src,test}/**/*.test.ts', 'scripts/**/*.test.ts', 'e2e/src/docs/*.test.ts'],
-          exclude: ['**/*.int.test.ts', '**/node_modules/**'],
+          exclude: ['**/*.int.test.ts', '**/node_modules/**', '**/.stryker-tmp/**'],
         },
       },
       {
@@ -25,7 +25,7 @@ export default defineConfig({
           name: 'integration',
           environment: 'node',
           include: ['**/*.int.test.ts', 'e2e/**/*.e2e.test.ts'],
-          exclude: ['**/node_modules/**'],
+          exclude: ['**/node_modules/**', '**/.stryker-tmp/**'],
           globalSetup: ['./tooling/global-clickhouse.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,

@@ -6,6 +6,7 @@
 // surviving mutant explained: docs/mutation.md. Reports: .stryker-reports/<module>.json.
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './ensure-deps.mjs';
 
@@ -87,7 +88,8 @@ for (const name of names) {
       '/agent/dist',
       '/agent/test/fixtures/large*',
     ],
-    tempDirName: `.stryker-tmp/${name}`,
+    // Outside the checkout, so nobody's test filters or greps meet the sandbox copies.
+    tempDirName: join(tmpdir(), 'renderwatch-stryker', name),
     cleanTempDir: 'always',
     disableTypeChecks: true,
     // No tsconfig rewriting in the sandbox: vitest does not read it, and Stryker's rewriter needs the
@@ -108,7 +110,7 @@ for (const name of names) {
   }
   results.push({ name, ...score(join(reports, `${name}.json`)) });
 }
-rmSync(join(ROOT, '.stryker-tmp'), { recursive: true, force: true });
+rmSync(join(tmpdir(), 'renderwatch-stryker'), { recursive: true, force: true });
 
 process.stdout.write('\nmodule              score   killed  timeout  survived  no-coverage\n');
 let failed = false;
