@@ -1,4 +1,4 @@
-// House rules a linter does not carry here (STYLE.md §3, §8): package boundaries, no `export *`,
+// House rules a linter does not carry here (docs/style.md "3. Module boundaries", "8. Tooling"): package boundaries, no `export *`,
 // `process.env` only in config.ts, no grab-bag file names, files under 400 code lines, and a ratchet
 // at zero for `as any`, `@ts-ignore` and lint suppressions.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
@@ -6,7 +6,7 @@ import { basename, join, relative } from 'node:path';
 import { ROOT } from './ensure-deps.mjs';
 
 const PACKAGES = ['agent', 'collector', 'dashboard', 'proto', 'schema', 'devkit', 'simulator', 'e2e', 'bench'];
-/** Which workspace packages each package may import (STYLE.md §3). */
+/** Which workspace packages each package may import (docs/style.md "3. Module boundaries"). */
 const ALLOWED = {
   proto: [],
   schema: [],

@@ -1,6 +1,6 @@
 // e2e-latency: how long after a GPU sample is taken it is queryable through the API, through the
 // real path (agent loop with default sample/flush intervals → batcher → gRPC → collector →
-// ClickHouse → GET /api/v1/fleet). Target: < 5 s (DESIGN.md).
+// ClickHouse → GET /api/v1/fleet). Target: < 5 s (docs/design.md).
 import {
   createAgent,
   createExportClient,

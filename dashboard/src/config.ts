@@ -1,4 +1,4 @@
-// The only reader of import.meta.env (STYLE.md §5): VITE_* keys, parsed once with zod.
+// The only reader of import.meta.env (docs/style.md "5. Config"): VITE_* keys, parsed once with zod.
 import { z } from 'zod';
 
 const DashboardConfigSchema = z.object({

@@ -1,5 +1,5 @@
 // Starts the real collector in-process on port 0 against the test ClickHouse, in a database of its
-// own. Side-effect free at import (STYLE.md §7).
+// own. Side-effect free at import (docs/style.md "7. Tests").
 import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import type { AppDeps } from '@renderwatch/collector';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Runtimes the agent has adapters for (DESIGN.md "Contracts"). */
+/** Runtimes the agent has adapters for (docs/design.md "Contracts"). */
 export const RUNTIMES = ['comfyui', 'a1111', 'forge', 'sdnext', 'invokeai', 'wan2gp', 'diffusers', 'kohya', 'ai-toolkit'] as const;
 export const RuntimeNameSchema = z.enum(RUNTIMES);
 export type RuntimeName = z.infer<typeof RuntimeNameSchema>;

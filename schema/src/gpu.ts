@@ -2,7 +2,7 @@ import { z } from 'zod';
 
 /**
  * NVML clock-event (throttle) reason bits, nvml.h `nvmlClocksEventReason*`.
- * Names are the DESIGN.md contract names.
+ * Names are the docs/design.md contract names.
  */
 export const CLOCK_EVENT_REASON_BITS = {
   gpu_idle: 0x1,
@@ -40,7 +40,7 @@ export const GpuProcessInfoSchema = z.object({
 });
 
 /**
- * One GPU reading, the shape `parse-nvidia-smi` and `sample --once` print (DESIGN.md "Contracts").
+ * One GPU reading, the shape `parse-nvidia-smi` and `sample --once` print (docs/design.md "Contracts").
  * Absent values are omitted, never zero.
  */
 export const GpuReadingSchema = z.object({

@@ -1,4 +1,4 @@
-// Job shapes of the simulated fleet: what studios run (DESIGN.md), with VRAM needs and speeds of
+// Job shapes of the simulated fleet: what studios run (docs/design.md), with VRAM needs and speeds of
 // the order users report for SDXL, Flux and Wan 2.2 (research/runtime-logs.md).
 export interface Workload {
   family: 'sdxl' | 'flux' | 'wan';

@@ -1,4 +1,4 @@
-// `renderwatch-agent parse-log --runtime <name|auto> FILE`: one JSON event per line (DESIGN.md "Contracts").
+// `renderwatch-agent parse-log --runtime <name|auto> FILE`: one JSON event per line (docs/design.md "Contracts").
 import { readFile } from 'node:fs/promises';
 import { RUNTIMES } from '@renderwatch/schema';
 import type { RuntimeName } from '@renderwatch/schema';

@@ -8,7 +8,7 @@ import { type Command, wantsHelp } from './command.js';
 
 const USAGE = `usage: renderwatch-agent parse-nvidia-smi [--fields a,b,c] [--compute-apps FILE] [--detail] FILE
 
-Reads recorded nvidia-smi output and prints {"gpus":[...]} (DESIGN.md "Contracts"):
+Reads recorded nvidia-smi output and prints {"gpus":[...]} (docs/design.md "Contracts"):
   - \`nvidia-smi -q -x\` XML (DTD v10..v13, with or without DOCTYPE)
   - \`nvidia-smi --query-gpu=... --format=csv[,noheader][,nounits]\` (header line, or --fields)
   - \`nvidia-smi -q\` text

@@ -1,4 +1,4 @@
-// One Export call with a deadline; the outcome is a value (STYLE.md §4, OTel export-response).
+// One Export call with a deadline; the outcome is a value (docs/style.md "4. Errors", OTel export-response).
 import { readFileSync } from 'node:fs';
 import { credentials as grpcCredentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
 import { ExportResponse, TelemetryServiceClient, TelemetryServiceService, type ExportRequest } from '@renderwatch/proto';

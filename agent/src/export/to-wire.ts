@@ -1,4 +1,4 @@
-// Domain → wire conversion, at the transport edge only (STYLE.md §3). Generated proto types do not
+// Domain → wire conversion, at the transport edge only (docs/style.md "3. Module boundaries"). Generated proto types do not
 // travel further into the agent than this folder.
 import type {
   GpuSample as WireGpuSample,

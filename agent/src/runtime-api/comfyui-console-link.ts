@@ -4,7 +4,7 @@
 // which hold the startup lines when we attach right after a start; frames that arrive while it
 // runs are held, and writes they share with the backfill are fed once). Other frames are read through
 // comfyui-ws.ts only to learn that the queue changed or a prompt ended, which makes the adapter poll
-// at once: their job events reach only the submitting client (research §4 pitfall 10), so jobs are
+// at once: their job events reach only the submitting client (docs/research/runtime-logs.md "4 Pitfalls" no. 10), so jobs are
 // taken from /history.
 import type { RuntimeEvent } from '@renderwatch/schema';
 import type { RawData, WebSocket } from 'ws';

@@ -1,5 +1,5 @@
 // ComfyUI's console as the API serves it (`GET /internal/logs/raw`, and `logs` websocket frames
-// after `PATCH /internal/logs/subscribe`, research §2.1): `{t, m}` entries where `m` is one raw
+// after `PATCH /internal/logs/subscribe`, docs/research/runtime-logs.md "2.1 ComfyUI"): `{t, m}` entries where `m` is one raw
 // write (a partial line, a tqdm `\r` update, several lines). This re-assembles lines, puts the
 // write's time in front the way ComfyUI's own log export does (`<iso> - `), and feeds the same
 // record assembler + ComfyUI parser (with its redaction) as a log file, so the same events come out.

@@ -1,4 +1,4 @@
-// ComfyUI `GET /history` (research §2.1) → job and node-cache events, one prompt at a time. Pure.
+// ComfyUI `GET /history` (docs/research/runtime-logs.md "2.1 ComfyUI") → job and node-cache events, one prompt at a time. Pure.
 // `status.messages` holds the same `execution_*` payloads the submitting client gets on the
 // websocket, so they go through comfyui-ws.ts like frames do; this module adds what only history
 // has: the job's duration, its output count and the prompt's node count.
@@ -77,7 +77,7 @@ const NOT_MEDIA = new Set(['audio', 'text', 'animated']);
 /**
  * Files the prompt produced: entries with a `filename` under each output node's media keys, minus
  * previews (`type: "temp"`) and minus nodes served from the node cache (a cached re-run produces
- * no new image, research §3.2).
+ * no new image, docs/research/runtime-logs.md "3.2 Model cache hit rate").
  */
 export function countOutputs(outputs: HistoryEntry['outputs'], cachedNodes: ReadonlySet<string>): number {
   let n = 0;

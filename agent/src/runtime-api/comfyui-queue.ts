@@ -1,4 +1,4 @@
-// ComfyUI `GET /queue` (research §2.1) → queue depth and time in queue. Pure. Each item is
+// ComfyUI `GET /queue` (docs/research/runtime-logs.md "2.1 ComfyUI") → queue depth and time in queue. Pure. Each item is
 // `[number, prompt_id, prompt_graph, extra_data, outputs_to_execute]`; only the id,
 // `extra_data.create_time` (ms, ComfyUI 2025+), extra_data's campaign keys and the graph's
 // fingerprint (node types and links, campaigns/fingerprint.ts) are read: the graph's values and the

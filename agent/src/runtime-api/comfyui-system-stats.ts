@@ -1,4 +1,4 @@
-// ComfyUI `GET /system_stats` (research §2.1): versions and the current torch device's memory.
+// ComfyUI `GET /system_stats` (docs/research/runtime-logs.md "2.1 ComfyUI"): versions and the current torch device's memory.
 // Pure: JSON in, a typed summary out. Only versions and byte counts are read (`argv` is ignored:
 // it can carry paths and options the host owner did not mean to ship).
 import { z } from 'zod';

@@ -1,4 +1,4 @@
-// AUTOMATIC1111 console parser (research §1.2). Forge reuses it (forge.ts) for the lines the two share.
+// AUTOMATIC1111 console parser (docs/research/runtime-logs.md "1.2 AUTOMATIC1111"). Forge reuses it (forge.ts) for the lines the two share.
 import type { RuntimeEvent, RuntimeEventOf, RuntimeName } from '@renderwatch/schema';
 import type { FailureState } from './failure.js';
 import { createFailureState, exceptionOf, framesShowModelLoad, reportFailure, resetFailure } from './failure.js';

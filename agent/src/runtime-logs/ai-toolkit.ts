@@ -1,4 +1,4 @@
-// ostris ai-toolkit parser (research §1.9).
+// ostris ai-toolkit parser (docs/research/runtime-logs.md "1.9 ai-toolkit").
 import type { RuntimeEvent } from '@renderwatch/schema';
 import type { RuntimeLogParser } from './log-record.js';
 import { buildOomEvent } from './oom-cause.js';

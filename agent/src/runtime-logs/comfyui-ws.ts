@@ -1,6 +1,6 @@
 // ComfyUI WebSocket frames (`{"type": ..., "data": ...}`), as JSON from the socket or as the Python
 // dict repr clients print, to events. Only ids, counts and exception types are read: the frames can
-// carry the whole prompt graph (research §4 pitfall 9).
+// carry the whole prompt graph (docs/research/runtime-logs.md "4 Pitfalls" no. 9).
 import type { RuntimeEvent } from '@renderwatch/schema';
 import { buildOomEvent } from './oom-cause.js';
 import { errorMessageFields } from './redact.js';

@@ -1,4 +1,4 @@
-// ComfyUI console / comfyui.log parser (research §1.1, §3). Covers the print era (2023), the logging
+// ComfyUI console / comfyui.log parser (docs/research/runtime-logs.md "1.1 ComfyUI", "3 Deriving the target signals"). Covers the print era (2023), the logging
 // era, Manager and frontend-export prefixes, the six `loaded completely/partially` forms, DynamicVRAM,
 // `Prompt executed in` in seconds and HH:MM:SS, and the `!!! Exception during processing !!!` variants.
 import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
@@ -184,7 +184,7 @@ function beforeMainPy(s: ComfyState, r: LogRecord, t: string, c: number, out: Ru
       const e: RuntimeEventOf<'job_end'> = at({ kind: 'job_end', runtime: RUNTIME }, r.ts);
       if (duration !== undefined) e.duration_s = duration;
       e.outcome = s.failure.outcome ?? 'ok';
-      // A fully cached re-run executes nothing and produces no image (research §3.2).
+      // A fully cached re-run executes nothing and produces no image (docs/research/runtime-logs.md "3.2 Model cache hit rate").
       if (s.inJob && !s.jobHadWork && duration === 0 && e.outcome === 'ok') e.images = 0;
       out.push(e);
       resetFailure(s.failure);

@@ -1,4 +1,4 @@
-// diffusers training/inference scripts on accelerate (research §1.7).
+// diffusers training/inference scripts on accelerate (docs/research/runtime-logs.md "1.7 diffusers scripts").
 import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
 import type { RuntimeLogParser } from './log-record.js';
 import type { TrainingState } from './training.js';

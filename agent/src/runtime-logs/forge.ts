@@ -1,5 +1,5 @@
 // Forge (old `ldm_patched` and new `backend/memory_management.py` memory managers; reForge; Classic)
-// (research §1.3). Lines shared with A1111 go to a1111.ts.
+// (docs/research/runtime-logs.md "1.3 Forge family"). Lines shared with A1111 go to a1111.ts.
 import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
 import type { A1111State } from './a1111.js';
 import { createA1111State, finishA1111, parseA1111Record } from './a1111.js';

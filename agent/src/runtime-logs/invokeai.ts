@@ -1,4 +1,4 @@
-// InvokeAI parser (research §1.5): `[ts]::[InvokeAI]::LEVEL --> message`, per-session Graph stats.
+// InvokeAI parser (docs/research/runtime-logs.md "1.5 InvokeAI"): `[ts]::[InvokeAI]::LEVEL --> message`, per-session Graph stats.
 import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
 import type { FailureState } from './failure.js';
 import { createFailureState, exceptionOf, framesShowModelLoad, reportFailure, resetFailure } from './failure.js';

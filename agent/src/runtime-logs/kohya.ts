@@ -1,4 +1,4 @@
-// kohya-ss sd-scripts parser (research §1.8, §3.6): rich logging, bilingual EN/JA lines.
+// kohya-ss sd-scripts parser (docs/research/runtime-logs.md "1.8 kohya-ss sd-scripts", "3.6 Training progress, checkpoints, resume"): rich logging, bilingual EN/JA lines.
 import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
 import type { RuntimeLogParser } from './log-record.js';
 import type { TrainingState } from './training.js';

@@ -1,5 +1,5 @@
 // Strips what wrappers and logging configs put in front of a runtime's own text, keeping the
-// timestamp when the prefix carries a date (research §4 pitfall 6). Times carry no zone: the
+// timestamp when the prefix carries a date (docs/research/runtime-logs.md "4 Pitfalls" no. 6). Times carry no zone: the
 // wrappers print local time, so `ts` is a local ISO-8601 time without an offset.
 
 export interface StrippedLine {

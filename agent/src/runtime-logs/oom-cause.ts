@@ -1,4 +1,4 @@
-// OOM cause classification (DESIGN.md "The signals, defined"; research §3.3). Rules are tried in
+// OOM cause classification (docs/design.md "The signals, defined"; docs/research/runtime-logs.md "3.3 OOM events and cause"). Rules are tried in
 // order; the first that matches names the cause and its name goes into the event's `cause_rule`.
 // Where the message carries no numbers the cause is `unknown`: context alone never decides.
 import type { OomCause, RuntimeEventOf, RuntimeName } from '@renderwatch/schema';

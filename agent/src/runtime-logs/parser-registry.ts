@@ -1,4 +1,4 @@
-// runtime name → parser (a registry instead of a switch, STYLE.md §10.7).
+// runtime name → parser (a registry instead of a switch, docs/style.md "10. Do this, like …").
 import type { RuntimeName } from '@renderwatch/schema';
 import { a1111Parser } from './a1111.js';
 import { aiToolkitParser } from './ai-toolkit.js';

@@ -57,7 +57,7 @@ export function createParserSession(runtime: RuntimeName, opts: ParserSessionOpt
 
 /**
  * Parses a whole log text with one runtime's parser; events in log order. Downloads only when asked
- * (`parse-log` prints the DESIGN.md contract kinds; the agent's log sources scan for downloads).
+ * (`parse-log` prints the docs/design.md contract kinds; the agent's log sources scan for downloads).
  */
 export function parseLogText(text: string, runtime: RuntimeName, opts: ParserSessionOptions = { downloads: false }): RuntimeEvent[] {
   const session = createParserSession(runtime, opts);

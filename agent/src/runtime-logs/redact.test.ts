@@ -1,4 +1,4 @@
-// Privacy: no prompt text from any fixture reaches an emitted event (DESIGN.md "Privacy").
+// Privacy: no prompt text from any fixture reaches an emitted event (docs/design.md "Privacy").
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RUNTIMES } from '@renderwatch/schema';

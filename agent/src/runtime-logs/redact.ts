@@ -1,4 +1,4 @@
-// Prompts never leave the host (DESIGN.md "Privacy"). Every free-text value a parser emits goes
+// Prompts never leave the host (docs/design.md "Privacy"). Every free-text value a parser emits goes
 // through `redactMessage`; prompt-bearing records (A1111 `*** Arguments:`, ComfyUI `invalid prompt`
 // dumps, WebSocket payloads) are never copied at all, only counted or mined for numbers.
 // Exception messages are not copied either: what leaves the host is their template and its

@@ -1,4 +1,4 @@
-// SD.Next console (rich handler) and sdnext.log parser (research §1.4).
+// SD.Next console (rich handler) and sdnext.log parser (docs/research/runtime-logs.md "1.4 SD.Next").
 import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
 import type { FailureState } from './failure.js';
 import { createFailureState, exceptionOf, framesShowModelLoad, reportFailure, resetFailure } from './failure.js';

@@ -1,6 +1,6 @@
 // ROCm (HIP) out-of-memory messages: the same numbers and causes as the CUDA text they mirror.
 // Real formats: the shared ComfyUI and InvokeAI ROCm fixtures; the others are the CUDA forms of
-// research §1.10 with `HIP` where ROCm builds print it (PyTorch hipifies the message text).
+// docs/research/runtime-logs.md "1.10 PyTorch OOM messages" with `HIP` where ROCm builds print it (PyTorch hipifies the message text).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// PyTorch out-of-memory messages, every generation listed in research §1.10, to numbers.
+// PyTorch out-of-memory messages, every generation listed in docs/research/runtime-logs.md "1.10 PyTorch OOM messages", to numbers.
 
 export type OomForm =
   /** `Tried to allocate X (GPU 0; T total capacity; A already allocated; F free; R reserved in total by PyTorch)` */

@@ -1,4 +1,4 @@
-// Wan2GP (WanGP + mmgp) parser (research §1.6). No timestamps, plain prints.
+// Wan2GP (WanGP + mmgp) parser (docs/research/runtime-logs.md "1.6 Wan2GP"). No timestamps, plain prints.
 import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
 import type { FailureState } from './failure.js';
 import { createFailureState, exceptionOf, framesShowModelLoad, reportFailure, resetFailure } from './failure.js';

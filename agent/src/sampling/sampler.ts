@@ -10,7 +10,7 @@ export interface MigDeviceSnapshot {
 }
 
 /**
- * One GPU at one instant, as every source produces it: the DESIGN.md contract fields
+ * One GPU at one instant, as every source produces it: the docs/design.md contract fields
  * (`GpuReading`, what `parse-nvidia-smi` prints) plus what the wire carries beyond them.
  * Absent values are `undefined`, never zero.
  */

@@ -1,4 +1,4 @@
-// ComfyUI API payloads in the shapes recorded in ../shared/research/runtime-logs.md §2.1
+// ComfyUI API payloads in the shapes recorded in docs/research/runtime-logs.md "2.1 ComfyUI"
 // (`server.py`, `execution.py` at 0.15.1): /system_stats, /queue items, /history entries with
 // `status.messages`, `logs` websocket frames. No real ComfyUI was available here; these builders
 // reproduce those shapes, including the parts that carry prompt text (graph inputs,

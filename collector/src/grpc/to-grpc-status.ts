@@ -1,7 +1,7 @@
 import { Metadata, status, type ServiceError } from '@grpc/grpc-js';
 import { isAppError } from '../errors.js';
 
-/** The one translation from an error to a gRPC status (STYLE.md §4). Unknown errors become INTERNAL. */
+/** The one translation from an error to a gRPC status (docs/style.md "4. Errors"). Unknown errors become INTERNAL. */
 export function toGrpcStatus(err: unknown): Partial<ServiceError> {
   if (isAppError(err)) {
     const md = new Metadata();

@@ -16,7 +16,7 @@ export interface CollectorMetrics {
 export function createCollectorMetrics(): CollectorMetrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'renderwatch_collector_' });
-  // prom-client's active-handle gauges end in _total and fail `promtool check metrics` (TOOLCHAIN.md).
+  // prom-client's active-handle gauges end in _total and fail `promtool check metrics` (docs/toolchain.md).
   for (const name of ['active_handles_total', 'active_requests_total', 'active_resources_total']) {
     registry.removeSingleMetric(`renderwatch_collector_nodejs_${name}`);
   }

@@ -6,7 +6,7 @@ import { parseSloFile, readSloFile } from './slo-file.js';
 const DEFAULT_FILE = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'slo', 'default-slos.yaml');
 
 describe('readSloFile', () => {
-  it('accepts the shipped default file with the DESIGN.md targets', async () => {
+  it('accepts the shipped default file with the docs/design.md targets', async () => {
     const r = await readSloFile(DEFAULT_FILE);
     if (!r.ok) throw new Error(r.errors.join('\n'));
     const byName = Object.fromEntries(r.file.slos.map((s) => [s.name, s]));

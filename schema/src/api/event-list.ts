@@ -21,7 +21,7 @@ export const EventRowSchema = z.object({
   kind: z.enum(RUNTIME_EVENT_KINDS),
   runtime: z.string(),
   gpu_index: z.number().nullable(),
-  /** The event's own fields in DESIGN.md's snake_case names, e.g. `duration_s`, `outcome`. */
+  /** The event's own fields in docs/design.md's snake_case names, e.g. `duration_s`, `outcome`. */
   fields: z.record(z.string(), EventFieldValueSchema),
 });
 export type EventRow = z.infer<typeof EventRowSchema>;

@@ -1,4 +1,4 @@
-// Notifier registry keyed by channel type (STYLE.md §10.7): adding a channel is one entry here.
+// Notifier registry keyed by channel type (docs/style.md "10. Do this, like …"): adding a channel is one entry here.
 import type { NotificationAlert } from '../alert-types.js';
 import { createAlertmanagerNotifier } from './alertmanager.js';
 import type { SendResult } from './send-result.js';

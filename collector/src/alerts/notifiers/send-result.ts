@@ -1,4 +1,4 @@
-// Outcome of one delivery attempt (expected failures are values, STYLE.md §4).
+// Outcome of one delivery attempt (expected failures are values, docs/style.md "4. Errors").
 export type SendResult = { status: 'ok' } | { status: 'retryable'; error: Error } | { status: 'failed'; error: Error };
 
 /** Maps an HTTP status to a result: 2xx ok, 408/429/5xx retryable, other 4xx failed. */

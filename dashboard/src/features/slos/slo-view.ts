@@ -18,7 +18,7 @@ export const STATUS_TEXT: Record<SloStatusValue, string> = {
   insufficient_data: 'too few events',
 };
 
-/** Burn-rate thresholds of the multi-window alerts (DESIGN.md: 14.4× page, 6× page, 1× ticket). */
+/** Burn-rate thresholds of the multi-window alerts (docs/design.md: 14.4× page, 6× page, 1× ticket). */
 export const BURN_THRESHOLDS: Record<string, number> = { '5m': 14.4, '1h': 14.4, '30m': 6, '6h': 6, '3d': 1 };
 
 export function isAtRisk(s: SloStatus): boolean {
