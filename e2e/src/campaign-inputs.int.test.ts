@@ -60,11 +60,21 @@ describe('campaigns from training runs and hostile labels', () => {
     const restarted = stamped([...RUN_START, 'epoch 1/80', bar(41, '0.120')], { training_progress: [360] }, 300);
     await deliverEvents(c, 'agent-kohya-a', 1, [...first, ...resumed], 'train-a');
     await deliverEvents(c, 'agent-kohya-b', 1, [...first, ...restarted], 'train-b');
+    // a step checkpoint inside epoch 1: only the trainer's resume line tells a resume from a restart
+    const early = stamped([...RUN_START, 'epoch 1/80', bar(20, '0.2'), bar(30, '0.2')], { training_progress: [50, 100] }, 0);
+    const earlyResumed = stamped(
+      [...RUN_START, 'resume training from local state: /train/out/lookbook-step00000030-state', 'epoch 1/80', bar(35, '0.2')],
+      { training_progress: [160] },
+      120,
+    );
+    await deliverEvents(c, 'agent-kohya-c', 1, [...early, ...earlyResumed], 'train-c');
     collectorNow = T0 + 420 * S;
-    const list = CampaignsResponseSchema.parse((await getJson(c, `/api/v1/campaigns?${range}&runtime=kohya`)).body);
-    expect(list.rows.map((r) => [r.hosts[0], r.source, r.interruptions, r.resumed])).toEqual([
+    const all = CampaignsResponseSchema.parse((await getJson(c, `/api/v1/campaigns?${range}&runtime=kohya`)).body);
+    const list = { rows: all.rows.filter((r) => r.hosts[0] !== 'train-c') };
+    expect(all.rows.map((r) => [r.hosts[0], r.source, r.interruptions, r.resumed])).toEqual([
       ['train-a', 'training_run', 1, true],
       ['train-b', 'training_run', 1, false],
+      ['train-c', 'training_run', 1, true],
     ]);
 
     // Resumed: 5 epochs were done (205 of 3280 steps x 80 epochs), the run went on from epoch 5:

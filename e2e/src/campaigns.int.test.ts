@@ -226,7 +226,7 @@ describe('a 40-job ComfyUI campaign across a ComfyUI restart and an agent restar
     expect(list.rows.find((r) => r.id === campaignId)).toMatchObject({ done_jobs: 40, images: 40, interruptions: 2, status: 'finished' });
   });
   it('cuts a 10 kB label from extra_data at 128 code points on the agent and stores it so', async () => {
-    const label = `${'🎨'.repeat(3)} night ${"x'); DROP TABLE runtime_events; --".repeat(300)}`; // 10.5 kB
+    const label = `${'🎨'.repeat(3)} night ${"x'); DROP TABLE runtime_events; --".repeat(310)}`; // over 10 kB
     expect(label.length).toBeGreaterThan(10_240);
     const f = await startFakeComfyui({ history: new Map([['p-long', entry(1, 'p-long', 2000, 2030, label)]]) });
     fakes.push(f);
@@ -238,11 +238,12 @@ describe('a 40-job ComfyUI campaign across a ComfyUI restart and an agent restar
       pollMs: 60_000,
       timeoutMs: 2000,
       reconnectMaxMs: 60_000,
+      now: () => at(2040),
     });
     sources.push(s);
     await s.pollOnce();
-    await deliverEvents(c, 'agent-campaign-2', 1, events, 'render-08');
     collectorNow = at(2100);
+    await deliverEvents(c, 'agent-campaign-2', 1, events, 'render-08');
     const list = CampaignsResponseSchema.parse(await get(`/api/v1/campaigns?${range}&host=render-08`));
     expect(list.rows.map((r) => r.label)).toEqual([Array.from(label).slice(0, 128).join('')]);
   });
