@@ -108,6 +108,16 @@ describe('createConsoleFeed', () => {
     const first = feed.push(printWrites(lines, T0), 'stream');
     expect(first.filter((e) => e.kind === 'error')).toEqual([]);
     expect(feed.idle()).toEqual([]); // writes arrived since the last idle check
-    expect(feed.idle()).toEqual([{ kind: 'error', runtime: 'comfyui', ts: pyIso(T0 + 1), error_type: 'RuntimeError', message: 'boom' }]);
+    expect(feed.idle()).toEqual([
+      {
+        kind: 'error',
+        runtime: 'comfyui',
+        ts: pyIso(T0 + 1),
+        error_type: 'RuntimeError',
+        message: '<words>',
+        message_fingerprint: 'd0346fe5039da00c',
+        message_raw: 'boom',
+      },
+    ]);
   });
 });

@@ -55,7 +55,10 @@ describe('historyEvents', () => {
       runtime: 'comfyui',
       ts: '2025-02-19T21:20:00.200Z',
       error_type: 'ValueError',
-      message: "Error while tokenizing '<redacted>'",
+      // the template leaves the host; the redacted line only with AGENT_ERROR_MESSAGES=raw (docs/privacy.md)
+      message: 'Error while tokenizing <str>',
+      message_fingerprint: '866f2e7bb703cb8f',
+      message_raw: "Error while tokenizing '<redacted>'",
     });
     expect(evs[3]).toMatchObject({ kind: 'job_end', outcome: 'error', duration_s: 0.2 });
   });

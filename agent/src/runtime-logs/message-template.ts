@@ -47,7 +47,7 @@ const VOCABULARY = new Set(
   transformer unet vae video vram weight weights width wildcard wildcards workflow
   b bytes kb mb gb kib mib gib ms s sec seconds it/s gpus
   directory named specified indices indexing running through length multiplied header generation encountered likely
-  groups errno instead result such while sure check open opened write line first last new tokenize tokenized`.split(/\s+/),
+  groups errno instead result such while sure check open opened write line first last new tokenize tokenized tokenizing`.split(/\s+/),
 );
 
 /** Quoted literal, Python repr style; an unterminated quote runs to the end of the line. */
