@@ -3,6 +3,7 @@
 // the header gives the names (units in brackets are stripped), or the caller passes the field list.
 import { decodeClockEventReasons, type ClockEventReason } from '@renderwatch/schema';
 import type { GpuReadingDetail } from './sampler.js';
+import { PEER_QUERY_FIELDS, peerFromCsvRow } from './smi-peer.js';
 import {
   SMI_REASON_NAMES,
   compact,
@@ -46,6 +47,8 @@ export const QUERY_GPU_FIELDS: readonly string[] = [
   'clocks_event_reasons_counters.sw_thermal_slowdown',
   'clocks_event_reasons_counters.hw_thermal_slowdown',
   'clocks_event_reasons_counters.hw_power_brake_slowdown',
+  // What the peer compatibility modes read (smi-peer.ts).
+  ...PEER_QUERY_FIELDS,
 ];
 
 /** Aliases nvidia-smi accepts for the same value (`--help-query-gpu`); first present wins. */
@@ -181,6 +184,7 @@ export function readingFromCsvRow(row: ReadonlyMap<string, string>, ordinal: num
     clock_event_reason_counters_us: counters,
     throttle_thermal_us: counters && sumDefined(counters.sw_thermal_slowdown, counters.hw_thermal_slowdown),
     throttle_power_us: counters && sumDefined(counters.sw_power_cap, counters.hw_power_brake_slowdown),
+    peer: peerFromCsvRow(row),
   });
 }
 

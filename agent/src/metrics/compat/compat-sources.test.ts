@@ -28,7 +28,14 @@ describe('compatibility modes on the replay source', () => {
     expect(text).toContain(`nvidia_smi_utilization_gpu_ratio{${u}} 1\n`);
     expect(text).toContain(`nvidia_smi_memory_used_bytes{${u}} ${19818 * 1024 * 1024}\n`);
     expect(text).toContain(`nvidia_smi_clocks_event_reasons_sw_power_cap{${u}} 0\n`);
-    // NVML-only readings are absent with this source (docs/metrics.md "Compatibility modes").
-    expect(text).not.toContain('nvidia_smi_pstate');
+    // The peer readings come from the recording's own fields: pstate P0, compute_mode Default,
+    // clocks.current.video 1545 MHz, temperature.memory 54, gpu_recovery_action None, fabric.state Completed.
+    expect(text).toContain(`nvidia_smi_pstate{${u}} 0\n`);
+    expect(text).toContain(`nvidia_smi_compute_mode{${u}} 0\n`);
+    expect(text).toContain(`nvidia_smi_clocks_current_video_clock_hz{${u}} 1545000000\n`);
+    expect(text).toContain(`nvidia_smi_temperature_memory{${u}} 54\n`);
+    expect(text).toContain(`nvidia_smi_gpu_recovery_action{${u}} 0\n`);
+    expect(text).toContain(`nvidia_smi_fabric_state{${u}} 3\n`);
+    expect(text).toContain(`DCGM_FI_DEV_MEMORY_TEMP{${dcgm}} 54\n`);
   });
 });
