@@ -54,7 +54,7 @@ function ratio(v: number | undefined, what: string): number | undefined {
 
 // gpu_samples and host_samples (nearly every row) are written straight as JSONEachRow text: the
 // same text JSON.stringify would give for the row object (same keys, same order, absent values left
-// out, a non-finite number as null), without building the object first (json-lines.test.ts checks
+// out, a non-finite number as null), without building the object first (rows.test.ts checks
 // the text against JSON.stringify of the object over generated samples).
 
 /** `,"key":value` for an optional number; '' when absent (JSON.stringify leaves undefined out). */

@@ -19,7 +19,7 @@ export function createAlertmanagerNotifier(o: AlertmanagerOptions) {
   const endpoint = new URL('/api/v2/alerts', o.url).toString();
   return {
     channel: 'alertmanager',
-    /** Alertmanager expects active alerts to be re-sent (docs/clients.md) */
+    /** Alertmanager expects active alerts to be re-sent (docs/slos.md "Delivery") */
     resends: true,
     send: (alerts: readonly NotificationAlert[]): Promise<SendResult> => postJson(o.fetch, endpoint, alertmanagerBody(alerts), {}, o.timeoutMs),
   };
