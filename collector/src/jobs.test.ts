@@ -69,14 +69,14 @@ describe('job runner', () => {
 
   it('never runs a job twice at once; stop waits for the run in flight, then calls stop', async () => {
     const order: string[] = [];
-    let release = (): void => {};
+    const gate: { release: () => void } = { release: () => {} };
     const job: Job = {
       name: 'slow',
       intervalMs: 10,
       run: () => {
         order.push('run');
         return new Promise<void>((res) => {
-          release = res;
+          gate.release = res;
         });
       },
       stop: () => void order.push('stop'),
@@ -88,7 +88,7 @@ describe('job runner', () => {
     const stopped = r.stop().then(() => order.push('stopped'));
     await vi.advanceTimersByTimeAsync(100);
     expect(order).toEqual(['run']);
-    release();
+    gate.release();
     await stopped;
     expect(order).toEqual(['run', 'stop', 'stopped']);
   });

@@ -107,7 +107,7 @@ export function createJobRunner(jobs: readonly Job[], deps: { log: Logger; metri
       stopped = true;
       for (const t of timers.values()) clearTimeout(t);
       timers.clear();
-      await Promise.all([...inFlight]);
+      await Promise.all(inFlight);
       for (const j of jobs) await j.stop?.();
     },
   };
