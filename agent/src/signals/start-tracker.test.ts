@@ -117,6 +117,19 @@ describe('time to first image', () => {
     expect(only(out, 'first_image')).toEqual([expect.objectContaining({ cold: 'cold', cold_rule: 'load_from_disk', queued_to_image_s: 30 })]);
   });
 
+  it('a 0-byte download (hf_xet: every file was cached) is no download: the cached load decides warm', () => {
+    const out = feed(new StartTracker(), [
+      [0, start],
+      [5, { kind: 'model_download', runtime: 'comfyui', source: 'hf', model: 'Wan', bytes: 0, duration_s: 0 }],
+      [10, ready],
+      [20, { kind: 'job_start', runtime: 'comfyui', job_id: 'c' }],
+      [21, { kind: 'model_load', runtime: 'comfyui', model: 'Wan', source: 'cache', loaded_mb: 1639, duration_s: 0.3 }],
+      [30, { kind: 'job_end', runtime: 'comfyui', job_id: 'c', outcome: 'ok', images: 1 }],
+    ]);
+    expect(only(out, 'first_image')).toEqual([expect.objectContaining({ cold: 'warm', cold_rule: 'all_loads_cached' })]);
+    expect(only(out, 'model_load')[0]?.source).toBe('cache');
+  });
+
   it('no first image before a job produced one; a log-only job that ended ok counts; images 0 does not', () => {
     const out = feed(new StartTracker(), [
       [0, start],
