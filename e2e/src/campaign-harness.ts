@@ -9,8 +9,18 @@ export interface EventSink {
   httpPort: number;
 }
 
-/** Sends the events (each at its own `ts`) as agent `agentId`, batch numbers from `firstSeq`; throws unless every batch is accepted. */
-export async function deliverEvents(c: EventSink, agentId: string, firstSeq: number, events: readonly RuntimeEvent[], hostname = 'render-07'): Promise<void> {
+/**
+ * Sends the events (each at its own `ts`) and host samples at `hostSampleMs` as agent `agentId`,
+ * batch numbers from `firstSeq`; throws unless every batch is accepted.
+ */
+export async function deliverEvents(
+  c: EventSink,
+  agentId: string,
+  firstSeq: number,
+  events: readonly RuntimeEvent[],
+  hostname = 'render-07',
+  hostSampleMs: readonly number[] = [],
+): Promise<void> {
   const batches: ExportRequest[] = [];
   const b = createBatcher({
     agentId,
@@ -22,6 +32,7 @@ export async function deliverEvents(c: EventSink, agentId: string, firstSeq: num
     deliver: (r) => batches.push(r),
   });
   for (const e of events) b.addEvent({ event: e, ts_unix_ms: Date.parse(e.ts ?? '') });
+  for (const ms of hostSampleMs) b.addHost({ ts_unix_ms: ms, cpu_ratio: 0.5 });
   b.flush();
   const client = createExportClient({ address: `127.0.0.1:${c.grpcPort}` });
   try {

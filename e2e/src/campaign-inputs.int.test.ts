@@ -150,4 +150,45 @@ describe('campaigns from training runs and hostile labels', () => {
     );
     expect(Number(count?.n)).toBe(10);
   });
+  it('records a host that went silent inside a campaign, unless a restart explains the silence', async () => {
+    const T = Math.floor((Date.now() - 90 * 60_000) / 60_000) * 60_000; // on a whole minute
+    const ts = (sec: number): string => new Date(T + sec * S).toISOString();
+    const job = (host: string, campaign: string, id: string, startS: number): RuntimeEvent[] => [
+      { kind: 'job_start', runtime: 'comfyui', ts: ts(startS), job_id: `${host}-${id}`, campaign_id: campaign },
+      { kind: 'job_end', runtime: 'comfyui', ts: ts(startS + 90), job_id: `${host}-${id}`, outcome: 'ok', images: 1, campaign_id: campaign, job_key: id },
+    ];
+    // jobs at 0, 100, 200 s, then 490, 590 s; host samples every 10 s except from 300 s to 480 s
+    // (minutes 5, 6 and 7 without a sample: 3 whole minutes, at least 2)
+    collectorNow = T + 720 * S;
+    const samples = Array.from({ length: 71 }, (_, i) => i * 10).filter((sec) => sec < 300 || sec >= 480);
+    for (const [host, campaign, explained] of [
+      ['render-silent', 'l-silent', false],
+      ['render-restarted', 'l-restarted', true],
+    ] as const) {
+      const events = [
+        ...job(host, campaign, 'a', 0),
+        ...job(host, campaign, 'b', 100),
+        ...job(host, campaign, 'c', 200),
+        ...job(host, campaign, 'd', 490),
+        ...job(host, campaign, 'e', 590),
+      ];
+      events.unshift({ kind: 'campaign', runtime: 'comfyui', ts: ts(0), campaign_id: campaign, label: campaign, planned_jobs: 5 });
+      if (explained) events.push({ kind: 'campaign', runtime: 'comfyui', ts: ts(500), campaign_id: campaign, interruption: 'agent_restart' });
+      await deliverEvents(
+        c,
+        `agent-${host}`,
+        1,
+        events,
+        host,
+        samples.map((sec) => T + sec * S),
+      );
+    }
+    const get = async (id: string): Promise<{ interruption_list: { kind: string; at: string; time_lost_s: number | null; jobs_resumed: number }[] }> =>
+      (await getJson(c, `/api/v1/campaigns/${id}?from=${ts(-600)}&to=${ts(1200)}`)).body as never;
+    // silent from the end of minute 4 (300 s) to the sample at 480 s: recorded at 480 s; time lost =
+    // job c's end (290 s) to job d's start (490 s) = 200 s; d and e went on
+    expect((await get('l-silent')).interruption_list.map((x) => [x.kind, x.at, x.time_lost_s, x.jobs_resumed])).toEqual([['host_silent', ts(480), 200, 2]]);
+    // the same silence followed by the agent's restart at 500 s: that restart, not a second interruption
+    expect((await get('l-restarted')).interruption_list.map((x) => x.kind)).toEqual(['agent_restart']);
+  });
 });

@@ -14,6 +14,10 @@ import { segmentTrainingRuns, TRAINING_RUNTIMES, trainingCampaign, trainingCampa
 export const CAMPAIGN_LOOKBACK_MS = 7 * 86400_000;
 /** Campaigns listed at most. */
 export const CAMPAIGN_LIST_CAP = 200;
+/** A host with no host sample in this many whole minutes in a row inside a campaign was silent (an interruption). */
+export const HOST_SILENT_MINUTES = 2;
+/** A runtime or agent restart recorded this soon after a silence explains it (no separate host_silent). */
+const EXPLAINED_WITHIN_MS = 2 * 60_000;
 
 type Num = number | string | null;
 const MS = sql`toUInt64(ts) * 1000 + ts_ms`;
@@ -150,6 +154,79 @@ async function trainingRuns(
   return out;
 }
 
+/**
+ * `host_silent` interruptions: within each campaign's span, HOST_SILENT_MINUTES or more whole minutes
+ * in a row without a host sample of a host that has host samples there, unless the campaign recorded a restart between the gap's
+ * start and EXPLAINED_WITHIN_MS after its end. Hosts without host samples in the span give none.
+ * Added to the campaign's rows as `campaign` events at the end of the gap.
+ */
+async function addHostSilences(s: TenantScope, byCampaign: Map<string, CampaignEventRow[]>): Promise<void> {
+  const spans = [...byCampaign.entries()].map(([id, rows]) => {
+    const ms = rows.map((r) => r.ms);
+    return { id, rows, hosts: [...new Set(rows.map((r) => r.host))], from: Math.min(...ms), to: Math.max(...ms) };
+  });
+  if (spans.length === 0) return;
+  const hosts = [...new Set(spans.flatMap((x) => x.hosts))];
+  const from = new Date(Math.floor(Math.min(...spans.map((x) => x.from)) / 60_000) * 60_000);
+  const to = new Date(Math.max(...spans.map((x) => x.to)) + 60_000);
+  const minutes = await s.query<{ host: string; m: Num }>(sql`
+    SELECT host, toUInt32(toStartOfMinute(ts)) AS m
+    FROM ${s.rows(
+      'host_samples',
+      sql`ts >= ${from} AND ts < ${to} AND host IN (${joinSql(
+        hosts.map((h) => sql`${h}`),
+        ', ',
+      )})`,
+    )}
+    GROUP BY host, m
+    ORDER BY host, m
+    LIMIT 500000`);
+  const byHost = new Map<string, number[]>();
+  for (const r of minutes) byHost.set(r.host, [...(byHost.get(r.host) ?? []), Number(r.m) * 1000]);
+  for (const span of spans) {
+    for (const host of span.hosts) {
+      const ms = (byHost.get(host) ?? []).filter((m) => m >= span.from - 60_000 && m <= span.to);
+      for (let i = 1; i < ms.length; i++) {
+        const gapFrom = (ms[i - 1] ?? 0) + 60_000;
+        const gapTo = ms[i] ?? 0;
+        if (gapTo - gapFrom < HOST_SILENT_MINUTES * 60_000 || gapTo < span.from || gapFrom > span.to) continue;
+        const explained = span.rows.some((r) => r.kind === 'campaign' && r.interruption !== '' && r.ms >= gapFrom && r.ms <= gapTo + EXPLAINED_WITHIN_MS);
+        if (explained) continue;
+        span.rows.push({
+          ...EMPTY_ROW,
+          ms: gapTo,
+          host,
+          runtime: span.rows[0]?.runtime ?? '',
+          kind: 'campaign',
+          campaign_id: span.id,
+          interruption: 'host_silent',
+        });
+      }
+    }
+    span.rows.sort((a, b) => a.ms - b.ms);
+  }
+}
+
+const EMPTY_ROW: CampaignEventRow = {
+  ms: 0,
+  host: '',
+  runtime: '',
+  kind: '',
+  campaign_id: '',
+  job_id: '',
+  job_key: '',
+  outcome: '',
+  images: null,
+  label: '',
+  fingerprint: '',
+  planned_jobs: null,
+  planned_images: null,
+  interruption: '',
+  lost_jobs: null,
+  cached_nodes: null,
+  executed_nodes: null,
+};
+
 const summary = ({ interruption_list: _i, cache_hit_ratio: _c, total_epochs: _t, last_epoch: _l, ...rest }: CampaignDetail): CampaignSummary => rest;
 
 export async function queryCampaigns(s: TenantScope, q: CampaignsQuery, from: Date, to: Date, nowMs: number): Promise<CampaignSummary[]> {
@@ -166,6 +243,7 @@ export async function queryCampaigns(s: TenantScope, q: CampaignsQuery, from: Da
     from,
     to,
   );
+  await addHostSilences(s, rows);
   const all = [...[...rows.entries()].map(([id, r]) => deriveCampaign(id, r, nowMs)), ...(await trainingRuns(s, q, from, to, nowMs))];
   return all
     .filter((c) => q.status === undefined || c.status === q.status)
@@ -177,7 +255,9 @@ export async function queryCampaigns(s: TenantScope, q: CampaignsQuery, from: Da
 /** One campaign by id, or undefined. Training runs (`t-`) are found among the runs of the range. */
 export async function queryCampaign(s: TenantScope, id: string, from: Date, to: Date, nowMs: number): Promise<CampaignDetail | undefined> {
   if (id.startsWith('t-')) return (await trainingRuns(s, {}, from, to, nowMs)).find((c) => c.id === id);
-  const rows = (await campaignRows(s, [id], from, to)).get(id);
+  const all = await campaignRows(s, [id], from, to);
+  await addHostSilences(s, all);
+  const rows = all.get(id);
   return rows === undefined || rows.length === 0 ? undefined : deriveCampaign(id, rows, nowMs);
 }
 
