@@ -36,6 +36,12 @@ describe('LOAD_RULES: where one load read its weights from', () => {
     ['order: RAM cache beats a remote volume (no file read)', load({ reported: 'cache', remoteVolume: true }), 'cache', 'runtime_reported_ram_cache'],
     ['order: remote volume beats disk counters', load({ remoteVolume: true, hostDiskReadBytes: KMODEL }), 'network', 'remote_volume'],
     [
+      'order: remote volume beats net rx (the volume is the stronger evidence)',
+      load({ remoteVolume: true, hostNetRxBytes: KMODEL }),
+      'network',
+      'remote_volume',
+    ],
+    [
       'order: net rx beats disk read (a network mount reads both)',
       load({ hostNetRxBytes: KMODEL, hostDiskReadBytes: KMODEL }),
       'network',
