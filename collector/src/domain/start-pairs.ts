@@ -1,7 +1,8 @@
 // Pairs runtime_start with the runtime_ready that follows it on the same agent and runtime, and
 // turns each start into a timed good/bad outcome for the warm- or cold-start SLI. A start that
-// never became ready counts as bad once its threshold has passed.
-import type { TimedOutcome } from './evaluate.js';
+// never became ready counts as bad once its threshold has passed. Shared by the SLO code
+// (../slo/sli-query.ts) and the /starts API (../storage/queries/starts.ts).
+import type { TimedOutcome } from './timed-outcome.js';
 
 export interface StartEventRow {
   agent_id: string;

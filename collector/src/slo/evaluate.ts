@@ -2,6 +2,7 @@
 // window. No I/O and no clock: the caller passes counts taken at one instant.
 import type { SloStatusValue } from '@renderwatch/schema';
 import { burnPairs, requiredWindows, type BurnAlertName } from './windows.js';
+import type { TimedOutcome } from '../domain/timed-outcome.js';
 
 export interface Counts {
   good: number;
@@ -85,12 +86,7 @@ export function evaluateSlo(t: SloTarget, countsFor: (name: string, seconds: num
   return { good: period.good, valid: period.valid, sli, budgetRemaining, periodBurnRate, windows, pairs, status };
 }
 
-export interface TimedOutcome {
-  tsMs: number;
-  good: boolean;
-  /** events that stand for several (images); default 1 */
-  weight?: number;
-}
+export type { TimedOutcome };
 
 /** Counts good/valid events in (now − seconds, now]: the pure twin of the SQL window counts. */
 export function countWindow(events: readonly TimedOutcome[], nowMs: number, seconds: number): Counts {

@@ -9,7 +9,7 @@ import { joinSql, raw, sql, type SqlFragment } from '../storage/sql.js';
 import { campaignCounts } from './campaign-sli.js';
 import { durationS } from './duration.js';
 import { countWindow, type Counts } from './evaluate.js';
-import { startOutcomes, type StartEventRow } from './start-pairs.js';
+import { startOutcomes, type StartEventRow } from '../domain/start-pairs.js';
 
 export interface NamedWindow {
   name: string;

@@ -1,9 +1,9 @@
 // Cold and warm start distributions: runtime_start paired with the runtime_ready that follows it on
-// the same agent and runtime by the same pairing the start SLOs use (slo/start-pairs.ts: the
+// the same agent and runtime by the same pairing the start SLOs use (domain/start-pairs.ts: the
 // runtime's own startup_s when it states one, else ready - start; a second start before a ready
 // means the first never became ready; cold unknown counts as warm).
 import type { StartDistribution, StartsGroup, StartsHost, StartsQuery } from '@renderwatch/schema';
-import { pairCold, pairStartEvents, type StartEventRow } from '../../slo/start-pairs.js';
+import { pairCold, pairStartEvents, type StartEventRow } from '../../domain/start-pairs.js';
 import type { TenantScope } from '../scope.js';
 import { joinSql, raw, sql, type SqlFragment } from '../sql.js';
 import { refuseOverCap } from './row-cap.js';
