@@ -64,7 +64,7 @@ export function wsFrameEvents(f: WsFrameSummary, fallbackTs?: string): RuntimeEv
     case 'execution_start':
       return [{ ...base, kind: 'job_start', ...job }];
     case 'execution_cached':
-      return f.cachedNodes === undefined ? [] : [{ ...base, kind: 'node_cache', cached_nodes: f.cachedNodes }];
+      return f.cachedNodes === undefined ? [] : [{ ...base, kind: 'node_cache', cached_nodes: f.cachedNodes, ...job }];
     case 'execution_success':
       return [{ ...base, kind: 'job_end', ...job, outcome: 'ok' }];
     case 'execution_interrupted':
