@@ -47,6 +47,8 @@ export interface RuntimeLogSource {
   stop(): void;
   /** One poll, synchronously (tests, and the timer's body). */
   pollOnce(): void;
+  /** Lines in a known format with impossible values (e.g. a 9 EB download): counted, never events, logged once. */
+  parseErrors(): number;
 }
 
 export function stateFileFor(stateDir: string, path: string): string {
@@ -68,6 +70,7 @@ export function createRuntimeLogSource(opts: RuntimeLogSourceOptions): RuntimeLo
   let lastEnd: number | undefined;
   let idle = 0;
   let timer: NodeJS.Timeout | undefined;
+  let parseErrorLogged = false;
 
   const deliver = (recs: readonly LogRecord[]): void => {
     for (const r of recs) {
@@ -78,6 +81,13 @@ export function createRuntimeLogSource(opts: RuntimeLogSourceOptions): RuntimeLo
           opts.log.warn({ err, runtime: opts.runtime }, 'runtime event handler failed');
         }
       }
+    }
+    if (!parseErrorLogged && session.parseErrors.count > 0) {
+      parseErrorLogged = true;
+      opts.log.warn(
+        { runtime: opts.runtime, path: opts.path, reason: session.parseErrors.last },
+        'log line with impossible values skipped (counted; logged once)',
+      );
     }
   };
   const commit = (): void => {
@@ -108,6 +118,7 @@ export function createRuntimeLogSource(opts: RuntimeLogSourceOptions): RuntimeLo
 
   return {
     pollOnce,
+    parseErrors: () => session.parseErrors.count,
     start() {
       if (timer !== undefined) return;
       pollOnce();
