@@ -4,6 +4,7 @@
 // Times are hours before the end of the history, so the story always ends "now".
 import type { RuntimeName } from '@renderwatch/schema';
 import { GPU_PROFILES, type GpuProfile } from './gpu-profiles.js';
+import type { CampaignStory } from './history-campaigns.js';
 import type { VirtualHostSpec } from './virtual-host.js';
 import { WORKLOADS, type Workload } from './workloads.js';
 
@@ -61,6 +62,9 @@ export interface HostStory {
   slowDownloadsHoursAgo?: number;
   /** OOM storm: [hoursAgo start, minutes] — someone queued batch 8 at 1536². */
   oomStorm?: readonly [number, number];
+  /** Batches run one after another on GPU `campaignGpu` (which then runs nothing else). */
+  campaigns?: readonly CampaignStory[];
+  campaignGpu?: number;
   /** Chance that a job OOMs outside any storm. */
   oomRate: number;
   /** Busy share in working hours (08–20 UTC) and at night. */
@@ -115,8 +119,8 @@ function host(
 export function demoFleetSpecs(): DemoHostSpec[] {
   return [
     host('ws-5090-01', RTX_5090, 1, 'comfyui', 0.6, SDXL_FLUX, 'studio', {
-      // The Flux checkpoint was replaced by the bf16 file under the same name: Flux jobs ~18% slower.
-      modelSwaps: [{ hoursAgo: 76, model: 'flux1-dev-fp8.safetensors', hash: '0f7a3c1e55', durationFactor: 1.18 }],
+      // The Flux checkpoint was replaced by the bf16 file under the same name: Flux jobs ~15% slower.
+      modelSwaps: [{ hoursAgo: 76, model: 'flux1-dev-fp8.safetensors', hash: '0f7a3c1e55', durationFactor: 1.15 }],
       upgrades: [{ hoursAgo: 52, version: '0.3.62', extensions: [...COMFY_EXT, 'ComfyUI-KJNodes'] }],
     }),
     host('ws-5090-02', RTX_5090, 1, 'comfyui', 0.6, SDXL_FLUX, 'studio', {
@@ -143,7 +147,18 @@ export function demoFleetSpecs(): DemoHostSpec[] {
       repeatMax: 8,
       coolingFailedHoursAgo: 30,
     }),
-    host('video-l40s-01', profile('L40S'), 4, 'comfyui', 0.6, ALL, 'rack-c', { gapS: [20, 90], nightDuty: 0.6, dayDuty: 0.8, repeatMax: 6 }),
+    host('video-l40s-01', profile('L40S'), 4, 'comfyui', 0.6, ALL, 'rack-c', {
+      gapS: [20, 90],
+      nightDuty: 0.6,
+      dayDuty: 0.8,
+      repeatMax: 6,
+      campaignGpu: 3,
+      campaigns: [
+        { label: 'trailer-stills-v3', startHoursAgo: 40, jobs: 180, family: 'flux', batch: 4, interruptAtJob: 71, resumed: true },
+        { label: null, startHoursAgo: 20, jobs: 300, family: 'sdxl', batch: 8 },
+        { label: 'wan-teasers-night', startHoursAgo: 2, jobs: 40, family: 'wan', batch: 1 },
+      ],
+    }),
     host('video-l40s-02', profile('L40S'), 2, 'invokeai', 0.6, ALL, 'rack-c', { gapS: [20, 120], repeatMax: 4, slowDownloadsHoursAgo: 18 }),
     host('video-a100-01', profile('A100'), 4, 'comfyui', 0.75, ALL, 'rack-c', {
       gapS: [20, 90],

@@ -1,20 +1,15 @@
-// A simulated fleet: N virtual hosts, each a real agent pipeline (batcher → spool or memory store →
-// retrying sender → gRPC Export) against a real collector. Reused by the demo, e2e tests and benchmarks.
+// A simulated fleet: N virtual hosts, each a real agent pipeline built by createAgentPipeline (the
+// virtual host is its GPU sampler and host source; batcher → spool or memory store → retrying
+// sender → gRPC Export) against a real collector, all stepped by one timer. Reused by the demo, e2e tests and benchmarks.
 import { join } from 'node:path';
 import {
   clientCredentialsFromFiles,
-  createBatcher,
+  createAgentPipeline,
   createExportClient,
-  createMemoryStore,
-  createRetryingSender,
-  nextSeqStart,
-  openSpool,
-  type Batcher,
+  type AgentPipeline,
   type ClientTlsFiles,
-  type ExportClient,
-  type MemoryStore,
-  type RetryingSender,
-  type Spool,
+  type GpuSampler,
+  type PipelineConfig,
 } from '@renderwatch/agent';
 import type { RuntimeName } from '@renderwatch/schema';
 import type { Logger } from 'pino';
@@ -94,7 +89,7 @@ export function createSimulatedFleet(o: SimulatedFleetOptions): SimulatedFleet {
   const rng = createRng((o.seed ?? 1) * 7919);
   const specs = o.specs ?? fleetSpecs(o.hosts, o.seed ?? 1, o.prefix);
   const t0 = now();
-  const agents: { vh: VirtualHost; batcher: Batcher; sender: RetryingSender; client: ExportClient }[] = specs.map((spec) => {
+  const agents: { vh: VirtualHost; pipeline: AgentPipeline }[] = specs.map((spec) => {
     const vh = createVirtualHost(spec, createRng(Math.floor(rng() * 2 ** 31)), t0);
     const client = createExportClient({
       address: o.address,
@@ -102,15 +97,51 @@ export function createSimulatedFleet(o: SimulatedFleetOptions): SimulatedFleet {
       ...(o.tls === undefined ? {} : { credentials: clientCredentialsFromFiles(o.tls) }),
     });
     const log = o.log.child({ host: spec.hostname });
-    const store: Spool | MemoryStore =
-      o.spoolDir === undefined
-        ? createMemoryStore(600)
-        : openSpool({ dir: join(o.spoolDir, spec.hostname), maxBytes: 64 * 1024 * 1024, maxAgeMs: 24 * 3600_000, log, fsync: false });
-    const sender = createRetryingSender({
-      client,
-      store,
+    const cfg: PipelineConfig = {
+      agentId: `sim-${spec.hostname}`,
+      hostname: spec.hostname,
+      AGENT_COLLECTOR_ADDRESS: o.address,
+      AGENT_TOKEN: o.token ?? '',
+      AGENT_STATE_DIR: join(o.spoolDir ?? '', spec.hostname),
+      AGENT_SAMPLE_INTERVAL_MS: intervalMs,
+      AGENT_FLUSH_INTERVAL_MS: o.flushIntervalMs ?? 1000,
+      AGENT_MAX_BATCH_ROWS: 2000,
+      AGENT_EXPORT_DEADLINE_MS: 10_000,
+      AGENT_EXPORT_MAX_INFLIGHT: 1,
+      AGENT_SPOOL_MAX_BYTES: 64 * 1024 * 1024,
+      AGENT_SPOOL_MAX_AGE_S: 24 * 3600,
+      AGENT_TLS: 'off',
+      AGENT_TLS_CA_FILE: '',
+      AGENT_TLS_CERT_FILE: '',
+      AGENT_TLS_KEY_FILE: '',
+    };
+    // One step of the virtual host per tick: the GPU sampler takes it, the host source and the
+    // events come from the same step.
+    let last: ReturnType<VirtualHost['step']> | undefined;
+    let pipeline: AgentPipeline | undefined;
+    const gpuSampler: GpuSampler = {
+      source: 'simulated',
+      sample() {
+        last = vh.step(now());
+        for (const e of last.events) pipeline?.agent.batcher.addEvent(e);
+        return Promise.resolve({ gpus: last.gpus, status: [] });
+      },
+      close: () => Promise.resolve(),
+    };
+    pipeline = createAgentPipeline(cfg, {
       log,
-      deadlineMs: 10_000,
+      client,
+      gpuSampler,
+      hostSource: { sample: () => (last === undefined ? Promise.reject(new Error('not stepped yet')) : Promise.resolve(last.host)) },
+      ...(o.spoolDir === undefined ? { memoryQueue: 600 } : { spoolFsync: false }),
+      driverVersion: spec.driverVersion,
+      cudaVersion: '12.8',
+      agentVersion: '0.1.0-sim',
+      labels: { group: spec.group ?? (spec.hot ? 'rack-b' : 'rack-a') },
+      now,
+      onCut: () => {
+        stats.batchesSent++;
+      },
       onOutcome: (outcome, _seq, result) => {
         if (outcome === 'ok' || outcome === 'duplicate') {
           stats.batchesAcked++;
@@ -119,54 +150,23 @@ export function createSimulatedFleet(o: SimulatedFleetOptions): SimulatedFleet {
         else stats.failed++;
       },
     });
-    const batcher = createBatcher({
-      agentId: `sim-${spec.hostname}`,
-      host: {
-        hostname: spec.hostname,
-        driverVersion: spec.driverVersion,
-        cudaVersion: '12.8',
-        agentVersion: '0.1.0-sim',
-        labels: { group: spec.group ?? (spec.hot ? 'rack-b' : 'rack-a') },
-      },
-      firstSeq: 'nextSeq' in store ? store.nextSeq : nextSeqStart(t0),
-      maxRows: 2000,
-      flushIntervalMs: o.flushIntervalMs ?? 1000,
-      sampleIntervalMs: intervalMs,
-      deliver: (req) => {
-        stats.batchesSent++;
-        store.append(req);
-        sender.kick();
-      },
-    });
-    sender.kick(); // batches left in a spool by an earlier run
-    return { vh, batcher, sender, client };
+    return { vh, pipeline };
   });
   let timer: NodeJS.Timeout | undefined;
   function tick(): void {
-    const t = now();
-    for (const a of agents) {
-      const r = a.vh.step(t);
-      a.batcher.addGpus(r.gpus);
-      a.batcher.addHost(r.host);
-      for (const e of r.events) a.batcher.addEvent(e);
-    }
+    for (const a of agents) void a.pipeline.agent.tick();
   }
   return {
     hosts: agents.map((a) => a.vh),
     stats,
     start() {
       tick();
-      for (const a of agents) a.batcher.start();
+      for (const a of agents) void a.pipeline.start({ sampling: false });
       timer = setInterval(tick, intervalMs);
     },
     async stop(drainMs = 5000) {
       if (timer !== undefined) clearInterval(timer);
-      for (const a of agents) a.batcher.stop();
-      await Promise.all(agents.map((a) => a.sender.drain(drainMs)));
-      for (const a of agents) {
-        a.sender.stop();
-        a.client.close();
-      }
+      await Promise.all(agents.map((a) => a.pipeline.stop(drainMs)));
     },
   };
 }

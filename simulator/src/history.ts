@@ -5,6 +5,7 @@
 import type { GpuSnapshot, HostSnapshotLike, TimedEvent } from '@renderwatch/agent';
 import { CLOCK_EVENT_REASON_BITS, decodeClockEventReasons, type OomCause } from '@renderwatch/schema';
 import { storyAt, type DemoHostSpec } from './demo-fleet.js';
+import { campaignTimeline } from './history-campaigns.js';
 import { oomEvent } from './history-ooms.js';
 import { createRng } from './rng.js';
 import { busyShare, caseStep, gpuTempStep, THROTTLE_C } from './thermal.js';
@@ -121,6 +122,16 @@ export function generateChunk(r: ChunkRequest): HistoryChunk {
     const mine: BusySpan[] = [];
     let resident: string | undefined;
     let t = r.fromMs + rng() * 60_000;
+    if (gi === s.campaignGpu && s.campaigns !== undefined) {
+      for (const c of s.campaigns) {
+        const tl = campaignTimeline(spec.hostname, spec.runtime, gi, spec.speed, endMs, c, (x) => storyAt(s, hoursAgo(endMs, x)));
+        events.push(...tl.events);
+        mine.push(...tl.spans.filter((sp) => sp.to > r.fromMs - H && sp.from < r.toMs));
+      }
+      mine.sort((a, b) => a.from - b.from);
+      spans.push(mine);
+      continue;
+    }
     const stormAt = (x: number): boolean => x >= stormFrom && x < stormTo;
     while (t < r.toMs) {
       // Work comes in half-hour sessions: a GPU is in one with the hour's duty probability (per host,
@@ -232,7 +243,8 @@ function samples(r: ChunkRequest, spans: BusySpan[][], rng: () => number): Histo
       cases[gi] = caseStep(cases[gi] ?? 3, util, hot, dtS);
       temps[gi] = gpuTempStep(temps[gi] ?? 40, p.load_celsius, cases[gi] ?? 3, util, dtS);
       const temp = temps[gi] ?? 40;
-      let power = p.idle_watts + (p.power_limit_watts - p.idle_watts) * util * (0.92 + rng() * 0.1);
+      // diffusion keeps the SMs busy: a card busy all minute sits at its power limit (575 W on a 5090)
+      let power = p.idle_watts + (p.power_limit_watts - p.idle_watts) * util * (1.05 + rng() * 0.1);
       let mask = util < 0.05 ? CLOCK_EVENT_REASON_BITS.gpu_idle : 0;
       let clock = util < 0.05 ? 0.1 : 1;
       if (power >= p.power_limit_watts * 0.98) {

@@ -36,10 +36,11 @@ describe('start evidence', () => {
     for (const [k, spec] of fleetSpecs(12, 7).entries()) {
       const vh = createVirtualHost(spec, createRng(100 + k), t0);
       const evs: RuntimeEvent[] = [];
-      for (let i = 1; i <= 900 && !evs.some((e) => e.kind === 'first_image'); i++) for (const e of vh.step(t0 + i * 2000).events) {
-        expect('cold' in e).toBe(false); // the wire-only uptime flag is gone
-        evs.push(e.event);
-      }
+      for (let i = 1; i <= 900 && !evs.some((e) => e.kind === 'first_image'); i++)
+        for (const e of vh.step(t0 + i * 2000).events) {
+          expect('cold' in e).toBe(false); // the wire-only uptime flag is gone
+          evs.push(e.event);
+        }
       const ready = evs.find((e) => e.kind === 'runtime_ready');
       const load = evs.find((e) => e.kind === 'model_load');
       expect(ready?.kind).toBe('runtime_ready');

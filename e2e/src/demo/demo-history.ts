@@ -46,13 +46,17 @@ async function replayAlerts(cfg: CollectorConfig, collector: RunningCollector, l
   return ticks;
 }
 
-/** Acknowledges a firing rule alert (the hot rack's, when it fires) through the API, as an operator would. */
+/** Acknowledges the hot rack's firing alert (its temperature rule, or the throttling SLO's ticket) through the API, as an operator would. */
 async function ackOne(baseUrl: string): Promise<string | undefined> {
   const res = await fetch(`${baseUrl}api/v1/alerts?state=firing`);
   if (!res.ok) return undefined;
   const body = (await res.json()) as { alerts?: { fingerprint: string; severity: string; alertname: string; source: string; rule: string }[] };
   // the hot rack's temperature alert: known, being worked on (the burning SLO stays unacknowledged)
-  const pick = body.alerts?.find((a) => a.source === 'rule' && a.rule === 'gpu-hot') ?? body.alerts?.find((a) => a.source === 'rule');
+  const alerts = body.alerts ?? [];
+  const pick =
+    alerts.find((a) => a.rule === 'gpu-hot') ??
+    alerts.find((a) => a.rule === 'thermal-throttle') ??
+    alerts.find((a) => a.severity !== 'critical' && a.severity !== 'page');
   if (pick === undefined) return undefined;
   const ack = await fetch(`${baseUrl}api/v1/alerts/${encodeURIComponent(pick.fingerprint)}/ack`, {
     method: 'POST',
@@ -72,6 +76,8 @@ export interface DemoHistoryOptions {
   log: Logger;
   say: (msg: string) => void;
   specs?: readonly DemoHostSpec[];
+  /** Sample interval of the newest day (default 60 s; tests use a coarser one). */
+  sampleIntervalMs?: number;
 }
 
 export async function runDemoHistory(o: DemoHistoryOptions): Promise<DemoHistoryResult> {
@@ -97,6 +103,7 @@ export async function runDemoHistory(o: DemoHistoryOptions): Promise<DemoHistory
     address: o.grpcAddress,
     endMs: o.endMs,
     days: o.days,
+    ...(o.sampleIntervalMs === undefined ? {} : { sampleIntervalMs: o.sampleIntervalMs }),
     log: o.log,
     pauseAfterMs: Math.min(12, o.days * 24) * H,
     onPause,
