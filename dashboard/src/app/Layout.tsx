@@ -1,6 +1,7 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { useRefresh } from '../api/RefreshProvider.js';
 import { formatClock } from '../lib/format.js';
+import { DEFAULT_RANGE, invalidRangeText, RANGE_PRESETS } from '../lib/time-range.js';
 import { REFRESH_CHOICES, refreshId } from '../lib/refresh-interval.js';
 import { ApiKeyControl } from './ApiKeyControl.js';
 import { Link, useQueryState, useRouter } from './router.js';
@@ -17,6 +18,7 @@ export const NAV = [
   { to: '/starts', label: 'Starts', match: (p: string) => p.startsWith('/starts') },
   { to: '/cost', label: 'Cost', match: (p: string) => p.startsWith('/cost') },
   { to: '/versions', label: 'Versions', match: (p: string) => p.startsWith('/versions') },
+  { to: '/campaigns', label: 'Campaigns', match: (p: string) => p.startsWith('/campaigns') },
 ] as const;
 
 function RefreshControl() {
@@ -54,6 +56,22 @@ function RefreshControl() {
   );
 }
 
+/** A time range in the URL that is not one says so (instead of silently showing another range). */
+function RangeNotice() {
+  const [params, setParams] = useQueryState();
+  const bad = invalidRangeText(params);
+  if (bad === undefined) return null;
+  const label = RANGE_PRESETS.find((p) => p.id === DEFAULT_RANGE)?.label ?? DEFAULT_RANGE;
+  return (
+    <div className="state state-error" role="alert" data-testid="range-invalid">
+      The link's {bad}; showing the {label.toLowerCase()} instead.{' '}
+      <button type="button" onClick={() => setParams({ from: undefined, to: undefined, range: DEFAULT_RANGE }, { replace: true })}>
+        Use the {label.toLowerCase()}
+      </button>
+    </div>
+  );
+}
+
 export function Layout({ apiKey, onApiKey, children }: { apiKey: string | undefined; onApiKey: (k: string) => void; children: ReactNode }) {
   const { location } = useRouter();
   return (
@@ -76,7 +94,10 @@ export function Layout({ apiKey, onApiKey, children }: { apiKey: string | undefi
           <ThemeToggle />
         </div>
       </header>
-      <main>{children}</main>
+      <main>
+        <RangeNotice />
+        {children}
+      </main>
     </div>
   );
 }

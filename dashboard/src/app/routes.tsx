@@ -1,6 +1,8 @@
 // Path → page table. Unknown paths get a not-found page with a way back.
 import type { ReactNode } from 'react';
 import { AlertsPage } from '../features/alerts/AlertsPage.js';
+import { CampaignDetailPage } from '../features/campaigns/CampaignDetailPage.js';
+import { CampaignsPage } from '../features/campaigns/CampaignsPage.js';
 import { CapacityPage } from '../features/capacity/CapacityPage.js';
 import { CostPage } from '../features/cost/CostPage.js';
 import { FleetPage } from '../features/fleet/FleetPage.js';
@@ -26,6 +28,8 @@ const ROUTES: { pattern: string; render: (p: Record<string, string>) => ReactNod
   { pattern: '/starts', render: () => <StartsPage /> },
   { pattern: '/cost', render: () => <CostPage /> },
   { pattern: '/versions', render: () => <VersionsPage /> },
+  { pattern: '/campaigns', render: () => <CampaignsPage /> },
+  { pattern: '/campaigns/:id', render: (p) => <CampaignDetailPage id={p['id'] ?? ''} /> },
 ];
 
 export function renderRoute(path: string): ReactNode {

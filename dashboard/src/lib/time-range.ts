@@ -48,3 +48,22 @@ export function rangeQuery(r: TimeRange, now = Date.now()): { from: string; to: 
   const { from, to } = resolveTimeRange(r, now);
   return { from: from.toISOString(), to: to.toISOString() };
 }
+
+const cut = (v: string): string => (v.length > 40 ? `${v.slice(0, 40)}…` : v);
+
+/**
+ * What is wrong with the URL's time range, if anything: a `from`/`to` that is not a time (or ends
+ * before it starts), or an unknown `range` preset. The page then shows the default range and says so.
+ */
+export function invalidRangeText(params: URLSearchParams): string | undefined {
+  const from = params.get('from');
+  const to = params.get('to');
+  if (from !== null || to !== null) {
+    const f = Date.parse(from ?? '');
+    const t = Date.parse(to ?? '');
+    if (!Number.isFinite(f) || !Number.isFinite(t) || t <= f) return `from=${cut(from ?? '')} to=${cut(to ?? '')} is not a valid time range`;
+  }
+  const id = params.get('range');
+  if (id !== null && from === null && to === null && !RANGE_PRESETS.some((p) => p.id === id)) return `range=${cut(id)} is not a valid time range`;
+  return undefined;
+}
