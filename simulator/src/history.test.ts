@@ -14,6 +14,8 @@ const spec = (name: string): DemoHostSpec => {
 };
 const chunk = (name: string, fromH: number, toH: number, interval = 60_000) =>
   generateChunk({ spec: spec(name), endMs: END, fromMs: END - fromH * H, toMs: END - toH * H, sampleIntervalMs: interval, seed: 42 });
+const thermal = (g: { clock_event_reasons_mask?: number }): boolean => ((g.clock_event_reasons_mask ?? 0) & CLOCK_EVENT_REASON_BITS.sw_thermal_slowdown) !== 0;
+const state = (): { version: string; extensions: string[] } => ({ version: '0.3.56', extensions: ['ComfyUI-Manager'] });
 type JobEnd = { kind: 'job_end'; duration_s?: number; images?: number; batch?: number; model?: string; outcome?: string };
 
 describe('demo history chunks', () => {
@@ -44,7 +46,6 @@ describe('demo history chunks', () => {
   });
 
   it('the rack whose cooling failed 30 h ago never throttled before, and throttles by its second hour of load', () => {
-    const thermal = (g: { clock_event_reasons_mask?: number }) => ((g.clock_event_reasons_mask ?? 0) & CLOCK_EVENT_REASON_BITS.sw_thermal_slowdown) !== 0;
     const before = chunk('rack-b-a10g-01', 48, 30).samples.flatMap((s) => s.gpus);
     expect(before.filter(thermal)).toHaveLength(0);
     const after = chunk('rack-b-a10g-01', 30, 0).samples;
@@ -95,7 +96,6 @@ describe('demo history chunks', () => {
 });
 
 describe('demo campaigns', () => {
-  const state = () => ({ version: '0.3.56', extensions: ['ComfyUI-Manager'] });
   const base = { label: 'x', startHoursAgo: 10, jobs: 20, family: 'sdxl' as const, batch: 4, interruptAtJob: 7 };
   const kinds = (events: ReturnType<typeof campaignTimeline>['events']) => events.map((e) => e.event);
 
