@@ -111,17 +111,27 @@ export async function waitFor(what: string, cond: () => Promise<boolean>, timeou
   }
 }
 
-/** `table.column` of every String, Nullable(String) or Array(String) column in `db` holding `needle`. */
+/** `table.column` of every String, Nullable(String) or Array(String) column in `db` holding `needle` (one query per table). */
 export async function columnsContaining(storage: Storage, db: string, needle: string): Promise<string[]> {
   const cols = await storage.query<{ table: string; name: string; type: string }>(
-    raw(`SELECT table, name, type FROM system.columns WHERE database = '${db}' AND type LIKE '%String%' AND type NOT LIKE 'AggregateFunction%'`),
+    raw(
+      `SELECT table, name, type FROM system.columns WHERE database = '${db}' AND type LIKE '%String%' AND type NOT LIKE 'AggregateFunction%' ORDER BY table, name`,
+    ),
   );
   const lit = `'${needle.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  const byTable = new Map<string, { name: string; type: string }[]>();
+  for (const c of cols) byTable.set(c.table, [...(byTable.get(c.table) ?? []), c]);
   const hits: string[] = [];
-  for (const c of cols) {
-    const test = c.type.startsWith('Array') ? `arrayExists(x -> position(x, ${lit}) > 0, \`${c.name}\`)` : `position(assumeNotNull(\`${c.name}\`), ${lit}) > 0`;
-    const [row] = await storage.query<{ n: string }>(raw(`SELECT count() AS n FROM ${db}.\`${c.table}\` WHERE ${test}`));
-    if (Number(row?.n) > 0) hits.push(`${c.table}.${c.name}`);
+  for (const [table, list] of byTable) {
+    const tests = list.map((c, i) =>
+      c.type.startsWith('Array')
+        ? `sum(arrayExists(x -> position(x, ${lit}) > 0, \`${c.name}\`)) AS h${i}`
+        : `sum(position(assumeNotNull(\`${c.name}\`), ${lit}) > 0) AS h${i}`,
+    );
+    const [row] = await storage.query<Record<string, string | number>>(raw(`SELECT ${tests.join(', ')} FROM ${db}.\`${table}\``));
+    list.forEach((c, i) => {
+      if (Number(row?.[`h${i}`] ?? 0) > 0) hits.push(`${table}.${c.name}`);
+    });
   }
   return hits;
 }
