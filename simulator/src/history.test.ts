@@ -16,6 +16,8 @@ const chunk = (name: string, fromH: number, toH: number, interval = 60_000) =>
   generateChunk({ spec: spec(name), endMs: END, fromMs: END - fromH * H, toMs: END - toH * H, sampleIntervalMs: interval, seed: 42 });
 const thermal = (g: { clock_event_reasons_mask?: number }): boolean => ((g.clock_event_reasons_mask ?? 0) & CLOCK_EVENT_REASON_BITS.sw_thermal_slowdown) !== 0;
 const state = (): { version: string; extensions: string[] } => ({ version: '0.3.56', extensions: ['ComfyUI-Manager'] });
+const kinds = (events: ReturnType<typeof campaignTimeline>['events']): ReturnType<typeof campaignTimeline>['events'][number]['event'][] =>
+  events.map((e) => e.event);
 type JobEnd = { kind: 'job_end'; duration_s?: number; images?: number; batch?: number; model?: string; outcome?: string };
 
 describe('demo history chunks', () => {
@@ -97,7 +99,6 @@ describe('demo history chunks', () => {
 
 describe('demo campaigns', () => {
   const base = { label: 'x', startHoursAgo: 10, jobs: 20, family: 'sdxl' as const, batch: 4, interruptAtJob: 7 };
-  const kinds = (events: ReturnType<typeof campaignTimeline>['events']) => events.map((e) => e.event);
 
   it('resumed: the lost job is run again, 20 jobs end ok with 20 distinct keys, one restart and one interruption', () => {
     const ev = kinds(campaignTimeline('h', 'comfyui', 0, 1, END, { ...base, resumed: true }, state).events);
