@@ -14,8 +14,14 @@ rmSync(out, { recursive: true, force: true });
 mkdirSync(out, { recursive: true });
 const t0 = Date.now();
 await build({
-  entryPoints: [join(ROOT, 'agent', 'src', 'cli.ts')],
-  outfile: join(out, 'renderwatch-agent.mjs'),
+  // Code a configuration may not use (the OTLP SDK, the ComfyUI API adapter, systeminformation off
+  // Linux, the other subcommands) is imported dynamically and split into chunks/, so the daemon
+  // never reads, parses or keeps it in memory unless it is used.
+  entryPoints: { 'renderwatch-agent': join(ROOT, 'agent', 'src', 'cli.ts') },
+  outdir: out,
+  outExtension: { '.js': '.mjs' },
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',

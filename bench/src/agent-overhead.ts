@@ -1,106 +1,225 @@
-// agent-overhead: the real NVML sampler (koffi FFI) against the fake libnvidia-ml.so with 8 GPUs,
-// XID watcher on. Measures, in one run: the latency of one 8-GPU sample, the CPU share of one core
-// and the peak RSS of sampling every second (a faster interval is scaled back to 1 Hz: CPU per
-// sample above an idle baseline measured in the same run), and one spawn of the nvidia-smi fallback.
-// usage: node --import tsx bench/src/agent-overhead.ts [sampling seconds=20] [interval ms=250]
+// agent-overhead: the deployed agent next to Debian's prometheus-node-exporter, in one run. The bundle
+// (`npm run bundle` → node agent/dist/renderwatch-agent.mjs run) samples 8 GPUs through the fake
+// libnvidia-ml.so every second, the host, and follows a ComfyUI log growing by ~20 lines a second,
+// exporting over gRPC to a real collector (ClickHouse behind it); both processes' /metrics are
+// scraped once a second. Over the measured window: CPU of each from /proc/PID/stat (utime+stime),
+// the ratio, peak RSS (VmHWM) of each, and the agent's CPU per thread (/proc/PID/task/*/stat).
+// Extra lines: the NVML sampler alone (latency of one 8-GPU sample, in this process).
+// The agent runs with the node flags of its systemd unit (deploy/systemd/renderwatch-agent.service).
+// usage: npm run bench -- agent-overhead [seconds=60]   (AGENT_BENCH_NODE_FLAGS='...' to try other flags)
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { createNvmlSampler, queryNvidiaSmiOnce } from '@renderwatch/agent';
+import { createNvmlSampler } from '@renderwatch/agent';
+import { parseCollectorConfig, raw, startCollector } from '@renderwatch/collector';
+import { freePort } from '@renderwatch/devkit';
+import pino from 'pino';
 import { buildFakeNvml, FAKE_NVML_SCENARIOS } from '../../agent/test/support/build-fake-nvml.js';
-import { machineLine, percentile } from './bench-env.js';
+import { benchClickHouse, machineLine, percentile } from './bench-env.js';
 
-const SECONDS = Number(process.argv[2] ?? 20);
-const INTERVAL_MS = Number(process.argv[3] ?? 250);
-const LATENCY_SAMPLES = 500;
-const FAKE_SMI = fileURLToPath(new URL('../../agent/test/support/fake-nvidia-smi.mjs', import.meta.url));
-const START_RSS_MB = process.memoryUsage().rss / 1048576;
+const SECONDS = Number(process.argv[2] ?? 60);
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
+const BUNDLE = join(ROOT, 'agent', 'dist', 'renderwatch-agent.mjs');
+const TICK = 100; // USER_HZ on Linux
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-const cpuSeconds = (): number => {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
+
+/** utime+stime of a process or thread, seconds; for a process also of its waited-for children (cutime+cstime). */
+function cpuOf(statPath: string, children = false): number {
+  const f = readFileSync(statPath, 'utf8');
+  const rest = f.slice(f.lastIndexOf(')') + 2).split(' ');
+  return (Number(rest[11]) + Number(rest[12]) + (children ? Number(rest[13]) + Number(rest[14]) : 0)) / TICK;
+}
+const commOf = (statPath: string): string => {
+  const f = readFileSync(statPath, 'utf8');
+  return f.slice(f.indexOf('(') + 1, f.lastIndexOf(')'));
 };
+const hwmMb = (pid: number): number => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+/** CPU seconds per thread of a process, keyed by tid (with its name). */
+function threads(pid: number): Map<string, { comm: string; cpu: number }> {
+  const out = new Map<string, { comm: string; cpu: number }>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const p = `/proc/${pid}/task/${tid}/stat`;
+      out.set(tid, { comm: commOf(p), cpu: cpuOf(p) });
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** The node flags the daemon is deployed with (ExecStart of the systemd unit), unless AGENT_BENCH_NODE_FLAGS says otherwise. */
+function nodeFlags(): string[] {
+  const env = process.env['AGENT_BENCH_NODE_FLAGS'];
+  if (env !== undefined) return env.split(' ').filter((s) => s !== '');
+  const unit = readFileSync(join(ROOT, 'deploy', 'systemd', 'renderwatch-agent.service'), 'utf8');
+  const exec = /^ExecStart=\S*node((?:\s+--\S+)*)\s+\S+renderwatch-agent\.mjs run/m.exec(unit);
+  if (exec === null) throw new Error('deploy/systemd/renderwatch-agent.service: no ExecStart=node [flags] .../renderwatch-agent.mjs run');
+  return (exec[1] ?? '').split(/\s+/).filter((s) => s !== '');
+}
+
+async function untilUp(url: string, ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      // not yet
+    }
+    if (Date.now() > end) throw new Error(`${url} did not answer in ${ms} ms`);
+    await sleep(200);
+  }
+}
+
+/** Appends ComfyUI-shaped lines, ~20 a second: a job every ~2 s (got prompt, progress, executed). */
+function comfyLog(path: string): () => void {
+  let n = 0;
+  const t = setInterval(() => {
+    const ts = new Date().toISOString().replace('Z', '');
+    const lines: string[] = [];
+    for (let i = 0; i < 5; i++, n++) {
+      const k = n % 40;
+      if (k === 0) lines.push(`${ts} - got prompt`);
+      else if (k === 39) lines.push(`${ts} - Prompt executed in ${(1.5 + (n % 7) / 10).toFixed(2)} seconds`);
+      else
+        lines.push(`${ts} - ${Math.round((k / 39) * 100)}%|${'█'.repeat(Math.round(k / 4))}| ${k}/38 [00:0${k % 10}<00:01,  ${(2 + k / 100).toFixed(2)}it/s]`);
+    }
+    appendFileSync(path, `${lines.join('\n')}\n`);
+  }, 250);
+  return () => clearInterval(t);
+}
+
+function samplerOnly(libPath: string): Promise<string> {
+  process.env['FAKE_NVML_SCENARIO'] = join(FAKE_NVML_SCENARIOS, 'eight-gpus.json');
+  const sampler = createNvmlSampler({ libPath, intervalMs: 1000, xidWaitMs: 500 });
+  return (async () => {
+    for (let i = 0; i < 50; i++) await sampler.sample();
+    const lat: number[] = [];
+    for (let i = 0; i < 300; i++) {
+      const t0 = performance.now();
+      await sampler.sample();
+      lat.push(performance.now() - t0);
+    }
+    await sampler.close();
+    lat.sort((a, b) => a - b);
+    return `sampler only (NVML, 8 GPUs, in the bench process): p50 ${percentile(lat, 50).toFixed(3)} ms, p95 ${percentile(lat, 95).toFixed(3)} ms per sample (300 samples)`;
+  })();
+}
 
 async function main(): Promise<void> {
   console.log(machineLine());
-  const libPath = buildFakeNvml();
-  process.env['FAKE_NVML_SCENARIO'] = `${FAKE_NVML_SCENARIOS}eight-gpus.json`;
-  process.env['FAKE_SMI_GPUS'] = '8';
-  const sampler = createNvmlSampler({ libPath, intervalMs: 1000, xidWaitMs: 500 });
-  if (sampler.gpuCount !== 8) throw new Error(`expected 8 fake GPUs, got ${sampler.gpuCount}`);
-
-  // 1. Latency of one 8-GPU sample (warm).
-  for (let i = 0; i < 50; i++) await sampler.sample();
-  const lat: number[] = [];
-  for (let i = 0; i < LATENCY_SAMPLES; i++) {
-    const t0 = performance.now();
-    const r = await sampler.sample();
-    lat.push(performance.now() - t0);
-    if (r.gpus.length !== 8) throw new Error('a sample lost GPUs');
+  console.log(
+    `load average at start: ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
+  if (!existsSync(NODE_EXPORTER)) throw new Error(`${NODE_EXPORTER} is missing: apt-get install prometheus-node-exporter`);
+  const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle-agent.mjs')], { cwd: ROOT, stdio: 'inherit' });
+  if (b.status !== 0) throw new Error('npm run bundle failed');
+  const lib = buildFakeNvml();
+  const dir = mkdtempSync(join(tmpdir(), 'rw-overhead-'));
+  const ch = await benchClickHouse();
+  const cfg = parseCollectorConfig({
+    COLLECTOR_CLICKHOUSE_URL: ch.url,
+    COLLECTOR_CLICKHOUSE_DATABASE: 'rw_bench_overhead',
+    COLLECTOR_HOST: '127.0.0.1',
+    COLLECTOR_HTTP_PORT: '0',
+    COLLECTOR_GRPC_PORT: '0',
+    COLLECTOR_LOG_LEVEL: 'silent',
+  });
+  if (!cfg.ok) throw new Error(cfg.issues.join('; '));
+  const collector = await startCollector(cfg.config, pino({ level: 'silent' }));
+  const logPath = join(dir, 'comfyui.log');
+  writeFileSync(logPath, '');
+  const stopLog = comfyLog(logPath);
+  const nePort = await freePort();
+  const agentPort = await freePort();
+  const children: ChildProcess[] = [];
+  try {
+    const ne = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${nePort}`], { stdio: 'ignore' });
+    children.push(ne);
+    const flags = nodeFlags();
+    const agent = spawn(process.execPath, [...flags, BUNDLE, 'run'], {
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+        AGENT_GPU_SOURCE: 'nvml',
+        AGENT_NVML_LIB: lib,
+        FAKE_NVML_SCENARIO: join(FAKE_NVML_SCENARIOS, 'eight-gpus.json'),
+        AGENT_HOSTNAME: 'bench-overhead',
+        AGENT_COLLECTOR_ADDRESS: `127.0.0.1:${collector.grpcPort}`,
+        AGENT_RUNTIME_LOGS: `comfyui:${logPath}`,
+        AGENT_STATE_DIR: join(dir, 'state'),
+        AGENT_METRICS_HOST: '127.0.0.1',
+        AGENT_METRICS_PORT: String(agentPort),
+        AGENT_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(agent);
+    const nePid = ne.pid ?? 0;
+    const agentPid = agent.pid ?? 0;
+    await untilUp(`http://127.0.0.1:${nePort}/metrics`, 20_000);
+    await untilUp(`http://127.0.0.1:${agentPort}/metrics`, 30_000);
+    const scrape = async (): Promise<void> => {
+      await (await fetch(`http://127.0.0.1:${nePort}/metrics`)).text();
+      await (await fetch(`http://127.0.0.1:${agentPort}/metrics`)).text();
+    };
+    for (let i = 0; i < 5; i++) {
+      await scrape();
+      await sleep(1000);
+    }
+    const a0 = cpuOf(`/proc/${agentPid}/stat`, true);
+    const n0 = cpuOf(`/proc/${nePid}/stat`, true);
+    const t0threads = threads(agentPid);
+    const w0 = performance.now();
+    for (let i = 0; i < SECONDS; i++) {
+      const next = w0 + (i + 1) * 1000;
+      await scrape();
+      await sleep(Math.max(0, next - performance.now()));
+    }
+    const wall = (performance.now() - w0) / 1000;
+    const agentCpu = (cpuOf(`/proc/${agentPid}/stat`, true) - a0) / wall;
+    const neCpu = (cpuOf(`/proc/${nePid}/stat`, true) - n0) / wall;
+    const t1threads = threads(agentPid);
+    const agentHwm = hwmMb(agentPid);
+    const neHwm = hwmMb(nePid);
+    const [rows] = await collector.storage.query<{ c: string }>(raw("SELECT count() AS c FROM gpu_samples WHERE host = 'bench-overhead'"));
+    console.log(`window ${wall.toFixed(1)} s, ${SECONDS} scrapes of each /metrics; gpu rows stored by the collector: ${rows?.c ?? 0}`);
+    console.log(
+      `agent (bundle${flags.length > 0 ? ` ${flags.join(' ')}` : ''}): ${(agentCpu * 100).toFixed(2)}% of one core, peak RSS ${agentHwm.toFixed(1)} MB`,
+    );
+    console.log(`prometheus-node-exporter: ${(neCpu * 100).toFixed(2)}% of one core, peak RSS ${neHwm.toFixed(1)} MB`);
+    const byThread = [...t1threads].map(([tid, t]) => ({
+      name: `${tid === String(agentPid) ? 'main' : t.comm}/${tid}`,
+      cpu: t.cpu - (t0threads.get(tid)?.cpu ?? 0),
+    }));
+    const per = byThread
+      .filter((t) => t.cpu > 0)
+      .sort((x, y) => y.cpu - x.cpu)
+      .map((t) => `${t.name} ${((t.cpu / wall) * 100).toFixed(2)}%`);
+    console.log(`agent threads (share of one core): ${per.join(', ')}`);
+    console.log(await samplerOnly(lib));
+    const ratio = agentCpu / Math.max(neCpu, 1e-9);
+    console.log(
+      `load average at end: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
+    console.log(`agent-overhead: ${ratio.toFixed(2)}x node_exporter CPU, ${agentHwm.toFixed(0)} MB peak RSS (target <= 1.0x, <= 64 MB)`);
+  } finally {
+    stopLog();
+    for (const c of children) c.kill('SIGTERM');
+    await sleep(500);
+    await collector.storage.command(raw('DROP DATABASE IF EXISTS rw_bench_overhead')).catch(() => undefined);
+    await collector.stop();
+    await ch.close();
+    rmSync(dir, { recursive: true, force: true });
   }
-  lat.sort((a, b) => a - b);
-  const p50 = percentile(lat, 50);
-  const p95 = percentile(lat, 95);
-  console.log(`nvml sample, 8 GPUs: p50 ${p50.toFixed(3)} ms, p95 ${p95.toFixed(3)} ms, max ${(lat.at(-1) ?? 0).toFixed(3)} ms (${LATENCY_SAMPLES} samples)`);
-
-  // 2. Sampling every INTERVAL_MS, then an idle baseline of the same process (alive, XID watcher
-  //    waiting, no sampling): the difference is the CPU the sampling costs.
-  await sleep(2000);
-  let inSampleCpuS = 0;
-  let c0 = cpuSeconds();
-  let w0 = performance.now();
-  let samples = 0;
-  const end = w0 + SECONDS * 1000;
-  while (performance.now() < end) {
-    const next = performance.now() + INTERVAL_MS;
-    const s0 = cpuSeconds();
-    await sampler.sample();
-    inSampleCpuS += cpuSeconds() - s0;
-    samples += 1;
-    await sleep(Math.max(0, next - performance.now()));
-  }
-  const wall = (performance.now() - w0) / 1000;
-  const runRate = (cpuSeconds() - c0) / wall;
-  const baseS = Math.max(5, SECONDS / 2);
-  c0 = cpuSeconds();
-  w0 = performance.now();
-  await sleep(baseS * 1000);
-  const baseRate = (cpuSeconds() - c0) / ((performance.now() - w0) / 1000);
-  // Per-sample CPU: the larger of (whole-process rate above baseline) and (CPU measured around each call).
-  const perSampleCpuS = Math.max(Math.max(0, (runRate - baseRate) * wall) / samples, inSampleCpuS / samples);
-  const at1Hz = (baseRate + perSampleCpuS) * 100;
-  const rssMb = process.resourceUsage().maxRSS / 1024;
-  console.log(
-    `sampling every ${INTERVAL_MS} ms for ${wall.toFixed(1)} s: ${samples} samples, ${(runRate * 100).toFixed(3)}% of one core; ` +
-      `CPU per sample ${(perSampleCpuS * 1000).toFixed(3)} ms (in-call ${((inSampleCpuS / samples) * 1000).toFixed(3)} ms)`,
-  );
-  console.log(`idle baseline after sampling: ${(baseRate * 100).toFixed(3)}% of one core over ${baseS} s`);
-  console.log(
-    `scaled to 1 sample/s: ${at1Hz.toFixed(3)}% of one core; peak RSS ${rssMb.toFixed(1)} MB ` +
-      `(${START_RSS_MB.toFixed(1)} MB already at start: node + tsx loader + imported modules, before any sampling); failures ${sampler.failures}`,
-  );
-  await sampler.close();
-
-  // 3. One spawn of the nvidia-smi fallback (a real nvidia-smi on PATH if there is one, else the fake script).
-  const real = await queryNvidiaSmiOnce({ timeoutMs: 10_000 });
-  const smiPath = real.ok ? 'nvidia-smi' : FAKE_SMI;
-  const spawnMs: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const t0 = performance.now();
-    const r = await queryNvidiaSmiOnce(real.ok ? {} : { smiPath });
-    spawnMs.push(performance.now() - t0);
-    if (!r.ok) throw r.error;
-  }
-  spawnMs.sort((a, b) => a - b);
-  const smiMedian = percentile(spawnMs, 50);
-  console.log(
-    `nvidia-smi fallback, one query (help + query-gpu + compute-apps spawns) via ${real.ok ? 'real nvidia-smi' : 'fake script (node start-up dominates)'}: ` +
-      `median ${smiMedian.toFixed(1)} ms = ${(smiMedian / p50).toFixed(0)}× one NVML sample`,
-  );
-  console.log(
-    `agent-overhead: ${at1Hz.toFixed(2)}% of one core, ${rssMb.toFixed(0)} MB peak RSS (${(rssMb - START_RSS_MB).toFixed(0)} MB above start), ` +
-      `${p50.toFixed(2)} ms per 8-GPU sample ` +
-      '(target <1% of one core, <100 MB, <5 ms per 8-GPU sample)',
-  );
 }
 
 main().catch((err: unknown) => {

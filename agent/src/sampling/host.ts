@@ -1,15 +1,16 @@
 // Host sampling: CPU, memory, swap, load, the model/cache/output volumes (size and free bytes,
 // "storage full" is a top support theme), disk read/write and network throughput (slow model
-// downloads). CPU and memory come from systeminformation (no subprocess); disk and network
-// counters from /proc on Linux (systeminformation's versions spawn lsblk/cat every call), with
-// systeminformation as the fallback elsewhere. The full mount list (`df`) is refreshed rarely.
+// downloads). CPU, memory, disk and network counters and the mounted filesystems come from /proc
+// on Linux (host-linux.ts, host-proc.ts; systeminformation's versions spawn cat/lsblk/df), with
+// systeminformation, loaded lazily, as the fallback elsewhere. The full mount list is refreshed rarely.
 import { existsSync, readFileSync, realpathSync, statfsSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import type { VolumeRole } from '@renderwatch/schema';
 import type { Logger } from 'pino';
-import si from 'systeminformation';
+import type * as SystemInformation from 'systeminformation';
 import { AgentError } from '../errors.js';
 import { createFailureReporter, type SampleErrorCounter } from './failure-reporter.js';
+import { cpuRatio, parseMeminfo, parseMountsWithType, parseProcStatCpu } from './host-linux.js';
 import { isCountedDisk, mountOf, parseDiskstats, parseMounts, parseNetDev } from './host-proc.js';
 
 export type { VolumeRole };
@@ -71,8 +72,12 @@ function sumRates(xs: (number | null | undefined)[]): number | undefined {
   return ok.length === 0 ? undefined : ok.reduce((a, b) => a + b, 0);
 }
 
+/** systeminformation, loaded only where /proc does not give what the host sampler needs. */
+const systeminformation = async (): Promise<typeof SystemInformation.default> => (await import('systeminformation')).default;
+
 /** Disk and network rates from systeminformation, where /proc is not available. */
 async function fallbackRates(): Promise<Partial<HostSnapshot>> {
+  const si = await systeminformation();
   const [fs, net] = await Promise.all([si.fsStats().catch(() => undefined), si.networkStats('*').catch(() => undefined)]);
   return {
     ...(typeof fs?.rx_sec === 'number' && fs.rx_sec >= 0 ? { disk_read_bytes_per_s: fs.rx_sec } : {}),
@@ -94,6 +99,8 @@ export function createHostSampler(opts: HostSamplerOptions = {}): HostSampler {
     ...(opts.counter === undefined ? {} : { counter: opts.counter }),
   });
   const hasProc = existsSync(`${proc}/diskstats`) && existsSync(`${proc}/net/dev`);
+  const hasCpuMem = existsSync(`${proc}/stat`) && existsSync(`${proc}/meminfo`);
+  let prevCpu: { busy: number; total: number } | undefined;
   let prev: { at: number; disk?: { readBytes: number; writeBytes: number }; net?: { rxBytes: number; txBytes: number } } | undefined;
   let others: { mount: string; size: number; free: number }[] = [];
   let othersAt = -Infinity;
@@ -129,7 +136,22 @@ export function createHostSampler(opts: HostSamplerOptions = {}): HostSampler {
     if (opts.includeOtherVolumes === false || t - othersAt < (opts.otherVolumesRefreshMs ?? 60_000)) return;
     othersAt = t;
     try {
-      const list = await si.fsSize();
+      if (hasProc) {
+        const seen = new Set<string>();
+        others = [];
+        for (const m of parseMountsWithType(readFileSync(`${proc}/self/mounts`, 'utf8'))) {
+          if (PSEUDO_FS.test(m.type) || seen.has(m.mount)) continue;
+          seen.add(m.mount);
+          try {
+            const st = statfsSync(m.mount);
+            if (st.blocks > 0) others.push({ mount: m.mount, size: st.blocks * st.bsize, free: st.bavail * st.bsize });
+          } catch {
+            // not accessible to this user (another namespace's mount): left out, as df does
+          }
+        }
+        return;
+      }
+      const list = await (await systeminformation()).fsSize();
       others = list.filter((f) => !PSEUDO_FS.test(f.type) && f.size > 0 && f.mount !== '').map((f) => ({ mount: f.mount, size: f.size, free: f.available }));
     } catch (err: unknown) {
       failures.report('volumes', new AgentError('AGT_ERR_HOST_SAMPLE_FAILED', 'fsSize', { cause: err }));
@@ -140,8 +162,24 @@ export function createHostSampler(opts: HostSamplerOptions = {}): HostSampler {
     async sample(): Promise<HostSnapshot> {
       const t = now();
       const snap: HostSnapshot = { ts_unix_ms: t, volumes: [] };
-      const [load, mem] = await Promise.all([si.currentLoad().catch(() => undefined), si.mem().catch(() => undefined)]);
-      if (load !== undefined && Number.isFinite(load.currentLoad)) snap.cpu_ratio = load.currentLoad / 100;
+      let mem: { total: number; available: number; swaptotal: number; swapused: number } | undefined;
+      if (hasCpuMem) {
+        try {
+          const cpu = parseProcStatCpu(readFileSync(`${proc}/stat`, 'utf8'));
+          const ratio = cpu === undefined ? undefined : cpuRatio(prevCpu, cpu);
+          if (ratio !== undefined) snap.cpu_ratio = ratio;
+          prevCpu = cpu;
+          const m = parseMeminfo(readFileSync(`${proc}/meminfo`, 'utf8'));
+          if (m !== undefined) mem = { total: m.total, available: m.available, swaptotal: m.swapTotal, swapused: m.swapTotal - m.swapFree };
+        } catch (err: unknown) {
+          failures.report('cpu', new AgentError('AGT_ERR_HOST_SAMPLE_FAILED', '/proc/stat, /proc/meminfo', { cause: err }));
+        }
+      } else {
+        const si = await systeminformation();
+        const [load, m] = await Promise.all([si.currentLoad().catch(() => undefined), si.mem().catch(() => undefined)]);
+        if (load !== undefined && Number.isFinite(load.currentLoad)) snap.cpu_ratio = load.currentLoad / 100;
+        mem = m;
+      }
       snap.load_1m = loadavg()[0];
       if (mem !== undefined) {
         snap.memory_total_bytes = mem.total;
