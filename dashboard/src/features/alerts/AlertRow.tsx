@@ -24,7 +24,7 @@ export function AlertRow({ alert, now, onChanged }: { alert: Alert; now: number;
   };
   const since = alert.state === 'resolved' ? alert.resolved_at : (alert.fired_at ?? alert.active_at);
   return (
-    <tr data-testid="alert-row" data-fingerprint={alert.fingerprint} data-state={alert.state}>
+    <tr data-testid="alert-row" data-fingerprint={alert.fingerprint} data-state={alert.state} data-rule={alert.rule}>
       <td>
         <span className={`badge badge-${STATE_TONE[alert.state]}`}>{alert.state}</span>
       </td>

@@ -1,9 +1,10 @@
 // Cost arithmetic of the cost page: GPU tiers from the fleet's cards, and "the same work on another
 // tier" from the capacity planner's VRAM peaks. Pure; unit-tested beside.
 import type { CapacityWorkload, CostGpuModel, FleetResponse } from '@renderwatch/schema';
-import { smallestFittingTier } from '../capacity/tiers.js';
 
 const GB = 1e9;
+/** The capacity planner's fit rule (10% headroom), so both pages agree: features do not import each other. */
+const fits = (peak: number | null, tierGb: number): boolean => peak !== null && peak <= tierGb * GB * 0.9;
 export const TIERS_GB = [16, 24, 32, 48, 80] as const;
 
 /** The tier of a card: the smallest of 16/24/32/48/80 GB it reaches (decimal GB, a 15.36 GB T4 counts as 16). */
@@ -70,11 +71,6 @@ export function moveEstimate(
   const priced = models.filter((r) => r.cost !== null);
   const currentCost = priced.length === 0 ? null : priced.reduce((a, r) => a + (r.cost ?? 0), 0);
   const jobs = workloads.reduce((a, w) => a + w.jobs, 0);
-  const fittingJobs = workloads
-    .filter((w) => {
-      const t = smallestFittingTier(w.vram_peak_p99_bytes, [...TIERS_GB]);
-      return t !== null && t <= targetTierGb;
-    })
-    .reduce((a, w) => a + w.jobs, 0);
+  const fittingJobs = workloads.filter((w) => fits(w.vram_peak_p99_bytes, targetTierGb)).reduce((a, w) => a + w.jobs, 0);
   return { fittingJobs, jobs, cost: targetPrice === null ? null : hours * targetPrice, currentCost };
 }
