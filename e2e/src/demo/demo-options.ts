@@ -13,10 +13,10 @@ export interface DemoOptions {
 export const DEMO_USAGE = `usage: npm run demo -- [--port 8470] [--grpc-port 8471] [--hosts 12] [--host 127.0.0.1] [--history-days 7]
 
 Starts a local ClickHouse (data in .data/demo-clickhouse), the collector, a simulated fleet and one
-real agent replaying recorded nvidia-smi output, then prints the dashboard URL. With --history-days N (default 7, 0 = off) the demo's fleet first sends N
-days of history (most recent hours first) through the agents' export path, so every page has content
-within a minute; --hosts then picks the live fleet of the older generic simulator instead of the
-story fleet only when history is off. Ctrl-C stops all.
+real agent replaying recorded nvidia-smi output, then prints the dashboard URL. The fleet is the demo's story fleet (11 hosts); with --history-days N
+(default 7, 0 = off) it first sends N days of history, newest hours first, through the agents' export
+path, and the collector's evaluator is replayed over its last 8 hours. With --history-days 0,
+--hosts N runs N-1 generic simulated hosts instead. Ctrl-C stops all.
 
 environment: RENDERWATCH_DEMO_PORT, RENDERWATCH_DEMO_GRPC_PORT, RENDERWATCH_DEMO_HISTORY_DAYS, RENDERWATCH_CLICKHOUSE_URL (use an
 existing ClickHouse instead of starting one)`;
