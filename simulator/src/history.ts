@@ -132,7 +132,8 @@ export function generateChunk(r: ChunkRequest): HistoryChunk {
       spans.push(mine);
       continue;
     }
-    const stormAt = (x: number): boolean => x >= stormFrom && x < stormTo;
+    // the storm is one user's queue on GPU 0
+    const stormAt = (x: number): boolean => gi === 0 && x >= stormFrom && x < stormTo;
     while (t < r.toMs) {
       // Work comes in half-hour sessions: a GPU is in one with the hour's duty probability (per host,
       // GPU and block, so every chunk agrees), and idles to the next block otherwise.
@@ -215,7 +216,7 @@ export function generateChunk(r: ChunkRequest): HistoryChunk {
         },
       });
       mine.push({ from: t, to: end, vram: Math.min(total, need) });
-      t = end + (s.gapS[0] + rng() * (s.gapS[1] - s.gapS[0])) * 1000 * (storm ? 0.5 : 1);
+      t = end + (s.gapS[0] + rng() * (s.gapS[1] - s.gapS[0])) * 1000;
     }
     spans.push(mine);
   }
