@@ -1,4 +1,4 @@
-import { CLOCK_EVENT_REASON_BITS } from '@renderwatch/schema';
+import { CLOCK_EVENT_REASON_BITS, type RuntimeEvent } from '@renderwatch/schema';
 import { describe, expect, it } from 'vitest';
 import { demoFleetSpecs, type DemoHostSpec } from './demo-fleet.js';
 import { campaignTimeline } from './history-campaigns.js';
@@ -18,7 +18,7 @@ const thermal = (g: { clock_event_reasons_mask?: number }): boolean => ((g.clock
 const state = (): { version: string; extensions: string[] } => ({ version: '0.3.56', extensions: ['ComfyUI-Manager'] });
 const kinds = (events: ReturnType<typeof campaignTimeline>['events']): ReturnType<typeof campaignTimeline>['events'][number]['event'][] =>
   events.map((e) => e.event);
-type JobEnd = { kind: 'job_end'; duration_s?: number; images?: number; batch?: number; model?: string; outcome?: string };
+type JobEnd = Extract<RuntimeEvent, { kind: 'job_end' }>;
 
 describe('demo history chunks', () => {
   it('are deterministic, one sample per GPU per interval, events inside the chunk only', () => {
