@@ -148,3 +148,45 @@ describe('evaluateSlo', () => {
     expect(r.status).toBe('insufficient_data');
   });
 });
+
+describe('evaluateSlo at the boundaries', () => {
+  // Counts given per window directly: the boundaries are exact in binary (objective 0.5: budget 0.5,
+  // so half the events bad is a burn rate of exactly 1, the ticket factor).
+  const HALF: SloTarget = { objective: 0.5, periodS: 30 * DAY_S, minEvents: 100 };
+  const counts =
+    (byName: Record<string, { good: number; valid: number }>, fallback = { good: 50, valid: 100 }) =>
+    (name: string) =>
+      byName[name] ?? fallback;
+
+  it('a burn rate equal to the factor does not fire; above it in both windows does', () => {
+    const equal = evaluateSlo(HALF, counts({}));
+    const ticket = equal.pairs.find((p) => p.alert === 'ticket');
+    expect([ticket?.burnLong, ticket?.burnShort, ticket?.firing]).toEqual([1, 1, false]);
+    // budget exactly used up is not breached; 100 events = min_events is enough data
+    expect([equal.budgetRemaining, equal.status]).toEqual([0, 'ok']);
+    // long window above the factor, short window exactly at it: no alert
+    const shortEqual = evaluateSlo(HALF, counts({ '3d': { good: 40, valid: 100 }, '6h': { good: 50, valid: 100 } }));
+    expect(shortEqual.pairs.find((p) => p.alert === 'ticket')?.firing).toBe(false);
+    const longEqual = evaluateSlo(HALF, counts({ '3d': { good: 50, valid: 100 }, '6h': { good: 40, valid: 100 } }));
+    expect(longEqual.pairs.find((p) => p.alert === 'ticket')?.firing).toBe(false);
+    const both = evaluateSlo(HALF, counts({ '3d': { good: 40, valid: 100 }, '6h': { good: 40, valid: 100 } }));
+    expect([both.pairs.find((p) => p.alert === 'ticket')?.firing, both.status]).toEqual([true, 'ticket']);
+  });
+
+  it('one event fewer than min_events is insufficient data; a budget overspent by any amount is breached', () => {
+    expect(evaluateSlo(HALF, counts({ period: { good: 50, valid: 99 } })).status).toBe('insufficient_data');
+    const over = evaluateSlo(HALF, counts({ period: { good: 49, valid: 100 } }));
+    expect(over.budgetRemaining).toBeCloseTo(-0.02, 12);
+    expect(over.status).toBe('breached');
+  });
+
+  it('an objective of 100%: all good leaves the whole budget, one bad event breaches, no events say nothing', () => {
+    const ALL: SloTarget = { objective: 1, periodS: 30 * DAY_S, minEvents: 1 };
+    const good = evaluateSlo(ALL, () => ({ good: 7, valid: 7 }));
+    expect([good.budgetRemaining, good.periodBurnRate, good.status]).toEqual([1, null, 'ok']);
+    const bad = evaluateSlo(ALL, () => ({ good: 6, valid: 7 }));
+    expect([bad.budgetRemaining, bad.status]).toEqual([0, 'breached']);
+    const none = evaluateSlo(ALL, () => ({ good: 0, valid: 0 }));
+    expect([none.sli, none.budgetRemaining, none.status]).toEqual([null, null, 'insufficient_data']);
+  });
+});
