@@ -47,6 +47,8 @@ const WINDOW = arg(3, 4);
 const MODE = process.argv[6] ?? 'both';
 const ROUNDS = arg(5, 3);
 const GPUS = 8;
+/** DDL and DROP of the benchmark's databases on a loaded machine can take minutes (the storage default is 30 s). */
+const DDL_TIMEOUT_MS = 300_000;
 
 function agentBatches(agent: number, t0: number): ExportRequest[] {
   const out: ExportRequest[] = [];
@@ -263,14 +265,14 @@ async function startCollector(url: string, database: string): Promise<{ pid: num
 }
 
 async function storedGpuRows(url: string, database: string): Promise<number> {
-  const check = createStorage({ url, database, username: 'default', password: '' });
+  const check = createStorage({ url, database, username: 'default', password: '', requestTimeoutMs: DDL_TIMEOUT_MS });
   const [n] = await check.query<{ c: string }>(raw('SELECT count() AS c FROM gpu_samples FINAL'));
   await check.close();
   return Number(n?.c);
 }
 
 async function dropDatabase(url: string, database: string): Promise<void> {
-  const s = createStorage({ url, database: 'default', username: 'default', password: '' });
+  const s = createStorage({ url, database: 'default', username: 'default', password: '', requestTimeoutMs: DDL_TIMEOUT_MS });
   await s.command(raw(`DROP DATABASE IF EXISTS ${database}`));
   await s.close();
 }
@@ -303,7 +305,7 @@ async function main(): Promise<void> {
     // Direct: the same GPU and host rows into a migrated database of their own, 10,000 rows per INSERT.
     const directDb = `bench_direct_${round}`;
     await ensureDatabase({ url: ch.url, database: directDb, username: 'default', password: '' });
-    const ds = createStorage({ url: ch.url, database: directDb, username: 'default', password: '' });
+    const ds = createStorage({ url: ch.url, database: directDb, username: 'default', password: '', requestTimeoutMs: DDL_TIMEOUT_MS });
     await migrate(ds);
     await ds.close();
     const client = createClient({ url: ch.url, database: directDb, compression: { request: false, response: false } });
