@@ -111,6 +111,7 @@ describe('a 40-job ComfyUI campaign across a ComfyUI restart and an agent restar
 
     // ComfyUI dies at 520 s (taking job 18 and the 22 waiting prompts with it) and answers again at 540 s
     await f.stop();
+    f.removeOutput('lookbook_00017_.png');
     clock = at(520);
     await first.pollOnce();
     clock = at(540);
@@ -197,7 +198,7 @@ describe('a 40-job ComfyUI campaign across a ComfyUI restart and an agent restar
         jobs_lost: 23,
         jobs_redone: 1,
         jobs_resumed: 15,
-        images_missing: null,
+        images_missing: 1, // lookbook_00017_.png, deleted while ComfyUI was down (the script then redid job 17)
         training_resume: null,
         resumed_from_epoch: null,
       },

@@ -77,6 +77,17 @@ describe('campaign interruptions', () => {
     ]);
   });
 
+  it('remembers the output files of open campaigns and reports those found missing after a runtime restart once', () => {
+    const t = createCampaignTracker();
+    const file = (n: number): { filename: string; subfolder: string; type: string } => ({ filename: `rw_${n}.png`, subfolder: '', type: 'output' });
+    const id = t.assign(p('1'), T0, [file(1)]).tags.campaign_id ?? '';
+    t.assign(p('2'), T0 + MIN, [file(2), file(3)]);
+    expect(t.openOutputs(T0 + 2 * MIN)).toEqual(new Map([[id, [file(1), file(2), file(3)]]]));
+    expect(t.interrupted('runtime_restart', T0 + 2 * MIN, new Map([[id, 1]]))).toMatchObject([{ campaign_id: id, images_missing: 1 }]);
+    expect(t.openOutputs(T0 + 3 * MIN)).toEqual(new Map()); // checked: not counted again at the next restart
+    expect(t.interrupted('runtime_restart', T0 + 3 * MIN)[0]).not.toHaveProperty('images_missing');
+  });
+
   it('keeps a campaign with planned work left open beyond the window (up to 6 h)', () => {
     const t = createCampaignTracker();
     const id = t.assign(p('1', { label: 'night run', plannedJobs: 10 }), T0).tags.campaign_id;

@@ -28,7 +28,18 @@ export interface CampaignRecord {
   declared?: boolean;
   /** Prompt ids of this campaign waiting or running at the last /queue poll, not reported yet. */
   waiting: string[];
+  /** Output files of its last jobs (at most OUTPUTS_KEPT; never sent): checked after a runtime restart. */
+  outputs?: OutputFileRef[];
 }
+
+export interface OutputFileRef {
+  filename: string;
+  subfolder: string;
+  type: string;
+}
+
+/** Output files remembered per campaign. */
+export const OUTPUTS_KEPT = 50;
 
 /** A prompt as far as campaigns care: its id, what extra_data declares, the graph's fingerprint. */
 export interface CampaignPrompt extends DeclaredCampaign {
@@ -42,12 +53,14 @@ export interface CampaignTags {
 }
 
 export interface CampaignTracker {
-  /** The campaign of a finished prompt that started at `atMs`, and the campaign event to send when the campaign is new or its plan grew. */
-  assign(p: CampaignPrompt, atMs: number): { tags: CampaignTags; events: RuntimeEvent[] };
+  /** The campaign of a finished prompt that started at `atMs` (its output files remembered), and the campaign event to send when the campaign is new or its plan grew. */
+  assign(p: CampaignPrompt, atMs: number, files?: readonly OutputFileRef[]): { tags: CampaignTags; events: RuntimeEvent[] };
+  /** Output files of the campaigns open at `atMs`, by campaign id (to check after a runtime restart). */
+  openOutputs(atMs: number): Map<string, OutputFileRef[]>;
   /** Prompts in /queue now (running and pending): the plan of open campaigns grows to what is seen. */
   queued(prompts: readonly CampaignPrompt[], atMs: number): RuntimeEvent[];
-  /** The runtime came back or the agent started again: one interruption event per campaign open at `atMs`. */
-  interrupted(kind: InterruptionKind, atMs: number): RuntimeEvent[];
+  /** The runtime came back or the agent started again: one interruption event per campaign open at `atMs`; `missing`: images found missing per campaign id. */
+  interrupted(kind: InterruptionKind, atMs: number, missing?: ReadonlyMap<string, number>): RuntimeEvent[];
   /** For the state file, oldest first. */
   records(): CampaignRecord[];
 }
@@ -78,7 +91,7 @@ export function createCampaignTracker(o: CampaignTrackerOptions = {}): CampaignT
   const capacity = o.capacity ?? 500;
   /** key → record, oldest first. */
   const byKey = new Map<string, CampaignRecord>();
-  for (const r of o.initial ?? []) byKey.set(r.key, { ...r, waiting: [...r.waiting] });
+  for (const r of o.initial ?? []) byKey.set(r.key, { ...r, waiting: [...r.waiting], ...(r.outputs === undefined ? {} : { outputs: [...r.outputs] }) });
 
   const remember = (r: CampaignRecord): void => {
     byKey.delete(r.key);
@@ -108,7 +121,7 @@ export function createCampaignTracker(o: CampaignTrackerOptions = {}): CampaignT
   });
 
   return {
-    assign(p, atMs) {
+    assign(p, atMs, files = []) {
       const key = keyOf(p);
       const fp = p.fingerprint === undefined ? {} : { workflow_fingerprint: p.fingerprint };
       if (key === undefined) return { tags: fp, events: [] };
@@ -132,6 +145,7 @@ export function createCampaignTracker(o: CampaignTrackerOptions = {}): CampaignT
       r.jobs++;
       r.lastAtMs = Math.max(r.lastAtMs, atMs);
       r.waiting = r.waiting.filter((id) => id !== p.promptId);
+      if (files.length > 0) r.outputs = [...(r.outputs ?? []), ...files].slice(-OUTPUTS_KEPT);
       if (p.plannedJobs !== undefined && (r.declared !== true || p.plannedJobs !== r.plannedJobs)) {
         r.plannedJobs = p.plannedJobs;
         r.declared = true;
@@ -174,10 +188,17 @@ export function createCampaignTracker(o: CampaignTrackerOptions = {}): CampaignT
       return out;
     },
 
-    interrupted(kind, atMs) {
+    openOutputs(atMs) {
+      const out = new Map<string, OutputFileRef[]>();
+      for (const r of byKey.values()) if (isOpen(r, atMs) && (r.outputs ?? []).length > 0) out.set(r.id, [...(r.outputs ?? [])]);
+      return out;
+    },
+
+    interrupted(kind, atMs, missing) {
       const out: RuntimeEvent[] = [];
       for (const r of byKey.values()) {
         if (!isOpen(r, atMs)) continue;
+        const gone = missing?.get(r.id);
         out.push({
           kind: 'campaign',
           runtime: 'comfyui',
@@ -185,12 +206,16 @@ export function createCampaignTracker(o: CampaignTrackerOptions = {}): CampaignT
           campaign_id: r.id,
           interruption: kind,
           ...(kind === 'runtime_restart' ? { lost_jobs: r.waiting.length } : {}),
+          ...(gone === undefined ? {} : { images_missing: gone }),
         });
-        if (kind === 'runtime_restart') r.waiting = [];
+        if (kind === 'runtime_restart') {
+          r.waiting = [];
+          if (gone !== undefined) delete r.outputs; // checked: the next restart checks what came after
+        }
       }
       return out;
     },
 
-    records: () => [...byKey.values()].map((r) => ({ ...r, waiting: [...r.waiting] })),
+    records: () => [...byKey.values()].map((r) => ({ ...r, waiting: [...r.waiting], ...(r.outputs === undefined ? {} : { outputs: [...r.outputs] }) })),
   };
 }

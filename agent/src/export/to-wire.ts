@@ -210,6 +210,7 @@ function body(e: RuntimeEvent, cold: boolean | undefined): WireRuntimeEvent['bod
           plannedImages: e.planned_images,
           interruption: e.interruption,
           lostJobs: e.lost_jobs,
+          imagesMissing: e.images_missing,
         },
       };
     default: {

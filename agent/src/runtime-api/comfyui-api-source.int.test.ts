@@ -189,7 +189,10 @@ describe('createComfyuiApiSource against a fake ComfyUI', () => {
       runtime: 'comfyui',
       ts: '2025-05-08T18:52:05.109000',
       error_type: 'ValueError',
-      message: "Error while tokenizing '<redacted>'",
+      // the message's template (runtime-logs/message-template.ts) and its redacted text
+      message: 'Error while tokenizing <str>',
+      message_raw: "Error while tokenizing '<redacted>'",
+      message_fingerprint: expect.stringMatching(/^[0-9a-f]{16}$/),
     });
     expect(JSON.stringify(h.events)).not.toContain('zqxv-secret');
 

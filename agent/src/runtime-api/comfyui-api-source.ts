@@ -22,7 +22,7 @@ import type { ConsoleFeed } from './comfyui-console.js';
 import { createConsoleFeed } from './comfyui-console.js';
 import type { ConsoleLink } from './comfyui-console-link.js';
 import { openConsoleLink } from './comfyui-console-link.js';
-import { HistorySchema, historyEvents, historyStartMs, parseHistory } from './comfyui-history.js';
+import { HistorySchema, historyEvents, historyStartMs, parseHistory, producedFiles } from './comfyui-history.js';
 import type { QueueEmitState } from './comfyui-queue.js';
 import { QueueSchema, queueEventFor, queueSnapshot } from './comfyui-queue.js';
 import type { ComfySystemStats } from './comfyui-system-stats.js';
@@ -165,6 +165,22 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
     if (err !== undefined) reporter.report('state file', { status: 'bad_entry', issues: err.message });
   }
 
+  /** Per open campaign, how many of its remembered output files the restarted server no longer serves (only campaigns where every check answered). */
+  async function missingOutputs(atMs: number): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    for (const [id, files] of campaigns.openOutputs(atMs)) {
+      let gone = 0;
+      let known = true;
+      for (const f of files) {
+        const served = await client.hasOutput(f);
+        if (served === undefined) known = false;
+        else if (!served) gone++;
+      }
+      if (known) out.set(id, gone);
+    }
+    return out;
+  }
+
   async function connectConsole(ep: Epoch): Promise<void> {
     const r = await openConsoleLink({
       client,
@@ -219,7 +235,7 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
     epoch = ep;
     const interruptions = [
       ...(agentRestartPending ? campaigns.interrupted('agent_restart', upAt) : []),
-      ...(restart ? campaigns.interrupted('runtime_restart', upAt) : []),
+      ...(restart ? campaigns.interrupted('runtime_restart', upAt, await missingOutputs(upAt)) : []),
     ];
     agentRestartPending = false;
     for (const e of interruptions) emit(e);
@@ -280,7 +296,11 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
       seen.add(id);
       dirty = 'seen';
       const { declared, fingerprint, graph } = entry.prompt;
-      const assigned = campaigns.assign({ promptId: id, ...declared, ...(fingerprint === undefined ? {} : { fingerprint }) }, historyStartMs(entry) ?? now());
+      const assigned = campaigns.assign(
+        { promptId: id, ...declared, ...(fingerprint === undefined ? {} : { fingerprint }) },
+        historyStartMs(entry) ?? now(),
+        producedFiles(entry),
+      );
       for (const e of assigned.events) emit(e);
       const key = graph === undefined ? undefined : jobKey(graph, salt);
       for (const e of historyEvents(id, entry, { failures: !consoleGivesFailures, tags: { ...assigned.tags, ...(key === undefined ? {} : { job_key: key }) } }))

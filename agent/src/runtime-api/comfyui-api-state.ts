@@ -20,6 +20,7 @@ const CampaignRecordSchema = z.object({
   plannedImages: z.number().int().nonnegative().optional(),
   declared: z.boolean().optional(),
   waiting: z.array(z.string()).default([]),
+  outputs: z.array(z.object({ filename: z.string(), subfolder: z.string(), type: z.string() })).optional(),
 });
 
 export const ApiStateSchema = z.object({

@@ -25,6 +25,8 @@ export interface ComfyuiClient {
   subscribeLogs(enabled: boolean): Promise<ApiResult<null>>;
   /** Opens `/ws?clientId=...`; the socket is the caller's to watch and close. */
   openSocket(): WebSocket;
+  /** `HEAD /view?filename&subfolder&type`: whether the server still serves that output file (undefined: could not tell). */
+  hasOutput(file: { filename: string; subfolder: string; type: string }): Promise<boolean | undefined>;
 }
 
 export interface ComfyuiClientOptions {
@@ -94,6 +96,16 @@ export function createComfyuiClient(opts: ComfyuiClientOptions): ComfyuiClient {
         body: JSON.stringify({ clientId, enabled }),
       });
       return r.status === 'ok' ? { status: 'ok', value: null } : r;
+    },
+    async hasOutput(file) {
+      const q = new URLSearchParams({ filename: file.filename, subfolder: file.subfolder, type: file.type });
+      try {
+        const res = await fetch(`${base}/view?${q.toString()}`, { method: 'HEAD', signal: AbortSignal.timeout(opts.timeoutMs) });
+        if (res.status === 200) return true;
+        return res.status === 404 ? false : undefined;
+      } catch {
+        return undefined;
+      }
     },
     openSocket() {
       const ws = new URL(`${base}/ws`);

@@ -80,7 +80,18 @@ const NOT_MEDIA = new Set(['audio', 'text', 'animated']);
  * no new image, docs/research/runtime-logs.md "3.2 Model cache hit rate").
  */
 export function countOutputs(outputs: HistoryEntry['outputs'], cachedNodes: ReadonlySet<string>): number {
-  let n = 0;
+  return outputFiles(outputs, cachedNodes).length;
+}
+
+export interface OutputFile {
+  readonly filename: string;
+  readonly subfolder: string;
+  readonly type: string;
+}
+
+/** The files `countOutputs` counts (kept on the host only: to check after a restart that they are still served). */
+export function outputFiles(outputs: HistoryEntry['outputs'], cachedNodes: ReadonlySet<string>): OutputFile[] {
+  const files: OutputFile[] = [];
   for (const [nodeId, out] of Object.entries(outputs)) {
     if (cachedNodes.has(nodeId)) continue;
     for (const [key, list] of Object.entries(out)) {
@@ -88,11 +99,22 @@ export function countOutputs(outputs: HistoryEntry['outputs'], cachedNodes: Read
       for (const item of list as unknown[]) {
         if (item === null || typeof item !== 'object') continue;
         const o = item as Record<string, unknown>;
-        if (typeof o['filename'] === 'string' && o['type'] !== 'temp') n++;
+        if (typeof o['filename'] === 'string' && o['type'] !== 'temp')
+          files.push({
+            filename: o['filename'],
+            subfolder: typeof o['subfolder'] === 'string' ? o['subfolder'] : '',
+            type: typeof o['type'] === 'string' ? o['type'] : 'output',
+          });
       }
     }
   }
-  return n;
+  return files;
+}
+
+/** The files a finished prompt produced (not those of nodes served from the cache). */
+export function producedFiles(entry: HistoryEntry): OutputFile[] {
+  const cached = (entry.status?.messages ?? []).find((m) => m.type === 'execution_cached');
+  return outputFiles(entry.outputs, new Set((cached?.data.nodes ?? []).map(String)));
 }
 
 export interface HistoryEventOptions {

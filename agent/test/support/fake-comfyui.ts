@@ -46,6 +46,22 @@ export interface FakeComfyui {
   stop(): Promise<void>;
   /** Stops, then listens again on the same port with fresh in-memory state (history, console). */
   restart(state?: Partial<FakeComfyuiState>): Promise<void>;
+  /** Deletes an output file from the fake's "disk" (outputs of served history entries, kept across restarts). */
+  removeOutput(filename: string): void;
+}
+
+/** `type: output` file names in history entries. */
+function outputNames(entries: Iterable<Record<string, unknown>>): string[] {
+  const names: string[] = [];
+  for (const e of entries) {
+    const outputs = (e['outputs'] ?? {}) as Record<string, Record<string, unknown>>;
+    for (const node of Object.values(outputs))
+      for (const list of Object.values(node))
+        if (Array.isArray(list))
+          for (const item of list as { filename?: unknown; type?: unknown }[])
+            if (typeof item?.filename === 'string' && item.type === 'output') names.push(item.filename);
+  }
+  return names;
 }
 
 function freshState(over: Partial<FakeComfyuiState> = {}): FakeComfyuiState {
@@ -66,6 +82,9 @@ export async function startFakeComfyui(initial: Partial<FakeComfyuiState> = {}):
   const sockets = new Map<string, WebSocket>();
   const subscribed = new Set<string>();
   const conns = new Set<Socket>();
+  /** The output folder: files of the history entries served, surviving restarts (as files on disk do). */
+  const disk = new Set<string>();
+  const removed = new Set<string>();
 
   const send = (res: ServerResponse, path: string, status: number, body: unknown): void => {
     const broken = state.malformed.get(path);
@@ -79,7 +98,14 @@ export async function startFakeComfyui(initial: Partial<FakeComfyuiState> = {}):
     requests.push(`${req.method ?? 'GET'} ${path}${u.search}`);
     if (req.method === 'GET' && path === '/system_stats') return send(res, path, 200, state.systemStats);
     if (req.method === 'GET' && path === '/queue') return send(res, path, 200, { queue_running: state.queueRunning, queue_pending: state.queuePending });
+    if ((req.method === 'GET' || req.method === 'HEAD') && path === '/view') {
+      const name = u.searchParams.get('filename') ?? '';
+      const there = u.searchParams.get('type') === 'output' && disk.has(name) && !removed.has(name);
+      res.writeHead(there ? 200 : 404, { 'content-type': there ? 'image/png' : 'text/plain' }).end();
+      return;
+    }
     if (req.method === 'GET' && path === '/history') {
+      for (const n of outputNames(state.history.values())) disk.add(n);
       const mi = u.searchParams.get('max_items');
       return send(res, path, 200, historySlice(state.history, mi === null ? undefined : Number(mi)));
     }
@@ -174,6 +200,9 @@ export async function startFakeComfyui(initial: Partial<FakeComfyuiState> = {}):
       broadcast(JSON.stringify({ type: 'status', data: { status: { exec_info: { queue_remaining: state.queuePending.length } } } }));
     },
     stop,
+    removeOutput(filename) {
+      removed.add(filename);
+    },
     async restart(over = {}) {
       await stop();
       state = freshState(over);

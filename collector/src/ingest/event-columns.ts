@@ -250,6 +250,8 @@ export function eventColumns(e: RuntimeEvent, seq: number): Record<string, unkno
         planned_images: v.plannedImages ?? null,
         interruption: oneOf(v.interruption, INTERRUPTION_KINDS, 'campaign.interruption'),
         lost_jobs: v.lostJobs ?? null,
+        // a campaign event's images: those missing after a runtime restart
+        images: v.imagesMissing ?? null,
       });
       break;
     }

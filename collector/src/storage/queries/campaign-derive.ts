@@ -66,15 +66,16 @@ function jobsOf(rows: readonly CampaignEventRow[]): Job[] {
 }
 
 /** Interruptions in time order, one per kind and millisecond (two agents' copies of one restart count once). */
-function interruptionsOf(rows: readonly CampaignEventRow[]): { ms: number; kind: InterruptionKind; host: string; lost: number }[] {
+function interruptionsOf(rows: readonly CampaignEventRow[]): { ms: number; kind: InterruptionKind; host: string; lost: number; missing: number | null }[] {
   const seen = new Set<string>();
-  const out: { ms: number; kind: InterruptionKind; host: string; lost: number }[] = [];
+  const out: { ms: number; kind: InterruptionKind; host: string; lost: number; missing: number | null }[] = [];
   for (const r of [...rows].sort((a, b) => a.ms - b.ms)) {
     if (r.kind !== 'campaign' || !isKind(r.interruption)) continue;
     const k = `${r.interruption}@${r.ms}@${r.host}`;
     if (seen.has(k)) continue;
     seen.add(k);
-    out.push({ ms: r.ms, kind: r.interruption, host: r.host, lost: r.lost_jobs ?? 0 });
+    // a campaign event's `images` column holds the images found missing after the interruption
+    out.push({ ms: r.ms, kind: r.interruption, host: r.host, lost: r.lost_jobs ?? 0, missing: r.images });
   }
   return out;
 }
@@ -120,6 +121,7 @@ export function deriveCampaign(id: string, rows: readonly CampaignEventRow[], no
     host: m.host,
     jobs_lost: m.lost,
     ...followUp(jobs, m.ms, marks[i + 1]?.ms ?? Number.POSITIVE_INFINITY),
+    images_missing: m.missing,
   }));
 
   // done: distinct keys that ended ok (the first time); redone: ok ends of a key already done

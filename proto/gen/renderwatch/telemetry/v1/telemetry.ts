@@ -392,7 +392,11 @@ export interface Campaign {
     | string
     | undefined;
   /** runtime_restart: the campaign's prompts that were running or queued when the runtime went and never finished. */
-  lostJobs?: number | undefined;
+  lostJobs?:
+    | number
+    | undefined;
+  /** runtime_restart: images the campaign's jobs reported before that the runtime no longer serves. */
+  imagesMissing?: number | undefined;
 }
 
 function createBaseExportRequest(): ExportRequest {
@@ -5351,6 +5355,7 @@ function createBaseCampaign(): Campaign {
     plannedImages: undefined,
     interruption: undefined,
     lostJobs: undefined,
+    imagesMissing: undefined,
   };
 }
 
@@ -5376,6 +5381,9 @@ export const Campaign: MessageFns<Campaign> = {
     }
     if (message.lostJobs !== undefined) {
       writer.uint32(56).uint32(message.lostJobs);
+    }
+    if (message.imagesMissing !== undefined) {
+      writer.uint32(64).uint32(message.imagesMissing);
     }
     return writer;
   },
@@ -5449,6 +5457,14 @@ export const Campaign: MessageFns<Campaign> = {
             message.lostJobs = reader.uint32();
             continue;
           }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.imagesMissing = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -5490,6 +5506,11 @@ export const Campaign: MessageFns<Campaign> = {
         : isSet(object.lost_jobs)
         ? globalThis.Number(object.lost_jobs)
         : undefined,
+      imagesMissing: isSet(object.imagesMissing)
+        ? globalThis.Number(object.imagesMissing)
+        : isSet(object.images_missing)
+        ? globalThis.Number(object.images_missing)
+        : undefined,
     };
   },
 
@@ -5516,6 +5537,9 @@ export const Campaign: MessageFns<Campaign> = {
     if (message.lostJobs !== undefined) {
       obj.lostJobs = Math.round(message.lostJobs);
     }
+    if (message.imagesMissing !== undefined) {
+      obj.imagesMissing = Math.round(message.imagesMissing);
+    }
     return obj;
   },
 
@@ -5531,6 +5555,7 @@ export const Campaign: MessageFns<Campaign> = {
     message.plannedImages = object.plannedImages ?? undefined;
     message.interruption = object.interruption ?? undefined;
     message.lostJobs = object.lostJobs ?? undefined;
+    message.imagesMissing = object.imagesMissing ?? undefined;
     return message;
   },
 };
