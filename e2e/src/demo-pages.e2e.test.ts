@@ -145,7 +145,7 @@ describe('the demo history, page by page in Chromium', () => {
     await page.context().close();
   });
 
-  it('starts: warm starts per runtime against the 5 min target, the crashed start after the A100 upgrade', async () => {
+  it('starts: warm starts per runtime against the 5 min target, time to first image with its rule, the crashed start after the A100 upgrade', async () => {
     const page = await open('/starts?range=24h');
     await page.getByTestId('starts-runtime-table').waitFor({ timeout: 15_000 });
     expect(await page.getByTestId('starts-targets').textContent()).toContain('warm start within 5 min');
@@ -153,6 +153,9 @@ describe('the demo history, page by page in Chromium', () => {
     expect(await a100.getByTestId('starts-never-ready').textContent()).toBe('1');
     const runtimes = await page.getByTestId('starts-runtime-row').evaluateAll((els) => els.map((e) => e.getAttribute('data-runtime')));
     expect(runtimes).toEqual(expect.arrayContaining(['comfyui', 'forge', 'a1111', 'invokeai']));
+    // time to first image of the warm starts, labelled by the agent's rule table
+    expect(await page.getByTestId('ttfi-rules').textContent({ timeout: 15_000 })).toContain('all_loads_cached → warm');
+    expect(await page.locator('[data-testid="ttfi-row"][data-runtime="comfyui"][data-cold="warm"]').count()).toBe(1);
     await shot(page, 'starts');
   });
 

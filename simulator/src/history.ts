@@ -2,7 +2,7 @@
 // interval (each carries the interval it stands for, so GPU-hours and energy stay right) and the
 // runtime events in between at their own millisecond. Pure and deterministic (seed, host, chunk):
 // chunks can be generated in any order, so the demo fills the most recent hours first.
-import type { GpuSnapshot, HostSnapshotLike, TimedEvent } from '@renderwatch/agent';
+import { classifyWindow, type GpuSnapshot, type HostSnapshotLike, type TimedEvent } from '@renderwatch/agent';
 import { CLOCK_EVENT_REASON_BITS, decodeClockEventReasons, type OomCause } from '@renderwatch/schema';
 import { storyAt, type DemoHostSpec } from './demo-fleet.js';
 import { campaignTimeline } from './history-campaigns.js';
@@ -55,6 +55,60 @@ function uuidFor(host: string, i: number): string {
 
 const hoursAgo = (endMs: number, t: number): number => (endMs - t) / H;
 
+const secs = (ms: number): number => Math.round(ms / 10) / 100;
+
+/** Ready, then the first prompt after it (an SDXL image on GPU 0) and its first_image event, as the agent reports them. */
+function readyAndFirstImage(spec: DemoHostSpec, t: number, cold: boolean, verdict: { cold: 'cold' | 'warm' | 'unknown'; rule: string }): TimedEvent[] {
+  const sr = createRng(hash32(`${spec.hostname}/startup/${t}`));
+  const startup = Math.round((cold ? 150 + sr() * 240 : 25 + sr() * 60) * 10) / 10;
+  const ready = t + startup * 1000;
+  const label = { cold: verdict.cold, cold_rule: verdict.rule };
+  const queued = ready + (5 + sr() * 40) * 1000;
+  const run = Math.round(((3 / spec.speed) * (0.9 + sr() * 0.25) + (cold ? 4 + sr() * 8 : 0.5)) * 100) / 100;
+  const done = Math.round(queued + run * 1000);
+  const id = `${spec.hostname}-first-${Math.floor(t / 1000)}`;
+  const runtime = spec.runtime;
+  return [
+    {
+      ts_unix_ms: Math.round(ready),
+      event: { kind: 'runtime_ready', runtime, startup_s: startup, url: 'http://127.0.0.1:8188', start_to_ready_s: startup, ...label },
+    },
+    { ts_unix_ms: Math.round(queued), gpu_index: 0, event: { kind: 'job_start', runtime, job_id: id } },
+    {
+      ts_unix_ms: done,
+      gpu_index: 0,
+      event: {
+        kind: 'job_end',
+        runtime,
+        job_id: id,
+        duration_s: run,
+        outcome: 'ok',
+        images: 1,
+        width: 1024,
+        height: 1024,
+        steps: 30,
+        batch: 1,
+        model: 'sd_xl_base_1.0.safetensors',
+        queued_to_image_s: run,
+        ...label,
+      },
+    },
+    {
+      ts_unix_ms: done,
+      event: {
+        kind: 'first_image',
+        runtime,
+        job_id: id,
+        start_to_first_image_s: secs(done - t),
+        start_to_ready_s: startup,
+        ready_to_first_image_s: secs(done - ready),
+        queued_to_image_s: run,
+        ...label,
+      },
+    },
+  ];
+}
+
 /** Runtime (re)starts in [from, to): about one warm restart a day, a cold one after the weekly reboot, and every upgrade. */
 function starts(r: ChunkRequest): TimedEvent[] {
   const { spec, endMs } = r;
@@ -79,9 +133,12 @@ function starts(r: ChunkRequest): TimedEvent[] {
   const out: TimedEvent[] = [];
   for (const st of times.sort((a, b) => a.t - b.t)) {
     const state = storyAt(s, hoursAgo(endMs, st.t) + 1e-9);
+    // the agent's own cold/warm rule table (agent/src/signals/cold-warm.ts) on what this start loaded:
+    // after a reboot the checkpoint comes off disk, otherwise from the page cache
+    const verdict = classifyWindow({ startSeen: true, downloads: 0, loads: [st.cold ? 'disk' : 'cache'], loadedBefore: false });
     out.push({
       ts_unix_ms: st.t,
-      cold: st.cold,
+      cold: verdict.cold === 'cold',
       event: { kind: 'runtime_start', runtime: spec.runtime, version: state.version, extensions: [...state.extensions] },
     });
     if (st.crash) {
@@ -91,12 +148,7 @@ function starts(r: ChunkRequest): TimedEvent[] {
       });
       continue;
     }
-    const sr = createRng(hash32(`${spec.hostname}/startup/${st.t}`))();
-    const startup = st.cold ? 150 + sr * 240 : 25 + sr * 60;
-    out.push({
-      ts_unix_ms: st.t + Math.round(startup * 1000),
-      event: { kind: 'runtime_ready', runtime: spec.runtime, startup_s: Math.round(startup * 10) / 10, url: 'http://127.0.0.1:8188' },
-    });
+    out.push(...readyAndFirstImage(spec, st.t, st.cold, verdict));
   }
   return out;
 }

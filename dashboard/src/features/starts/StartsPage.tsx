@@ -7,8 +7,10 @@ import { BarList } from '../../charts/BarList.js';
 import { Explain } from '../../lib/Explain.js';
 import { formatDuration, formatNumber } from '../../lib/format.js';
 import { QueryView } from '../../lib/QueryView.js';
+import { useDefaultRange } from '../../lib/useDefaultRange.js';
 import { useTimeRange } from '../../lib/useTimeRange.js';
 import { fetchSloTargets, fetchStarts } from './api.js';
+import { FirstImages } from './FirstImages.js';
 import { targetsFrom, type StartTargets } from './targets.js';
 
 function Dist({ d, target, testId }: { d: StartDistribution; target: number | null; testId: string }) {
@@ -55,6 +57,7 @@ const DIST_HEAD = (
 );
 
 export function StartsPage() {
+  useDefaultRange('7d');
   const { range, key } = useTimeRange();
   const [params, setParams] = useQueryState();
   const runtime = params.get('runtime') ?? undefined;
@@ -135,6 +138,7 @@ export function StartsPage() {
                 </tbody>
               </table>
             </section>
+            <FirstImages range={range} rangeKey={key} runtime={runtime} host={host} target={t.firstImage} />
             <section className="panel">
               <h2>Slowest warm starts by host (p90)</h2>
               <BarList
