@@ -34,7 +34,8 @@ describe('sloCandidates', () => {
     ]);
     const [c, ...rest] = sloCandidates('t1', spec({ labels: { team: 'render' } }), e, 'http://rw.example');
     expect(rest).toEqual([]);
-    expect(c).toEqual({
+    // strict: no runbook_url key at all when the SLO has none
+    expect(c).toStrictEqual({
       source: 'slo',
       rule: 'warm-start-ready',
       alertname: 'SloErrorBudgetBurn',
@@ -102,7 +103,7 @@ describe('ruleCandidate', () => {
       return 'abcdef0123456789';
     });
     const labels = { team: 'gpu', rule: 'gpu-hot', host: 'h1', gpu: '0', alertname: 'GpuTemperatureHigh', severity: 'warning', tenant: 't1' };
-    expect(c).toEqual({
+    expect(c).toStrictEqual({
       source: 'rule',
       rule: 'gpu-hot',
       alertname: 'GpuTemperatureHigh',

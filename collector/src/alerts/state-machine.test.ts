@@ -106,4 +106,21 @@ describe('alertFingerprint', () => {
     expect(alertFingerprint('t1', { alertname: 'X', host: 'h2' })).not.toBe(a);
     expect(a).toMatch(/^[0-9a-f]{16}$/);
   });
+
+  it('says which transition happened, from and to, and nothing when nothing changed', () => {
+    expect(advanceAlert('t1', 'fp', undefined, undefined, T0)).toStrictEqual({ next: undefined, transition: undefined, notify: undefined });
+    const pending = advanceAlert('t1', 'fp', undefined, cand(300), T0);
+    expect(pending.transition).toStrictEqual({ from: 'inactive', to: 'pending' });
+    const firing = advanceAlert('t1', 'fp', pending.next, cand(300, 95), T0 + 300_000);
+    expect([firing.transition, firing.notify]).toStrictEqual([{ from: 'pending', to: 'firing' }, 'firing']);
+    expect([firing.next?.value, firing.next?.firedAtMs, firing.next?.activeAtMs]).toEqual([95, T0 + 300_000, T0]);
+    const still = advanceAlert('t1', 'fp', firing.next, cand(300, 97), T0 + 360_000);
+    expect([still.transition, still.notify, still.next?.value, still.next?.updatedAtMs]).toStrictEqual([undefined, undefined, 97, T0 + 360_000]);
+    const resolved = advanceAlert('t1', 'fp', still.next, undefined, T0 + 420_000);
+    expect([resolved.transition, resolved.notify, resolved.next?.resolvedAtMs]).toStrictEqual([{ from: 'firing', to: 'resolved' }, 'resolved', T0 + 420_000]);
+    const dropped = advanceAlert('t1', 'fp', pending.next, undefined, T0 + 60_000);
+    expect([dropped.transition, dropped.notify]).toStrictEqual([{ from: 'pending', to: 'resolved' }, undefined]);
+    const now = advanceAlert('t1', 'fp', undefined, cand(0), T0);
+    expect([now.transition, now.notify, now.next?.state]).toStrictEqual([{ from: 'inactive', to: 'firing' }, 'firing', 'firing']);
+  });
 });
