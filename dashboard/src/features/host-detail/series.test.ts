@@ -73,4 +73,18 @@ describe('chartSeries', () => {
     expect(eight.data[0]?.['mean']).toBeCloseTo(0.35);
     expect(eight.data[0]?.['max']).toBe(0.7);
   });
+
+  it('merges bands less than the gap apart: a comb of on/off minutes draws one stretch', () => {
+    const g = [{ index: 0, uuid: 'GPU-a', name: 'A10G', points: [] }] as unknown as Parameters<typeof throttleBands>[1];
+    const comb = Array.from({ length: 30 }, (_, i) => ({
+      gpu_uuid: 'GPU-a',
+      reason: 'thermal' as const,
+      from: new Date(Date.UTC(2026, 4, 1, 12, 2 * i)).toISOString(),
+      to: new Date(Date.UTC(2026, 4, 1, 12, 2 * i + 1)).toISOString(),
+      peak_share: 1,
+    }));
+    expect(throttleBands(comb, g)).toHaveLength(30);
+    const merged = throttleBands(comb, g, 2 * 60_000);
+    expect(merged.map((b) => [new Date(b.from).toISOString().slice(11, 16), new Date(b.to).toISOString().slice(11, 16)])).toEqual([['12:00', '12:59']]);
+  });
 });

@@ -47,8 +47,10 @@ const BAND_LABEL: Record<ThrottleBand['reason'], string> = { thermal: 'thermal',
 /**
  * Bands of the shown GPUs, merged per reason where they overlap or touch (8 GPUs throttling at
  * once draw one band, not eight: fewer SVG areas, and the shading means "some GPU was throttled").
+ * Bands less than `gapMs` apart merge too: a card that throttles on and off every sample draws one
+ * stretch instead of a comb of hundreds of areas (the host page's first paint on a throttling rack).
  */
-export function throttleBands(bands: ThrottleBand[], gpus: GpuSeries[]): Band[] {
+export function throttleBands(bands: ThrottleBand[], gpus: GpuSeries[], gapMs = 0): Band[] {
   const uuids = new Set(gpus.map((g) => g.uuid));
   const out: Band[] = [];
   for (const reason of Object.keys(BAND_LABEL) as ThrottleBand['reason'][]) {
@@ -58,7 +60,7 @@ export function throttleBands(bands: ThrottleBand[], gpus: GpuSeries[]): Band[] 
       .sort((a, b) => a.from - b.from);
     let cur: { from: number; to: number } | undefined;
     for (const s of spans) {
-      if (cur !== undefined && s.from <= cur.to) cur.to = Math.max(cur.to, s.to);
+      if (cur !== undefined && s.from <= cur.to + gapMs) cur.to = Math.max(cur.to, s.to);
       else {
         if (cur !== undefined) out.push({ ...cur, label: BAND_LABEL[reason], color: BAND_COLOR[reason] });
         cur = { ...s };
