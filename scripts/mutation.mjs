@@ -18,7 +18,7 @@ export const MODULES = {
     mutate: ['agent/src/runtime-logs/oom-cause.ts'],
     tests: ['agent/src/runtime-logs/oom-cause.test.ts', 'agent/src/runtime-logs/torch-oom.test.ts', 'agent/src/runtime-logs/torch-oom-hip.test.ts'],
   },
-  'cold-warm': { mutate: ['agent/src/signals/cold-warm.ts'], tests: ['agent/src/signals/cold-warm.test.ts'] },
+  'cold-warm': { mutate: ['agent/src/signals/cold-warm.ts'], tests: ['agent/src/signals/cold-warm.test.ts', 'agent/src/signals/cold-warm-boundaries.test.ts'] },
   'slo-evaluate': { mutate: ['collector/src/slo/evaluate.ts'], tests: ['collector/src/slo/evaluate.test.ts'] },
   'burn-rate-alerts': {
     mutate: ['collector/src/alerts/candidates.ts', 'collector/src/alerts/state-machine.ts'],
