@@ -77,8 +77,8 @@ export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?
       <QueryView q={q} what="host" isEmpty={(d) => d.gpus.length === 0 && d.host_points.length === 0} empty={<NoSamples host={host} />}>
         {(d) => {
           const gpus = gpuIndex === undefined ? d.gpus : d.gpus.filter((g) => g.index === gpuIndex);
-          // gaps of up to two buckets merge: on/off throttling reads as one stretch
-          const bands = throttleBands(d.throttle_bands, gpus, 2 * d.step_s * 1000);
+          // gaps under two buckets or a sixtieth of the range (~10 px) merge: on/off throttling reads as one stretch
+          const bands = throttleBands(d.throttle_bands, gpus, Math.max(2 * d.step_s * 1000, (Date.parse(d.to) - Date.parse(d.from)) / 60));
           const markers = eventMarkers(d.markers, gpuIndex);
           const hostRows = hostColumns(d.host_points);
           return (
