@@ -141,7 +141,8 @@ describe('buildOomEvent', () => {
   });
 
   it('leaves out what the message did not have; not recovered unless said', () => {
-    expect(buildOomEvent('a1111', { form: 'caching_legacy' }, { ctx: { batch: 3 } })).toEqual({
+    // strict: absent numbers are absent keys, not keys holding undefined
+    expect(buildOomEvent('a1111', { form: 'caching_legacy' }, { ctx: { batch: 3 } })).toStrictEqual({
       kind: 'oom',
       runtime: 'a1111',
       recovered: false,
