@@ -13,16 +13,23 @@ import { raw } from '@renderwatch/collector';
 export const COMFYUI_REAL_DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'comfyui-real');
 export const comfyuiRealPresent = (): boolean => existsSync(join(COMFYUI_REAL_DIR, 'run-comfyui.sh'));
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+const canListen = (port: number): Promise<boolean> =>
+  new Promise((resolve) => {
     const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const a = s.address();
-      const port = typeof a === 'object' && a !== null ? a.port : 0;
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
+
+/**
+ * A free port below the kernel's ephemeral range (20000-29999): ComfyUI is restarted on the same
+ * port, and while it is down a server another test binds to port 0 (an ephemeral port) cannot take it.
+ */
+export async function freePort(): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = 20_000 + Math.floor(Math.random() * 10_000);
+    if (await canListen(port)) return port;
+  }
+  throw new Error('no free port in 20000-29999');
 }
 
 export interface RealComfyui {
