@@ -91,6 +91,18 @@ describe('agent daemon process', () => {
 
     const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     expect(metrics).toMatch(/renderwatch_gpu_utilization_ratio\{[^}]*host="daemon-h100"[^}]*\} 1\b/);
+    // Acked rows are counted (it stayed 0 when run.ts passed 0), and every acked row is stored
+    // (the collector acks after its inserts; the API can show rows before the ack arrives).
+    const exported = await until(async () => {
+      const text = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+      const n = Number(/^renderwatch_agent_exported_rows_total\{[^}]*\} (\d+)/m.exec(text)?.[1] ?? 0);
+      return n > 0 ? n : undefined;
+    }, 30_000);
+    const [stored] = await c.storage.query<{ n: string }>(
+      raw(`SELECT (SELECT count() FROM gpu_samples FINAL WHERE host = 'daemon-h100') + (SELECT count() FROM host_samples FINAL WHERE host = 'daemon-h100')
+             + (SELECT count() FROM runtime_events FINAL WHERE host = 'daemon-h100') + (SELECT count() FROM gpu_status FINAL WHERE host = 'daemon-h100') AS n`),
+    );
+    expect(exported).toBeLessThanOrEqual(Number(stored?.n));
 
     agent.kill('SIGTERM');
     expect(await exited(agent)).toBe(0);
