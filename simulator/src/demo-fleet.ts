@@ -58,7 +58,7 @@ export interface HostStory {
   coolingFailedHoursAgo?: number;
   /** Another process (a Blender render) shares GPU 0 from this many hours ago. */
   noisyNeighbourHoursAgo?: number;
-  /** The model share became slow this many hours ago: loads miss the cache and crawl at ~30 MB/s. */
+  /** The host's model cache was lost this many hours ago: every model is downloaded again, crawling at ~25 MB/s. */
   slowDownloadsHoursAgo?: number;
   /** OOM storm: [hoursAgo start, minutes] — someone queued batch 8 at 1536². */
   oomStorm?: readonly [number, number];

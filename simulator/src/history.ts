@@ -206,10 +206,26 @@ export function generateChunk(r: ChunkRequest): HistoryChunk {
       if (resident !== w.model) {
         const slow = after(s.slowDownloadsHoursAgo, t);
         const fromDisk = slow || resident === undefined || rng() < 0.15;
-        // a crawling share: the weights come over at ~30 MB/s instead of from the page cache
-        loadS = slow ? w.base_bytes / (30 * MiB) : fromDisk ? 6 + rng() * 20 : 1 + rng() * 3;
+        // the local model cache is gone: every model is fetched again from Hugging Face, crawling at ~25 MB/s
+        const dlS = slow ? w.base_bytes / ((22 + rng() * 6) * MiB) : 0;
+        if (slow) {
+          events.push({
+            ts_unix_ms: Math.round(t + dlS * 1000),
+            gpu_index: gi,
+            event: {
+              kind: 'model_download',
+              runtime: spec.runtime,
+              model: w.model,
+              bytes: Math.round(w.base_bytes),
+              duration_s: Math.round(dlS * 10) / 10,
+              bytes_per_s: Math.round(w.base_bytes / dlS),
+              source: 'hf',
+            },
+          });
+        }
+        loadS = dlS + (fromDisk ? 6 + rng() * 20 : 1 + rng() * 3);
         events.push({
-          ts_unix_ms: Math.round(t),
+          ts_unix_ms: Math.round(t + dlS * 1000),
           gpu_index: gi,
           event: {
             kind: 'model_load',
@@ -217,7 +233,7 @@ export function generateChunk(r: ChunkRequest): HistoryChunk {
             model: w.model,
             model_hash: state.hashes[w.model],
             source: fromDisk ? 'disk' : 'cache',
-            duration_s: Math.round(loadS * 100) / 100,
+            duration_s: Math.round((loadS - dlS) * 100) / 100,
             loaded_mb: Math.round(w.base_bytes / MiB),
             mode: 'full',
           },
@@ -228,7 +244,8 @@ export function generateChunk(r: ChunkRequest): HistoryChunk {
       const noisy = gi === 0 && after(s.noisyNeighbourHoursAgo, t);
       const swap = (s.modelSwaps ?? []).find((m) => m.model === w.model && after(m.hoursAgo, t));
       let perImage = (w.seconds_per_image / spec.speed) * (0.9 + rng() * 0.25);
-      if (hot) perImage /= 0.8;
+      // a throttled card runs at its throttled clock (0.72 of max, as its samples say)
+      if (hot) perImage /= 0.72;
       if (noisy) perImage *= 1.5;
       if (swap !== undefined) perImage *= swap.durationFactor;
       let outcome: 'ok' | 'oom' | 'error' = 'ok';
