@@ -1,15 +1,11 @@
 // e2e-latency: how long after a GPU sample is taken it is queryable through the API, through the
-// real path (agent loop with default sample/flush intervals → batcher → gRPC → collector →
+// real path, built by createAgentPipeline as the daemon is (agent loop with default sample/flush
+// intervals → batcher → disk spool → gRPC → collector →
 // ClickHouse → GET /api/v1/fleet). Target: < 5 s (docs/design.md).
-import {
-  createAgent,
-  createExportClient,
-  createMemoryStore,
-  createRetryingSender,
-  resolveAgentConfig,
-  type GpuSampler,
-  type GpuSnapshot,
-} from '@renderwatch/agent';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createAgentPipeline, resolveAgentConfig, type GpuSampler, type GpuSnapshot } from '@renderwatch/agent';
 import { parseCollectorConfig, raw, startCollector } from '@renderwatch/collector';
 import { FleetResponseSchema } from '@renderwatch/schema';
 import pino from 'pino';
@@ -54,20 +50,15 @@ async function main(): Promise<void> {
     },
     close: () => Promise.resolve(),
   };
-  const client = createExportClient({ address: `127.0.0.1:${collector.grpcPort}` });
-  const store = createMemoryStore(1000);
-  const sender = createRetryingSender({ client, store, log, deadlineMs: 10_000 });
-  const agentCfg = resolveAgentConfig({ AGENT_HOSTNAME: 'bench-latency-host', AGENT_COLLECTOR_ADDRESS: `127.0.0.1:${collector.grpcPort}` });
-  if (!agentCfg.ok) throw new Error(agentCfg.issues.join('; '));
-  const agent = createAgent(agentCfg.config, {
-    log,
-    gpuSampler: sampler,
-    deliver: (r) => {
-      store.append(r);
-      sender.kick();
-    },
+  const stateDir = mkdtempSync(join(tmpdir(), 'rw-bench-latency-'));
+  const agentCfg = resolveAgentConfig({
+    AGENT_HOSTNAME: 'bench-latency-host',
+    AGENT_COLLECTOR_ADDRESS: `127.0.0.1:${collector.grpcPort}`,
+    AGENT_STATE_DIR: stateDir,
   });
-  await agent.start();
+  if (!agentCfg.ok) throw new Error(agentCfg.issues.join('; '));
+  const pipeline = createAgentPipeline(agentCfg.config, { log, gpuSampler: sampler });
+  await pipeline.start();
   const seen = new Map<number, number>();
   const url = `http://127.0.0.1:${collector.httpPort}/api/v1/fleet`;
   const deadline = Date.now() + (SAMPLES + 15) * 1000;
@@ -81,9 +72,8 @@ async function main(): Promise<void> {
     }
     await new Promise((r) => setTimeout(r, 50));
   }
-  await agent.stop();
-  sender.stop();
-  client.close();
+  await pipeline.stop(5000);
+  rmSync(stateDir, { recursive: true, force: true });
   await collector.storage.command(raw('DROP DATABASE IF EXISTS rw_bench_latency'));
   await collector.stop();
   await ch.close();
