@@ -64,7 +64,9 @@ export function wsFrameEvents(f: WsFrameSummary, fallbackTs?: string): RuntimeEv
     case 'execution_start':
       return [{ ...base, kind: 'job_start', ...job }];
     case 'execution_cached':
-      return f.cachedNodes === undefined ? [] : [{ ...base, kind: 'node_cache', cached_nodes: f.cachedNodes, ...job }];
+      // no job_id here: parse-log output keeps the node_cache fields of the contract (docs/design.md
+      // "Contracts"); the API adapter adds the prompt id (runtime-api/comfyui-history.ts)
+      return f.cachedNodes === undefined ? [] : [{ ...base, kind: 'node_cache', cached_nodes: f.cachedNodes }];
     case 'execution_success':
       return [{ ...base, kind: 'job_end', ...job, outcome: 'ok' }];
     case 'execution_interrupted':
