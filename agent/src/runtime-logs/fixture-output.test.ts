@@ -15,13 +15,14 @@ import { assembleRecords } from './record-assembler.js';
 const ROOT = join(import.meta.dirname, '../../test/fixtures/runtime-logs');
 
 /** `{ "section": { "key": [ one JSON value per line ] } }`: valid JSON whose diff is one line per event. */
+function section([name, groups]: [string, Record<string, readonly unknown[]>]): string {
+  const body = Object.entries(groups).map(
+    ([key, items]) => `    ${JSON.stringify(key)}: [${items.length === 0 ? '' : `\n${items.map((i) => `      ${JSON.stringify(i)}`).join(',\n')}\n    `}]`,
+  );
+  return `  ${JSON.stringify(name)}: {\n${body.join(',\n')}\n  }`;
+}
+
 function render(sections: Record<string, Record<string, readonly unknown[]>>): string {
-  const section = ([name, groups]: [string, Record<string, readonly unknown[]>]): string => {
-    const body = Object.entries(groups).map(
-      ([key, items]) => `    ${JSON.stringify(key)}: [${items.length === 0 ? '' : `\n${items.map((i) => `      ${JSON.stringify(i)}`).join(',\n')}\n    `}]`,
-    );
-    return `  ${JSON.stringify(name)}: {\n${body.join(',\n')}\n  }`;
-  };
   return `{\n${Object.entries(sections).map(section).join(',\n')}\n}\n`;
 }
 

@@ -68,8 +68,9 @@ describe('startOutcomes', () => {
   });
 });
 
+const labelledReady = (agent: string, s: number, cold: boolean | null): StartEventRow => ({ ...ready(agent, s), cold });
+
 describe('the ready row carries the evidence-based label (agents since migration 0021)', () => {
-  const labelledReady = (agent: string, s: number, cold: boolean | null): StartEventRow => ({ ...ready(agent, s), cold });
   it('the ready label wins over the start flag; an unknown ready label falls back to the start flag', () => {
     const rows: StartEventRow[] = [
       start('a', 0, false),

@@ -149,14 +149,15 @@ describe('evaluateSlo', () => {
   });
 });
 
+const counts =
+  (byName: Record<string, { good: number; valid: number }>, fallback = { good: 50, valid: 100 }) =>
+  (name: string) =>
+    byName[name] ?? fallback;
+
 describe('evaluateSlo at the boundaries', () => {
   // Counts given per window directly: the boundaries are exact in binary (objective 0.5: budget 0.5,
   // so half the events bad is a burn rate of exactly 1, the ticket factor).
   const HALF: SloTarget = { objective: 0.5, periodS: 30 * DAY_S, minEvents: 100 };
-  const counts =
-    (byName: Record<string, { good: number; valid: number }>, fallback = { good: 50, valid: 100 }) =>
-    (name: string) =>
-      byName[name] ?? fallback;
 
   it('a burn rate equal to the factor does not fire; above it in both windows does', () => {
     const equal = evaluateSlo(HALF, counts({}));
