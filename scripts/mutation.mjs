@@ -5,7 +5,7 @@
 // when one is under the threshold. Not part of `npm test` (minutes per module). Results and every
 // surviving mutant explained: docs/mutation.md. Reports: .stryker-reports/<module>.json.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './ensure-deps.mjs';
@@ -113,11 +113,20 @@ for (const name of names) {
   const file = join(reports, `${name}.stryker.json`);
   writeFileSync(file, JSON.stringify(config, null, 2));
   process.stdout.write(`\n== mutation: ${name} (${m.mutate.join(', ')})\n`);
-  const r = spawnSync(join(ROOT, 'node_modules', '.bin', 'stryker'), ['run', file], {
-    stdio: 'inherit',
-    cwd: ROOT,
-    env: { ...process.env, RW_MUTATION_TESTS: m.tests.join(',') },
-  });
+  // Stryker walks the whole checkout for node_modules folders to link into its sandbox; a folder
+  // that vanishes under it (the demo's ClickHouse merging parts) fails the run before any mutant:
+  // such a run is tried again, up to three times.
+  let r;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    rmSync(join(reports, `${name}.json`), { force: true });
+    r = spawnSync(join(ROOT, 'node_modules', '.bin', 'stryker'), ['run', file], {
+      stdio: 'inherit',
+      cwd: ROOT,
+      env: { ...process.env, RW_MUTATION_TESTS: m.tests.join(',') },
+    });
+    if (r.status === 0 || existsSync(join(reports, `${name}.json`))) break;
+    process.stdout.write(`== mutation: ${name}: Stryker failed before testing (attempt ${attempt} of 3)\n`);
+  }
   if (r.status !== 0) {
     results.push({ name, error: `stryker exited ${r.status}` });
     continue;
