@@ -25,7 +25,10 @@ export const MODULES = {
     tests: ['collector/src/alerts/state-machine.test.ts', 'collector/src/alerts/candidates.test.ts', 'collector/src/slo/evaluate.test.ts'],
   },
   'tenant-scope': { mutate: ['collector/src/storage/scope.ts'], tests: ['collector/src/storage/scope.test.ts'] },
-  'retrying-sender': { mutate: ['agent/src/export/retrying-sender.ts'], tests: ['agent/src/export/retrying-sender.test.ts'] },
+  'retrying-sender': {
+    mutate: ['agent/src/export/retrying-sender.ts'],
+    tests: ['agent/src/export/retrying-sender.test.ts', 'agent/src/export/retrying-sender-edges.test.ts'],
+  },
   'spool-and-sender': {
     mutate: ['agent/src/export/spool.ts', 'agent/src/export/retrying-sender.ts'],
     tests: ['agent/src/export/spool.test.ts', 'agent/src/export/spool-journal.test.ts', 'agent/src/export/retrying-sender.test.ts'],
