@@ -93,7 +93,10 @@ export async function fillHistory(o: HistoryFillOptions): Promise<HistoryProgres
       const fromMs = Math.max(startMs, toMs - chunkMs);
       const interval = o.endMs - toMs < 86400_000 ? newest : older;
       for (const a of agents) {
-        const chunk = generateChunk({ spec: a.spec, endMs: o.endMs, fromMs, toMs, sampleIntervalMs: interval, seed: o.seed ?? 42 });
+        // a host running campaigns keeps samples at most 2 min apart: the collector reads a longer gap
+        // inside a campaign as the host going silent (an interruption), which it was not
+        const hostInterval = a.spec.story.campaigns === undefined ? interval : Math.min(interval, 60_000);
+        const chunk = generateChunk({ spec: a.spec, endMs: o.endMs, fromMs, toMs, sampleIntervalMs: hostInterval, seed: o.seed ?? 42 });
         const batcher = createBatcher({
           agentId: `sim-${a.spec.hostname}`,
           host: {
@@ -107,7 +110,7 @@ export async function fillHistory(o: HistoryFillOptions): Promise<HistoryProgres
           firstSeq: fromMs,
           maxRows: 2000,
           flushIntervalMs: 60_000,
-          sampleIntervalMs: interval,
+          sampleIntervalMs: hostInterval,
           deliver: (req) => {
             a.counts.appended++;
             a.store.append(req);
