@@ -51,7 +51,7 @@ describe('Prometheus scraping the agent', () => {
       },
     ]);
     m.observeEvent({ kind: 'job_end', runtime: 'comfyui', outcome: 'ok', duration_s: 9, images: 2 });
-    agent = await startMetricsServer({ host: '127.0.0.1', port: 0, registry: m.registry, onScrape: (f) => formats.push(f) });
+    agent = await startMetricsServer({ host: '127.0.0.1', port: 0, registry: m.registry, extra: m.sampleText, onScrape: (f) => formats.push(f) });
     const port = await freePort();
     promUrl = `http://127.0.0.1:${port}`;
     writeFileSync(

@@ -26,7 +26,7 @@ const GPU0: GpuSnapshot = {
 const L = 'host="h1",gpu_index="0",gpu_uuid="GPU-aaaa",gpu_name="NVIDIA GeForce RTX 4090"';
 
 async function text(m: ReturnType<typeof createAgentMetrics>): Promise<string> {
-  return m.registry.metrics();
+  return m.text(false);
 }
 
 describe('createAgentMetrics', () => {
@@ -148,7 +148,7 @@ describe('createAgentMetrics as an AgentObserver', () => {
     m.observeStatus({ ts_unix_ms: 1_000, gpu_index: 2, gpu_uuid: 'GPU-c', status: 'lost', detail: 'fallen off the bus' });
     m.observeSampleError('nvml');
     m.observeSampleError('some-new-source');
-    const out = (await m.registry.metrics()).split('\n');
+    const out = (await m.text(false)).split('\n');
     expect(out).toContain('renderwatch_gpu_status_changes_total{host="h1",gpu_index="2",gpu_uuid="GPU-c",status="lost"} 1');
     expect(out).toContain('renderwatch_agent_sample_errors_total{host="h1",source="nvml"} 1');
     expect(out).toContain('renderwatch_agent_sample_errors_total{host="h1",source="other"} 1');

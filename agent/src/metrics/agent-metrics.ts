@@ -5,9 +5,10 @@ import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { HostSnapshotLike } from '../export/to-wire.js';
 import type { GpuSnapshot, GpuStatusChange } from '../sampling/sampler.js';
 import { createCompatMetrics, type MetricsCompatMode } from './compat/compat-metrics.js';
-import { createGpuMetrics, type GpuMetrics } from './gpu-metrics.js';
-import { createHostMetrics } from './host-metrics.js';
+import { createGpuMetrics, GPU_SAMPLE_FAMILIES, type GpuMetrics } from './gpu-metrics.js';
+import { createHostMetrics, HOST_FAMILIES } from './host-metrics.js';
 import { sampleSourceLabel, type SampleSource } from './labels.js';
+import { openMetricsText } from './openmetrics.js';
 import { createRuntimeMetrics } from './runtime-metrics.js';
 
 /** prom-client default metrics that `promtool check metrics` rejects (gauges named `_total`). */
@@ -39,9 +40,18 @@ export interface AgentMetrics {
   setQueuedBatches(n: number): void;
   /** The peer-compatible families (AGENT_METRICS_COMPAT) as exposition text, rendered once per sample. */
   compatText(openMetrics: boolean): string;
+  /**
+   * The per-sample families (native GPU, host, then the compat ones) as exposition text, rendered at
+   * most once per sample and format; /metrics serves the registry's families followed by these.
+   */
+  sampleText(openMetrics: boolean): string;
+  /** The whole /metrics body: the registry (agent, runtime, process) and sampleText. */
+  text(openMetrics: boolean): Promise<string>;
+  /** Names of every family served (registry + per-sample), for the docs check. */
+  familyNames(): string[];
 }
 
-const NO_GPU_METRICS: GpuMetrics = { observeGpus: () => undefined, observeStatus: () => undefined };
+const NO_GPU_METRICS: GpuMetrics = { observeGpus: () => undefined, observeStatus: () => undefined, text: () => '' };
 
 export function createAgentMetrics(o: AgentMetricsOptions): AgentMetrics {
   const registry = new Registry();
@@ -55,7 +65,7 @@ export function createAgentMetrics(o: AgentMetricsOptions): AgentMetrics {
   const modes = o.compat ?? ['native'];
   const gpu = modes.includes('native') ? createGpuMetrics(registry, o.host) : NO_GPU_METRICS;
   const compat = createCompatMetrics(modes, o.host);
-  const host = createHostMetrics(registry, o.host);
+  const host = createHostMetrics(o.host);
   const runtime = createRuntimeMetrics(registry, o.host);
   new Gauge<'host' | 'version'>({ name: 'renderwatch_agent_info', help: 'Agent identity; always 1.', labelNames: ['host', 'version'], registers: reg }).set(
     { host: o.host, version: o.agentVersion ?? 'unknown' },
@@ -93,6 +103,7 @@ export function createAgentMetrics(o: AgentMetricsOptions): AgentMetrics {
     registers: reg,
   });
   const l = { host: o.host };
+  const sampleText = (open: boolean): string => gpu.text(open) + host.text(open) + compat.text(open);
   // Series that exist from the start, so rate() and absent() work before the first failure.
   for (const source of ['nvml', 'nvidia-smi', 'host', 'runtime_logs'] as const) sampleErrors.inc({ ...l, source }, 0);
   for (const kind of ['retryable', 'failed']) exportFailures.inc({ ...l, kind }, 0);
@@ -134,5 +145,10 @@ export function createAgentMetrics(o: AgentMetricsOptions): AgentMetrics {
       queued.set(l, n);
     },
     compatText: (openMetrics) => compat.text(openMetrics),
+    sampleText,
+    async text(openMetrics) {
+      return openMetrics ? openMetricsText(registry, sampleText(true)) : (await registry.metrics()) + sampleText(false);
+    },
+    familyNames: () => [...registry.getMetricsAsArray().map((m) => m.name), ...(gpu === NO_GPU_METRICS ? [] : GPU_SAMPLE_FAMILIES), ...HOST_FAMILIES],
   };
 }

@@ -1,10 +1,14 @@
-// Per-GPU Prometheus instruments, fed from GpuSnapshot / GpuStatusChange. One series per GPU and
-// value; an absent reading removes the series (absent, not zero), and a GPU missing from a sample
-// loses all its series so a dead GPU does not keep reporting its last values.
+// Per-GPU Prometheus families, fed from GpuSnapshot / GpuStatusChange. The per-sample families are
+// kept as plain state and rendered to exposition text at most once per sample and format (a scrape
+// copies a string; no prom-client label hashing per value and sample). One series per GPU and
+// value; an absent reading leaves the series out (absent, not zero), and a GPU missing from a sample
+// loses all its series so a dead GPU does not keep reporting its last values. The rare event
+// counters (XIDs, status changes) stay prom-client instruments in the registry.
 import { CLOCK_EVENT_REASONS, decodeClockEventReasons, type ClockEventReason } from '@renderwatch/schema';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { GpuSnapshot, GpuStatusChange } from '../sampling/sampler.js';
-import { createCumulativeCounter } from './cumulative-counter.js';
+import { reasonLabel, xidLabel } from './labels.js';
+import { familyHeader, labelValue, type TextFamilyType } from './text-family.js';
 
 /** Used / installed memory (undefined when either is unknown or the total is 0). */
 export function memoryUsedRatio(g: GpuSnapshot): number | undefined {
@@ -12,11 +16,6 @@ export function memoryUsedRatio(g: GpuSnapshot): number | undefined {
     ? g.memory_used_bytes / g.memory_total_bytes
     : undefined;
 }
-import { reasonLabel, xidLabel } from './labels.js';
-
-const GPU_LABELS = ['host', 'gpu_index', 'gpu_uuid', 'gpu_name'] as const;
-type GpuLabel = (typeof GPU_LABELS)[number];
-type GpuLabels = Record<GpuLabel, string>;
 
 /** Gauges read straight off a snapshot: [name, help, reader]. Units are base units (bytes, hertz, ratio). */
 const MHZ = 1_000_000;
@@ -50,47 +49,137 @@ function finite(v: number | undefined): v is number {
   return v !== undefined && Number.isFinite(v);
 }
 
-function labelsOf(host: string, g: GpuSnapshot): GpuLabels {
-  return { host, gpu_index: String(g.index), gpu_uuid: g.uuid ?? '', gpu_name: g.name ?? '' };
-}
-
 function activeReasons(g: GpuSnapshot): readonly ClockEventReason[] | undefined {
   if (g.clock_event_reasons_mask !== undefined && Number.isFinite(g.clock_event_reasons_mask)) return decodeClockEventReasons(g.clock_event_reasons_mask);
   return g.clock_event_reasons;
 }
 
+/** [name, type, help] of the per-sample families after the GAUGES, in the order they are rendered. */
+const INFO: readonly [string, TextFamilyType, string] = ['renderwatch_gpu_info', 'gauge', 'GPU identity; always 1.'];
+const REASON: readonly [string, TextFamilyType, string] = [
+  'renderwatch_gpu_clock_event_reason_active',
+  'gauge',
+  '1 while the NVML clock-event (throttle) reason is active, else 0.',
+];
+const ENERGY: readonly [string, TextFamilyType, string] = [
+  'renderwatch_gpu_energy_joules_total',
+  'counter',
+  'Energy the GPU consumed since the driver loaded, joules.',
+];
+const ECC: readonly [string, TextFamilyType, string] = ['renderwatch_gpu_ecc_errors_total', 'counter', 'ECC errors the driver counted, by type.'];
+const REASON_TIME: readonly [string, TextFamilyType, string] = [
+  'renderwatch_gpu_clock_event_seconds_total',
+  'counter',
+  'Time a clock-event (throttle) reason was active, from the driver counters (driver >= 590), seconds.',
+];
+
+/** Every per-sample family name (the docs check; the event counters are in the registry). */
+export const GPU_SAMPLE_FAMILIES: readonly string[] = [...GAUGES.map(([n]) => n), INFO[0], REASON[0], ENERGY[0], ECC[0], REASON_TIME[0]];
+
+/** One GPU's state: its rendered label set and the latest readings. Reused from sample to sample. */
+interface GpuState {
+  labels: string;
+  info: string;
+  name: string;
+  driver: string;
+  cuda: string;
+  values: (number | undefined)[];
+  active: readonly ClockEventReason[] | undefined;
+  /**
+   * Driver totals (energy, ECC, throttle time): the counter is the driver's own running total, so a
+   * smaller total (driver reload, GPU reset) restarts the series from it, as a counter reset should;
+   * an absent or negative reading keeps the last total.
+   */
+  energy: number | undefined;
+  eccCorrected: number | undefined;
+  eccUncorrected: number | undefined;
+  reasonS: Map<ClockEventReason, number>;
+}
+
+function newState(host: string, g: GpuSnapshot): GpuState {
+  const name = g.name ?? '';
+  const driver = g.driver_version ?? '';
+  const cuda = g.cuda_version ?? '';
+  const labels = `host="${labelValue(host)}",gpu_index="${g.index}",gpu_uuid="${labelValue(g.uuid ?? '')}",gpu_name="${labelValue(name)}"`;
+  return {
+    labels,
+    info: `${labels},driver_version="${labelValue(driver)}",cuda_version="${labelValue(cuda)}"`,
+    name,
+    driver,
+    cuda,
+    values: GAUGES.map(() => undefined),
+    active: undefined,
+    energy: undefined,
+    eccCorrected: undefined,
+    eccUncorrected: undefined,
+    reasonS: new Map(),
+  };
+}
+
+const total = (v: number | undefined, prev: number | undefined): number | undefined => (finite(v) && v >= 0 ? v : prev);
+
+function update(s: GpuState, g: GpuSnapshot): void {
+  for (let i = 0; i < GAUGES.length; i++) {
+    const v = GAUGES[i]?.[2](g);
+    s.values[i] = finite(v) ? v : undefined;
+  }
+  s.active = activeReasons(g);
+  s.energy = total(g.energy_joules, s.energy);
+  s.eccCorrected = total(g.ecc_corrected_total, s.eccCorrected);
+  s.eccUncorrected = total(g.ecc_uncorrected_total, s.eccUncorrected);
+  const counters = g.clock_event_reason_counters_us;
+  if (counters !== undefined) {
+    for (const key in counters) {
+      const r = reasonLabel(key);
+      const us = (counters as Record<string, number | undefined>)[key];
+      if (r !== undefined && finite(us) && us >= 0) s.reasonS.set(r, us / 1e6);
+    }
+  }
+}
+
+function render(states: readonly GpuState[], open: boolean): string {
+  let out = '';
+  const head = (f: readonly [string, TextFamilyType, string]): string => familyHeader(f[0], f[1], f[2], open);
+  for (let i = 0; i < GAUGES.length; i++) {
+    const [name, help] = GAUGES[i] as (typeof GAUGES)[number];
+    out += familyHeader(name, 'gauge', help, open);
+    for (const s of states) {
+      const v = s.values[i];
+      if (v !== undefined) out += `${name}{${s.labels}} ${v}\n`;
+    }
+  }
+  out += head(INFO);
+  for (const s of states) out += `${INFO[0]}{${s.info}} 1\n`;
+  out += head(REASON);
+  for (const s of states) {
+    if (s.active === undefined) continue;
+    for (const r of CLOCK_EVENT_REASONS) out += `${REASON[0]}{${s.labels},reason="${r}"} ${s.active.includes(r) ? 1 : 0}\n`;
+  }
+  out += head(ENERGY);
+  for (const s of states) if (s.energy !== undefined) out += `${ENERGY[0]}{${s.labels}} ${s.energy}\n`;
+  out += head(ECC);
+  for (const s of states) {
+    if (s.eccCorrected !== undefined) out += `${ECC[0]}{${s.labels},type="corrected"} ${s.eccCorrected}\n`;
+    if (s.eccUncorrected !== undefined) out += `${ECC[0]}{${s.labels},type="uncorrected"} ${s.eccUncorrected}\n`;
+  }
+  out += head(REASON_TIME);
+  for (const s of states) {
+    for (const r of CLOCK_EVENT_REASONS) {
+      const v = s.reasonS.get(r);
+      if (v !== undefined) out += `${REASON_TIME[0]}{${s.labels},reason="${r}"} ${v}\n`;
+    }
+  }
+  return out;
+}
+
 export interface GpuMetrics {
   observeGpus(gpus: readonly GpuSnapshot[]): void;
   observeStatus(changes: readonly GpuStatusChange[]): void;
+  /** The per-sample families as exposition text (OpenMetrics lines when true), rendered once per sample. */
+  text(openMetrics: boolean): string;
 }
 
 export function createGpuMetrics(registry: Registry, host: string): GpuMetrics {
-  const gauges = GAUGES.map(([name, help, read]) => ({ gauge: new Gauge<GpuLabel>({ name, help, labelNames: GPU_LABELS, registers: [registry] }), read }));
-  const info = new Gauge<GpuLabel | 'driver_version' | 'cuda_version'>({
-    name: 'renderwatch_gpu_info',
-    help: 'GPU identity; always 1.',
-    labelNames: [...GPU_LABELS, 'driver_version', 'cuda_version'],
-    registers: [registry],
-  });
-  const reason = new Gauge<GpuLabel | 'reason'>({
-    name: 'renderwatch_gpu_clock_event_reason_active',
-    help: '1 while the NVML clock-event (throttle) reason is active, else 0.',
-    labelNames: [...GPU_LABELS, 'reason'],
-    registers: [registry],
-  });
-  const energy = createCumulativeCounter(
-    registry,
-    'renderwatch_gpu_energy_joules_total',
-    'Energy the GPU consumed since the driver loaded, joules.',
-    GPU_LABELS,
-  );
-  const ecc = createCumulativeCounter(registry, 'renderwatch_gpu_ecc_errors_total', 'ECC errors the driver counted, by type.', [...GPU_LABELS, 'type']);
-  const reasonTime = createCumulativeCounter(
-    registry,
-    'renderwatch_gpu_clock_event_seconds_total',
-    'Time a clock-event (throttle) reason was active, from the driver counters (driver >= 590), seconds.',
-    [...GPU_LABELS, 'reason'],
-  );
   const xids = new Counter<'host' | 'gpu_index' | 'gpu_uuid' | 'xid'>({
     name: 'renderwatch_gpu_xid_errors_total',
     help: 'XID errors reported by the driver, by XID code.',
@@ -109,62 +198,29 @@ export function createGpuMetrics(registry: Registry, host: string): GpuMetrics {
     labelNames: ['host', 'gpu_index', 'gpu_uuid', 'status'],
     registers: [registry],
   });
-  let present = new Map<string, { labels: GpuLabels; extra: { driver_version: string; cuda_version: string } }>();
-
-  function forget(labels: GpuLabels, extra: { driver_version: string; cuda_version: string }): void {
-    for (const { gauge } of gauges) gauge.remove(labels);
-    info.remove({ ...labels, ...extra });
-    energy.remove(labels);
-    for (const type of ['corrected', 'uncorrected']) ecc.remove({ ...labels, type });
-    for (const r of CLOCK_EVENT_REASONS) {
-      reason.remove({ ...labels, reason: r });
-      reasonTime.remove({ ...labels, reason: r });
-    }
-  }
-
-  function observeOne(g: GpuSnapshot, labels: GpuLabels): void {
-    for (const { gauge, read } of gauges) {
-      const v = read(g);
-      if (finite(v)) gauge.set(labels, v);
-      else gauge.remove(labels);
-    }
-    const active = activeReasons(g);
-    for (const r of CLOCK_EVENT_REASONS) {
-      if (active === undefined) reason.remove({ ...labels, reason: r });
-      else reason.set({ ...labels, reason: r }, active.includes(r) ? 1 : 0);
-    }
-    if (finite(g.energy_joules)) energy.observe(labels, g.energy_joules);
-    if (finite(g.ecc_corrected_total)) ecc.observe({ ...labels, type: 'corrected' }, g.ecc_corrected_total);
-    if (finite(g.ecc_uncorrected_total)) ecc.observe({ ...labels, type: 'uncorrected' }, g.ecc_uncorrected_total);
-    for (const [name, us] of Object.entries(g.clock_event_reason_counters_us ?? {})) {
-      const r = reasonLabel(name);
-      if (r !== undefined && finite(us)) reasonTime.observe({ ...labels, reason: r }, us / 1e6);
-    }
-  }
+  let present = new Map<string, GpuState>();
+  let spare = new Map<string, GpuState>();
+  let states: GpuState[] = [];
+  const cache: { text?: string; open?: string } = {};
 
   return {
     observeGpus(gpus) {
-      const next: typeof present = new Map();
+      const next = spare;
+      next.clear();
+      states.length = 0;
       for (const g of gpus) {
-        const labels = labelsOf(host, g);
-        const extra = { driver_version: g.driver_version ?? '', cuda_version: g.cuda_version ?? '' };
-        const key = `${labels.gpu_index}\u0000${labels.gpu_uuid}`;
-        const before = present.get(key);
-        if (
-          before !== undefined &&
-          (before.labels.gpu_name !== labels.gpu_name ||
-            before.extra.driver_version !== extra.driver_version ||
-            before.extra.cuda_version !== extra.cuda_version)
-        ) {
-          forget(before.labels, before.extra);
-        }
-        observeOne(g, labels);
-        info.set({ ...labels, ...extra }, 1);
-        next.set(key, { labels, extra });
-        present.delete(key);
+        const key = `${g.index}\u0000${g.uuid ?? ''}`;
+        let s = present.get(key);
+        // A new identity (name, driver or CUDA version changed) is a new set of series: the old ones go.
+        if (s === undefined || s.name !== (g.name ?? '') || s.driver !== (g.driver_version ?? '') || s.cuda !== (g.cuda_version ?? '')) s = newState(host, g);
+        update(s, g);
+        if (!next.has(key)) states.push(s);
+        next.set(key, s);
       }
-      for (const gone of present.values()) forget(gone.labels, gone.extra);
+      spare = present;
       present = next;
+      cache.text = undefined;
+      cache.open = undefined;
     },
     observeStatus(changes) {
       for (const c of changes) {
@@ -176,6 +232,10 @@ export function createGpuMetrics(registry: Registry, host: string): GpuMetrics {
           xidLast.set({ ...base, xid }, c.ts_unix_ms / 1000);
         }
       }
+    },
+    text(openMetrics) {
+      if (openMetrics) return (cache.open ??= render(states, true));
+      return (cache.text ??= render(states, false));
     },
   };
 }

@@ -39,7 +39,7 @@ describe('startMetricsServer', () => {
 
   it('serves the text format that promtool check metrics accepts, process metrics included', async () => {
     const m = loadedMetrics();
-    server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry: m.registry });
+    server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry: m.registry, extra: m.sampleText });
     const res = await fetch(`${server.url}/metrics`);
     const body = await res.text();
     expect(res.status).toBe(200);
@@ -54,7 +54,7 @@ describe('startMetricsServer', () => {
 
   it('serves OpenMetrics when the scraper asks for it, ending with # EOF', async () => {
     const m = loadedMetrics();
-    server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry: m.registry });
+    server = await startMetricsServer({ host: '127.0.0.1', port: 0, registry: m.registry, extra: m.sampleText });
     const accept = 'application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1';
     const res = await fetch(`${server.url}/metrics`, { headers: { accept } });
     const body = await res.text();

@@ -35,7 +35,7 @@ export async function startTelemetrySinks(cfg: TelemetryConfig, log: Logger, age
           registry: metrics.registry,
           log,
           healthy,
-          extra: (open) => metrics.compatText(open),
+          extra: (open) => metrics.sampleText(open),
         });
   const otlp = await otlpFromConfig(cfg, log, agentVersion);
   return {

@@ -159,7 +159,7 @@ describe('OTLP export read by the official-proto receiver', () => {
     expect(m?.get('renderwatch.gpu.memory.busy')?.points[0]?.value).toBe(0.11);
     const prom = createAgentMetrics({ host: 'h', processMetrics: false });
     prom.observeGpus([g]);
-    const text = await prom.registry.metrics();
+    const text = await prom.text(false);
     expect(text).toContain('renderwatch_gpu_memory_utilization_ratio{host="h",gpu_index="0",gpu_uuid="GPU-aaaa",gpu_name="NVIDIA H100 80GB HBM3"} 0.25');
     expect(text).toContain('renderwatch_gpu_memory_busy_ratio{host="h",gpu_index="0",gpu_uuid="GPU-aaaa",gpu_name="NVIDIA H100 80GB HBM3"} 0.11');
   });

@@ -116,12 +116,12 @@ describe('createAgentMetrics with compat modes', () => {
   it('drops the native GPU families unless native is listed, and renders once per sample', async () => {
     const only = createAgentMetrics({ host: 'h', processMetrics: false, compat: ['dcgm'] });
     only.observeGpus([H100]);
-    expect(await only.registry.metrics()).not.toContain('renderwatch_gpu_utilization_ratio');
+    expect(await only.text(false)).not.toContain('renderwatch_gpu_utilization_ratio');
     const first = only.compatText(false);
     expect(only.compatText(false)).toBe(first);
     const both = createAgentMetrics({ host: 'h', processMetrics: false, compat: ['dcgm', 'native'] });
     both.observeGpus([H100]);
-    expect(await both.registry.metrics()).toContain('renderwatch_gpu_utilization_ratio{');
+    expect(await both.text(false)).toContain('renderwatch_gpu_utilization_ratio{');
     expect(both.compatText(false)).toContain('DCGM_FI_DEV_GPU_UTIL{');
     expect(createAgentMetrics({ host: 'h', processMetrics: false }).compatText(false)).toBe('');
   });
