@@ -8,6 +8,7 @@ import type { SendOutcome } from '../export/send-result.js';
 import { startTelemetrySinks } from '../metrics/telemetry-sinks.js';
 import { createAgentPipeline, type AgentPipeline } from '../pipeline.js';
 import { createHostSampler } from '../sampling/host.js';
+import { createRemoteVolumeLookup, type RemoteVolumeOptions } from '../signals/mounts.js';
 import { buildGpuSampler, volumePaths } from '../sources/gpu-source.js';
 import { buildLogSources } from '../sources/log-sources.js';
 import type { Command } from './command.js';
@@ -42,6 +43,14 @@ async function unwind(cleanups: Cleanup[]): Promise<void> {
 }
 
 const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+
+/**
+ * The cold/warm rule's "is this model on a remote filesystem" lookup (agent/src/signals/mounts.ts),
+ * with the models directory of AGENT_VOLUMES (`model:` / `models:`) for loads that name no path.
+ */
+export function remoteVolumeLookup(volumes: string, readMounts?: RemoteVolumeOptions['readMounts']): (path: string | undefined) => boolean | undefined {
+  return createRemoteVolumeLookup({ modelsPath: volumePaths(parsePairs(volumes)).models, ...(readMounts === undefined ? {} : { readMounts }) });
+}
 
 export const runCommand: Command = {
   name: 'run',
@@ -94,6 +103,7 @@ export const runCommand: Command = {
         log,
         gpuSampler: gpu.sampler,
         hostSource: createHostSampler({ volumes: volumePaths(parsePairs(cfg.AGENT_VOLUMES)), log, counter, intervalMs: cfg.AGENT_SAMPLE_INTERVAL_MS }),
+        remoteVolume: remoteVolumeLookup(cfg.AGENT_VOLUMES),
         eventSources: [...logs.sources, ...comfyApis],
         observers: sinks.observers,
         onOutcome: (o, _seq, _r, rows) => {
