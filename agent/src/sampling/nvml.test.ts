@@ -203,6 +203,26 @@ describe('createNvmlSampler (real koffi FFI against the fake libnvidia-ml)', () 
     expect(gpus[7]?.peer?.minor_number).toBe(7);
   });
 
+  it('reads PCIe throughput on every n-th sample only and carries the last reading in between', async () => {
+    useScenario('eight-gpus.json');
+    sampler = createNvmlSampler({ libPath, watchXid: false, pcieEverySamples: 3 });
+    fake.setTick(2);
+    const deltas: number[] = [];
+    const rx: (number | undefined)[] = [];
+    for (let i = 0; i < 4; i++) {
+      const before = fake.callCount();
+      const { gpus } = await sampler.sample();
+      deltas.push(fake.callCount() - before);
+      rx.push(gpus[7]?.pcie_rx_bytes_per_s);
+    }
+    // samples 0 and 3 read both directions of all 8 GPUs: 16 calls more than samples 1 and 2 (the
+    // first sample also asks a few one-time questions, so sample 3 is the one compared).
+    expect(deltas[3]! - deltas[1]!).toBe(16);
+    expect(deltas[1]).toBe(deltas[2]);
+    expect(deltas[0]).toBeGreaterThanOrEqual(deltas[3]!);
+    expect(rx).toEqual([250000 * 1024, 250000 * 1024, 250000 * 1024, 250000 * 1024]);
+  });
+
   it('reads MIG devices with their memory', async () => {
     useScenario('mig.json');
     sampler = createNvmlSampler({ libPath, watchXid: false });
