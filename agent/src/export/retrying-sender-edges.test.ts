@@ -61,9 +61,9 @@ function client(results: SendResult[], encoded: boolean): ExportClient & { calls
   };
 }
 
-function capture(): { log: pino.Logger; lines: Array<{ level: number; msg: string }> } {
-  const lines: Array<{ level: number; msg: string }> = [];
-  return { lines, log: pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as { level: number; msg: string }) }) };
+function capture(): { log: pino.Logger; lines: Array<{ level: number; msg: string; time: number }> } {
+  const lines: Array<{ level: number; msg: string; time: number }> = [];
+  return { lines, log: pino({ level: 'info' }, { write: (l: string) => void lines.push(JSON.parse(l) as { level: number; msg: string; time: number }) }) };
 }
 
 describe('retrying sender edges', () => {
@@ -163,7 +163,8 @@ describe('retrying sender edges', () => {
     await vi.advanceTimersByTimeAsync(60_095);
     expect(c.calls).toHaveLength(5); // sends at 0, 20, 40, 60 and 80 s
     // logged at 0 s, not at 60 s (exactly a minute is not more than a minute), again at 80 s
-    expect(lines.filter((l) => l.msg.startsWith('collector refused the agent token'))).toHaveLength(2);
+    const errors = lines.filter((l) => l.msg.startsWith('collector refused the agent token'));
+    expect(errors.map((l) => l.time - (errors[0]?.time ?? 0))).toEqual([0, 80_000]);
     s.stop();
   });
 
@@ -211,5 +212,50 @@ describe('retrying sender edges', () => {
     s.kick(); // stopped: never again
     await vi.advanceTimersByTimeAsync(10);
     expect(c.calls).toHaveLength(3);
+  });
+
+  it('warns once per outage however many retries it takes; a vanished batch is no failure; one send at a time', async () => {
+    const { log, lines } = capture();
+    let inFlight = 0;
+    let most = 0;
+    const results = [fail(status.UNAVAILABLE), fail(status.UNAVAILABLE), fail(status.UNAVAILABLE)];
+    const slow: ExportClient = {
+      async send() {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        await new Promise((r) => setTimeout(r, 50));
+        inFlight--;
+        return results.shift() ?? OK;
+      },
+      close() {},
+    };
+    const st = store([{ seq: 1 }]);
+    const s = createRetryingSender({ client: slow, store: st, log, deadlineMs: 1000, backoff: { initialMs: 100, maxMs: 100 }, random: () => 1 });
+    s.kick();
+    s.kick(); // while the first send is in flight: no second one
+    await vi.advanceTimersByTimeAsync(10);
+    s.kick();
+    await vi.advanceTimersByTimeAsync(2000);
+    expect([most, st.size, s.attempt]).toEqual([1, 0, 0]);
+    expect(lines.filter((l) => l.msg === 'collector unavailable, retrying with backoff')).toHaveLength(1);
+    // a batch the store lost is acked and reported, and starts no backoff
+    const lost: BatchStore & { acked: number[] } = { ...store([]), acked: [] };
+    let listed = true;
+    lost.head = () => (listed ? [{ seq: 9, load: () => undefined }] : []);
+    lost.ack = (seq) => {
+      listed = false;
+      lost.acked.push(seq);
+    };
+    const outcomes: SendOutcome[] = [];
+    const v = createRetryingSender({
+      client: client([], false),
+      store: lost,
+      log: pino({ level: 'silent' }),
+      deadlineMs: 1000,
+      onOutcome: (o) => outcomes.push(o),
+    });
+    v.kick();
+    await vi.advanceTimersByTimeAsync(10);
+    expect([outcomes, lost.acked, v.attempt]).toEqual([['vanished'], [9], 0]);
   });
 });
