@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { AgentObserver } from '../agent.js';
 import type { GpuSnapshot } from '../sampling/sampler.js';
 import { createAgentMetrics } from './agent-metrics.js';
+import { PROCESS_METRIC_NAMES } from './process-metrics.js';
 
 const GPU0: GpuSnapshot = {
   ts_unix_ms: 1_700_000_000_000,
@@ -137,6 +138,23 @@ describe('createAgentMetrics', () => {
     const out = (await text(m)).split('\n');
     expect(out).toContain('renderwatch_host_memory_used_bytes{host="h1"} 5000000000');
     expect(out).toContain('renderwatch_host_volume_free_bytes{host="h1",role="model",mount="/models"} 7');
+  });
+});
+
+describe('createAgentMetrics process metrics', () => {
+  it('serves the lean process set under prom-client names: CPU total = user + system, resident memory, start time', async () => {
+    const m = createAgentMetrics({ host: 'h1' });
+    const out = (await m.text(false)).split('\n');
+    const value = (name: string): number => Number(out.find((l) => l.startsWith(`${name} `))?.split(' ')[1]);
+    for (const name of PROCESS_METRIC_NAMES) expect(out.some((l) => l.startsWith(`# HELP ${name} `))).toBe(true);
+    expect(value('process_cpu_seconds_total')).toBeCloseTo(value('process_cpu_user_seconds_total') + value('process_cpu_system_seconds_total'), 9);
+    expect(value('process_cpu_seconds_total')).toBeGreaterThan(0);
+    expect(value('process_resident_memory_bytes')).toBeGreaterThan(10 * 1024 * 1024);
+    expect(Math.abs(value('process_start_time_seconds') - (Date.now() / 1000 - process.uptime()))).toBeLessThanOrEqual(1);
+    expect(out).toContain(
+      `nodejs_version_info{version="${process.version}",major="${process.versions.node.split('.')[0]}",minor="${process.versions.node.split('.')[1]}",patch="${process.versions.node.split('.')[2]}"} 1`,
+    );
+    expect(out.some((l) => l.startsWith('nodejs_gc_duration_seconds') || l.startsWith('nodejs_eventloop_lag'))).toBe(false);
   });
 });
 

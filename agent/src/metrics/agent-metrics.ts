@@ -1,7 +1,7 @@
 // The agent's Prometheus registry: GPU, host and runtime-event instruments plus the agent's own
 // health (sample errors, export failures, queue depth) and, optionally, Node process metrics.
 import type { RuntimeEvent } from '@renderwatch/schema';
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { HostSnapshotLike } from '../export/to-wire.js';
 import type { GpuSnapshot, GpuStatusChange } from '../sampling/sampler.js';
 import { createCompatMetrics, type MetricsCompatMode } from './compat/compat-metrics.js';
@@ -9,6 +9,7 @@ import { createGpuMetrics, GPU_SAMPLE_FAMILIES, type GpuMetrics } from './gpu-me
 import { createHostMetrics, HOST_FAMILIES } from './host-metrics.js';
 import { sampleSourceLabel, type SampleSource } from './labels.js';
 import { openMetricsText } from './openmetrics.js';
+import { registerProcessMetrics } from './process-metrics.js';
 import { createRuntimeMetrics } from './runtime-metrics.js';
 
 /** prom-client default metrics that `promtool check metrics` rejects (gauges named `_total`). */
@@ -56,10 +57,8 @@ const NO_GPU_METRICS: GpuMetrics = { observeGpus: () => undefined, observeStatus
 export function createAgentMetrics(o: AgentMetricsOptions): AgentMetrics {
   const registry = new Registry();
   if (o.processMetrics !== false) {
-    // The event-loop-lag histogram samples on a timer: prom-client's default 10 ms wakes the daemon
-    // 100 times a second (~0.6% of a core here, measured by bench agent-overhead); once a second is enough.
-    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: 1000 });
-    for (const name of PROMTOOL_REJECTED_DEFAULTS) registry.removeSingleMetric(name);
+    // A lean set, not collectDefaultMetrics (process-metrics.ts says what that costs per scrape).
+    registerProcessMetrics(registry);
   }
   const reg = [registry];
   const modes = o.compat ?? ['native'];
