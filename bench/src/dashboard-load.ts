@@ -35,7 +35,8 @@ const BASELINE = { name: 'baseline', path: '/healthz', ready: 'body' };
 const STATES = '[data-testid="empty-state"], [data-testid="not-found"], [data-testid="error-state"]';
 const PAGES = [
   { name: 'fleet', path: '/', ready: '[data-testid="host-row"]' },
-  { name: 'host', path: '/hosts/rack-b-a10g-01', ready: '[data-testid="chart-percent"] .recharts-line' },
+  // a drawn utilization line: the SVG path QuickChart draws first, or Recharts' line
+  { name: 'host', path: '/hosts/rack-b-a10g-01', ready: '[data-testid="chart-percent"] path.quick-line, [data-testid="chart-percent"] .recharts-line' },
   { name: 'slos', path: '/slos', ready: `[data-testid="slo-table"], ${STATES}` },
   { name: 'slo', path: '/slos/batch-job-completion', ready: `[data-testid="slo-detail-budget"], ${STATES}` },
   { name: 'alerts', path: '/alerts', ready: `[data-testid="alert-table"], ${STATES}` },

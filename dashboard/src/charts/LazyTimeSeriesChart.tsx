@@ -1,26 +1,46 @@
-// The time-series chart loaded on demand: Recharts is most of the bundle, so pages paint their
-// tables and numbers first and the charts stream in (same height placeholder, no layout jump).
-import { lazy, Suspense } from 'react';
-import { ChartFrame } from './ChartFrame.js';
+// The time-series chart loaded on demand: Recharts is most of the bundle. Until its chunk is loaded
+// and parsed, a chart is drawn by QuickChart (plain SVG paths of the same rows), so the page's lines
+// are on screen first; the Recharts chunk is requested only after that first paint (two animation
+// frames later), and then takes over with axes and tooltips.
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { QuickChart } from './QuickChart.js';
 import type { TimeSeriesChartProps } from './TimeSeriesChart.js';
 
-const load = () => import('./TimeSeriesChart.js');
+let loaded = false;
+const load = () =>
+  import('./TimeSeriesChart.js').then((m) => {
+    loaded = true;
+    return m;
+  });
 const Impl = lazy(() => load().then((m) => ({ default: m.TimeSeriesChart })));
 
-/** Starts fetching the chart code without rendering (pages call it while their data loads). */
+/** Starts fetching the chart code once the browser is idle (pages call it while their data loads). */
+const loadNow = () => void load();
+
 export function preloadCharts(): void {
-  void load();
+  const go = loadNow;
+  if (typeof requestIdleCallback === 'function') requestIdleCallback(go, { timeout: 1000 });
+  else setTimeout(go, 0);
+}
+
+/** True once the frame after mount has painted (a chart's SVG lines are on screen by then). */
+function useAfterPaint(): boolean {
+  const [done, setDone] = useState(loaded || typeof requestAnimationFrame !== 'function');
+  useEffect(() => {
+    if (done) return undefined;
+    let id = requestAnimationFrame(() => {
+      id = requestAnimationFrame(() => setDone(true));
+    });
+    return () => cancelAnimationFrame(id);
+  }, [done]);
+  return done;
 }
 
 export function LazyTimeSeriesChart(p: TimeSeriesChartProps) {
+  const ready = useAfterPaint();
+  if (!ready) return <QuickChart {...p} />;
   return (
-    <Suspense
-      fallback={
-        <ChartFrame title={p.title} explain={p.explain} loading height={p.height ?? 220}>
-          {null}
-        </ChartFrame>
-      }
-    >
+    <Suspense fallback={<QuickChart {...p} />}>
       <Impl {...p} />
     </Suspense>
   );

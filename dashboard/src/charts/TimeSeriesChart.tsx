@@ -1,8 +1,10 @@
 // Recharts line chart with a time axis, unit-aware ticks and tooltips, optional bands (e.g. throttle
 // reasons) and markers (runtime events) on the same time axis.
 import { CartesianGrid, Legend, Line, LineChart, ReferenceArea, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useMemo } from 'react';
 import { formatClock } from '../lib/format.js';
 import { ChartFrame } from './ChartFrame.js';
+import { downsample } from './downsample.js';
 import { formatUnit, type ChartUnit } from './units.js';
 
 export type SeriesPoint = { t: number } & Record<string, number | null>;
@@ -59,6 +61,16 @@ function uniqueBy<T>(xs: T[], key: (x: T) => string): T[] {
 
 export function TimeSeriesChart(p: TimeSeriesChartProps) {
   const height = p.height ?? 220;
+  // at most two points per pixel (min/max kept per bucket); 700 px when the container sets the width
+  const data = useMemo(
+    () =>
+      downsample(
+        p.data,
+        p.series.map((s) => s.key),
+        p.width ?? 700,
+      ),
+    [p.data, p.series, p.width],
+  );
   const empty = p.data.length === 0 || p.data.every((d) => p.series.every((s) => d[s.key] === null || d[s.key] === undefined));
   // Bands and markers are unlabeled on the plot (hundreds of labels are unreadable); a legend names them.
   const legend = [
@@ -76,7 +88,7 @@ export function TimeSeriesChart(p: TimeSeriesChartProps) {
     })),
   ];
   const chart = (
-    <LineChart data={p.data} width={p.width} height={p.width === undefined ? undefined : height} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
+    <LineChart data={data} width={p.width} height={p.width === undefined ? undefined : height} margin={{ top: 8, right: 16, bottom: 0, left: 8 }}>
       <CartesianGrid strokeDasharray="3 3" stroke="var(--grid)" />
       <XAxis
         dataKey="t"
@@ -89,6 +101,7 @@ export function TimeSeriesChart(p: TimeSeriesChartProps) {
       />
       <YAxis domain={p.domain ?? ['auto', 'auto']} tickFormatter={(v: number) => formatUnit(p.unit, v)} stroke="var(--muted)" width={72} />
       <Tooltip
+        isAnimationActive={false}
         labelFormatter={(t) => formatClock(Number(t))}
         formatter={(v) => formatUnit(p.unit, typeof v === 'number' ? v : null)}
         contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }}

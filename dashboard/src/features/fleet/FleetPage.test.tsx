@@ -39,7 +39,7 @@ function hostRow(name: string): HTMLElement {
 describe('FleetPage', () => {
   it('shows every host and GPU with the fixed test hooks and formatted values', async () => {
     renderApp('/', { '/api/v1/fleet': { body: twoHosts }, '/api/v1/fleet/utilization': { body: util } });
-    expect(await screen.findByTestId('host-count')).toHaveProperty('textContent', '2 hosts');
+    await waitFor(() => expect(screen.getByTestId('host-count')).toHaveProperty('textContent', '2 hosts'));
     const gpus = within(hostRow('render-01')).getAllByTestId('gpu');
     expect(gpus.map((g) => g.getAttribute('data-gpu-index'))).toEqual(['0', '1']);
     const g0 = gpus[0] as HTMLElement;

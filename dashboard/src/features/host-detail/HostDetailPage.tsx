@@ -1,13 +1,13 @@
 import type { GpuSeriesPoint } from '@renderwatch/schema';
 import { usePolledQuery } from '../../api/usePolledQuery.js';
 import { Link, useQueryState } from '../../app/router.js';
-import { useEffect } from 'react';
-import { LazyTimeSeriesChart as TimeSeriesChart, preloadCharts } from '../../charts/LazyTimeSeriesChart.js';
+import { useMemo } from 'react';
+import { LazyTimeSeriesChart as TimeSeriesChart } from '../../charts/LazyTimeSeriesChart.js';
 import type { ChartUnit } from '../../charts/units.js';
 import { WhenVisible } from '../../charts/WhenVisible.js';
 import { QueryView } from '../../lib/QueryView.js';
 import { useTimeRange } from '../../lib/useTimeRange.js';
-import { fetchFleetHosts, fetchHostSeries } from './api.js';
+import { fetchFleetHosts, fetchHostSeries, type HostSeriesView } from './api.js';
 import { EventList } from './EventList.js';
 import { ProcessTable } from './ProcessTable.js';
 import { chartSeries, eventMarkers, hostColumns, MAX_GPU_LINES, throttleBands } from './series.js';
@@ -39,7 +39,6 @@ export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?
   const gpuParam = params.get('gpu');
   const gpuIndex = gpuParam === null || gpuParam === '' || Number.isNaN(Number(gpuParam)) ? undefined : Number(gpuParam);
   const q = usePolledQuery(`host:${host}:${key}`, (c) => fetchHostSeries(c, host, range));
-  useEffect(preloadCharts, []);
   return (
     <div className="page">
       <header className="page-header">
@@ -75,77 +74,83 @@ export function HostDetailPage({ host, chartWidth }: { host: string; chartWidth?
         )}
       </header>
       <QueryView q={q} what="host" isEmpty={(d) => d.gpus.length === 0 && d.host_points.length === 0} empty={<NoSamples host={host} />}>
-        {(d) => {
-          const gpus = gpuIndex === undefined ? d.gpus : d.gpus.filter((g) => g.index === gpuIndex);
-          // gaps under two buckets or a sixtieth of the range (~10 px) merge: on/off throttling reads as one stretch
-          const bands = throttleBands(d.throttle_bands, gpus, Math.max(2 * d.step_s * 1000, (Date.parse(d.to) - Date.parse(d.from)) / 60));
-          const markers = eventMarkers(d.markers, gpuIndex);
-          const hostRows = hostColumns(d.host_points);
-          return (
-            <>
-              <p className="muted small">
-                {gpus.map((g) => `GPU ${g.index}: ${g.name}`).join(' · ')} · {d.resolution} data, {d.step_s} s buckets · shaded: throttle reasons · dashed
-                lines: runtime events
-                {d.markers_truncated ? ' (newest 500 events shown)' : ''}
-              </p>
-              <div className="grid2">
-                {GPU_CHARTS.map((c, i) => {
-                  const cs = chartSeries(gpus, c.pick);
-                  return (
-                    <WhenVisible key={c.title} height={220} order={i}>
-                      <TimeSeriesChart
-                        title={c.title}
-                        explain={
-                          gpus.length > MAX_GPU_LINES
-                            ? `${c.explain}; mean and max over the host's ${gpus.length} GPUs (pick a GPU above for its own line)`
-                            : c.explain
-                        }
-                        data={cs.data}
-                        series={cs.series}
-                        unit={c.unit}
-                        domain={c.domain}
-                        bands={bands}
-                        markers={markers}
-                        width={chartWidth}
-                        testId={`chart-${c.unit}`}
-                      />
-                    </WhenVisible>
-                  );
-                })}
-                <WhenVisible height={220} order={GPU_CHARTS.length}>
-                  <TimeSeriesChart
-                    title="Host CPU"
-                    explain="share of all cores busy"
-                    data={hostRows}
-                    series={[{ key: 'cpu', label: 'CPU', color: 'var(--c1)' }]}
-                    unit="percent"
-                    domain={[0, 1]}
-                    markers={markers}
-                    width={chartWidth}
-                  />
-                </WhenVisible>
-                <WhenVisible height={220} order={GPU_CHARTS.length + 1}>
-                  <TimeSeriesChart
-                    title="Disk and network throughput"
-                    explain="slow model downloads and disk reads are named causes of slowdowns"
-                    data={hostRows}
-                    series={[
-                      { key: 'disk_read', label: 'disk read', color: 'var(--c1)' },
-                      { key: 'disk_write', label: 'disk write', color: 'var(--c2)' },
-                      { key: 'net_rx', label: 'net rx', color: 'var(--c3)' },
-                      { key: 'net_tx', label: 'net tx', color: 'var(--c4)' },
-                    ]}
-                    unit="bytes_per_s"
-                    width={chartWidth}
-                  />
-                </WhenVisible>
-              </div>
-              <ProcessTable processes={d.processes.filter((p) => gpuIndex === undefined || p.gpu_index === gpuIndex)} />
-              <EventList markers={d.markers.filter((m) => gpuIndex === undefined || m.gpu_index === null || m.gpu_index === gpuIndex)} />
-            </>
-          );
-        }}
+        {(d) => <HostBody d={d} gpuIndex={gpuIndex} chartWidth={chartWidth} />}
       </QueryView>
     </div>
+  );
+}
+
+/** The charts and tables of one host's answer; the per-chart rows are computed once per answer and GPU pick. */
+function HostBody({ d, gpuIndex, chartWidth }: { d: HostSeriesView; gpuIndex: number | undefined; chartWidth: number | undefined }) {
+  const { gpus, bands, markers, hostRows, charts } = useMemo(() => {
+    const shown = gpuIndex === undefined ? d.gpus : d.gpus.filter((g) => g.index === gpuIndex);
+    return {
+      gpus: shown,
+      // gaps under two buckets or a sixtieth of the range (~10 px) merge: on/off throttling reads as one stretch
+      bands: throttleBands(d.throttle_bands, shown, Math.max(2 * d.step_s * 1000, (Date.parse(d.to) - Date.parse(d.from)) / 60)),
+      markers: eventMarkers(d.markers, gpuIndex),
+      hostRows: hostColumns(d.host_points),
+      charts: GPU_CHARTS.map((c) => ({ ...c, cs: chartSeries(shown, c.pick) })),
+    };
+  }, [d, gpuIndex]);
+  return (
+    <>
+      <p className="muted small">
+        {gpus.map((g) => `GPU ${g.index}: ${g.name}`).join(' · ')} · {d.resolution} data, {d.step_s} s buckets · shaded: throttle reasons · dashed lines:
+        runtime events
+        {d.markers_truncated ? ' (newest 500 events shown)' : ''}
+      </p>
+      <div className="grid2">
+        {charts.map(({ cs, ...c }, i) => {
+          return (
+            <WhenVisible key={c.title} height={220} order={i}>
+              <TimeSeriesChart
+                title={c.title}
+                explain={
+                  gpus.length > MAX_GPU_LINES ? `${c.explain}; mean and max over the host's ${gpus.length} GPUs (pick a GPU above for its own line)` : c.explain
+                }
+                data={cs.data}
+                series={cs.series}
+                unit={c.unit}
+                domain={c.domain}
+                bands={bands}
+                markers={markers}
+                width={chartWidth}
+                testId={`chart-${c.unit}`}
+              />
+            </WhenVisible>
+          );
+        })}
+        <WhenVisible height={220} order={GPU_CHARTS.length}>
+          <TimeSeriesChart
+            title="Host CPU"
+            explain="share of all cores busy"
+            data={hostRows}
+            series={[{ key: 'cpu', label: 'CPU', color: 'var(--c1)' }]}
+            unit="percent"
+            domain={[0, 1]}
+            markers={markers}
+            width={chartWidth}
+          />
+        </WhenVisible>
+        <WhenVisible height={220} order={GPU_CHARTS.length + 1}>
+          <TimeSeriesChart
+            title="Disk and network throughput"
+            explain="slow model downloads and disk reads are named causes of slowdowns"
+            data={hostRows}
+            series={[
+              { key: 'disk_read', label: 'disk read', color: 'var(--c1)' },
+              { key: 'disk_write', label: 'disk write', color: 'var(--c2)' },
+              { key: 'net_rx', label: 'net rx', color: 'var(--c3)' },
+              { key: 'net_tx', label: 'net tx', color: 'var(--c4)' },
+            ]}
+            unit="bytes_per_s"
+            width={chartWidth}
+          />
+        </WhenVisible>
+      </div>
+      <ProcessTable processes={d.processes.filter((p) => gpuIndex === undefined || p.gpu_index === gpuIndex)} />
+      <EventList markers={d.markers.filter((m) => gpuIndex === undefined || m.gpu_index === null || m.gpu_index === gpuIndex)} />
+    </>
   );
 }

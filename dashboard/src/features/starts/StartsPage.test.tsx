@@ -1,4 +1,4 @@
-import { cleanup, screen, within } from '@testing-library/react';
+import { cleanup, screen, waitFor, within } from '@testing-library/react';
 import type { StartsResponse } from '@renderwatch/schema';
 import { afterEach, describe, expect, it } from 'vitest';
 import { currentQuery, renderApp } from '../../testing/render-app.js';
@@ -45,7 +45,7 @@ describe('StartsPage', () => {
       '/api/v1/slos': { body: slos },
       '/api/v1/starts/first-images': { body: { from: starts.from, to: starts.to, by_runtime: [], rules: [], starts: [] } },
     });
-    expect(currentQuery()).toEqual({ range: '7d' });
+    await waitFor(() => expect(currentQuery()).toEqual({ range: '7d' }));
     expect((await screen.findByTestId('starts-targets')).textContent).toContain('warm start within 5 min');
     const a100 = (await screen.findAllByTestId('starts-host-row')).find((r) => r.getAttribute('data-host') === 'video-a100-01');
     if (a100 === undefined) throw new Error('no a100 row');
