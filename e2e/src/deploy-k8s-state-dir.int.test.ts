@@ -30,7 +30,9 @@ interface PodSpec {
   volumes: { name: string; hostPath?: { path: string; type?: string } }[];
 }
 
-const pod = (parseAllDocuments(readFileSync(MANIFEST, 'utf8'))[0]?.toJS() as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
+const manifestDoc = parseAllDocuments(readFileSync(MANIFEST, 'utf8'))[0];
+if (manifestDoc === undefined) throw new Error(`${MANIFEST} holds no YAML document`);
+const pod = (manifestDoc.toJS() as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
 const agent = pod.containers.find((c) => c.name === 'agent') as Container;
 const statePath = agent.env?.find((e) => e.name === 'AGENT_STATE_DIR')?.value ?? '';
 

@@ -69,6 +69,26 @@ function referencedVars(text: string): string[] {
   return [...out].filter((v) => !BUILTINS.has(v));
 }
 
+/** The datasource plugins a dashboard lists in __requires. */
+function required(f: string): string[] {
+  const d = JSON.parse(readFileSync(join(DIR, f), 'utf8')) as Record<'__requires', { type: string; id: string }[]>;
+  return d['__requires']
+    .filter((r) => r.type === 'datasource')
+    .map((r) => r.id)
+    .sort();
+}
+function used(f: string): string[] {
+  const text = readFileSync(join(DIR, f), 'utf8');
+  const d = JSON.parse(text) as { panels: { datasource?: { type: string }; targets?: { datasource?: { type: string } }[] }[] };
+  const ids = new Set<string>();
+  for (const p of d.panels) {
+    if (p.datasource !== undefined) ids.add(p.datasource.type);
+    for (const t of p.targets ?? []) if (t.datasource !== undefined) ids.add(t.datasource.type);
+  }
+  for (const v of load(f).templating?.list ?? []) if (v.type === 'datasource') ids.add(String(v.query));
+  return [...ids].filter((id) => DS_TYPES.has(id)).sort();
+}
+
 describe('grafana dashboard JSON model', () => {
   it('has the six dashboards with unique uids', () => {
     expect(files).toEqual(['agents-prometheus.json', 'capacity.json', 'fleet.json', 'gpu-detail.json', 'oom.json', 'slo.json']);
@@ -139,24 +159,6 @@ describe('grafana dashboard JSON model', () => {
   });
 
   it('requires exactly the datasource plugins its panels and variables query (the Prometheus dashboard needs no ClickHouse plugin)', () => {
-    const required = (f: string): string[] => {
-      const d = JSON.parse(readFileSync(join(DIR, f), 'utf8')) as { __requires: { type: string; id: string }[] };
-      return d.__requires
-        .filter((r) => r.type === 'datasource')
-        .map((r) => r.id)
-        .sort();
-    };
-    const used = (f: string): string[] => {
-      const text = readFileSync(join(DIR, f), 'utf8');
-      const d = JSON.parse(text) as { panels: { datasource?: { type: string }; targets?: { datasource?: { type: string } }[] }[] };
-      const ids = new Set<string>();
-      for (const p of d.panels) {
-        if (p.datasource !== undefined) ids.add(p.datasource.type);
-        for (const t of p.targets ?? []) if (t.datasource !== undefined) ids.add(t.datasource.type);
-      }
-      for (const v of load(f).templating?.list ?? []) if (v.type === 'datasource') ids.add(String(v.query));
-      return [...ids].filter((id) => DS_TYPES.has(id)).sort();
-    };
     expect(used('agents-prometheus.json')).toEqual(['prometheus']);
     expect(required('agents-prometheus.json')).toEqual(['prometheus']);
     for (const f of files) expect(required(f), f).toEqual(used(f));

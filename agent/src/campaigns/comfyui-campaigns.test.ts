@@ -10,6 +10,9 @@ const p = (promptId: string, over: Record<string, unknown> = {}): { promptId: st
   ...over,
 });
 
+function file(n: number): { filename: string; subfolder: string; type: string } {
+  return { filename: `rw_${n}.png`, subfolder: '', type: 'output' };
+}
 describe('campaign grouping', () => {
   it('continues a client id + fingerprint campaign within the 10 min window and starts another after it', () => {
     const t = createCampaignTracker();
@@ -79,7 +82,6 @@ describe('campaign interruptions', () => {
 
   it('remembers the output files of open campaigns and reports those found missing after a runtime restart once', () => {
     const t = createCampaignTracker();
-    const file = (n: number): { filename: string; subfolder: string; type: string } => ({ filename: `rw_${n}.png`, subfolder: '', type: 'output' });
     const id = t.assign(p('1'), T0, [file(1)]).tags.campaign_id ?? '';
     t.assign(p('2'), T0 + MIN, [file(2), file(3)]);
     expect(t.openOutputs(T0 + 2 * MIN)).toEqual(new Map([[id, [file(1), file(2), file(3)]]]));
