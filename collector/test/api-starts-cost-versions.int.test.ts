@@ -62,6 +62,8 @@ const dist = (count: number, p50: number | null, p90: number | null, max: number
   count,
   p50_s: p50,
   p90_s: p90,
+  // at most 100 starts per group here, so the nearest-rank p99 is the largest value
+  p99_s: max,
   max_s: max,
 });
 

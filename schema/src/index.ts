@@ -235,8 +235,15 @@ export type {
   WorkflowCacheRow,
 } from './api/campaigns.js';
 export type { JobStatsQuery, JobStatsResponse, JobStatsRow } from './api/jobs.js';
-export { StartDistributionSchema, StartsGroupSchema, StartsHostSchema, StartsQuerySchema, StartsResponseSchema } from './api/starts.js';
-export type { StartDistribution, StartsGroup, StartsHost, StartsQuery, StartsResponse } from './api/starts.js';
+export {
+  StartDistributionSchema,
+  StartReadyDistributionSchema,
+  StartsGroupSchema,
+  StartsHostSchema,
+  StartsQuerySchema,
+  StartsResponseSchema,
+} from './api/starts.js';
+export type { StartDistribution, StartReadyDistribution, StartsGroup, StartsHost, StartsQuery, StartsResponse } from './api/starts.js';
 export { ColdLabelSchema, FirstImagesGroupSchema, FirstImageStartSchema, FirstImagesQuerySchema, FirstImagesResponseSchema } from './api/first-images.js';
 export type { FirstImagesGroup, FirstImageStart, FirstImagesQuery, FirstImagesResponse } from './api/first-images.js';
 export { CostGpuModelSchema, CostQuerySchema, CostResponseSchema, CostTotalsSchema } from './api/cost.js';

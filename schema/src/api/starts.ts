@@ -17,12 +17,16 @@ export const StartDistributionSchema = z.object({
 });
 export type StartDistribution = z.infer<typeof StartDistributionSchema>;
 
+/** A start → ready distribution of `/starts`: also its p99 (nearest rank), which the start SLOs' p99 targets read against. */
+export const StartReadyDistributionSchema = StartDistributionSchema.extend({ p99_s: z.number().nullable() });
+export type StartReadyDistribution = z.infer<typeof StartReadyDistributionSchema>;
+
 export const StartsGroupSchema = z.object({
   runtime: z.string(),
   /** Starts whose models were not cached (`cold` = 1). */
-  cold: StartDistributionSchema,
+  cold: StartReadyDistributionSchema,
   /** Starts with `cold` = 0 or unknown (as the start SLOs count them). */
-  warm: StartDistributionSchema,
+  warm: StartReadyDistributionSchema,
   /** Starts followed by another start, or by nothing up to the end of the lookahead, without a ready. */
   never_ready: z.number(),
 });

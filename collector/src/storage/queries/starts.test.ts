@@ -31,9 +31,17 @@ describe('nearestRank', () => {
     expect(nearestRank(xs, p)).toBe(want);
   });
 
+  it('gives p50, p90, p99 by nearest rank and the max, in any input order', () => {
+    // 1..101 s shuffled: p50 = 51st value (ceil(50.5)), p90 = 91st (ceil(90.9)), p99 = 100th (ceil(99.99)), max 101
+    const xs = Array.from({ length: 101 }, (_, i) => ((i * 37) % 101) + 1);
+    expect(distribution(xs)).toEqual({ count: 101, p50_s: 51, p90_s: 91, p99_s: 100, max_s: 101 });
+    // 10 values: p99 = ceil(9.9) = 10th = the max; p90 = 9th
+    expect(distribution([8, 1, 30, 2, 7, 3, 6, 4, 5, 9])).toMatchObject({ p90_s: 9, p99_s: 30, max_s: 30 });
+  });
+
   it('is null without values', () => {
     expect(nearestRank([], 0.5)).toBeNull();
-    expect(distribution([])).toEqual({ count: 0, p50_s: null, p90_s: null, max_s: null });
+    expect(distribution([])).toEqual({ count: 0, p50_s: null, p90_s: null, p99_s: null, max_s: null });
   });
 });
 
@@ -63,14 +71,19 @@ describe('summarizeStarts', () => {
     const paired = pairStarts([st(0, true), rd(40_000), st(50_000, false), rd(56_000), st(200_000, false), rd(201_000)], Infinity);
     expect(summarizeStarts(paired, 0, 100_000)).toEqual({
       by_runtime: [
-        { runtime: 'comfyui', cold: { count: 1, p50_s: 40, p90_s: 40, max_s: 40 }, warm: { count: 1, p50_s: 6, p90_s: 6, max_s: 6 }, never_ready: 0 },
+        {
+          runtime: 'comfyui',
+          cold: { count: 1, p50_s: 40, p90_s: 40, p99_s: 40, max_s: 40 },
+          warm: { count: 1, p50_s: 6, p90_s: 6, p99_s: 6, max_s: 6 },
+          never_ready: 0,
+        },
       ],
       by_host: [
         {
           host: 'h-a',
           runtime: 'comfyui',
-          cold: { count: 1, p50_s: 40, p90_s: 40, max_s: 40 },
-          warm: { count: 1, p50_s: 6, p90_s: 6, max_s: 6 },
+          cold: { count: 1, p50_s: 40, p90_s: 40, p99_s: 40, max_s: 40 },
+          warm: { count: 1, p50_s: 6, p90_s: 6, p99_s: 6, max_s: 6 },
           never_ready: 0,
         },
       ],

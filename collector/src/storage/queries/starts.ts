@@ -2,7 +2,7 @@
 // the same agent and runtime by the same pairing the start SLOs use (domain/start-pairs.ts: the
 // runtime's own startup_s when it states one, else ready - start; a second start before a ready
 // means the first never became ready; cold unknown counts as warm).
-import type { StartDistribution, StartsGroup, StartsHost, StartsQuery } from '@renderwatch/schema';
+import type { StartReadyDistribution, StartsGroup, StartsHost, StartsQuery } from '@renderwatch/schema';
 import { pairCold, pairStartEvents, type StartEventRow } from '../../domain/start-pairs.js';
 import type { TenantScope } from '../scope.js';
 import { joinSql, raw, sql, type SqlFragment } from '../sql.js';
@@ -49,9 +49,15 @@ export function nearestRank(sorted: readonly number[], p: number): number | null
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? null;
 }
 
-export function distribution(values: readonly number[]): StartDistribution {
+export function distribution(values: readonly number[]): StartReadyDistribution {
   const s = [...values].sort((a, b) => a - b);
-  return { count: s.length, p50_s: nearestRank(s, 0.5), p90_s: nearestRank(s, 0.9), max_s: s.length === 0 ? null : (s[s.length - 1] ?? null) };
+  return {
+    count: s.length,
+    p50_s: nearestRank(s, 0.5),
+    p90_s: nearestRank(s, 0.9),
+    p99_s: nearestRank(s, 0.99),
+    max_s: s.length === 0 ? null : (s[s.length - 1] ?? null),
+  };
 }
 
 function group(starts: readonly PairedStart[]): Omit<StartsGroup, 'runtime'> {

@@ -1,6 +1,6 @@
 // Starts & time to first image: how long runtimes take from process start to ready, cold vs warm,
 // per runtime and per host, against the start SLOs' targets; starts that never became ready.
-import type { SloStatus, StartDistribution, StartsGroup } from '@renderwatch/schema';
+import type { SloStatus, StartReadyDistribution, StartsGroup } from '@renderwatch/schema';
 import { usePolledQuery } from '../../api/usePolledQuery.js';
 import { Link, useQueryState } from '../../app/router.js';
 import { BarList } from '../../charts/BarList.js';
@@ -13,13 +13,17 @@ import { fetchSloTargets, fetchStarts } from './api.js';
 import { FirstImages } from './FirstImages.js';
 import { targetsFrom, type StartTargets } from './targets.js';
 
-function Dist({ d, target, testId }: { d: StartDistribution; target: number | null; testId: string }) {
+function Dist({ d, target, testId }: { d: StartReadyDistribution; target: number | null; testId: string }) {
   if (d.count === 0) return <span className="muted">no starts</span>;
   const over = (v: number | null) => target !== null && v !== null && v > target;
   return (
-    <span data-testid={testId} title={`${d.count} starts: p50 ${formatDuration(d.p50_s)}, p90 ${formatDuration(d.p90_s)}, max ${formatDuration(d.max_s)}`}>
+    <span
+      data-testid={testId}
+      title={`${d.count} starts: p50 ${formatDuration(d.p50_s)}, p90 ${formatDuration(d.p90_s)}, p99 ${formatDuration(d.p99_s)}, max ${formatDuration(d.max_s)}`}
+    >
       <span className={over(d.p50_s) ? 'worse' : undefined}>{formatDuration(d.p50_s)}</span> /{' '}
       <span className={over(d.p90_s) ? 'worse' : undefined}>{formatDuration(d.p90_s)}</span> /{' '}
+      <span className={over(d.p99_s) ? 'worse' : undefined}>{formatDuration(d.p99_s)}</span> /{' '}
       <span className={over(d.max_s) ? 'worse' : undefined}>{formatDuration(d.max_s)}</span> <span className="muted small">({formatNumber(d.count)})</span>
     </span>
   );
@@ -44,11 +48,11 @@ function GroupCells({ g, t }: { g: StartsGroup; t: StartTargets }) {
 const DIST_HEAD = (
   <>
     <th>
-      Warm p50 / p90 / max{' '}
+      Warm p50 / p90 / p99 / max{' '}
       <Explain text="start → ready of starts whose models were cached (or unknown), nearest-rank percentiles; red = over the warm-start SLO target" />
     </th>
     <th>
-      Cold p50 / p90 / max <Explain text="start → ready of starts that read models from disk or downloaded them; red = over the cold-start SLO target" />
+      Cold p50 / p90 / p99 / max <Explain text="start → ready of starts that read models from disk or downloaded them; red = over the cold-start SLO target" />
     </th>
     <th>
       Never ready <Explain text="starts followed by another start (or by nothing) without a ready: crashed or hung" />
