@@ -122,7 +122,8 @@ describe('the demo history, page by page in Chromium', () => {
     const causes = page.locator('[data-testid="oom-by-cause"] li');
     await causes.first().waitFor({ timeout: 15_000 });
     const labels = await causes.evaluateAll((els) => els.map((e) => e.querySelector('.barlist-label')?.textContent ?? ''));
-    for (const want of ['batch size', 'resolution', 'other process']) expect(labels.some((l) => l.toLowerCase().includes(want))).toBe(true);
+    // the joined labels, so a failure names the cause that is missing
+    for (const want of ['batch size', 'resolution', 'other process']) expect(labels.join(' | ').toLowerCase()).toContain(want);
     expect(await page.getByTestId('cause-rule').allTextContents()).toContain('request_exceeds_total_with_batch');
     await page.context().close();
   });

@@ -170,6 +170,9 @@ export function generateChunk(r: ChunkRequest): HistoryChunk {
   const stormTo = s.oomStorm === undefined ? -Infinity : stormFrom + s.oomStorm[1] * 60_000;
   const spans: BusySpan[][] = [];
   let jobN = 0;
+  // The noisy neighbour's first job of each chunk runs out of memory for it, so the story's
+  // other_process OOM is there whatever the duty draws (a 3% chance alone can miss a short window).
+  let noisyOomShown = false;
   for (let gi = 0; gi < spec.gpuCount; gi++) {
     const mine: BusySpan[] = [];
     let resident: string | undefined;
@@ -253,8 +256,10 @@ export function generateChunk(r: ChunkRequest): HistoryChunk {
       const need = w.base_bytes + (batch - 1) * w.per_batch_bytes;
       if (storm) cause = rng() < 0.5 ? 'batch' : 'resolution';
       else if (need > total * 0.97) cause = loadS > 0 ? 'model_too_large' : 'batch';
-      else if (noisy && rng() < 0.03) cause = 'other_process';
-      else if (rng() < s.oomRate) cause = (['addons', 'fragmentation', 'unknown', 'resolution', 'model_too_large', 'batch'] as const)[Math.floor(rng() * 6)];
+      else if (noisy && (!noisyOomShown || rng() < 0.03)) {
+        cause = 'other_process';
+        noisyOomShown = true;
+      } else if (rng() < s.oomRate) cause = (['addons', 'fragmentation', 'unknown', 'resolution', 'model_too_large', 'batch'] as const)[Math.floor(rng() * 6)];
       if (cause !== undefined) outcome = 'oom';
       else if (rng() < state.errorRatio) outcome = 'error';
       const runS = outcome === 'ok' ? perImage * batch * repeat : 2 + rng() * 4;
