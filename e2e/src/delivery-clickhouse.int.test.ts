@@ -12,6 +12,30 @@ import { startTestCollector } from './test-collector.js';
 
 /** How long ClickHouse stays down: the issue's 60 s (the test takes ~90 s in all). */
 const OUTAGE_MS = 60_000;
+/**
+ * The drain after the outage fails when no spooled batch is acked for this long (a stuck collector,
+ * e.g. a byte budget never given back), not after a fixed time: how fast ~250 batches drain depends
+ * on how fast ClickHouse inserts on this shared machine (each round of 8 batches per agent waits for
+ * one group INSERT into tables with materialized views, 0.6-2 s per round at load 8-17), and speed
+ * lives in bench/, not in assertions.
+ */
+const STALL_MS = 30_000;
+
+/** Resolves true once every spool is empty, false as soon as none of them shrank for `stallMs`. */
+async function drainWithProgress(fleet: readonly { spool: { size: number } }[], stallMs: number): Promise<boolean> {
+  const left = (): number => fleet.reduce((n, a) => n + a.spool.size, 0);
+  let last = left();
+  let lastChange = Date.now();
+  while (last > 0) {
+    await sleep(200);
+    const now = left();
+    if (now !== last) {
+      last = now;
+      lastChange = Date.now();
+    } else if (Date.now() - lastChange > stallMs) return false;
+  }
+  return true;
+}
 
 describe('delivery across a ClickHouse outage', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rw-deliv-ch-'));
@@ -54,14 +78,14 @@ describe('delivery across a ClickHouse outage', () => {
       expect(await until(async () => (await readyz()) === 200, 10_000)).toBe(true);
       await sleep(1000);
       stopTicks();
-      const drained = await Promise.all(fleet.map((a) => a.drain(45_000)));
-      expect({ drained, left: fleet.map((a) => a.spool.size) }).toMatchObject({ drained: [true, true] });
+      const drained = await drainWithProgress(fleet, STALL_MS);
+      expect({ drained, left: fleet.map((a) => a.spool.size) }).toEqual({ drained: true, left: [0, 0] });
       const storage = testStorage(ch.url, c.config.COLLECTOR_CLICKHOUSE_DATABASE);
       for (const a of fleet) expect(await deliveryReport(storage, a.id, a)).toEqual(exactReport(a.id, a));
       for (const a of fleet) a.close();
       await storage.close();
       await c.stop();
     },
-    OUTAGE_MS + 100_000,
+    OUTAGE_MS + 240_000,
   );
 });
