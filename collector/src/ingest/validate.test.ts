@@ -9,6 +9,10 @@ const req = (p: Partial<ExportRequest>): ExportRequest => ({
   ...p,
 });
 
+/** An event whose body is `value` under `$case`, numbers as given (no proto defaults filled in). */
+function e(value: Record<string, unknown>, $case = 'jobEnd'): RuntimeEvent {
+  return { ...RuntimeEvent.fromPartial({ tsUnixMs: 1 }), body: { $case, value } as unknown as RuntimeEvent['body'] };
+}
 describe('validateRequest', () => {
   it('keeps the edges of each range and drops one step past them, field by field', () => {
     const r = req({
@@ -71,10 +75,6 @@ describe('validateRequest', () => {
   });
 
   it('checks every numeric field of an event body, including ones it has no rule for by name (by suffix, else 0..1e9)', () => {
-    const e = (value: Record<string, unknown>, $case = 'jobEnd'): RuntimeEvent => ({
-      ...RuntimeEvent.fromPartial({ tsUnixMs: 1 }),
-      body: { $case, value } as unknown as RuntimeEvent['body'],
-    });
     const r = req({
       events: [
         e({ durationS: 2_592_000, images: 100_000, steps: -1, queuedToImageS: Number.NaN }),
