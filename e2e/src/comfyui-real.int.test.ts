@@ -181,7 +181,10 @@ describe.skipIf(!present)('the ComfyUI adapter against the real ComfyUI, into Cl
       [s1, 0, 3],
       ...q.map((id) => [id, 0, 2]),
     ]);
-    const wf = WorkflowCacheResponseSchema.parse((await getJson(c, '/api/v1/workflows/cache')).body);
+    // the routes' default range ends at the current second (exclusive): a range that ends a minute
+    // ahead keeps the jobs that finished in this very second (they made the test fail on a quiet machine)
+    const range = `from=${new Date(Date.now() - 3_600_000).toISOString()}&to=${new Date(Date.now() + 60_000).toISOString()}`;
+    const wf = WorkflowCacheResponseSchema.parse((await getJson(c, `/api/v1/workflows/cache?${range}`)).body);
     expect(
       wf.rows.map((r) => [r.jobs, r.jobs_with_hits, r.cached_nodes, r.executed_nodes, r.hit_ratio]).sort((x, y) => String(y).localeCompare(String(x))),
     ).toEqual([
@@ -226,7 +229,7 @@ describe.skipIf(!present)('the ComfyUI adapter against the real ComfyUI, into Cl
 
     // the labelled batch: 5 jobs, 5 images, interrupted by the ComfyUI restart (nothing of it was
     // queued then) and the agent restart, each time going on with new jobs
-    const list = CampaignsResponseSchema.parse((await getJson(c, '/api/v1/campaigns')).body);
+    const list = CampaignsResponseSchema.parse((await getJson(c, `/api/v1/campaigns?${range}`)).body);
     const batch = list.rows.find((r) => r.label === 'e2e batch');
     expect(batch).toMatchObject({
       source: 'label',
@@ -239,7 +242,7 @@ describe.skipIf(!present)('the ComfyUI adapter against the real ComfyUI, into Cl
       status: 'finished',
       resumed: true,
     });
-    const detail = (await getJson(c, `/api/v1/campaigns/${batch?.id ?? ''}`)).body as {
+    const detail = (await getJson(c, `/api/v1/campaigns/${batch?.id ?? ''}?${range}`)).body as {
       interruption_list: { kind: string; jobs_lost: number; jobs_resumed: number; images_missing: number | null }[];
     };
     // after the ComfyUI restart the agent asked the new process for the batch's 3 images (HEAD /view): 1 missing
