@@ -4,6 +4,7 @@
 // is still counted by /api/v1/cost and /api/v1/ooms, and every GET route of the API answers. Also: a
 // database whose applied migration differs from the file refuses to start, naming the migration.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -124,8 +125,26 @@ const after = Array.from({ length: 60 }, (_, i) =>
   sample(H0 + HOUR + i * 15_000, { energy_joules: 2e6 + i * 50, interval_ms: 15_000, energy_delta_joules: 50 }),
 );
 
+/**
+ * The migrations as they were at `commit`: the files its migrations.txt lists, each from the commit's
+ * directory where it differed from today's file (an edited migration), else today's file (never edited
+ * after it shipped: the start-up checksum check holds that).
+ */
+async function historyMigrations(commit: string): ReturnType<typeof loadMigrations> {
+  const names = (await readFile(join(HISTORY, commit, 'migrations.txt'), 'utf8')).split('\n').filter((n) => n !== '');
+  const dir = await mkdtemp(join(tmpdir(), `rw-history-${commit}-`));
+  try {
+    for (const n of names) await cp(existsSync(join(HISTORY, commit, n)) ? join(HISTORY, commit, n) : join(MIGRATIONS_DIR, n), join(dir, n));
+    const ms = await loadMigrations(dir);
+    expect(ms.length).toBe(names.length);
+    return ms;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 async function upgradeFrom(commit: string): Promise<{ storage: Storage; collector: RunningCollector; db: string; repaired: string[] }> {
-  const old = await loadMigrations(join(HISTORY, commit));
+  const old = await historyMigrations(commit);
   const { db, storage } = await freshDb(commit);
   await migrate(
     storage,
