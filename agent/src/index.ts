@@ -27,7 +27,7 @@ export type { StartTrackerOptions, TimedRuntimeEvent } from './signals/start-tra
 export { createComfyuiApiSource } from './runtime-api/comfyui-api-source.js';
 export type { ComfyuiApiSource, ComfyuiApiSourceOptions } from './runtime-api/comfyui-api-source.js';
 export type { GpuSampleResult, GpuSampler, GpuSnapshot, GpuStatusChange } from './sampling/sampler.js';
-export { buildGpuSampler } from './sources/gpu-source.js';
+export { buildGpuSampler } from './sources/gpu-from-config.js';
 export { buildLogSources } from './sources/log-sources.js';
 export { createAgentMetrics, PROMTOOL_REJECTED_DEFAULTS } from './metrics/agent-metrics.js';
 export type { AgentMetrics, AgentMetricsOptions } from './metrics/agent-metrics.js';

@@ -9,7 +9,7 @@ import pino from 'pino';
 import { loadAgentConfig, parsePairs, type AgentConfig } from '../config.js';
 import { tlsWanted } from '../pipeline.js';
 import { clientCredentialsFromFiles, createExportClient } from '../export/export-client.js';
-import { buildGpuSampler } from '../sources/gpu-source.js';
+import { buildGpuSampler } from '../sources/gpu-from-config.js';
 import { RuntimeNameSchema } from '@renderwatch/schema';
 import type { Command } from './command.js';
 import { wantsHelp } from './command.js';

@@ -9,7 +9,7 @@ import { startTelemetrySinks } from '../metrics/telemetry-sinks.js';
 import { createAgentPipeline, type AgentPipeline } from '../pipeline.js';
 import { createHostSampler } from '../sampling/host.js';
 import { createRemoteVolumeLookup, type RemoteVolumeOptions } from '../signals/mounts.js';
-import { buildGpuSampler, volumePaths } from '../sources/gpu-source.js';
+import { buildGpuSampler, volumePaths } from '../sources/gpu-from-config.js';
 import { buildLogSources } from '../sources/log-sources.js';
 import type { Command } from './command.js';
 import { wantsHelp } from './command.js';
