@@ -3,13 +3,13 @@
 // time, so they are as fresh as the raw rows, and a fleet-wide hour of raw rows is every GPU's
 // samples of the day's partition (the sort key is host first). Shorter windows, and per-host
 // queries, keep raw rows. The answer says which resolution was used, as for every range query.
-import { defaultStepFor, resolveRange, resolveWindow, type RangeLimits, type RangeRequest, type ResolvedRange } from '../storage/resolution.js';
+import { defaultStepFor, rangeEndMs, resolveRange, resolveWindow, type RangeLimits, type RangeRequest, type ResolvedRange } from '../storage/resolution.js';
 
 /** Fleet-wide windows at least this long read a rollup, seconds. */
 export const FLEET_ROLLUP_MIN_RANGE_S = 900;
 
 function rangeSeconds(q: RangeRequest, nowMs: number, defaultRangeS: number): number {
-  const toMs = q.to === undefined ? nowMs : Date.parse(q.to);
+  const toMs = rangeEndMs(q, nowMs);
   const fromMs = q.from === undefined ? toMs - defaultRangeS * 1000 : Date.parse(q.from);
   return (toMs - fromMs) / 1000;
 }
@@ -26,7 +26,7 @@ export function resolveFleetRange(q: RangeRequest, nowMs: number, limits: RangeL
  * widened to whole minutes and read from the 1-minute rollups; everything else as resolveWindow.
  */
 export function resolveFleetWindow(q: RangeRequest, nowMs: number, limits: RangeLimits, defaultRangeS = 3600): ResolvedRange {
-  const toMs = q.to === undefined ? nowMs : Date.parse(q.to);
+  const toMs = rangeEndMs(q, nowMs);
   const fromMs = q.from === undefined ? toMs - defaultRangeS * 1000 : Date.parse(q.from);
   const rangeS = (toMs - fromMs) / 1000;
   if (!(rangeS >= FLEET_ROLLUP_MIN_RANGE_S) || rangeS > 3 * 3600) return resolveWindow(q, nowMs, limits, defaultRangeS);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isAppError } from '../errors.js';
-import { resolveRange, resolveWindow, type RangeLimits } from './resolution.js';
+import { defaultRangeEndMs, rangeEndMs, resolveRange, resolveWindow, type RangeLimits } from './resolution.js';
 
 const NOW = Date.parse('2026-03-10T12:34:56Z');
 const LIMITS: RangeLimits = { maxRangeDays: 400, maxPoints: 2000, rawRetentionDays: 7, rollup1mRetentionDays: 35 };
@@ -50,5 +50,21 @@ describe('resolveWindow', () => {
   ] as const)('%s', (_n, rangeS, resolution, from, to) => {
     const r = resolveWindow({ from: ago(rangeS), to: ago(0) }, NOW, LIMITS);
     expect([r.resolution, r.from.toISOString(), r.to.toISOString()]).toEqual([resolution, from, to]);
+  });
+});
+
+describe('an open-ended range', () => {
+  // NOW is 12:34:56.000; an event stored at 12:34:56.700 is in ClickHouse as 12:34:56 (whole seconds)
+  const now = NOW + 700;
+  it('ends after the current second, so what arrived in it is inside the half-open range', () => {
+    expect(defaultRangeEndMs(now)).toBe(Date.parse('2026-03-10T12:34:57Z'));
+    expect(defaultRangeEndMs(NOW)).toBe(Date.parse('2026-03-10T12:34:57Z'));
+    expect(resolveRange({}, now, LIMITS).to.toISOString()).toBe('2026-03-10T12:34:57.000Z');
+    expect(resolveWindow({}, now, LIMITS).to.toISOString()).toBe('2026-03-10T12:34:57.000Z');
+    expect(resolveRange({}, now, LIMITS).from.toISOString()).toBe('2026-03-10T11:34:57.000Z');
+  });
+
+  it('keeps an explicit end as given', () => {
+    expect(rangeEndMs({ to: '2026-03-10T12:00:00Z' }, now)).toBe(Date.parse('2026-03-10T12:00:00Z'));
   });
 });

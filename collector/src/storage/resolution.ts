@@ -37,8 +37,22 @@ export function defaultStepFor(rangeS: number, points = 240): number {
   return NICE_STEPS.find((s) => rangeS / s <= points) ?? 86400;
 }
 
+/**
+ * The end of a range the client left open: the end of the current second. Ranges are half-open and
+ * ClickHouse's DateTime holds whole seconds, so ending at "now" itself would leave out what arrived
+ * in the current second until the next refresh.
+ */
+export function defaultRangeEndMs(nowMs: number): number {
+  return Math.floor(nowMs / 1000) * 1000 + 1000;
+}
+
+/** The range's end in ms: `to` when given, else the end of the current second. */
+export function rangeEndMs(q: RangeRequest, nowMs: number): number {
+  return q.to === undefined ? defaultRangeEndMs(nowMs) : Date.parse(q.to);
+}
+
 export function resolveRange(q: RangeRequest, nowMs: number, limits: RangeLimits, defaultRangeS = 3600): ResolvedRange {
-  const to = q.to === undefined ? new Date(nowMs) : new Date(q.to);
+  const to = new Date(rangeEndMs(q, nowMs));
   const from = q.from === undefined ? new Date(to.getTime() - defaultRangeS * 1000) : new Date(q.from);
   const rangeS = (to.getTime() - from.getTime()) / 1000;
   if (!(rangeS > 0)) throw new AppError('COL_ERR_API_BAD_REQUEST', 'from must be before to');
@@ -71,7 +85,7 @@ export function resolveRange(q: RangeRequest, nowMs: number, limits: RangeLimits
  * the range is widened to whole buckets of that resolution and the answer echoes it.
  */
 export function resolveWindow(q: RangeRequest, nowMs: number, limits: RangeLimits, defaultRangeS = 3600): ResolvedRange {
-  const toMs = q.to === undefined ? nowMs : Date.parse(q.to);
+  const toMs = rangeEndMs(q, nowMs);
   const fromMs = q.from === undefined ? toMs - defaultRangeS * 1000 : Date.parse(q.from);
   const rangeS = (toMs - fromMs) / 1000;
   const unit = rangeS <= 3 * 3600 ? 1 : rangeS <= 3 * 86400 ? 60 : 3600;

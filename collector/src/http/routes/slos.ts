@@ -5,6 +5,7 @@ import { AppError } from '../../errors.js';
 import type { SloSource } from '../../slo/slo-source.js';
 import { latestStatuses, sloSeries } from '../../slo/slo-store.js';
 import type { Storage } from '../../storage/clickhouse.js';
+import { rangeEndMs } from '../../storage/resolution.js';
 import { parseInput } from '../parse-input.js';
 import type { RequestAuthenticator } from '../request-tenant.js';
 
@@ -32,7 +33,7 @@ async function sloDetail(deps: SloRouteDeps, req: FastifyRequest): Promise<SloDe
   const nowMs = deps.now();
   const spec = (await deps.slos.current()).slos.find((s) => s.name === name && (s.tenants === undefined || s.tenants.includes(tenant)));
   if (spec === undefined) throw new AppError('COL_ERR_API_NOT_FOUND', `no SLO named ${name}`);
-  const toMs = q.to === undefined ? nowMs : Date.parse(q.to);
+  const toMs = rangeEndMs(q, nowMs);
   const fromMs = q.from === undefined ? toMs - 7 * 86_400_000 : Date.parse(q.from);
   if (fromMs >= toMs) throw new AppError('COL_ERR_API_BAD_REQUEST', 'from must be before to');
   const [slo] = await latestStatuses(deps.storage, tenant, [spec], nowMs);
