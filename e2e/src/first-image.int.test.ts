@@ -260,9 +260,11 @@ describe('time to first image, cold/warm by evidence, through ingest', () => {
     // 40 s + 4.9 s of downloads = 1.25% of the hour; only the wget one has a size: 41943040 B / 4.9 s = 8.56 MB/s
     expect(h?.current).toMatchObject({ model_downloads: 2, model_download_s: 44.9 });
     expect(h?.current['model_download_bytes_per_s']).toBeCloseTo(41943040 / 4.9, 6);
-    // loads: download, cache, cache, disk (start 4's unknown load keeps the parser's `disk`): 1 of 4 from disk (weight 0.25) before the download (0.0125)
+    // loads: download, cache, cache, disk (start 4's unknown load keeps the parser's `disk`): 2 of 4 missed the cache
+    // (download + disk; weight 0.5) before the download (0.0125)
+    expect(h?.current['cache_miss_ratio']).toBe(0.5);
     expect(h?.reasons).toEqual([
-      { reason: 'model_cache_misses', detail: 'model loads from disk 25% vs 0% in the baseline' },
+      { reason: 'model_cache_misses', detail: 'model loads from disk, download or network 50% vs 0% in the baseline' },
       { reason: 'model_download', detail: 'model download: 2 downloads at 8.6 MB/s, 45 s downloading (1.2% of the window)' },
     ]);
   });

@@ -4,17 +4,31 @@
 import type { SlowdownHost, SlowdownReason, SlowdownWindow } from '@renderwatch/schema';
 import type { ResolvedRange } from '../resolution.js';
 import type { TenantScope } from '../scope.js';
-import { sql } from '../sql.js';
+import { raw, sql, type SqlFragment } from '../sql.js';
 import { gpuAggs, hostAggs, jobAggs, jobKindsFilter, numOrNull, timeCol } from './aggregates.js';
 
 type Num = number | string | null;
+
+/**
+ * Model loads that missed the cache: read from local disk, downloaded, or read from a network or
+ * remote volume (the agent's LOAD_RULES sources `disk`, `download`, `network`). The rollups count
+ * disk loads since 0006 and download + network loads since 0027 (model_loads_remote).
+ */
+const REMOTE_LOADS_RAW = "countIf(kind = 'model_load' AND source IN ('download', 'network'))";
+const remoteLoads = (r: ResolvedRange): SqlFragment =>
+  raw(`${r.resolution === 'raw' ? REMOTE_LOADS_RAW : 'countIfMerge(model_loads_remote)'} AS model_loads_remote`);
+
+/** Share of model loads that missed the cache (disk + download + network ÷ all loads); null without loads. */
+export function cacheMissRatio(loads: number, disk: number, remote: number): number | null {
+  return loads > 0 ? (disk + remote) / loads : null;
+}
 
 async function windowStats(s: TenantScope, r: ResolvedRange): Promise<Map<string, SlowdownWindow>> {
   const tc = timeCol(r.resolution);
   const inRange = sql`${tc} >= ${r.from} AND ${tc} < ${r.to}`;
   const [jobs, gpus, hosts, downloads] = await Promise.all([
-    s.query<{ host: string; images: Num; model_loads: Num; model_loads_disk: Num }>(sql`
-      SELECT host, ${jobAggs(r.resolution, ['images', 'model_loads', 'model_loads_disk'])}
+    s.query<{ host: string; images: Num; model_loads: Num; model_loads_disk: Num; model_loads_remote: Num }>(sql`
+      SELECT host, ${jobAggs(r.resolution, ['images', 'model_loads', 'model_loads_disk'])}, ${remoteLoads(r)}
       FROM ${s.rows(r.table('jobs_host'), sql`${inRange} AND ${jobKindsFilter(r.resolution)}`)} GROUP BY host`),
     s.query<{ host: string; samples: Num; busy_samples: Num; thermal_busy_samples: Num; power_busy_samples: Num; other_process_samples: Num }>(sql`
       SELECT host, ${gpuAggs(r.resolution, ['samples', 'busy_samples', 'thermal_busy_samples', 'power_busy_samples', 'other_process_samples'])}
@@ -50,8 +64,7 @@ async function windowStats(s: TenantScope, r: ResolvedRange): Promise<Map<string
   for (const j of jobs) {
     const w = get(j.host);
     w.images_per_min = (numOrNull(j.images) ?? 0) / minutes;
-    const loads = numOrNull(j.model_loads) ?? 0;
-    w.cache_miss_ratio = loads > 0 ? (numOrNull(j.model_loads_disk) ?? 0) / loads : null;
+    w.cache_miss_ratio = cacheMissRatio(numOrNull(j.model_loads) ?? 0, numOrNull(j.model_loads_disk) ?? 0, numOrNull(j.model_loads_remote) ?? 0);
   }
   for (const g of gpus) {
     const w = get(g.host);
@@ -105,7 +118,7 @@ export function slowdownReasons(cur: SlowdownWindow, base: SlowdownWindow, windo
   };
   up('thermal_throttle', cur.thermal_share, base.thermal_share, 0.02, 'busy time thermally throttled');
   up('power_cap', cur.power_share, base.power_share, 0.02, 'busy time power-capped');
-  up('model_cache_misses', cur.cache_miss_ratio, base.cache_miss_ratio, 0.05, 'model loads from disk');
+  up('model_cache_misses', cur.cache_miss_ratio, base.cache_miss_ratio, 0.05, 'model loads from disk, download or network');
   up('other_gpu_processes', cur.other_process_share, base.other_process_share, 0.02, 'samples with a non-runtime process on the GPU');
   const down = (reason: SlowdownReason, c: number | null, b: number | null, what: string): void => {
     if (c === null || b === null || b <= 0) return;
