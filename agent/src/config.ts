@@ -1,6 +1,9 @@
 // The agent's only reader of process.env. Layering is explicit: CLI flags > env > defaults,
-// merged by the pure `resolveAgentConfig` (tested), parsed once with zod, frozen.
+// merged by the pure `resolveAgentConfig` (tested), parsed once with zod to the types the code uses
+// (lists to arrays, pairs to typed records, numbers with their unit in the key's name), frozen.
+// Each key has its one default here; no other module splits a list or supplies a default.
 import { hostname } from 'node:os';
+import { RuntimeNameSchema, type RuntimeName } from '@renderwatch/schema';
 import { z } from 'zod';
 
 const port = z.coerce.number().int().min(0).max(65535);
@@ -10,6 +13,70 @@ const positiveInt = z.coerce.number().int().positive();
 /** Marks an internal tuning knob (docs/tuning.md, not docs/config.md). */
 function tuning<T extends z.ZodType>(schema: T): T {
   return schema.meta({ ...schema.meta(), tuning: true }) as T;
+}
+
+/** The items of a comma-separated list: trimmed, empty items dropped ('' is []). */
+function splitList(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** `prefix:rest` → [prefix, rest]; undefined when there is no prefix. */
+function splitPair(item: string): [string, string] | undefined {
+  const i = item.indexOf(':');
+  return i <= 0 ? undefined : [item.slice(0, i), item.slice(i + 1)];
+}
+
+/** A comma-separated list whose items are parsed one by one; a bad item is an issue naming it. */
+function list<T>(describeItem: string, parse: (item: string) => T | undefined) {
+  return z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const out: T[] = [];
+      for (const item of splitList(v)) {
+        const parsed = parse(item);
+        if (parsed === undefined) ctx.addIssue({ code: 'custom', message: `"${item}" — ${describeItem}` });
+        else out.push(parsed);
+      }
+      return out;
+    });
+}
+
+/**
+ * `key=value` pairs (the OTLP header format: values URL-encoded). Entries without a key or whose value
+ * cannot be decoded come back in `bad`.
+ */
+export function parseKeyValues(text: string): { pairs: Record<string, string>; bad: string[] } {
+  const pairs: Record<string, string> = {};
+  const bad: string[] = [];
+  for (const part of splitList(text)) {
+    const i = part.indexOf('=');
+    const key = i <= 0 ? '' : part.slice(0, i).trim();
+    if (key === '') {
+      bad.push(part);
+      continue;
+    }
+    try {
+      pairs[key] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      bad.push(part);
+    }
+  }
+  return { pairs, bad };
+}
+
+const VOLUME_ROLES = { model: 'models', models: 'models', cache: 'cache', output: 'outputs', outputs: 'outputs' } as const;
+export type VolumeRole = (typeof VOLUME_ROLES)[keyof typeof VOLUME_ROLES];
+
+export const METRICS_COMPAT_MODES = ['native', 'dcgm', 'nvidia_gpu_exporter'] as const;
+export type MetricsCompatMode = (typeof METRICS_COMPAT_MODES)[number];
+
+export interface RuntimeLog {
+  readonly runtime: RuntimeName;
+  readonly path: string;
 }
 
 export const AgentConfigSchema = z.object({
@@ -39,48 +106,39 @@ export const AgentConfigSchema = z.object({
   AGENT_GPU_SOURCE: z.enum(['auto', 'nvml', 'nvidia-smi', 'replay', 'none']).default('auto').describe('GPU source: auto tries NVML, then nvidia-smi'),
   AGENT_NVML_LIB: z.string().default('').describe('path of libnvidia-ml.so (default: the loader finds libnvidia-ml.so.1)'),
   AGENT_NVIDIA_SMI_PATH: z.string().default('nvidia-smi').describe('nvidia-smi binary for the fallback source'),
-  AGENT_REPLAY_FILES: z.string().default('').describe('comma-separated recorded nvidia-smi outputs replayed by the replay source'),
+  AGENT_REPLAY_FILES: list('a file path', (s) => s).describe('comma-separated recorded nvidia-smi outputs replayed by the replay source'),
   AGENT_ERROR_MESSAGES: z
     .enum(['template', 'raw'])
     .default('template')
     .describe(
       "runtime error messages sent as templates with a fingerprint (user text replaced by <str> <path> <num> <id> <words>); 'raw' opts in to the first line itself, which may quote prompts (docs/privacy.md)",
     ),
-  AGENT_RUNTIME_LOGS: z.string().default('').describe('comma-separated runtime:path pairs of logs to follow, e.g. comfyui:/srv/comfy/comfyui.log'),
-  AGENT_COMFYUI_URLS: z
-    .string()
-    .default('')
-    .refine(
-      (v) =>
-        v
-          .split(',')
-          .map((s) => s.trim())
-          .filter((s) => s !== '')
-          .every((s) => /^https?:\/\/[^\s/]+(?:\/\S*)?$/.test(s)),
-      'comma-separated http(s) URLs',
-    )
+  AGENT_RUNTIME_LOGS: list(`the runtime must be one of ${RuntimeNameSchema.options.join(', ')}, then :path`, (s): RuntimeLog | undefined => {
+    const pair = splitPair(s);
+    const runtime = RuntimeNameSchema.safeParse(pair?.[0]);
+    return pair === undefined || !runtime.success || pair[1] === '' ? undefined : { runtime: runtime.data, path: pair[1] };
+  }).describe('comma-separated runtime:path pairs of logs to follow, e.g. comfyui:/srv/comfy/comfyui.log'),
+  AGENT_COMFYUI_URLS: list('expected an http(s) URL', (s) => (/^https?:\/\/[^\s/]+(?:\/\S*)?$/.test(s) ? s.replace(/\/+$/, '') : undefined))
+    .transform((urls) => [...new Set(urls)])
     .describe(
       'comma-separated ComfyUI base URLs whose API the agent watches (/system_stats, /queue, /history, /ws console stream), e.g. http://127.0.0.1:8188; empty = off',
     ),
   AGENT_COMFYUI_POLL_INTERVAL_MS: positiveInt.default(2000).describe('how often each ComfyUI API is polled while it answers, ms'),
   AGENT_COMFYUI_TIMEOUT_MS: positiveInt.default(5000).describe('deadline of one ComfyUI API request, ms'),
   AGENT_COMFYUI_RECONNECT_MAX_MS: tuning(positiveInt.default(30_000).describe('backoff cap between attempts while a ComfyUI is down, ms')),
-  AGENT_VOLUMES: z.string().default('').describe('comma-separated role:mount pairs (model, cache, output) whose free space is reported'),
+  AGENT_VOLUMES: list(`the role must be one of ${Object.keys(VOLUME_ROLES).join(', ')}, then :mount`, (s) => {
+    const pair = splitPair(s);
+    const role = pair === undefined ? undefined : (VOLUME_ROLES as Record<string, VolumeRole>)[pair[0]];
+    return role === undefined || pair === undefined || pair[1] === '' ? undefined : ([role, pair[1]] as const);
+  })
+    .transform((pairs): Partial<Record<VolumeRole, string>> => Object.fromEntries(pairs))
+    .describe('comma-separated role:mount pairs (model, cache, output) whose free space is reported'),
   AGENT_STATE_DIR: z.string().default('/var/lib/renderwatch-agent').describe('where the agent keeps its spool and log offsets'),
   AGENT_METRICS_HOST: z.string().default('0.0.0.0').describe('address of the Prometheus /metrics endpoint'),
   AGENT_METRICS_PORT: port.default(9477).describe('Prometheus /metrics port (0 = off)'),
-  AGENT_METRICS_COMPAT: z
-    .string()
-    .default('native')
-    .refine(
-      (v) =>
-        v
-          .split(',')
-          .map((m) => m.trim())
-          .filter((m) => m !== '')
-          .every((m) => ['native', 'dcgm', 'nvidia_gpu_exporter'].includes(m)),
-      'comma-separated list of native, dcgm, nvidia_gpu_exporter',
-    )
+  AGENT_METRICS_COMPAT: list(`one of ${METRICS_COMPAT_MODES.join(', ')}`, (s) => METRICS_COMPAT_MODES.find((m) => m === s))
+    .transform((modes) => [...new Set(modes)])
+    .prefault('native')
     .describe(
       'GPU metric names on /metrics: native (renderwatch_gpu_*), dcgm (dcgm-exporter DCGM_FI_*), nvidia_gpu_exporter (nvidia_smi_*); combinable, e.g. dcgm,native (docs/metrics.md)',
     ),
@@ -93,7 +151,15 @@ export const AgentConfigSchema = z.object({
   AGENT_OTLP_PROTOCOL: z.enum(['http/protobuf', 'http/json', 'grpc']).default('http/protobuf').describe('OTLP transport'),
   AGENT_OTLP_INTERVAL_MS: positiveInt.default(60_000).describe('how often OTLP metrics are exported, ms'),
   AGENT_OTLP_TIMEOUT_MS: positiveInt.default(10_000).describe('deadline of one OTLP export, ms'),
-  AGENT_OTLP_HEADERS: z.string().default('').describe('comma-separated key=value headers sent with each OTLP export (redacted in logs)'),
+  AGENT_OTLP_HEADERS: z
+    .string()
+    .default('')
+    .transform((v, ctx) => {
+      const { pairs, bad } = parseKeyValues(v);
+      for (const b of bad) ctx.addIssue({ code: 'custom', message: `"${b}" — expected key=value, the value URL-encoded` });
+      return pairs;
+    })
+    .describe('comma-separated key=value headers sent with each OTLP export, values URL-encoded (redacted in logs)'),
   AGENT_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
 });
 
@@ -152,16 +218,4 @@ export function resolveAgentConfig(
 /** Reads process.env (the only place in the agent that does). */
 export function loadAgentConfig(flags: Readonly<Record<string, string>> = {}): AgentConfigResult {
   return resolveAgentConfig(process.env, flags);
-}
-
-/** Parses `role:path` / `runtime:path` lists. */
-export function parsePairs(list: string): { key: string; value: string }[] {
-  return list
-    .split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '')
-    .map((s) => {
-      const i = s.indexOf(':');
-      return i <= 0 ? { key: '', value: s } : { key: s.slice(0, i), value: s.slice(i + 1) };
-    });
 }

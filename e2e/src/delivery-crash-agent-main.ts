@@ -24,6 +24,7 @@ const r = resolveAgentConfig(
     AGENT_COLLECTOR_ADDRESS: a.address,
     AGENT_HOSTNAME: a.hostname,
     AGENT_STATE_DIR: a.stateDir,
+    AGENT_RUNTIME_LOGS: `comfyui:${a.logPath}`,
     AGENT_SAMPLE_INTERVAL_MS: String(a.intervalMs),
     AGENT_FLUSH_INTERVAL_MS: String(a.flushMs),
     AGENT_EXPORT_DEADLINE_MS: '3000',
@@ -54,9 +55,8 @@ const sampler: GpuSampler = {
   },
   close: () => Promise.resolve(),
 };
-const logs = buildLogSources(`comfyui:${a.logPath}`, a.stateDir, log);
-if (!logs.ok) throw new Error(logs.message);
-const pipeline = createAgentPipeline(r.config, { log, gpuSampler: sampler, eventSources: logs.sources, backoff: { initialMs: 100, maxMs: 1000 } });
+const logs = buildLogSources(r.config.AGENT_RUNTIME_LOGS, a.stateDir, log);
+const pipeline = createAgentPipeline(r.config, { log, gpuSampler: sampler, eventSources: logs, backoff: { initialMs: 100, maxMs: 1000 } });
 await pipeline.start();
 process.stdout.write('started\n');
 process.once('SIGTERM', () => {

@@ -26,17 +26,16 @@ const TABLES = ['runtime_events', 'gpu_samples', 'host_samples', 'gpu_status', '
 /** Follows the logs with the real agent (no GPU) until every event is acked by the collector. */
 async function runAgent(grpcPort: number, pairs: readonly string[], stateDir: string, env: Record<string, string>): Promise<void> {
   const log = pino({ level: 'silent' });
-  const cfg = resolveAgentConfig({ AGENT_GPU_SOURCE: 'none', AGENT_FLUSH_INTERVAL_MS: '200', ...env });
+  const cfg = resolveAgentConfig({ AGENT_GPU_SOURCE: 'none', AGENT_FLUSH_INTERVAL_MS: '200', AGENT_RUNTIME_LOGS: pairs.join(','), ...env });
   if (!cfg.ok) throw new Error(cfg.issues.join('; '));
-  const sources = buildLogSources(pairs.join(','), stateDir, log);
-  if (!sources.ok) throw new Error(sources.message);
+  const sources = buildLogSources(cfg.config.AGENT_RUNTIME_LOGS, stateDir, log);
   const client = createExportClient({ address: `127.0.0.1:${grpcPort}` });
   const store = createMemoryStore(1000);
   const sender = createRetryingSender({ client, store, log, deadlineMs: 5000 });
   const agent = createAgent(cfg.config, {
     log,
     gpuSampler: undefined,
-    eventSources: sources.sources,
+    eventSources: sources,
     deliver: (r) => {
       store.append(r);
       sender.kick();

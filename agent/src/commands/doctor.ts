@@ -6,11 +6,10 @@ import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
 import pino from 'pino';
-import { loadAgentConfig, parsePairs, type AgentConfig } from '../config.js';
+import { loadAgentConfig, type AgentConfig } from '../config.js';
 import { tlsWanted } from '../pipeline.js';
 import { clientCredentialsFromFiles, createExportClient } from '../export/export-client.js';
 import { buildGpuSampler } from '../sources/gpu-from-config.js';
-import { RuntimeNameSchema } from '@renderwatch/schema';
 import type { Command } from './command.js';
 import { wantsHelp } from './command.js';
 import { parseArgs } from './flags.js';
@@ -50,18 +49,16 @@ async function gpuCheck(cfg: AgentConfig): Promise<Check> {
 }
 
 async function logChecks(cfg: AgentConfig): Promise<Check[]> {
-  const pairs = parsePairs(cfg.AGENT_RUNTIME_LOGS);
-  if (pairs.length === 0)
+  const logs = cfg.AGENT_RUNTIME_LOGS;
+  if (logs.length === 0)
     return [{ name: 'runtime logs', level: 'warn', detail: 'AGENT_RUNTIME_LOGS is empty: no runtime events (jobs, OOMs, starts) will be collected' }];
   return Promise.all(
-    pairs.map(async ({ key, value }): Promise<Check> => {
-      if (!RuntimeNameSchema.safeParse(key).success)
-        return { name: `log ${value}`, level: 'fail', detail: `unknown runtime "${key}" (one of ${RuntimeNameSchema.options.join(', ')})` };
-      if (await canRead(value)) return { name: `log ${key}`, level: 'ok', detail: `${value} is readable` };
+    logs.map(async ({ runtime, path }): Promise<Check> => {
+      if (await canRead(path)) return { name: `log ${runtime}`, level: 'ok', detail: `${path} is readable` };
       return {
-        name: `log ${key}`,
+        name: `log ${runtime}`,
         level: 'warn',
-        detail: `${value} is missing or unreadable (followed once it appears; check the path and that the agent's user may read it)`,
+        detail: `${path} is missing or unreadable (followed once it appears; check the path and that the agent's user may read it)`,
       };
     }),
   );
@@ -85,10 +82,10 @@ async function stateCheck(cfg: AgentConfig): Promise<Check> {
 
 async function volumeChecks(cfg: AgentConfig): Promise<Check[]> {
   return Promise.all(
-    parsePairs(cfg.AGENT_VOLUMES).map(async ({ key, value }): Promise<Check> =>
-      (await canRead(value))
-        ? { name: `volume ${key}`, level: 'ok', detail: value }
-        : { name: `volume ${key}`, level: 'warn', detail: `${value} does not exist: free space will not be reported` },
+    Object.entries(cfg.AGENT_VOLUMES).map(async ([role, path]): Promise<Check> =>
+      (await canRead(path))
+        ? { name: `volume ${role}`, level: 'ok', detail: path }
+        : { name: `volume ${role}`, level: 'warn', detail: `${path} does not exist: free space will not be reported` },
     ),
   );
 }

@@ -3,13 +3,13 @@
 // sender → gRPC), then runs until SIGTERM/SIGINT.
 import pino from 'pino';
 import { AGENT_VERSION } from '../agent.js';
-import { loadAgentConfig, parsePairs } from '../config.js';
+import { loadAgentConfig, type AgentConfig } from '../config.js';
 import type { SendOutcome } from '../export/send-result.js';
 import { startTelemetrySinks } from '../metrics/telemetry-sinks.js';
 import { createAgentPipeline, type AgentPipeline } from '../pipeline.js';
 import { createHostSampler } from '../sampling/host.js';
 import { createRemoteVolumeLookup, type RemoteVolumeOptions } from '../signals/mounts.js';
-import { buildGpuSampler, volumePaths } from '../sources/gpu-from-config.js';
+import { buildGpuSampler } from '../sources/gpu-from-config.js';
 import { buildLogSources } from '../sources/log-sources.js';
 import type { Command } from './command.js';
 import { wantsHelp } from './command.js';
@@ -48,8 +48,11 @@ const describe = (err: unknown): string => (err instanceof Error ? err.message :
  * The cold/warm rule's "is this model on a remote filesystem" lookup (agent/src/signals/mounts.ts),
  * with the models directory of AGENT_VOLUMES (`model:` / `models:`) for loads that name no path.
  */
-export function remoteVolumeLookup(volumes: string, readMounts?: RemoteVolumeOptions['readMounts']): (path: string | undefined) => boolean | undefined {
-  return createRemoteVolumeLookup({ modelsPath: volumePaths(parsePairs(volumes)).models, ...(readMounts === undefined ? {} : { readMounts }) });
+export function remoteVolumeLookup(
+  volumes: AgentConfig['AGENT_VOLUMES'],
+  readMounts?: RemoteVolumeOptions['readMounts'],
+): (path: string | undefined) => boolean | undefined {
+  return createRemoteVolumeLookup({ modelsPath: volumes.models, ...(readMounts === undefined ? {} : { readMounts }) });
 }
 
 export const runCommand: Command = {
@@ -71,10 +74,6 @@ export const runCommand: Command = {
     const log = pino({ level: cfg.AGENT_LOG_LEVEL, redact: ['token', 'AGENT_TOKEN', 'AGENT_OTLP_HEADERS', 'headers.authorization'] });
     // Configuration that needs no resource is checked before anything is opened.
     const logs = buildLogSources(cfg.AGENT_RUNTIME_LOGS, cfg.AGENT_STATE_DIR, log);
-    if (!logs.ok) {
-      io.err(`renderwatch-agent run: ${logs.message}\n`);
-      return 2;
-    }
     // Every start-up failure after this point releases what was opened (NVML, /metrics, OTLP, the
     // spool) and exits non-zero: systemd's Restart=on-failure must see it.
     const cleanups: Cleanup[] = [];
@@ -98,13 +97,13 @@ export const runCommand: Command = {
     try {
       // Only a configuration that names ComfyUI APIs loads their adapter.
       const comfyApis =
-        cfg.AGENT_COMFYUI_URLS.trim() === '' ? [] : (await import('../runtime-api/comfyui-api-sources.js')).buildComfyuiApiSources(cfg, log, counter);
+        cfg.AGENT_COMFYUI_URLS.length === 0 ? [] : (await import('../runtime-api/comfyui-api-sources.js')).buildComfyuiApiSources(cfg, log, counter);
       pipeline = createAgentPipeline(cfg, {
         log,
         gpuSampler: gpu.sampler,
-        hostSource: createHostSampler({ volumes: volumePaths(parsePairs(cfg.AGENT_VOLUMES)), log, counter, intervalMs: cfg.AGENT_SAMPLE_INTERVAL_MS }),
+        hostSource: createHostSampler({ volumes: cfg.AGENT_VOLUMES, log, counter, intervalMs: cfg.AGENT_SAMPLE_INTERVAL_MS }),
         remoteVolume: remoteVolumeLookup(cfg.AGENT_VOLUMES),
-        eventSources: [...logs.sources, ...comfyApis],
+        eventSources: [...logs, ...comfyApis],
         observers: sinks.observers,
         onOutcome: (o, _seq, _r, rows) => {
           const s = toSendStatus(o);

@@ -6,12 +6,9 @@ import type { AgentConfig } from '../config.js';
 import { otlpFromConfig } from '../otlp/otlp-from-config.js';
 import type { OtlpMetrics } from '../otlp/otlp-metrics.js';
 import { createAgentMetrics, type AgentMetrics } from './agent-metrics.js';
-import { parseMetricsCompat } from './compat/compat-metrics.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 
-type TelemetryConfig = Parameters<typeof otlpFromConfig>[0] &
-  Pick<AgentConfig, 'AGENT_METRICS_HOST' | 'AGENT_METRICS_PORT'> &
-  Partial<Pick<AgentConfig, 'AGENT_METRICS_COMPAT'>>;
+type TelemetryConfig = Parameters<typeof otlpFromConfig>[0] & Pick<AgentConfig, 'AGENT_METRICS_HOST' | 'AGENT_METRICS_PORT' | 'AGENT_METRICS_COMPAT'>;
 
 export interface TelemetrySinks {
   readonly metrics: AgentMetrics;
@@ -24,8 +21,7 @@ export interface TelemetrySinks {
 }
 
 export async function startTelemetrySinks(cfg: TelemetryConfig, log: Logger, agentVersion?: string, healthy?: () => boolean): Promise<TelemetrySinks> {
-  const compat = parseMetricsCompat(cfg.AGENT_METRICS_COMPAT ?? 'native').modes;
-  const metrics = createAgentMetrics({ host: cfg.hostname, agentVersion, compat });
+  const metrics = createAgentMetrics({ host: cfg.hostname, agentVersion, compat: cfg.AGENT_METRICS_COMPAT });
   const server =
     cfg.AGENT_METRICS_PORT === 0
       ? undefined

@@ -7,7 +7,6 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { AgentObserver } from '../agent.js';
 import type { GpuSnapshot } from '../sampling/sampler.js';
 import { createOtlpExporter, httpMetricsUrl } from './otlp-exporter.js';
-import { parseOtlpHeaders } from './otlp-plan.js';
 import { createOtlpMetrics, type OtlpMetrics } from './otlp-metrics.js';
 import { decodeExportMetricsRequest, decodeJsonExportMetricsRequest, type DecodedMetric, type DecodedResourceMetrics } from './otlp-request-decoder.js';
 
@@ -195,13 +194,5 @@ describe('OTLP exporter options', () => {
     ['https://otlp.example/v1/metrics', 'https://otlp.example/v1/metrics'],
   ])('derives the metrics URL of %s as %s', (endpoint, url) => {
     expect(httpMetricsUrl(endpoint)).toBe(url);
-  });
-
-  it.each([
-    ['', {}],
-    ['authorization=Bearer%20abc,x-scope=team-1', { authorization: 'Bearer abc', 'x-scope': 'team-1' }],
-    ['novalue,=x, k = v ', { k: 'v' }],
-  ])('parses headers %j', (list, headers) => {
-    expect(parseOtlpHeaders(list)).toEqual(headers);
   });
 });

@@ -30,19 +30,6 @@ export interface OtlpPlan {
   ignored: string[];
 }
 
-/** `a=1,b=two` → { a: '1', b: 'two' }; entries without `=` or with an empty key are dropped. */
-export function parseOtlpHeaders(list: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of list.split(',')) {
-    const i = part.indexOf('=');
-    if (i <= 0) continue;
-    const key = part.slice(0, i).trim();
-    const value = part.slice(i + 1).trim();
-    if (key !== '') out[key] = decodeURIComponent(value);
-  }
-  return out;
-}
-
 const positiveMs = (v: string | undefined): number | undefined => {
   if (v === undefined) return undefined;
   const n = Number(v);
@@ -83,7 +70,7 @@ export function planOtlp(cfg: OtlpPlanConfig): OtlpPlan | undefined {
   return {
     protocol,
     ...(endpointFrom === 'AGENT_OTLP_ENDPOINT' ? { endpoint: cfg.AGENT_OTLP_ENDPOINT } : {}),
-    ...(envHeaders === undefined ? { headers: parseOtlpHeaders(cfg.AGENT_OTLP_HEADERS) } : {}),
+    ...(envHeaders === undefined ? { headers: cfg.AGENT_OTLP_HEADERS } : {}),
     ...(envTimeout === undefined ? { timeoutMs: cfg.AGENT_OTLP_TIMEOUT_MS } : {}),
     intervalMs,
     exportTimeoutMs,

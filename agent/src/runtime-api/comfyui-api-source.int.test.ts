@@ -288,7 +288,7 @@ describe('createComfyuiApiSource against a fake ComfyUI', () => {
     dirs.push(dir);
     const [source] = buildComfyuiApiSources(
       {
-        AGENT_COMFYUI_URLS: `${f.url}/`,
+        AGENT_COMFYUI_URLS: [f.url],
         AGENT_COMFYUI_POLL_INTERVAL_MS: 50,
         AGENT_COMFYUI_TIMEOUT_MS: 2000,
         AGENT_COMFYUI_RECONNECT_MAX_MS: 200,

@@ -12,19 +12,8 @@ type ApiConfig = Pick<
   'AGENT_COMFYUI_URLS' | 'AGENT_COMFYUI_POLL_INTERVAL_MS' | 'AGENT_COMFYUI_TIMEOUT_MS' | 'AGENT_COMFYUI_RECONNECT_MAX_MS' | 'AGENT_STATE_DIR'
 >;
 
-export function comfyuiUrls(list: string): string[] {
-  return [
-    ...new Set(
-      list
-        .split(',')
-        .map((s) => s.trim().replace(/\/+$/, ''))
-        .filter((s) => s !== ''),
-    ),
-  ];
-}
-
 export function buildComfyuiApiSources(cfg: ApiConfig, log: Logger, counter?: SampleErrorCounter, now: () => number = Date.now): EventSource[] {
-  return comfyuiUrls(cfg.AGENT_COMFYUI_URLS).map((url) => {
+  return cfg.AGENT_COMFYUI_URLS.map((url) => {
     let source: ReturnType<typeof createComfyuiApiSource> | undefined;
     return {
       start(emit) {

@@ -15,9 +15,7 @@ function describe(err: unknown): string {
 }
 
 export async function buildGpuSampler(cfg: AgentConfig, log: Logger, counter?: SampleErrorCounter): Promise<GpuSourceResult> {
-  const replay = cfg.AGENT_REPLAY_FILES.split(',')
-    .map((s) => s.trim())
-    .filter((s) => s !== '');
+  const replay = cfg.AGENT_REPLAY_FILES;
   const source = cfg.AGENT_GPU_SOURCE;
   if (source === 'none') return { ok: true, sampler: undefined };
   if (source === 'replay' || (source === 'auto' && replay.length > 0)) {
@@ -44,15 +42,4 @@ export async function buildGpuSampler(cfg: AgentConfig, log: Logger, counter?: S
       message: `no GPU source could be opened (${describe(err)}). On a GPU host install the NVIDIA driver; elsewhere use AGENT_GPU_SOURCE=replay with AGENT_REPLAY_FILES, or AGENT_GPU_SOURCE=none`,
     };
   }
-}
-
-/** `role:path` pairs of AGENT_VOLUMES → the host sampler's volume paths. */
-export function volumePaths(list: readonly { key: string; value: string }[]): { models?: string; cache?: string; outputs?: string } {
-  const out: { models?: string; cache?: string; outputs?: string } = {};
-  for (const { key, value } of list) {
-    if (key === 'model' || key === 'models') out.models = value;
-    else if (key === 'cache') out.cache = value;
-    else if (key === 'output' || key === 'outputs') out.outputs = value;
-  }
-  return out;
 }

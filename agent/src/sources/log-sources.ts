@@ -1,29 +1,21 @@
-// Runtime log followers named by AGENT_RUNTIME_LOGS (`runtime:path,...`), as the daemon's event
-// sources. A bad entry is a configuration error reported at start, not a crash later.
+// Runtime log followers named by AGENT_RUNTIME_LOGS (parsed and checked in config.ts: a bad entry
+// is a configuration error reported at start), as the daemon's event sources.
 import { join } from 'node:path';
-import { RuntimeNameSchema } from '@renderwatch/schema';
 import type { Logger } from 'pino';
 import type { EventSource } from '../agent.js';
-import { parsePairs } from '../config.js';
+import type { RuntimeLog } from '../config.js';
 import { createRuntimeLogSource } from '../runtime-logs/runtime-log-source.js';
 
-export type LogSourcesResult = { ok: true; sources: EventSource[] } | { ok: false; message: string };
-
-export function buildLogSources(list: string, stateDir: string, log: Logger, now: () => number = Date.now): LogSourcesResult {
-  const sources: EventSource[] = [];
-  for (const { key, value } of parsePairs(list)) {
-    const runtime = RuntimeNameSchema.safeParse(key);
-    if (!runtime.success) {
-      return { ok: false, message: `AGENT_RUNTIME_LOGS: "${key}:${value}" — the runtime must be one of ${RuntimeNameSchema.options.join(', ')}` };
-    }
+export function buildLogSources(logs: readonly RuntimeLog[], stateDir: string, log: Logger, now: () => number = Date.now): EventSource[] {
+  return logs.map(({ runtime, path }): EventSource => {
     let follower: ReturnType<typeof createRuntimeLogSource> | undefined;
-    sources.push({
+    return {
       start(emit, offsets) {
         follower = createRuntimeLogSource({
-          runtime: runtime.data,
-          path: value,
+          runtime,
+          path,
           stateDir: join(stateDir, 'logs'),
-          log: log.child({ module: 'runtime-logs', runtime: runtime.data }),
+          log: log.child({ module: 'runtime-logs', runtime }),
           onEvent: (e) => emit(e, now()),
           ...(offsets === undefined ? {} : { offsets }),
         });
@@ -32,7 +24,6 @@ export function buildLogSources(list: string, stateDir: string, log: Logger, now
       stop() {
         follower?.stop();
       },
-    });
-  }
-  return { ok: true, sources };
+    };
+  });
 }

@@ -1,28 +1,15 @@
 // The peer-compatible /metrics families (AGENT_METRICS_COMPAT): state is updated once per GPU sample
 // and the text is rendered at most once per sample and format, so a scrape costs a string copy
 // however many scrapers ask (docs/metrics.md "Compatibility modes").
+import type { MetricsCompatMode } from '../../config.js';
 import type { GpuSnapshot, GpuStatusChange } from '../../sampling/sampler.js';
 import { xidLabel } from '../labels.js';
 import { dcgmFamilies } from './dcgm.js';
 import { renderFamilies, type Family } from './exposition.js';
 import { exporterUuid, nvidiaGpuExporterFamilies, type XidSeries } from './nvidia-gpu-exporter.js';
 
-export const METRICS_COMPAT_MODES = ['native', 'dcgm', 'nvidia_gpu_exporter'] as const;
-export type MetricsCompatMode = (typeof METRICS_COMPAT_MODES)[number];
-
-/** `dcgm,native` → ['dcgm', 'native']; unknown names are returned in `unknown`. */
-export function parseMetricsCompat(list: string): { modes: MetricsCompatMode[]; unknown: string[] } {
-  const modes: MetricsCompatMode[] = [];
-  const unknown: string[] = [];
-  for (const raw of list.split(',')) {
-    const m = raw.trim();
-    if (m === '') continue;
-    if ((METRICS_COMPAT_MODES as readonly string[]).includes(m)) {
-      if (!modes.includes(m as MetricsCompatMode)) modes.push(m as MetricsCompatMode);
-    } else unknown.push(m);
-  }
-  return { modes, unknown };
-}
+// The modes are parsed from AGENT_METRICS_COMPAT in config.ts (an array, duplicates dropped).
+export type { MetricsCompatMode };
 
 export interface CompatMetrics {
   observeGpus(gpus: readonly GpuSnapshot[], nowMs: number): void;
