@@ -36,7 +36,8 @@
  * "remapped_rows", "fields" (the whole call), "video_clock"; a field id absent from "fields" answers
  * NOT_SUPPORTED in that value's nvmlReturn, as the real library does per field.
  * A number field may be an array: the value at tick t is a[t % length].
- * Extra exports for tests: fakeNvmlSetTick(unsigned), fakeNvmlCallCount().
+ * GPM (nvmlGpm*): "gpm": {"<metric id>": …} on a GPU or MIG device, see the GPM section below.
+ * Extra exports for tests: fakeNvmlSetTick(unsigned), fakeNvmlCallCount(), fakeNvmlGpmSamplesAllocated().
  */
 #include <ctype.h>
 #include <pthread.h>
@@ -530,5 +531,105 @@ int nvmlEventSetWait_v2(nvmlEventSet_t set, nvmlEventData_t *data, unsigned int 
 int nvmlEventSetFree(nvmlEventSet_t set) {
   if (!set) return ERR_INVALID_ARGUMENT;
   pthread_mutex_lock(&mu); set->used = 0; pthread_mutex_unlock(&mu);
+  return OK;
+}
+
+/* ---- GPM: GPU Performance Monitoring (nvml.h "GPM Functions", Hopper and later) ----
+ * A GPU supports GPM when its scenario object has "gpm": {"<metric id>": number-or-array, ...}
+ * (ids of nvmlGpmMetricId_t: 1 graphics, 2 SM, 3 SM occupancy, 5 any tensor, 10 DRAM bandwidth,
+ * 11-13 FP64/32/16 in %, 20/21 PCIe TX/RX and 60/61 NVLink RX/TX in MiB/s); a MIG device's object
+ * may carry its own "gpm" for nvmlGpmMigSampleGet. A sample records the tick it was taken at;
+ * nvmlGpmMetricsGet answers, per metric, the mean of the scenario's values over the ticks
+ * (t1, t2] of the two samples (the value at t2 when both share a tick), as the real library
+ * averages its counters over the window. A metric id absent from "gpm" answers NOT_SUPPORTED in
+ * that metric's nvmlReturn. sample2 older than sample1, or samples of different devices / GPU
+ * instances: NVML_ERROR_INVALID_ARGUMENT for the call. */
+#define GPM_METRIC_MAX 333 /* NVML_GPM_METRIC_MAX of CUDA 13's nvml.h (98 in older headers) */
+#define MAX_GPM_SAMPLES 256
+struct fake_gpm_sample { int used, taken, gpu, gi; unsigned int tick; };
+typedef struct fake_gpm_sample *nvmlGpmSample_t;
+typedef struct {
+  unsigned int metricId; int nvmlReturn; double value;
+  struct { char *shortName, *longName, *unit; } metricInfo;
+} nvmlGpmMetric_t;
+typedef struct {
+  unsigned int version, numMetrics; nvmlGpmSample_t sample1, sample2; nvmlGpmMetric_t metrics[GPM_METRIC_MAX];
+} nvmlGpmMetricsGet_t;
+typedef struct { unsigned int version, isSupportedDevice; } nvmlGpmSupport_t;
+static struct fake_gpm_sample gpm_samples[MAX_GPM_SAMPLES];
+static unsigned long long gpm_allocated = 0;
+
+unsigned long long fakeNvmlGpmSamplesAllocated(void) { return gpm_allocated; }
+
+int nvmlGpmQueryDeviceSupport(nvmlDevice_t d, nvmlGpmSupport_t *out) {
+  jval *g; int rc = dev_check(d, NULL, &g); if (rc) return rc;
+  if (!out) return ERR_INVALID_ARGUMENT;
+  if (out->version != 1) return ERR_ARGUMENT_VERSION_MISMATCH;
+  out->isSupportedDevice = jget(g, "gpm") != NULL && d->mig < 0; return OK;
+}
+int nvmlGpmSampleAlloc(nvmlGpmSample_t *out) {
+  calls++;
+  if (init_count == 0) return ERR_UNINITIALIZED;
+  if (!out) return ERR_INVALID_ARGUMENT;
+  for (int i = 0; i < MAX_GPM_SAMPLES; i++) if (!gpm_samples[i].used) {
+    memset(&gpm_samples[i], 0, sizeof gpm_samples[i]); gpm_samples[i].used = 1; gpm_allocated++;
+    *out = &gpm_samples[i]; return OK;
+  }
+  return ERR_UNKNOWN;
+}
+int nvmlGpmSampleFree(nvmlGpmSample_t s) {
+  calls++;
+  if (!s || s < gpm_samples || s >= gpm_samples + MAX_GPM_SAMPLES || !s->used) return ERR_INVALID_ARGUMENT;
+  s->used = 0; gpm_allocated--; return OK;
+}
+static int gpm_take(nvmlDevice_t d, int gi, nvmlGpmSample_t s) {
+  jval *g; int rc = dev_check(d, NULL, &g); if (rc) return rc;
+  if (!s || s < gpm_samples || s >= gpm_samples + MAX_GPM_SAMPLES || !s->used) return ERR_INVALID_ARGUMENT;
+  if (!jget(g, "gpm") || d->mig >= 0) return ERR_NOT_SUPPORTED;
+  s->taken = 1; s->gpu = d->gpu; s->gi = gi; s->tick = tick(); return OK;
+}
+int nvmlGpmSampleGet(nvmlDevice_t d, nvmlGpmSample_t s) { return gpm_take(d, -1, s); }
+static const jval *mig_by_gi(int gpu, int gi) {
+  jval *list = jget(gpu_obj(gpu), "mig_devices");
+  for (int i = 0; list && list->t == J_ARR && i < list->n; i++) {
+    double id; if (num_at(list->items[i], "gpu_instance_id", &id) && (int)id == gi) return list->items[i];
+  }
+  return NULL;
+}
+int nvmlGpmMigSampleGet(nvmlDevice_t d, unsigned int gpuInstanceId, nvmlGpmSample_t s) {
+  jval *g; int rc = dev_check(d, NULL, &g); if (rc) return rc;
+  if (NUM_OR(g, "mig_mode", 0) != 1) return ERR_NOT_SUPPORTED;
+  if (!mig_by_gi(d->gpu, (int)gpuInstanceId)) return ERR_NOT_FOUND;
+  return gpm_take(d, (int)gpuInstanceId, s);
+}
+/* mean of a number-or-array over ticks (t1, t2] */
+static int gpm_mean(const jval *o, const char *key, unsigned int t1, unsigned int t2, double *out) {
+  jval *v = jget(o, key);
+  if (!v) return 0;
+  if (v->t == J_NUM) { *out = v->num; return 1; }
+  if (v->t != J_ARR || v->n == 0) return 0;
+  unsigned int from = t2 > t1 ? t1 + 1 : t2; double sum = 0; unsigned int n = 0;
+  for (unsigned int t = from; t <= t2; t++, n++) {
+    jval *it = v->items[t % (unsigned int)v->n]; if (it->t != J_NUM) return 0; sum += it->num;
+  }
+  *out = sum / n; return 1;
+}
+int nvmlGpmMetricsGet(nvmlGpmMetricsGet_t *m) {
+  calls++;
+  if (init_count == 0) return ERR_UNINITIALIZED;
+  if (!m) return ERR_INVALID_ARGUMENT;
+  if (m->version != 1) return ERR_ARGUMENT_VERSION_MISMATCH;
+  nvmlGpmSample_t a = m->sample1, b = m->sample2;
+  if (m->numMetrics > GPM_METRIC_MAX || !a || !b || !a->used || !b->used || !a->taken || !b->taken) return ERR_INVALID_ARGUMENT;
+  if (a->gpu != b->gpu || a->gi != b->gi || b->tick < a->tick) return ERR_INVALID_ARGUMENT;
+  const jval *src = a->gi < 0 ? gpu_obj(a->gpu) : mig_by_gi(a->gpu, a->gi);
+  jval *gpm = jget(src, "gpm");
+  for (unsigned int i = 0; i < m->numMetrics; i++) {
+    char key[16]; snprintf(key, sizeof key, "%u", m->metrics[i].metricId);
+    double v;
+    memset(&m->metrics[i].metricInfo, 0, sizeof m->metrics[i].metricInfo);
+    if (gpm && gpm_mean(gpm, key, a->tick, b->tick, &v)) { m->metrics[i].nvmlReturn = OK; m->metrics[i].value = v; }
+    else { m->metrics[i].nvmlReturn = ERR_NOT_SUPPORTED; m->metrics[i].value = 0; }
+  }
   return OK;
 }

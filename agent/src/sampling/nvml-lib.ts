@@ -4,6 +4,7 @@
 import koffi from 'koffi';
 import { AgentError } from '../errors.js';
 import { NVML_ERROR_FUNCTION_NOT_FOUND, NVML_ERROR_INSUFFICIENT_SIZE, NVML_SUCCESS } from './nvml-errors.js';
+import { bindGpm, type NvmlGpmLib } from './nvml-gpm.js';
 
 export type NvmlResult<T> = { ok: true; value: T } | { ok: false; rc: number };
 /** An NVML device handle (a pointer, as koffi returns it). */
@@ -86,6 +87,8 @@ export interface NvmlLib {
   eventSetFree(set: NvmlHandle): number;
   /** The same device? (handles are pointers; compare addresses). */
   sameDevice(a: NvmlHandle, b: NvmlHandle): boolean;
+  /** GPU Performance Monitoring (nvmlGpm*), absent when this NVML lacks it (nvml-gpm.ts). */
+  readonly gpm?: NvmlGpmLib;
 }
 
 export type NvmlClock = 'graphics' | 'sm' | 'mem' | 'video';
@@ -246,8 +249,10 @@ export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
     const rc = num(g(...args, o));
     return rc === NVML_SUCCESS ? { ok: true, value: map(o) } : { ok: false, rc };
   }
+  const gpm = bindGpm(lib, Device);
   return {
     path,
+    ...(gpm === undefined ? {} : { gpm }),
     init: () => (f.init === undefined ? NVML_ERROR_FUNCTION_NOT_FOUND : num(f.init())),
     shutdown: () => (f.shutdown === undefined ? NVML_ERROR_FUNCTION_NOT_FOUND : num(f.shutdown())),
     driverVersion: () => str(f.driverVersion, undefined, 96),

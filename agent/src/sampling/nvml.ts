@@ -9,8 +9,9 @@ import { createFailureReporter, type SampleErrorCounter } from './failure-report
 import { NVML_SUCCESS, NvmlError, isAbsentReturn, isGpuLostReturn } from './nvml-errors.js';
 import { loadNvml, type NvmlHandle, type NvmlLib, type NvmlResult } from './nvml-lib.js';
 import { startXidWatcher, type XidWatcher } from './nvml-xid.js';
+import { createGpmReader } from './nvml-gpm.js';
 import { PEER_FIELDS, readPeer } from './nvml-peer.js';
-import type { GpuSampleResult, GpuSampler, GpuSnapshot, GpuStatusChange, MigDeviceSnapshot } from './sampler.js';
+import type { GpmReadings, GpuSampleResult, GpuSampler, GpuSnapshot, GpuStatusChange, MigDeviceSnapshot } from './sampler.js';
 import { compact } from './smi-values.js';
 
 export interface NvmlSamplerOptions {
@@ -34,6 +35,8 @@ export interface NvmlSamplerOptions {
   /** Watch XID events (default true); each wait holds one koffi worker for up to xidWaitMs. */
   watchXid?: boolean;
   xidWaitMs?: number;
+  /** Read GPM (SM / tensor / DRAM activity) where the GPU supports it (default true; nvml-gpm.ts). */
+  gpm?: boolean;
 }
 
 export interface NvmlSampler extends GpuSampler {
@@ -54,6 +57,8 @@ interface GpuState {
   smMax?: number;
   memMax?: number;
   lost: boolean;
+  /** nvmlGpmQueryDeviceSupport said yes (Hopper and later). */
+  gpm: boolean;
   /** Fields NVML said it does not support on this GPU: never asked again. */
   unsupported: Set<string>;
 }
@@ -85,6 +90,7 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
     lib.shutdown();
     throw new NvmlError('nvmlDeviceGetCount_v2', count.rc);
   }
+  const gpm = opts.gpm === false || lib.gpm === undefined ? undefined : { lib: lib.gpm, reader: createGpmReader(lib.gpm) };
   const gpus: GpuState[] = [];
   for (let i = 0; i < count.value; i++) {
     const h = lib.handle(i);
@@ -101,6 +107,7 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
       smMax: value(lib.maxClock(h.value, 'sm')),
       memMax: value(lib.maxClock(h.value, 'mem')),
       lost: false,
+      gpm: gpm !== undefined && value(gpm.lib.supported(h.value)) === true,
       unsupported: new Set(),
     });
   }
@@ -163,6 +170,7 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
     const mig = read('mig', 'nvmlDeviceGetMigMode', () => lib.migMode(h));
     const fields = read('fields', 'nvmlDeviceGetFieldValues', () => lib.fieldValues(h, PEER_FIELDS));
     const peer = readPeer(lib, h, read, fields);
+    const gpmNow = g.gpm ? read('gpm', 'nvmlGpmSampleGet', () => readGpm(String(g.index), h)) : undefined;
     const migDevices = mig === true ? readMig(g) : undefined;
     if (lostRc !== undefined) {
       g.lost = true;
@@ -205,7 +213,7 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
       mig_devices: migDevices,
       processes: procs?.map((p) => compact({ pid: p.pid, used_memory_bytes: p.usedBytes })),
       clock_event_reason_counters_us: peer.clockEventUs,
-      peer: peer.readings,
+      peer: gpmNow === undefined ? peer.readings : { ...peer.readings, gpm: gpmNow },
     });
   }
 
@@ -215,17 +223,37 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
       const d = lib.migDevice(g.handle, i);
       if (!d.ok) continue;
       const m = value(lib.memory(d.value));
+      const gi = value(lib.gpuInstanceId(d.value));
       out.push(
         compact<MigDeviceSnapshot>({
-          gpu_instance_id: value(lib.gpuInstanceId(d.value)),
+          gpu_instance_id: gi,
           compute_instance_id: value(lib.computeInstanceId(d.value)),
           uuid: value(lib.uuid(d.value)),
+          profile: migProfile(value(lib.name(d.value))),
           memory_used_bytes: m?.used,
           memory_total_bytes: m?.total,
+          gpm: gi === undefined ? undefined : readMigGpm(g, gi),
         }),
       );
     }
     return out;
+  }
+
+  /** GPM over the window since the last sample; ok with no value on the first sample. */
+  function readGpm(key: string, h: NvmlHandle, gi?: number): NvmlResult<GpmReadings | undefined> {
+    const r = gpm === undefined ? { rc: NVML_SUCCESS } : gpm.reader.read(key, h, gi);
+    if (r.rc !== NVML_SUCCESS) return { ok: false, rc: r.rc };
+    return { ok: true, value: r.readings === undefined || Object.keys(r.readings).length === 0 ? undefined : r.readings };
+  }
+
+  /** One GPU instance's GPM (nvmlGpmMigSampleGet); unsupported answers stop the asking for this GPU. */
+  function readMigGpm(g: GpuState, gi: number): GpmReadings | undefined {
+    if (!g.gpm || g.unsupported.has('gpm_mig')) return undefined;
+    const r = readGpm(`${g.index}/${gi}`, g.handle, gi);
+    if (r.ok) return r.value;
+    if (isAbsentReturn(r.rc)) g.unsupported.add('gpm_mig');
+    else if (!isGpuLostReturn(r.rc)) failures.report(`gpu:${g.index}`, new NvmlError('nvmlGpmMigSampleGet', r.rc), { gpu_index: g.index });
+    return undefined;
   }
 
   /** Both PCIe directions of one GPU (KB/s), or undefined when off, unsupported, lost or failed. */
@@ -288,6 +316,7 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
       if (closed) return;
       closed = true;
       await xid?.stop();
+      gpm?.reader.close();
       const rc = lib.shutdown();
       if (rc !== NVML_SUCCESS) log?.warn({ err: new NvmlError('nvmlShutdown', rc) }, 'nvml shutdown failed');
     },
@@ -301,6 +330,11 @@ function withPcie(s: GpuSnapshot, t: { tx: number; rx: number } | undefined): Gp
     s.pcie_rx_bytes_per_s = t.rx * 1024;
   }
   return s;
+}
+
+/** `NVIDIA H100 80GB HBM3 MIG 1c.2g.20gb` → `1c.2g.20gb` (NVML names a MIG device after its profile). */
+function migProfile(name: string | undefined): string | undefined {
+  return name === undefined ? undefined : /\bMIG (\S+)$/.exec(name)?.[1];
 }
 
 /** True when the error means "NVML is not usable here" (so the caller falls back to nvidia-smi). */

@@ -1,12 +1,37 @@
 import type { ClockEventReason, GpuReading } from '@renderwatch/schema';
 
-/** One MIG instance of a GPU (memory only: per-instance utilization needs GPM/DCGM). */
+/** One MIG instance of a GPU: identity, memory and, where NVML serves GPM (Hopper+), its activity. */
 export interface MigDeviceSnapshot {
   gpu_instance_id?: number;
   compute_instance_id?: number;
   uuid?: string;
+  /** MIG profile from the MIG device's name: `3g.40gb`, or `1c.2g.20gb` for a compute instance smaller than its GPU instance. */
+  profile?: string;
   memory_used_bytes?: number;
   memory_total_bytes?: number;
+  /** The GPU instance's GPM readings (nvmlGpmMigSampleGet), from its second sample on. */
+  gpm?: GpmReadings;
+}
+
+/**
+ * NVML GPU Performance Monitoring readings (Hopper and later) over the window between two samples:
+ * ratios 0-1 (nvml.h gives percent), rates in bytes per second (nvml.h gives MiB/s).
+ */
+export interface GpmReadings {
+  graphics_activity_ratio?: number;
+  sm_activity_ratio?: number;
+  sm_occupancy_ratio?: number;
+  /** Any tensor pipe (HMMA, IMMA, DFMA). */
+  tensor_activity_ratio?: number;
+  /** DRAM bandwidth used vs the theoretical maximum. */
+  dram_activity_ratio?: number;
+  fp64_activity_ratio?: number;
+  fp32_activity_ratio?: number;
+  fp16_activity_ratio?: number;
+  pcie_tx_bytes_per_s?: number;
+  pcie_rx_bytes_per_s?: number;
+  nvlink_tx_bytes_per_s?: number;
+  nvlink_rx_bytes_per_s?: number;
 }
 
 /**
@@ -65,6 +90,8 @@ export interface PeerReadings {
   recovery_action?: number;
   /** NVLink fabric state: 0 not supported, 1 not started, 2 in progress, 3 completed. */
   fabric_state?: number;
+  /** GPM readings of the whole GPU (NVML, Hopper and later), from its second sample on. */
+  gpm?: GpmReadings;
 }
 
 /** A reading parsed from recorded or live nvidia-smi output, before it is stamped with a time. */

@@ -2,9 +2,10 @@
 // `nvidia_smi_*` names, units and labels its stock dashboards read
 // (agent/test/fixtures/peers/nvidia_gpu_exporter/METRICS.md): per-GPU series labelled by `uuid`
 // (the UUID without `GPU-`, lower case, as that exporter writes it), identity on
-// `nvidia_smi_gpu_info`, XID counters, energy, PCIe, processes and MIG inventory.
+// `nvidia_smi_gpu_info`, XID counters, energy, PCIe, processes, MIG inventory and, where NVML has
+// GPM (Hopper and later), each MIG GPU instance's activity.
 import { CLOCK_EVENT_REASONS, decodeClockEventReasons, type ClockEventReason } from '@renderwatch/schema';
-import type { GpuSnapshot } from '../../sampling/sampler.js';
+import type { GpmReadings, GpuSnapshot } from '../../sampling/sampler.js';
 import { FamilySet } from './exposition.js';
 
 const MHZ = 1_000_000;
@@ -49,6 +50,16 @@ const GAUGES: readonly (readonly [string, string, Read])[] = [
   ['nvidia_smi_mig_mode_current', 'mig.mode.current', (g) => bool(g.mig_enabled)],
   ['nvidia_smi_pcie_throughput_tx_bytes_per_second', 'PCIe bytes transmitted per second (NVML, 20 ms window)', (g) => g.pcie_tx_bytes_per_s],
   ['nvidia_smi_pcie_throughput_rx_bytes_per_second', 'PCIe bytes received per second (NVML, 20 ms window)', (g) => g.pcie_rx_bytes_per_s],
+];
+
+/** Per-GPU-instance GPM families: [name, HELP, reading]. */
+const MIG_GPM: readonly (readonly [string, string, keyof GpmReadings])[] = [
+  ['nvidia_smi_mig_graphics_activity_ratio', 'Graphics engine activity of the GPU instance (GPM).', 'graphics_activity_ratio'],
+  ['nvidia_smi_mig_sm_activity_ratio', 'SM activity of the GPU instance (GPM).', 'sm_activity_ratio'],
+  ['nvidia_smi_mig_sm_occupancy_ratio', 'SM occupancy of the GPU instance (GPM).', 'sm_occupancy_ratio'],
+  ['nvidia_smi_mig_tensor_activity_ratio', 'Tensor pipe activity of the GPU instance (GPM).', 'tensor_activity_ratio'],
+  ['nvidia_smi_mig_pcie_throughput_tx_bytes_per_second', 'PCIe bytes transmitted per second by the GPU instance (GPM).', 'pcie_tx_bytes_per_s'],
+  ['nvidia_smi_mig_pcie_throughput_rx_bytes_per_second', 'PCIe bytes received per second by the GPU instance (GPM).', 'pcie_rx_bytes_per_s'],
 ];
 
 /** nvidia-smi has no query field for display_clock_setting, so that exporter has no series for it. */
@@ -102,6 +113,7 @@ export function nvidiaGpuExporterFamilies(s: NvidiaGpuExporterState): FamilySet 
   set.declare('nvidia_smi_mig_info', 'gauge', "A metric with a constant '1' value labeled by the identity of a MIG device.");
   set.declare('nvidia_smi_mig_memory_used_bytes', 'gauge', 'Memory used by the GPU instance.');
   set.declare('nvidia_smi_mig_memory_total_bytes', 'gauge', 'Memory of the GPU instance.');
+  for (const [name, help] of MIG_GPM) set.declare(name, 'gauge', help);
   set.declare('nvidia_smi_last_collect_success', 'gauge', 'Whether the most recent collection succeeded (1) or not (0)');
   set.declare('nvidia_smi_last_collect_success_timestamp_seconds', 'gauge', 'Unix timestamp of the most recent successful collection');
 
@@ -138,6 +150,8 @@ export function nvidiaGpuExporterFamilies(s: NvidiaGpuExporterState): FamilySet 
         set.add('nvidia_smi_compute_app_used_memory_bytes', pl, p.used_memory_bytes);
       }
     }
+    // Memory and activity belong to the GPU instance: once per instance, whatever its compute instances.
+    const instances = new Set<string>();
     for (const m of g.mig_devices ?? []) {
       const gi = String(m.gpu_instance_id ?? '');
       set.add(
@@ -147,26 +161,19 @@ export function nvidiaGpuExporterFamilies(s: NvidiaGpuExporterState): FamilySet 
           ['mig_uuid', m.uuid ?? ''],
           ['gpu_instance_id', gi],
           ['compute_instance_id', String(m.compute_instance_id ?? '')],
-          ['profile', ''],
+          ['profile', m.profile ?? ''],
         ],
         1,
       );
-      set.add(
-        'nvidia_smi_mig_memory_used_bytes',
-        [
-          ['uuid', uuid],
-          ['gpu_instance_id', gi],
-        ],
-        m.memory_used_bytes,
-      );
-      set.add(
-        'nvidia_smi_mig_memory_total_bytes',
-        [
-          ['uuid', uuid],
-          ['gpu_instance_id', gi],
-        ],
-        m.memory_total_bytes,
-      );
+      if (instances.has(gi)) continue;
+      instances.add(gi);
+      const il: [string, string][] = [
+        ['uuid', uuid],
+        ['gpu_instance_id', gi],
+      ];
+      for (const [name, , reading] of MIG_GPM) set.add(name, il, m.gpm?.[reading]);
+      set.add('nvidia_smi_mig_memory_used_bytes', il, m.memory_used_bytes);
+      set.add('nvidia_smi_mig_memory_total_bytes', il, m.memory_total_bytes);
     }
   }
   if (processesRead) set.add('nvidia_smi_compute_apps_last_collect_success', [], 1);
