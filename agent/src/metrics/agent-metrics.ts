@@ -9,6 +9,7 @@ import { createGpuMetrics, GPU_SAMPLE_FAMILIES, type GpuMetrics } from './gpu-me
 import { createHostMetrics, HOST_FAMILIES } from './host-metrics.js';
 import { sampleSourceLabel, type SampleSource } from './labels.js';
 import { openMetricsText } from './openmetrics.js';
+import { registerParseErrorMetrics } from './parse-error-metrics.js';
 import { registerProcessMetrics } from './process-metrics.js';
 import { createRuntimeMetrics } from './runtime-metrics.js';
 
@@ -66,6 +67,7 @@ export function createAgentMetrics(o: AgentMetricsOptions): AgentMetrics {
   const compat = createCompatMetrics(modes, o.host);
   const host = createHostMetrics(o.host);
   const runtime = createRuntimeMetrics(registry, o.host);
+  registerParseErrorMetrics(registry, o.host);
   new Gauge<'host' | 'version'>({ name: 'renderwatch_agent_info', help: 'Agent identity; always 1.', labelNames: ['host', 'version'], registers: reg }).set(
     { host: o.host, version: o.agentVersion ?? 'unknown' },
     1,
