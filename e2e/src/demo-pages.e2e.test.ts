@@ -21,13 +21,16 @@ import { startTestCollector } from './test-collector.js';
 const SHOTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '.test-output', 'screenshots');
 const PRICES = 'H100=2.49,A100=1.79,L40S=1.10,5090=0.89,4090=0.69,A10G=0.75,T4=0.35,*=0.80';
 
-/** The demo's story squeezed into one day: the model swap 10 h ago, the cooling failure 6 h ago. */
+/**
+ * The demo's story squeezed into one day: the model swap 10 h ago, the cooling failure 12 h ago (the
+ * hot rack then throttles on and off through the last 6 h and over the day: a slow burn, no page).
+ */
 function oneDayStory(): DemoHostSpec[] {
   return demoFleetSpecs().map((s) => {
     const story = { ...s.story };
     if (story.modelSwaps !== undefined) story.modelSwaps = story.modelSwaps.map((m) => ({ ...m, hoursAgo: 10 }));
     if (story.upgrades !== undefined && s.hostname === 'ws-5090-01') story.upgrades = story.upgrades.map((u) => ({ ...u, hoursAgo: 16 }));
-    if (story.coolingFailedHoursAgo !== undefined) story.coolingFailedHoursAgo = 6;
+    if (story.coolingFailedHoursAgo !== undefined) story.coolingFailedHoursAgo = 12;
     if (story.noisyNeighbourHoursAgo !== undefined) story.noisyNeighbourHoursAgo = 6;
     if (story.slowDownloadsHoursAgo !== undefined) story.slowDownloadsHoursAgo = 6;
     if (story.campaigns !== undefined) story.campaigns = story.campaigns.map((x) => ({ ...x, startHoursAgo: Math.min(x.startHoursAgo / 3, 14) }));

@@ -2,13 +2,14 @@
 // interval (each carries the interval it stands for, so GPU-hours and energy stay right) and the
 // runtime events in between at their own millisecond. Pure and deterministic (seed, host, chunk):
 // chunks can be generated in any order, so the demo fills the most recent hours first.
-import { classifyWindow, type GpuSnapshot, type HostSnapshotLike, type TimedEvent } from '@renderwatch/agent';
+import type { GpuSnapshot, HostSnapshotLike, TimedEvent } from '@renderwatch/agent';
+import { classifyWindow } from '@renderwatch/agent/harness';
 import { CLOCK_EVENT_REASON_BITS, decodeClockEventReasons, type OomCause } from '@renderwatch/schema';
 import { storyAt, type DemoHostSpec } from './demo-fleet.js';
 import { campaignTimeline } from './history-campaigns.js';
 import { oomEvent } from './history-ooms.js';
 import { createRng } from './rng.js';
-import { busyShare, caseStep, gpuTempStep, THROTTLE_C } from './thermal.js';
+import { busyShare, caseStep, gpuTempStep, heatShare, hotCaseAfter, THROTTLE_C, THROTTLED_CLOCK } from './thermal.js';
 import type { Workload } from './workloads.js';
 
 const MiB = 1024 * 1024;
@@ -304,9 +305,12 @@ function samples(r: ChunkRequest, spans: BusySpan[][], rng: () => number): Histo
   const out: HistorySample[] = [];
   const after = (h: number | undefined, t: number): boolean => h !== undefined && t >= endMs - h * H;
   const temps = spans.map(() => 40);
-  const cases = spans.map(() => 3);
+  // a chunk that starts after the cooling failed continues a case that has been heating since then
+  const failedAt = s.coolingFailedHoursAgo === undefined ? Infinity : endMs - s.coolingFailedHoursAgo * H;
+  const cases = spans.map(() => (r.fromMs > failedAt ? hotCaseAfter((r.fromMs - failedAt) / 1000) : 3));
   const energy = spans.map((_, i) => 4e9 + (r.fromMs / 1000) * 120 + i * 1e7);
   const cursor = spans.map(() => 0);
+  const slowed = spans.map(() => false);
   const dtS = r.sampleIntervalMs / 1000;
   for (let t = r.fromMs; t < r.toMs; t += r.sampleIntervalMs) {
     const winFrom = t - r.sampleIntervalMs;
@@ -316,7 +320,7 @@ function samples(r: ChunkRequest, spans: BusySpan[][], rng: () => number): Histo
       const noisy = gi === 0 && after(s.noisyNeighbourHoursAgo, t);
       const util = Math.min(1, b.share * (0.9 + rng() * 0.08) + (noisy ? 0.35 : 0));
       cases[gi] = caseStep(cases[gi] ?? 3, util, hot, dtS);
-      temps[gi] = gpuTempStep(temps[gi] ?? 40, p.load_celsius, cases[gi] ?? 3, util, dtS);
+      temps[gi] = gpuTempStep(temps[gi] ?? 40, p.load_celsius, cases[gi] ?? 3, heatShare(util, slowed[gi] === true), dtS);
       const temp = temps[gi] ?? 40;
       // diffusion keeps the SMs busy: a card busy all minute sits at its power limit (575 W on a 5090)
       let power = p.idle_watts + (p.power_limit_watts - p.idle_watts) * util * (1.05 + rng() * 0.1);
@@ -327,9 +331,10 @@ function samples(r: ChunkRequest, spans: BusySpan[][], rng: () => number): Histo
         mask |= CLOCK_EVENT_REASON_BITS.sw_power_cap;
         clock = 0.95;
       }
-      if (temp >= THROTTLE_C && util > 0.1) {
+      slowed[gi] = temp >= THROTTLE_C && util > 0.1;
+      if (slowed[gi]) {
         mask |= CLOCK_EVENT_REASON_BITS.sw_thermal_slowdown;
-        clock = 0.72;
+        clock = THROTTLED_CLOCK;
       }
       energy[gi] = (energy[gi] ?? 0) + power * dtS;
       const used = Math.min(p.memory_total_bytes, 450 * MiB + Math.max(b.vram, 2 * GiB) + (noisy ? 9 * GiB : 0));

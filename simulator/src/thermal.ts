@@ -1,15 +1,40 @@
 // Temperatures of a simulated GPU: the card follows its load within a minute or two (τ 90 s), the
 // case's air heats up over an hour (τ 75 min) — so a badly cooled case starts throttling in its
-// second hour of sustained load, as the seeds' workstation did.
+// second hour of sustained load, as the seeds' workstation did. A failed fan lets the air around
+// the cards climb ~23 °C under full load: enough that a card busy 80% of the time or more crosses
+// the 84 °C slowdown point once the case has heated (an A10G at 0.85 settles near 86 °C), while a
+// half-busy card stays clear.
 export const AMBIENT_C = 32;
 export const THROTTLE_C = 84;
 const GPU_TAU_S = 90;
 const CASE_TAU_S = 4500;
+const HOT_CASE_C = 23;
 
-/** Case air above ambient after `dtS` seconds at `util`: a bad case gains up to 19 °C, a good one 4 °C. */
+/**
+ * Case air above ambient `sinceS` seconds after the cooling failed, under a typical busy share: where a
+ * chunk of history starts inside the hot period, it continues from there instead of from a cool case.
+ */
+export function hotCaseAfter(sinceS: number, util = 0.85): number {
+  return caseStep(3, util, true, Math.max(0, sinceS));
+}
+
+/** Case air above ambient after `dtS` seconds at `util`: a bad case gains up to 23 °C, a good one 4 °C. */
 export function caseStep(caseC: number, util: number, hot: boolean, dtS: number): number {
-  const target = (hot ? 19 : 4) * util;
+  const target = (hot ? HOT_CASE_C : 4) * util;
   return caseC + (target - caseC) * (1 - Math.exp(-dtS / CASE_TAU_S));
+}
+
+/** Clock of a thermally slowed card, as a share of its maximum (its samples report it). */
+export const THROTTLED_CLOCK = 0.72;
+
+/**
+ * The share of full heat a card puts out: a card the driver slowed for heat runs at the throttled
+ * clock and heats less, falls back under the slowdown point and speeds up again — so a hot, busy
+ * card throttles on and off (about every other minute-sample), not on every sample, as real cards
+ * hold their slowdown temperature.
+ */
+export function heatShare(util: number, throttled: boolean): number {
+  return throttled ? util * THROTTLED_CLOCK : util;
 }
 
 /** GPU temperature after `dtS` seconds at `util`, settling at the profile's load temperature plus the case's heat. */

@@ -5,7 +5,7 @@ import type { GpuSnapshot, HostSnapshotLike, TimedEvent } from '@renderwatch/age
 import { CLOCK_EVENT_REASON_BITS, decodeClockEventReasons, type RuntimeName } from '@renderwatch/schema';
 import type { GpuProfile } from './gpu-profiles.js';
 import { checkpointLoad, createStartLabeller, readSeconds } from './start-evidence.js';
-import { AMBIENT_C, caseStep, gpuTempStep, THROTTLE_C } from './thermal.js';
+import { AMBIENT_C, caseStep, gpuTempStep, heatShare, THROTTLE_C, THROTTLED_CLOCK } from './thermal.js';
 import type { Workload } from './workloads.js';
 
 export interface VirtualHostSpec {
@@ -52,6 +52,8 @@ interface GpuState {
   temp: number;
   /** Case air above ambient, °C (heats over an hour under load; a badly cooled case much more). */
   caseC: number;
+  /** The driver slowed it for heat at the last sample (it heats less until it cools under the slowdown point). */
+  slowed?: boolean;
   util: number;
   job: Job | undefined;
   resident: string | undefined;
@@ -226,7 +228,7 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
         const busy = g.job !== undefined;
         g.util = busy ? 0.88 + rng() * 0.12 : rng() * 0.03;
         g.caseC = caseStep(g.caseC, g.util, spec.hot, dtS);
-        g.temp = gpuTempStep(g.temp, spec.profile.load_celsius, g.caseC, g.util, dtS);
+        g.temp = gpuTempStep(g.temp, spec.profile.load_celsius, g.caseC, heatShare(g.util, g.slowed === true), dtS);
         let mask = busy ? 0 : CLOCK_EVENT_REASON_BITS.gpu_idle;
         let clockFactor = busy ? 1 : 0.1;
         let power = spec.profile.idle_watts + (spec.profile.power_limit_watts - spec.profile.idle_watts) * g.util * (0.85 + rng() * 0.17);
@@ -235,9 +237,10 @@ export function createVirtualHost(spec: VirtualHostSpec, rng: () => number, star
           mask |= CLOCK_EVENT_REASON_BITS.sw_power_cap;
           clockFactor = 0.93;
         }
-        if (g.temp >= THROTTLE_C) {
+        g.slowed = g.temp >= THROTTLE_C;
+        if (g.slowed) {
           mask |= CLOCK_EVENT_REASON_BITS.sw_thermal_slowdown;
-          clockFactor = 0.72;
+          clockFactor = THROTTLED_CLOCK;
         }
         g.energyJ += power * dtS;
         const w = g.job?.workload;
