@@ -3,7 +3,9 @@
 // `--metrics-compat dcgm`, one with AGENT_METRICS_COMPAT=nvidia_gpu_exporter), one Prometheus
 // scraping both, and every PromQL expression of the dashboards (agent/test/fixtures/peers) evaluated
 // with its template variables filled in. An expression may return nothing only when it reads a
-// metric docs/metrics.md lists as not servable from NVML.
+// metric docs/metrics.md lists as not servable from NVML; the counts of expressions returning data
+// are asserted (dcgm 8 of 8, nvidia_gpu_exporter 49 of 49 and 30 of 30 since GPM and per-MIG series:
+// before them 7 of 8, 47 of 49, 29 of 30).
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -35,11 +37,13 @@ describe('stock peer dashboards on real Prometheus, agent on fake NVML (8 GPUs)'
 
   beforeAll(async () => {
     const lib = buildFakeNvml();
-    // eight-gpus.json, advancing one tick a second; GPU 7 in MIG mode with mig.json's two instances;
+    // eight-gpus.json, advancing one tick a second; the H100s serve GPM (h100-mig-gpm.json's GPU 0);
+    // GPU 7 in MIG mode with h100-mig-gpm.json's four GPU instances (3g.40gb, 1c.2g.20gb, 2 × 1g.10gb);
     const base = JSON.parse(readFileSync(join(FAKE_NVML_SCENARIOS, 'eight-gpus.json'), 'utf8')) as { tick_ms?: number; gpus: Record<string, unknown>[] };
-    const mig = JSON.parse(readFileSync(join(FAKE_NVML_SCENARIOS, 'mig.json'), 'utf8')) as { gpus: { mig_devices: unknown[] }[] };
+    const hopper = JSON.parse(readFileSync(join(FAKE_NVML_SCENARIOS, 'h100-mig-gpm.json'), 'utf8')) as { gpus: Record<string, unknown>[] };
     base.tick_ms = 1000;
-    base.gpus[7] = { ...base.gpus[7], mig_mode: 1, mig_devices: mig.gpus[0]?.mig_devices };
+    base.gpus = base.gpus.map((g) => ({ ...g, gpm: hopper.gpus[0]?.gpm }));
+    base.gpus[7] = { ...base.gpus[7], mig_mode: 1, mig_devices: hopper.gpus[1]?.mig_devices, gpm: {} };
     // GPU 6 reports a fan (the H100 SXM boards of the scenario have none: NVML answers NOT_SUPPORTED).
     base.gpus[6] = { ...base.gpus[6], fan: 45, not_supported: [] };
     const scenario = join(dir, 'scenario.json');
@@ -90,7 +94,7 @@ describe('stock peer dashboards on real Prometheus, agent on fake NVML (8 GPUs)'
   }
 
   it('scrapes 8 GPUs in dcgm mode with the dcgm-exporter label set (no native names: dcgm alone)', async () => {
-    const temps = await prom.query('DCGM_FI_DEV_GPU_TEMP{job="dcgm"}');
+    const temps = await prom.query('DCGM_FI_DEV_GPU_TEMP{job="dcgm",GPU_I_ID=""}');
     expect(temps.map((r) => r.metric.gpu).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7']);
     expect(temps.find((r) => r.metric.gpu === '0')?.metric).toMatchObject({
       UUID: 'GPU-fake0000-0000-0000-0000-000000000000',
@@ -107,7 +111,7 @@ describe('stock peer dashboards on real Prometheus, agent on fake NVML (8 GPUs)'
     expect(targets.at(-2)).toBe('# EOF');
   });
 
-  it('dcgm-exporter-dashboard.json: every expression returns data except the profiling (DCP) ones', async () => {
+  it('dcgm-exporter-dashboard.json: every expression returns data, tensor-core activity included (GPM)', async () => {
     const exprs = dashboardExprs(join(PEERS, 'dcgm-exporter', 'dcgm-exporter-dashboard.json'));
     expect(exprs).toHaveLength(8);
     const empty: typeof exprs = [];
@@ -119,7 +123,24 @@ describe('stock peer dashboards on real Prometheus, agent on fake NVML (8 GPUs)'
     expect(await returnsData('DCGM_FI_DEV_GPU_TEMP')).toBe(true);
     check(empty, exprs.length, 'dcgm-exporter-dashboard.json');
     expect(await unservedMetrics(exprs, 'dcgm')).toEqual([]);
-    expect(empty.map((e) => e.panel)).toEqual(['Tensor Core Utilization']);
+    // 8 of 8 (7 of 8 before GPM: Tensor Core Utilization was empty).
+    expect(empty.map((e) => e.panel)).toEqual([]);
+  });
+
+  it('dcgm mode: profiling fields from GPM on every H100, one series set per MIG GPU instance of GPU 7', async () => {
+    const tensor = await prom.query('DCGM_FI_PROF_PIPE_TENSOR_ACTIVE{job="dcgm",GPU_I_ID=""}');
+    expect(tensor.map((r) => r.metric.gpu).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6']);
+    // A window of one tick or none: the scenario's value at that tick (0, 52 or 38 %).
+    for (const r of tensor) expect([0, 0.52, 0.38]).toContain(Number(r.value[1]));
+    const fb = await prom.query('DCGM_FI_DEV_FB_USED{job="dcgm",gpu="7",GPU_I_ID!=""}');
+    expect(fb.map((r) => [r.metric.GPU_I_ID, r.metric.GPU_I_PROFILE, r.value[1]]).sort()).toEqual([
+      ['10', '1g.10gb', '9'],
+      ['2', '3g.40gb', '11091'],
+      ['3', '2g.20gb', '17'],
+      ['9', '1g.10gb', '9'],
+    ]);
+    const gi2 = await prom.query('DCGM_FI_PROF_GR_ENGINE_ACTIVE{job="dcgm",GPU_I_ID="2"}');
+    expect([0.4, 0.9, 0.7]).toContain(Number(gi2[0]?.value[1]));
   });
 
   for (const file of ['dashboard.json', 'dashboard-overview.json']) {
@@ -144,6 +165,9 @@ describe('stock peer dashboards on real Prometheus, agent on fake NVML (8 GPUs)'
         if (!hit) empty.push(e);
       }
       check(empty, exprs.length, `nvidia_gpu_exporter/${file}`);
+      // All of them (before GPM: dashboard.json 47 of 49, overview 29 of 30, the MIG activity panels empty).
+      expect(exprs).toHaveLength(file === 'dashboard.json' ? 49 : 30);
+      expect(empty.map((e) => e.panel)).toEqual([]);
       // A panel with an `or … * 0 - 1` fallback returns data even without its metric: each must exist.
       expect(await unservedMetrics(exprs, 'nvidia_gpu_exporter')).toEqual([]);
     });
