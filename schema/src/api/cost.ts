@@ -1,9 +1,13 @@
 import { z } from 'zod';
 import { FilterValueSchema, RangeQuerySchema } from './range.js';
 
-/** GET /api/v1/cost: GPU-hours, energy and cost per job and per image by GPU model. */
+/** Groupings `by` asks for beside the GPU models: `campaign` adds the `campaigns` section. */
+export const COST_GROUPINGS = ['gpu_model', 'campaign'] as const;
+
+/** GET /api/v1/cost: GPU-hours, energy and cost per job and per image by GPU model (and by campaign with `by=campaign`). */
 export const CostQuerySchema = RangeQuerySchema.pick({ from: true, to: true }).extend({
   host: FilterValueSchema.optional(),
+  by: z.enum(COST_GROUPINGS).optional(),
 });
 export type CostQuery = z.infer<typeof CostQuerySchema>;
 
@@ -41,6 +45,34 @@ export const CostTotalsSchema = z.object({
 });
 export type CostTotals = z.infer<typeof CostTotalsSchema>;
 
+/**
+ * One campaign's share of the range's GPU time, energy and money (docs/api.md "Cost per campaign"):
+ * each GPU sample in the range is shared among the jobs whose window overlaps it on that GPU, in
+ * proportion to their overlap and never more than the sample stands for.
+ */
+export const CostCampaignSchema = z.object({
+  id: z.string(),
+  /** The user's label; null when grouped implicitly (client id + workflow fingerprint, A1111 batch). */
+  label: z.string().nullable(),
+  runtime: z.string(),
+  hosts: z.array(z.string()),
+  /** GPU models its jobs ran on (those with attributed GPU time). */
+  gpu_names: z.array(z.string()),
+  /** Jobs of the campaign that ended in the range (any outcome; a redone job counts again) and their images. */
+  jobs: z.number(),
+  images: z.number(),
+  /** Of those, jobs with no GPU index on a host with several GPUs: no GPU time attributed to them. */
+  unattributed_jobs: z.number(),
+  gpu_hours: z.number(),
+  /** Null when no attributed sample carried an energy reading. */
+  energy_kwh: z.number().nullable(),
+  /** GPU-hours × the price of the GPU's model, summed; null when none of its GPU time is priced. */
+  cost: z.number().nullable(),
+  unpriced_gpu_hours: z.number(),
+  cost_per_image: z.number().nullable(),
+});
+export type CostCampaign = z.infer<typeof CostCampaignSchema>;
+
 export const CostResponseSchema = z.object({
   from: z.string(),
   to: z.string(),
@@ -48,5 +80,7 @@ export const CostResponseSchema = z.object({
   resolution: z.enum(['1h', '1d']),
   gpu_models: z.array(CostGpuModelSchema),
   totals: CostTotalsSchema,
+  /** With `by=campaign` only: campaigns with a job in the range, most money first (at most 200). */
+  campaigns: z.array(CostCampaignSchema).optional(),
 });
 export type CostResponse = z.infer<typeof CostResponseSchema>;

@@ -1,8 +1,10 @@
-// GET /api/v1/cost: GPU-hours, energy (NVML counter) and cost per job and per image per GPU model.
+// GET /api/v1/cost: GPU-hours, energy (NVML counter) and cost per job and per image per GPU model;
+// with `by=campaign` also per batch campaign (docs/api.md "Cost per campaign").
 import { CostQuerySchema, type CostResponse } from '@renderwatch/schema';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { GpuPrice } from '../../storage/queries/gpu-prices.js';
+import { queryCampaignCost } from '../../storage/queries/campaign-cost.js';
 import { costSpans, queryCost } from '../../storage/queries/cost.js';
 import { resolveWindow } from '../../storage/resolution.js';
 import { parseInput } from '../parse-input.js';
@@ -14,7 +16,8 @@ export function registerCostRoutes(app: FastifyInstance, deps: QueryDeps, prices
     {
       schema: {
         tags: ['cost'],
-        summary: 'GPU-hours, energy (kWh, NVML counter) and cost per job and per image per GPU model, from COLLECTOR_GPU_PRICES',
+        summary:
+          'GPU-hours, energy (kWh, NVML counter) and cost per job and per image per GPU model, from COLLECTOR_GPU_PRICES; with by=campaign also per campaign',
         querystring: z.toJSONSchema(CostQuerySchema, { io: 'input' }),
       },
     },
@@ -25,12 +28,19 @@ export function registerCostRoutes(app: FastifyInstance, deps: QueryDeps, prices
       const r = resolveWindow(q, deps.now(), deps.limits, 7 * 86400);
       const from = new Date(Math.floor(r.from.getTime() / 3600_000) * 3600_000);
       const to = new Date(Math.ceil(r.to.getTime() / 3600_000) * 3600_000);
-      return deps.cache.get(cacheKey(s, req), async () => ({
-        from: from.toISOString(),
-        to: to.toISOString(),
-        resolution: costSpans(from, to).days === null ? '1h' : '1d',
-        ...(await queryCost(s, from, to, q, prices)),
-      }));
+      return deps.cache.get(cacheKey(s, req), async () => {
+        const [models, campaigns] = await Promise.all([
+          queryCost(s, from, to, q, prices),
+          q.by === 'campaign' ? queryCampaignCost(s, from, to, q, prices, deps.now()) : undefined,
+        ]);
+        return {
+          from: from.toISOString(),
+          to: to.toISOString(),
+          resolution: costSpans(from, to).days === null ? '1h' : '1d',
+          ...models,
+          ...(campaigns === undefined ? {} : { campaigns }),
+        };
+      });
     },
   );
 }

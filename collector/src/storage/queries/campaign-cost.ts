@@ -1,0 +1,224 @@
+// Cost per campaign (`GET /api/v1/cost?by=campaign`, docs/api.md "Cost per campaign"): each GPU
+// sample in the range — what it stands for, `interval_ms` ending at its timestamp, and its energy
+// counter increase — is shared among the jobs whose window overlaps it on the same GPU (host and
+// GPU index): job j gets overlap_j / max(interval, Σ overlaps). So one job alone on the GPU for the
+// whole interval gets all of it, two jobs running together get half each, and the shares of a sample
+// never add up to more than the sample. A campaign's GPU time and energy are its jobs' shares;
+// money is that GPU time at its GPU model's price.
+//
+// Job window: job_start to job_end (job_end - duration_s without a start). A job that started and
+// never ended holds the GPU until the next event of its campaign on its host (the interruption that
+// took it, or the next job), or until now when there is none (still running). Jobs without a GPU
+// index run on the host's GPU when it has one, else they get no GPU time (`unattributed_jobs`).
+// Jobs outside campaigns on the same GPU take their share too. ClickHouse 18.16 has no range joins:
+// samples and job windows meet on (host, GPU, minute) and the overlap is taken within that minute.
+import type { CostCampaign, CostQuery } from '@renderwatch/schema';
+import type { TenantScope } from '../scope.js';
+import { joinSql, sql, type SqlFragment } from '../sql.js';
+import { numOrNull } from './aggregates.js';
+import { CAMPAIGN_LIST_CAP, CAMPAIGN_LOOKBACK_MS } from './campaigns.js';
+import { priceFor, type GpuPrice } from './gpu-prices.js';
+
+type Num = number | string | null;
+const J_PER_KWH = 3.6e6;
+const HOUR_MS = 3600_000;
+/** Job events are read from this long around the range, so jobs running across its edges have both ends. */
+export const JOB_EDGE_MS = 86400_000;
+/** The GPU index of a job whose GPU is not known (no such GPU reports samples). */
+const NO_GPU = 65535;
+/** Milliseconds as Int64 throughout: ClickHouse's UInt64 - UInt64 is Int64, and if()/greatest() refuse to mix them. */
+const MS = sql`toInt64(toUInt32(ts)) * 1000 + ts_ms`;
+
+const list = (xs: readonly string[]): SqlFragment =>
+  joinSql(
+    xs.map((x) => sql`${x}`),
+    ', ',
+  );
+
+interface Ctx {
+  s: TenantScope;
+  hosts: readonly string[];
+  ids: readonly string[];
+  from: Date;
+  to: Date;
+  nowMs: number;
+  /** Hosts with exactly one GPU and its index: where jobs without a GPU index run. */
+  single: { hosts: string[]; gpus: number[] };
+}
+
+/** One row per job on the hosts, with its window [js, je), GPU and campaign ('' outside campaigns). */
+function jobsSql(c: Ctx): SqlFragment {
+  const since = new Date(c.from.getTime() - JOB_EDGE_MS);
+  const until = new Date(c.to.getTime() + JOB_EDGE_MS);
+  const perJob = sql`
+    SELECT host, job_id, anyIf(campaign_id, campaign_id != '') AS c, any(gpu_index) AS g0,
+      if(countIf(kind = 'job_start') > 0, minIf(ms, kind = 'job_start'), toInt64(0)) AS s0,
+      if(countIf(kind = 'job_end') > 0, maxIf(ms, kind = 'job_end'), toInt64(0)) AS e0,
+      anyIf(duration_s, kind = 'job_end') AS dur, ifNull(anyIf(images, kind = 'job_end'), 0) AS img
+    FROM (
+      SELECT host, job_id, campaign_id, gpu_index, kind, duration_s, images, ${MS} AS ms
+      FROM ${c.s.rows('runtime_events', sql`ts >= ${since} AND ts < ${until} AND job_id != '' AND host IN (${list(c.hosts)})`, {
+        prewhere: sql`kind IN ('job_start', 'job_end')`,
+      })}
+    )
+    GROUP BY host, job_id`;
+  // the first later event of a lost job's campaign on its host
+  const lostEnd = sql`
+    SELECT host, job_id, min(ems) AS le
+    FROM (SELECT host, job_id, c, s0 FROM (${perJob}) WHERE e0 = 0 AND c != '')
+    ALL INNER JOIN (
+      SELECT host, campaign_id AS c, ${MS} AS ems
+      FROM ${c.s.rows('runtime_events', sql`ts >= ${since} AND ts < ${until} AND campaign_id IN (${list(c.ids)})`, {
+        prewhere: sql`kind IN ('job_start', 'job_end', 'campaign')`,
+      })}
+    ) USING (host, c)
+    WHERE ems > s0
+    GROUP BY host, job_id`;
+  const single =
+    c.single.hosts.length === 0 ? sql`toUInt16(${NO_GPU})` : sql`transform(host, ${c.single.hosts}, ${c.single.gpus.map(String)}, toString(${NO_GPU}))`;
+  return sql`
+    SELECT host, job_id, c, img, e0,
+      toUInt16(ifNull(g0, toUInt16(${single}))) AS gi,
+      if(e0 > 0, if(s0 > 0, least(s0, e0), if(isNull(dur), e0, e0 - least(e0, toInt64(greatest(0, assumeNotNull(dur)) * 1000)))), s0) AS js,
+      if(e0 > 0, e0, if(le > 0, le, toInt64(${c.nowMs}))) AS je
+    FROM (${perJob}) ANY LEFT JOIN (${lostEnd}) USING (host, job_id)
+    WHERE (e0 > 0 OR c != '')`;
+}
+
+/** GPU time (ms), energy (J) and samples with an energy reading shared to each campaign, per GPU model. */
+async function sharesOf(c: Ctx): Promise<{ c: string; gn: string; ms: Num; joules: Num; en: Num }[]> {
+  const samples = sql`
+    SELECT host, gpu_index AS gi, gpu_uuid AS u, t, iv, ed, he, gn,
+      arrayJoin(arrayMap(x -> toInt64(x) + intDiv(t - iv, 60000), range(toUInt64(intDiv(t, 60000) - intDiv(t - iv, 60000) + 1)))) AS b
+    FROM (
+      SELECT host, gpu_index, gpu_uuid, ${MS} AS t, toInt64(assumeNotNull(interval_ms)) AS iv,
+        ifNull(energy_delta_joules, 0) AS ed, toUInt8(isNotNull(energy_delta_joules)) AS he, gpu_name AS gn
+      FROM ${c.s.rows('gpu_samples', sql`ts >= ${c.from} AND ts < ${c.to} AND isNotNull(interval_ms) AND interval_ms > 0`, {
+        prewhere: sql`host IN (${list(c.hosts)})`,
+      })}
+    )`;
+  const jobs = sql`
+    SELECT host, gi, job_id, c, js, je,
+      arrayJoin(arrayMap(x -> toInt64(x) + intDiv(js, 60000), range(toUInt64(intDiv(je, 60000) - intDiv(js, 60000) + 1)))) AS b
+    FROM (${jobsSql(c)})
+    WHERE je > js AND gi != ${NO_GPU}`;
+  return c.s.query(sql`
+    SELECT c, gn, sum(siv * o / greatest(siv, tot)) AS ms, sum(sed * o / greatest(siv, tot)) AS joules, sum(she * o / greatest(siv, tot)) AS en
+    FROM (
+      SELECT host, u, t, any(piv) AS siv, any(ped) AS sed, any(phe) AS she, any(pgn) AS gn, groupArray(jc) AS cs, groupArray(jo) AS os, sum(jo) AS tot
+      FROM (
+        SELECT host, u, t, job_id, b, any(iv) AS piv, any(ed) AS ped, any(he) AS phe, any(gn) AS pgn, any(c) AS jc,
+          any(least(least(t, je), (b + 1) * 60000) - greatest(greatest(t - iv, js), b * 60000)) AS jo
+        FROM (${samples}) ALL INNER JOIN (${jobs}) USING (host, gi, b)
+        GROUP BY host, u, t, job_id, b
+        HAVING jo > 0
+      )
+      GROUP BY host, u, t
+    )
+    ARRAY JOIN cs AS c, os AS o
+    WHERE c != ''
+    GROUP BY c, gn`);
+}
+
+/** Jobs that ended in the range per campaign, their images, and those without a GPU. */
+async function jobCounts(c: Ctx): Promise<{ c: string; jobs: Num; images: Num; unattributed: Num }[]> {
+  return c.s.query(sql`
+    SELECT c, count() AS jobs, sum(img) AS images, countIf(gi = ${NO_GPU}) AS unattributed
+    FROM (${jobsSql(c)})
+    WHERE c != '' AND e0 >= ${c.from.getTime()} AND e0 < ${c.to.getTime()}
+    GROUP BY c`);
+}
+
+/** Campaigns with a job in [from, to), newest activity first, cost worked out per campaign (see the file's head). */
+export async function queryCampaignCost(
+  s: TenantScope,
+  from: Date,
+  to: Date,
+  q: CostQuery,
+  prices: readonly GpuPrice[],
+  nowMs: number,
+): Promise<CostCampaign[]> {
+  const host = q.host === undefined ? [] : [sql`host = ${q.host}`];
+  const found = await s.query<{ campaign_id: string; hosts: string[] }>(sql`
+    SELECT campaign_id, groupUniqArray(host) AS hosts, max(${MS}) AS last_ms
+    FROM ${s.rows('runtime_events', joinSql([sql`ts >= ${from} AND ts < ${to} AND campaign_id != ''`, ...host], ' AND '), {
+      prewhere: sql`kind IN ('job_start', 'job_end')`,
+    })}
+    GROUP BY campaign_id
+    ORDER BY last_ms DESC, campaign_id
+    LIMIT ${CAMPAIGN_LIST_CAP}`);
+  if (found.length === 0) return [];
+  const ids = found.map((r) => r.campaign_id);
+  const hosts = q.host === undefined ? [...new Set(found.flatMap((r) => r.hosts))].sort() : [q.host];
+  const gpuSets = await s.query<{ host: string; gpus: Num[] }>(sql`
+    SELECT host, groupUniqArray(gpu_index) AS gpus
+    FROM ${s.rows('gpu_cost_1h', sql`t >= ${new Date(Math.floor((from.getTime() - JOB_EDGE_MS) / HOUR_MS) * HOUR_MS)} AND t < ${to} AND gpu_uuid != ''`, {
+      prewhere: sql`host IN (${list(hosts)})`,
+    })}
+    GROUP BY host`);
+  const singles = gpuSets.filter((g) => g.gpus.length === 1);
+  const ctx: Ctx = {
+    s,
+    hosts,
+    ids,
+    from,
+    to,
+    nowMs,
+    single: { hosts: singles.map((g) => g.host), gpus: singles.map((g) => Number(g.gpus[0])) },
+  };
+  const since = new Date(from.getTime() - CAMPAIGN_LOOKBACK_MS);
+  const [meta, shares, counts] = await Promise.all([
+    s.query<{ campaign_id: string; label: string; runtime: string; hosts: string[] }>(sql`
+      SELECT campaign_id, anyIf(campaign_label, campaign_label != '') AS label, anyIf(runtime, runtime != '') AS runtime, groupUniqArray(host) AS hosts
+      FROM ${s.rows('runtime_events', joinSql([sql`ts >= ${since} AND ts < ${to} AND campaign_id IN (${list(ids)})`, ...host], ' AND '), {
+        prewhere: sql`kind IN ('job_start', 'job_end', 'campaign')`,
+      })}
+      GROUP BY campaign_id`),
+    sharesOf(ctx),
+    jobCounts(ctx),
+  ]);
+  return campaignRows(ids, meta, shares, counts, prices);
+}
+
+function campaignRows(
+  ids: readonly string[],
+  meta: readonly { campaign_id: string; label: string; runtime: string; hosts: string[] }[],
+  shares: readonly { c: string; gn: string; ms: Num; joules: Num; en: Num }[],
+  counts: readonly { c: string; jobs: Num; images: Num; unattributed: Num }[],
+  prices: readonly GpuPrice[],
+): CostCampaign[] {
+  const rows = ids.map((id): CostCampaign => {
+    const m = meta.find((x) => x.campaign_id === id);
+    const n = counts.find((x) => x.c === id);
+    const mine = shares.filter((x) => x.c === id && (numOrNull(x.ms) ?? 0) > 0);
+    let hours = 0;
+    let joules: number | null = null;
+    let cost: number | null = null;
+    let unpriced = 0;
+    for (const x of mine) {
+      const h = (numOrNull(x.ms) ?? 0) / HOUR_MS;
+      hours += h;
+      if ((numOrNull(x.en) ?? 0) > 0) joules = (joules ?? 0) + (numOrNull(x.joules) ?? 0);
+      const price = priceFor(prices, x.gn);
+      if (price === null) unpriced += h;
+      else cost = (cost ?? 0) + h * price;
+    }
+    const images = numOrNull(n?.images ?? null) ?? 0;
+    return {
+      id,
+      label: m === undefined || m.label === '' ? null : m.label,
+      runtime: m?.runtime ?? '',
+      hosts: [...(m?.hosts ?? [])].sort(),
+      gpu_names: [...new Set(mine.map((x) => x.gn))].sort(),
+      jobs: numOrNull(n?.jobs ?? null) ?? 0,
+      images,
+      unattributed_jobs: numOrNull(n?.unattributed ?? null) ?? 0,
+      gpu_hours: hours,
+      energy_kwh: joules === null ? null : joules / J_PER_KWH,
+      cost,
+      unpriced_gpu_hours: unpriced,
+      cost_per_image: cost !== null && images > 0 ? cost / images : null,
+    };
+  });
+  return rows.sort((a, b) => (b.cost ?? -1) - (a.cost ?? -1) || b.gpu_hours - a.gpu_hours || a.id.localeCompare(b.id));
+}
