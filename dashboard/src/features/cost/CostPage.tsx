@@ -10,6 +10,7 @@ import { formatNumber } from '../../lib/format.js';
 import { QueryView } from '../../lib/QueryView.js';
 import { useDefaultRange } from '../../lib/useDefaultRange.js';
 import { useTimeRange } from '../../lib/useTimeRange.js';
+import { CampaignCost } from './CampaignCost.js';
 import { fetchCapacityFor, fetchCost, fetchCostByHost, fetchFleetGpus } from './api.js';
 import { costByTier, moveEstimate, tiersByName, TIERS_GB } from './cost-model.js';
 
@@ -179,6 +180,7 @@ export function CostPage() {
                 </p>
               </section>
               <ByHost hosts={(fleet.data?.hosts ?? []).map((h) => h.host)} rangeKey={key} />
+              <CampaignCost />
             </>
           );
         }}
