@@ -1,7 +1,8 @@
 // Parser for the plain-text `nvidia-smi -q` report (for support staff who only got a paste).
 // Lines are `<indent>Key : value` or `<indent>Section`; each line's path is its ancestors by indent.
 import { decodeClockEventReasons, type ClockEventReason } from '@renderwatch/schema';
-import type { GpuReadingDetail, MigDeviceSnapshot } from './sampler.js';
+import type { GpuReadingDetail, MigDeviceSnapshot, PeerReadings } from './sampler.js';
+import { peerFromReport } from './smi-peer.js';
 import { compact, maskFromFlags, parseActive, parseEnabled, parseMibBytes, parseNumber, parsePercentRatio, parseText, sumDefined } from './smi-values.js';
 
 /** `-q` reason labels → contract names (HW thermal / power brake sit under "HW Slowdown"). */
@@ -77,6 +78,45 @@ function collect(text: string): { header: Map<string, string>; gpus: TextGpu[] }
   return { header, gpus };
 }
 
+/** Where `-q` prints each `--query-gpu` field the peer readings use (smi-peer.ts). */
+const PEER_PATHS: Readonly<Record<string, string>> = {
+  pstate: 'Performance State',
+  compute_mode: 'Compute Mode',
+  'clocks.current.graphics': 'Clocks/Graphics',
+  'clocks.max.graphics': 'Max Clocks/Graphics',
+  'clocks.current.video': 'Clocks/Video',
+  'utilization.encoder': 'Utilization/Encoder',
+  'utilization.decoder': 'Utilization/Decoder',
+  'temperature.memory': 'Temperature/Memory Current Temp',
+  'remapped_rows.correctable': 'Remapped Rows/Correctable Error',
+  'remapped_rows.uncorrectable': 'Remapped Rows/Uncorrectable Error',
+  'remapped_rows.pending': 'Remapped Rows/Pending',
+  'remapped_rows.failure': 'Remapped Rows/Remapping Failure Occurred',
+  gpu_recovery_action: 'GPU Recovery Action',
+  'fabric.state': 'Fabric/State',
+};
+
+/** `ECC Errors/Aggregate` total: Pascal's `Single Bit/Total`, else the sum of the per-location counts. */
+function eccAggregate(g: TextGpu, kind: 'correctable' | 'uncorrectable'): number | undefined {
+  const pascal = parseNumber(g.values.get(`ECC Errors/Aggregate/${kind === 'correctable' ? 'Single Bit' : 'Double Bit'}/Total`));
+  if (pascal !== undefined) return pascal;
+  const re = kind === 'correctable' ? /^ECC Errors\/Aggregate\/[^/]* Correctable$/ : /^ECC Errors\/Aggregate\/[^/]* Uncorrectable(?: Parity| SEC-DED)?$/;
+  return sumDefined(...[...g.values].map(([path, v]) => (re.test(path) ? parseNumber(v) : undefined)));
+}
+
+function peer(g: TextGpu): PeerReadings | undefined {
+  const agg = { corrected: eccAggregate(g, 'correctable'), uncorrected: eccAggregate(g, 'uncorrectable') };
+  return peerFromReport(
+    (field) => {
+      if (field === 'ecc.errors.corrected.aggregate.total') return agg.corrected?.toString();
+      if (field === 'ecc.errors.uncorrected.aggregate.total') return agg.uncorrected?.toString();
+      const path = PEER_PATHS[field];
+      return path === undefined ? undefined : g.values.get(path);
+    },
+    { minorNumber: g.values.get('Minor Number'), pcieReplays: g.values.get('PCI/Replays Since Reset') },
+  );
+}
+
 function reading(g: TextGpu, ordinal: number, header: ReadonlyMap<string, string>): GpuReadingDetail {
   const v = (p: string): string | undefined => g.values.get(p);
   const flags = new Map<ClockEventReason, boolean>();
@@ -142,6 +182,7 @@ function reading(g: TextGpu, ordinal: number, header: ReadonlyMap<string, string
           )
         : undefined,
     processes: hasProcessBlock ? procs : undefined,
+    peer: peer(g),
   });
 }
 

@@ -4,7 +4,8 @@
 // every name it has had, and the DTD version is never trusted on its own.
 import { XMLParser } from 'fast-xml-parser';
 import { decodeClockEventReasons, type ClockEventReason } from '@renderwatch/schema';
-import type { GpuReadingDetail, MigDeviceSnapshot } from './sampler.js';
+import type { GpuReadingDetail, MigDeviceSnapshot, PeerReadings } from './sampler.js';
+import { peerFromReport } from './smi-peer.js';
 import {
   SMI_REASON_NAMES,
   compact,
@@ -118,6 +119,51 @@ function eccTotal(gpu: XmlValue, kind: 'correctable' | 'uncorrectable'): number 
   );
 }
 
+/**
+ * Aggregate (lifetime) ECC total: Pascal's `single_bit/total` / `double_bit/total`, or the sum of the
+ * per-location counts (`sram_correctable`, `dram_correctable`; uncorrectable also split into
+ * `sram_uncorrectable_parity` / `_secded` from DTD v13), as nvidia-smi's `ecc.errors.*.aggregate.total`.
+ */
+function eccAggregate(gpu: XmlValue, kind: 'correctable' | 'uncorrectable'): number | undefined {
+  const agg = child(gpu, 'ecc_errors', 'aggregate');
+  if (!isNode(agg)) return undefined;
+  const pascal = parseNumber(text(agg, kind === 'correctable' ? 'single_bit' : 'double_bit', 'total'));
+  if (pascal !== undefined) return pascal;
+  const re = kind === 'correctable' ? /_correctable$/ : /_uncorrectable(?:_parity|_secded)?$/;
+  return sumDefined(...Object.entries(agg).map(([tag, v]) => (re.test(tag) && typeof v === 'string' ? parseNumber(v) : undefined)));
+}
+
+/** Where the XML keeps each `--query-gpu` field the peer readings use (smi-peer.ts). */
+const PEER_PATHS: Readonly<Record<string, readonly string[]>> = {
+  pstate: ['performance_state'],
+  compute_mode: ['compute_mode'],
+  'clocks.current.graphics': ['clocks', 'graphics_clock'],
+  'clocks.max.graphics': ['max_clocks', 'graphics_clock'],
+  'clocks.current.video': ['clocks', 'video_clock'],
+  'utilization.encoder': ['utilization', 'encoder_util'],
+  'utilization.decoder': ['utilization', 'decoder_util'],
+  'temperature.memory': ['temperature', 'memory_temp'],
+  'remapped_rows.correctable': ['remapped_rows', 'remapped_row_corr'],
+  'remapped_rows.uncorrectable': ['remapped_rows', 'remapped_row_unc'],
+  'remapped_rows.pending': ['remapped_rows', 'remapped_row_pending'],
+  'remapped_rows.failure': ['remapped_rows', 'remapped_row_failure'],
+  gpu_recovery_action: ['gpu_recovery_action'],
+  'fabric.state': ['fabric', 'state'],
+};
+
+function peer(gpu: XmlValue): PeerReadings | undefined {
+  const agg = { corrected: eccAggregate(gpu, 'correctable'), uncorrected: eccAggregate(gpu, 'uncorrectable') };
+  return peerFromReport(
+    (field) => {
+      if (field === 'ecc.errors.corrected.aggregate.total') return agg.corrected?.toString();
+      if (field === 'ecc.errors.uncorrected.aggregate.total') return agg.uncorrected?.toString();
+      const path = PEER_PATHS[field];
+      return path === undefined ? undefined : text(gpu, ...path);
+    },
+    { minorNumber: text(gpu, 'minor_number'), pcieReplays: text(gpu, 'pci', 'replay_counter') },
+  );
+}
+
 function processes(gpu: XmlValue): GpuReadingDetail['processes'] {
   const block = child(gpu, 'processes');
   if (block === undefined) return undefined;
@@ -184,6 +230,7 @@ function readingFromGpu(gpu: XmlValue, ordinal: number, log: XmlValue): GpuReadi
     mig_enabled: migMode,
     mig_devices: migMode === true ? migDevices(gpu) : undefined,
     processes: processes(gpu),
+    peer: peer(gpu),
   });
 }
 
