@@ -63,7 +63,7 @@ export function CampaignCost({ enabled = true }: { enabled?: boolean }) {
                     {c.unattributed_jobs > 0 ? (
                       <span className="muted small" title="jobs without a GPU index on a host with several GPUs: no GPU time counted for them">
                         {' '}
-                        ({formatNumber(c.unattributed_jobs)} jobs without a GPU)
+                        ({formatNumber(c.unattributed_jobs)} {c.unattributed_jobs === 1 ? 'job' : 'jobs'} without a GPU)
                       </span>
                     ) : null}
                   </td>
