@@ -124,6 +124,7 @@ describe('a 40-job ComfyUI campaign across a ComfyUI restart and an agent restar
     await first.pollOnce();
     // the agent stops after job 30 (ended 970 s); ComfyUI runs 31 (970-1000) and 32 (1000-1030) meanwhile
     await first.stop();
+    f.removeOutput('lookbook_00025_.png'); // deleted while the agent was down: found by its restart check
     for (let n = 31; n <= 32; n++) f.state.history.set(`p-${n}b`, entry(n, `p-${n}b`, 970 + (n - 31) * 30, 1000 + (n - 31) * 30));
     clock = at(1045);
     const second = source();
@@ -158,14 +159,21 @@ describe('a 40-job ComfyUI campaign across a ComfyUI restart and an agent restar
       eta: new Date(at(1277.5)).toISOString(),
       completion_ratio: 0.8,
       interruptions: 2,
+      images_missing_at_end: null, // not ended yet (the agent restart's count is on its interruption)
     });
 
     // the rest: 33-40 at 1030 + (k-33)*30, the last ending 1270 s
     for (let n = 33; n <= 40; n++) f.state.history.set(`p-${n}b`, entry(n, `p-${n}b`, 1030 + (n - 33) * 30, 1060 + (n - 33) * 30));
     clock = at(1275);
+    f.removeOutput('lookbook_00036_.png'); // deleted before the campaign ended: found by its end check
     await second.pollOnce();
     await second.stop();
     expect(events.filter((e) => e.kind === 'job_end')).toHaveLength(8);
+    // 41 prompts reported ≥ 40 planned, none waiting: ended; the files of 31-40 (those of 17'-30 were
+    // checked at the agent restart) asked once, 36 gone
+    expect(events.filter((e) => e.kind === 'campaign' && e.interruption === undefined && e.images_missing !== undefined)).toEqual([
+      { kind: 'campaign', runtime: 'comfyui', ts: new Date(at(1275)).toISOString(), campaign_id: campaignId, images_missing: 1 },
+    ]);
     await deliver(events);
 
     // Finished: 41 ok job ends, 40 distinct jobs (17 twice), 40 images. Active time 1270 s - 40 s =
@@ -186,6 +194,7 @@ describe('a 40-job ComfyUI campaign across a ComfyUI restart and an agent restar
       completion_ratio: 1,
       interruptions: 2,
       resumed: true,
+      images_missing_at_end: 1,
       hosts: ['render-07'],
       cache_hit_ratio: 0,
     });
@@ -210,7 +219,9 @@ describe('a 40-job ComfyUI campaign across a ComfyUI restart and an agent restar
         jobs_lost: 0,
         jobs_redone: 0,
         jobs_resumed: 8,
-        images_missing: null,
+        // the files of 17'-30 were checked: lookbook_00025_.png, deleted while the agent was down, and
+        // lookbook_00017_.png, the name 17' reported again, which the fake's disk keeps deleted
+        images_missing: 2,
         training_resume: null,
         resumed_from_epoch: null,
       },

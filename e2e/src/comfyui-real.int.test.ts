@@ -244,12 +244,16 @@ describe.skipIf(!present)('the ComfyUI adapter against the real ComfyUI, into Cl
     });
     const detail = (await getJson(c, `/api/v1/campaigns/${batch?.id ?? ''}?${range}`)).body as {
       interruption_list: { kind: string; jobs_lost: number; jobs_resumed: number; images_missing: number | null }[];
+      images_missing_at_end: number | null;
     };
-    // after the ComfyUI restart the agent asked the new process for the batch's 3 images (HEAD /view): 1 missing
+    // after the ComfyUI restart the agent asked the new process for the batch's 3 images (HEAD /view): 1 missing;
+    // after the agent restart for the one image made since (job 4): there; when the 5th of 5 planned
+    // jobs was reported, for the one made since (job 5): there
     expect(detail.interruption_list.map((x) => [x.kind, x.jobs_lost, x.jobs_resumed, x.images_missing])).toEqual([
       ['runtime_restart', 0, 1, 1],
-      ['agent_restart', 0, 1, null],
+      ['agent_restart', 0, 1, 0],
     ]);
+    expect(detail.images_missing_at_end).toBe(0);
 
     // the planted prompt text: in no text column of any table
     expect(await textColumnCount(c.storage, db)).toBeGreaterThan(50);

@@ -230,7 +230,7 @@ export const CampaignEventSchema = z.object({
   interruption: z.enum(INTERRUPTION_KINDS).optional(),
   /** runtime_restart: the campaign's prompts running or queued when the runtime went, never finished. */
   lost_jobs: count.optional(),
-  /** runtime_restart: images reported before that the runtime no longer serves (checked over its API). */
+  /** runtime_restart / agent_restart, or without interruption the campaign's end check: images reported before that the runtime no longer serves (checked over its API). */
   images_missing: count.optional(),
 });
 

@@ -105,3 +105,45 @@ describe('campaign interruptions', () => {
     expect(again.records()[0]?.jobs).toBe(2);
   });
 });
+
+describe('campaign end check (images missing when a campaign ends)', () => {
+  it('a declared plan: checked once when its last planned job is reported and nothing of it waits', () => {
+    const t = createCampaignTracker();
+    const id = t.assign(p('1', { label: 'lookbook', plannedJobs: 3 }), T0, [file(1)]).tags.campaign_id ?? '';
+    t.assign(p('2', { label: 'lookbook', plannedJobs: 3 }), T0 + MIN, [file(2)]);
+    expect(t.finishedOutputs(T0 + 2 * MIN)).toEqual(new Map()); // 2 of 3
+    t.assign(p('3', { label: 'lookbook', plannedJobs: 3 }), T0 + 2 * MIN, [file(3)]);
+    t.queued([p('4', { label: 'lookbook' })], T0 + 2 * MIN); // a 4th prompt of it still waits: not ended
+    expect(t.finishedOutputs(T0 + 2 * MIN)).toEqual(new Map());
+    t.queued([], T0 + 3 * MIN);
+    expect(t.finishedOutputs(T0 + 3 * MIN)).toEqual(new Map([[id, [file(1), file(2), file(3)]]]));
+    expect(t.finishedOutputs(T0 + 4 * MIN)).toEqual(new Map()); // once
+    expect(t.records()[0]?.endChecked).toBe(true);
+    expect(t.endCheck(id, 2, T0 + 3 * MIN)).toEqual({
+      kind: 'campaign',
+      runtime: 'comfyui',
+      ts: new Date(T0 + 3 * MIN).toISOString(),
+      campaign_id: id,
+      images_missing: 2,
+    });
+  });
+
+  it('an implicit campaign ends when it closes: idle past the window (10 min + 1 ms), not at exactly 10 min', () => {
+    const t = createCampaignTracker();
+    const id = t.assign(p('1'), T0, [file(1)]).tags.campaign_id ?? '';
+    expect(t.finishedOutputs(T0 + 10 * MIN)).toEqual(new Map());
+    expect(t.finishedOutputs(T0 + 10 * MIN + 1)).toEqual(new Map([[id, [file(1)]]]));
+  });
+
+  it('files checked at an agent restart are not counted again at the end; a restored checked campaign is not checked again', () => {
+    const t = createCampaignTracker();
+    const id = t.assign(p('1', { label: 'night', plannedJobs: 2 }), T0, [file(1), file(2)]).tags.campaign_id ?? '';
+    expect(t.interrupted('agent_restart', T0 + MIN, new Map([[id, 1]]))).toEqual([
+      { kind: 'campaign', runtime: 'comfyui', ts: new Date(T0 + MIN).toISOString(), campaign_id: id, interruption: 'agent_restart', images_missing: 1 },
+    ]);
+    t.assign(p('2', { label: 'night', plannedJobs: 2 }), T0 + 2 * MIN, [file(3)]);
+    expect(t.finishedOutputs(T0 + 2 * MIN)).toEqual(new Map([[id, [file(3)]]]));
+    const again = createCampaignTracker({ initial: t.records() });
+    expect(again.finishedOutputs(T0 + 60 * MIN)).toEqual(new Map());
+  });
+});

@@ -28,8 +28,10 @@ export interface CampaignRecord {
   declared?: boolean;
   /** Prompt ids of this campaign waiting or running at the last /queue poll, not reported yet. */
   waiting: string[];
-  /** Output files of its last jobs (at most OUTPUTS_KEPT; never sent): checked after a runtime restart. */
+  /** Output files of its last jobs (at most OUTPUTS_KEPT; never sent): checked after a runtime or agent restart and when it ends. */
   outputs?: OutputFileRef[];
+  /** Its outputs were checked when it ended (finishedOutputs): not again. */
+  endChecked?: boolean;
 }
 
 export interface OutputFileRef {
@@ -59,8 +61,16 @@ export interface CampaignTracker {
   openOutputs(atMs: number): Map<string, OutputFileRef[]>;
   /** Prompts in /queue now (running and pending): the plan of open campaigns grows to what is seen. */
   queued(prompts: readonly CampaignPrompt[], atMs: number): RuntimeEvent[];
-  /** The runtime came back or the agent started again: one interruption event per campaign open at `atMs`; `missing`: images found missing per campaign id. */
+  /** The runtime came back or the agent started again: one interruption event per campaign open at `atMs`; `missing`: images found missing per campaign id (those files are not checked again). */
   interrupted(kind: InterruptionKind, atMs: number, missing?: ReadonlyMap<string, number>): RuntimeEvent[];
+  /**
+   * Campaigns that ended by `atMs` — every planned job reported and none waiting, or closed (idle past
+   * the window, no planned work keeping it open) — not checked at their end yet, with their
+   * remembered output files; each is marked checked (one end check per campaign).
+   */
+  finishedOutputs(atMs: number): Map<string, OutputFileRef[]>;
+  /** The event recording an end-of-campaign check: images its jobs reported that are gone now. */
+  endCheck(campaignId: string, missing: number, atMs: number): RuntimeEvent;
   /** For the state file, oldest first. */
   records(): CampaignRecord[];
 }
@@ -208,13 +218,26 @@ export function createCampaignTracker(o: CampaignTrackerOptions = {}): CampaignT
           ...(kind === 'runtime_restart' ? { lost_jobs: r.waiting.length } : {}),
           ...(gone === undefined ? {} : { images_missing: gone }),
         });
-        if (kind === 'runtime_restart') {
-          r.waiting = [];
-          if (gone !== undefined) delete r.outputs; // checked: the next restart checks what came after
-        }
+        if (kind === 'runtime_restart') r.waiting = [];
+        if (gone !== undefined) delete r.outputs; // checked: the next restart checks what came after
       }
       return out;
     },
+
+    finishedOutputs(atMs) {
+      const out = new Map<string, OutputFileRef[]>();
+      for (const r of byKey.values()) {
+        if (r.endChecked === true) continue;
+        const planDone = r.plannedJobs !== undefined && r.jobs >= r.plannedJobs && r.waiting.length === 0;
+        if (!planDone && isOpen(r, atMs)) continue;
+        r.endChecked = true;
+        if ((r.outputs ?? []).length > 0) out.set(r.id, [...(r.outputs ?? [])]);
+        delete r.outputs;
+      }
+      return out;
+    },
+
+    endCheck: (campaignId, missing, atMs) => ({ kind: 'campaign', runtime: 'comfyui', ts: iso(atMs), campaign_id: campaignId, images_missing: missing }),
 
     records: () => [...byKey.values()].map((r) => ({ ...r, waiting: [...r.waiting], ...(r.outputs === undefined ? {} : { outputs: [...r.outputs] }) })),
   };

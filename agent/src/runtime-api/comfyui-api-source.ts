@@ -7,11 +7,13 @@
 // (at the last failed probe) and `runtime_ready` (at the first answer) itself, with the version from
 // /system_stats. Unexpected answers are counted and logged once; nothing here throws to the agent.
 // Each finished prompt is put in its campaign (campaigns/comfyui-campaigns.ts); a restart of ComfyUI
-// or of the agent while a campaign is open is sent as that campaign's interruption.
+// or of the agent while a campaign is open is sent as that campaign's interruption, with the count
+// of its images ComfyUI no longer serves; a campaign that ended gets that count once more.
 import { randomBytes } from 'node:crypto';
 import type { RuntimeEvent } from '@renderwatch/schema';
-import { createCampaignTracker, type CampaignTracker } from '../campaigns/comfyui-campaigns.js';
+import { createCampaignTracker, type CampaignTracker, type OutputFileRef } from '../campaigns/comfyui-campaigns.js';
 import { jobKey } from '../campaigns/fingerprint.js';
+import { missingOutputs } from '../campaigns/output-check.js';
 import type { SampleErrorCounter } from '../sampling/failure-reporter.js';
 import type { ApiErrorReporter } from './api-error-reporter.js';
 import { createApiErrorReporter } from './api-error-reporter.js';
@@ -165,20 +167,16 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
     if (err !== undefined) reporter.report('state file', { status: 'bad_entry', issues: err.message });
   }
 
-  /** Per open campaign, how many of its remembered output files the restarted server no longer serves (only campaigns where every check answered). */
-  async function missingOutputs(atMs: number): Promise<Map<string, number>> {
-    const out = new Map<string, number>();
-    for (const [id, files] of campaigns.openOutputs(atMs)) {
-      let gone = 0;
-      let known = true;
-      for (const f of files) {
-        const served = await client.hasOutput(f);
-        if (served === undefined) known = false;
-        else if (!served) gone++;
-      }
-      if (known) out.set(id, gone);
-    }
-    return out;
+  /** Per campaign, how many of the given remembered output files the server no longer serves (only campaigns where every check answered). */
+  const missing = (byCampaign: ReadonlyMap<string, readonly OutputFileRef[]>): Promise<Map<string, number>> =>
+    missingOutputs(byCampaign, (f) => client.hasOutput(f));
+
+  /** Campaigns that ended since the last poll: their images checked once (campaigns/output-check.ts). */
+  async function checkFinished(): Promise<void> {
+    const ended = campaigns.finishedOutputs(now());
+    if (ended.size === 0) return;
+    dirty = 'seen';
+    for (const [id, gone] of await missing(ended)) emit(campaigns.endCheck(id, gone, now()));
   }
 
   async function connectConsole(ep: Epoch): Promise<void> {
@@ -233,9 +231,11 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
       readyReported: false,
     };
     epoch = ep;
+    // the open campaigns' images, checked once: recorded on the runtime restart when both happened
+    const gone = agentRestartPending || restart ? await missing(campaigns.openOutputs(upAt)) : undefined;
     const interruptions = [
-      ...(agentRestartPending ? campaigns.interrupted('agent_restart', upAt) : []),
-      ...(restart ? campaigns.interrupted('runtime_restart', upAt, await missingOutputs(upAt)) : []),
+      ...(agentRestartPending ? campaigns.interrupted('agent_restart', upAt, restart ? undefined : gone) : []),
+      ...(restart ? campaigns.interrupted('runtime_restart', upAt, gone) : []),
     ];
     agentRestartPending = false;
     for (const e of interruptions) emit(e);
@@ -342,6 +342,7 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
       }
     }
     await pollJobs(ep);
+    await checkFinished();
     emitConsole(ep, ep.feed.idle());
   }
 

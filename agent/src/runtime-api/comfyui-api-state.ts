@@ -21,6 +21,7 @@ const CampaignRecordSchema = z.object({
   declared: z.boolean().optional(),
   waiting: z.array(z.string()).default([]),
   outputs: z.array(z.object({ filename: z.string(), subfolder: z.string(), type: z.string() })).optional(),
+  endChecked: z.boolean().optional(),
 });
 
 export const ApiStateSchema = z.object({

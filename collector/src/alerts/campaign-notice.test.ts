@@ -24,6 +24,7 @@ const base: CampaignSummary = {
   completion_ratio: 0.9983,
   interruptions: 2,
   resumed: true,
+  images_missing_at_end: null,
 };
 
 describe('campaignNotice', () => {

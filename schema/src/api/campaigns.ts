@@ -92,6 +92,8 @@ export const CampaignSummarySchema = z.object({
   interruptions: z.number(),
   /** After the last interruption the campaign went on (resumed jobs, or a checkpoint resume) rather than starting over; null without interruptions. */
   resumed: z.boolean().nullable(),
+  /** Images its jobs reported whose files the runtime no longer served when the campaign ended (the agent's end check); null when not checked. */
+  images_missing_at_end: z.number().nullable(),
 });
 export type CampaignSummary = z.infer<typeof CampaignSummarySchema>;
 

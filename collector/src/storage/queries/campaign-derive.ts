@@ -144,6 +144,8 @@ export function deriveCampaign(id: string, rows: readonly CampaignEventRow[], no
   const lost = interruption_list.reduce((a, x) => a + (x.time_lost_s ?? 0), 0);
   const activeS = Number.isFinite(firstStart) && Number.isFinite(lastEnd) ? (lastEnd - firstStart) / 1000 - lost : 0;
 
+  // the agent's end check: a campaign event without interruption whose images column holds the images missing
+  const missingAtEnd = latest(rows, (r) => (r.interruption === '' ? r.images : null));
   const plannedJobs = latest(rows, (r) => r.planned_jobs);
   const plannedImages = latest(rows, (r) => r.planned_images);
   const ended = done + failedKeys.size;
@@ -186,6 +188,7 @@ export function deriveCampaign(id: string, rows: readonly CampaignEventRow[], no
     completion_ratio: plannedJobs === null || plannedJobs === 0 ? null : round(done / plannedJobs, 4),
     interruptions: interruption_list.length,
     resumed: lastStop === undefined ? null : lastStop.jobs_resumed > 0,
+    images_missing_at_end: missingAtEnd,
     interruption_list,
     cache_hit_ratio: executedNodes > 0 ? round(cached.reduce((a, r) => a + (r.cached_nodes ?? 0), 0) / executedNodes, 4) : null,
     total_epochs: null,

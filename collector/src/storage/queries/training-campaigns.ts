@@ -173,6 +173,7 @@ export function trainingCampaign(r: Run, nowMs: number): CampaignDetail {
     completion_ratio: r.totalEpochs === null || r.totalEpochs === 0 ? null : round(done / r.totalEpochs, 4),
     interruptions: r.interruptions.length,
     resumed: last === undefined ? null : last.training_resume === 'checkpoint',
+    images_missing_at_end: null,
     interruption_list: r.interruptions,
     cache_hit_ratio: null,
     total_epochs: r.totalEpochs,
