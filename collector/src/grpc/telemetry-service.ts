@@ -47,12 +47,12 @@ export function createTelemetryService(deps: TelemetryServiceDeps): TelemetrySer
   const shouldLog = onceEvery(60_000, deps.now ?? Date.now);
 
   /** Counts and logs (at most once a minute per outcome and code) a refused batch. */
-  function refused(err: unknown, req: ExportRequest): void {
+  function refused(err: unknown, agentId: string): void {
     const outcome = isAppError(err) ? (OUTCOME_OF[err.code] ?? 'failed') : 'failed';
     deps.onResult?.(outcome, 0);
     const code = isAppError(err) ? err.code : 'unknown';
     if (shouldLog(`${outcome}:${code}`)) {
-      const ctx = { agentId: req.agentId.slice(0, 128), code, detail: err instanceof Error ? err.message : String(err) };
+      const ctx = { agentId: agentId.slice(0, 128), code, detail: err instanceof Error ? err.message : String(err) };
       if (outcome === 'failed') log.error({ ...ctx, err }, 'export failed');
       else if (outcome === 'unavailable' || outcome === 'overloaded') log.warn(ctx, 'export pushed back');
       else log.warn(ctx, 'export rejected');
@@ -79,10 +79,11 @@ export function createTelemetryService(deps: TelemetryServiceDeps): TelemetrySer
 
   return {
     export(call: ServerUnaryCall<ExportRequest, ExportResponse>, callback: sendUnaryData<ExportResponse>): void {
+      const agentId = call.request.agentId;
       exportOne(call.request, call.metadata).then(
         (r) => callback(null, ack(r)),
         (err: unknown) => {
-          refused(err, call.request);
+          refused(err, agentId);
           callback(toGrpcStatus(err));
         },
       );
@@ -99,6 +100,7 @@ export function createTelemetryService(deps: TelemetryServiceDeps): TelemetrySer
         if (failed) return;
         pending++;
         if (pending >= STREAM_MAX_PENDING) call.pause();
+        const agentId = req.agentId; // only this is kept past the call: the request can be collected
         const result = exportOne(req, call.metadata);
         result.catch(() => {}); // awaited in order below
         tail = tail.then(async (ok) => {
@@ -109,7 +111,7 @@ export function createTelemetryService(deps: TelemetryServiceDeps): TelemetrySer
             return true;
           } catch (err: unknown) {
             failed = true;
-            refused(err, req);
+            refused(err, agentId);
             call.emit('error', toGrpcStatus(err));
             return false;
           } finally {

@@ -26,12 +26,12 @@ function fakeStorage(
       return ledger as T[];
     },
     async command() {},
-    // The sample tables arrive as JSONEachRow text, one line per row.
-    async insertJsonLines(table: string, text: string) {
-      if (text === '') return;
+    // The sample tables arrive as JSONEachRow bytes, one line per row.
+    async insertJsonLines(table: string, text: string | Buffer) {
+      if (text.length === 0) return;
       await gate;
       if (s.fail !== undefined) throw s.fail;
-      s.inserts.push([table, text.split('\n').length - 1]);
+      s.inserts.push([table, text.toString().split('\n').length - 1]);
     },
     async insert(table: string, rows: readonly Record<string, unknown>[]) {
       await gate;
@@ -46,10 +46,10 @@ function fakeStorage(
 
 function batch(agent: string, seq: number, gpuRows: number, lastSeen = '2026-01-01 00:00:00'): PendingBatch {
   const rows: IngestRows = {
-    gpu_samples: () => '{}\n'.repeat(gpuRows),
-    host_samples: () => '',
-    runtime_events: () => '',
-    gpu_status: () => '',
+    gpu_samples: Buffer.from('{}\n'.repeat(gpuRows)),
+    host_samples: Buffer.alloc(0),
+    runtime_events: Buffer.alloc(0),
+    gpu_status: Buffer.alloc(0),
     hosts: [{ tenant: 't', host: `h-${agent}`, agent_id: agent, last_seen: lastSeen }],
   };
   return { id: { tenant: 't', agent_id: agent, batch_seq: seq, host: 'h' }, rows, total: gpuRows };

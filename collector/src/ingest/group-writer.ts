@@ -110,7 +110,7 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
     }
     if (fresh.length === 0) return results;
     await Promise.all([
-      ...TABLES.map((t) => o.storage.insertJsonLines(t, fresh.map((w) => w.b.rows[t]()).join(''))),
+      ...TABLES.map((t) => o.storage.insertJsonLines(t, Buffer.concat(fresh.map((w) => w.b.rows[t])))),
       o.storage.insert('hosts', latestHostRows(fresh.map((w) => w.b.rows))),
     ]);
     // The ledger last: a batch is in the ledger only once all its rows are.

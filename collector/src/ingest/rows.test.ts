@@ -128,8 +128,8 @@ describe('toRows', () => {
       property(array(gpuArb, { maxLength: 6 }), array(hostArb, { maxLength: 3 }), (gpus, hosts) => {
         const valid = gpus.filter((g) => g.uuid !== '' || g.name !== '');
         const { rows } = toRows('ten"ant', request(valid, hosts), NOW);
-        expect(rows.gpu_samples()).toBe(valid.map((g) => `${JSON.stringify(gpuObject(g))}\n`).join(''));
-        expect(rows.host_samples()).toBe(hosts.map((h) => `${JSON.stringify(hostObject(h))}\n`).join(''));
+        expect(rows.gpu_samples.toString('utf8')).toBe(valid.map((g) => `${JSON.stringify(gpuObject(g))}\n`).join(''));
+        expect(rows.host_samples.toString('utf8')).toBe(hosts.map((h) => `${JSON.stringify(hostObject(h))}\n`).join(''));
       }),
       { numRuns: 300 },
     );
