@@ -29,7 +29,8 @@
  *       "remapped_corr": 0, "remapped_unc": 0, "remap_pending": 0, "remap_failure": 0,
  *       "ecc_corrected_aggregate": 3, "ecc_uncorrected_aggregate": 0,
  *       "fabric_state": 3,          // nvmlDeviceGetGpuFabricInfo; absent = NOT_SUPPORTED (no NVLink fabric)
- *       "fields": {"82": 45, "74": [0, 5000000], "230": 0}   // nvmlDeviceGetFieldValues by field id
+ *       "fields": {"82": 45, "74": [0, 5000000], "230": 0},  // nvmlDeviceGetFieldValues by field id
+ *       "nvlink_links": 18          // nvmlDeviceGetNvLinkState: links 0..n-1 active; absent = no NVLink
  *     }]
  *   }
  * Features for "not_supported" also: "pstate", "compute_mode", "encoder", "decoder", "pcie_replay",
@@ -389,17 +390,37 @@ typedef struct {
   unsigned int fieldId, scopeId; long long timestamp, latencyUsec; int valueType, nvmlReturn;
   union { double dVal; unsigned int uiVal; unsigned long ulVal; unsigned long long ullVal; long long sllVal; int siVal; } value;
 } nvmlFieldValue_t;
+/* NVLink throughput fields (NVML_FI_DEV_NVLINK_THROUGHPUT_DATA_TX 138 … RAW_RX 141, cumulative KiB):
+ * scopeId UINT_MAX answers the scenario's value (all links); a link id below "nvlink_links" answers
+ * that link's share (value / links); any other scope NVML_ERROR_INVALID_ARGUMENT. */
 int nvmlDeviceGetFieldValues(nvmlDevice_t d, int count, nvmlFieldValue_t *values) {
   jval *g; int rc = dev_check(d, "fields", &g); if (rc) return rc;
   jval *fields = jget(g, "fields");
+  double links = NUM_OR(g, "nvlink_links", 0);
   for (int i = 0; i < count; i++) {
     char key[16]; snprintf(key, sizeof key, "%u", values[i].fieldId);
     double v;
     values[i].latencyUsec = 0; values[i].timestamp = 0;
-    if (fields && num_at(fields, key, &v)) { values[i].nvmlReturn = OK; values[i].valueType = 3; values[i].value.ullVal = (unsigned long long)v; }
+    int nvlink = values[i].fieldId >= 138 && values[i].fieldId <= 141;
+    if (fields && num_at(fields, key, &v)) {
+      if (nvlink && values[i].scopeId != 0xFFFFFFFFu) {
+        if (values[i].scopeId >= (unsigned int)links) { values[i].nvmlReturn = ERR_INVALID_ARGUMENT; continue; }
+        v = v / links;
+      }
+      values[i].nvmlReturn = OK; values[i].valueType = 3; values[i].value.ullVal = (unsigned long long)v;
+    }
     else values[i].nvmlReturn = ERR_NOT_SUPPORTED;
   }
   return OK;
+}
+/* nvmlDeviceGetNvLinkState: "nvlink_links" active links (0 … n-1 enabled); absent = NOT_SUPPORTED
+ * (no NVLink); a link id beyond NVML_NVLINK_MAX_LINKS (18) is INVALID_ARGUMENT. */
+int nvmlDeviceGetNvLinkState(nvmlDevice_t d, unsigned int link, unsigned int *isActive) {
+  jval *g; int rc = dev_check(d, "nvlink", &g); if (rc) return rc;
+  double links;
+  if (!num_at(g, "nvlink_links", &links)) return ERR_NOT_SUPPORTED;
+  if (link >= 18) return ERR_INVALID_ARGUMENT;
+  *isActive = link < (unsigned int)links ? 1 : 0; return OK;
 }
 int nvmlDeviceGetCurrentClocksEventReasons(nvmlDevice_t d, unsigned long long *out) {
   jval *g; int rc = dev_check(d, "reasons", &g); if (rc) return rc;

@@ -42,7 +42,13 @@ describe('stock peer dashboards on real Prometheus, agent on fake NVML (8 GPUs)'
     const base = JSON.parse(readFileSync(join(FAKE_NVML_SCENARIOS, 'eight-gpus.json'), 'utf8')) as { tick_ms?: number; gpus: Record<string, unknown>[] };
     const hopper = JSON.parse(readFileSync(join(FAKE_NVML_SCENARIOS, 'h100-mig-gpm.json'), 'utf8')) as { gpus: Record<string, unknown>[] };
     base.tick_ms = 1000;
-    base.gpus = base.gpus.map((g) => ({ ...g, gpm: hopper.gpus[0]?.gpm }));
+    // and NVLink (18 links; constant raw counters, so the rate is 0 on every sample after the first).
+    base.gpus = base.gpus.map((g) => ({
+      ...g,
+      gpm: hopper.gpus[0]?.gpm,
+      nvlink_links: 18,
+      fields: { ...(g.fields as Record<string, unknown>), '140': 5_000_000, '141': 7_000_000 },
+    }));
     base.gpus[7] = { ...base.gpus[7], mig_mode: 1, mig_devices: hopper.gpus[1]?.mig_devices, gpm: {} };
     // GPU 6 reports a fan (the H100 SXM boards of the scenario have none: NVML answers NOT_SUPPORTED).
     base.gpus[6] = { ...base.gpus[6], fan: 45, not_supported: [] };
@@ -139,6 +145,8 @@ describe('stock peer dashboards on real Prometheus, agent on fake NVML (8 GPUs)'
       ['3', '2g.20gb', '17'],
       ['9', '1g.10gb', '9'],
     ]);
+    const nvlink = await prom.query('DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL{job="dcgm",GPU_I_ID=""}');
+    expect(nvlink.map((r) => [r.metric.gpu, r.value[1]]).sort()).toEqual(['0', '1', '2', '3', '4', '5', '6', '7'].map((g) => [g, '0']));
     const gi2 = await prom.query('DCGM_FI_PROF_GR_ENGINE_ACTIVE{job="dcgm",GPU_I_ID="2"}');
     expect([0.4, 0.9, 0.7]).toContain(Number(gi2[0]?.value[1]));
   });

@@ -65,8 +65,13 @@ export interface NvmlLib {
   /** nvmlGpuFabricState_t of an NVLink-fabric GPU (0 not supported … 3 completed). */
   fabricState(h: NvmlHandle): NvmlResult<number>;
   remappedRows(h: NvmlHandle): NvmlResult<NvmlRemappedRows>;
-  /** nvmlDeviceGetFieldValues for `ids`: the call's own failure, or one answer per id. */
-  fieldValues(h: NvmlHandle, ids: readonly number[]): NvmlResult<NvmlFieldAnswer[]>;
+  /**
+   * nvmlDeviceGetFieldValues for `ids`: the call's own failure, or one answer per id. `scopeId` (default
+   * 0) is the NVLink link of link-scoped fields; 0xFFFFFFFF asks the sum over all links.
+   */
+  fieldValues(h: NvmlHandle, ids: readonly number[], scopeId?: number): NvmlResult<NvmlFieldAnswer[]>;
+  /** nvmlDeviceGetNvLinkState: is NVLink `link` (0 … 17) active? */
+  nvlinkActive(h: NvmlHandle, link: number): NvmlResult<boolean>;
   /** nvmlDeviceGetPcieThroughput on a koffi worker thread (the driver blocks ~20 ms per call). */
   pcieKbPerSAsync(h: NvmlHandle, dir: 'tx' | 'rx'): Promise<NvmlResult<number>>;
   clockEventReasons(h: NvmlHandle): NvmlResult<number>;
@@ -215,6 +220,7 @@ export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
     remapped: fn('nvmlDeviceGetRemappedRows', [Device, outU32, outU32, outU32, outU32]),
     fields: fn('nvmlDeviceGetFieldValues', [Device, 'int', 'void *']),
     fabric: fn('nvmlDeviceGetGpuFabricInfo', [Device, koffi.out(koffi.pointer(FabricInfo))]),
+    nvlinkState: fn('nvmlDeviceGetNvLinkState', [Device, 'uint32', outU32]),
     pcie: fn('nvmlDeviceGetPcieThroughput', [Device, 'int', outU32]),
     ecc: fn('nvmlDeviceGetTotalEccErrors', [Device, 'int', 'int', outU64]),
     violation: fn('nvmlDeviceGetViolationStatus', [Device, 'int', koffi.out(koffi.pointer(Violation))]),
@@ -290,6 +296,7 @@ export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
     },
     pcieReplays: (h) => out1(f.replays, num, h),
     fabricState: (h) => struct(f.fabric, (o) => num(o.state), h),
+    nvlinkActive: (h, link) => out1(f.nvlinkState, (v) => num(v) === 1, h, link),
     remappedRows(h) {
       if (f.remapped === undefined) return missing;
       const [c, u, p, x] = [[0], [0], [0], [0]];
@@ -297,10 +304,13 @@ export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
       if (rc !== NVML_SUCCESS) return { ok: false, rc };
       return { ok: true, value: { correctable: num(c[0]), uncorrectable: num(u[0]), pending: num(p[0]) !== 0, failure: num(x[0]) !== 0 } };
     },
-    fieldValues(h, ids) {
+    fieldValues(h, ids, scopeId = 0) {
       if (f.fields === undefined) return missing;
       const buf = Buffer.alloc(fieldValueSize * ids.length);
-      ids.forEach((fieldId, i) => buf.writeUInt32LE(fieldId, i * fieldValueSize));
+      ids.forEach((fieldId, i) => {
+        buf.writeUInt32LE(fieldId, i * fieldValueSize);
+        buf.writeUInt32LE(scopeId, i * fieldValueSize + 4);
+      });
       const rc = num(f.fields(h, ids.length, buf));
       if (rc !== NVML_SUCCESS) return { ok: false, rc };
       return { ok: true, value: ids.map((_, i) => decodeField(koffi.decode(buf, i * fieldValueSize, FieldValue) as RawField)) };

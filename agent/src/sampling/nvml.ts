@@ -10,6 +10,7 @@ import { NVML_SUCCESS, NvmlError, isAbsentReturn, isGpuLostReturn } from './nvml
 import { loadNvml, type NvmlHandle, type NvmlLib, type NvmlResult } from './nvml-lib.js';
 import { startXidWatcher, type XidWatcher } from './nvml-xid.js';
 import { createGpmReader } from './nvml-gpm.js';
+import { ALL_LINKS, NVLINK_RAW_FIELDS, activeNvlinks, nvlinkReadings, type NvlinkPrevious } from './nvml-nvlink.js';
 import { PEER_FIELDS, readPeer } from './nvml-peer.js';
 import type { GpmReadings, GpuSampleResult, GpuSampler, GpuSnapshot, GpuStatusChange, MigDeviceSnapshot } from './sampler.js';
 import { compact } from './smi-values.js';
@@ -59,6 +60,10 @@ interface GpuState {
   lost: boolean;
   /** nvmlGpmQueryDeviceSupport said yes (Hopper and later). */
   gpm: boolean;
+  /** Active NVLink links (nvmlDeviceGetNvLinkState at start); undefined without NVLink. */
+  nvlinkLinks?: number;
+  /** The last NVLink counter reading, for the rate. */
+  nvlinkPrev?: NvlinkPrevious;
   /** Fields NVML said it does not support on this GPU: never asked again. */
   unsupported: Set<string>;
 }
@@ -108,6 +113,7 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
       memMax: value(lib.maxClock(h.value, 'mem')),
       lost: false,
       gpm: gpm !== undefined && value(gpm.lib.supported(h.value)) === true,
+      nvlinkLinks: activeNvlinks(lib, h.value),
       unsupported: new Set(),
     });
   }
@@ -171,6 +177,7 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
     const fields = read('fields', 'nvmlDeviceGetFieldValues', () => lib.fieldValues(h, PEER_FIELDS));
     const peer = readPeer(lib, h, read, fields);
     const gpmNow = g.gpm ? read('gpm', 'nvmlGpmSampleGet', () => readGpm(String(g.index), h)) : undefined;
+    const nvlink = g.nvlinkLinks === undefined ? undefined : readNvlink(g, g.nvlinkLinks, ts, read);
     const migDevices = mig === true ? readMig(g) : undefined;
     if (lostRc !== undefined) {
       g.lost = true;
@@ -213,7 +220,7 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
       mig_devices: migDevices,
       processes: procs?.map((p) => compact({ pid: p.pid, used_memory_bytes: p.usedBytes })),
       clock_event_reason_counters_us: peer.clockEventUs,
-      peer: gpmNow === undefined ? peer.readings : { ...peer.readings, gpm: gpmNow },
+      peer: gpmNow === undefined && nvlink === undefined ? peer.readings : compact({ ...peer.readings, gpm: gpmNow, nvlink }),
     });
   }
 
@@ -237,6 +244,14 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
       );
     }
     return out;
+  }
+
+  /** NVLink counters of all links (one nvmlDeviceGetFieldValues call) and the rate since the last sample. */
+  function readNvlink(g: GpuState, links: number, ts: number, read: <T>(field: string, fn: string, call: () => NvmlResult<T>) => T | undefined) {
+    const answers = read('nvlink', 'nvmlDeviceGetFieldValues', () => lib.fieldValues(g.handle, NVLINK_RAW_FIELDS, ALL_LINKS));
+    const r = nvlinkReadings(links, answers, ts, g.nvlinkPrev);
+    g.nvlinkPrev = r.keep;
+    return r.readings;
   }
 
   /** GPM over the window since the last sample; ok with no value on the first sample. */

@@ -92,6 +92,18 @@ export interface PeerReadings {
   fabric_state?: number;
   /** GPM readings of the whole GPU (NVML, Hopper and later), from its second sample on. */
   gpm?: GpmReadings;
+  /** NVLink links and throughput (NVML, GPUs with an active link). */
+  nvlink?: NvlinkReadings;
+}
+
+/** NVLink of one GPU: active links and the raw (data + protocol) throughput counters of all links. */
+export interface NvlinkReadings {
+  links_active: number;
+  /** Bytes sent / received over all links since the driver loaded. */
+  raw_tx_bytes_total?: number;
+  raw_rx_bytes_total?: number;
+  /** Sent plus received, bytes per second over the last sampling interval (from the second sample on). */
+  raw_bytes_per_s?: number;
 }
 
 /** A reading parsed from recorded or live nvidia-smi output, before it is stamped with a time. */

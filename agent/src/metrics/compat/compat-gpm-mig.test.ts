@@ -30,6 +30,7 @@ const BUSY: GpuSnapshot = {
       pcie_tx_bytes_per_s: 700 * MiB,
       pcie_rx_bytes_per_s: 2000.4 * MiB,
     },
+    nvlink: { links_active: 18, raw_tx_bytes_total: 1_000_000 * 1024, raw_rx_bytes_total: 2_000_000 * 1024, raw_bytes_per_s: 76_800_000 },
   },
 };
 const MIG: GpuSnapshot = {
@@ -88,6 +89,14 @@ describe('dcgm mode with GPM and MIG', () => {
     );
     // No FP pipe readings in the snapshot: absent, not zero.
     expect(text).not.toContain('DCGM_FI_PROF_PIPE_FP32_ACTIVE');
+  });
+
+  it('writes the NVLink rate of all links in MB/s as DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL (typed counter, as the CSV)', () => {
+    // 76 800 000 B/s = 76.8 MB/s, rounded.
+    expect(text).toContain(`DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL{${gpu0}} 77\n`);
+    expect(text).toContain('# TYPE DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL counter\n');
+    // GPU 1 has no NVLink reading.
+    expect(text.match(/^DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL\{/gm)).toHaveLength(1);
   });
 
   it('writes one series set per MIG GPU instance with GPU_I_PROFILE and GPU_I_ID after modelName', () => {

@@ -35,6 +35,17 @@ const FIELDS: readonly (readonly [string, FamilyType, string, Read])[] = [
   ['DCGM_FI_DEV_UNCORRECTABLE_REMAPPED_ROWS', 'counter', 'Number of remapped rows for uncorrectable errors', (g) => g.peer?.remapped_rows_uncorrectable],
   ['DCGM_FI_DEV_CORRECTABLE_REMAPPED_ROWS', 'counter', 'Number of remapped rows for correctable errors', (g) => g.peer?.remapped_rows_correctable],
   ['DCGM_FI_DEV_ROW_REMAP_FAILURE', 'gauge', 'Whether remapping of rows has failed', (g) => bool(g.peer?.remapped_rows_failure)],
+  // DCGM's field 449 is typed counter in the CSV but DCGM fills it with the NVLink rate in MB/s (raw
+  // data plus protocol, all links): the rate of NVML's raw throughput counters over the last interval.
+  [
+    'DCGM_FI_DEV_NVLINK_BANDWIDTH_TOTAL',
+    'counter',
+    'Total number of NVLink bandwidth counters for all lanes.',
+    (g) => {
+      const r = g.peer?.nvlink?.raw_bytes_per_s;
+      return r === undefined ? undefined : Math.round(r / 1e6);
+    },
+  ],
   // The profiling (DCP) fields of the counter list, from NVML GPM (docs/metrics.md "GPM").
   ['DCGM_FI_PROF_GR_ENGINE_ACTIVE', 'gauge', 'Ratio of time the graphics engine is active.', gpm('graphics_activity_ratio')],
   ['DCGM_FI_PROF_SM_ACTIVE', 'gauge', 'The ratio of cycles an SM has at least 1 warp assigned.', gpm('sm_activity_ratio')],
