@@ -122,6 +122,17 @@ describe('GPM through NVML (h100-mig-gpm.json)', () => {
     const { gpus } = await sampler.sample();
     expect(gpus.map((g) => g.peer?.gpm)).toEqual(Array.from({ length: 8 }, () => undefined));
     expect(fake.gpmSamplesAllocated()).toBe(0);
+    // Not one NVML call more per sample than with GPM switched off (support and NVLink asked once, at start).
+    const perSample = async (s: NvmlSampler): Promise<number> => {
+      const before = fake.callCount();
+      await s.sample();
+      return fake.callCount() - before;
+    };
+    const withGpm = await perSample(sampler);
+    await sampler.close();
+    sampler = createNvmlSampler({ libPath, watchXid: false, pcie: false, gpm: false });
+    await sampler.sample();
+    expect(withGpm).toBe(await perSample(sampler));
     await sampler.close();
 
     useScenario('h100-mig-gpm.json');
