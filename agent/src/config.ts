@@ -126,6 +126,18 @@ export const AgentConfigSchema = z.object({
   AGENT_COMFYUI_POLL_INTERVAL_MS: positiveInt.default(2000).describe('how often each ComfyUI API is polled while it answers, ms'),
   AGENT_COMFYUI_TIMEOUT_MS: positiveInt.default(5000).describe('deadline of one ComfyUI API request, ms'),
   AGENT_COMFYUI_RECONNECT_MAX_MS: tuning(positiveInt.default(30_000).describe('backoff cap between attempts while a ComfyUI is down, ms')),
+  AGENT_PREEMPTION_PROBE: z
+    .enum(['auto', 'off', 'gcp', 'aws', 'azure'])
+    .default('auto')
+    .describe(
+      'cloud preemption / spot-termination notices read from the instance metadata service and recorded on running campaigns; auto = the provider the DMI strings in /sys/class/dmi/id name (GCP, AWS, Azure; no probe elsewhere), off = never',
+    ),
+  AGENT_PREEMPTION_POLL_MS: positiveInt.default(5000).describe('how often the metadata service is asked for a preemption notice, ms'),
+  AGENT_PREEMPTION_METADATA_URL: z
+    .string()
+    .regex(/^https?:\/\/\S+$/)
+    .optional()
+    .describe("metadata service base URL (default: the provider's, http://metadata.google.internal or http://169.254.169.254)"),
   AGENT_VOLUMES: list(`the role must be one of ${Object.keys(VOLUME_ROLES).join(', ')}, then :mount`, (s) => {
     const pair = splitPair(s);
     const role = pair === undefined ? undefined : (VOLUME_ROLES as Record<string, VolumeRole>)[pair[0]];

@@ -11,6 +11,7 @@ import { createHostSampler } from '../sampling/host.js';
 import { createRemoteVolumeLookup, type RemoteVolumeOptions } from '../signals/mounts.js';
 import { buildGpuSampler } from '../sources/gpu-from-config.js';
 import { buildLogSources } from '../sources/log-sources.js';
+import { buildPreemptionSources } from '../sources/preemption.js';
 import type { Command } from './command.js';
 import { wantsHelp } from './command.js';
 import { parseArgs } from './flags.js';
@@ -103,7 +104,7 @@ export const runCommand: Command = {
         gpuSampler: gpu.sampler,
         hostSource: createHostSampler({ volumes: cfg.AGENT_VOLUMES, log, counter, intervalMs: cfg.AGENT_SAMPLE_INTERVAL_MS }),
         remoteVolume: remoteVolumeLookup(cfg.AGENT_VOLUMES),
-        eventSources: [...logs, ...comfyApis],
+        eventSources: [...logs, ...comfyApis, ...buildPreemptionSources(cfg, log, counter)],
         observers: sinks.observers,
         onOutcome: (o, _seq, _r, rows) => {
           const s = toSendStatus(o);

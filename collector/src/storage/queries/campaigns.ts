@@ -8,6 +8,7 @@ import type { TenantScope } from '../scope.js';
 import { joinSql, sql, type SqlFragment } from '../sql.js';
 import { numOrNull } from './aggregates.js';
 import { deriveCampaign, type CampaignEventRow } from './campaign-derive.js';
+import { addPreemptions, HOST_WIDE_CAMPAIGN } from './campaign-preemptions.js';
 import { segmentTrainingRuns, TRAINING_RUNTIMES, trainingCampaign, trainingCampaignId, type TrainingEventRow } from './training-campaigns.js';
 
 /** Events of a campaign read from this long before the range. */
@@ -230,7 +231,7 @@ const EMPTY_ROW: CampaignEventRow = {
 const summary = ({ interruption_list: _i, cache_hit_ratio: _c, total_epochs: _t, last_epoch: _l, ...rest }: CampaignDetail): CampaignSummary => rest;
 
 export async function queryCampaigns(s: TenantScope, q: CampaignsQuery, from: Date, to: Date, nowMs: number): Promise<CampaignSummary[]> {
-  const conds = [sql`ts >= ${from} AND ts < ${to}`, sql`campaign_id != ''`, ...filters(q)];
+  const conds = [sql`ts >= ${from} AND ts < ${to}`, sql`campaign_id NOT IN ('', ${HOST_WIDE_CAMPAIGN})`, ...filters(q)];
   const ids = await s.query<{ campaign_id: string }>(sql`
     SELECT campaign_id, max(${MS}) AS last_ms
     FROM ${s.rows('runtime_events', joinSql(conds, ' AND '), { prewhere: JOB_KINDS })}
@@ -243,6 +244,7 @@ export async function queryCampaigns(s: TenantScope, q: CampaignsQuery, from: Da
     from,
     to,
   );
+  await addPreemptions(s, rows);
   await addHostSilences(s, rows);
   const all = [...[...rows.entries()].map(([id, r]) => deriveCampaign(id, r, nowMs)), ...(await trainingRuns(s, q, from, to, nowMs))];
   return all
@@ -255,7 +257,9 @@ export async function queryCampaigns(s: TenantScope, q: CampaignsQuery, from: Da
 /** One campaign by id, or undefined. Training runs (`t-`) are found among the runs of the range. */
 export async function queryCampaign(s: TenantScope, id: string, from: Date, to: Date, nowMs: number): Promise<CampaignDetail | undefined> {
   if (id.startsWith('t-')) return (await trainingRuns(s, {}, from, to, nowMs)).find((c) => c.id === id);
+  if (id === HOST_WIDE_CAMPAIGN) return undefined;
   const all = await campaignRows(s, [id], from, to);
+  await addPreemptions(s, all);
   await addHostSilences(s, all);
   const rows = all.get(id);
   return rows === undefined || rows.length === 0 ? undefined : deriveCampaign(id, rows, nowMs);

@@ -1,0 +1,71 @@
+// `preemption` interruptions (docs/signals.md "Preemption"): an agent that reads a cloud preemption
+// notice sends one host-level `campaign` event with campaign id `*` and interruption `preemption`
+// (agent/src/sources/preemption.ts). Each campaign that was running on that host then — the notice
+// between its first event and CAMPAIGN_IDLE_MS after its last one (later, it had gone idle) — gets
+// the interruption as one of its rows, at the notice's time. A campaign that already has a
+// preemption row at that time keeps one.
+import type { TenantScope } from '../scope.js';
+import { joinSql, sql } from '../sql.js';
+import { CAMPAIGN_IDLE_MS, type CampaignEventRow } from './campaign-derive.js';
+
+/** The campaign id of a host-level notice (every campaign running on the host). */
+export const HOST_WIDE_CAMPAIGN = '*';
+
+type Num = number | string | null;
+
+/** Host-level notices in [from, to) for these hosts: ms per host. Pure attribution in attributePreemptions. */
+export async function addPreemptions(s: TenantScope, byCampaign: Map<string, CampaignEventRow[]>): Promise<void> {
+  const spans = [...byCampaign.values()].filter((rows) => rows.length > 0);
+  if (spans.length === 0) return;
+  const all = spans.flat();
+  const hosts = [...new Set(all.map((r) => r.host))];
+  const from = new Date(Math.min(...all.map((r) => r.ms)));
+  const to = new Date(Math.max(...all.map((r) => r.ms)) + CAMPAIGN_IDLE_MS + 1000);
+  const rows = await s.query<{ host: string; ms: Num }>(sql`
+    SELECT DISTINCT host, toUInt64(ts) * 1000 + ts_ms AS ms
+    FROM ${s.rows(
+      'runtime_events',
+      sql`ts >= ${from} AND ts < ${to} AND campaign_id = ${HOST_WIDE_CAMPAIGN} AND interruption = 'preemption' AND host IN (${joinSql(
+        hosts.map((h) => sql`${h}`),
+        ', ',
+      )})`,
+      { prewhere: sql`kind = 'campaign'` },
+    )}
+    ORDER BY host, ms
+    LIMIT 10000`);
+  attributePreemptions(
+    byCampaign,
+    rows.map((r) => ({ host: r.host, ms: Number(r.ms) })),
+  );
+}
+
+/**
+ * Adds a `preemption` campaign row to each campaign running on the notice's host at its time:
+ * first row ≤ notice ≤ last row + CAMPAIGN_IDLE_MS. Pure.
+ */
+export function attributePreemptions(byCampaign: Map<string, CampaignEventRow[]>, notices: readonly { host: string; ms: number }[]): void {
+  for (const [id, rows] of byCampaign) {
+    if (rows.length === 0) continue;
+    const first = Math.min(...rows.map((r) => r.ms));
+    const last = Math.max(...rows.map((r) => r.ms));
+    for (const n of notices) {
+      if (n.ms < first || n.ms > last + CAMPAIGN_IDLE_MS) continue;
+      if (!rows.some((r) => r.host === n.host)) continue;
+      if (rows.some((r) => r.kind === 'campaign' && r.interruption === 'preemption' && r.ms === n.ms)) continue;
+      rows.push({ ...rows[0], ms: n.ms, host: n.host, kind: 'campaign', campaign_id: id, interruption: 'preemption', ...BLANK } as CampaignEventRow);
+    }
+    rows.sort((a, b) => a.ms - b.ms);
+  }
+}
+
+const BLANK = {
+  job_id: '',
+  job_key: '',
+  outcome: '',
+  images: null,
+  planned_jobs: null,
+  planned_images: null,
+  lost_jobs: null,
+  cached_nodes: null,
+  executed_nodes: null,
+};
