@@ -44,7 +44,13 @@ interface Ctx {
   nowMs: number;
   /** Hosts with exactly one GPU and its index: where jobs without a GPU index run. */
   single: { hosts: string[]; gpus: number[] };
+  /** `(host, GPU index)` tuples the campaigns' jobs ran on: the only GPUs whose samples are read. */
+  gpus: SqlFragment;
 }
+
+/** The host's only GPU (for a job that named none), or NO_GPU. */
+const onlyGpu = (c: Ctx): SqlFragment =>
+  c.single.hosts.length === 0 ? sql`toUInt16(${NO_GPU})` : sql`toUInt16(transform(host, ${c.single.hosts}, ${c.single.gpus.map(String)}, toString(${NO_GPU})))`;
 
 /** One row per job on the hosts, with its window [js, je), GPU and campaign ('' outside campaigns). */
 function jobsSql(c: Ctx): SqlFragment {
@@ -74,11 +80,9 @@ function jobsSql(c: Ctx): SqlFragment {
     ) USING (host, c)
     WHERE ems > s0
     GROUP BY host, job_id`;
-  const single =
-    c.single.hosts.length === 0 ? sql`toUInt16(${NO_GPU})` : sql`transform(host, ${c.single.hosts}, ${c.single.gpus.map(String)}, toString(${NO_GPU}))`;
   return sql`
-    SELECT host, job_id, c, img, e0,
-      toUInt16(ifNull(g0, toUInt16(${single}))) AS gi,
+    SELECT host, job_id, c,
+      toUInt16(ifNull(g0, ${onlyGpu(c)})) AS gi,
       if(e0 > 0, if(s0 > 0, least(s0, e0), if(isNull(dur), e0, e0 - least(e0, toInt64(greatest(0, assumeNotNull(dur)) * 1000)))), s0) AS js,
       if(e0 > 0, e0, if(le > 0, le, toInt64(${c.nowMs}))) AS je
     FROM (${perJob}) ANY LEFT JOIN (${lostEnd}) USING (host, job_id)
@@ -93,15 +97,19 @@ async function sharesOf(c: Ctx): Promise<{ c: string; gn: string; ms: Num; joule
     FROM (
       SELECT host, gpu_index, gpu_uuid, ${MS} AS t, toInt64(assumeNotNull(interval_ms)) AS iv,
         ifNull(energy_delta_joules, 0) AS ed, toUInt8(isNotNull(energy_delta_joules)) AS he, gpu_name AS gn
-      FROM ${c.s.rows('gpu_samples', sql`ts >= ${c.from} AND ts < ${c.to} AND isNotNull(interval_ms) AND interval_ms > 0`, {
-        prewhere: sql`host IN (${list(c.hosts)})`,
-      })}
+      FROM ${c.s.rows(
+        'gpu_samples',
+        sql`ts >= ${c.from} AND ts < ${c.to} AND isNotNull(interval_ms) AND interval_ms > 0 AND (host, gpu_index) IN (${c.gpus})`,
+        {
+          prewhere: sql`host IN (${list(c.hosts)})`,
+        },
+      )}
     )`;
   const jobs = sql`
     SELECT host, gi, job_id, c, js, je,
       arrayJoin(arrayMap(x -> toInt64(x) + intDiv(js, 60000), range(toUInt64(intDiv(je, 60000) - intDiv(js, 60000) + 1)))) AS b
     FROM (${jobsSql(c)})
-    WHERE je > js AND gi != ${NO_GPU}`;
+    WHERE je > js AND (host, gi) IN (${c.gpus})`;
   return c.s.query(sql`
     SELECT c, gn, sum(siv * o / greatest(siv, tot)) AS ms, sum(sed * o / greatest(siv, tot)) AS joules, sum(she * o / greatest(siv, tot)) AS en
     FROM (
@@ -122,10 +130,18 @@ async function sharesOf(c: Ctx): Promise<{ c: string; gn: string; ms: Num; joule
 
 /** Jobs that ended in the range per campaign, their images, and those without a GPU. */
 async function jobCounts(c: Ctx): Promise<{ c: string; jobs: Num; images: Num; unattributed: Num }[]> {
+  const since = new Date(c.from.getTime() - JOB_EDGE_MS);
   return c.s.query(sql`
     SELECT c, count() AS jobs, sum(img) AS images, countIf(gi = ${NO_GPU}) AS unattributed
-    FROM (${jobsSql(c)})
-    WHERE c != '' AND e0 >= ${c.from.getTime()} AND e0 < ${c.to.getTime()}
+    FROM (
+      SELECT host, job_id, any(campaign_id) AS c, toUInt16(ifNull(any(gpu_index), ${onlyGpu(c)})) AS gi, ifNull(anyIf(images, kind = 'job_end'), 0) AS img,
+        countIf(kind = 'job_end') AS ends, maxIf(${MS}, kind = 'job_end') AS e0
+      FROM ${c.s.rows('runtime_events', sql`ts >= ${since} AND ts < ${c.to} AND campaign_id IN (${list(c.ids)}) AND host IN (${list(c.hosts)})`, {
+        prewhere: sql`kind IN ('job_start', 'job_end')`,
+      })}
+      GROUP BY host, job_id
+    )
+    WHERE ends > 0 AND e0 >= ${c.from.getTime()}
     GROUP BY c`);
 }
 
@@ -139,8 +155,8 @@ export async function queryCampaignCost(
   nowMs: number,
 ): Promise<CostCampaign[]> {
   const host = q.host === undefined ? [] : [sql`host = ${q.host}`];
-  const found = await s.query<{ campaign_id: string; hosts: string[] }>(sql`
-    SELECT campaign_id, groupUniqArray(host) AS hosts, max(${MS}) AS last_ms
+  const found = await s.query<{ campaign_id: string; hosts: string[]; gpus: [string, Num][] }>(sql`
+    SELECT campaign_id, groupUniqArray(host) AS hosts, groupUniqArray(tuple(host, ifNull(gpu_index, ${NO_GPU}))) AS gpus, max(${MS}) AS last_ms
     FROM ${s.rows('runtime_events', joinSql([sql`ts >= ${from} AND ts < ${to} AND campaign_id != ''`, ...host], ' AND '), {
       prewhere: sql`kind IN ('job_start', 'job_end')`,
     })}
@@ -157,6 +173,13 @@ export async function queryCampaignCost(
     })}
     GROUP BY host`);
   const singles = gpuSets.filter((g) => g.gpus.length === 1);
+  // the GPUs the campaigns' jobs named, and the only GPU of a host for jobs that named none
+  const onlyGpu = new Map(singles.map((g) => [g.host, Number(g.gpus[0])]));
+  const pairs = new Map<string, SqlFragment>();
+  for (const [h, g] of found.flatMap((r) => r.gpus)) {
+    const gpu = Number(g) === NO_GPU ? onlyGpu.get(h) : Number(g);
+    if (gpu !== undefined && hosts.includes(h)) pairs.set(`${h}\u0000${gpu}`, sql`(${h}, ${gpu})`);
+  }
   const ctx: Ctx = {
     s,
     hosts,
@@ -165,6 +188,7 @@ export async function queryCampaignCost(
     to,
     nowMs,
     single: { hosts: singles.map((g) => g.host), gpus: singles.map((g) => Number(g.gpus[0])) },
+    gpus: joinSql([...pairs.values()], ', '),
   };
   const since = new Date(from.getTime() - CAMPAIGN_LOOKBACK_MS);
   const [meta, shares, counts] = await Promise.all([
@@ -174,7 +198,7 @@ export async function queryCampaignCost(
         prewhere: sql`kind IN ('job_start', 'job_end', 'campaign')`,
       })}
       GROUP BY campaign_id`),
-    sharesOf(ctx),
+    pairs.size === 0 ? [] : sharesOf(ctx),
     jobCounts(ctx),
   ]);
   return campaignRows(ids, meta, shares, counts, prices);
