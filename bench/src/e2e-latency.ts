@@ -24,10 +24,32 @@ async function main(): Promise<void> {
     COLLECTOR_HTTP_PORT: '0',
     COLLECTOR_GRPC_PORT: '0',
     COLLECTOR_LOG_LEVEL: 'silent',
+    // Ingest tuning to try (COLLECTOR_INGEST_LINGER_MS=50 ...) passes through; unset = the defaults.
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('COLLECTOR_INGEST_'))),
   });
   if (!cfg.ok) throw new Error(cfg.issues.join('; '));
   const log = pino({ level: 'silent' });
   const collector = await startCollector(cfg.config, log);
+  // Where the time goes: when the collector's gpu_samples INSERT carrying each marker started and
+  // ended (the storage object the ingest path writes through, wrapped).
+  const insertAt = new Map<number, { start: number; end: number }>();
+  const storage = collector.storage;
+  const lookups: number[] = [];
+  const query = storage.query.bind(storage);
+  storage.query = async <T>(q: Parameters<typeof query>[0], settings?: Parameters<typeof query>[1]): Promise<T[]> => {
+    const start = Date.now();
+    const rows = await query<T>(q, settings);
+    if (q.text.includes('FROM ingest_batches')) lookups.push(Date.now() - start);
+    return rows;
+  };
+  const insertJsonLines = storage.insertJsonLines.bind(storage);
+  storage.insertJsonLines = async (table, text) => {
+    const start = Date.now();
+    await insertJsonLines(table, text);
+    if (table !== 'gpu_samples') return;
+    const end = Date.now();
+    for (const m of text.toString().matchAll(/"mem_used_bytes":(\d+)/g)) insertAt.set(Math.round(Number(m[1]) / MiB), { start, end });
+  };
   // The sample's memory_used_bytes carries a marker (its sequence number) we can look for.
   let marker = 0;
   const takenAt = new Map<number, number>();
@@ -78,6 +100,22 @@ async function main(): Promise<void> {
   await collector.stop();
   await ch.close();
   const lat = [...seen.values()].sort((a, b) => a - b);
+  const part = (f: (m: number, t: number, at: { start: number; end: number }) => number): string => {
+    const xs = [...seen.keys()].flatMap((m) => {
+      const t = takenAt.get(m);
+      const at = insertAt.get(m);
+      return t === undefined || at === undefined ? [] : [f(m, t, at)];
+    });
+    xs.sort((a, b) => a - b);
+    return `p50 ${percentile(xs, 50)} / p99 ${percentile(xs, 99)} ms`;
+  };
+  console.log(
+    `where the time goes (sample taken → collector's gpu_samples INSERT starts: agent batch wait + spool + send + collector linger (0 for a lone agent, at most ${cfg.config.COLLECTOR_INGEST_LINGER_MS} ms) + ledger lookup): ${part((_m, t, at) => at.start - t)}`,
+  );
+  lookups.sort((a, b) => a - b);
+  console.log(`  of which the ledger lookup before each group's INSERTs: p50 ${percentile(lookups, 50)} / p99 ${percentile(lookups, 99)} ms`);
+  console.log(`  INSERT (gpu_samples, beside the other tables): ${part((_m, _t, at) => at.end - at.start)}`);
+  console.log(`  INSERT done → seen on /api/v1/fleet (polled every 50 ms): ${part((m, t, at) => t + (seen.get(m) ?? 0) - at.end)}`);
   console.log(`samples: ${lat.length} of ${SAMPLES} (sample every 1 s, batch flush every 2 s — the agent defaults)`);
   console.log(`sample → queryable via API: p50 ${percentile(lat, 50)} ms, p95 ${percentile(lat, 95)} ms, p99 ${percentile(lat, 99)} ms, max ${lat.at(-1)} ms`);
   console.log(`e2e-latency: p99 ${(percentile(lat, 99) / 1000).toFixed(2)} s (target < 5 s)`);

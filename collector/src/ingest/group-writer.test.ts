@@ -126,41 +126,78 @@ describe('createGroupWriter', () => {
     expect(st.queries[0]).not.toMatch(/has\(/);
   });
 
-  it('lingers up to lingerMs for more batches before writing a group that is not full', async () => {
+  it('writes a lone batch at once, then paces groups that are not full: the next starts lingerMs after the last one started', async () => {
     vi.useFakeTimers();
     const st = fakeStorage();
     const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000, groupRows: 20, lingerMs: 200 });
-    const first = w.write(batch('a', 1, 8));
-    await vi.advanceTimersByTimeAsync(150);
-    expect(st.inserts).toEqual([]);
+    // Nothing written yet: the first batch goes at once (no linger to pay for a lone agent).
+    expect(await w.write(batch('a', 1, 8))).toEqual({ acceptedRows: 8, duplicate: false });
+    expect(st.inserts).toEqual([
+      ['gpu_samples', 8],
+      ['hosts', 1],
+      ['ingest_batches', 1],
+    ]);
+    // 50 ms after that group started: wait for more, until 200 ms after its start.
+    await vi.advanceTimersByTimeAsync(50);
     const second = w.write(batch('b', 1, 8));
-    await vi.advanceTimersByTimeAsync(60);
+    await vi.advanceTimersByTimeAsync(99);
+    const third = w.write(batch('c', 1, 8));
+    await vi.advanceTimersByTimeAsync(50); // t = 199
+    expect(st.inserts).toHaveLength(3);
+    await vi.advanceTimersByTimeAsync(1); // t = 200
+    expect(await Promise.all([second, third])).toEqual([
+      { acceptedRows: 8, duplicate: false },
+      { acceptedRows: 8, duplicate: false },
+    ]);
+    expect(st.inserts.slice(3)).toEqual([
+      ['gpu_samples', 16],
+      ['hosts', 2],
+      ['ingest_batches', 2],
+    ]);
+    // Long after: at once again.
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(await w.write(batch('d', 1, 8))).toEqual({ acceptedRows: 8, duplicate: false });
+    expect(st.inserts).toHaveLength(9);
+  });
+
+  it('lingers lingerMs for a batch that arrives while a group is being written (a busy ClickHouse gets bigger groups)', async () => {
+    vi.useFakeTimers();
+    const st = fakeStorage();
+    const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000, groupRows: 20, lingerMs: 200 });
+    (st as unknown as { hold: () => void }).hold();
+    const first = w.write(batch('a', 1, 8)); // written at once, its inserts held by "ClickHouse"
+    await vi.advanceTimersByTimeAsync(10);
+    expect(st.queries).toHaveLength(1);
+    const second = w.write(batch('b', 1, 8)); // t = 10, during that write
+    await vi.advanceTimersByTimeAsync(199); // t = 209
+    expect(st.queries).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1); // t = 210: its linger is over, the second slot takes it
+    expect(st.queries).toHaveLength(2);
+    st.release();
     expect(await Promise.all([first, second])).toEqual([
       { acceptedRows: 8, duplicate: false },
       { acceptedRows: 8, duplicate: false },
     ]);
-    expect(st.inserts).toEqual([
-      ['gpu_samples', 16],
-      ['hosts', 2],
-      ['ingest_batches', 2],
-    ]);
   });
 
-  it('writes a full group at once, without lingering', async () => {
+  it('writes a full group at once, without lingering, also while another group is being written', async () => {
     vi.useFakeTimers();
     const st = fakeStorage();
     const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000, groupRows: 16, lingerMs: 60_000 });
-    const r = await Promise.all([w.write(batch('a', 1, 8)), w.write(batch('b', 1, 8))]);
-    expect(r.map((x) => x.acceptedRows)).toEqual([8, 8]);
-    expect(st.inserts).toEqual([
+    (st as unknown as { hold: () => void }).hold();
+    const warm = w.write(batch('z', 1, 1)); // idle writer: written at once, held
+    const full = Promise.all([w.write(batch('a', 1, 8)), w.write(batch('b', 1, 8))]);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(st.queries).toHaveLength(2); // the full group's ledger lookup: no 60 s linger
+    st.release();
+    await warm;
+    expect((await full).map((x) => x.acceptedRows)).toEqual([8, 8]);
+    expect(st.inserts.filter(([t]) => t === 'gpu_samples').sort()).toEqual([
+      ['gpu_samples', 1],
       ['gpu_samples', 16],
-      ['hosts', 2],
-      ['ingest_batches', 2],
     ]);
   });
-});
 
-describe('latestHostRows', () => {
   it('keeps one hosts row per tenant and host: the latest last_seen, the later batch on a tie', () => {
     const rows = [batch('a', 1, 0, '2026-01-01 00:00:02'), batch('a', 2, 0, '2026-01-01 00:00:01'), batch('b', 1, 0), batch('b', 2, 0)].map((b) => b.rows);
     const b2 = rows[3]?.hosts[0];

@@ -4,7 +4,11 @@
 // rollup its materialized views feed), so groups should be large: a group is written once it holds
 // `groupRows` rows or its oldest batch has lingered `lingerMs`, with at most `maxConcurrentWrites`
 // groups in flight (the next group's ledger lookup overlaps the current group's inserts); while
-// every slot is busy, arriving batches make the next group bigger.
+// every slot is busy, arriving batches make the next group bigger. The linger paces groups (at most
+// one not-full group per `lingerMs`), so it is not paid when there is nothing to pace: a batch that
+// finds nothing being written and no group started in the last `lingerMs` is written at once (a
+// lone agent, a quiet fleet: sample-to-queryable latency without the linger), and one that arrives
+// sooner waits at most until `lingerMs` after the last group started.
 //
 // Exactly-once, also across replicas and restarts: a batch already in the ledger (ingest_batches)
 // is acknowledged as a duplicate without writing, and a batch that arrives again while its first
@@ -68,7 +72,7 @@ export interface GroupWriterOptions {
   maxConcurrentWrites?: number;
   /** Rows that make a group full: written at once, also beside a write in flight (COLLECTOR_INGEST_GROUP_ROWS). */
   groupRows: number;
-  /** How long the oldest batch of a not-yet-full group waits for more, ms (COLLECTOR_INGEST_LINGER_MS). */
+  /** How long the oldest batch of a not-yet-full group waits for more, ms, and the least time between the starts of two not-full groups (COLLECTOR_INGEST_LINGER_MS). */
   lingerMs: number;
 }
 
@@ -77,6 +81,9 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
   let pendingRows = 0;
   let writing = 0;
   let timer: NodeJS.Timeout | undefined;
+  /** When the last group was started (Date.now()). */
+  let lastStart = Number.NEGATIVE_INFINITY;
+  let timerAt = 0;
   /** Batches being written by this process (pending or in a group in flight), by key. */
   const inFlight = new Map<string, Promise<WriteResult>>();
   const maxWrites = o.maxConcurrentWrites ?? 2;
@@ -138,13 +145,20 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
   /** Whether the waiting batches should be written now; arms the linger timer when not yet. */
   function due(): boolean {
     if (pendingRows >= groupRows) return true;
-    const waited = Date.now() - (pending[0]?.since ?? 0);
-    if (waited >= lingerMs) return true;
-    if (timer === undefined) {
+    const t = Date.now();
+    const waited = t - (pending[0]?.since ?? t);
+    // Nothing being written and no group started for lingerMs: nothing to pace, write now.
+    const paced = writing === 0 ? lingerMs - (t - lastStart) : Number.POSITIVE_INFINITY;
+    const wait = Math.min(lingerMs - waited, paced);
+    if (wait <= 0) return true;
+    // One timer, at the earliest deadline (one that fires early only makes next() check again).
+    if (timer === undefined || t + wait < timerAt) {
+      if (timer !== undefined) clearTimeout(timer);
+      timerAt = t + wait;
       timer = setTimeout(() => {
         timer = undefined;
         next();
-      }, lingerMs - waited);
+      }, wait);
     }
     return false;
   }
@@ -156,6 +170,7 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
       timer = undefined;
     }
     writing++;
+    lastStart = Date.now();
     const group = take();
     writeGroup(group)
       .then(
