@@ -229,8 +229,15 @@ describe('createNvmlSampler (real koffi FFI against the fake libnvidia-ml)', () 
     const [g] = (await sampler.sample()).gpus;
     expect(g?.mig_enabled).toBe(true);
     expect(g?.mig_devices).toEqual([
-      { gpu_instance_id: 1, compute_instance_id: 0, uuid: 'MIG-aaaa', memory_used_bytes: 12 * MiB, memory_total_bytes: 19968 * MiB },
-      { gpu_instance_id: 2, compute_instance_id: 0, uuid: 'MIG-bbbb', memory_used_bytes: 4000 * MiB, memory_total_bytes: 19968 * MiB },
+      { gpu_instance_id: 1, compute_instance_id: 0, uuid: 'MIG-aaaa', memory_used_bytes: 12 * MiB, memory_total_bytes: 19968 * MiB, memory_reserved_bytes: 0 },
+      {
+        gpu_instance_id: 2,
+        compute_instance_id: 0,
+        uuid: 'MIG-bbbb',
+        memory_used_bytes: 4000 * MiB,
+        memory_total_bytes: 19968 * MiB,
+        memory_reserved_bytes: 0,
+      },
     ]);
     expect(g).not.toHaveProperty('utilization_gpu_ratio');
   });

@@ -239,6 +239,7 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
           profile: migProfile(value(lib.name(d.value))),
           memory_used_bytes: m?.used,
           memory_total_bytes: m?.total,
+          memory_reserved_bytes: m?.reserved,
           gpm: gi === undefined ? undefined : readMigGpm(g, gi),
         }),
       );

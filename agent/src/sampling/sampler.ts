@@ -9,6 +9,7 @@ export interface MigDeviceSnapshot {
   profile?: string;
   memory_used_bytes?: number;
   memory_total_bytes?: number;
+  memory_reserved_bytes?: number;
   /** The GPU instance's GPM readings (nvmlGpmMigSampleGet), from its second sample on. */
   gpm?: GpmReadings;
 }

@@ -178,6 +178,7 @@ function reading(g: TextGpu, ordinal: number, header: ReadonlyMap<string, string
               compute_instance_id: parseNumber(d.get('Compute Instance ID')),
               memory_used_bytes: parseMibBytes(d.get('Shared FB Memory Usage/Used') ?? d.get('FB Memory Usage/Used')),
               memory_total_bytes: parseMibBytes(d.get('Shared FB Memory Usage/Total') ?? d.get('FB Memory Usage/Total')),
+              memory_reserved_bytes: parseMibBytes(d.get('Shared FB Memory Usage/Reserved') ?? d.get('FB Memory Usage/Reserved')),
             }),
           )
         : undefined,

@@ -186,6 +186,7 @@ function migDevices(gpu: XmlValue): MigDeviceSnapshot[] | undefined {
       uuid: parseText(text(d, 'uuid')),
       memory_used_bytes: parseMibBytes(text(d, 'fb_memory_usage', 'used')),
       memory_total_bytes: parseMibBytes(text(d, 'fb_memory_usage', 'total')),
+      memory_reserved_bytes: parseMibBytes(text(d, 'fb_memory_usage', 'reserved')),
     }),
   );
 }

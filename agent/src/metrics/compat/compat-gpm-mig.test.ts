@@ -55,6 +55,7 @@ const MIG: GpuSnapshot = {
       profile: '3g.40gb',
       memory_used_bytes: 11091 * MiB,
       memory_total_bytes: 40448 * MiB,
+      memory_reserved_bytes: MiB,
       gpm: { graphics_activity_ratio: 0.8, sm_activity_ratio: 0.77, sm_occupancy_ratio: 0.4, tensor_activity_ratio: 0.6, pcie_tx_bytes_per_s: 200 * MiB },
     },
     // Two compute instances of GPU instance 3: one instance series set, two mig_info lines.
@@ -104,7 +105,8 @@ describe('dcgm mode with GPM and MIG', () => {
     const gi3 = gpu1(',GPU_I_PROFILE="2g.20gb",GPU_I_ID="3"');
     // The instance's own memory and GPM …
     expect(text).toContain(`DCGM_FI_DEV_FB_USED{${gi2}} 11091\n`);
-    expect(text).toContain(`DCGM_FI_DEV_FB_FREE{${gi2}} ${40448 - 11091}\n`);
+    expect(text).toContain(`DCGM_FI_DEV_FB_FREE{${gi2}} ${40448 - 11091 - 1}\n`);
+    expect(text).toContain(`DCGM_FI_DEV_FB_RESERVED{${gi2}} 1\n`);
     expect(text).toContain(`DCGM_FI_PROF_PIPE_TENSOR_ACTIVE{${gi2}} 0.6\n`);
     expect(text).toContain(`DCGM_FI_PROF_GR_ENGINE_ACTIVE{${gi2}} 0.8\n`);
     expect(text).toContain(`DCGM_FI_DEV_FB_USED{${gi3}} 17\n`);
@@ -142,6 +144,9 @@ describe('nvidia_gpu_exporter mode with MIG and GPM', () => {
     expect(text).toContain(`nvidia_smi_mig_info{${u},mig_uuid="MIG-3d2c",gpu_instance_id="2",compute_instance_id="0",profile="3g.40gb"} 1\n`);
     expect(text).toContain(`nvidia_smi_mig_info{${u},mig_uuid="MIG-8e7e",gpu_instance_id="3",compute_instance_id="1",profile="1c.2g.20gb"} 1\n`);
     expect(text.match(/^nvidia_smi_mig_memory_used_bytes\{[^}]*gpu_instance_id="3"/gm)).toHaveLength(1);
+    // GI 2: total 40448 MiB, used 11091 MiB, reserved 1 MiB → free 29356 MiB.
+    expect(text).toContain(`nvidia_smi_mig_memory_free_bytes{${u},gpu_instance_id="2"} ${29356 * MiB}\n`);
+    expect(text).toContain(`nvidia_smi_mig_memory_reserved_bytes{${u},gpu_instance_id="2"} ${MiB}\n`);
     expect(text).toContain(`nvidia_smi_mig_sm_activity_ratio{${u},gpu_instance_id="2"} 0.77\n`);
     expect(text).toContain(`nvidia_smi_mig_tensor_activity_ratio{${u},gpu_instance_id="2"} 0.6\n`);
     expect(text).toContain(`nvidia_smi_mig_sm_occupancy_ratio{${u},gpu_instance_id="2"} 0.4\n`);

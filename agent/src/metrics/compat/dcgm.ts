@@ -153,6 +153,7 @@ function instanceView(g: GpuSnapshot, m: MigDeviceSnapshot): GpuSnapshot {
     ...rest,
     ...(m.memory_used_bytes === undefined ? {} : { memory_used_bytes: m.memory_used_bytes }),
     ...(m.memory_total_bytes === undefined ? {} : { memory_total_bytes: m.memory_total_bytes }),
+    ...(m.memory_reserved_bytes === undefined ? {} : { memory_reserved_bytes: m.memory_reserved_bytes }),
     peer: { ...peerRest, ...(m.gpm === undefined ? {} : { gpm: m.gpm }) },
   };
 }

@@ -65,7 +65,7 @@ const MIG_GPM: readonly (readonly [string, string, keyof GpmReadings])[] = [
 /** nvidia-smi has no query field for display_clock_setting, so that exporter has no series for it. */
 const REASONS = CLOCK_EVENT_REASONS.filter((r) => r !== 'display_clock_setting');
 
-function memoryFree(g: GpuSnapshot): number | undefined {
+function memoryFree(g: Pick<GpuSnapshot, 'memory_total_bytes' | 'memory_used_bytes' | 'memory_reserved_bytes'>): number | undefined {
   if (g.memory_total_bytes === undefined || g.memory_used_bytes === undefined) return undefined;
   return Math.max(0, g.memory_total_bytes - g.memory_used_bytes - (g.memory_reserved_bytes ?? 0));
 }
@@ -113,6 +113,8 @@ export function nvidiaGpuExporterFamilies(s: NvidiaGpuExporterState): FamilySet 
   set.declare('nvidia_smi_mig_info', 'gauge', "A metric with a constant '1' value labeled by the identity of a MIG device.");
   set.declare('nvidia_smi_mig_memory_used_bytes', 'gauge', 'Memory used by the GPU instance.');
   set.declare('nvidia_smi_mig_memory_total_bytes', 'gauge', 'Memory of the GPU instance.');
+  set.declare('nvidia_smi_mig_memory_free_bytes', 'gauge', 'Memory of the GPU instance neither used nor reserved.');
+  set.declare('nvidia_smi_mig_memory_reserved_bytes', 'gauge', 'Memory of the GPU instance reserved by the driver.');
   for (const [name, help] of MIG_GPM) set.declare(name, 'gauge', help);
   set.declare('nvidia_smi_last_collect_success', 'gauge', 'Whether the most recent collection succeeded (1) or not (0)');
   set.declare('nvidia_smi_last_collect_success_timestamp_seconds', 'gauge', 'Unix timestamp of the most recent successful collection');
@@ -174,6 +176,8 @@ export function nvidiaGpuExporterFamilies(s: NvidiaGpuExporterState): FamilySet 
       for (const [name, , reading] of MIG_GPM) set.add(name, il, m.gpm?.[reading]);
       set.add('nvidia_smi_mig_memory_used_bytes', il, m.memory_used_bytes);
       set.add('nvidia_smi_mig_memory_total_bytes', il, m.memory_total_bytes);
+      set.add('nvidia_smi_mig_memory_free_bytes', il, memoryFree(m));
+      set.add('nvidia_smi_mig_memory_reserved_bytes', il, m.memory_reserved_bytes);
     }
   }
   if (processesRead) set.add('nvidia_smi_compute_apps_last_collect_success', [], 1);
