@@ -64,6 +64,17 @@ const gpus: GpuSampler = {
   close: () => Promise.resolve(),
 };
 
+/** An empty batch with this batch_seq. */
+const emptyBatch = (seq: number): ExportRequest => ({
+  agentId: 'agent-p',
+  batchSeq: seq,
+  host: undefined,
+  gpuSamples: [],
+  hostSamples: [],
+  events: [],
+  gpuStatus: [],
+});
+
 describe('createAgentPipeline', () => {
   it('spools under AGENT_STATE_DIR/spool, keeps cut batches until acked, continues batch_seq after a restart, and counts acked rows', async () => {
     const c = cfg();
@@ -88,6 +99,20 @@ describe('createAgentPipeline', () => {
       [first + 1, 'agent-p', 'p-host', 2],
     ]);
     expect(acked).toEqual([2, 2]);
+  });
+
+  it('sends batches enqueued on a memory-queue pipeline in order, and refuses enqueue on a disk-spooled one', async () => {
+    const client = flakyClient();
+    client.up = true;
+    const log = pino({ level: 'silent' });
+    const p = createAgentPipeline(cfg(), { log, client, gpuSampler: undefined, memoryQueue: 10 });
+    p.enqueue(emptyBatch(7));
+    p.enqueue(emptyBatch(8));
+    expect(await p.stop(2000)).toBe(true);
+    expect(client.got.map((r) => r.batchSeq)).toEqual([7, 8]);
+    const disk = createAgentPipeline(cfg(), { log, client, gpuSampler: undefined });
+    expect(() => disk.enqueue(emptyBatch(9))).toThrow('enqueue needs a pipeline built with memoryQueue');
+    disk.close();
   });
 
   it.each([

@@ -7,6 +7,7 @@
 // With the disk spool, every row is appended to the spool as it is taken and log positions are
 // committed in the same write as the events they produced (docs/delivery.md, "Agent crashes").
 import { join } from 'node:path';
+import type { ExportRequest } from '@renderwatch/proto';
 import type { Logger } from 'pino';
 import { createAgent, type Agent, type AgentDeps, type AgentObserver, type EventSource, type HostSource } from './agent.js';
 import type { AgentConfig } from './config.js';
@@ -79,6 +80,11 @@ export interface AgentPipeline {
   stop(drainMs?: number): Promise<boolean>;
   /** Closes without waiting (start-up failures, tests). */
   close(): void;
+  /**
+   * Memory queue only: queues a batch cut outside the agent loop (the simulator's history fill, a
+   * benchmark's prepared batches) and kicks the sender. Throws on a disk-spooled pipeline.
+   */
+  enqueue(req: ExportRequest): void;
   stats(): SpoolStats & { queued: number };
 }
 
@@ -180,6 +186,11 @@ export function createAgentPipeline(cfg: PipelineConfig, deps: AgentPipelineDeps
       return drained;
     },
     close,
+    enqueue(req) {
+      if (memory === undefined) throw new Error('enqueue needs a pipeline built with memoryQueue');
+      memory.append(req);
+      sender.kick();
+    },
     stats: () => ({ ...(spool?.stats() ?? { batches: store.size, bytes: 0, droppedSamples: 0, droppedEvents: memory?.dropped ?? 0 }), queued: store.size }),
   };
 }

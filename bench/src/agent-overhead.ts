@@ -13,7 +13,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { createNvmlSampler } from '@renderwatch/agent';
+import { createNvmlSampler } from '@renderwatch/agent/harness';
 import { parseCollectorConfig, raw, startCollector } from '@renderwatch/collector';
 import { freePort } from '@renderwatch/devkit';
 import pino from 'pino';

@@ -7,7 +7,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createBatcher, createExportClient } from '@renderwatch/agent';
+import { createBatcher, createExportClient } from '@renderwatch/agent/harness';
 import { parseCollectorConfig, raw, sql, startCollector, type RunningCollector } from '@renderwatch/collector';
 import { startLocalClickHouse, startLocalCluster, startLocalZooKeeper, type LocalClickHouse, type LocalCluster } from '@renderwatch/devkit';
 import type { ExportRequest } from '@renderwatch/proto';

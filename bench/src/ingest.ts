@@ -29,7 +29,8 @@ import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createClient } from '@clickhouse/client';
-import { createBatcher, createExportClient, createMemoryStore, createRetryingSender } from '@renderwatch/agent';
+import { createAgentPipeline, resolveAgentConfig } from '@renderwatch/agent';
+import { createBatcher, createExportClient } from '@renderwatch/agent/harness';
 import { createStorage, ensureDatabase, migrate, raw } from '@renderwatch/collector';
 import { freePort } from '@renderwatch/devkit';
 import type { ExportRequest } from '@renderwatch/proto';
@@ -186,7 +187,7 @@ async function measured(collectorPid: number, body: () => Promise<void>): Promis
 const pct = (x: number | undefined): string => (x === undefined ? 'n/a' : `${(x * 100).toFixed(0)}%`);
 const cpuLine = (c: Cpu): string => `CPU: collector ${pct(c.collector)}, ClickHouse ${pct(c.clickhouse)}, agents (this process) ${pct(c.agents)} of one core`;
 
-/** Real agents: the agent's retrying sender over a memory store, `WINDOW` Export calls open at once. */
+/** Real agents: agent pipelines with a memory queue (their retrying sender), `WINDOW` Export calls open at once. */
 async function realAgents(port: number, batches: readonly ExportRequest[][]): Promise<{ retries: number; duplicates: number }> {
   const clients = Array.from({ length: Math.min(AGENTS, CHANNELS) }, () => createExportClient({ address: `127.0.0.1:${port}` }));
   const log = pino({ level: 'error' });
@@ -196,14 +197,14 @@ async function realAgents(port: number, batches: readonly ExportRequest[][]): Pr
     retries += o === 'retry' ? 1 : 0;
     duplicates += o === 'duplicate' ? 1 : 0;
   };
+  const cfg = resolveAgentConfig({ AGENT_EXPORT_DEADLINE_MS: '30000', AGENT_EXPORT_MAX_INFLIGHT: String(WINDOW) });
+  if (!cfg.ok) throw new Error(cfg.issues.join('; '));
   const senders = batches.map((list, a) => {
-    const store = createMemoryStore(list.length);
-    for (const req of list) store.append(req);
     const channel = clients[a % clients.length];
     if (channel === undefined) throw new Error('no client');
-    const s = createRetryingSender({ client: channel, store, log, deadlineMs: 30_000, maxInFlight: WINDOW, onOutcome });
-    s.kick();
-    return s;
+    const p = createAgentPipeline(cfg.config, { log, client: channel, gpuSampler: undefined, memoryQueue: list.length, onOutcome });
+    for (const req of list) p.enqueue(req);
+    return p.sender;
   });
   const drained = await Promise.all(senders.map((s) => s.drain(600_000)));
   if (drained.includes(false)) throw new Error('not every agent drained within 600 s');

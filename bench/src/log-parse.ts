@@ -10,7 +10,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { RUNTIMES } from '@renderwatch/schema';
 import type { RuntimeName } from '@renderwatch/schema';
-import { parseLogText } from '@renderwatch/agent';
+import { parseLogText } from '@renderwatch/agent/harness';
 
 const args = process.argv.slice(2);
 const opt = (name: string, dflt: string): string => {

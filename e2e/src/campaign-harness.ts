@@ -1,6 +1,6 @@
 // Shared by the campaign tests: runtime events through the agent's batcher and export client into a
 // test collector, and GET of an API path. Side-effect free at import.
-import { createBatcher, createExportClient } from '@renderwatch/agent';
+import { createBatcher, createExportClient } from '@renderwatch/agent/harness';
 import type { ExportRequest } from '@renderwatch/proto';
 import type { RuntimeEvent } from '@renderwatch/schema';
 

@@ -5,7 +5,7 @@
 // hostile agent does not clean them).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseLogText } from '@renderwatch/agent';
+import { parseLogText } from '@renderwatch/agent/harness';
 import { raw } from '@renderwatch/collector';
 import type { RuntimeEvent } from '@renderwatch/schema';
 import { CAMPAIGN_LABEL_MAX, CampaignDetailSchema, CampaignsResponseSchema } from '@renderwatch/schema';

@@ -6,7 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createComfyuiApiSource, type ComfyuiApiSource } from '@renderwatch/agent';
+import { createComfyuiApiSource, type ComfyuiApiSource } from '@renderwatch/agent/harness';
 import { raw } from '@renderwatch/collector';
 import type { RuntimeEvent } from '@renderwatch/schema';
 import { CampaignDetailSchema, CampaignsResponseSchema } from '@renderwatch/schema';

@@ -1,6 +1,6 @@
 // Deterministic Export batches from the simulator's virtual hosts, built offline (no timers), so
 // the cluster test can deliver the very same batches to a cluster and to a single node.
-import { createBatcher } from '@renderwatch/agent';
+import { createBatcher } from '@renderwatch/agent/harness';
 import type { ExportRequest } from '@renderwatch/proto';
 import { createRng, createVirtualHost, fleetSpecs } from '@renderwatch/simulator';
 

@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createComfyuiApiSource, StartTracker, type ComfyuiApiSource } from '@renderwatch/agent';
+import { createComfyuiApiSource, StartTracker, type ComfyuiApiSource } from '@renderwatch/agent/harness';
 import { raw } from '@renderwatch/collector';
 import type { RuntimeEvent } from '@renderwatch/schema';
 import { CampaignsResponseSchema, WorkflowCacheResponseSchema } from '@renderwatch/schema';

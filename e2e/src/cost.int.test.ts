@@ -1,7 +1,8 @@
 // GPU-hours and energy end to end: the agent's batcher (which puts interval_ms and
 // energy_delta_joules on every GPU sample) → its gRPC export client → the collector → the
 // gpu_cost rollups → GET /api/v1/cost. The expected figures are worked out here from the readings.
-import { createBatcher, createExportClient, type GpuSnapshot } from '@renderwatch/agent';
+import type { GpuSnapshot } from '@renderwatch/agent';
+import { createBatcher, createExportClient } from '@renderwatch/agent/harness';
 import { raw } from '@renderwatch/collector';
 import type { ExportRequest } from '@renderwatch/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

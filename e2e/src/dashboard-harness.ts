@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBatcher, createExportClient } from '@renderwatch/agent';
+import { createBatcher, createExportClient } from '@renderwatch/agent/harness';
 import type { ExportRequest } from '@renderwatch/proto';
 import { createRng, createVirtualHost, fleetSpecs } from '@renderwatch/simulator';
 

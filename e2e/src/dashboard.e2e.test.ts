@@ -6,7 +6,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBatcher, createExportClient } from '@renderwatch/agent';
+import { createBatcher, createExportClient } from '@renderwatch/agent/harness';
 import { refreshCapacity } from '@renderwatch/collector';
 import { CreateApiKeyResponseSchema, FleetResponseSchema } from '@renderwatch/schema';
 import type { Page } from 'playwright-core';

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createExportClient } from '@renderwatch/agent';
+import { createExportClient } from '@renderwatch/agent/harness';
 import { raw, type Storage } from '@renderwatch/collector';
 import { freePort } from '@renderwatch/devkit';
 import pino from 'pino';

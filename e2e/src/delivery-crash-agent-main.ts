@@ -4,7 +4,8 @@
 // sample time, 8 GPUs each) before handing it to the agent. Options as JSON in argv[2]. Exits 0
 // after SIGTERM once everything is acked (or 1 when the drain times out).
 import { appendFileSync } from 'node:fs';
-import { buildLogSources, createAgentPipeline, resolveAgentConfig, type GpuSampler } from '@renderwatch/agent';
+import { createAgentPipeline, resolveAgentConfig, type GpuSampler } from '@renderwatch/agent';
+import { buildLogSources } from '@renderwatch/agent/harness';
 import pino from 'pino';
 
 interface Args {

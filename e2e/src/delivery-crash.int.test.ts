@@ -8,7 +8,7 @@ import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseLogText } from '@renderwatch/agent';
+import { parseLogText } from '@renderwatch/agent/harness';
 import { raw, sql, type Storage } from '@renderwatch/collector';
 import { freePort } from '@renderwatch/devkit';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';

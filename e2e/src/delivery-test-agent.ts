@@ -1,14 +1,9 @@
-// A deterministic test agent (real batcher → spool → retrying sender) for the delivery tests.
-// Imports only the agent package, so the child-process agent (delivery-agent-main.ts) starts fast.
-import {
-  clientCredentialsFromFiles,
-  createBatcher,
-  createExportClient,
-  createRetryingSender,
-  openSpool,
-  type ClientTlsFiles,
-  type Spool,
-} from '@renderwatch/agent';
+// A deterministic test agent for the delivery tests, built by createAgentPipeline as the daemon is
+// (journal batcher → disk spool → retrying sender → gRPC Export); only its GPU rows are made by
+// tick() instead of a sampler. Imports only the agent package, so the child-process agent
+// (delivery-agent-main.ts) starts fast.
+import { createAgentPipeline, resolveAgentConfig, type AgentPipeline, type ClientTlsFiles, type Spool } from '@renderwatch/agent';
+import { clientCredentialsFromFiles, createExportClient } from '@renderwatch/agent/harness';
 import type { Logger } from 'pino';
 
 /** Export calls each test agent keeps open; acks may come back out of order within this window. */
@@ -25,6 +20,7 @@ export interface TestAgentOptions {
   hostname: string;
   /** host:port, or a comma-separated list with round_robin over all of them. */
   address: string;
+  /** The agent's state directory (AGENT_STATE_DIR); its spool is `<spoolDir>/spool`. */
   spoolDir: string;
   spoolMaxBytes?: number;
   token?: string;
@@ -41,23 +37,41 @@ export interface TestAgentOptions {
 
 export interface TestAgent {
   readonly spool: Spool;
+  readonly pipeline: AgentPipeline;
   readonly generated: Generated;
   /** batch_seqs in the order the collector first acknowledged them. */
   readonly acked: readonly number[];
   /** One batch: `gpus` GPU samples (ts = batch_seq in ms, unique per batch) and maybe an event. */
   tick(): void;
   drain(timeoutMs: number): Promise<boolean>;
+  /** Stops the sender and closes the client; the spool stays open (tick() still cuts batches). */
   close(): void;
 }
 
 /**
  * A deterministic agent: sample timestamps are derived from batch_seq, so every row's key is unique
- * and a re-delivered batch collapses onto itself in ClickHouse.
+ * and a re-delivered batch collapses onto itself in ClickHouse. The pipeline is not started: no
+ * sampling or batch timer runs, each tick() cuts one batch.
  */
 export function createTestAgent(o: TestAgentOptions): TestAgent {
   const gpus = o.gpus ?? 8;
   const eventEvery = o.eventEvery ?? 5;
-  const spool = openSpool({ dir: o.spoolDir, maxBytes: o.spoolMaxBytes ?? 64 * 1024 * 1024, maxAgeMs: 24 * 3600_000, log: o.log });
+  const cfg = resolveAgentConfig(
+    {
+      AGENT_ID: o.agentId,
+      AGENT_HOSTNAME: o.hostname,
+      AGENT_COLLECTOR_ADDRESS: '127.0.0.1:1', // unused: the client below is passed in
+      AGENT_STATE_DIR: o.spoolDir,
+      AGENT_SPOOL_MAX_BYTES: String(o.spoolMaxBytes ?? 64 * 1024 * 1024),
+      AGENT_SPOOL_MAX_AGE_S: String(24 * 3600),
+      AGENT_EXPORT_DEADLINE_MS: '5000',
+      AGENT_EXPORT_MAX_INFLIGHT: String(MAX_IN_FLIGHT),
+      AGENT_MAX_BATCH_ROWS: '100000',
+      AGENT_FLUSH_INTERVAL_MS: '3600000',
+    },
+    {},
+  );
+  if (!cfg.ok) throw new Error(cfg.issues.join('; '));
   const many = o.address.includes(',');
   const client = createExportClient({
     address: many ? `ipv4:${o.address}` : o.address,
@@ -67,13 +81,18 @@ export function createTestAgent(o: TestAgentOptions): TestAgent {
   });
   const acked: number[] = [];
   const seen = new Set<number>();
-  const sender = createRetryingSender({
-    client,
-    store: spool,
+  /** The rows of the batch tick() is cutting, reported when the pipeline says it is spooled. */
+  let cutting = { gpus: 0, events: 0 };
+  const pipeline = createAgentPipeline(cfg.config, {
     log: o.log,
-    deadlineMs: 5000,
-    maxInFlight: MAX_IN_FLIGHT,
+    gpuSampler: undefined,
+    client,
     backoff: { initialMs: 100, maxMs: 1000 },
+    driverVersion: '570.124.04',
+    cudaVersion: '12.8',
+    agentVersion: 'test',
+    labels: {},
+    onCut: (seq) => o.onSpooled?.(seq, cutting.gpus, cutting.events),
     onOutcome: (outcome, seq) => {
       if ((outcome === 'ok' || outcome === 'duplicate') && !seen.has(seq)) {
         seen.add(seq);
@@ -82,22 +101,13 @@ export function createTestAgent(o: TestAgentOptions): TestAgent {
       }
     },
   });
+  const spool = pipeline.spool;
+  if (spool === undefined) throw new Error('the pipeline was built without its disk spool');
+  const batcher = pipeline.agent.batcher;
   const generated: Generated = { batches: 0, gpuRows: 0, eventRows: 0 };
-  const batcher = createBatcher({
-    agentId: o.agentId,
-    host: { hostname: o.hostname, driverVersion: '570.124.04', cudaVersion: '12.8', agentVersion: 'test', labels: {} },
-    firstSeq: spool.nextSeq,
-    maxRows: 100_000,
-    flushIntervalMs: 3_600_000,
-    deliver: (req) => {
-      spool.append(req);
-      o.onSpooled?.(req.batchSeq, req.gpuSamples.length, req.events.length);
-      sender.kick();
-    },
-  });
-  sender.kick(); // resend what an earlier run left in the spool
   return {
     spool,
+    pipeline,
     generated,
     acked,
     tick() {
@@ -120,14 +130,16 @@ export function createTestAgent(o: TestAgentOptions): TestAgent {
         batcher.addEvent({ ts_unix_ms: seq, event: { kind: 'job_end', runtime: 'comfyui', job_id: `job-${seq}`, duration_s: 3.5, outcome: 'ok', images: 1 } });
         events = 1;
       }
+      cutting = { gpus, events };
       batcher.flush();
       generated.batches++;
       generated.gpuRows += gpus;
       generated.eventRows += events;
     },
-    drain: (ms) => sender.drain(ms),
+    drain: (ms) => pipeline.sender.drain(ms),
+    // Stops sending only: the spool stays open, so a test can still cut batches and read them.
     close() {
-      sender.stop();
+      pipeline.sender.stop();
       client.close();
     },
   };

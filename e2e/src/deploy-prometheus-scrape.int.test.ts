@@ -1,7 +1,7 @@
 // A real Prometheus (Debian's 2.42) scrapes a real agent /metrics server: it negotiates OpenMetrics,
 // ingests the series with their labels, and loads the example alert rules of deploy/prometheus.
 // Both servers bind 127.0.0.1 on free ports; the Prometheus process is stopped by its pid.
-import { createAgentMetrics, startMetricsServer, type MetricsServer } from '@renderwatch/agent';
+import { createAgentMetrics, startMetricsServer, type MetricsServer } from '@renderwatch/agent/harness';
 import { freePort } from '@renderwatch/devkit';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';

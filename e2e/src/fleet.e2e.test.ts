@@ -3,7 +3,8 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createBatcher, createExportClient, type GpuSnapshot } from '@renderwatch/agent';
+import type { GpuSnapshot } from '@renderwatch/agent';
+import { createBatcher, createExportClient } from '@renderwatch/agent/harness';
 import { raw } from '@renderwatch/collector';
 import type { ExportRequest } from '@renderwatch/proto';
 import { createSimulatedFleet } from '@renderwatch/simulator';

@@ -1,5 +1,6 @@
 import { Metadata, status } from '@grpc/grpc-js';
-import { createExportClient, createBatcher, type GpuSnapshot } from '@renderwatch/agent';
+import type { GpuSnapshot } from '@renderwatch/agent';
+import { createExportClient, createBatcher } from '@renderwatch/agent/harness';
 import { TelemetryServiceClient, type ExportRequest } from '@renderwatch/proto';
 import { credentials } from '@grpc/grpc-js';
 import { FleetResponseSchema } from '@renderwatch/schema';

@@ -10,7 +10,8 @@ import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildLogSources, createAgent, createExportClient, createMemoryStore, createRetryingSender, resolveAgentConfig } from '@renderwatch/agent';
+import { createAgentPipeline, resolveAgentConfig } from '@renderwatch/agent';
+import { buildLogSources } from '@renderwatch/agent/harness';
 import { raw } from '@renderwatch/collector';
 import { RUNTIMES } from '@renderwatch/schema';
 import pino from 'pino';
@@ -26,27 +27,21 @@ const TABLES = ['runtime_events', 'gpu_samples', 'host_samples', 'gpu_status', '
 /** Follows the logs with the real agent (no GPU) until every event is acked by the collector. */
 async function runAgent(grpcPort: number, pairs: readonly string[], stateDir: string, env: Record<string, string>): Promise<void> {
   const log = pino({ level: 'silent' });
-  const cfg = resolveAgentConfig({ AGENT_GPU_SOURCE: 'none', AGENT_FLUSH_INTERVAL_MS: '200', AGENT_RUNTIME_LOGS: pairs.join(','), ...env });
+  const cfg = resolveAgentConfig({
+    AGENT_GPU_SOURCE: 'none',
+    AGENT_FLUSH_INTERVAL_MS: '200',
+    AGENT_RUNTIME_LOGS: pairs.join(','),
+    AGENT_COLLECTOR_ADDRESS: `127.0.0.1:${grpcPort}`,
+    AGENT_EXPORT_DEADLINE_MS: '5000',
+    AGENT_STATE_DIR: stateDir,
+    ...env,
+  });
   if (!cfg.ok) throw new Error(cfg.issues.join('; '));
   const sources = buildLogSources(cfg.config.AGENT_RUNTIME_LOGS, stateDir, log);
-  const client = createExportClient({ address: `127.0.0.1:${grpcPort}` });
-  const store = createMemoryStore(1000);
-  const sender = createRetryingSender({ client, store, log, deadlineMs: 5000 });
-  const agent = createAgent(cfg.config, {
-    log,
-    gpuSampler: undefined,
-    eventSources: sources,
-    deliver: (r) => {
-      store.append(r);
-      sender.kick();
-    },
-  });
-  await agent.start();
+  const pipeline = createAgentPipeline(cfg.config, { log, gpuSampler: undefined, eventSources: sources, memoryQueue: 1000 });
+  await pipeline.start();
   await new Promise((r) => setTimeout(r, 2500));
-  await agent.stop();
-  expect(await sender.drain(10_000)).toBe(true);
-  sender.stop();
-  client.close();
+  expect(await pipeline.stop(10_000)).toBe(true);
 }
 
 describe('privacy: prompts never reach storage', () => {

@@ -2,15 +2,8 @@
 // virtual host is its GPU sampler and host source; batcher → spool or memory store → retrying
 // sender → gRPC Export) against a real collector, all stepped by one timer. Reused by the demo, e2e tests and benchmarks.
 import { join } from 'node:path';
-import {
-  clientCredentialsFromFiles,
-  createAgentPipeline,
-  createExportClient,
-  type AgentPipeline,
-  type ClientTlsFiles,
-  type GpuSampler,
-  type PipelineConfig,
-} from '@renderwatch/agent';
+import { createAgentPipeline, type AgentPipeline, type ClientTlsFiles, type GpuSampler, type PipelineConfig } from '@renderwatch/agent';
+import { clientCredentialsFromFiles, createExportClient } from '@renderwatch/agent/harness';
 import type { RuntimeName } from '@renderwatch/schema';
 import type { Logger } from 'pino';
 import { GPU_PROFILES } from './gpu-profiles.js';

@@ -1,8 +1,10 @@
 // Sends the demo history through the agent's own export path: per host a batcher (which works
-// out each GPU sample's interval_ms and energy delta), a memory store and the retrying sender over
-// gRPC Export, with past timestamps. Chunks go most recent first, so the last hours are on the
+// out each GPU sample's interval_ms and energy delta) feeding the memory store and retrying sender
+// of an agent pipeline (createAgentPipeline, not started: no sampling) over gRPC Export, with past
+// timestamps. Chunks go most recent first, so the last hours are on the
 // pages within seconds while the older days still arrive.
-import { createBatcher, createExportClient, createMemoryStore, createRetryingSender, type ExportClient, type RetryingSender } from '@renderwatch/agent';
+import { createAgentPipeline, resolveAgentConfig } from '@renderwatch/agent';
+import { createBatcher } from '@renderwatch/agent/harness';
 import type { Logger } from 'pino';
 import type { DemoHostSpec } from './demo-fleet.js';
 import { generateChunk } from './history.js';
@@ -51,22 +53,27 @@ export async function fillHistory(o: HistoryFillOptions): Promise<HistoryProgres
   const chunks = Math.ceil((o.endMs - startMs) / chunkMs);
   const progress: HistoryProgress = { chunksDone: 0, chunks, filledFromMs: o.endMs, rows: 0, failedBatches: 0 };
   const agents = o.specs.map((spec) => {
-    const store = createMemoryStore(1_000_000);
     const counts = { appended: 0, settled: 0 };
-    const client: ExportClient = createExportClient({ address: o.address, ...(o.token === undefined ? {} : { token: o.token }) });
-    const sender: RetryingSender = createRetryingSender({
-      client,
-      store,
+    const cfg = resolveAgentConfig({
+      AGENT_ID: `sim-${spec.hostname}`,
+      AGENT_HOSTNAME: spec.hostname,
+      AGENT_COLLECTOR_ADDRESS: o.address,
+      AGENT_TOKEN: o.token,
+      AGENT_EXPORT_DEADLINE_MS: '30000',
+      AGENT_EXPORT_MAX_INFLIGHT: '2',
+    });
+    if (!cfg.ok) throw new Error(cfg.issues.join('; '));
+    const pipeline = createAgentPipeline(cfg.config, {
       log: o.log.child({ host: spec.hostname, module: 'history' }),
-      deadlineMs: 30_000,
-      maxInFlight: 2,
+      gpuSampler: undefined,
+      memoryQueue: 1_000_000,
       onOutcome: (outcome, _seq, result) => {
         if (outcome !== 'retry') counts.settled++;
         if ((outcome === 'ok' || outcome === 'duplicate') && result?.status === 'ok') progress.rows += result.response.acceptedRows;
         else if (outcome === 'refused' || outcome === 'invalid') progress.failedBatches++;
       },
     });
-    return { spec, store, client, sender, counts };
+    return { spec, pipeline, counts };
   });
   /** Per chunk: how many batches each host had appended once the chunk was queued. */
   const marks: number[][] = [];
@@ -113,8 +120,7 @@ export async function fillHistory(o: HistoryFillOptions): Promise<HistoryProgres
           sampleIntervalMs: hostInterval,
           deliver: (req) => {
             a.counts.appended++;
-            a.store.append(req);
-            a.sender.kick();
+            a.pipeline.enqueue(req);
           },
         });
         for (const s of chunk.samples) {
@@ -130,10 +136,7 @@ export async function fillHistory(o: HistoryFillOptions): Promise<HistoryProgres
     }
     for (let w = state.done; w < chunks; w++) await finish(w);
   } finally {
-    for (const a of agents) {
-      a.sender.stop();
-      a.client.close();
-    }
+    for (const a of agents) a.pipeline.close();
   }
   return progress;
 }

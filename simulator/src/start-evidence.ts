@@ -2,7 +2,8 @@
 // says what the page cache held (the world), the loads it makes read at the speed that implies
 // (the evidence), and the agent's own rule tables (agent/src/signals/cold-warm.ts, through
 // StartTracker) decide cold or warm — the simulator never writes a label (docs/signals.md).
-import { StartTracker, type TimedEvent } from '@renderwatch/agent';
+import type { TimedEvent } from '@renderwatch/agent';
+import { StartTracker } from '@renderwatch/agent/harness';
 import type { RuntimeEvent } from '@renderwatch/schema';
 
 const GiB = 1024 ** 3;

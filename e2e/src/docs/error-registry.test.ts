@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AGENT_ERRORS } from '@renderwatch/agent';
+import { AGENT_ERRORS } from '@renderwatch/agent/harness';
 import { COLLECTOR_ERRORS } from '@renderwatch/collector';
 import { describe, expect, it } from 'vitest';
 

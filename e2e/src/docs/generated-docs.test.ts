@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { AGENT_ERRORS } from '@renderwatch/agent';
+import { AGENT_ERRORS } from '@renderwatch/agent/harness';
 import { COLLECTOR_ERRORS } from '@renderwatch/collector';
 import { describe, expect, it } from 'vitest';
 import { configDoc, errorsDoc, tuningDoc } from './generated-docs.js';

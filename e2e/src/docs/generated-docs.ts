@@ -1,7 +1,7 @@
 // docs/config.md and docs/errors.md are generated from the schemas and registries, so the docs
 // cannot drift: `node --import tsx e2e/src/docs/write-docs.ts` rewrites them, and a test fails when
 // the committed files differ from what would be generated.
-import { AGENT_ERRORS, AgentConfigSchema } from '@renderwatch/agent';
+import { AGENT_ERRORS, AgentConfigSchema } from '@renderwatch/agent/harness';
 import { COLLECTOR_ERRORS, CollectorConfigSchema } from '@renderwatch/collector';
 import type { z } from 'zod';
 
