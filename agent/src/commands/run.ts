@@ -4,7 +4,7 @@
 import pino from 'pino';
 import { AGENT_VERSION } from '../agent.js';
 import { loadAgentConfig, type AgentConfig } from '../config.js';
-import type { SendOutcome } from '../export/send-result.js';
+import type { SendOutcome, SendResult } from '../export/send-result.js';
 import { startTelemetrySinks } from '../metrics/telemetry-sinks.js';
 import { createAgentPipeline, type AgentPipeline } from '../pipeline.js';
 import { createHostSampler } from '../sampling/host.js';
@@ -29,7 +29,8 @@ Every option is also an environment variable: --collector-address is AGENT_COLLE
 --sample-interval-ms is AGENT_SAMPLE_INTERVAL_MS, and so on (docs/config.md). Flags win.
 `;
 
-function toSendStatus(o: SendOutcome): 'ok' | 'retryable' | 'failed' | undefined {
+/** The sender's outcome as the SendResult status /metrics counts sends by (export/send-result.ts). */
+function toSendStatus(o: SendOutcome): SendResult['status'] | undefined {
   if (o === 'ok' || o === 'duplicate') return 'ok';
   if (o === 'retry') return 'retryable';
   if (o === 'refused' || o === 'invalid') return 'failed';

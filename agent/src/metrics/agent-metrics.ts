@@ -2,6 +2,7 @@
 // health (sample errors, export failures, queue depth) and, optionally, Node process metrics.
 import type { RuntimeEvent } from '@renderwatch/schema';
 import { Counter, Gauge, Registry } from 'prom-client';
+import type { SendResult } from '../export/send-result.js';
 import type { HostSnapshotLike } from '../export/to-wire.js';
 import type { GpuSnapshot, GpuStatusChange } from '../sampling/sampler.js';
 import { createCompatMetrics, type MetricsCompatMode } from './compat/compat-metrics.js';
@@ -38,7 +39,8 @@ export interface AgentMetrics {
   observeStatus(s: GpuStatusChange): void;
   observeSampleError(source: string): void;
   /** The outcome of one Export call (SendResult.status) and the rows it carried. */
-  observeSend(status: 'ok' | 'retryable' | 'failed', rows: number): void;
+  /** One Export call, by the status of its SendResult (export/send-result.ts). */
+  observeSend(status: SendResult['status'], rows: number): void;
   setQueuedBatches(n: number): void;
   /** The peer-compatible families (AGENT_METRICS_COMPAT) as exposition text, rendered once per sample. */
   compatText(openMetrics: boolean): string;

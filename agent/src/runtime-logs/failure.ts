@@ -1,6 +1,6 @@
 // Failures inside a job: exception records → one `oom` or `error` event per failure, however many
 // records (marker line, traceback, wrapper text) the runtime prints for it.
-import type { RuntimeEvent, RuntimeName } from '@renderwatch/schema';
+import type { JobOutcome, RuntimeEvent, RuntimeName } from '@renderwatch/schema';
 import type { LogRecord } from './log-record.js';
 import { NO_EVENTS, recordLines } from './log-record.js';
 import { buildOomEvent } from './oom-cause.js';
@@ -55,8 +55,8 @@ export function framesShowModelLoad(r: LogRecord): boolean {
 
 /** Per-job failure bookkeeping, part of each parser's state. */
 export interface FailureState {
-  /** Outcome of the current job so far, when a failure was seen. */
-  outcome: 'oom' | 'error' | 'interrupted' | undefined;
+  /** Outcome of the current job so far, when a failure was seen (a job_end outcome of schema/src/events.ts other than ok). */
+  outcome: Exclude<JobOutcome, 'ok'> | undefined;
   /** The failure was already reported as an event (further records of it are absorbed). */
   reported: boolean;
 }
