@@ -104,6 +104,11 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
     storage: deps.storage,
     log: deps.log,
     maxBatchRows: cfg.COLLECTOR_MAX_BATCH_ROWS,
+    hostLimits: {
+      maxGpus: cfg.COLLECTOR_MAX_GPUS_PER_HOST,
+      processesPerGpu: cfg.COLLECTOR_MAX_PROCESSES_PER_GPU,
+      extensionsPerStart: cfg.COLLECTOR_MAX_EXTENSIONS_PER_START,
+    },
     limits: { maxInFlight: cfg.COLLECTOR_INGEST_MAX_INFLIGHT, maxQueued: cfg.COLLECTOR_INGEST_QUEUE_MAX, retryAfterS: cfg.COLLECTOR_INGEST_RETRY_AFTER_S },
     grouping: { groupRows: cfg.COLLECTOR_INGEST_GROUP_ROWS, lingerMs: cfg.COLLECTOR_INGEST_LINGER_MS },
     now,

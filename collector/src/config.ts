@@ -48,6 +48,29 @@ export const CollectorConfigSchema = z.object({
   COLLECTOR_DASHBOARD_DIR: z.string().default('').describe('built dashboard to serve at / (empty = dashboard/dist beside the collector)'),
   COLLECTOR_SILENT_AFTER_S: z.coerce.number().int().positive().default(60).describe('a host that has not reported for this many seconds is shown as silent'),
   COLLECTOR_MAX_BATCH_ROWS: z.coerce.number().int().positive().default(50_000).describe('largest Export accepted, in rows'),
+  COLLECTOR_MAX_GPUS_PER_HOST: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1024)
+    .default(64)
+    .describe(
+      'distinct GPUs one host may report, GPU indexes 0 to this minus 1 (further GPUs of a batch are dropped and counted; the API serves at most this many per host)',
+    ),
+  COLLECTOR_MAX_PROCESSES_PER_GPU: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(256)
+    .describe('GPU processes kept per GPU sample (the rest are dropped and counted)'),
+  COLLECTOR_MAX_EXTENSIONS_PER_START: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(10_000)
+    .default(500)
+    .describe('custom nodes / extensions kept per runtime start event (the rest are dropped and counted)'),
   COLLECTOR_MAX_MESSAGE_BYTES: z.coerce
     .number()
     .int()

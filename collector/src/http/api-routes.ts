@@ -43,6 +43,7 @@ export function registerApiRoutes(
     authenticate: o.authenticate,
     now: o.now,
     silentAfterS: cfg.COLLECTOR_SILENT_AFTER_S,
+    maxGpusPerHost: cfg.COLLECTOR_MAX_GPUS_PER_HOST,
     queryTimeoutS: cfg.COLLECTOR_API_QUERY_TIMEOUT_S,
     cache: createAnswerCache(cfg.COLLECTOR_API_CACHE_TTL_MS, o.now),
     limits: {

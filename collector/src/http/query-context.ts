@@ -12,6 +12,8 @@ export interface QueryDeps {
   limits: RangeLimits;
   queryTimeoutS: number;
   silentAfterS: number;
+  /** GPUs per host an answer lists at most (COLLECTOR_MAX_GPUS_PER_HOST, the ingest limit). */
+  maxGpusPerHost: number;
   cache: AnswerCache;
 }
 

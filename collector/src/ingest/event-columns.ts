@@ -100,7 +100,8 @@ export function eventColumns(e: RuntimeEvent, seq: number): Record<string, unkno
     case 'runtimeStart':
       Object.assign(row, {
         version: s(body.value.version, 128),
-        extensions: body.value.extensions.slice(0, 500).map((x) => s(x, 200)),
+        // already cut to COLLECTOR_MAX_EXTENSIONS_PER_START by validate.ts
+        extensions: body.value.extensions.map((x) => s(x, 200)),
         cold: b(body.value.cold),
       });
       break;

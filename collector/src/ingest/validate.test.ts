@@ -1,6 +1,23 @@
 import { ExportRequest, GpuSample, HostIdentity, HostSample, RuntimeEvent } from '@renderwatch/proto';
 import { describe, expect, it } from 'vitest';
-import { validateRequest } from './validate.js';
+import { parseCollectorConfig } from '../config.js';
+import { validateRequest, type HostLimits } from './validate.js';
+
+/** The per-host limits as the collector's config gives them by default. */
+function defaultLimits(): HostLimits {
+  const r = parseCollectorConfig({});
+  if (!r.ok) throw new Error(r.issues.join('; '));
+  return {
+    maxGpus: r.config.COLLECTOR_MAX_GPUS_PER_HOST,
+    processesPerGpu: r.config.COLLECTOR_MAX_PROCESSES_PER_GPU,
+    extensionsPerStart: r.config.COLLECTOR_MAX_EXTENSIONS_PER_START,
+  };
+}
+const LIMITS = defaultLimits();
+
+const proc = (pid: number) => ({ pid, name: `p${pid}`, usedMemoryBytes: 1, runtime: '' });
+/** A runtime start with `n` extensions. */
+const start = (n: number): RuntimeEvent => e({ version: '1', extensions: Array.from({ length: n }, (_, i) => `ext-${i}`) }, 'runtimeStart');
 
 const gpu = (over: Partial<GpuSample> = {}): GpuSample => ({ ...GpuSample.fromPartial({}), tsUnixMs: 1, index: 0, uuid: 'GPU-1', name: 'L4', ...over });
 const req = (p: Partial<ExportRequest>): ExportRequest => ({
@@ -37,7 +54,7 @@ describe('validateRequest', () => {
         }),
       ],
     });
-    const out = validateRequest(r);
+    const out = validateRequest(r, LIMITS);
     expect(r.gpuSamples.map((g) => [g.temperatureCelsius, g.powerDrawWatts, g.utilizationGpuRatio, g.smClockMhz, g.intervalMs, g.energyDeltaJoules])).toEqual([
       [-40, 5000, 1.5, 10_000, 3_600_000, 18_000_000],
       [undefined, undefined, undefined, undefined, undefined, undefined],
@@ -59,7 +76,7 @@ describe('validateRequest', () => {
       gpuSamples: [gpu({ index: 63 }), gpu({ index: 64, uuid: 'GPU-64' }), gpu({ index: 2, uuid: 'u'.repeat(129) })],
       gpuStatus: [{ tsUnixMs: 1, gpuIndex: 70000, gpuUuid: 'x', status: 'lost', detail: '', xid: undefined }],
     });
-    expect(validateRequest(r).map((x) => `${x.field}/${x.reason}`)).toEqual([
+    expect(validateRequest(r, LIMITS).map((x) => `${x.field}/${x.reason}`)).toEqual([
       'gpu_samples.index/out_of_range',
       'gpu_samples.uuid/too_long',
       'gpu_status.gpu_index/out_of_range',
@@ -67,7 +84,7 @@ describe('validateRequest', () => {
     expect(r.gpuSamples.map((g) => g.index)).toEqual([63]);
     expect(r.gpuStatus).toEqual([]);
     const wide = req({ gpuSamples: Array.from({ length: 66 }, (_, i) => gpu({ index: i % 64, uuid: `GPU-${i}` })) });
-    expect(validateRequest(wide)).toEqual([
+    expect(validateRequest(wide, LIMITS)).toEqual([
       { field: 'gpu_samples.gpus', reason: 'over_limit' },
       { field: 'gpu_samples.gpus', reason: 'over_limit' },
     ]);
@@ -82,7 +99,7 @@ describe('validateRequest', () => {
         e({ loadedMb: 16 * 1024 * 1024 + 1, durationS: 0 }, 'modelLoad'),
       ],
     });
-    const out = validateRequest(r).map((x) => `${x.field}/${x.reason}`);
+    const out = validateRequest(r, LIMITS).map((x) => `${x.field}/${x.reason}`);
     expect(out).toEqual([
       'runtime_events.steps/out_of_range',
       'runtime_events.queued_to_image_s/not_finite',
@@ -115,12 +132,50 @@ describe('validateRequest', () => {
         labels: Object.fromEntries(Array.from({ length: 70 }, (_, i) => [`k${i}`, 'v'])),
       },
     });
-    expect(validateRequest(r).map((x) => `${x.field}/${x.reason}`)).toEqual([
+    expect(validateRequest(r, LIMITS).map((x) => `${x.field}/${x.reason}`)).toEqual([
       'host_samples.cpu_ratio/out_of_range',
       'host_samples.volume/out_of_range',
       'hosts.labels/over_limit',
     ]);
     expect(r.hostSamples[0]?.volumes.map((v) => v.mount)).toEqual(['/']);
     expect(Object.keys(r.host?.labels ?? {}).length).toBe(64);
+  });
+
+  it('defaults to 64 GPUs per host, 256 processes per GPU and 500 extensions per start (collector config)', () => {
+    expect(LIMITS).toEqual({ maxGpus: 64, processesPerGpu: 256, extensionsPerStart: 500 });
+  });
+
+  it('applies the configured per-host limits at their boundary: N kept, N+1 dropped and counted', () => {
+    const limits: HostLimits = { maxGpus: 3, processesPerGpu: 2, extensionsPerStart: 4 };
+    const atLimit = req({
+      gpuSamples: [0, 1, 2].map((i) => gpu({ index: i, uuid: `GPU-${i}`, processes: [proc(1), proc(2)] })),
+      events: [start(4), { ...e({ durationS: 1 }), gpuIndex: 2 }],
+      gpuStatus: [{ tsUnixMs: 1, gpuIndex: 2, gpuUuid: 'GPU-2', status: 'lost', detail: '', xid: undefined }],
+    });
+    expect(validateRequest(atLimit, limits)).toEqual([]);
+    const over = req({
+      gpuSamples: [0, 1, 2, 2].map((i, k) => gpu({ index: i, uuid: `GPU-${k}`, processes: [proc(1), proc(2), proc(3)] })),
+      events: [start(5), { ...e({ durationS: 1 }), gpuIndex: 3 }],
+      gpuStatus: [{ tsUnixMs: 1, gpuIndex: 3, gpuUuid: 'GPU-3', status: 'lost', detail: '', xid: undefined }],
+    });
+    over.gpuSamples.push(gpu({ index: 3, uuid: 'GPU-index-3' }));
+    expect(validateRequest(over, limits).map((x) => `${x.field}/${x.reason}`)).toEqual([
+      'gpu_samples.processes/over_limit',
+      'gpu_samples.processes/over_limit',
+      'gpu_samples.processes/over_limit',
+      'gpu_samples.gpus/over_limit',
+      'gpu_samples.index/out_of_range',
+      'runtime_events.extensions/over_limit',
+      'runtime_events.gpu_index/out_of_range',
+      'gpu_status.gpu_index/out_of_range',
+    ]);
+    expect(over.gpuSamples.map((g) => [g.uuid, g.processes.map((p) => p.pid)])).toEqual([
+      ['GPU-0', [1, 2]],
+      ['GPU-1', [1, 2]],
+      ['GPU-2', [1, 2]],
+    ]);
+    expect(over.events[0]?.body?.value).toMatchObject({ extensions: ['ext-0', 'ext-1', 'ext-2', 'ext-3'] });
+    expect(over.events[1]?.gpuIndex).toBeUndefined();
+    expect(over.gpuStatus).toEqual([]);
   });
 });

@@ -14,13 +14,20 @@ export interface Rejection {
   reason: RejectReason;
 }
 
-/** Per host (one Export carries one host) and per batch. */
-export const HOST_LIMITS = {
-  /** GPU indexes 0..63: distinct GPUs a host may report. */
-  maxGpus: 64,
-  processesPerGpu: 256,
+/**
+ * The per-host limits an operator sets (collector config, defaults there only):
+ * COLLECTOR_MAX_GPUS_PER_HOST, COLLECTOR_MAX_PROCESSES_PER_GPU, COLLECTOR_MAX_EXTENSIONS_PER_START.
+ */
+export interface HostLimits {
+  /** Distinct GPUs a host may report, GPU indexes 0..maxGpus-1. */
+  readonly maxGpus: number;
+  readonly processesPerGpu: number;
+  readonly extensionsPerStart: number;
+}
+
+/** Per host (one Export carries one host) limits that are not configurable. */
+export const FIXED_HOST_LIMITS = {
   volumesPerSample: 64,
-  extensionsPerStart: 500,
   labelsPerHost: 64,
 } as const;
 
@@ -142,9 +149,9 @@ function checkFields(obj: object, list: Rules, out: Rejection[]): void {
   }
 }
 
-function checkProcesses(ps: GpuProcess[], out: Rejection[]): GpuProcess[] {
-  if (ps.length > HOST_LIMITS.processesPerGpu) out.push({ field: 'gpu_samples.processes', reason: 'over_limit' });
-  const kept = ps.slice(0, HOST_LIMITS.processesPerGpu);
+function checkProcesses(ps: GpuProcess[], limits: HostLimits, out: Rejection[]): GpuProcess[] {
+  if (ps.length > limits.processesPerGpu) out.push({ field: 'gpu_samples.processes', reason: 'over_limit' });
+  const kept = ps.slice(0, limits.processesPerGpu);
   for (const p of kept) {
     if (p.name.length > STRING_LIMITS.processName) {
       p.name = '';
@@ -159,8 +166,8 @@ function checkProcesses(ps: GpuProcess[], out: Rejection[]): GpuProcess[] {
 }
 
 /** Keeps a GPU sample unless its identity is impossible; returns false to drop the row. */
-function checkGpu(g: GpuSample, gpus: Set<string>, out: Rejection[]): boolean {
-  if (g.index >= HOST_LIMITS.maxGpus) {
+function checkGpu(g: GpuSample, gpus: Set<string>, limits: HostLimits, out: Rejection[]): boolean {
+  if (g.index >= limits.maxGpus) {
     out.push({ field: 'gpu_samples.index', reason: 'out_of_range' });
     return false;
   }
@@ -170,7 +177,7 @@ function checkGpu(g: GpuSample, gpus: Set<string>, out: Rejection[]): boolean {
   }
   const id = g.uuid === '' ? `index-${g.index}` : g.uuid;
   if (!gpus.has(id)) {
-    if (gpus.size >= HOST_LIMITS.maxGpus) {
+    if (gpus.size >= limits.maxGpus) {
       out.push({ field: 'gpu_samples.gpus', reason: 'over_limit' });
       return false;
     }
@@ -181,13 +188,13 @@ function checkGpu(g: GpuSample, gpus: Set<string>, out: Rejection[]): boolean {
     out.push({ field: 'gpu_samples.name', reason: 'too_long' });
   }
   checkFields(g, (gpuRules ??= rules(GPU_RANGES, 'gpu_samples')), out);
-  g.processes = checkProcesses(g.processes, out);
+  g.processes = checkProcesses(g.processes, limits, out);
   return true;
 }
 
 function checkVolumes(vs: Volume[], out: Rejection[]): Volume[] {
-  if (vs.length > HOST_LIMITS.volumesPerSample) out.push({ field: 'host_samples.volumes', reason: 'over_limit' });
-  return vs.slice(0, HOST_LIMITS.volumesPerSample).filter((v) => {
+  if (vs.length > FIXED_HOST_LIMITS.volumesPerSample) out.push({ field: 'host_samples.volumes', reason: 'over_limit' });
+  return vs.slice(0, FIXED_HOST_LIMITS.volumesPerSample).filter((v) => {
     const bad =
       v.mount.length > STRING_LIMITS.mount
         ? 'too_long'
@@ -203,8 +210,8 @@ function checkHost(h: HostSample, out: Rejection[]): void {
 }
 
 /** Event body: every numeric field by its rule, every over-long string rejected. */
-function checkEvent(e: RuntimeEvent, out: Rejection[]): boolean {
-  if (e.gpuIndex !== undefined && e.gpuIndex >= HOST_LIMITS.maxGpus) {
+function checkEvent(e: RuntimeEvent, limits: HostLimits, out: Rejection[]): boolean {
+  if (e.gpuIndex !== undefined && e.gpuIndex >= limits.maxGpus) {
     out.push({ field: 'runtime_events.gpu_index', reason: 'out_of_range' });
     e.gpuIndex = undefined;
   }
@@ -221,8 +228,8 @@ function checkEvent(e: RuntimeEvent, out: Rejection[]): boolean {
     } else if (typeof value === 'string' && value.length > STRING_LIMITS.eventString) {
       v[name] = undefined;
       out.push({ field: `runtime_events.${snake(name)}`, reason: 'too_long' });
-    } else if (Array.isArray(value) && value.length > HOST_LIMITS.extensionsPerStart) {
-      v[name] = value.slice(0, HOST_LIMITS.extensionsPerStart);
+    } else if (Array.isArray(value) && value.length > limits.extensionsPerStart) {
+      v[name] = value.slice(0, limits.extensionsPerStart);
       out.push({ field: `runtime_events.${snake(name)}`, reason: 'over_limit' });
     }
   }
@@ -233,14 +240,14 @@ function checkEvent(e: RuntimeEvent, out: Rejection[]): boolean {
  * Sanitises a decoded request in place (drops what is out of range, as described above) and
  * returns what it rejected. Deterministic: a re-sent batch is cut the same way (dedup holds).
  */
-export function validateRequest(req: ExportRequest): Rejection[] {
+export function validateRequest(req: ExportRequest, limits: HostLimits): Rejection[] {
   const out: Rejection[] = [];
   const gpus = new Set<string>();
-  req.gpuSamples = req.gpuSamples.filter((g) => checkGpu(g, gpus, out));
+  req.gpuSamples = req.gpuSamples.filter((g) => checkGpu(g, gpus, limits, out));
   for (const h of req.hostSamples) checkHost(h, out);
-  req.events = req.events.filter((e) => checkEvent(e, out));
+  req.events = req.events.filter((e) => checkEvent(e, limits, out));
   req.gpuStatus = req.gpuStatus.filter((s) => {
-    if (s.gpuIndex >= HOST_LIMITS.maxGpus) {
+    if (s.gpuIndex >= limits.maxGpus) {
       out.push({ field: 'gpu_status.gpu_index', reason: 'out_of_range' });
       return false;
     }
@@ -255,9 +262,9 @@ export function validateRequest(req: ExportRequest): Rejection[] {
     return true;
   });
   const host = req.host;
-  if (host !== undefined && Object.keys(host.labels).length > HOST_LIMITS.labelsPerHost) {
+  if (host !== undefined && Object.keys(host.labels).length > FIXED_HOST_LIMITS.labelsPerHost) {
     out.push({ field: 'hosts.labels', reason: 'over_limit' });
-    host.labels = Object.fromEntries(Object.entries(host.labels).slice(0, HOST_LIMITS.labelsPerHost));
+    host.labels = Object.fromEntries(Object.entries(host.labels).slice(0, FIXED_HOST_LIMITS.labelsPerHost));
   }
   return out;
 }

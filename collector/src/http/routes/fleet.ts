@@ -11,7 +11,11 @@ export function registerFleetRoutes(app: FastifyInstance, deps: QueryDeps): void
   app.get('/api/v1/fleet', { schema: { tags: ['fleet'], summary: 'Hosts with their GPUs and latest values' } }, (req): Promise<FleetResponse> => {
     const s = scopeFor(deps, req);
     const now = new Date(deps.now());
-    return queryFleet(s, now, deps.silentAfterS).then((hosts) => ({ generated_at: now.toISOString(), silent_after_s: deps.silentAfterS, hosts }));
+    return queryFleet(s, now, deps.silentAfterS, deps.maxGpusPerHost).then((hosts) => ({
+      generated_at: now.toISOString(),
+      silent_after_s: deps.silentAfterS,
+      hosts,
+    }));
   });
   app.get(
     '/api/v1/fleet/utilization',

@@ -26,10 +26,10 @@ export function registerHostRoutes(app: FastifyInstance, deps: QueryDeps): void 
       const r = resolveRange(q, deps.now(), deps.limits);
       return deps.cache.get(cacheKey(s, req), async () => {
         const [gpus, hostPoints, markers, processes] = await Promise.all([
-          queryGpuSeries(s, r, host, q.gpu_uuid),
+          queryGpuSeries(s, r, host, deps.maxGpusPerHost, q.gpu_uuid),
           queryHostPoints(s, r, host),
           queryMarkers(s, r, host),
-          queryProcesses(s, host, r.to),
+          queryProcesses(s, host, r.to, deps.maxGpusPerHost),
         ]);
         const times = seriesTimes(gpus, hostPoints);
         return {

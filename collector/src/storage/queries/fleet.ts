@@ -6,7 +6,6 @@ import type { TenantScope } from '../scope.js';
 import { joinSql, sql, type SqlFragment } from '../sql.js';
 import { gpuExpr, numOrNull, timeCol } from './aggregates.js';
 import { alignValues, bucketAxis, queryHeatmap } from './fleet-overview.js';
-import { HOST_LIMITS } from '../../ingest/validate.js';
 
 type Num = number | string | null;
 
@@ -34,8 +33,8 @@ interface HostRow {
 
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
 
-/** Latest values per GPU from gpu_latest (migration 0009: one row per GPU, newest kept by its view); at most HOST_LIMITS.maxGpus per host. */
-function latestGpus(s: TenantScope, where: SqlFragment): Promise<LatestGpuRow[]> {
+/** Latest values per GPU from gpu_latest (migration 0009: one row per GPU, newest kept by its view); at most `maxGpus` per host (COLLECTOR_MAX_GPUS_PER_HOST). */
+function latestGpus(s: TenantScope, where: SqlFragment, maxGpus: number): Promise<LatestGpuRow[]> {
   return s.query<LatestGpuRow>(sql`
     SELECT host, gpu_uuid,
       argMax(last_gpu_index, k) AS gpu_index, argMax(last_gpu_name, k) AS gpu_name,
@@ -46,7 +45,7 @@ function latestGpus(s: TenantScope, where: SqlFragment): Promise<LatestGpuRow[]>
     FROM (SELECT *, toUInt64(last_ts) * 1000 + last_ts_ms AS k FROM ${s.rows('gpu_latest', where)})
     GROUP BY host, gpu_uuid
     ORDER BY host, gpu_index, last_ts DESC
-    LIMIT ${HOST_LIMITS.maxGpus} BY host`);
+    LIMIT ${maxGpus} BY host`);
 }
 
 /**
@@ -59,6 +58,7 @@ export async function queryFleet(
   s: TenantScope,
   now: Date,
   silentAfterS: number,
+  maxGpusPerHost: number,
   lookbackS = 86_400,
   recentS = 120,
   maxFallbackHosts = 100,
@@ -66,7 +66,7 @@ export async function queryFleet(
   const since = new Date(now.getTime() - lookbackS * 1000);
   const recent = new Date(now.getTime() - Math.max(recentS, 2 * silentAfterS) * 1000);
   const [recentGpus, hosts] = await Promise.all([
-    latestGpus(s, sql`last_ts >= ${recent}`),
+    latestGpus(s, sql`last_ts >= ${recent}`, maxGpusPerHost),
     s.query<HostRow>(sql`
       SELECT host, argMax(agent_id, last_seen) AS agent, argMax(driver_version, last_seen) AS driver,
         argMax(agent_version, last_seen) AS agent_ver, toString(max(last_seen)) AS seen
@@ -88,6 +88,7 @@ export async function queryFleet(
             missing.map((h) => sql`${h}`),
             ', ',
           )}) AND last_ts >= ${since} AND last_ts < ${recent}`,
+          maxGpusPerHost,
         );
   const gpus = [...recentGpus, ...older];
   const byHost = new Map<string, LatestGpuRow[]>();

@@ -1,5 +1,4 @@
 // Host/GPU detail: per-GPU time series, host series, throttle bands, event markers, processes.
-import { HOST_LIMITS } from '../../ingest/validate.js';
 import {
   RUNTIME_EVENT_KINDS,
   type EventMarker,
@@ -54,11 +53,11 @@ const share = (part: Num, all: Num): number | null => {
   return a === null || a === 0 ? null : ratio((numOrNull(part) ?? 0) / a);
 };
 
-export async function queryGpuSeries(s: TenantScope, r: ResolvedRange, host: string, gpuUuid?: string): Promise<GpuSeries[]> {
+export async function queryGpuSeries(s: TenantScope, r: ResolvedRange, host: string, maxGpus: number, gpuUuid?: string): Promise<GpuSeries[]> {
   const tc = timeCol(r.resolution);
   const gpuFilter = gpuUuid === undefined ? raw('') : sql` AND gpu_uuid = ${gpuUuid}`;
-  // At most HOST_LIMITS.maxGpus series per host (the lowest indexes): a host cannot make the answer unbounded.
-  const firstGpus = sql`SELECT gpu_uuid FROM ${s.rows(r.table('gpu'), sql`host = ${host}${gpuFilter} AND ${tc} >= ${r.from} AND ${tc} < ${r.to}`)} GROUP BY gpu_uuid ORDER BY min(gpu_index), gpu_uuid LIMIT ${HOST_LIMITS.maxGpus}`;
+  // At most `maxGpus` series per host (COLLECTOR_MAX_GPUS_PER_HOST; the lowest indexes): a host cannot make the answer unbounded.
+  const firstGpus = sql`SELECT gpu_uuid FROM ${s.rows(r.table('gpu'), sql`host = ${host}${gpuFilter} AND ${tc} >= ${r.from} AND ${tc} < ${r.to}`)} GROUP BY gpu_uuid ORDER BY min(gpu_index), gpu_uuid LIMIT ${maxGpus}`;
   const rows = await s.query<GpuRow>(sql`
     SELECT gpu_uuid, any(gpu_index) AS gpu_index, any(gpu_name) AS gpu_name, toString(${bucket(r.resolution, r.stepS)}) AS b,
       ${gpuAggs(r.resolution, ['samples', 'util_avg', 'util_max', 'mem_used_avg', 'mem_used_max', 'mem_total_max', 'temp_avg', 'temp_max', 'power_avg', 'sm_clock_avg', 'mem_clock_avg', 'thermal_samples', 'power_samples', 'hw_slowdown_samples'])}
@@ -212,8 +211,8 @@ export async function queryMarkers(s: TenantScope, r: ResolvedRange, host: strin
   return { markers, truncated: rows.length > limit };
 }
 
-/** Processes of the latest sample of each GPU of the host, within the last `lookbackS` before `to`. */
-export async function queryProcesses(s: TenantScope, host: string, to: Date, lookbackS = 600): Promise<GpuProcessRow[]> {
+/** Processes of the latest sample of each GPU of the host (at most `maxGpus` GPUs), within the last `lookbackS` before `to`. */
+export async function queryProcesses(s: TenantScope, host: string, to: Date, maxGpus: number, lookbackS = 600): Promise<GpuProcessRow[]> {
   const since = new Date(to.getTime() - lookbackS * 1000);
   const rows = await s.query<{ gpu_uuid: string; gpu_index: Num; pid: Num; name: string; runtime: string; mem: Num }>(sql`
     SELECT gpu_uuid, gpu_index, pid, name, runtime, mem FROM (
@@ -221,7 +220,7 @@ export async function queryProcesses(s: TenantScope, host: string, to: Date, loo
         argMax(process_runtimes, k) AS runtimes, argMax(process_mem_bytes, k) AS mems
       FROM (SELECT gpu_uuid, gpu_index, process_pids, process_names, process_runtimes, process_mem_bytes, toUInt64(ts) * 1000 + ts_ms AS k
         FROM ${s.rows('gpu_samples', sql`host = ${host} AND ts >= ${since} AND ts <= ${to}`)})
-      GROUP BY gpu_uuid ORDER BY gpu_index, gpu_uuid LIMIT ${HOST_LIMITS.maxGpus})
+      GROUP BY gpu_uuid ORDER BY gpu_index, gpu_uuid LIMIT ${maxGpus})
     ARRAY JOIN pids AS pid, names AS name, runtimes AS runtime, mems AS mem
     ORDER BY gpu_index, pid`);
   return rows.map((p) => ({
