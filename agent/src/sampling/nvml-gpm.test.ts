@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildFakeNvml, FAKE_NVML_SCENARIOS } from '../../test/support/build-fake-nvml.js';
 import { fakeNvmlControl, type FakeNvmlControl } from '../../test/support/fake-nvml-control.js';
 import { createNvmlSampler, type NvmlSampler } from './nvml.js';
+import { createGpmReader, type NvmlGpmLib } from './nvml-gpm.js';
 
 let libPath: string;
 let fake: FakeNvmlControl;
@@ -82,6 +83,7 @@ describe('GPM through NVML (h100-mig-gpm.json)', () => {
     expect(migs.map((m) => [m.gpu_instance_id, m.profile, m.memory_total_bytes])).toEqual([
       [2, '3g.40gb', 40448 * MiB],
       [3, '1c.2g.20gb', 20096 * MiB],
+      [3, '1c.2g.20gb', 20096 * MiB],
       [9, '1g.10gb', 9984 * MiB],
       [10, '1g.10gb', 9984 * MiB],
     ]);
@@ -92,8 +94,11 @@ describe('GPM through NVML (h100-mig-gpm.json)', () => {
     expect(migs[0]?.gpm?.tensor_activity_ratio).toBeCloseTo(0.6, 10);
     expect(migs[0]?.gpm?.pcie_tx_bytes_per_s).toBe(200 * MiB);
     expect(migs[0]?.gpm?.pcie_rx_bytes_per_s).toBe(800 * MiB);
-    expect(migs[1]?.gpm?.sm_activity_ratio).toBe(0);
-    expect(migs[2]?.gpm?.sm_activity_ratio).toBeCloseTo(0.24, 10);
+    // GI 3 hosts two compute instances: one GPM window per GPU instance and sample, (30 + 10) / 2 % for
+    // both (a second sample in the same tick would have given the tick-2 value, 10 %).
+    expect(migs[1]?.gpm?.sm_activity_ratio).toBeCloseTo(0.2, 10);
+    expect(migs[2]?.gpm).toEqual(migs[1]?.gpm);
+    expect(migs[3]?.gpm?.sm_activity_ratio).toBeCloseTo(0.24, 10);
     // No FP pipe metrics in the instances' scenario: absent, not zero.
     expect(migs[0]?.gpm).not.toHaveProperty('fp32_activity_ratio');
   });
@@ -143,5 +148,44 @@ describe('GPM through NVML (h100-mig-gpm.json)', () => {
     expect(off.gpus[0]?.peer?.gpm).toBeUndefined();
     expect(off.gpus[1]?.mig_devices?.[0]?.gpm).toBeUndefined();
     expect(fake.gpmSamplesAllocated()).toBe(0);
+  });
+});
+
+function stub(): { lib: NvmlGpmLib; live: Set<bigint>; gets: number[] } {
+  const live = new Set<bigint>();
+  const gets: number[] = [];
+  let next = 1n;
+  return {
+    live,
+    gets,
+    lib: {
+      supported: () => ({ ok: true, value: true }),
+      sampleAlloc: () => {
+        live.add(next);
+        return { ok: true, value: next++ };
+      },
+      sampleFree: (s) => (live.delete(s) ? 0 : 2),
+      sampleGet: (_h, _s, gi) => {
+        gets.push(gi ?? -1);
+        return 0;
+      },
+      metricsGet: () => 0,
+    },
+  };
+}
+
+describe('createGpmReader (a stub GPM library that counts buffers)', () => {
+  it('frees the two buffers of a GPU instance that is gone and keeps the others', () => {
+    const s = stub();
+    const r = createGpmReader(s.lib);
+    r.read('0', 1n);
+    r.read('0/2', 1n, 2);
+    r.read('0/9', 1n, 9);
+    expect(s.live.size).toBe(6);
+    expect(s.gets).toEqual([-1, 2, 9]);
+    r.retain((k) => k !== '0/9');
+    expect(s.live.size).toBe(4);
+    r.close();
+    expect(s.live.size).toBe(0);
   });
 });

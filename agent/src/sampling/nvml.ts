@@ -226,6 +226,12 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
 
   function readMig(g: GpuState): MigDeviceSnapshot[] {
     const out: MigDeviceSnapshot[] = [];
+    // GPM per GPU instance, once per sample however many compute instances (MIG devices) it hosts.
+    const instanceGpm = new Map<number, GpmReadings | undefined>();
+    const gpmOf = (gi: number): GpmReadings | undefined => {
+      if (!instanceGpm.has(gi)) instanceGpm.set(gi, readMigGpm(g, gi));
+      return instanceGpm.get(gi);
+    };
     for (let i = 0; i < 8; i++) {
       const d = lib.migDevice(g.handle, i);
       if (!d.ok) continue;
@@ -240,10 +246,13 @@ export function createNvmlSampler(opts: NvmlSamplerOptions = {}): NvmlSampler {
           memory_used_bytes: m?.used,
           memory_total_bytes: m?.total,
           memory_reserved_bytes: m?.reserved,
-          gpm: gi === undefined ? undefined : readMigGpm(g, gi),
+          gpm: gi === undefined ? undefined : gpmOf(gi),
         }),
       );
     }
+    // A GPU instance destroyed since the last sample: its GPM sample buffers are freed.
+    const prefix = `${g.index}/`;
+    if (g.gpm) gpm?.reader.retain((k) => !k.startsWith(prefix) || instanceGpm.has(Number(k.slice(prefix.length))));
     return out;
   }
 
