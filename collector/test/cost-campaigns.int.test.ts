@@ -209,12 +209,16 @@ describe('GET /api/v1/cost?by=campaign', () => {
     ]);
   });
 
-  it('rejects an unknown grouping and a range beyond the guard with 400, like the other routes', async () => {
+  it('rejects an unknown grouping and a range beyond the guard with 400 like the other routes; SQL in the host is a value; an unknown campaign is a 404', async () => {
     const bad = await get(`/api/v1/cost?${win}&by=host`);
     expect(bad.status).toBe(400);
     const huge = await get(`/api/v1/cost?from=2000-01-01T00:00:00Z&to=${encodeURIComponent(at(0))}&by=campaign`);
     expect(huge.status).toBe(400);
     expect(huge.json['code']).toBe('COL_ERR_API_RANGE_TOO_LARGE');
+    // a host with SQL in it is a value, not SQL: no such host, no campaign, no tenant-B row
+    const inj = await get(`/api/v1/cost?${win}&by=campaign&host=${encodeURIComponent("h-1' OR tenant = 'tenant-b")}`);
+    expect(inj.status, inj.body).toBe(200);
+    expect(inj.json['campaigns']).toEqual([]);
     const nf = await get(`/api/v1/campaigns/no-such-campaign?${win}`);
     expect(nf.status).toBe(404);
     expect(nf.json['code']).toBe('COL_ERR_API_NOT_FOUND');
