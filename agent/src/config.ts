@@ -5,6 +5,7 @@
 import { hostname } from 'node:os';
 import { RuntimeNameSchema, type RuntimeName } from '@renderwatch/schema';
 import { z } from 'zod';
+import { parseA1111Url } from './runtime-api/a1111-api-source.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 /** A positive whole number (ms, seconds, rows or bytes: the key's name says which). */
@@ -138,6 +139,10 @@ export const AgentConfigSchema = z.object({
     .regex(/^https?:\/\/\S+$/)
     .optional()
     .describe("metadata service base URL (default: the provider's, http://metadata.google.internal or http://169.254.169.254)"),
+  AGENT_A1111_URLS: list('expected an http(s) URL (forge@ before it for a Forge server)', parseA1111Url).describe(
+    'comma-separated AUTOMATIC1111 base URLs whose /sdapi/v1/progress the agent follows for batch campaigns (batch count as planned jobs, each iteration a job), forge@URL for Forge, e.g. http://127.0.0.1:7860; empty = off',
+  ),
+  AGENT_A1111_POLL_INTERVAL_MS: positiveInt.default(1000).describe('how often each A1111/Forge progress API is polled, ms'),
   AGENT_VOLUMES: list(`the role must be one of ${Object.keys(VOLUME_ROLES).join(', ')}, then :mount`, (s) => {
     const pair = splitPair(s);
     const role = pair === undefined ? undefined : (VOLUME_ROLES as Record<string, VolumeRole>)[pair[0]];

@@ -11,6 +11,7 @@ import { createHostSampler } from '../sampling/host.js';
 import { createRemoteVolumeLookup, type RemoteVolumeOptions } from '../signals/mounts.js';
 import { buildGpuSampler } from '../sources/gpu-from-config.js';
 import { buildLogSources } from '../sources/log-sources.js';
+import { buildA1111ApiSources } from '../runtime-api/a1111-api-source.js';
 import { buildPreemptionSources } from '../sources/preemption.js';
 import type { Command } from './command.js';
 import { wantsHelp } from './command.js';
@@ -105,7 +106,7 @@ export const runCommand: Command = {
         gpuSampler: gpu.sampler,
         hostSource: createHostSampler({ volumes: cfg.AGENT_VOLUMES, log, counter, intervalMs: cfg.AGENT_SAMPLE_INTERVAL_MS }),
         remoteVolume: remoteVolumeLookup(cfg.AGENT_VOLUMES),
-        eventSources: [...logs, ...comfyApis, ...buildPreemptionSources(cfg, log, counter)],
+        eventSources: [...logs, ...comfyApis, ...buildA1111ApiSources(cfg, log, counter), ...buildPreemptionSources(cfg, log, counter)],
         observers: sinks.observers,
         onOutcome: (o, _seq, _r, rows) => {
           const s = toSendStatus(o);
