@@ -204,7 +204,8 @@ export async function queryCampaignCost(
   return campaignRows(ids, meta, shares, counts, prices);
 }
 
-function campaignRows(
+/** The rows of the answer from the queries' results: pure. */
+export function campaignRows(
   ids: readonly string[],
   meta: readonly { campaign_id: string; label: string; runtime: string; hosts: string[] }[],
   shares: readonly { c: string; gn: string; ms: Num; joules: Num; en: Num }[],
