@@ -1,8 +1,11 @@
 // The A1111/Forge batch adapter against a fake A1111 answering /sdapi/v1/progress as the real
 // server does (agent/test/support/fake-a1111.ts): a batch count of 4 followed iteration by iteration
 // (two finishing between polls), an interrupted batch, a server restart mid-batch, bad answers.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { RuntimeEvent } from '@renderwatch/schema';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startFakeA1111, type FakeA1111 } from '../../test/support/fake-a1111.js';
@@ -108,6 +111,38 @@ describe('createA1111ApiSource', () => {
     // 5 planned, 1 done: 4 lost (the running 2nd and the 3 not started)
     expect(await poll(60)).toEqual([{ kind: 'campaign', runtime: 'a1111', ts: iso(60), campaign_id: id, interruption: 'runtime_restart', lost_jobs: 4 }]);
     expect(await poll(61)).toEqual([]);
+  });
+
+  it('an agent restart mid-batch: recorded on the batch (state file), the iteration that ended meanwhile reported once', async () => {
+    let clock = at(0);
+    const f = await startFakeA1111(() => clock);
+    fakes.push(f);
+    const dir = mkdtempSync(join(tmpdir(), 'rw-a1111-'));
+    const source = (): ReturnType<typeof createA1111ApiSource> =>
+      createA1111ApiSource({ url: f.url, runtime: 'a1111', pollMs: 60_000, timeoutMs: 2000, log: quiet, now: () => clock, stateDir: dir });
+    const poll = async (src: ReturnType<typeof createA1111ApiSource>, s: number): Promise<string[]> => {
+      clock = at(s);
+      return (await src.pollOnce()).map(
+        (e) =>
+          `${e.kind}${e.kind === 'campaign' ? `:${e.interruption ?? 'plan'}` : ''}${'job_id' in e ? `:${String(e.job_id).split('/')[1]}` : ''}@${(Date.parse(e.ts ?? '') - T0) / S}`,
+      );
+    };
+    f.begin(at(0), 4, 20);
+    const first = source();
+    expect(await poll(first, 1)).toEqual(['campaign:plan@1', 'job_start:1@1']);
+    f.nextjob();
+    expect(await poll(first, 31)).toEqual(['job_end:1@31', 'job_start:2@31']);
+    first.stop();
+    f.nextjob(); // iteration 2 ends at 60 s while the agent is down
+    const second = source();
+    expect(await poll(second, 75)).toEqual(['campaign:agent_restart@75', 'job_end:2@75', 'job_start:3@75']);
+    expect(await poll(second, 80)).toEqual([]);
+    f.nextjob();
+    f.end();
+    expect(await poll(second, 121)).toEqual(['job_end:3@121', 'job_end:4@121']);
+    // ended: nothing open is left for a third start
+    expect(await poll(source(), 130)).toEqual([]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('counts answers it cannot use and logs each kind once; goes on polling', async () => {

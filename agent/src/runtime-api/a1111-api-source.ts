@@ -3,9 +3,48 @@
 // answering and answers again, a batch that was running is recorded as interrupted by a runtime
 // restart. Failures are counted (`runtime_api` sample errors) and logged once per kind; nothing here
 // throws to the agent.
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { RuntimeEvent } from '@renderwatch/schema';
+import { z } from 'zod';
 import type { EventSource } from '../agent.js';
-import { A1111ProgressSchema, createBatchFollower, type BatchFollower, type BatchRuntime } from './a1111-progress.js';
+import { A1111ProgressSchema, createBatchFollower, type BatchFollower, type BatchRuntime, type OpenBatch } from './a1111-progress.js';
+
+/** The batch open when the agent stopped (so an agent restart is recorded and its iterations counted once). */
+const A1111StateSchema = z.object({
+  open: z
+    .object({
+      stamp: z.string(),
+      campaignId: z.string(),
+      jobCount: z.number().int().positive().optional(),
+      jobNo: z.number().int().nonnegative(),
+      ended: z.number().int().nonnegative(),
+      startSent: z.boolean(),
+      interrupted: z.boolean(),
+    })
+    .optional(),
+});
+
+export function a1111StatePath(stateDir: string, url: string): string {
+  return join(stateDir, `a1111-api-${createHash('sha256').update(url).digest('hex').slice(0, 16)}.json`);
+}
+
+function loadOpenBatch(path: string): { open?: OpenBatch; problem?: string } {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err: unknown) {
+    return err instanceof Error && 'code' in err && err.code === 'ENOENT' ? {} : { problem: String(err) };
+  }
+  try {
+    const r = A1111StateSchema.safeParse(JSON.parse(text));
+    if (!r.success) return { problem: 'unknown shape' };
+    return r.data.open === undefined ? {} : { open: r.data.open as OpenBatch };
+  } catch (err: unknown) {
+    return { problem: String(err) };
+  }
+}
 
 export interface A1111ApiSourceOptions {
   /** Base URL, e.g. `http://127.0.0.1:7860`. */
@@ -16,6 +55,8 @@ export interface A1111ApiSourceOptions {
   readonly log: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
   readonly counter?: { inc(source: string): void };
   readonly now?: () => number;
+  /** Where the open batch is kept across agent restarts; none = memory only. */
+  readonly stateDir?: string;
 }
 
 export interface A1111ApiSource extends EventSource {
@@ -28,7 +69,26 @@ type Answer = { ok: true; value: unknown } | { ok: false; kind: 'unreachable' | 
 export function createA1111ApiSource(o: A1111ApiSourceOptions): A1111ApiSource {
   const now = o.now ?? Date.now;
   const base = o.url.replace(/\/+$/, '');
-  const follower: BatchFollower = createBatchFollower(base, o.runtime);
+  const statePath = o.stateDir === undefined ? undefined : a1111StatePath(o.stateDir, base);
+  const loaded = statePath === undefined ? {} : loadOpenBatch(statePath);
+  if (loaded.problem !== undefined) o.log.warn({ path: statePath, problem: loaded.problem }, 'a1111 adapter state unreadable; starting afresh');
+  const follower: BatchFollower = createBatchFollower(base, o.runtime, loaded.open);
+  let agentRestartPending = loaded.open !== undefined;
+  let saved = JSON.stringify(loaded.open ?? null);
+  const persist = (): void => {
+    if (statePath === undefined) return;
+    const open = follower.open();
+    const text = JSON.stringify(open ?? null);
+    if (text === saved) return;
+    try {
+      mkdirSync(o.stateDir ?? '.', { recursive: true });
+      writeFileSync(`${statePath}.tmp`, JSON.stringify(open === undefined ? {} : { open }));
+      renameSync(`${statePath}.tmp`, statePath);
+      saved = text;
+    } catch (err: unknown) {
+      fail('state_file', { err });
+    }
+  };
   let emit: ((e: RuntimeEvent, observedAtMs: number) => void) | undefined;
   let timer: NodeJS.Timeout | undefined;
   let phase: 'unknown' | 'up' | 'down' = 'unknown';
@@ -72,6 +132,8 @@ export function createA1111ApiSource(o: A1111ApiSourceOptions): A1111ApiSource {
       return [];
     }
     const out: RuntimeEvent[] = [];
+    if (agentRestartPending) out.push(...follower.agentRestarted(at));
+    agentRestartPending = false;
     if (phase === 'down') out.push(...follower.restarted(at));
     phase = 'up';
     const p = A1111ProgressSchema.safeParse(a.value);
@@ -88,6 +150,7 @@ export function createA1111ApiSource(o: A1111ApiSourceOptions): A1111ApiSource {
     inflight = pollBody();
     try {
       const evs = await inflight;
+      persist();
       for (const e of evs) {
         try {
           emit?.(e, now());
@@ -125,7 +188,12 @@ export function parseA1111Url(entry: string): { url: string; runtime: BatchRunti
 }
 
 export function buildA1111ApiSources(
-  cfg: { AGENT_A1111_URLS: readonly { url: string; runtime: BatchRuntime }[]; AGENT_A1111_POLL_INTERVAL_MS: number; AGENT_COMFYUI_TIMEOUT_MS: number },
+  cfg: {
+    AGENT_A1111_URLS: readonly { url: string; runtime: BatchRuntime }[];
+    AGENT_A1111_POLL_INTERVAL_MS: number;
+    AGENT_COMFYUI_TIMEOUT_MS: number;
+    AGENT_STATE_DIR: string;
+  },
   log: A1111ApiSourceOptions['log'],
   counter?: A1111ApiSourceOptions['counter'],
 ): A1111ApiSource[] {
@@ -135,6 +203,7 @@ export function buildA1111ApiSources(
       runtime,
       pollMs: cfg.AGENT_A1111_POLL_INTERVAL_MS,
       timeoutMs: cfg.AGENT_COMFYUI_TIMEOUT_MS,
+      stateDir: join(cfg.AGENT_STATE_DIR, 'runtime-api'),
       log,
       ...(counter === undefined ? {} : { counter }),
     }),

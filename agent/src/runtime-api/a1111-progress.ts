@@ -53,6 +53,8 @@ export interface BatchFollower {
   observe(p: A1111Progress, atMs: number): RuntimeEvent[];
   /** The runtime went away and came back: the open batch's interruption (its remaining iterations lost). */
   restarted(atMs: number): RuntimeEvent[];
+  /** The agent started again with this batch open (from its state file): the batch's `agent_restart` interruption. */
+  agentRestarted(atMs: number): RuntimeEvent[];
   open(): OpenBatch | undefined;
 }
 
@@ -65,8 +67,8 @@ export function batchCampaignId(url: string, stamp: string): string {
   return `b-${hex16(`${url}\u0000${stamp}`)}`;
 }
 
-export function createBatchFollower(url: string, runtime: BatchRuntime): BatchFollower {
-  let cur: OpenBatch | undefined;
+export function createBatchFollower(url: string, runtime: BatchRuntime, initial?: OpenBatch): BatchFollower {
+  let cur: OpenBatch | undefined = initial === undefined ? undefined : { ...initial };
   const jobId = (b: OpenBatch, i: number): string => `${b.campaignId}/${i + 1}`;
   const tags = (b: OpenBatch): { campaign_id: string } => ({ campaign_id: b.campaignId });
   const start = (b: OpenBatch, i: number, atMs: number): RuntimeEventOf<'job_start'> => ({
@@ -150,6 +152,12 @@ export function createBatchFollower(url: string, runtime: BatchRuntime): BatchFo
       const lost = Math.max(0, (b.jobCount ?? b.jobNo + 1) - b.ended);
       return [{ kind: 'campaign', runtime, ts: iso(atMs), campaign_id: b.campaignId, interruption: 'runtime_restart', lost_jobs: lost }];
     },
-    open: () => cur,
+    agentRestarted(atMs) {
+      if (cur === undefined) return [];
+      // iterations that ended while the agent was away are reported at the next poll (from `ended` on)
+      cur.startSent = false;
+      return [{ kind: 'campaign', runtime, ts: iso(atMs), campaign_id: cur.campaignId, interruption: 'agent_restart' }];
+    },
+    open: () => (cur === undefined ? undefined : { ...cur }),
   };
 }
