@@ -98,6 +98,14 @@ export const AgentConfigSchema = z.object({
   AGENT_MAX_BATCH_ROWS: positiveInt.default(2000).describe('a batch is cut early at this many rows'),
   AGENT_EXPORT_DEADLINE_MS: positiveInt.default(10_000).describe('deadline of one Export call, ms'),
   AGENT_EXPORT_MAX_INFLIGHT: tuning(positiveInt.default(1).describe('Export calls open at once (1 = strictly in batch_seq order)')),
+  AGENT_EXPORT_STREAM: tuning(
+    z
+      .enum(['on', 'off'])
+      .default('on')
+      .describe(
+        'on: batches as messages on one long-lived ExportStream (Export calls while the collector answers UNIMPLEMENTED); off: one Export call per batch',
+      ),
+  ),
   AGENT_SPOOL_MAX_BYTES: positiveInt.default(256 * 1024 * 1024).describe('disk spool size limit, bytes (when full: oldest samples dropped first, events last)'),
   AGENT_SPOOL_MAX_AGE_S: positiveInt.default(7 * 24 * 3600).describe('spooled batches older than this are dropped, seconds'),
   AGENT_TLS: z.enum(['off', 'on']).default('off').describe('TLS to the collector (on when AGENT_TLS_CA_FILE is set)'),

@@ -36,7 +36,8 @@ export type PipelineConfig = Pick<
   | 'AGENT_TLS_CA_FILE'
   | 'AGENT_TLS_CERT_FILE'
   | 'AGENT_TLS_KEY_FILE'
->;
+> &
+  Partial<Pick<AgentConfig, 'AGENT_EXPORT_STREAM'>>;
 
 export interface AgentPipelineDeps {
   log: Logger;
@@ -92,9 +93,12 @@ export function tlsWanted(cfg: Pick<PipelineConfig, 'AGENT_TLS' | 'AGENT_TLS_CA_
   return cfg.AGENT_TLS === 'on' || cfg.AGENT_TLS_CA_FILE !== '' || cfg.AGENT_TLS_CERT_FILE !== '';
 }
 
-export function exportClientFromConfig(cfg: PipelineConfig): ExportClient {
+export function exportClientFromConfig(cfg: PipelineConfig, log?: Logger): ExportClient {
   return createExportClient({
     address: cfg.AGENT_COLLECTOR_ADDRESS,
+    // One long-lived ExportStream per agent; Export calls while a collector answers UNIMPLEMENTED.
+    stream: cfg.AGENT_EXPORT_STREAM !== 'off',
+    onStreamUnimplemented: () => log?.info('the collector does not speak ExportStream; sending each batch as an Export call (stream tried again in an hour)'),
     ...(cfg.AGENT_TOKEN === '' ? {} : { token: cfg.AGENT_TOKEN }),
     ...(tlsWanted(cfg)
       ? { credentials: clientCredentialsFromFiles({ caFile: cfg.AGENT_TLS_CA_FILE, certFile: cfg.AGENT_TLS_CERT_FILE, keyFile: cfg.AGENT_TLS_KEY_FILE }) }
@@ -120,7 +124,7 @@ export function createAgentPipeline(cfg: PipelineConfig, deps: AgentPipelineDeps
   const store: BatchStore = memory ?? (spool as Spool);
   let client: ExportClient;
   try {
-    client = deps.client ?? exportClientFromConfig(cfg);
+    client = deps.client ?? exportClientFromConfig(cfg, log);
   } catch (err: unknown) {
     spool?.close();
     throw err;

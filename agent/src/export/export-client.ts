@@ -1,8 +1,8 @@
 // One Export call with a deadline; the outcome is a value (docs/style.md "4. Errors", OTel export-response).
 import { readFileSync } from 'node:fs';
 import { credentials as grpcCredentials, Metadata, status, type ChannelCredentials, type ServiceError } from '@grpc/grpc-js';
-import { ExportResponse, TelemetryServiceClient, TelemetryServiceService, type ExportRequest } from '@renderwatch/proto';
-
+import { ExportRequest, ExportResponse, TelemetryServiceClient, TelemetryServiceService } from '@renderwatch/proto';
+import { createExportStream } from './export-stream.js';
 import type { SendResult } from './send-result.js';
 
 export interface ExportClientOptions {
@@ -15,6 +15,16 @@ export interface ExportClientOptions {
   compress?: boolean;
   /** Extra grpc-js channel options, e.g. a round_robin service config over several collectors. */
   channelOptions?: Record<string, string | number>;
+  /**
+   * Send batches as messages on one long-lived ExportStream (export-stream.ts) instead of one
+   * Export call each (default false). A collector that answers UNIMPLEMENTED gets Export calls for
+   * the next `streamRetryMs` (default one hour), then the stream is tried again.
+   */
+  stream?: boolean;
+  streamRetryMs?: number;
+  /** The collector does not speak ExportStream: Export calls from now on (for `streamRetryMs`). */
+  onStreamUnimplemented?: () => void;
+  now?: () => number;
 }
 
 export interface ExportClient {
@@ -83,25 +93,44 @@ export function createExportClient(o: ExportClientOptions): ExportClient {
     return md;
   };
   const rpc = TelemetryServiceService.export;
+  const unaryEncoded = (req: Uint8Array, deadlineMs: number): Promise<SendResult> =>
+    new Promise<SendResult>((resolve) => {
+      client.makeUnaryRequest(
+        rpc.path,
+        (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+        rpc.responseDeserialize,
+        req,
+        metadata(),
+        { deadline: Date.now() + deadlineMs },
+        done(resolve),
+      );
+    });
+  const now = o.now ?? Date.now;
+  const stream = o.stream === true ? createExportStream({ client, metadata, classify }) : undefined;
+  /** After an UNIMPLEMENTED answer to the stream: Export calls only, until then. */
+  let unaryUntil = 0;
+  async function sendEncoded(req: Uint8Array, deadlineMs: number): Promise<SendResult> {
+    if (stream !== undefined && now() >= unaryUntil) {
+      const r = await stream.send(req, deadlineMs);
+      if (r.status !== 'unimplemented') return r;
+      if (now() >= unaryUntil) {
+        unaryUntil = now() + (o.streamRetryMs ?? 3_600_000);
+        o.onStreamUnimplemented?.();
+      }
+    }
+    return unaryEncoded(req, deadlineMs);
+  }
   return {
     send(req, deadlineMs) {
+      if (stream !== undefined) return sendEncoded(ExportRequest.encode(req).finish(), deadlineMs);
       return new Promise<SendResult>((resolve) => {
         client.export(req, metadata(), { deadline: Date.now() + deadlineMs }, done(resolve));
       });
     },
-    sendEncoded(req, deadlineMs) {
-      return new Promise<SendResult>((resolve) => {
-        client.makeUnaryRequest(
-          rpc.path,
-          (b: Uint8Array) => Buffer.from(b.buffer, b.byteOffset, b.byteLength),
-          rpc.responseDeserialize,
-          req,
-          metadata(),
-          { deadline: Date.now() + deadlineMs },
-          done(resolve),
-        );
-      });
+    sendEncoded,
+    close() {
+      stream?.close();
+      client.close();
     },
-    close: () => client.close(),
   };
 }
