@@ -29,9 +29,14 @@ export const MODULES = {
     mutate: ['agent/src/export/retrying-sender.ts'],
     tests: ['agent/src/export/retrying-sender.test.ts', 'agent/src/export/retrying-sender-edges.test.ts'],
   },
-  'spool-and-sender': {
-    mutate: ['agent/src/export/spool.ts', 'agent/src/export/retrying-sender.ts'],
-    tests: ['agent/src/export/spool.test.ts', 'agent/src/export/spool-journal.test.ts', 'agent/src/export/retrying-sender.test.ts'],
+  spool: {
+    mutate: ['agent/src/export/spool.ts', 'agent/src/export/spool-frames.ts'],
+    tests: [
+      'agent/src/export/spool.test.ts',
+      'agent/src/export/spool-journal.test.ts',
+      'agent/src/export/spool-frames.test.ts',
+      'agent/src/export/crash-offsets.test.ts',
+    ],
   },
 };
 

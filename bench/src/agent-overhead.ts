@@ -6,9 +6,10 @@
 // the ratio, peak RSS (VmHWM) of each, and the agent's CPU per thread (/proc/PID/task/*/stat).
 // Extra lines: the NVML sampler alone (latency of one 8-GPU sample, in this process).
 // The agent runs with the node flags of its systemd unit (deploy/systemd/renderwatch-agent.service).
-// usage: npm run bench -- agent-overhead [seconds=60]   (AGENT_BENCH_NODE_FLAGS='...' to try other flags)
+// usage: npm run bench -- agent-overhead [seconds=60]   (AGENT_BENCH_NODE_FLAGS='...' to try other flags,
+// AGENT_BENCH_STDOUT=<file> to keep the agent's stdout, e.g. --trace-gc)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { appendFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
     const ne = spawn(NODE_EXPORTER, [`--web.listen-address=127.0.0.1:${nePort}`], { stdio: 'ignore' });
     children.push(ne);
     const flags = nodeFlags();
+    const stdoutFile = process.env['AGENT_BENCH_STDOUT'];
     const agent = spawn(process.execPath, [...flags, BUNDLE, 'run'], {
       env: {
         PATH: process.env['PATH'] ?? '/usr/bin:/bin',
@@ -158,7 +160,8 @@ async function main(): Promise<void> {
         AGENT_METRICS_PORT: String(agentPort),
         AGENT_LOG_LEVEL: 'warn',
       },
-      stdio: ['ignore', 'ignore', 'inherit'],
+      // AGENT_BENCH_STDOUT=<file> keeps the agent's stdout (e.g. with --trace-gc in AGENT_BENCH_NODE_FLAGS).
+      stdio: ['ignore', stdoutFile === undefined ? 'ignore' : openSync(stdoutFile, 'w'), 'inherit'],
     });
     children.push(agent);
     const nePid = ne.pid ?? 0;

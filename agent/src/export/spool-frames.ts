@@ -14,6 +14,8 @@
 //   GONE     [seq f64]...: batches acked or dropped (written without fsync: a lost GONE only means a
 //            batch is sent again and the collector answers "duplicate")
 //   SNAPSHOT JSON {nextSeq, checkpoints, gone}: the first frame of every segment
+import * as zlib from 'node:zlib';
+
 export const FRAME_HEADER = 9;
 export const FrameType = { Rows: 1, Cut: 2, Batch: 3, Gone: 4, Snapshot: 5 } as const;
 export type FrameType = (typeof FrameType)[keyof typeof FrameType];
@@ -28,10 +30,19 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
-export function crc32(b: Uint8Array, from = 0, to = b.length): number {
+/** CRC-32 (IEEE, as zlib) in JavaScript: the reference, and the fallback where node:zlib lacks crc32 (Node < 20.15). */
+export function crc32Js(b: Uint8Array, from = 0, to = b.length): number {
   let c = 0xffffffff;
   for (let i = from; i < to; i++) c = (CRC_TABLE[(c ^ (b[i] ?? 0)) & 0xff] ?? 0) ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
+}
+
+// zlib's crc32 is native: the JavaScript loop, run by the daemon's interpreter (--no-opt), boxed a
+// heap number per byte (~45 KB of garbage a second in the agent-overhead run).
+const nativeCrc32 = (zlib as { crc32?: (data: Uint8Array) => number }).crc32;
+
+export function crc32(b: Uint8Array, from = 0, to = b.length): number {
+  return nativeCrc32 === undefined ? crc32Js(b, from, to) : nativeCrc32(b.subarray(from, to));
 }
 
 /** One frame: the header filled in over `body`, which starts FRAME_HEADER bytes into `buf`. */
