@@ -1,7 +1,9 @@
 // dashboard-load: production bundle size and first-load time of every dashboard page in Debian's
 // Chromium against a real collector holding the demo's history (simulator fillHistory: the story
 // fleet's days sent through the agents' export path, as `npm run demo` does).
-//   node --import tsx bench/src/dashboard-load.ts [--days 7] [--runs 5]
+//   node --import tsx bench/src/dashboard-load.ts [--days 7] [--runs 5] [--pages host,cost] [--detail]
+// --detail prints each page's waterfall of its median run (Resource Timing: when the entry script,
+// the page chunks and every API answer arrived, ms after navigation start) — where the time goes.
 // "First meaningful paint" here = navigation start → the page's data element (host rows, tables,
 // charts) is on screen, each run in a fresh browser context (cold cache, no service worker). FCP
 // (first-contentful-paint from the Paint Timing API) is printed beside it.
@@ -20,7 +22,12 @@ import { chromium } from 'playwright-core';
 import { benchClickHouse, machineLine, percentile } from './bench-env.js';
 
 const { values: args } = parseArgs({
-  options: { days: { type: 'string', default: '7' }, runs: { type: 'string', default: '5' } },
+  options: {
+    days: { type: 'string', default: '7' },
+    runs: { type: 'string', default: '5' },
+    pages: { type: 'string', default: '' },
+    detail: { type: 'boolean', default: false },
+  },
 });
 const DAYS = Number(args.days);
 const RUNS = Number(args.runs);
@@ -48,6 +55,19 @@ const PAGES = [
   { name: 'versions', path: '/versions?range=7d', ready: `[data-testid="versions-timeline"], ${STATES}` },
   { name: 'campaigns', path: '/campaigns?range=7d', ready: `[data-testid="campaign-table"], ${STATES}` },
 ];
+
+const ONLY = args.pages === '' ? undefined : new Set(args.pages.split(','));
+
+/** One load's waterfall, ms after navigation start: scripts and API answers (start → end). */
+interface Waterfall {
+  html: number;
+  items: { what: string; start: number; end: number }[];
+}
+
+function waterfallText(w: Waterfall, ready: number): string {
+  const items = w.items.map((i) => `${i.what} ${i.start.toFixed(0)}→${i.end.toFixed(0)}`);
+  return `html ${w.html.toFixed(0)} · ${items.join(' · ')} · ready ${ready}`;
+}
 
 function build(): void {
   const r = spawnSync('pnpm', ['--filter', '@renderwatch/dashboard', 'run', 'build'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
@@ -121,10 +141,11 @@ async function main(): Promise<void> {
     await collector.evaluator.tick();
     console.log(`seeded: the demo's ${DAYS}-day history (${demoFleetSpecs().length} hosts), ${rows} rows in ${Date.now() - t0} ms`);
     const base = `http://127.0.0.1:${collector.httpPort}`;
-    const results: { name: string; p50: number; worst: number; fcp: number }[] = [];
-    for (const p of [BASELINE, ...PAGES]) {
+    const results: { name: string; p50: number; worst: number; fcp: number; detail: string }[] = [];
+    for (const p of [BASELINE, ...PAGES.filter((x) => ONLY === undefined || ONLY.has(x.name))]) {
       const times: number[] = [];
       const fcps: number[] = [];
+      const falls: Waterfall[] = [];
       for (let i = 0; i < RUNS; i++) {
         const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
         const page = await ctx.newPage();
@@ -133,16 +154,39 @@ async function main(): Promise<void> {
         await page.locator(p.ready).first().waitFor({ state: 'visible', timeout: 30_000 });
         times.push(Date.now() - start);
         fcps.push(await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN));
+        if (args.detail)
+          falls.push(
+            await page.evaluate(() => {
+              // (this file is typed without the DOM library: the entries' fields used here)
+              const entries = performance.getEntriesByType.bind(performance) as unknown as (
+                t: string,
+              ) => { name: string; startTime: number; responseEnd: number }[];
+              const nav = entries('navigation')[0];
+              const items = entries('resource')
+                .filter((r) => (r.name.includes('/assets/') ? r.name.endsWith('.js') : r.name.includes('/api/')))
+                .map((r) => {
+                  const u = new URL(r.name);
+                  const what = u.pathname.startsWith('/assets/') ? u.pathname.slice(8).replace(/-[\w-]{8}\.js$/, '') : u.pathname.replace('/api/v1', '');
+                  return { what, start: r.startTime, end: r.responseEnd };
+                })
+                .sort((a, b) => a.start - b.start);
+              return { html: nav?.responseEnd ?? Number.NaN, items };
+            }),
+          );
         await ctx.close();
       }
       const sorted = [...times].sort((a, b) => a - b);
       const fs = [...fcps].sort((a, b) => a - b);
-      results.push({ name: p.name, p50: percentile(sorted, 50), worst: sorted[sorted.length - 1] ?? Number.NaN, fcp: percentile(fs, 50) });
+      const mid = times.indexOf(percentile(sorted, 50));
+      const fall = falls[mid];
+      const detail = fall === undefined ? '' : waterfallText(fall, times[mid] ?? Number.NaN);
+      results.push({ name: p.name, p50: percentile(sorted, 50), worst: sorted[sorted.length - 1] ?? Number.NaN, fcp: percentile(fs, 50), detail });
     }
     const base0 = results[0]?.p50 ?? Number.NaN;
     console.log(`page        meaningful paint p50 / max (ms)   FCP p50 (ms)   × baseline (${base0} ms: fresh context + tiny JSON)`);
     for (const r of results)
       console.log(`${r.name.padEnd(12)}${`${r.p50} / ${r.worst}`.padEnd(34)}${r.fcp.toFixed(0).padEnd(15)}${(r.p50 / base0).toFixed(1)}×`);
+    if (args.detail) for (const r of results.slice(1)) console.log(`  ${r.name}: ${r.detail}`);
     const pages = results.slice(1);
     const worst = pages.reduce((a, b) => (b.p50 > a.p50 ? b : a));
     console.log(

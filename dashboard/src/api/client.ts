@@ -2,6 +2,8 @@
 // boundary; failures come back as values ({ ok: false, error }), never as thrown exceptions.
 import { ApiErrorSchema } from '@renderwatch/schema';
 import type { z } from 'zod';
+import { takePrefetched } from './prefetch.js';
+import { buildUrl, type QueryValue } from './url.js';
 
 export interface ApiFailure {
   /** `COL_ERR_*` from the collector, or `UI_ERR_*` for failures seen only in the browser. */
@@ -13,7 +15,7 @@ export interface ApiFailure {
 
 export type ApiResult<T> = { ok: true; data: T } | { ok: false; error: ApiFailure };
 
-export type QueryValue = string | number | undefined;
+export { buildUrl, type QueryValue } from './url.js';
 
 export interface ApiClient {
   get<S extends z.ZodType>(path: string, schema: S, query?: Record<string, QueryValue>): Promise<ApiResult<z.infer<S>>>;
@@ -30,13 +32,6 @@ export interface ApiClientOptions {
 /** True when the collector has no such route (an older collector than this dashboard). */
 export function isNotAvailable(e: ApiFailure): boolean {
   return e.status === 404 && e.code === 'COL_ERR_API_NOT_FOUND';
-}
-
-export function buildUrl(base: string, path: string, query: Record<string, QueryValue> = {}): string {
-  const qs = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') qs.set(k, String(v));
-  const s = qs.toString();
-  return `${base}${path}${s === '' ? '' : `?${s}`}`;
 }
 
 async function readFailure(res: Response): Promise<ApiFailure> {
@@ -59,7 +54,8 @@ export function createApiClient(o: ApiClientOptions): ApiClient {
     if (init.body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await doFetch(url, { ...init, headers });
+      // The entry may have asked already (route prefetch): that answer is read here, once.
+      res = await ((init.method === 'GET' ? takePrefetched(url, key) : undefined) ?? doFetch(url, { ...init, headers }));
     } catch (err: unknown) {
       return { ok: false, error: { code: 'UI_ERR_NETWORK', message: `collector unreachable: ${err instanceof Error ? err.message : String(err)}`, status: 0 } };
     }

@@ -4,6 +4,7 @@ import { formatClock } from '../lib/format.js';
 import { DEFAULT_RANGE, invalidRangeText, RANGE_PRESETS } from '../lib/time-range.js';
 import { REFRESH_CHOICES, refreshId } from '../lib/refresh-interval.js';
 import { ApiKeyControl } from './ApiKeyControl.js';
+import { preloadPath } from './page-chunks.js';
 import { Link, useQueryState, useRouter } from './router.js';
 import { ThemeToggle } from './ThemeToggle.js';
 import { TimeRangePicker } from './TimeRangePicker.js';
@@ -72,8 +73,30 @@ function RangeNotice() {
   );
 }
 
+/**
+ * The other nav pages' chunks load when the browser is idle, from 5 s after the app started (not
+ * before: on a busy machine they would compete with the opened page's own chunk and answers).
+ */
+function usePreloadNavWhenIdle(): void {
+  useEffect(() => {
+    let idle: number | undefined;
+    const run = () => {
+      for (const n of NAV) preloadPath(n.to);
+    };
+    const t = setTimeout(() => {
+      if (typeof window.requestIdleCallback === 'function') idle = window.requestIdleCallback(run, { timeout: 10_000 });
+      else run();
+    }, 5000);
+    return () => {
+      clearTimeout(t);
+      if (idle !== undefined) window.cancelIdleCallback(idle);
+    };
+  }, []);
+}
+
 export function Layout({ apiKey, onApiKey, children }: { apiKey: string | undefined; onApiKey: (k: string) => void; children: ReactNode }) {
   const { location } = useRouter();
+  usePreloadNavWhenIdle();
   return (
     <div className="shell">
       <header className="topbar">

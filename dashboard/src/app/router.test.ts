@@ -5,6 +5,7 @@ describe('router', () => {
   it.each([
     ['/hosts/:host', '/hosts/render-01', { host: 'render-01' }],
     ['/hosts/:host', '/hosts/gpu%20node', { host: 'gpu node' }],
+    ['/hosts/:host', '/hosts/bad%E0%A4', { host: 'bad%E0%A4' }],
     ['/slos/:name', '/slos', undefined],
     ['/', '/', {}],
     ['/alerts', '/ooms', undefined],

@@ -12,6 +12,10 @@ export interface Router {
   navigate: (to: string, opts?: { replace?: boolean }) => void;
 }
 
+import { preloadPath } from './page-chunks.js';
+
+export { matchPath } from './match-path.js';
+
 const RouterContext = createContext<Router | undefined>(undefined);
 
 function readLocation(): RouterLocation {
@@ -38,21 +42,6 @@ export function useRouter(): Router {
   const r = useContext(RouterContext);
   if (r === undefined) throw new Error('useRouter outside <RouterProvider>');
   return r;
-}
-
-/** Matches `/hosts/:host` style patterns; returns decoded params or undefined. */
-export function matchPath(pattern: string, path: string): Record<string, string> | undefined {
-  const ps = pattern.split('/').filter(Boolean);
-  const xs = path.split('/').filter(Boolean);
-  if (ps.length !== xs.length) return undefined;
-  const params: Record<string, string> = {};
-  for (let i = 0; i < ps.length; i++) {
-    const p = ps[i] ?? '';
-    const x = xs[i] ?? '';
-    if (p.startsWith(':')) params[p.slice(1)] = decodeURIComponent(x);
-    else if (p !== x) return undefined;
-  }
-  return params;
 }
 
 /** Query-string state: read one key, and patch several (undefined/'' removes a key). */
@@ -96,7 +85,7 @@ export interface LinkProps extends AnchorHTMLAttributes<HTMLAnchorElement> {
   keepRange?: boolean;
 }
 
-export function Link({ to, keepRange = true, onClick, children, ...rest }: LinkProps) {
+export function Link({ to, keepRange = true, onClick, onMouseEnter, onFocus, children, ...rest }: LinkProps) {
   const { location, navigate } = useRouter();
   const href = keepRange ? hrefKeeping(location.search, to) : to;
   const handle = (e: MouseEvent<HTMLAnchorElement>) => {
@@ -105,8 +94,21 @@ export function Link({ to, keepRange = true, onClick, children, ...rest }: LinkP
     e.preventDefault();
     navigate(href);
   };
+  // the target page's chunk starts loading when the pointer or focus is on the link, before the click
   return (
-    <a href={href} onClick={handle} {...rest}>
+    <a
+      href={href}
+      onClick={handle}
+      onMouseEnter={(e) => {
+        onMouseEnter?.(e);
+        preloadPath(href);
+      }}
+      onFocus={(e) => {
+        onFocus?.(e);
+        preloadPath(href);
+      }}
+      {...rest}
+    >
       {children}
     </a>
   );

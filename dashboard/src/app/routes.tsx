@@ -1,27 +1,28 @@
 // Path → page table. Unknown paths get a not-found page with a way back. Each feature page is its
-// own chunk (React.lazy): a page parses only its own code, not the other eleven pages' (the host
-// page's first paint on a starved CPU was mostly parsing code it did not need).
+// own chunk (React.lazy over app/page-chunks.ts): a page parses only its own code, not the other
+// eleven pages' (the host page's first paint on a starved CPU was mostly parsing code it did not need).
 import { lazy, Suspense, type ComponentType, type ReactNode } from 'react';
 import { EmptyState } from '../lib/QueryView.js';
+import { loadPage } from './page-chunks.js';
 import { Link, matchPath } from './router.js';
 
 function page<P extends object>(load: () => Promise<ComponentType<P>>) {
   return lazy(() => load().then((c) => ({ default: c })));
 }
 
-const AlertsPage = page(() => import('../features/alerts/AlertsPage.js').then((m) => m.AlertsPage));
-const CampaignDetailPage = page(() => import('../features/campaigns/CampaignDetailPage.js').then((m) => m.CampaignDetailPage));
-const CampaignsPage = page(() => import('../features/campaigns/CampaignsPage.js').then((m) => m.CampaignsPage));
-const CapacityPage = page(() => import('../features/capacity/CapacityPage.js').then((m) => m.CapacityPage));
-const CostPage = page(() => import('../features/cost/CostPage.js').then((m) => m.CostPage));
-const FleetPage = page(() => import('../features/fleet/FleetPage.js').then((m) => m.FleetPage));
-const HostDetailPage = page(() => import('../features/host-detail/HostDetailPage.js').then((m) => m.HostDetailPage));
-const OomPage = page(() => import('../features/ooms/OomPage.js').then((m) => m.OomPage));
-const SloDetailPage = page(() => import('../features/slos/SloDetailPage.js').then((m) => m.SloDetailPage));
-const SloListPage = page(() => import('../features/slos/SloListPage.js').then((m) => m.SloListPage));
-const SlowdownsPage = page(() => import('../features/slowdowns/SlowdownsPage.js').then((m) => m.SlowdownsPage));
-const StartsPage = page(() => import('../features/starts/StartsPage.js').then((m) => m.StartsPage));
-const VersionsPage = page(() => import('../features/versions/VersionsPage.js').then((m) => m.VersionsPage));
+const AlertsPage = page(() => loadPage('alerts').then((m) => m.AlertsPage));
+const CampaignDetailPage = page(() => loadPage('campaign').then((m) => m.CampaignDetailPage));
+const CampaignsPage = page(() => loadPage('campaigns').then((m) => m.CampaignsPage));
+const CapacityPage = page(() => loadPage('capacity').then((m) => m.CapacityPage));
+const CostPage = page(() => loadPage('cost').then((m) => m.CostPage));
+const FleetPage = page(() => loadPage('fleet').then((m) => m.FleetPage));
+const HostDetailPage = page(() => loadPage('host').then((m) => m.HostDetailPage));
+const OomPage = page(() => loadPage('ooms').then((m) => m.OomPage));
+const SloDetailPage = page(() => loadPage('slo').then((m) => m.SloDetailPage));
+const SloListPage = page(() => loadPage('slos').then((m) => m.SloListPage));
+const SlowdownsPage = page(() => loadPage('slowdowns').then((m) => m.SlowdownsPage));
+const StartsPage = page(() => loadPage('starts').then((m) => m.StartsPage));
+const VersionsPage = page(() => loadPage('versions').then((m) => m.VersionsPage));
 
 const ROUTES: { pattern: string; render: (p: Record<string, string>) => ReactNode }[] = [
   { pattern: '/', render: () => <FleetPage /> },

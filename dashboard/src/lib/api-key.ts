@@ -21,6 +21,13 @@ export function takeKeyFromUrl(search: string, store: KeyStore): { key: string |
   return { key: stored === null || stored === '' ? undefined : stored, search: s === '' ? '' : `?${s}` };
 }
 
+/** The key takeKeyFromUrl will return for this URL, without touching the store or the URL. */
+export function readKey(search: string, store: Pick<KeyStore, 'getItem'>): string | undefined {
+  const fromUrl = new URLSearchParams(search).get('key');
+  const k = fromUrl ?? store.getItem(STORAGE_KEY);
+  return k === null || k === '' ? undefined : k;
+}
+
 export function saveKey(store: KeyStore, key: string): void {
   if (key === '') store.removeItem(STORAGE_KEY);
   else store.setItem(STORAGE_KEY, key);

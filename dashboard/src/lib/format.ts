@@ -76,10 +76,25 @@ export function formatAgo(iso: string, now: number): string {
 export function formatClock(t: number | string, now = Date.now()): string {
   const d = new Date(t);
   if (Number.isNaN(d.getTime())) return DASH;
-  const time = d.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false });
-  return new Date(now).toDateString() === d.toDateString() ? time : `${d.toLocaleDateString([], { month: 'short', day: 'numeric' })} ${time}`;
+  const time = clockFormat().format(d);
+  return new Date(now).toDateString() === d.toDateString() ? time : `${dayFormat().format(d)} ${time}`;
 }
 
+// Intl formatters are built once (toLocale*String builds a new one per call: ~1 ms each, and the
+// first one loads the locale data — a table of timestamps paid that on every cell at first paint).
+let clock: Intl.DateTimeFormat | undefined;
+let day: Intl.DateTimeFormat | undefined;
+const numbers = new Map<number, Intl.NumberFormat>();
+const clockFormat = (): Intl.DateTimeFormat =>
+  (clock ??= new Intl.DateTimeFormat([], { hour: '2-digit', minute: '2-digit', second: '2-digit', hour12: false }));
+const dayFormat = (): Intl.DateTimeFormat => (day ??= new Intl.DateTimeFormat([], { month: 'short', day: 'numeric' }));
+
 export function formatNumber(v: number | null | undefined, digits = 0): string {
-  return isNum(v) ? v.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits }) : DASH;
+  if (!isNum(v)) return DASH;
+  let f = numbers.get(digits);
+  if (f === undefined) {
+    f = new Intl.NumberFormat('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+    numbers.set(digits, f);
+  }
+  return f.format(v);
 }
