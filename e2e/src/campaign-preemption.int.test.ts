@@ -63,7 +63,28 @@ describe('a GCP preemption notice interrupts the campaigns running on the host',
     const spot: RuntimeEvent[] = [plan('spot run', 10, 0)];
     for (let n = 1; n <= 4; n++) spot.push(...job('spot run', n, (n - 1) * 60, n * 60));
     for (let n = 5; n <= 10; n++) spot.push(...job('spot run', n, 400 + (n - 5) * 60, 460 + (n - 5) * 60));
-    await deliverEvents(c, 'agent-spot-07', 1, [...job('earlier', 1, -1060, -1000), ...spot, ...notice], 'render-07');
+    // a kohya run on render-07 too: epoch 3 of 10 (step 300 of 1000) at 180 s; after the notice the trainer
+    // starts again at 400 s and resumes from its saved state (step 310 at 450 s)
+    const kohya = (x: number, kind: 'runtime_start' | 'training_resumed'): RuntimeEvent =>
+      kind === 'runtime_start' ? { kind, runtime: 'kohya', ts: iso(x) } : { kind, runtime: 'kohya', ts: iso(x) };
+    const progress = (x: number, epoch: number, step: number): RuntimeEvent => ({
+      kind: 'training_progress',
+      runtime: 'kohya',
+      ts: iso(x),
+      epoch,
+      total_epochs: 10,
+      step,
+      total_steps: 1000,
+    });
+    const training = [
+      kohya(0, 'runtime_start'),
+      progress(60, 1, 100),
+      progress(180, 3, 300),
+      kohya(400, 'runtime_start'),
+      kohya(410, 'training_resumed'),
+      progress(450, 3, 310),
+    ];
+    await deliverEvents(c, 'agent-spot-07', 1, [...job('earlier', 1, -1060, -1000), ...spot, ...notice, ...training], 'render-07');
     const other: RuntimeEvent[] = [
       plan('other host', 3, 100),
       ...job('other host', 1, 100, 160),
@@ -100,10 +121,22 @@ describe('a GCP preemption notice interrupts the campaigns running on the host',
     expect((await get('other host')).interruptions).toBe(0);
     // the notice itself is no campaign
     const list = CampaignsResponseSchema.parse((await getJson(c, `/api/v1/campaigns?${range}`)).body);
-    expect(list.rows.map((r) => [r.id, r.interruptions]).sort()).toEqual([
+    const run = list.rows.find((r) => r.source === 'training_run');
+    expect(
+      list.rows
+        .filter((r) => r.source !== 'training_run')
+        .map((r) => [r.id, r.interruptions])
+        .sort(),
+    ).toEqual([
       ['earlier', 0],
       ['other host', 0],
       ['spot run', 1],
+    ]);
+    // the run: one interruption, the preemption (its restart continues it): 3 epochs done at the notice,
+    // resumed from epoch 2 (2 resumed, 1 redone), 180 s → 450 s = 270 s lost
+    const t = await get(run?.id ?? '');
+    expect(t.interruption_list.map((x) => [x.kind, x.at, x.training_resume, x.resumed_from_epoch, x.jobs_resumed, x.jobs_redone, x.time_lost_s])).toEqual([
+      ['preemption', iso(250), 'checkpoint', 2, 2, 1, 270],
     ]);
     expect((await getJson(c, `/api/v1/campaigns/*?${range}`)).status).toBe(404);
   });

@@ -7,20 +7,16 @@
 import type { TenantScope } from '../scope.js';
 import { joinSql, sql } from '../sql.js';
 import { CAMPAIGN_IDLE_MS, type CampaignEventRow } from './campaign-derive.js';
+import type { TrainingEventRow } from './training-campaigns.js';
 
 /** The campaign id of a host-level notice (every campaign running on the host). */
 export const HOST_WIDE_CAMPAIGN = '*';
 
 type Num = number | string | null;
 
-/** Host-level notices in [from, to) for these hosts: ms per host. Pure attribution in attributePreemptions. */
-export async function addPreemptions(s: TenantScope, byCampaign: Map<string, CampaignEventRow[]>): Promise<void> {
-  const spans = [...byCampaign.values()].filter((rows) => rows.length > 0);
-  if (spans.length === 0) return;
-  const all = spans.flat();
-  const hosts = [...new Set(all.map((r) => r.host))];
-  const from = new Date(Math.min(...all.map((r) => r.ms)));
-  const to = new Date(Math.max(...all.map((r) => r.ms)) + CAMPAIGN_IDLE_MS + 1000);
+/** Host-level notices of these hosts in [from, to). */
+async function notices(s: TenantScope, hosts: readonly string[], from: Date, to: Date): Promise<{ host: string; ms: number }[]> {
+  if (hosts.length === 0) return [];
   const rows = await s.query<{ host: string; ms: Num }>(sql`
     SELECT DISTINCT host, toUInt64(ts) * 1000 + ts_ms AS ms
     FROM ${s.rows(
@@ -33,10 +29,36 @@ export async function addPreemptions(s: TenantScope, byCampaign: Map<string, Cam
     )}
     ORDER BY host, ms
     LIMIT 10000`);
-  attributePreemptions(
-    byCampaign,
-    rows.map((r) => ({ host: r.host, ms: Number(r.ms) })),
-  );
+  return rows.map((r) => ({ host: r.host, ms: Number(r.ms) }));
+}
+
+/** Job campaigns: notices on their hosts from their first event to CAMPAIGN_IDLE_MS after their last (attributePreemptions). */
+export async function addPreemptions(s: TenantScope, byCampaign: Map<string, CampaignEventRow[]>): Promise<void> {
+  const all = [...byCampaign.values()].flat();
+  if (all.length === 0) return;
+  const hosts = [...new Set(all.map((r) => r.host))];
+  const from = new Date(Math.min(...all.map((r) => r.ms)));
+  const to = new Date(Math.max(...all.map((r) => r.ms)) + CAMPAIGN_IDLE_MS + 1000);
+  attributePreemptions(byCampaign, await notices(s, hosts, from, to));
+}
+
+/**
+ * Training runs: each notice on a run's host joins its events as a `preemption` row (in time order);
+ * segmentTrainingRuns records it when the run was going then.
+ */
+export async function addTrainingPreemptions(s: TenantScope, byRun: Map<string, TrainingEventRow[]>, from: Date, to: Date): Promise<void> {
+  const runs = [...byRun.values()].filter((rows) => rows.length > 0);
+  const found = await notices(s, [...new Set(runs.map((rows) => rows[0]?.host ?? ''))], from, to);
+  if (found.length === 0) return;
+  for (const rows of runs) {
+    const first = rows[0];
+    if (first === undefined) continue;
+    for (const n of found) {
+      if (n.host === first.host)
+        rows.push({ ms: n.ms, host: n.host, runtime: first.runtime, kind: 'preemption', epoch: null, total_epochs: null, step: null, total_steps: null });
+    }
+    rows.sort((a, b) => a.ms - b.ms);
+  }
 }
 
 /**

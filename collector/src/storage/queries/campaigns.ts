@@ -8,7 +8,7 @@ import type { TenantScope } from '../scope.js';
 import { joinSql, sql, type SqlFragment } from '../sql.js';
 import { numOrNull } from './aggregates.js';
 import { deriveCampaign, type CampaignEventRow } from './campaign-derive.js';
-import { addPreemptions, HOST_WIDE_CAMPAIGN } from './campaign-preemptions.js';
+import { addPreemptions, addTrainingPreemptions, HOST_WIDE_CAMPAIGN } from './campaign-preemptions.js';
 import { segmentTrainingRuns, TRAINING_RUNTIMES, trainingCampaign, trainingCampaignId, type TrainingEventRow } from './training-campaigns.js';
 
 /** Events of a campaign read from this long before the range. */
@@ -150,6 +150,7 @@ async function trainingRuns(
       },
     ]);
   }
+  await addTrainingPreemptions(s, byRun, since, to);
   const out: CampaignDetail[] = [];
   for (const events of byRun.values()) for (const run of segmentTrainingRuns(events)) if (run.lastMs >= from.getTime()) out.push(trainingCampaign(run, nowMs));
   return out;

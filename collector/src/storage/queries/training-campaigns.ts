@@ -40,6 +40,8 @@ interface Run {
   interruptions: CampaignInterruption[];
   /** An interruption waiting for the first progress after it. */
   pending: { resumedEvent: boolean; doneBefore: number; lastProgressMs: number | null } | undefined;
+  /** The pending interruption is a preemption notice: the trainer's next start continues it. */
+  preempted?: boolean;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -96,6 +98,34 @@ export function segmentTrainingRuns(events: readonly TrainingEventRow[]): Run[] 
     return r;
   };
   for (const e of events) {
+    if (e.kind === 'preemption') {
+      // a cloud preemption notice on the run's host while it ran (docs/signals.md "Preemption"): the
+      // interruption; the trainer's start after it continues the same interruption
+      if (cur !== undefined && !finished(cur) && cur.lastProgressMs !== null && cur.pending === undefined && e.ms - cur.lastMs <= CAMPAIGN_IDLE_MS) {
+        cur.interruptions.push({
+          kind: 'preemption',
+          at: iso(e.ms),
+          host: e.host,
+          time_lost_s: null,
+          jobs_lost: 0,
+          jobs_redone: 0,
+          jobs_resumed: 0,
+          images_missing: null,
+          training_resume: null,
+          resumed_from_epoch: null,
+        });
+        cur.pending = { resumedEvent: false, doneBefore: completedEpochs(cur), lastProgressMs: cur.lastProgressMs };
+        cur.preempted = true;
+      }
+      continue;
+    }
+    if (e.kind === 'runtime_start' && cur?.preempted === true && cur.pending !== undefined && e.ms - cur.lastMs <= TRAINING_RESUME_MS) {
+      cur.preempted = false;
+      cur.segStartMs = e.ms;
+      cur.segStartStep = null;
+      cur.lastMs = e.ms;
+      continue;
+    }
     if (e.kind === 'runtime_start') {
       if (cur !== undefined && !finished(cur) && cur.lastProgressMs !== null && e.ms - cur.lastMs <= TRAINING_RESUME_MS) {
         cur.interruptions.push({
