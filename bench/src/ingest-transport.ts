@@ -16,7 +16,7 @@ function replayCall(session: ClientHttp2Session, frame: Buffer): Promise<{ code:
       ':path': EXPORT_METHOD_PATH,
       'content-type': 'application/grpc',
       te: 'trailers',
-      'grpc-encoding': 'gzip',
+      'grpc-encoding': ENCODING,
       'grpc-accept-encoding': 'identity',
     });
     const chunks: Buffer[] = [];
@@ -45,13 +45,20 @@ function replayCall(session: ClientHttp2Session, frame: Buffer): Promise<{ code:
   });
 }
 
-/** gRPC length-prefixed message, gzipped as the agent's export client sends it. */
+/**
+ * How the replay agents encode their messages: gzip, as the agent's export client sends them, or
+ * `BENCH_INGEST_ENCODING=identity` (uncompressed, to see what per-message inflate costs the collector).
+ */
+export const ENCODING = process.env['BENCH_INGEST_ENCODING'] === 'identity' ? 'identity' : 'gzip';
+
+/** gRPC length-prefixed message, encoded as ENCODING says. */
 export function grpcFrame(req: ExportRequest): Buffer {
-  const gz = gzipSync(ExportRequest.encode(req).finish());
+  const raw = Buffer.from(ExportRequest.encode(req).finish());
+  const body = ENCODING === 'gzip' ? gzipSync(raw) : raw;
   const head = Buffer.alloc(5);
-  head[0] = 1;
-  head.writeUInt32BE(gz.length, 1);
-  return Buffer.concat([head, gz]);
+  head[0] = ENCODING === 'gzip' ? 1 : 0;
+  head.writeUInt32BE(body.length, 1);
+  return Buffer.concat([head, body]);
 }
 
 /** Replay agents: each sends its frames in order, `window` at a time, and resends what was refused. */
@@ -98,7 +105,7 @@ function streamCall(
       ':path': TelemetryServiceService.exportStream.path,
       'content-type': 'application/grpc',
       te: 'trailers',
-      'grpc-encoding': 'gzip',
+      'grpc-encoding': ENCODING,
       'grpc-accept-encoding': 'identity',
     });
     let next = from;
