@@ -105,10 +105,28 @@ export function createHostSampler(opts: HostSamplerOptions = {}): HostSampler {
   let others: { mount: string; size: number; free: number }[] = [];
   let othersAt = -Infinity;
 
-  const physical = (iface: string): boolean => iface !== 'lo' && existsSync(`${sys}/class/net/${iface}/device`);
+  // Whether a disk or interface is a real one (a /sys lookup), remembered for a minute: the lists
+  // are read every sample, the answers change only when hardware does.
+  const known = new Map<string, boolean>();
+  let knownAt = -Infinity;
+  const exists = (path: string): boolean => {
+    let v = known.get(path);
+    if (v === undefined) {
+      v = existsSync(path);
+      known.set(path, v);
+    }
+    return v;
+  };
+  const physical = (iface: string): boolean => iface !== 'lo' && exists(`${sys}/class/net/${iface}/device`);
+  const wholeDisk = (n: string): boolean => isCountedDisk(n) && exists(`${sys}/block/${n}`);
   function readCounters(): { disk?: { readBytes: number; writeBytes: number }; net?: { rxBytes: number; txBytes: number } } {
     if (!hasProc) return {};
-    const disk = parseDiskstats(readFileSync(`${proc}/diskstats`, 'utf8'), (n) => isCountedDisk(n) && existsSync(`${sys}/block/${n}`));
+    const t = now();
+    if (t - knownAt >= 60_000) {
+      known.clear();
+      knownAt = t;
+    }
+    const disk = parseDiskstats(readFileSync(`${proc}/diskstats`, 'utf8'), wholeDisk);
     const netText = readFileSync(`${proc}/net/dev`, 'utf8');
     let net = parseNetDev(netText, physical);
     // Containers see only virtual interfaces: count all but loopback there.

@@ -236,12 +236,18 @@ export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
   };
 
   const missing = { ok: false, rc: NVML_ERROR_FUNCTION_NOT_FOUND } as const;
-  /** Calls `g` with a one-element out array; returns its value on success. */
-  function out1<T>(g: Fn | undefined, map: (v: unknown) => T, ...args: unknown[]): NvmlResult<T> {
+  // One out-box for every synchronous out-parameter call (koffi writes box[0] before the call
+  // returns), and the arguments passed as they are: the sampler makes ~30 such calls per GPU per
+  // sample, and the daemon runs interpreted (--no-opt), where a rest array, a spread and a box per
+  // call were all garbage (~60 KB/s on 8 GPUs).
+  const outBox: unknown[] = [null];
+  /** Calls `g` with the out-box as its last argument; returns the box's value on success. */
+  function out1<T>(g: Fn | undefined, map: (v: unknown) => T, a?: unknown, b?: unknown, c?: unknown): NvmlResult<T> {
     if (g === undefined) return missing;
-    const box: unknown[] = [null];
-    const rc = num(g(...args, box));
-    return rc === NVML_SUCCESS ? { ok: true, value: map(box[0]) } : { ok: false, rc };
+    outBox[0] = null;
+    const r = c !== undefined ? g(a, b, c, outBox) : b !== undefined ? g(a, b, outBox) : a !== undefined ? g(a, outBox) : g(outBox);
+    const rc = num(r);
+    return rc === NVML_SUCCESS ? { ok: true, value: map(outBox[0]) } : { ok: false, rc };
   }
   function str(g: Fn | undefined, h: NvmlHandle | undefined, size: number): NvmlResult<string> {
     if (g === undefined) return missing;
@@ -249,10 +255,10 @@ export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
     const rc = num(h === undefined ? g(buf, size) : g(h, buf, size));
     return rc === NVML_SUCCESS ? { ok: true, value: cstring(buf) } : { ok: false, rc };
   }
-  function struct<T>(g: Fn | undefined, map: (o: Record<string, unknown>) => T, ...args: unknown[]): NvmlResult<T> {
+  function struct<T>(g: Fn | undefined, map: (o: Record<string, unknown>) => T, a: unknown, b?: unknown): NvmlResult<T> {
     if (g === undefined) return missing;
     const o: Record<string, unknown> = {};
-    const rc = num(g(...args, o));
+    const rc = num(b !== undefined ? g(a, b, o) : g(a, o));
     return rc === NVML_SUCCESS ? { ok: true, value: map(o) } : { ok: false, rc };
   }
   const gpm = bindGpm(lib, Device);
