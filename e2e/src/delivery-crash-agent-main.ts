@@ -16,6 +16,8 @@ interface Args {
   takenFile: string;
   intervalMs: number;
   flushMs: number;
+  /** false: one Export call per batch (AGENT_EXPORT_STREAM=off) instead of the ExportStream. */
+  stream?: boolean;
 }
 
 const a = JSON.parse(process.argv[2] ?? '{}') as Args;
@@ -29,6 +31,7 @@ const r = resolveAgentConfig(
     AGENT_SAMPLE_INTERVAL_MS: String(a.intervalMs),
     AGENT_FLUSH_INTERVAL_MS: String(a.flushMs),
     AGENT_EXPORT_DEADLINE_MS: '3000',
+    AGENT_EXPORT_STREAM: a.stream === false ? 'off' : 'on',
   },
   {},
 );

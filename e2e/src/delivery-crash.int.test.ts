@@ -1,4 +1,5 @@
-// The agent SIGKILLed at arbitrary instants — with the collector up, and during a collector outage —
+// The agent SIGKILLed at arbitrary instants — with the collector up (batches on the ExportStream, and
+// as one Export call each), and during a collector outage —
 // and restarted on the same state directory, built by createAgentPipeline as the daemon is: every
 // GPU sample it took (recorded by its sampler before the agent saw it) and every event of the
 // ComfyUI log it followed is stored exactly once: raw and FINAL counts, distinct keys, and the
@@ -140,7 +141,7 @@ describe('agent SIGKILL: nothing lost, nothing duplicated', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function run(name: string, outage: boolean): Promise<Counts> {
+  async function run(name: string, outage: boolean, stream = true): Promise<Counts> {
     const port = await freePort();
     const env = { COLLECTOR_CLICKHOUSE_URL: url, COLLECTOR_CLICKHOUSE_DATABASE: db, COLLECTOR_GRPC_PORT: String(port), COLLECTOR_HTTP_PORT: '0' };
     collectors.push(await spawnCollector(env));
@@ -154,6 +155,7 @@ describe('agent SIGKILL: nothing lost, nothing duplicated', () => {
       takenFile: join(dir, `${name}.taken`),
       intervalMs: 100,
       flushMs: 2000,
+      stream,
     };
     const writer = logWriter(logPath, 130);
     const start = async (): Promise<Agent> => {
@@ -185,6 +187,13 @@ describe('agent SIGKILL: nothing lost, nothing duplicated', () => {
     console.log(`agent SIGKILL x2, collector up: ${JSON.stringify(c)}`);
     expect(c.taken).toBeGreaterThan(8 * 30);
     expect(c.jobsWritten).toBeGreaterThan(30);
+    expect(c).toEqual(exact(c));
+  }, 120_000);
+
+  it('with the collector up and one Export call per batch (AGENT_EXPORT_STREAM=off): every sample and event taken is stored once', async () => {
+    const c = await run('crash-unary', false, false);
+    console.log(`agent SIGKILL x2, collector up, unary Export: ${JSON.stringify(c)}`);
+    expect(c.taken).toBeGreaterThan(8 * 30);
     expect(c).toEqual(exact(c));
   }, 120_000);
 

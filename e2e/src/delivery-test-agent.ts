@@ -28,6 +28,8 @@ export interface TestAgentOptions {
   gpus?: number;
   /** A job_end event every N batches (by batch_seq). */
   eventEvery?: number;
+  /** Batches on one ExportStream, as the daemon sends them (default), or one Export call each (false). */
+  stream?: boolean;
   log: Logger;
   /** Called after each batch is durably spooled (before it can be sent). */
   onSpooled?: (seq: number, gpus: number, events: number) => void;
@@ -75,6 +77,7 @@ export function createTestAgent(o: TestAgentOptions): TestAgent {
   const many = o.address.includes(',');
   const client = createExportClient({
     address: many ? `ipv4:${o.address}` : o.address,
+    stream: o.stream ?? true,
     ...(o.token === undefined ? {} : { token: o.token }),
     ...(o.tls === undefined ? {} : { credentials: clientCredentialsFromFiles(o.tls) }),
     ...(many ? { channelOptions: { 'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }) } } : {}),
