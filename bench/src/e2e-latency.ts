@@ -48,7 +48,8 @@ async function main(): Promise<void> {
     await insertJsonLines(table, text);
     if (table !== 'gpu_samples') return;
     const end = Date.now();
-    for (const m of text.toString().matchAll(/"mem_used_bytes":(\d+)/g)) insertAt.set(Math.round(Number(m[1]) / MiB), { start, end });
+    for (const m of (typeof text === 'string' ? text : Buffer.concat(Buffer.isBuffer(text) ? [text] : text).toString()).matchAll(/"mem_used_bytes":(\d+)/g))
+      insertAt.set(Math.round(Number(m[1]) / MiB), { start, end });
   };
   // The sample's memory_used_bytes carries a marker (its sequence number) we can look for.
   let marker = 0;

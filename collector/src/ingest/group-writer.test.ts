@@ -27,11 +27,12 @@ function fakeStorage(
     },
     async command() {},
     // The sample tables arrive as JSONEachRow bytes, one line per row.
-    async insertJsonLines(table: string, text: string | Buffer) {
-      if (text.length === 0) return;
+    async insertJsonLines(table: string, text: string | Buffer | readonly Buffer[]) {
+      const body = typeof text === 'string' ? text : Buffer.concat(Array.isArray(text) ? text : [text]).toString();
+      if (body === '') return;
       await gate;
       if (s.fail !== undefined) throw s.fail;
-      s.inserts.push([table, text.toString().split('\n').length - 1]);
+      s.inserts.push([table, body.split('\n').length - 1]);
     },
     async insert(table: string, rows: readonly Record<string, unknown>[]) {
       await gate;

@@ -20,6 +20,7 @@
 import type { Storage } from '../storage/clickhouse.js';
 import { literal, raw, sql, type SqlFragment } from '../storage/sql.js';
 import type { BatchIdentity, IngestRows } from './rows.js';
+import { joinAdjacent } from './row-slab.js';
 import { splitTs } from '../domain/time.js';
 
 export interface PendingBatch {
@@ -117,7 +118,7 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
     }
     if (fresh.length === 0) return results;
     await Promise.all([
-      ...TABLES.map((t) => o.storage.insertJsonLines(t, Buffer.concat(fresh.map((w) => w.b.rows[t])))),
+      ...TABLES.map((t) => o.storage.insertJsonLines(t, joinAdjacent(fresh.map((w) => w.b.rows[t])))),
       o.storage.insert('hosts', latestHostRows(fresh.map((w) => w.b.rows))),
     ]);
     // The ledger last: a batch is in the ledger only once all its rows are.

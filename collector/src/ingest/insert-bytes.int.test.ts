@@ -52,6 +52,20 @@ describe('Storage.insertJsonLines with bytes', () => {
     ]);
   });
 
+  it('sends a list of Buffers as one body, in order (the joined slab views of a group)', async () => {
+    const a = lines([{ k: 'l1', v: 2, name: 'x' }]);
+    const b = lines([{ k: 'l2', name: 'ÿ' }]);
+    // the split falls inside a line and inside a two-byte character
+    const bytes = Buffer.from(a + b);
+    const cut = Buffer.byteLength(a) + 17;
+    await s.insertJsonLines('t', [bytes.subarray(0, 5), bytes.subarray(5, cut), bytes.subarray(cut)]);
+    const rows = await s.query<{ k: string; v: number | null; name: string }>(raw("SELECT k, v, name FROM t WHERE k LIKE 'l%' ORDER BY k"));
+    expect(rows).toEqual([
+      { k: 'l1', v: 2, name: 'x' },
+      { k: 'l2', v: null, name: 'ÿ' },
+    ]);
+  });
+
   it('an empty Buffer sends nothing; a line ClickHouse cannot parse fails the INSERT and stores nothing', async () => {
     await s.insertJsonLines('t', Buffer.alloc(0));
     const err: unknown = await s

@@ -4,6 +4,7 @@
 import type { ExportRequest, GpuSample, HostSample, RuntimeEvent } from '@renderwatch/proto';
 import { AppError } from '../errors.js';
 import { eventColumns } from './event-columns.js';
+import { createByteSlab } from './row-slab.js';
 import { splitTs } from '../domain/time.js';
 
 /**
@@ -14,6 +15,7 @@ import { splitTs } from '../domain/time.js';
  * the linger; row strings kept on the call kept ~30 strings a row alive: both cost more GC.)
  */
 export type RowsText = Buffer;
+// (gpu_samples and host_samples: views into shared slabs, ./row-slab.ts.)
 
 /** A batch's rows: the four sample/event tables as JSONEachRow bytes, `hosts` as objects. */
 export interface IngestRows {
@@ -189,6 +191,9 @@ const jsonLine = (row: Record<string, unknown>): string => `${JSON.stringify(row
 
 const EMPTY = Buffer.alloc(0);
 const bytes = (text: string): Buffer => (text === '' ? EMPTY : Buffer.from(text, 'utf8'));
+/** Nearly every row: encoded into shared slabs, one per table (./row-slab.ts). */
+const GPU_SLAB = createByteSlab();
+const HOST_SLAB = createByteSlab();
 
 /** Total rows an Export would write; checked against the configured bound before any work. */
 export function countRows(req: ExportRequest): number {
@@ -231,8 +236,8 @@ export function toRows(tenant: string, req: ExportRequest, now = Date.now()): { 
   let hostText = '';
   for (const h of hostSamples) hostText += hostLine(h, parts);
   const rows: IngestRows = {
-    gpu_samples: bytes(gpuText),
-    host_samples: bytes(hostText),
+    gpu_samples: GPU_SLAB.write(gpuText),
+    host_samples: HOST_SLAB.write(hostText),
     runtime_events: bytes(events),
     gpu_status: bytes(status),
     hosts: [

@@ -31,9 +31,9 @@ export interface Storage {
    * Inserts rows already serialized as JSONEachRow lines (the ingest hot path builds them once,
    * instead of row objects the client would stringify again). Only `table` (a plain identifier) is
    * SQL; ClickHouse reads the text after `FORMAT JSONEachRow` with its JSON parser, never as SQL.
-   * A Buffer (UTF-8 lines) is sent as the request body as it is, the statement in the URL.
+   * Buffers (UTF-8 lines, one after the other) are sent as the request body as they are, the statement in the URL.
    */
-  insertJsonLines(table: string, text: string | Buffer): Promise<void>;
+  insertJsonLines(table: string, text: string | Buffer | readonly Buffer[]): Promise<void>;
   ping(): Promise<boolean>;
   close(): Promise<void>;
 }
@@ -155,13 +155,17 @@ export function createStorage(o: StorageOptions): Storage {
         client.insert({ table, values: rows as Record<string, unknown>[], format: 'JSONEachRow', abort_signal }),
       );
     },
-    async insertJsonLines(table: string, text: string | Buffer): Promise<void> {
+    async insertJsonLines(table: string, text: string | Buffer | readonly Buffer[]): Promise<void> {
       if (text.length === 0) return;
       if (!PLAIN_TABLE.test(table)) throw new AppError('COL_ERR_STORAGE_QUERY', `not a table name: ${JSON.stringify(table)}`);
       if (typeof text !== 'string') {
         // The bytes as the body, untouched (no copy into a statement string); the statement in the URL.
         await guarded(requestMs, `insert into ${table} failed`, async (abort_signal) => {
-          const r = await client.exec({ query: `INSERT INTO ${table} FORMAT JSONEachRow`, values: Readable.from([text]), abort_signal });
+          const r = await client.exec({
+            query: `INSERT INTO ${table} FORMAT JSONEachRow`,
+            values: Readable.from(Buffer.isBuffer(text) ? [text] : text),
+            abort_signal,
+          });
           r.stream.destroy();
         });
         return;
