@@ -111,30 +111,33 @@ function cstring(buf: Buffer): string {
 }
 const id = (v: unknown): unknown => v;
 
-interface RawField {
+/** Where nvmlFieldValue_t keeps valueType, nvmlReturn and value (from koffi's layout of FieldValue). */
+interface FieldLayout {
   valueType: number;
   nvmlReturn: number;
-  value: number[] | Uint8Array;
+  value: number;
 }
 
-/** nvmlValueType_t: 0 double, 1 uint, 2 ulong, 3 ulonglong, 4 slonglong, 5 sint, 6 ushort. */
-function decodeField(r: RawField): NvmlFieldAnswer {
-  if (r.nvmlReturn !== NVML_SUCCESS) return { ok: false, rc: r.nvmlReturn };
-  const b = Buffer.from(r.value);
-  switch (r.valueType) {
+/** One nvmlFieldValue_t read straight from the buffer NVML filled (no decoded object per field).
+ *  nvmlValueType_t: 0 double, 1 uint, 2 ulong, 3 ulonglong, 4 slonglong, 5 sint, 6 ushort. */
+function decodeFieldAt(buf: Buffer, at: number, l: FieldLayout): NvmlFieldAnswer {
+  const rc = buf.readInt32LE(at + l.nvmlReturn);
+  if (rc !== NVML_SUCCESS) return { ok: false, rc };
+  const v = at + l.value;
+  switch (buf.readInt32LE(at + l.valueType)) {
     case 0:
-      return { ok: true, value: b.readDoubleLE(0) };
+      return { ok: true, value: buf.readDoubleLE(v) };
     case 1:
-      return { ok: true, value: b.readUInt32LE(0) };
+      return { ok: true, value: buf.readUInt32LE(v) };
     case 2:
     case 3:
-      return { ok: true, value: Number(b.readBigUInt64LE(0)) };
+      return { ok: true, value: Number(buf.readBigUInt64LE(v)) };
     case 4:
-      return { ok: true, value: Number(b.readBigInt64LE(0)) };
+      return { ok: true, value: Number(buf.readBigInt64LE(v)) };
     case 5:
-      return { ok: true, value: b.readInt32LE(0) };
+      return { ok: true, value: buf.readInt32LE(v) };
     case 6:
-      return { ok: true, value: b.readUInt16LE(0) };
+      return { ok: true, value: buf.readUInt16LE(v) };
     default:
       return { ok: false, rc: 999 };
   }
@@ -176,6 +179,11 @@ export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
     value: koffi.array('uint8', 8),
   });
   const fieldValueSize = koffi.sizeof(FieldValue);
+  const fieldLayout: FieldLayout = {
+    valueType: koffi.offsetof(FieldValue, 'valueType'),
+    nvmlReturn: koffi.offsetof(FieldValue, 'nvmlReturn'),
+    value: koffi.offsetof(FieldValue, 'value'),
+  };
   const FabricInfo = koffi.struct({ clusterUuid: koffi.array('uint8', 16), status: 'int', cliqueId: 'uint32', state: 'uint8' });
   const outU32 = koffi.out(koffi.pointer('uint32'));
   const outU64 = koffi.out(koffi.pointer('uint64'));
@@ -241,6 +249,17 @@ export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
   // sample, and the daemon runs interpreted (--no-opt), where a rest array, a spread and a box per
   // call were all garbage (~60 KB/s on 8 GPUs).
   const outBox: unknown[] = [null];
+  // Buffers the synchronous struct-array calls fill, kept instead of allocated per GPU per sample.
+  const processBuf = Buffer.alloc(processSize * MAX_PROCESSES);
+  const scratchBufs = new Map<number, Buffer>();
+  const scratch = (bytes: number): Buffer => {
+    let b = scratchBufs.get(bytes);
+    if (b === undefined) {
+      b = Buffer.alloc(bytes);
+      scratchBufs.set(bytes, b);
+    }
+    return b;
+  };
   /** Calls `g` with the out-box as its last argument; returns the box's value on success. */
   function out1<T>(g: Fn | undefined, map: (v: unknown) => T, a?: unknown, b?: unknown, c?: unknown): NvmlResult<T> {
     if (g === undefined) return missing;
@@ -312,14 +331,14 @@ export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
     },
     fieldValues(h, ids, scopeId = 0) {
       if (f.fields === undefined) return missing;
-      const buf = Buffer.alloc(fieldValueSize * ids.length);
+      const buf = scratch(fieldValueSize * ids.length); // every field's ids written below, every answer by NVML
       ids.forEach((fieldId, i) => {
         buf.writeUInt32LE(fieldId, i * fieldValueSize);
         buf.writeUInt32LE(scopeId, i * fieldValueSize + 4);
       });
       const rc = num(f.fields(h, ids.length, buf));
       if (rc !== NVML_SUCCESS) return { ok: false, rc };
-      return { ok: true, value: ids.map((_, i) => decodeField(koffi.decode(buf, i * fieldValueSize, FieldValue) as RawField)) };
+      return { ok: true, value: ids.map((_, i) => decodeFieldAt(buf, i * fieldValueSize, fieldLayout)) };
     },
     pcieKbPerSAsync(h, d) {
       const g = f.pcie;
@@ -341,7 +360,7 @@ export function loadNvml(path = 'libnvidia-ml.so.1'): NvmlLib {
     computeProcesses(h) {
       if (f.processes === undefined) return missing;
       const count = [MAX_PROCESSES];
-      const buf = Buffer.alloc(processSize * MAX_PROCESSES);
+      const buf = processBuf; // NVML fills count[0] entries; only those are read
       const rc = num(f.processes(h, count, buf));
       if (rc === NVML_ERROR_INSUFFICIENT_SIZE) return { ok: false, rc };
       if (rc !== NVML_SUCCESS) return { ok: false, rc };
