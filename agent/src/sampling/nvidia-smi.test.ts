@@ -66,7 +66,9 @@ describe('createNvidiaSmiSampler (long-lived -lms process)', () => {
     sampler = await createNvidiaSmiSampler({
       smiPath: FAKE_SMI,
       intervalMs: 50,
-      timeoutMs: 300,
+      // a silence this long is a hang; shorter, and a fake nvidia-smi (a Node process, slow to start on
+      // a loaded machine) can be killed before its first line on every restart
+      timeoutMs: 2000,
       computeAppsEvery: 0,
       counter: { inc: () => (counted += 1) },
     });
