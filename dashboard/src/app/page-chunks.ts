@@ -39,6 +39,14 @@ export const PAGE_OF_PATTERN: readonly (readonly [string, PageName])[] = [
 ];
 
 const loaded = new Map<PageName, Promise<unknown>>();
+const modules = new Map<PageName, unknown>();
+
+type PageModule<N extends PageName> = Awaited<ReturnType<(typeof LOADERS)[N]>>;
+
+/** The page's module when its chunk has already arrived (the route then renders it without suspending). */
+export function loadedPage<N extends PageName>(name: N): PageModule<N> | undefined {
+  return modules.get(name) as PageModule<N> | undefined;
+}
 
 /** The page's module (loaded on the first call, the same promise after). */
 export function loadPage<N extends PageName>(name: N): ReturnType<(typeof LOADERS)[N]> {
@@ -46,6 +54,7 @@ export function loadPage<N extends PageName>(name: N): ReturnType<(typeof LOADER
   if (p === undefined) {
     p = LOADERS[name]();
     loaded.set(name, p);
+    p.then((m) => modules.set(name, m)).catch(() => undefined);
     // a failed download is tried again next time
     p.catch(() => loaded.delete(name));
   }

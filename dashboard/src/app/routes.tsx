@@ -1,28 +1,40 @@
 // Path → page table. Unknown paths get a not-found page with a way back. Each feature page is its
 // own chunk (React.lazy over app/page-chunks.ts): a page parses only its own code, not the other
 // eleven pages' (the host page's first paint on a starved CPU was mostly parsing code it did not need).
-import { lazy, Suspense, type ComponentType, type ReactNode } from 'react';
+import { lazy, Suspense, useState, type ComponentType, type ReactNode } from 'react';
 import { EmptyState } from '../lib/QueryView.js';
-import { loadPage } from './page-chunks.js';
+import { loadedPage, loadPage, type PageName } from './page-chunks.js';
 import { Link, matchPath } from './router.js';
 
-function page<P extends object>(load: () => Promise<ComponentType<P>>) {
-  return lazy(() => load().then((c) => ({ default: c })));
+/**
+ * A page component: rendered straight away when its chunk has already arrived (the entry starts it
+ * before React loads) — React.lazy would suspend once even then, and React holds a revealed Suspense
+ * boundary back for a moment — and through React.lazy when it has not. Chosen once per mount.
+ */
+function page<N extends PageName, P extends object>(name: N, pick: (m: NonNullable<ReturnType<typeof loadedPage<N>>>) => ComponentType<P>) {
+  const Lazy = lazy(() => loadPage(name).then((m) => ({ default: pick(m as NonNullable<ReturnType<typeof loadedPage<N>>>) })));
+  return function Page(props: P) {
+    const [Direct] = useState(() => {
+      const m = loadedPage(name);
+      return m === undefined ? undefined : pick(m);
+    });
+    return Direct === undefined ? <Lazy {...props} /> : <Direct {...props} />;
+  };
 }
 
-const AlertsPage = page(() => loadPage('alerts').then((m) => m.AlertsPage));
-const CampaignDetailPage = page(() => loadPage('campaign').then((m) => m.CampaignDetailPage));
-const CampaignsPage = page(() => loadPage('campaigns').then((m) => m.CampaignsPage));
-const CapacityPage = page(() => loadPage('capacity').then((m) => m.CapacityPage));
-const CostPage = page(() => loadPage('cost').then((m) => m.CostPage));
-const FleetPage = page(() => loadPage('fleet').then((m) => m.FleetPage));
-const HostDetailPage = page(() => loadPage('host').then((m) => m.HostDetailPage));
-const OomPage = page(() => loadPage('ooms').then((m) => m.OomPage));
-const SloDetailPage = page(() => loadPage('slo').then((m) => m.SloDetailPage));
-const SloListPage = page(() => loadPage('slos').then((m) => m.SloListPage));
-const SlowdownsPage = page(() => loadPage('slowdowns').then((m) => m.SlowdownsPage));
-const StartsPage = page(() => loadPage('starts').then((m) => m.StartsPage));
-const VersionsPage = page(() => loadPage('versions').then((m) => m.VersionsPage));
+const AlertsPage = page('alerts', (m) => m.AlertsPage);
+const CampaignDetailPage = page('campaign', (m) => m.CampaignDetailPage);
+const CampaignsPage = page('campaigns', (m) => m.CampaignsPage);
+const CapacityPage = page('capacity', (m) => m.CapacityPage);
+const CostPage = page('cost', (m) => m.CostPage);
+const FleetPage = page('fleet', (m) => m.FleetPage);
+const HostDetailPage = page('host', (m) => m.HostDetailPage);
+const OomPage = page('ooms', (m) => m.OomPage);
+const SloDetailPage = page('slo', (m) => m.SloDetailPage);
+const SloListPage = page('slos', (m) => m.SloListPage);
+const SlowdownsPage = page('slowdowns', (m) => m.SlowdownsPage);
+const StartsPage = page('starts', (m) => m.StartsPage);
+const VersionsPage = page('versions', (m) => m.VersionsPage);
 
 const ROUTES: { pattern: string; render: (p: Record<string, string>) => ReactNode }[] = [
   { pattern: '/', render: () => <FleetPage /> },

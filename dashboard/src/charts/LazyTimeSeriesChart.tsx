@@ -1,7 +1,7 @@
 // The time-series chart loaded on demand: Recharts is most of the bundle. Until its chunk is loaded
 // and parsed, a chart is drawn by QuickChart (plain SVG paths of the same rows), so the page's lines
 // are on screen first; the Recharts chunk is requested only after that first paint (two animation
-// frames later), and then takes over with axes and tooltips.
+// frames later, then the browser's next idle period), and then takes over with axes and tooltips.
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { QuickChart } from './QuickChart.js';
 import type { TimeSeriesChartProps } from './TimeSeriesChart.js';
@@ -14,24 +14,27 @@ const load = () =>
   });
 const Impl = lazy(() => load().then((m) => ({ default: m.TimeSeriesChart })));
 
-/** Starts fetching the chart code once the browser is idle (pages call it while their data loads). */
-const loadNow = () => void load();
-
-export function preloadCharts(): void {
-  const go = loadNow;
-  if (typeof requestIdleCallback === 'function') requestIdleCallback(go, { timeout: 1000 });
-  else setTimeout(go, 0);
-}
-
-/** True once the frame after mount has painted (a chart's SVG lines are on screen by then). */
+/**
+ * True once the frame after mount has painted (a chart's SVG lines are on screen by then) and the
+ * browser is idle: evaluating Recharts and drawing the charts with it is one long task (~1 s on a
+ * loaded 2-core machine), so it waits until the page's first frame and answers are handled.
+ */
 function useAfterPaint(): boolean {
   const [done, setDone] = useState(loaded || typeof requestAnimationFrame !== 'function');
   useEffect(() => {
     if (done) return undefined;
+    let idle: number | undefined;
+    const whenIdle = () => {
+      if (typeof requestIdleCallback === 'function') idle = requestIdleCallback(() => setDone(true), { timeout: 3000 });
+      else setDone(true);
+    };
     let id = requestAnimationFrame(() => {
-      id = requestAnimationFrame(() => setDone(true));
+      id = requestAnimationFrame(whenIdle);
     });
-    return () => cancelAnimationFrame(id);
+    return () => {
+      cancelAnimationFrame(id);
+      if (idle !== undefined) cancelIdleCallback(idle);
+    };
   }, [done]);
   return done;
 }

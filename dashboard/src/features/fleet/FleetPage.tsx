@@ -1,7 +1,5 @@
 import type { ApiFailure } from '../../api/client.js';
-import { useEffect } from 'react';
 import { usePolledQuery } from '../../api/usePolledQuery.js';
-import { preloadCharts } from '../../charts/LazyTimeSeriesChart.js';
 import { QueryView } from '../../lib/QueryView.js';
 import { useTimeRange } from '../../lib/useTimeRange.js';
 import { fetchFiringAlerts, fetchFleet, fetchFleetSummary, fetchSloList, fetchUtilization } from './api.js';
@@ -33,7 +31,6 @@ export function FleetPage({ chartWidth }: { chartWidth?: number }) {
   const summary = usePolledQuery(`summary:${key}`, (c) => fetchFleetSummary(c, range), after);
   const slos = usePolledQuery('slos', fetchSloList, after);
   const firing = usePolledQuery('alerts:firing', fetchFiringAlerts, after);
-  useEffect(preloadCharts, []);
   const hosts = fleet.data?.hosts;
   return (
     <div className="page">
