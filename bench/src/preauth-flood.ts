@@ -7,11 +7,14 @@
 // refused. /healthz is polled every `--interval-ms` for the same time before the flood (idle) and
 // during it. The target (< 100 ms throughout) is checked here, never in a test: the integration test
 // (e2e/src/ingest-preauth.int.test.ts) proves the structure — not one byte of the flood is decoded.
+// The collector's event-loop delay is printed beside each phase: on a 2-core machine the sending
+// worker competes for the CPU, so a slow /healthz with a small loop delay is the machine, not a stall.
 import { createHash } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { parseCollectorConfig, startCollector } from '@renderwatch/collector';
 import pino from 'pino';
@@ -64,7 +67,10 @@ Promise.all(Array.from({ length: senders }, (_, i) => send(i))).then(() => {
 });
 `;
 
-async function pollHealth(base: string, untilMs: number): Promise<{ ms: number[]; failed: number }> {
+/** /healthz round trips until `untilMs`, and the collector's event-loop delay over the same time (what a stall would show). */
+async function pollHealth(base: string, untilMs: number): Promise<{ ms: number[]; failed: number; loop: IntervalHistogram }> {
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
   const ms: number[] = [];
   let failed = 0;
   while (Date.now() < untilMs) {
@@ -79,7 +85,8 @@ async function pollHealth(base: string, untilMs: number): Promise<{ ms: number[]
     ms.push(performance.now() - t0);
     await new Promise((r) => setTimeout(r, INTERVAL_MS));
   }
-  return { ms: ms.sort((a, b) => a - b), failed };
+  loop.disable();
+  return { ms: ms.sort((a, b) => a - b), failed, loop };
 }
 
 const fmt = (xs: readonly number[]): string =>
@@ -125,8 +132,9 @@ async function main(): Promise<void> {
     worker.postMessage('stop');
     const result = await done;
     await worker.terminate();
-    console.log(`idle:  /healthz ${fmt(idle.ms)}, ${idle.failed} not 200`);
-    console.log(`flood: /healthz ${fmt(flood.ms)}, ${flood.failed} not 200`);
+    const lag = (h: IntervalHistogram): string => `event-loop delay p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, max ${(h.max / 1e6).toFixed(1)} ms`;
+    console.log(`idle:  /healthz ${fmt(idle.ms)}, ${idle.failed} not 200; ${lag(idle.loop)}`);
+    console.log(`flood: /healthz ${fmt(flood.ms)}, ${flood.failed} not 200; ${lag(flood.loop)}`);
     console.log(
       `flood: ${result.sent} junk calls of ${MB} MB (${((result.sent * MB) / 1024).toFixed(1)} GB offered); gRPC codes ${JSON.stringify(result.codes)} (16 = UNAUTHENTICATED)`,
     );
