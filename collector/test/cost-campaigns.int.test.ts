@@ -1,5 +1,6 @@
-// GET /api/v1/cost?by=campaign against a real ClickHouse: two campaigns on known GPUs with known
-// samples, the GPU-hours, kWh, money and money per image worked out by hand below.
+// GET /api/v1/cost?by=campaign and the `cost` of GET /api/v1/campaigns/{id} against a real
+// ClickHouse: campaigns on known GPUs with known samples, the GPU-hours, kWh, money and money per
+// image worked out by hand below.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { randomBytes } from 'node:crypto';
@@ -53,6 +54,10 @@ function samples(): Record<string, unknown>[] {
       });
     }
   }
+  // h-3 (one L4, 300 J a sample) reports minutes 120-179 only: the third hour, outside `win` below
+  for (let m = 120; m < 180; m++) {
+    rows.push({ ...rows[0], host: 'h-3', agent_id: 'h-3-agent', gpu_uuid: 'h3-g0', gpu_name: 'NVIDIA L4', ...splitTs(min(m)), energy_delta_joules: 300 });
+  }
   return rows;
 }
 
@@ -97,6 +102,16 @@ async function seed(storage: Storage): Promise<void> {
     ev('h-1', 90, { kind: 'campaign', campaign_id: 'c-beta', interruption: 'runtime_restart', lost_jobs: 1 }),
     ...job('h-1', 'b5', 'c-beta', '', 1, 100, 110, 2),
     ...job('h-1', 'b6', 'c-beta', '', 1, 100, 110, 2),
+    // h-3, third hour: c-delta's d1 starts at minute 125 and never ends; c-delta's restart event at
+    // minute 130 ends it. c-gamma's g1 runs minutes 126-140 on the same GPU: samples 127-130 are
+    // shared with d1 (half each), 131-140 are g1's alone: 4 x 0.5 + 10 = 12 samples' worth = 720 s
+    // = 0.2 GPU-h x $0.50 = $0.10, 12 x 300 J = 3600 J, 2 images: $0.05 per image. (Were d1's end
+    // looked up among c-gamma's events only, d1 would hold the GPU until now: 7 samples' worth.)
+    ...job('h-3', 'd1', 'c-delta', '', 0, 125, null, 0),
+    ev('h-3', 130, { kind: 'campaign', campaign_id: 'c-delta', interruption: 'runtime_restart', lost_jobs: 1 }),
+    ...job('h-3', 'g1', 'c-gamma', 'gamma', 0, 126, 140, 2),
+    // c-old: one job nine days ago on h-2, before the raw samples kept (7 days by default)
+    ...job('h-2', 'o1', 'c-old', 'old', 0, -9 * 1440, -9 * 1440 + 5, 3),
     // tenant B: the same host, GPU and campaign id
     ...job('h-1', 'a1', 'l-alpha', 'B-SECRET', 0, 0, 119, 1000, 'tenant-b'),
   ]);
@@ -222,5 +237,98 @@ describe('GET /api/v1/cost?by=campaign', () => {
     const nf = await get(`/api/v1/campaigns/no-such-campaign?${win}`);
     expect(nf.status).toBe(404);
     expect(nf.json['code']).toBe('COL_ERR_API_NOT_FOUND');
+  });
+});
+
+/** The figures the detail's cost shares with a by=campaign row. */
+const figures = (x: Record<string, unknown>): Record<string, unknown> => {
+  const { jobs, images, unattributed_jobs, gpu_names, gpu_hours, energy_kwh, cost, unpriced_gpu_hours, cost_per_image } = x;
+  return { jobs, images, unattributed_jobs, gpu_names, gpu_hours, energy_kwh, cost, unpriced_gpu_hours, cost_per_image };
+};
+
+describe('GET /api/v1/campaigns/{id}: cost', () => {
+  const win = `from=${encodeURIComponent(at(0))}&to=${encodeURIComponent(at(120))}`;
+
+  it('answers the same figures as its by=campaign row, worked out by hand above', async () => {
+    const by = (await get(`/api/v1/cost?${win}&by=campaign`)).json['campaigns'] as Record<string, unknown>[];
+    const alpha = await get(`/api/v1/campaigns/l-alpha?${win}`);
+    expect(alpha.status, alpha.body).toBe(200);
+    expect(alpha.body).not.toMatch(/B-SECRET/);
+    const cost = alpha.json['cost'] as Record<string, unknown>;
+    expect(cost).toEqual({
+      from: at(0),
+      to: at(120),
+      gpu_names: ['NVIDIA H100 80GB HBM3'],
+      jobs: 3,
+      images: 13,
+      unattributed_jobs: 1,
+      gpu_hours: close(1230 / 3600),
+      energy_kwh: close(123_000 / 3.6e6),
+      cost: close((1230 / 3600) * 2),
+      unpriced_gpu_hours: 0,
+      cost_per_image: close(((1230 / 3600) * 2) / 13),
+      unknown: null,
+      error_code: null,
+    });
+    expect(figures(cost)).toEqual(figures(by.find((r) => r['id'] === 'l-alpha') ?? {}));
+    const beta = (await get(`/api/v1/campaigns/c-beta?${win}`)).json['cost'] as Record<string, unknown>;
+    expect([beta['gpu_hours'], beta['energy_kwh'], beta['cost'], beta['cost_per_image'], beta['jobs'], beta['images']]).toEqual([
+      close(1.5),
+      close(102_000 / 3.6e6),
+      close(0.75),
+      close(0.0375),
+      4,
+      20,
+    ]);
+    expect(figures(beta)).toEqual(figures(by.find((r) => r['id'] === 'c-beta') ?? {}));
+  });
+
+  it("shares the GPU with another campaign's job that a restart ended, as by=campaign does", async () => {
+    const w = `from=${encodeURIComponent(at(120))}&to=${encodeURIComponent(at(180))}`;
+    const r = await get(`/api/v1/campaigns/c-gamma?${w}`);
+    expect(r.status, r.body).toBe(200);
+    const cost = r.json['cost'] as Record<string, unknown>;
+    expect(figures(cost)).toEqual({
+      jobs: 1,
+      images: 2,
+      unattributed_jobs: 0,
+      gpu_names: ['NVIDIA L4'],
+      gpu_hours: close(0.2),
+      energy_kwh: close(3600 / 3.6e6),
+      cost: close(0.1),
+      unpriced_gpu_hours: 0,
+      cost_per_image: close(0.05),
+    });
+    const by = (await get(`/api/v1/cost?${w}&by=campaign`)).json['campaigns'] as Record<string, unknown>[];
+    expect(figures(cost)).toEqual(figures(by.find((x) => x['id'] === 'c-gamma') ?? {}));
+  });
+
+  it('covers the range widened to whole hours, as /api/v1/cost does', async () => {
+    const r = await get(`/api/v1/campaigns/l-alpha?from=${encodeURIComponent(at(5))}&to=${encodeURIComponent(at(100))}`);
+    const cost = r.json['cost'] as Record<string, unknown>;
+    expect([cost['from'], cost['to'], cost['gpu_hours']]).toEqual([at(0), at(120), close(1230 / 3600)]);
+  });
+
+  it('has no GPU figures when the campaign ran before the raw samples kept, but still its jobs; a range reaching back that far does not hide a recent campaign', async () => {
+    const back = `from=${encodeURIComponent(at(-10 * 1440))}&to=${encodeURIComponent(at(120))}`;
+    const old = await get(`/api/v1/campaigns/c-old?${back}`);
+    expect(old.status, old.body).toBe(200);
+    expect(old.json['cost']).toEqual({
+      from: at(-10 * 1440),
+      to: at(120),
+      gpu_names: [],
+      jobs: 1,
+      images: 3,
+      unattributed_jobs: 0,
+      gpu_hours: null,
+      energy_kwh: null,
+      cost: null,
+      unpriced_gpu_hours: null,
+      cost_per_image: null,
+      unknown: 'past_raw_retention',
+      error_code: null,
+    });
+    const alpha = (await get(`/api/v1/campaigns/l-alpha?${back}`)).json['cost'] as Record<string, unknown>;
+    expect([alpha['unknown'], alpha['gpu_hours'], alpha['cost']]).toEqual([null, close(1230 / 3600), close((1230 / 3600) * 2)]);
   });
 });

@@ -203,10 +203,12 @@ export {
 export type { ApiKeyInfo, ApiKeyListResponse, ApiRole, CreateApiKeyRequest, CreateApiKeyResponse, WhoAmIResponse } from './api/keys.js';
 export { JobStatsQuerySchema, JobStatsResponseSchema, JobStatsRowSchema } from './api/jobs.js';
 export {
+  CAMPAIGN_COST_UNKNOWN,
   CAMPAIGN_LABEL_MAX,
   CAMPAIGN_PATHS,
   CAMPAIGN_SOURCES,
   CAMPAIGN_STATUSES,
+  CampaignDetailCostSchema,
   CampaignDetailSchema,
   CampaignIdParamsSchema,
   CampaignInterruptionSchema,
@@ -222,6 +224,7 @@ export {
 } from './api/campaigns.js';
 export type {
   CampaignDetail,
+  CampaignDetailCost,
   CampaignIdParams,
   CampaignInterruption,
   CampaignSource,

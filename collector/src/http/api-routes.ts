@@ -65,7 +65,7 @@ export function registerApiRoutes(
   registerStartRoutes(app, deps);
   registerCostRoutes(app, deps, o.prices);
   registerVersionRoutes(app, deps);
-  registerCampaignRoutes(app, deps);
+  registerCampaignRoutes(app, deps, o.prices);
   registerKeyRoutes(app, o.keys);
   registerSloRoutes(app, { storage: o.storage, authenticate: o.authenticate, now: o.now, slos: o.slos });
   registerAlertRoutes(app, { storage: o.storage, authenticate: o.authenticate, now: o.now, publicUrl: o.publicUrl });

@@ -104,6 +104,40 @@ export const CampaignsResponseSchema = z.object({
 });
 export type CampaignsResponse = z.infer<typeof CampaignsResponseSchema>;
 
+/** Why a campaign's GPU figures are null: not attributed (training runs), raw samples dropped, or the cost query failed. */
+export const CAMPAIGN_COST_UNKNOWN = ['training_run', 'past_raw_retention', 'failed'] as const;
+
+/**
+ * The campaign's share of the GPU time, energy and money of the window, worked out as
+ * `GET /api/v1/cost?by=campaign` does (docs/api.md "Cost per campaign"): the same figures as its
+ * row there for the same `from`/`to`.
+ */
+export const CampaignDetailCostSchema = z.object({
+  /** The window the figures cover: the detail's range widened to whole hours, as /api/v1/cost does. */
+  from: z.string(),
+  to: z.string(),
+  /** GPU models its jobs ran on (those with attributed GPU time). */
+  gpu_names: z.array(z.string()),
+  /** The campaign's jobs that ended in the window (any outcome) and their images; null when the cost query failed. */
+  jobs: z.number().nullable(),
+  images: z.number().nullable(),
+  /** Of those, jobs with no GPU index on a host with several GPUs: no GPU time attributed to them. */
+  unattributed_jobs: z.number().nullable(),
+  /** Null when `unknown` says why. */
+  gpu_hours: z.number().nullable(),
+  /** Null also when no attributed sample carried an energy reading. */
+  energy_kwh: z.number().nullable(),
+  /** Null also when none of its GPU time is priced. */
+  cost: z.number().nullable(),
+  unpriced_gpu_hours: z.number().nullable(),
+  cost_per_image: z.number().nullable(),
+  /** Why the GPU figures are null; null when they are worked out. */
+  unknown: z.enum(CAMPAIGN_COST_UNKNOWN).nullable(),
+  /** With unknown = failed: the error code of the cost query (e.g. COL_ERR_API_QUERY_TOO_EXPENSIVE); null otherwise. */
+  error_code: z.string().nullable(),
+});
+export type CampaignDetailCost = z.infer<typeof CampaignDetailCostSchema>;
+
 export const CampaignDetailSchema = CampaignSummarySchema.extend({
   interruption_list: z.array(CampaignInterruptionSchema),
   /** Node-cache totals of the campaign's jobs: cached / executed nodes; null without node_cache events. */
@@ -111,6 +145,8 @@ export const CampaignDetailSchema = CampaignSummarySchema.extend({
   /** Training runs: the epochs the run planned and reached; null otherwise. */
   total_epochs: z.number().nullable(),
   last_epoch: z.number().nullable(),
+  /** GET /api/v1/campaigns/{id} always answers it; absent from collectors older than it. */
+  cost: CampaignDetailCostSchema.optional(),
 });
 export type CampaignDetail = z.infer<typeof CampaignDetailSchema>;
 

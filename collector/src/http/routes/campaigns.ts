@@ -6,21 +6,67 @@ import {
   CampaignsQuerySchema,
   WorkflowCacheQuerySchema,
   type CampaignDetail,
+  type CampaignDetailCost,
   type CampaignsResponse,
   type WorkflowCacheResponse,
 } from '@renderwatch/schema';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
+import { queryOneCampaignCost } from '../../storage/queries/campaign-cost.js';
 import { queryCampaign, queryCampaigns, queryWorkflowCache } from '../../storage/queries/campaigns.js';
+import type { GpuPrice } from '../../storage/queries/gpu-prices.js';
+import type { TenantScope } from '../../storage/scope.js';
 import { resolveRange } from '../../storage/resolution.js';
 import { parseInput } from '../parse-input.js';
 import { cacheKey, scopeFor, type QueryDeps } from '../query-context.js';
 
 /** Campaigns default to the last day: most batches run overnight. */
 const DEFAULT_RANGE_S = 86400;
+const HOUR_MS = 3600_000;
 
-export function registerCampaignRoutes(app: FastifyInstance, deps: QueryDeps): void {
+/**
+ * The detail's `cost`: the campaign's row of /api/v1/cost?by=campaign over the range widened to whole
+ * hours (as that route does). GPU figures are null for training runs (their events carry no campaign
+ * id), when the window reaches before the raw samples kept (retention drops whole UTC days older than
+ * COLLECTOR_RETENTION_RAW_DAYS), and when the cost query fails (the rest of the detail still answers).
+ */
+export async function campaignDetailCost(
+  s: TenantScope,
+  c: CampaignDetail,
+  range: { from: Date; to: Date },
+  o: { prices: readonly GpuPrice[]; nowMs: number; rawRetentionDays: number },
+): Promise<CampaignDetailCost> {
+  const from = new Date(Math.floor(range.from.getTime() / HOUR_MS) * HOUR_MS);
+  const to = new Date(Math.ceil(range.to.getTime() / HOUR_MS) * HOUR_MS);
+  const none = { gpu_hours: null, energy_kwh: null, cost: null, unpriced_gpu_hours: null, cost_per_image: null, gpu_names: [] };
+  const base = { from: from.toISOString(), to: to.toISOString(), error_code: null };
+  if (c.id.startsWith('t-')) return { ...base, ...none, jobs: null, images: null, unattributed_jobs: null, unknown: 'training_run' };
+  let row;
+  try {
+    row = await queryOneCampaignCost(s, c.id, from, to, o.prices, o.nowMs);
+  } catch (e) {
+    if (!(e instanceof AppError)) throw e;
+    return { ...base, ...none, jobs: null, images: null, unattributed_jobs: null, unknown: 'failed', error_code: e.code };
+  }
+  const counts = { jobs: row?.jobs ?? 0, images: row?.images ?? 0, unattributed_jobs: row?.unattributed_jobs ?? 0 };
+  // the first day whose raw samples are surely kept, against the first sample the campaign needs
+  const keptFrom = Date.parse(new Date(o.nowMs - o.rawRetentionDays * 86400_000).toISOString().slice(0, 10));
+  if (Math.max(from.getTime(), Date.parse(c.first_at)) < keptFrom) return { ...base, ...none, ...counts, unknown: 'past_raw_retention' };
+  return {
+    ...base,
+    ...counts,
+    gpu_names: row?.gpu_names ?? [],
+    gpu_hours: row?.gpu_hours ?? 0,
+    energy_kwh: row?.energy_kwh ?? null,
+    cost: row?.cost ?? null,
+    unpriced_gpu_hours: row?.unpriced_gpu_hours ?? 0,
+    cost_per_image: row?.cost_per_image ?? null,
+    unknown: null,
+  };
+}
+
+export function registerCampaignRoutes(app: FastifyInstance, deps: QueryDeps, prices: readonly GpuPrice[] = []): void {
   app.get(
     '/api/v1/campaigns',
     {
@@ -46,7 +92,8 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: QueryDeps): v
     {
       schema: {
         tags: ['campaigns'],
-        summary: 'One campaign with each interruption and what followed it (jobs lost, redone, resumed; time lost), cache hit ratio, training epochs',
+        summary:
+          'One campaign with each interruption and what followed it (jobs lost, redone, resumed; time lost), cache hit ratio, training epochs, and its cost (GPU-hours, kWh, money, money per image) as /api/v1/cost?by=campaign',
         params: z.toJSONSchema(CampaignIdParamsSchema, { io: 'input' }),
         querystring: z.toJSONSchema(CampaignsQuerySchema.pick({ from: true, to: true }), { io: 'input' }),
       },
@@ -57,7 +104,12 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: QueryDeps): v
       const q = parseInput(CampaignsQuerySchema.pick({ from: true, to: true }), req.query);
       const r = resolveRange({ from: q.from, to: q.to, step_s: 86400 }, deps.now(), deps.limits, 7 * DEFAULT_RANGE_S);
       return deps.cache
-        .get(cacheKey(s, req), () => queryCampaign(s, id, r.from, r.to, deps.now()))
+        .get(cacheKey(s, req), async () => {
+          const c = await queryCampaign(s, id, r.from, r.to, deps.now());
+          if (c === undefined) return undefined;
+          const opts = { prices, nowMs: deps.now(), rawRetentionDays: deps.limits.rawRetentionDays };
+          return { ...c, cost: await campaignDetailCost(s, c, r, opts) };
+        })
         .then((c) => {
           if (c === undefined) throw new AppError('COL_ERR_API_NOT_FOUND', `no campaign ${id} in ${r.from.toISOString()} - ${r.to.toISOString()}`);
           return c;

@@ -74,7 +74,7 @@ function jobsSql(c: Ctx): SqlFragment {
     FROM (SELECT host, job_id, c, s0 FROM (${perJob}) WHERE e0 = 0 AND c != '')
     ALL INNER JOIN (
       SELECT host, campaign_id AS c, ${MS} AS ems
-      FROM ${c.s.rows('runtime_events', sql`ts >= ${since} AND ts < ${until} AND campaign_id IN (${list(c.ids)})`, {
+      FROM ${c.s.rows('runtime_events', sql`ts >= ${since} AND ts < ${until} AND campaign_id != '' AND host IN (${list(c.hosts)})`, {
         prewhere: sql`kind IN ('job_start', 'job_end', 'campaign')`,
       })}
     ) USING (host, c)
@@ -146,18 +146,39 @@ async function jobCounts(c: Ctx): Promise<{ c: string; jobs: Num; images: Num; u
 }
 
 /** Campaigns with a job in [from, to), newest activity first, cost worked out per campaign (see the file's head). */
-export async function queryCampaignCost(
+export function queryCampaignCost(s: TenantScope, from: Date, to: Date, q: CostQuery, prices: readonly GpuPrice[], nowMs: number): Promise<CostCampaign[]> {
+  return campaignCosts(s, from, to, q, undefined, prices, nowMs);
+}
+
+/**
+ * One campaign's row of `queryCampaignCost` (the same attribution, the same figures for the same
+ * range: the other jobs on its GPUs still take their shares); undefined when it had no job in [from, to).
+ */
+export async function queryOneCampaignCost(
+  s: TenantScope,
+  id: string,
+  from: Date,
+  to: Date,
+  prices: readonly GpuPrice[],
+  nowMs: number,
+): Promise<CostCampaign | undefined> {
+  return (await campaignCosts(s, from, to, {}, id, prices, nowMs))[0];
+}
+
+async function campaignCosts(
   s: TenantScope,
   from: Date,
   to: Date,
-  q: CostQuery,
+  q: Pick<CostQuery, 'host'>,
+  only: string | undefined,
   prices: readonly GpuPrice[],
   nowMs: number,
 ): Promise<CostCampaign[]> {
   const host = q.host === undefined ? [] : [sql`host = ${q.host}`];
+  const one = only === undefined ? [] : [sql`campaign_id = ${only}`];
   const found = await s.query<{ campaign_id: string; hosts: string[]; gpus: [string, Num][] }>(sql`
     SELECT campaign_id, groupUniqArray(host) AS hosts, groupUniqArray(tuple(host, ifNull(gpu_index, ${NO_GPU}))) AS gpus, max(${MS}) AS last_ms
-    FROM ${s.rows('runtime_events', joinSql([sql`ts >= ${from} AND ts < ${to} AND campaign_id != ''`, ...host], ' AND '), {
+    FROM ${s.rows('runtime_events', joinSql([sql`ts >= ${from} AND ts < ${to} AND campaign_id != ''`, ...host, ...one], ' AND '), {
       prewhere: sql`kind IN ('job_start', 'job_end')`,
     })}
     GROUP BY campaign_id
@@ -174,10 +195,10 @@ export async function queryCampaignCost(
     GROUP BY host`);
   const singles = gpuSets.filter((g) => g.gpus.length === 1);
   // the GPUs the campaigns' jobs named, and the only GPU of a host for jobs that named none
-  const onlyGpu = new Map(singles.map((g) => [g.host, Number(g.gpus[0])]));
+  const soleGpu = new Map(singles.map((g) => [g.host, Number(g.gpus[0])]));
   const pairs = new Map<string, SqlFragment>();
   for (const [h, g] of found.flatMap((r) => r.gpus)) {
-    const gpu = Number(g) === NO_GPU ? onlyGpu.get(h) : Number(g);
+    const gpu = Number(g) === NO_GPU ? soleGpu.get(h) : Number(g);
     if (gpu !== undefined && hosts.includes(h)) pairs.set(`${h}\u0000${gpu}`, sql`(${h}, ${gpu})`);
   }
   const ctx: Ctx = {
