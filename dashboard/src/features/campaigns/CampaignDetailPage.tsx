@@ -7,6 +7,7 @@ import { EmptyState, QueryView } from '../../lib/QueryView.js';
 import { useDefaultRange } from '../../lib/useDefaultRange.js';
 import { useTimeRange } from '../../lib/useTimeRange.js';
 import { fetchCampaign } from './api.js';
+import { CampaignCostPanel } from './CampaignCostPanel.js';
 import { campaignName, Progress } from './CampaignsPage.js';
 
 const KIND_TEXT: Record<string, string> = {
@@ -59,6 +60,7 @@ export function CampaignDetailPage({ id }: { id: string }) {
               {c.runtime} · {c.source.replace('_', ' ')} · hosts {c.hosts.join(', ')} · {c.first_at.slice(0, 16).replace('T', ' ')} →{' '}
               {c.last_at.slice(0, 16).replace('T', ' ')} UTC · status {c.status}
             </p>
+            <CampaignCostPanel cost={c.cost} />
             <section className="panel">
               <h2>Interruptions</h2>
               {c.interruption_list.length === 0 ? (
