@@ -213,7 +213,20 @@ async function realAgents(port: number, batches: readonly ExportRequest[][]): Pr
   return { retries, duplicates };
 }
 
-async function startCollector(url: string, database: string): Promise<{ pid: number; port: number; stop(): Promise<void> }> {
+type BenchCollector = { pid: number; port: number; stop(): Promise<void> };
+
+/** Starts the collector; again on a new port when it exits before listening (another process took the free port meanwhile). */
+async function startCollector(url: string, database: string): Promise<BenchCollector> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startCollectorOnce(url, database);
+    } catch (err: unknown) {
+      if (attempt >= 3) throw err;
+    }
+  }
+}
+
+async function startCollectorOnce(url: string, database: string): Promise<BenchCollector> {
   const port = await freePort();
   // BENCH_COLLECTOR_CPU_PROF=<dir>: run the bin script's command line under `node --cpu-prof` (not
   // allowed in NODE_OPTIONS); the collector writes a V8 .cpuprofile into <dir> when it stops.
@@ -242,6 +255,10 @@ async function startCollector(url: string, database: string): Promise<{ pid: num
       COLLECTOR_HTTP_PORT: '0',
       COLLECTOR_GRPC_PORT: String(port),
       COLLECTOR_LOG_LEVEL: 'warn',
+      // Jobs that run every 5 min / hour in service but 1 s / 5 s after a start, i.e. inside every
+      // 5-20 s run here (a capacity rollup over gpu_samples while it is being written): not ingest.
+      COLLECTOR_CAPACITY_REFRESH_S: '0',
+      COLLECTOR_RETENTION_INTERVAL_S: '0',
       // Ingest tuning to try (COLLECTOR_INGEST_LINGER_MS=100 ...) passes through; unset = the defaults.
       ...Object.fromEntries(Object.entries(process.env).filter(([k]) => k.startsWith('COLLECTOR_INGEST_'))),
       // BENCH_COLLECTOR_NODE_OPTIONS (e.g. --max-semi-space-size=64) becomes the collector's NODE_OPTIONS.
