@@ -35,6 +35,7 @@ export const MODULES = {
       'agent/src/export/spool.test.ts',
       'agent/src/export/spool-journal.test.ts',
       'agent/src/export/spool-frames.test.ts',
+      'agent/src/export/spool-accounting.test.ts',
       'agent/src/export/crash-offsets.test.ts',
     ],
   },
