@@ -1,6 +1,6 @@
 // The same aggregates over raw rows or over a rollup's -State columns, so every query is written
 // once and read from whichever table the resolution picks.
-import type { Resolution } from '@renderwatch/schema';
+import { JOB_OUTCOMES, type JobOutcome, type Resolution } from '@renderwatch/schema';
 import { raw, type SqlFragment } from '../sql.js';
 
 const BUSY = 'ifNull(util_ratio >= 0.1, 0)';
@@ -78,12 +78,28 @@ export function hostAggs(res: Resolution, names: readonly HostAgg[]): SqlFragmen
 }
 
 const JOB = "kind = 'job_end'";
+
+/**
+ * The count column of each job outcome, in the raw answers and in the job rollups (migrations 0002,
+ * 0006, 0008, 0027). Every JobOutcome must have one: an outcome added to the schema fails to compile
+ * here until it gets its column — and then aggregates-outcomes.int.test.ts fails until a migration
+ * adds that column to every job rollup and its materialized view.
+ */
+export const JOB_OUTCOME_COLUMNS = {
+  ok: 'jobs_ok',
+  oom: 'jobs_oom',
+  error: 'jobs_error',
+  interrupted: 'jobs_interrupted',
+} as const satisfies Record<JobOutcome, `jobs_${string}`>;
+export type JobOutcomeColumn = (typeof JOB_OUTCOME_COLUMNS)[JobOutcome];
+
+/** One expression per outcome column, in JOB_OUTCOMES order. */
+const perOutcome = (expr: (o: JobOutcome, col: JobOutcomeColumn) => string): Record<JobOutcomeColumn, string> =>
+  Object.fromEntries(JOB_OUTCOMES.map((o) => [JOB_OUTCOME_COLUMNS[o], expr(o, JOB_OUTCOME_COLUMNS[o])])) as Record<JobOutcomeColumn, string>;
+
 const JOBS_RAW = {
   jobs: `countIf(${JOB})`,
-  jobs_ok: `countIf(${JOB} AND outcome = 'ok')`,
-  jobs_oom: `countIf(${JOB} AND outcome = 'oom')`,
-  jobs_error: `countIf(${JOB} AND outcome = 'error')`,
-  jobs_interrupted: `countIf(${JOB} AND outcome = 'interrupted')`,
+  ...perOutcome((o) => `countIf(${JOB} AND outcome = '${o}')`),
   images: `sumIf(toUInt64(ifNull(images, 0)), ${JOB})`,
   duration_q: `quantilesTDigestIf(0.5, 0.9, 0.99)(ifNull(duration_s, 0), ${JOB} AND isNotNull(duration_s))`,
   ooms: "countIf(kind = 'oom')",
@@ -94,10 +110,7 @@ export type JobAgg = keyof typeof JOBS_RAW;
 
 const JOBS_MERGE: Record<JobAgg, string> = {
   jobs: 'countIfMerge(jobs)',
-  jobs_ok: 'countIfMerge(jobs_ok)',
-  jobs_oom: 'countIfMerge(jobs_oom)',
-  jobs_error: 'countIfMerge(jobs_error)',
-  jobs_interrupted: 'countIfMerge(jobs_interrupted)',
+  ...perOutcome((_o, col) => `countIfMerge(${col})`),
   images: 'sumIfMerge(images)',
   duration_q: 'quantilesTDigestIfMerge(0.5, 0.9, 0.99)(duration_q)',
   ooms: 'countIfMerge(ooms)',

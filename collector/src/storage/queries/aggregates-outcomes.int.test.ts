@@ -1,0 +1,86 @@
+// Every job outcome of the schema (JOB_OUTCOMES) is counted, in the raw answers and in every job
+// rollup the migrations create: one job_end of each outcome is inserted and each outcome column
+// must count exactly its one, at every resolution. An outcome added to the schema without its column
+// fails to compile in aggregates.ts (JOB_OUTCOME_COLUMNS); given a column there but no migration,
+// it fails here (the rollups have no such column or their views never fill it).
+import { JOB_OUTCOMES } from '@renderwatch/schema';
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { splitTs } from '../../domain/time.js';
+import { createStorage, ensureDatabase, type Storage } from '../clickhouse.js';
+import { migrate } from '../migrate.js';
+import { raw, sql } from '../sql.js';
+import { JOB_OUTCOME_COLUMNS, jobAggs } from './aggregates.js';
+
+const TENANT = 'tenant-outcomes';
+const db = `rw_outcomes_${randomBytes(4).toString('hex')}`;
+let st: Storage;
+const cols = JOB_OUTCOMES.map((o) => JOB_OUTCOME_COLUMNS[o]);
+
+beforeAll(async () => {
+  const o = { url: inject('clickhouseUrl'), database: db, username: 'default', password: '' };
+  await ensureDatabase(o);
+  st = createStorage(o);
+  await migrate(st);
+  const at = Math.floor(Date.now() / 3600_000) * 3600_000 - 2 * 3600_000;
+  await st.insert(
+    'runtime_events',
+    JOB_OUTCOMES.map((outcome, i) => ({
+      tenant: TENANT,
+      host: 'h1',
+      agent_id: 'h1-agent',
+      ...splitTs(at + i * 1000),
+      batch_seq: 1,
+      seq: i,
+      runtime: 'comfyui',
+      kind: 'job_end',
+      job_id: `j-${outcome}`,
+      outcome,
+      model: 'sdxl.safetensors',
+      images: 1,
+      duration_s: 5,
+      gpu_index: 0,
+      extensions: [],
+    })),
+  );
+});
+
+afterAll(async () => {
+  await st.close();
+  const admin = createStorage({ url: inject('clickhouseUrl'), database: 'default', username: 'default', password: '' });
+  await admin.command(raw(`DROP DATABASE IF EXISTS ${db}`));
+  await admin.close();
+});
+
+const ones = Object.fromEntries(cols.map((c) => [c, 1]));
+
+describe('job outcome columns', () => {
+  it('has a count column for each outcome of the schema', () => {
+    expect(Object.keys(JOB_OUTCOME_COLUMNS).sort()).toEqual([...JOB_OUTCOMES].sort());
+    expect(new Set(cols).size).toBe(JOB_OUTCOMES.length);
+  });
+
+  it('counts each outcome once from the raw events', async () => {
+    const [r] = await st.query<Record<string, unknown>>(
+      sql`SELECT ${jobAggs('raw', ['jobs', ...cols])} FROM runtime_events WHERE tenant = ${TENANT} AND kind = 'job_end'`,
+    );
+    expect(Object.fromEntries(Object.entries(r ?? {}).map(([k, v]) => [k, Number(v)]))).toEqual({ jobs: JOB_OUTCOMES.length, ...ones });
+  });
+
+  it('counts each outcome once in every job rollup the migrations create', async () => {
+    // every table of the database that rolls jobs up by outcome (it has the first outcome's column)
+    const tables = await st.query<{ table: string }>(
+      sql`SELECT table FROM system.columns WHERE database = ${db} AND name = ${cols[0] ?? ''} AND table NOT LIKE '.inner%' GROUP BY table ORDER BY table`,
+    );
+    const names = tables.map((t) => t.table);
+    expect(names).toEqual(expect.arrayContaining(['jobs_1h', 'jobs_1m', 'jobs_host_1h', 'jobs_host_1m', 'jobs_model_1h', 'jobs_model_1m']));
+    for (const t of names) {
+      const [r] = await st.query<Record<string, unknown>>(sql`SELECT ${jobAggs('1m', ['jobs', ...cols])} FROM ${raw(t)} WHERE tenant = ${TENANT}`);
+      expect({ table: t, ...Object.fromEntries(Object.entries(r ?? {}).map(([k, v]) => [k, Number(v)])) }).toEqual({
+        table: t,
+        jobs: JOB_OUTCOMES.length,
+        ...ones,
+      });
+    }
+  });
+});
