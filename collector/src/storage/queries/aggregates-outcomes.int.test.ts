@@ -1,6 +1,6 @@
 // Every job outcome of the schema (JOB_OUTCOMES) is counted, in the raw answers and in every job
-// rollup the migrations create: one job_end of each outcome is inserted and each outcome column
-// must count exactly its one, at every resolution. An outcome added to the schema without its column
+// rollup the migrations create: the i-th outcome of JOB_OUTCOMES ends i + 1 jobs (so a column
+// counting another outcome shows), and each outcome column must count exactly those, at every resolution. An outcome added to the schema without its column
 // fails to compile in aggregates.ts (JOB_OUTCOME_COLUMNS); given a column there but no migration,
 // it fails here (the rollups have no such column or their views never fill it).
 import { JOB_OUTCOMES } from '@renderwatch/schema';
@@ -25,16 +25,16 @@ beforeAll(async () => {
   const at = Math.floor(Date.now() / 3600_000) * 3600_000 - 2 * 3600_000;
   await st.insert(
     'runtime_events',
-    JOB_OUTCOMES.map((outcome, i) => ({
+    JOB_OUTCOMES.flatMap((outcome, i) => Array.from({ length: i + 1 }, (_, k) => ({ outcome, k }))).map(({ outcome, k }, n) => ({
       tenant: TENANT,
       host: 'h1',
       agent_id: 'h1-agent',
-      ...splitTs(at + i * 1000),
+      ...splitTs(at + n * 1000),
       batch_seq: 1,
-      seq: i,
+      seq: n,
       runtime: 'comfyui',
       kind: 'job_end',
-      job_id: `j-${outcome}`,
+      job_id: `j-${outcome}-${k}`,
       outcome,
       model: 'sdxl.safetensors',
       images: 1,
@@ -52,7 +52,9 @@ afterAll(async () => {
   await admin.close();
 });
 
-const ones = Object.fromEntries(cols.map((c) => [c, 1]));
+/** {jobs_ok: 1, jobs_oom: 2, ...}: the i-th outcome's column counts i + 1. */
+const counts = Object.fromEntries(cols.map((c, i) => [c, i + 1]));
+const total = (JOB_OUTCOMES.length * (JOB_OUTCOMES.length + 1)) / 2;
 
 describe('job outcome columns', () => {
   it('has a count column for each outcome of the schema', () => {
@@ -60,14 +62,14 @@ describe('job outcome columns', () => {
     expect(new Set(cols).size).toBe(JOB_OUTCOMES.length);
   });
 
-  it('counts each outcome once from the raw events', async () => {
+  it('counts each outcome from the raw events', async () => {
     const [r] = await st.query<Record<string, unknown>>(
       sql`SELECT ${jobAggs('raw', ['jobs', ...cols])} FROM runtime_events WHERE tenant = ${TENANT} AND kind = 'job_end'`,
     );
-    expect(Object.fromEntries(Object.entries(r ?? {}).map(([k, v]) => [k, Number(v)]))).toEqual({ jobs: JOB_OUTCOMES.length, ...ones });
+    expect(Object.fromEntries(Object.entries(r ?? {}).map(([k, v]) => [k, Number(v)]))).toEqual({ jobs: total, ...counts });
   });
 
-  it('counts each outcome once in every job rollup the migrations create', async () => {
+  it('counts each outcome in every job rollup the migrations create', async () => {
     // every table of the database that rolls jobs up by outcome (it has the first outcome's column)
     const tables = await st.query<{ table: string }>(
       sql`SELECT table FROM system.columns WHERE database = ${db} AND name = ${cols[0] ?? ''} AND table NOT LIKE '.inner%' GROUP BY table ORDER BY table`,
@@ -78,8 +80,8 @@ describe('job outcome columns', () => {
       const [r] = await st.query<Record<string, unknown>>(sql`SELECT ${jobAggs('1m', ['jobs', ...cols])} FROM ${raw(t)} WHERE tenant = ${TENANT}`);
       expect({ table: t, ...Object.fromEntries(Object.entries(r ?? {}).map(([k, v]) => [k, Number(v)])) }).toEqual({
         table: t,
-        jobs: JOB_OUTCOMES.length,
-        ...ones,
+        jobs: total,
+        ...counts,
       });
     }
   });
