@@ -25,37 +25,37 @@ import { cacheKey, scopeFor, type QueryDeps } from '../query-context.js';
 const DEFAULT_RANGE_S = 86400;
 const HOUR_MS = 3600_000;
 
+const NO_GPU_FIGURES = { gpu_hours: null, energy_kwh: null, cost: null, unpriced_gpu_hours: null, cost_per_image: null, gpu_names: [] };
+
 /**
  * The detail's `cost`: the campaign's row of /api/v1/cost?by=campaign over the range widened to whole
  * hours (as that route does). GPU figures are null for training runs (their events carry no campaign
- * id), when the window reaches before the raw samples kept (retention drops whole UTC days older than
- * COLLECTOR_RETENTION_RAW_DAYS), and when the cost query fails (the rest of the detail still answers).
+ * id) and when the cost query fails (the rest of the detail still answers); `withRawRetention` then
+ * nulls them when the window reaches before the raw samples kept. Runs beside the detail's own query.
  */
 export async function campaignDetailCost(
   s: TenantScope,
-  c: CampaignDetail,
+  id: string,
   range: { from: Date; to: Date },
-  o: { prices: readonly GpuPrice[]; nowMs: number; rawRetentionDays: number },
+  o: { prices: readonly GpuPrice[]; nowMs: number },
 ): Promise<CampaignDetailCost> {
   const from = new Date(Math.floor(range.from.getTime() / HOUR_MS) * HOUR_MS);
   const to = new Date(Math.ceil(range.to.getTime() / HOUR_MS) * HOUR_MS);
-  const none = { gpu_hours: null, energy_kwh: null, cost: null, unpriced_gpu_hours: null, cost_per_image: null, gpu_names: [] };
   const base = { from: from.toISOString(), to: to.toISOString(), error_code: null };
-  if (c.id.startsWith('t-')) return { ...base, ...none, jobs: null, images: null, unattributed_jobs: null, unknown: 'training_run' };
+  const noCounts = { jobs: null, images: null, unattributed_jobs: null };
+  if (id.startsWith('t-')) return { ...base, ...NO_GPU_FIGURES, ...noCounts, unknown: 'training_run' };
   let row;
   try {
-    row = await queryOneCampaignCost(s, c.id, from, to, o.prices, o.nowMs);
+    row = await queryOneCampaignCost(s, id, from, to, o.prices, o.nowMs);
   } catch (e) {
     if (!(e instanceof AppError)) throw e;
-    return { ...base, ...none, jobs: null, images: null, unattributed_jobs: null, unknown: 'failed', error_code: e.code };
+    return { ...base, ...NO_GPU_FIGURES, ...noCounts, unknown: 'failed', error_code: e.code };
   }
-  const counts = { jobs: row?.jobs ?? 0, images: row?.images ?? 0, unattributed_jobs: row?.unattributed_jobs ?? 0 };
-  // the first day whose raw samples are surely kept, against the first sample the campaign needs
-  const keptFrom = Date.parse(new Date(o.nowMs - o.rawRetentionDays * 86400_000).toISOString().slice(0, 10));
-  if (Math.max(from.getTime(), Date.parse(c.first_at)) < keptFrom) return { ...base, ...none, ...counts, unknown: 'past_raw_retention' };
   return {
     ...base,
-    ...counts,
+    jobs: row?.jobs ?? 0,
+    images: row?.images ?? 0,
+    unattributed_jobs: row?.unattributed_jobs ?? 0,
     gpu_names: row?.gpu_names ?? [],
     gpu_hours: row?.gpu_hours ?? 0,
     energy_kwh: row?.energy_kwh ?? null,
@@ -64,6 +64,18 @@ export async function campaignDetailCost(
     cost_per_image: row?.cost_per_image ?? null,
     unknown: null,
   };
+}
+
+/**
+ * No GPU figures when the first sample the campaign needs (the later of the window's start and the
+ * campaign's `first_at`) is older than the first UTC day whose raw samples are surely kept (retention
+ * drops whole days older than COLLECTOR_RETENTION_RAW_DAYS): a partial figure would understate it. Pure.
+ */
+export function withRawRetention(cost: CampaignDetailCost, firstAt: string, o: { nowMs: number; rawRetentionDays: number }): CampaignDetailCost {
+  if (cost.unknown !== null) return cost;
+  const keptFrom = Date.parse(new Date(o.nowMs - o.rawRetentionDays * 86400_000).toISOString().slice(0, 10));
+  if (Math.max(Date.parse(cost.from), Date.parse(firstAt)) >= keptFrom) return cost;
+  return { ...cost, ...NO_GPU_FIGURES, unknown: 'past_raw_retention' };
 }
 
 export function registerCampaignRoutes(app: FastifyInstance, deps: QueryDeps, prices: readonly GpuPrice[] = []): void {
@@ -105,10 +117,9 @@ export function registerCampaignRoutes(app: FastifyInstance, deps: QueryDeps, pr
       const r = resolveRange({ from: q.from, to: q.to, step_s: 86400 }, deps.now(), deps.limits, 7 * DEFAULT_RANGE_S);
       return deps.cache
         .get(cacheKey(s, req), async () => {
-          const c = await queryCampaign(s, id, r.from, r.to, deps.now());
-          if (c === undefined) return undefined;
           const opts = { prices, nowMs: deps.now(), rawRetentionDays: deps.limits.rawRetentionDays };
-          return { ...c, cost: await campaignDetailCost(s, c, r, opts) };
+          const [c, cost] = await Promise.all([queryCampaign(s, id, r.from, r.to, deps.now()), campaignDetailCost(s, id, r, opts)]);
+          return c === undefined ? undefined : { ...c, cost: withRawRetention(cost, c.first_at, opts) };
         })
         .then((c) => {
           if (c === undefined) throw new AppError('COL_ERR_API_NOT_FOUND', `no campaign ${id} in ${r.from.toISOString()} - ${r.to.toISOString()}`);
