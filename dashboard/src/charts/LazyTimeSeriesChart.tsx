@@ -2,7 +2,8 @@
 // and parsed, a chart is drawn by QuickChart (plain SVG paths of the same rows), so the page's lines
 // are on screen first; the Recharts chunk is requested only after that first paint (two animation
 // frames later, then the browser's next idle period), and then takes over with axes and tooltips.
-import { lazy, Suspense, useEffect, useState } from 'react';
+import { lazy, Suspense } from 'react';
+import { useIdleAfterPaint } from '../lib/useIdleAfterPaint.js';
 import { QuickChart } from './QuickChart.js';
 import type { TimeSeriesChartProps } from './TimeSeriesChart.js';
 
@@ -14,33 +15,9 @@ const load = () =>
   });
 const Impl = lazy(() => load().then((m) => ({ default: m.TimeSeriesChart })));
 
-/**
- * True once the frame after mount has painted (a chart's SVG lines are on screen by then) and the
- * browser is idle: evaluating Recharts and drawing the charts with it is one long task (~1 s on a
- * loaded 2-core machine), so it waits until the page's first frame and answers are handled.
- */
-function useAfterPaint(): boolean {
-  const [done, setDone] = useState(loaded || typeof requestAnimationFrame !== 'function');
-  useEffect(() => {
-    if (done) return undefined;
-    let idle: number | undefined;
-    const whenIdle = () => {
-      if (typeof requestIdleCallback === 'function') idle = requestIdleCallback(() => setDone(true), { timeout: 3000 });
-      else setDone(true);
-    };
-    let id = requestAnimationFrame(() => {
-      id = requestAnimationFrame(whenIdle);
-    });
-    return () => {
-      cancelAnimationFrame(id);
-      if (idle !== undefined) cancelIdleCallback(idle);
-    };
-  }, [done]);
-  return done;
-}
-
 export function LazyTimeSeriesChart(p: TimeSeriesChartProps) {
-  const ready = useAfterPaint();
+  // evaluating Recharts and drawing with it is one long task (~1 s on a loaded 2-core machine)
+  const ready = useIdleAfterPaint(loaded);
   if (!ready) return <QuickChart {...p} />;
   return (
     <Suspense fallback={<QuickChart {...p} />}>

@@ -9,6 +9,7 @@ import { Explain } from '../../lib/Explain.js';
 import { formatNumber } from '../../lib/format.js';
 import { QueryView } from '../../lib/QueryView.js';
 import { useDefaultRange } from '../../lib/useDefaultRange.js';
+import { useIdleAfterPaint } from '../../lib/useIdleAfterPaint.js';
 import { useTimeRange } from '../../lib/useTimeRange.js';
 import { CampaignCost } from './CampaignCost.js';
 import { fetchCapacityFor, fetchCost, fetchCostByHost, fetchFleetGpus } from './api.js';
@@ -56,7 +57,12 @@ function Totals({ d }: { d: CostResponse }) {
 
 function ByHost({ hosts, rangeKey }: { hosts: string[]; rangeKey: string }) {
   const { range } = useTimeRange();
-  const q = usePolledQuery(`cost-hosts:${rangeKey}:${hosts.join(',')}`, (c) => fetchCostByHost(c, range, hosts), { live: false, enabled: hosts.length > 0 });
+  // one request per host: asked once the page's first frame is painted and the browser is idle
+  const idle = useIdleAfterPaint();
+  const q = usePolledQuery(`cost-hosts:${rangeKey}:${hosts.join(',')}`, (c) => fetchCostByHost(c, range, hosts), {
+    live: false,
+    enabled: hosts.length > 0 && idle,
+  });
   return (
     <section className="panel">
       <h2>By host</h2>
