@@ -29,7 +29,6 @@ interface BaseCall {
 interface ZlibHandle {
   writeSync(flush: number, input: Buffer, inOff: number, inLen: number, out: Buffer, outOff: number, outLen: number): void;
   reset(): void;
-  onerror: (message: string, errno: number) => void;
 }
 
 class InflateError extends Error {
@@ -49,15 +48,18 @@ const OUT_CHUNK = 64 * 1024;
 const OWNERS: unknown[] = [];
 
 export function reusedInflater(encoding: 'gzip' | 'deflate'): Inflate | undefined {
-  const stream = (encoding === 'gzip' ? createGunzip() : createInflate()) as unknown as { _handle?: ZlibHandle; _writeState?: Uint32Array };
-  const handle = stream._handle;
-  const state = stream._writeState;
+  const stream = encoding === 'gzip' ? createGunzip() : createInflate();
+  const handle = Reflect.get(stream, '_handle') as ZlibHandle | undefined;
+  const state = Reflect.get(stream, '_writeState') as Uint32Array | undefined;
   if (handle === undefined || state === undefined || typeof handle.writeSync !== 'function' || typeof handle.reset !== 'function') return undefined;
   OWNERS.push(stream);
   let failed: string | undefined;
-  handle.onerror = (message) => {
-    failed = message;
-  };
+  // The native handle reports an error through this callback, synchronously inside writeSync.
+  Object.assign(handle, {
+    onerror: (message: string) => {
+      failed = message;
+    },
+  });
   const out = Buffer.allocUnsafe(OUT_CHUNK);
   return (input, max) => {
     failed = undefined;
@@ -86,6 +88,18 @@ export function reusedInflater(encoding: 'gzip' | 'deflate'): Inflate | undefine
   };
 }
 
+/** gunzipSync / inflateSync, where node's zlib internals are not what reusedInflater expects. */
+function fallback(encoding: 'gzip' | 'deflate'): Inflate {
+  const once = encoding === 'gzip' ? gunzipSync : inflateSync;
+  return (input, max) => {
+    try {
+      return once(input, max === -1 ? {} : { maxOutputLength: max });
+    } catch (err: unknown) {
+      throw new InflateError(err instanceof Error ? err.message : String(err), (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE');
+    }
+  };
+}
+
 let installed: boolean | undefined;
 
 /** Installs the one-shot path once per process; false when this grpc-js does not have the method it replaces. */
@@ -96,16 +110,6 @@ export function installOneShotInflate(): boolean {
   const proto = mod.BaseServerInterceptingCall?.prototype;
   if (proto === undefined || typeof proto.decompressMessage !== 'function') return (installed = false);
   const streaming = proto.decompressMessage;
-  const fallback = (encoding: string): Inflate => {
-    const once = encoding === 'gzip' ? gunzipSync : inflateSync;
-    return (input, max) => {
-      try {
-        return once(input, max === -1 ? {} : { maxOutputLength: max });
-      } catch (err: unknown) {
-        throw new InflateError(err instanceof Error ? err.message : String(err), (err as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE');
-      }
-    };
-  };
   const inflaters: Record<'gzip' | 'deflate', Inflate> = {
     gzip: reusedInflater('gzip') ?? fallback('gzip'),
     deflate: reusedInflater('deflate') ?? fallback('deflate'),
