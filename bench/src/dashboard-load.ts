@@ -75,6 +75,14 @@ function watchReady(sel: string): string {
   })();`;
 }
 
+/** In-page expression: an element matching `sel` has a box and is not hidden (Playwright's "visible"). */
+function visibleCheck(sel: string): string {
+  return `[...document.querySelectorAll(${JSON.stringify(sel)})].some((el) => {
+    const r = el.getBoundingClientRect();
+    return r.width > 0 && r.height > 0 && getComputedStyle(el).visibility !== 'hidden';
+  })`;
+}
+
 const ONLY = args.pages === '' ? undefined : new Set(args.pages.split(','));
 
 /** One load's waterfall, ms after navigation start: scripts and API answers (start → end). */
@@ -172,7 +180,8 @@ async function main(): Promise<void> {
         const page = await ctx.newPage();
         const start = Date.now();
         await page.goto(`${base}${p.path}`, { waitUntil: 'commit' });
-        await page.locator(p.ready).first().waitFor({ state: 'visible', timeout: 30_000 });
+        // polled every animation frame in the page (a locator's wait polls with a backoff of up to 500 ms)
+        await page.waitForFunction(visibleCheck(p.ready), undefined, { polling: 'raf', timeout: 30_000 });
         times.push(Date.now() - start);
         fcps.push(await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN));
         onScreen.push(await page.evaluate(() => (globalThis as { __rwOnScreen?: number }).__rwOnScreen ?? Number.NaN));
