@@ -182,6 +182,8 @@ async function main(): Promise<void> {
         await page.goto(`${base}${p.path}`, { waitUntil: 'commit' });
         // polled every animation frame in the page (a locator's wait polls with a backoff of up to 500 ms)
         await page.waitForFunction(visibleCheck(p.ready), undefined, { polling: 'raf', timeout: 30_000 });
+        // that check runs before the frame is painted: wait for the frame itself (rAF, then a task after it)
+        await page.evaluate('new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0)))');
         times.push(Date.now() - start);
         fcps.push(await page.evaluate(() => performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? Number.NaN));
         onScreen.push(await page.evaluate(() => (globalThis as { __rwOnScreen?: number }).__rwOnScreen ?? Number.NaN));
