@@ -178,6 +178,12 @@ describe('the demo history, page by page in Chromium', () => {
     expect(await page.getByTestId('cost-total').textContent()).toMatch(/^\$\d/);
     expect(await page.getByTestId('cost-move').textContent()).toMatch(/On NVIDIA (GeForce RTX 4090|A10G) \(\$0\.\d+\/GPU-h\): \$[\d.,]+ instead of \$[\d.,]+/);
     await page.getByTestId('cost-by-host').waitFor({ timeout: 15_000 });
+    // the interrupted and resumed trailer batch costs money: its jobs' share of its GPU's samples, priced
+    const trailer = page.getByTestId('cost-campaign-row').filter({ hasText: 'trailer-stills-v3' });
+    await trailer.waitFor({ timeout: 15_000 });
+    expect(Number((await trailer.locator('td').nth(1).textContent())?.replace(/,/g, ''))).toBeGreaterThanOrEqual(180);
+    expect(await trailer.getByTestId('cost-campaign-cost').textContent()).toMatch(/^\$\d+\.\d+/);
+    expect(await trailer.getByTestId('cost-campaign-per-image').textContent()).toMatch(/^\$0\.\d+/);
     await shot(page, 'cost');
   });
 
@@ -210,6 +216,8 @@ describe('the demo history, page by page in Chromium', () => {
     await detail.locator('[data-testid="campaign-row"][data-campaign="trailer-stills-v3"] a').click({ timeout: 15_000 });
     // the job lost in the restart was run again (its job key done once before? no: lost, so resumed), the rest went on
     expect(await detail.getByTestId('interruption-after').textContent({ timeout: 15_000 })).toMatch(/^\d+ resumed \/ 0 redone$/);
+    // and what it cost, the same attribution as the Cost page's campaign row
+    expect(await detail.getByTestId('campaign-cost-money').textContent({ timeout: 15_000 })).toMatch(/\$\d+\.\d+/);
     await shot(detail, 'campaign-detail');
   });
 
