@@ -10,6 +10,7 @@ import type { RuntimeEvent } from '@renderwatch/schema';
 import { z } from 'zod';
 import type { EventSource } from '../agent.js';
 import { A1111ProgressSchema, createBatchFollower, type BatchFollower, type BatchRuntime, type OpenBatch } from './a1111-progress.js';
+import { createPollTimer } from '../sources/poll-timer.js';
 
 /** The batch open when the agent stopped (so an agent restart is recorded and its iterations counted once). */
 const A1111StateSchema = z.object({
@@ -90,7 +91,6 @@ export function createA1111ApiSource(o: A1111ApiSourceOptions): A1111ApiSource {
     }
   };
   let emit: ((e: RuntimeEvent, observedAtMs: number) => void) | undefined;
-  let timer: NodeJS.Timeout | undefined;
   let phase: 'unknown' | 'up' | 'down' = 'unknown';
   const logged = new Set<string>();
   let inflight: Promise<RuntimeEvent[]> | undefined;
@@ -164,19 +164,14 @@ export function createA1111ApiSource(o: A1111ApiSourceOptions): A1111ApiSource {
     }
   }
 
+  const timer = createPollTimer(o.pollMs, pollOnce);
   return {
     pollOnce,
     start(e) {
       emit = e;
-      if (timer !== undefined) return;
-      void pollOnce();
-      timer = setInterval(() => void pollOnce(), o.pollMs);
-      timer.unref();
+      timer.start();
     },
-    stop() {
-      if (timer !== undefined) clearInterval(timer);
-      timer = undefined;
-    },
+    stop: () => timer.stop(),
   };
 }
 

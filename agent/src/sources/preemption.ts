@@ -7,6 +7,7 @@
 import type { RuntimeEvent } from '@renderwatch/schema';
 import type { EventSource } from '../agent.js';
 import { detectProvider, probeFor, type PreemptionProbe, type PreemptionProvider } from './preemption-providers.js';
+import { createPollTimer } from './poll-timer.js';
 
 /** The campaign id of a host-level notice: every campaign running on the host. */
 export const ALL_CAMPAIGNS = '*';
@@ -28,7 +29,6 @@ export interface PreemptionSource extends EventSource {
 export function createPreemptionSource(o: PreemptionSourceOptions): PreemptionSource {
   const now = o.now ?? Date.now;
   let emit: ((e: RuntimeEvent, observedAtMs: number) => void) | undefined;
-  let timer: NodeJS.Timeout | undefined;
   let noticed = false;
   let failureLogged = false;
   let inflight: Promise<RuntimeEvent[]> | undefined;
@@ -68,19 +68,14 @@ export function createPreemptionSource(o: PreemptionSourceOptions): PreemptionSo
     return [e];
   }
 
+  const timer = createPollTimer(o.pollMs, pollOnce);
   return {
     pollOnce,
     start(e) {
       emit = e;
-      if (timer !== undefined) return;
-      void pollOnce();
-      timer = setInterval(() => void pollOnce(), o.pollMs);
-      timer.unref();
+      timer.start();
     },
-    stop() {
-      if (timer !== undefined) clearInterval(timer);
-      timer = undefined;
-    },
+    stop: () => timer.stop(),
   };
 }
 
