@@ -14,7 +14,7 @@ type Win = keyof typeof WINDOWS_H;
 /** Burn rates (bad share ÷ the 2% budget) of the fleet's last 3 days ending at `endMs`, and the hot GPUs' throttled share of their busy samples. */
 function burns(endMs: number): { burn: Record<Win, number>; hotShare: number } {
   const counts = { '30m': [0, 0], '6h': [0, 0], '3d': [0, 0] } as Record<Win, [number, number]>;
-  const hot = [0, 0];
+  const hot = { busy: 0, bad: 0 };
   for (const spec of demoFleetSpecs()) {
     for (let c = 0; c < 12; c++) {
       const toMs = endMs - c * 6 * H;
@@ -28,15 +28,15 @@ function burns(endMs: number): { burn: Record<Win, number>; hotShare: number } {
           if (bad) counts[w][1]++;
         }
         if (spec.story.coolingFailedHoursAgo !== undefined && g.ts_unix_ms >= endMs - 24 * H) {
-          hot[0]++;
-          if (bad) hot[1]++;
+          hot.busy++;
+          if (bad) hot.bad++;
         }
       }
     }
   }
   const burn = {} as Record<Win, number>;
   for (const w of Object.keys(WINDOWS_H) as Win[]) burn[w] = counts[w][1] / counts[w][0] / 0.02;
-  return { burn, hotShare: (hot[1] ?? 0) / (hot[0] || 1) };
+  return { burn, hotShare: hot.bad / Math.max(1, hot.busy) };
 }
 
 describe('the demo story burns the thermal-throttle budget slowly', () => {
