@@ -92,6 +92,8 @@ async function pollHealth(base: string, untilMs: number): Promise<{ ms: number[]
 const fmt = (xs: readonly number[]): string =>
   `p50 ${percentile(xs, 50).toFixed(1)} ms, p99 ${percentile(xs, 99).toFixed(1)} ms, max ${(xs[xs.length - 1] ?? Number.NaN).toFixed(1)} ms (${xs.length} polls)`;
 
+const lag = (h: IntervalHistogram): string => `event-loop delay p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, max ${(h.max / 1e6).toFixed(1)} ms`;
+
 async function main(): Promise<void> {
   console.log(machineLine());
   const ch = await benchClickHouse();
@@ -129,10 +131,10 @@ async function main(): Promise<void> {
       worker.once('error', reject);
     });
     const flood = await pollHealth(base, Date.now() + SECONDS * 1000);
+    // oxlint-disable-next-line unicorn/require-post-message-target-origin -- a worker thread's port, not a window: no origin
     worker.postMessage('stop');
     const result = await done;
     await worker.terminate();
-    const lag = (h: IntervalHistogram): string => `event-loop delay p99 ${(h.percentile(99) / 1e6).toFixed(1)} ms, max ${(h.max / 1e6).toFixed(1)} ms`;
     console.log(`idle:  /healthz ${fmt(idle.ms)}, ${idle.failed} not 200; ${lag(idle.loop)}`);
     console.log(`flood: /healthz ${fmt(flood.ms)}, ${flood.failed} not 200; ${lag(flood.loop)}`);
     console.log(

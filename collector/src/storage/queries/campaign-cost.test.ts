@@ -4,6 +4,8 @@ import { campaignRows } from './campaign-cost.js';
 const HOUR = 3600_000;
 const prices = [{ match: 'H100', price: 2 }];
 
+const share = (c: string, ms: number, gn = 'NVIDIA H100') => ({ c, gn, ms, joules: 0, en: 0 });
+
 describe('campaignRows', () => {
   it('prices each GPU model apart, keeps unpriced GPU-hours out of the money, and says when energy is unknown', () => {
     const rows = campaignRows(
@@ -76,7 +78,6 @@ describe('campaignRows', () => {
   });
 
   it('orders by money, then GPU-hours, then id', () => {
-    const share = (c: string, ms: number, gn = 'NVIDIA H100') => ({ c, gn, ms, joules: 0, en: 0 });
     const rows = campaignRows(['a', 'b', 'c', 'd'], [], [share('a', HOUR), share('b', 2 * HOUR), share('c', 3 * HOUR, 'X'), share('d', HOUR)], [], prices);
     expect(rows.map((r) => [r.id, r.cost])).toEqual([
       ['b', 4],

@@ -52,18 +52,19 @@ describe('attributePreemptions', () => {
   });
 });
 
+const ev = (x: number, kind: string, p: Partial<TrainingEventRow> = {}): TrainingEventRow => ({
+  ms: s(x),
+  host: 'h1',
+  runtime: 'kohya',
+  kind,
+  epoch: null,
+  total_epochs: null,
+  step: null,
+  total_steps: null,
+  ...p,
+});
+
 describe('a kohya run preempted, then resumed from a checkpoint', () => {
-  const ev = (x: number, kind: string, p: Partial<TrainingEventRow> = {}): TrainingEventRow => ({
-    ms: s(x),
-    host: 'h1',
-    runtime: 'kohya',
-    kind,
-    epoch: null,
-    total_epochs: null,
-    step: null,
-    total_steps: null,
-    ...p,
-  });
   it('is one preemption interruption (the trainer start after it continues it) with what followed', () => {
     const runs = segmentTrainingRuns([
       ev(0, 'runtime_start'),

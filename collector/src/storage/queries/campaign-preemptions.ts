@@ -15,7 +15,7 @@ export const HOST_WIDE_CAMPAIGN = '*';
 type Num = number | string | null;
 
 /** Host-level notices of these hosts in [from, to). */
-async function notices(s: TenantScope, hosts: readonly string[], from: Date, to: Date): Promise<{ host: string; ms: number }[]> {
+async function queryNotices(s: TenantScope, hosts: readonly string[], from: Date, to: Date): Promise<{ host: string; ms: number }[]> {
   if (hosts.length === 0) return [];
   const rows = await s.query<{ host: string; ms: Num }>(sql`
     SELECT DISTINCT host, toUInt64(ts) * 1000 + ts_ms AS ms
@@ -39,7 +39,7 @@ export async function addPreemptions(s: TenantScope, byCampaign: Map<string, Cam
   const hosts = [...new Set(all.map((r) => r.host))];
   const from = new Date(Math.min(...all.map((r) => r.ms)));
   const to = new Date(Math.max(...all.map((r) => r.ms)) + CAMPAIGN_IDLE_MS + 1000);
-  attributePreemptions(byCampaign, await notices(s, hosts, from, to));
+  attributePreemptions(byCampaign, await queryNotices(s, hosts, from, to));
 }
 
 /**
@@ -48,7 +48,7 @@ export async function addPreemptions(s: TenantScope, byCampaign: Map<string, Cam
  */
 export async function addTrainingPreemptions(s: TenantScope, byRun: Map<string, TrainingEventRow[]>, from: Date, to: Date): Promise<void> {
   const runs = [...byRun.values()].filter((rows) => rows.length > 0);
-  const found = await notices(s, [...new Set(runs.map((rows) => rows[0]?.host ?? ''))], from, to);
+  const found = await queryNotices(s, [...new Set(runs.map((rows) => rows[0]?.host ?? ''))], from, to);
   if (found.length === 0) return;
   for (const rows of runs) {
     const first = rows[0];
