@@ -133,7 +133,9 @@ describe('ExportStream client', () => {
     t += 60_000;
     expect(shape(await send(batch(4), 5000))).toBe('ok 40');
     expect(fallbacks).toBe(2); // tried the stream again, got UNIMPLEMENTED again
-    expect(c.unary).toEqual([1, 2, 3, 4]);
+    // 1 and 2 fell back together, as two concurrent Export calls that may arrive in either order
+    expect(new Set(c.unary.slice(0, 2))).toEqual(new Set([1, 2]));
+    expect(c.unary.slice(2)).toEqual([3, 4]);
     c.refuse.set(5, status.UNAUTHENTICATED);
     expect(shape(await send(batch(5), 5000))).toBe(`failed ${status.UNAUTHENTICATED}`);
   });
