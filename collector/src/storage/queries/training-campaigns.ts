@@ -53,6 +53,23 @@ function completedEpochs(r: { epoch: number; step: number; totalEpochs: number |
   return Math.max(0, r.epoch - 1);
 }
 
+/** Records an interruption of the run at event `e`; what followed is decided by the first progress after it (decide). */
+function interrupt(r: Run, kind: 'preemption' | 'runtime_restart', e: TrainingEventRow): void {
+  r.interruptions.push({
+    kind,
+    at: iso(e.ms),
+    host: e.host,
+    time_lost_s: null,
+    jobs_lost: 0,
+    jobs_redone: 0,
+    jobs_resumed: 0,
+    images_missing: null,
+    training_resume: null,
+    resumed_from_epoch: null,
+  });
+  r.pending = { resumedEvent: false, doneBefore: completedEpochs(r), lastProgressMs: r.lastProgressMs };
+}
+
 function decide(r: Run, e: TrainingEventRow): void {
   const p = r.pending;
   const stop = r.interruptions.at(-1);
@@ -102,19 +119,7 @@ export function segmentTrainingRuns(events: readonly TrainingEventRow[]): Run[] 
       // a cloud preemption notice on the run's host while it ran (docs/signals.md "Preemption"): the
       // interruption; the trainer's start after it continues the same interruption
       if (cur !== undefined && !finished(cur) && cur.lastProgressMs !== null && cur.pending === undefined && e.ms - cur.lastMs <= CAMPAIGN_IDLE_MS) {
-        cur.interruptions.push({
-          kind: 'preemption',
-          at: iso(e.ms),
-          host: e.host,
-          time_lost_s: null,
-          jobs_lost: 0,
-          jobs_redone: 0,
-          jobs_resumed: 0,
-          images_missing: null,
-          training_resume: null,
-          resumed_from_epoch: null,
-        });
-        cur.pending = { resumedEvent: false, doneBefore: completedEpochs(cur), lastProgressMs: cur.lastProgressMs };
+        interrupt(cur, 'preemption', e);
         cur.preempted = true;
       }
       continue;
@@ -128,19 +133,7 @@ export function segmentTrainingRuns(events: readonly TrainingEventRow[]): Run[] 
     }
     if (e.kind === 'runtime_start') {
       if (cur !== undefined && !finished(cur) && cur.lastProgressMs !== null && e.ms - cur.lastMs <= TRAINING_RESUME_MS) {
-        cur.interruptions.push({
-          kind: 'runtime_restart',
-          at: iso(e.ms),
-          host: e.host,
-          time_lost_s: null,
-          jobs_lost: 0,
-          jobs_redone: 0,
-          jobs_resumed: 0,
-          images_missing: null,
-          training_resume: null,
-          resumed_from_epoch: null,
-        });
-        cur.pending = { resumedEvent: false, doneBefore: completedEpochs(cur), lastProgressMs: cur.lastProgressMs };
+        interrupt(cur, 'runtime_restart', e);
         cur.segStartMs = e.ms;
         cur.segStartStep = null;
       } else cur = open(e);
