@@ -7,7 +7,7 @@ import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { raw, sql } from '@renderwatch/collector';
 import { ExportRequest, TelemetryServiceClient, type ExportResponse, type GpuSample } from '@renderwatch/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startTestCollector } from './test-collector.js';
+import { rejectedValues, startTestCollector } from './test-collector.js';
 
 let c: Awaited<ReturnType<typeof startTestCollector>>;
 let client: TelemetryServiceClient;
@@ -50,15 +50,7 @@ const start = (extensions: number, ts: number) => ({
   body: { $case: 'runtimeStart' as const, value: { version: '0.8.0', extensions: Array.from({ length: extensions }, (_, i) => `ext-${i}`) } },
 });
 
-async function rejected(): Promise<Map<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${c.httpPort}/metrics`)).text();
-  const m = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const hit = /^renderwatch_collector_ingest_values_rejected_total\{field="([^"]+)",reason="([^"]+)"\} (\d+)$/.exec(line);
-    if (hit) m.set(`${hit[1]}/${hit[2]}`, Number(hit[3]));
-  }
-  return m;
-}
+const rejected = (): Promise<Map<string, number>> => rejectedValues(c.httpPort);
 
 describe('per-host limits from the collector config', () => {
   it('keeps 3 GPUs, 2 processes per GPU and 4 extensions, drops the 4th GPU, 3rd process and 5th extension and counts them', async () => {

@@ -8,7 +8,7 @@ import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { raw, sql } from '@renderwatch/collector';
 import { ExportRequest, RuntimeEvent, TelemetryServiceClient, type ExportResponse, type GpuSample } from '@renderwatch/proto';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { startTestCollector } from './test-collector.js';
+import { rejectedValues, startTestCollector } from './test-collector.js';
 
 let c: Awaited<ReturnType<typeof startTestCollector>>;
 let client: TelemetryServiceClient;
@@ -42,15 +42,7 @@ const gpu = (index: number, over: Partial<GpuSample> = {}): Partial<GpuSample> =
   ...over,
 });
 
-async function metrics(): Promise<Map<string, number>> {
-  const text = await (await fetch(`http://127.0.0.1:${c.httpPort}/metrics`)).text();
-  const m = new Map<string, number>();
-  for (const line of text.split('\n')) {
-    const hit = /^renderwatch_collector_ingest_values_rejected_total\{field="([^"]+)",reason="([^"]+)"\} (\d+)$/.exec(line);
-    if (hit) m.set(`${hit[1]}/${hit[2]}`, Number(hit[3]));
-  }
-  return m;
-}
+const metrics = (): Promise<Map<string, number>> => rejectedValues(c.httpPort);
 
 describe('physical ranges on ingest', () => {
   it("rejects the probe's impossible values one by one, keeps the rest of the batch and counts each by field and reason", async () => {

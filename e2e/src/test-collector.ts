@@ -28,3 +28,14 @@ export async function startTestCollector(
   const running = await startCollector(config, pino({ level: 'silent' }), deps);
   return Object.assign(running, { config });
 }
+
+/** The collector's `renderwatch_collector_ingest_values_rejected_total` from its /metrics, by `field/reason`. */
+export async function rejectedValues(httpPort: number): Promise<Map<string, number>> {
+  const text = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
+  const m = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    const hit = /^renderwatch_collector_ingest_values_rejected_total\{field="([^"]+)",reason="([^"]+)"\} (\d+)$/.exec(line);
+    if (hit) m.set(`${hit[1]}/${hit[2]}`, Number(hit[3]));
+  }
+  return m;
+}
