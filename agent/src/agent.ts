@@ -75,6 +75,16 @@ export interface Agent {
   readonly batcher: Batcher;
 }
 
+/** How long stop() waits for a sample in progress (a hung sampler must not hold the agent's stop). */
+const STOP_TICK_WAIT_MS = 5000;
+
+async function settledWithin(p: Promise<void> | undefined, ms: number): Promise<void> {
+  if (p === undefined) return;
+  let t: NodeJS.Timeout | undefined;
+  await Promise.race([p.catch(() => undefined), new Promise<void>((resolve) => (t = setTimeout(resolve, ms)))]);
+  clearTimeout(t);
+}
+
 export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
   const log = deps.log.child({ module: 'agent' });
   const now = deps.now ?? Date.now;
@@ -103,7 +113,8 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
   const offsets: LogOffsets | undefined =
     journal === undefined ? undefined : { get: (key) => journal.checkpoint(key), commit: (key, at) => batcher.checkpoint(key, at) };
   let timer: NodeJS.Timeout | undefined;
-  let ticking = false;
+  /** The tick in progress: stop() waits for it, so a sample read as the agent stops is spooled before the last cut. */
+  let ticking: Promise<void> | undefined;
   // Cold/warm by evidence and time to first image (docs/signals.md); host uptime plays no part.
   const tracker = new StartTracker({
     ...(deps.hostSource === undefined ? {} : { hostIntervalMs: cfg.AGENT_SAMPLE_INTERVAL_MS }),
@@ -111,9 +122,15 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
   });
   let hostErrorLogged = false;
 
-  async function tick(): Promise<void> {
-    if (ticking) return; // a slow source never stacks ticks
-    ticking = true;
+  function tick(): Promise<void> {
+    if (ticking !== undefined) return ticking; // a slow source never stacks ticks
+    ticking = takeSample().finally(() => {
+      ticking = undefined;
+    });
+    return ticking;
+  }
+
+  async function takeSample(): Promise<void> {
     try {
       if (deps.gpuSampler !== undefined) {
         const r = await deps.gpuSampler.sample();
@@ -151,7 +168,6 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
       for (const o of observers) o.observeSampleError?.(deps.gpuSampler?.source ?? 'unknown');
     } finally {
       send(tracker.tick(now()));
-      ticking = false;
     }
   }
 
@@ -183,6 +199,7 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
     },
     async stop() {
       if (timer !== undefined) clearInterval(timer);
+      await settledWithin(ticking, STOP_TICK_WAIT_MS);
       for (const s of deps.eventSources ?? []) await s.stop();
       send(tracker.flush());
       batcher.stop();
