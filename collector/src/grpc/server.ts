@@ -17,7 +17,23 @@ export interface GrpcServerOptions {
 
 export interface RunningGrpcServer {
   readonly port: number;
-  stop(graceMs?: number): Promise<void>;
+  /**
+   * Refuses new calls, ends the open ExportStreams (their received batches acked first, then a
+   * retryable status: see `endStreamsAtStop`), waits for the calls left and after `graceMs` cuts
+   * what is still open. `forced`: the grace ran out.
+   */
+  stop(graceMs?: number): Promise<{ forced: boolean }>;
+}
+
+const STREAM_ENDERS = new WeakMap<object, () => Promise<void>>();
+
+/**
+ * Registers what ends a service's open long-lived calls when the server stops (the telemetry
+ * service's ExportStreams): without it a graceful stop would wait out its whole grace for streams
+ * that only the agent ends.
+ */
+export function endStreamsAtStop(impl: object, end: () => Promise<void>): void {
+  STREAM_ENDERS.set(impl, end);
 }
 
 /** Set on a request whose bytes were not a valid ExportRequest; the handler answers INVALID_ARGUMENT. */
@@ -105,15 +121,17 @@ export async function startGrpcServer(impl: TelemetryServiceServer, o: GrpcServe
   return {
     port,
     stop(graceMs = 5000) {
-      return new Promise<void>((resolve) => {
+      return new Promise<{ forced: boolean }>((resolve) => {
         const timer = setTimeout(() => {
           server.forceShutdown();
-          resolve();
+          resolve({ forced: true });
         }, graceMs);
+        // New calls are refused first (GOAWAY), so an agent told to go away cannot open its next stream here.
         server.tryShutdown(() => {
           clearTimeout(timer);
-          resolve();
+          resolve({ forced: false });
         });
+        void STREAM_ENDERS.get(impl)?.();
       });
     },
   };

@@ -1,10 +1,10 @@
 // Thin gRPC adapter: authenticate → ingest → ack. Domain work lives in ../ingest.
-import type { Metadata, sendUnaryData, ServerDuplexStream, ServerUnaryCall } from '@grpc/grpc-js';
+import { status, type Metadata, type sendUnaryData, type ServerDuplexStream, type ServerUnaryCall } from '@grpc/grpc-js';
 import type { ExportRequest, ExportResponse, TelemetryServiceServer } from '@renderwatch/proto';
 import type { Logger } from 'pino';
 import { AppError, isAppError, type CollectorErrorCode } from '../errors.js';
 import type { IngestResult, IngestService } from '../ingest/ingest-service.js';
-import { malformedReason } from './server.js';
+import { endStreamsAtStop, malformedReason } from './server.js';
 import { toGrpcStatus } from './to-grpc-status.js';
 
 /** Maps the call's metadata (the agent's token) to a tenant, or throws an AppError. */
@@ -77,7 +77,11 @@ export function createTelemetryService(deps: TelemetryServiceDeps): TelemetrySer
     return { acceptedRows: r.acceptedRows, duplicate: r.duplicate };
   };
 
-  return {
+  /** Each open ExportStream's way to end at stop; `stopping` once the server stops. */
+  const open = new Set<() => Promise<void>>();
+  let stopping = false;
+
+  const service: TelemetryServiceServer = {
     export(call: ServerUnaryCall<ExportRequest, ExportResponse>, callback: sendUnaryData<ExportResponse>): void {
       const agentId = call.request.agentId;
       exportOne(call.request, call.metadata).then(
@@ -91,13 +95,34 @@ export function createTelemetryService(deps: TelemetryServiceDeps): TelemetrySer
 
     // One long-lived stream per agent. Batches are ingested as they arrive (up to
     // STREAM_MAX_PENDING at once; the stream is paused beyond) and acknowledged in arrival order. The
-    // first refused batch ends the stream with its status; later batches are not acknowledged.
+    // first refused batch ends the stream with its status; later batches are not acknowledged. At
+    // stop, the batches received are acked and the stream ends with STOPPING (the agent sends the
+    // rest again on its next stream, to another replica or to this collector once it is back).
     exportStream(call: ServerDuplexStream<ExportRequest, ExportResponse>): void {
       let tail: Promise<boolean> = Promise.resolve(true);
       let pending = 0;
       let failed = false;
+      /** Its status is decided (OK after the agent's half-close, or STOPPING): nothing is read or ended again. */
+      let closing = false;
+      const stop = (): Promise<void> => {
+        closing = true;
+        call.pause();
+        return tail.then((ok) => {
+          if (ok && !call.cancelled) call.emit('error', STOPPING);
+        });
+      };
+      const forget = (): void => {
+        open.delete(stop);
+      };
+      call.on('finish', forget);
+      call.on('cancelled', forget);
+      if (stopping) {
+        void stop();
+        return;
+      }
+      open.add(stop);
       call.on('data', (req: ExportRequest) => {
-        if (failed) return;
+        if (failed || closing) return;
         pending++;
         if (pending >= STREAM_MAX_PENDING) call.pause();
         const agentId = req.agentId; // only this is kept past the call: the request can be collected
@@ -116,11 +141,14 @@ export function createTelemetryService(deps: TelemetryServiceDeps): TelemetrySer
             return false;
           } finally {
             pending--;
-            if (pending < STREAM_MAX_PENDING && !failed) call.resume();
+            if (pending < STREAM_MAX_PENDING && !failed && !closing) call.resume();
           }
         });
       });
       call.on('end', () => {
+        if (closing) return;
+        closing = true;
+        forget();
         void tail.then((ok) => {
           if (ok) call.end();
         });
@@ -130,7 +158,15 @@ export function createTelemetryService(deps: TelemetryServiceDeps): TelemetrySer
       });
     },
   };
+  endStreamsAtStop(service, async () => {
+    stopping = true;
+    await Promise.all([...open].map((end) => end()));
+  });
+  return service;
 }
+
+/** How an ExportStream ends when the collector stops: retryable, the unacknowledged batches go on the agent's next stream. */
+export const STOPPING = { code: status.UNAVAILABLE, details: 'the collector is stopping; send the batches not acknowledged again' } as const;
 
 /** Batches of one ExportStream being ingested at once before the stream is paused (HTTP/2 flow control holds the rest). */
 export const STREAM_MAX_PENDING = 16;
