@@ -1,6 +1,8 @@
 // api-latency: seeds a fleet history through the rollup path, then measures p50/p95 of every
 // dashboard API route over 1 h, 24 h, 7 d and 30 d ranges through the real collector.
-//   node --import tsx bench/src/api-latency.ts [--hosts 200] [--days 30] [--sample-s 10] [--raw-hours 6] [--runs 12] [--clickhouse URL] [--keep] [--reuse DB]
+// `--history demo` instead measures every route the dashboard calls on the demo's own 7-day history
+// (bench/src/api-latency-demo.ts: per-route p50/p90 as ratios to a same-run /healthz baseline).
+//   node --import tsx bench/src/api-latency.ts [--history synthetic|demo] [--hosts 200] [--days 30] [--sample-s 10] [--raw-hours 6] [--runs 12] [--clickhouse URL] [--keep] [--reuse DB]
 // Seeded (defaults: 200 hosts x 8 GPUs, one sample per GPU every 10 s): the last `--raw-hours` plus
 // the current hour as raw samples (their rollups filled by the real materialized views); the 24 h
 // before that as 1-minute and 1-hour rollups and the rest of the 30 days as 1-hour rollups, both
@@ -24,13 +26,15 @@ import {
   startCollector,
   type Storage,
 } from '@renderwatch/collector';
+import { runDemo } from './api-latency-demo.js';
 import { startLocalClickHouse } from '@renderwatch/devkit';
 import pino from 'pino';
 
 const { values: args } = parseArgs({
   options: {
+    history: { type: 'string', default: 'synthetic' },
     hosts: { type: 'string', default: '200' },
-    days: { type: 'string', default: '30' },
+    days: { type: 'string', default: '' },
     'sample-s': { type: 'string', default: '10' },
     'raw-hours': { type: 'string', default: '6' },
     reuse: { type: 'string', default: '' },
@@ -40,7 +44,9 @@ const { values: args } = parseArgs({
   },
 });
 const HOSTS = Number(args.hosts);
-const DAYS = Number(args.days);
+const DEMO = args.history === 'demo';
+if (!DEMO && args.history !== 'synthetic') throw new Error(`--history: synthetic or demo, not ${args.history}`);
+const DAYS = Number(args.days === '' ? (DEMO ? 7 : 30) : args.days);
 const RUNS = Number(args.runs);
 const SAMPLE_S = Number(args['sample-s']);
 const RAW_H = Number(args['raw-hours']);
@@ -335,4 +341,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+if (DEMO) await runDemo({ days: DAYS, runs: RUNS, clickhouse: args.clickhouse, keep: args.keep, reuse: args.reuse });
+else await main();
