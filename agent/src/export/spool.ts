@@ -135,7 +135,7 @@ export function openSpool(o: SpoolOptions): Spool {
       closeSync(fd);
     }
   }
-  /** One frame, one write; a failed or short write is cut off again so the file stays readable. */
+  /** One frame, one write; a failed or short write is cut off again so the file stays readable, and throws. */
   function write(buf: Buffer): void {
     const s = cur as Segment;
     let n = 0;
@@ -144,6 +144,8 @@ export function openSpool(o: SpoolOptions): Spool {
     } finally {
       if (n !== buf.length) ftruncateSync(s.fd, s.size);
     }
+    // A short write (a full disk) was cut off too: the next frame goes where this one started.
+    if (n !== buf.length) throw new Error(`spool: short write, ${n} of ${buf.length} bytes (disk full?)`);
     s.size += n;
   }
   function setCheckpoints(json: string): void {
