@@ -162,3 +162,97 @@ describe('spool bookkeeping', () => {
     expect(late.stats()).toMatchObject({ droppedSamples: 1, droppedEvents: 0 });
   });
 });
+
+const mixed = (n: number): Uint8Array =>
+  ExportRequest.encode({ ...empty(), gpuSamples: [gpu(0)], events: Array.from({ length: n }, (_, i) => event(i)) }).finish();
+const cutOne = (s: Spool): void => {
+  s.appendRows(gpuRows(1), 1, 0);
+  s.cut(header(1));
+};
+const appendOne = (s: Spool): void => s.append({ ...header(1), gpuSamples: [gpu(0)] });
+/** The size of the first segment after `act` on a fresh spool with room to spare. */
+function segmentAfter(act: (s: Spool) => void): number {
+  const dir = tmp();
+  act(open(dir, { segmentBytes: 1 << 20 }));
+  return statSync(join(dir, segFiles(dir)[0] as string)).size;
+}
+const openFds = (): number => readdirSync('/proc/self/fd').length;
+
+describe('spool interface edges', () => {
+  it('cuts a batch with as many samples as events, and the next seq follows it without a restart', () => {
+    const s = open(tmp());
+    expect(s.nextSeq).toBe(T); // no state: the clock
+    s.appendRows(mixed(1), 1, 1);
+    expect(s.cut(header(T))).toBe(true);
+    expect(s.nextSeq).toBe(T + 1);
+    expect(s.head(1).map((b) => [b.seq, b.rows])).toEqual([[T, 2]]);
+  });
+
+  it('takes only agent_id, batch_seq and host from the header of a cut, never rows', () => {
+    const s = open(tmp());
+    s.appendRows(gpuRows(2), 2, 0);
+    s.cut({ ...header(3), gpuSamples: [gpu(9)], events: [event(9)] });
+    const r = s.head(1)[0]?.load();
+    expect([r?.agentId, r?.batchSeq, r?.host?.hostname, r?.gpuSamples.map((g) => g.index), r?.events.length]).toEqual(['a1', 3, 'h1', [0, 1], 0]);
+  });
+
+  it('head(n) hands out at most n batches, and a batch acked after it was handed out loads as nothing', () => {
+    const s = open(tmp());
+    for (const q of [1, 2, 3]) {
+      s.appendRows(gpuRows(1), 1, 0);
+      s.cut(header(q));
+    }
+    expect(s.head(2).map((b) => b.seq)).toEqual([1, 2]);
+    const [first] = s.head(1);
+    s.ack(1);
+    expect(first?.load()).toBeUndefined();
+    expect(first?.bytes?.()).toBeUndefined();
+    expect(s.stats()).toMatchObject({ batches: 2, droppedSamples: 0, droppedEvents: 0 });
+  });
+
+  it('starts a new segment when a cut or a whole batch ends exactly on segmentBytes, not one byte before', () => {
+    for (const act of [cutOne, appendOne]) {
+      const end = segmentAfter(act);
+      for (const [segmentBytes, files] of [
+        [end, 2],
+        [end + 1, 1],
+      ] as const) {
+        const dir = tmp();
+        act(open(dir, { segmentBytes }));
+        expect(segFiles(dir)).toHaveLength(files);
+      }
+    }
+  });
+
+  it('does not start a segment after a whole batch while rows are open: they are cut into the next batch intact', () => {
+    const dir = tmp();
+    const s = open(dir, { segmentBytes: 1 });
+    s.appendRows(mixed(1), 1, 1);
+    s.append({ ...header(1), gpuSamples: [gpu(5)] });
+    expect(segFiles(dir)).toHaveLength(1);
+    s.cut(header(2));
+    expect(segFiles(dir)).toHaveLength(2);
+    for (const sp of [s, open(dir, { segmentBytes: 1 })]) {
+      expect(sp.head(5).map((b) => [b.seq, b.load()?.gpuSamples.length, b.load()?.events.length])).toEqual([
+        [1, 1, 0],
+        [2, 1, 1],
+      ]);
+      expect(sp.stats()).toMatchObject({ batches: 2, droppedSamples: 0, droppedEvents: 0 });
+    }
+  });
+
+  it('close releases every file it opened and hands out nothing more', () => {
+    const dir = tmp();
+    const before = openFds();
+    const s = open(dir, { segmentBytes: 1 });
+    for (const q of [1, 2]) {
+      s.appendRows(gpuRows(1), 1, 0);
+      s.cut(header(q));
+    }
+    expect(openFds()).toBe(before + 3);
+    s.close();
+    expect(openFds()).toBe(before);
+    expect([s.size, s.head(5)]).toEqual([0, []]);
+    expect(seqs(open(dir))).toEqual([1, 2]);
+  });
+});
