@@ -39,6 +39,7 @@ export const MODULES = {
       'agent/src/export/spool-recovery.test.ts',
       'agent/src/export/spool-logs.test.ts',
       'agent/src/export/spool-durability.test.ts',
+      'agent/src/export/spool-kill.test.ts',
       'agent/src/export/crash-offsets.test.ts',
     ],
   },
