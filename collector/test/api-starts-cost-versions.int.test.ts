@@ -173,6 +173,39 @@ describe('GET /api/v1/cost', () => {
   });
 });
 
+describe('GET /api/v1/cost?by=host', () => {
+  // From the figures above: a-1 = H100 (2 GPU-h, 4.00, 425300 J, 4 jobs, 8 images) + L4 (1 GPU-h,
+  // 0.50, 59000 J, 2 jobs, 10 images) + the unattributed job (1 job, 3 images) = 3 GPU-h, 4.50,
+  // 484300 J, 7 jobs, 21 images; a-2 = A10 0.5 GPU-h unpriced, no counter, 1 job, 1 image.
+  it("answers every host's totals in one request, the same as one request per host", async () => {
+    const r = await get(`/api/v1/cost?${win()}&by=host`);
+    expect(r.status, r.body).toBe(200);
+    const kwh = (j: number): unknown => expect.closeTo(j / 3.6e6, 9);
+    expect(r.json['hosts']).toEqual([
+      {
+        host: 'a-1',
+        totals: { gpu_hours: 3, energy_kwh: kwh(484300), cost: 4.5, unpriced_gpu_hours: 0, jobs: 7, images: 21, unattributed_jobs: 1, unattributed_images: 3 },
+      },
+      {
+        host: 'a-2',
+        totals: { gpu_hours: 0.5, energy_kwh: null, cost: null, unpriced_gpu_hours: 0.5, jobs: 1, images: 1, unattributed_jobs: 0, unattributed_images: 0 },
+      },
+    ]);
+    // the same answer as before: the fleet's figures unchanged, and each host's totals equal to `?host=`
+    const plain = await get(`/api/v1/cost?${win()}`);
+    expect({ ...r.json, hosts: undefined }).toEqual({ ...plain.json, hosts: undefined });
+    expect(plain.json['hosts']).toBeUndefined();
+    for (const h of ['a-1', 'a-2']) {
+      const one = await get(`/api/v1/cost?${win()}&host=${h}`);
+      expect((r.json['hosts'] as { host: string; totals: unknown }[]).find((x) => x.host === h)?.totals).toEqual(one.json['totals']);
+    }
+    const filtered = await get(`/api/v1/cost?${win()}&host=a-2&by=host`);
+    expect((filtered.json['hosts'] as { host: string }[]).map((x) => x.host)).toEqual(['a-2']);
+    const none = await get(`/api/v1/cost?from=${at(-7200)}&to=${at(-3600)}&by=host`);
+    expect(none.json['hosts']).toEqual([]);
+  });
+});
+
 describe('GET /api/v1/versions', () => {
   it('answers version and extension-set runs with added/removed, and model hashes with first/last seen', async () => {
     const r = await get(`/api/v1/versions?${win()}`);

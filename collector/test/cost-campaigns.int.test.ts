@@ -225,7 +225,7 @@ describe('GET /api/v1/cost?by=campaign', () => {
   });
 
   it('rejects an unknown grouping and a range beyond the guard with 400 like the other routes; SQL in the host is a value; an unknown campaign is a 404', async () => {
-    const bad = await get(`/api/v1/cost?${win}&by=host`);
+    const bad = await get(`/api/v1/cost?${win}&by=tier`);
     expect(bad.status).toBe(400);
     const huge = await get(`/api/v1/cost?from=2000-01-01T00:00:00Z&to=${encodeURIComponent(at(0))}&by=campaign`);
     expect(huge.status).toBe(400);

@@ -1,8 +1,8 @@
 import { z } from 'zod';
 import { FilterValueSchema, RangeQuerySchema } from './range.js';
 
-/** Groupings `by` asks for beside the GPU models: `campaign` adds the `campaigns` section. */
-export const COST_GROUPINGS = ['gpu_model', 'campaign'] as const;
+/** Groupings `by` asks for beside the GPU models: `campaign` adds the `campaigns` section, `host` the `hosts` section. */
+export const COST_GROUPINGS = ['gpu_model', 'campaign', 'host'] as const;
 
 /** GET /api/v1/cost: GPU-hours, energy and cost per job and per image by GPU model (and by campaign with `by=campaign`). */
 export const CostQuerySchema = RangeQuerySchema.pick({ from: true, to: true }).extend({
@@ -73,6 +73,13 @@ export const CostCampaignSchema = z.object({
 });
 export type CostCampaign = z.infer<typeof CostCampaignSchema>;
 
+/** One host's totals: the same figures as the `totals` of `?host=<host>` over the same range. */
+export const CostHostSchema = z.object({
+  host: z.string(),
+  totals: CostTotalsSchema,
+});
+export type CostHost = z.infer<typeof CostHostSchema>;
+
 export const CostResponseSchema = z.object({
   from: z.string(),
   to: z.string(),
@@ -82,5 +89,7 @@ export const CostResponseSchema = z.object({
   totals: CostTotalsSchema,
   /** With `by=campaign` only: campaigns with a job in the range, most money first (at most 200). */
   campaigns: z.array(CostCampaignSchema).optional(),
+  /** With `by=host` only: every host with GPU time or jobs in the range, by name (one request instead of one per host). */
+  hosts: z.array(CostHostSchema).optional(),
 });
 export type CostResponse = z.infer<typeof CostResponseSchema>;

@@ -5,7 +5,7 @@
 // hourly ones. Cost per job and per image per GPU model from the configured price per
 // GPU-hour. Jobs are keyed by (host, gpu_index) and given to the GPU model of that GPU; jobs without
 // a known GPU go to the host's model when it has only one.
-import type { CostGpuModel, CostQuery, CostTotals } from '@renderwatch/schema';
+import type { CostGpuModel, CostHost, CostQuery, CostTotals } from '@renderwatch/schema';
 import type { TenantScope } from '../scope.js';
 import { joinSql, raw, sql, type SqlFragment } from '../sql.js';
 import { numOrNull } from './aggregates.js';
@@ -34,7 +34,7 @@ export function costSpans(from: Date, to: Date): { days: [Date, Date] | null; ho
   return { days: [new Date(d0), new Date(d1)], hours };
 }
 
-interface CostRow {
+export interface CostRow {
   host: string;
   gpu_uuid: string;
   gpu_index: Num;
@@ -52,7 +52,7 @@ export async function queryCost(
   to: Date,
   q: CostQuery,
   prices: readonly GpuPrice[],
-): Promise<{ gpu_models: CostGpuModel[]; totals: CostTotals }> {
+): Promise<{ gpu_models: CostGpuModel[]; totals: CostTotals; hosts?: CostHost[] }> {
   const spans = costSpans(from, to);
   const host: SqlFragment[] = q.host === undefined ? [] : [sql`host = ${q.host}`];
   // Per rollup table: the views' sum states, and the history copied by migration 0012 (FINAL: a
@@ -66,7 +66,7 @@ export async function queryCost(
     UNION ALL
     SELECT host, gpu_index, gpu_uuid, gpu_name, ${HISTORY_COLS} FROM ${s.rows(`gpu_cost_history_${grain}`, span(a, b), { final: true })}`;
   const parts = [...(spans.days === null ? [] : [part('1d', ...spans.days)]), ...spans.hours.map(([a, b]) => part('1h', a, b))];
-  if (parts.length === 0) return costAnswer([], [], prices);
+  if (parts.length === 0) return { ...costAnswer([], [], prices), ...(q.by === 'host' ? { hosts: [] } : {}) };
   const rows = await s.query<CostRow>(sql`
     SELECT host, gpu_uuid, gpu_index, anyIf(gpu_name, gpu_name != '') AS name, sum(sm) AS sampled_ms,
       sum(ej) AS energy_joules, sum(en) AS energy_samples, sum(jb) AS jobs, sum(im) AS images
@@ -74,7 +74,25 @@ export async function queryCost(
     GROUP BY host, gpu_index, gpu_uuid`);
   const gpus = rows.filter((r) => r.gpu_uuid !== '' && (numOrNull(r.sampled_ms) ?? 0) > 0);
   const jobs = rows.filter((r) => r.gpu_uuid === '' && (numOrNull(r.jobs) ?? 0) > 0);
-  return costAnswer(gpus, jobs, prices);
+  return { ...costAnswer(gpus, jobs, prices), ...(q.by === 'host' ? { hosts: costByHost(gpus, jobs, prices) } : {}) };
+}
+
+/**
+ * `by=host`: each host's totals from the same rows, worked out as `?host=` would (a job is given to a
+ * GPU of its own host only, so a host's rows alone give its answer). Pure.
+ */
+export function costByHost(gpus: readonly CostRow[], jobs: readonly CostRow[], prices: readonly GpuPrice[]): CostHost[] {
+  const byHost = new Map<string, { gpus: CostRow[]; jobs: CostRow[] }>();
+  const of = (h: string): { gpus: CostRow[]; jobs: CostRow[] } => {
+    let e = byHost.get(h);
+    if (e === undefined) byHost.set(h, (e = { gpus: [], jobs: [] }));
+    return e;
+  };
+  for (const g of gpus) of(g.host).gpus.push(g);
+  for (const j of jobs) of(j.host).jobs.push(j);
+  return [...byHost.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([host, e]) => ({ host, totals: costAnswer(e.gpus, e.jobs, prices).totals }));
 }
 
 interface ModelAcc {
@@ -85,7 +103,7 @@ interface ModelAcc {
   images: number;
 }
 
-function costAnswer(gpus: CostRow[], jobs: CostRow[], prices: readonly GpuPrice[]): { gpu_models: CostGpuModel[]; totals: CostTotals } {
+function costAnswer(gpus: readonly CostRow[], jobs: readonly CostRow[], prices: readonly GpuPrice[]): { gpu_models: CostGpuModel[]; totals: CostTotals } {
   const byIndex = new Map<string, string>();
   const hostModels = new Map<string, Set<string>>();
   const models = new Map<string, ModelAcc>();

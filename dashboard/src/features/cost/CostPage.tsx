@@ -57,7 +57,7 @@ function Totals({ d }: { d: CostResponse }) {
 
 function ByHost({ hosts, rangeKey }: { hosts: string[]; rangeKey: string }) {
   const { range } = useTimeRange();
-  // one request per host: asked once the page's first frame is painted and the browser is idle
+  // one request for every host (by=host): asked once the page's first frame is painted and the browser is idle
   const idle = useIdleAfterPaint();
   const q = usePolledQuery(`cost-hosts:${rangeKey}:${hosts.join(',')}`, (c) => fetchCostByHost(c, range, hosts), {
     live: false,
@@ -71,12 +71,12 @@ function ByHost({ hosts, rangeKey }: { hosts: string[]; rangeKey: string }) {
           <BarList
             testId="cost-by-host"
             items={[...d]
-              .sort((a, b) => (b.cost.totals.cost ?? 0) - (a.cost.totals.cost ?? 0))
+              .sort((a, b) => (b.totals.cost ?? 0) - (a.totals.cost ?? 0))
               .map((h) => ({
                 key: h.host,
                 label: <Link to={`/hosts/${encodeURIComponent(h.host)}`}>{h.host}</Link>,
-                value: h.cost.totals.cost ?? 0,
-                valueText: `${money(h.cost.totals.cost)} · ${formatNumber(h.cost.totals.gpu_hours, 1)} GPU-h`,
+                value: h.totals.cost ?? 0,
+                valueText: `${money(h.totals.cost)} · ${formatNumber(h.totals.gpu_hours, 1)} GPU-h`,
               }))}
           />
         )}

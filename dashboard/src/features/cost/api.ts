@@ -4,6 +4,7 @@ import {
   FleetResponseSchema,
   type CapacityResponse,
   type CostResponse,
+  type CostTotals,
   type FleetResponse,
 } from '@renderwatch/schema';
 import type { ApiClient, ApiResult } from '../../api/client.js';
@@ -21,16 +22,39 @@ export function fetchCapacityFor(c: ApiClient, range: TimeRange): Promise<ApiRes
   return c.get('/api/v1/capacity', CapacityResponseSchema, rangeQuery(range));
 }
 
-/** Cost of every host in turn (the API answers one host per call); the page asks once its main answer is in. */
-export async function fetchCostByHost(c: ApiClient, range: TimeRange, hosts: readonly string[]): Promise<ApiResult<{ host: string; cost: CostResponse }[]>> {
-  const out: { host: string; cost: CostResponse }[] = [];
+/** A host without GPU time or jobs in the range: what `?host=` answers for it. */
+const NO_COST: CostTotals = {
+  gpu_hours: 0,
+  energy_kwh: null,
+  cost: null,
+  unpriced_gpu_hours: 0,
+  jobs: 0,
+  images: 0,
+  unattributed_jobs: 0,
+  unattributed_images: 0,
+};
+
+/**
+ * The totals of each of `hosts` over the range in one request (`by=host`), in the order given; a host
+ * the answer does not list had nothing in the range. A collector older than `by=host` answers no
+ * `hosts`: then one request per host, as before.
+ */
+export async function fetchCostByHost(c: ApiClient, range: TimeRange, hosts: readonly string[]): Promise<ApiResult<{ host: string; totals: CostTotals }[]>> {
   const q = rangeQuery(range);
+  const grouped = await c.get('/api/v1/cost', CostResponseSchema, { ...q, by: 'host' });
+  if (!grouped.ok) return grouped;
+  const list = grouped.data.hosts;
+  if (list !== undefined) {
+    const byName = new Map(list.map((h) => [h.host, h.totals]));
+    return { ok: true, data: hosts.map((host) => ({ host, totals: byName.get(host) ?? NO_COST })) };
+  }
+  const out: { host: string; totals: CostTotals }[] = [];
   const answers = await Promise.all(hosts.map((h) => c.get('/api/v1/cost', CostResponseSchema, { ...q, host: h })));
   for (let i = 0; i < hosts.length; i++) {
     const a = answers[i];
     if (a === undefined) continue;
     if (!a.ok) return a;
-    out.push({ host: hosts[i] ?? '', cost: a.data });
+    out.push({ host: hosts[i] ?? '', totals: a.data.totals });
   }
   return { ok: true, data: out };
 }
