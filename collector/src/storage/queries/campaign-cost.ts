@@ -136,8 +136,8 @@ async function jobCounts(c: Ctx): Promise<{ c: string; jobs: Num; images: Num; u
     FROM (
       SELECT host, job_id, any(campaign_id) AS c, toUInt16(ifNull(any(gpu_index), ${onlyGpu(c)})) AS gi, ifNull(anyIf(images, kind = 'job_end'), 0) AS img,
         countIf(kind = 'job_end') AS ends, maxIf(${MS}, kind = 'job_end') AS e0
-      FROM ${c.s.rows('runtime_events', sql`ts >= ${since} AND ts < ${c.to} AND campaign_id IN (${list(c.ids)}) AND host IN (${list(c.hosts)})`, {
-        prewhere: sql`kind IN ('job_start', 'job_end')`,
+      FROM ${c.s.rows('runtime_events', sql`ts >= ${since} AND ts < ${c.to} AND host IN (${list(c.hosts)})`, {
+        prewhere: sql`kind IN ('job_start', 'job_end') AND campaign_id IN (${list(c.ids)})`,
       })}
       GROUP BY host, job_id
     )
@@ -178,8 +178,8 @@ async function campaignCosts(
   const one = only === undefined ? [] : [sql`campaign_id = ${only}`];
   const found = await s.query<{ campaign_id: string; hosts: string[]; gpus: [string, Num][] }>(sql`
     SELECT campaign_id, groupUniqArray(host) AS hosts, groupUniqArray(tuple(host, ifNull(gpu_index, ${NO_GPU}))) AS gpus, max(${MS}) AS last_ms
-    FROM ${s.rows('runtime_events', joinSql([sql`ts >= ${from} AND ts < ${to} AND campaign_id != ''`, ...host, ...one], ' AND '), {
-      prewhere: sql`kind IN ('job_start', 'job_end')`,
+    FROM ${s.rows('runtime_events', joinSql([sql`ts >= ${from} AND ts < ${to}`, ...host], ' AND '), {
+      prewhere: joinSql([sql`kind IN ('job_start', 'job_end') AND campaign_id != ''`, ...one], ' AND '),
     })}
     GROUP BY campaign_id
     ORDER BY last_ms DESC, campaign_id
@@ -215,8 +215,8 @@ async function campaignCosts(
   const [meta, shares, counts] = await Promise.all([
     s.query<{ campaign_id: string; label: string; runtime: string; hosts: string[] }>(sql`
       SELECT campaign_id, anyIf(campaign_label, campaign_label != '') AS label, anyIf(runtime, runtime != '') AS runtime, groupUniqArray(host) AS hosts
-      FROM ${s.rows('runtime_events', joinSql([sql`ts >= ${since} AND ts < ${to} AND campaign_id IN (${list(ids)})`, ...host], ' AND '), {
-        prewhere: sql`kind IN ('job_start', 'job_end', 'campaign')`,
+      FROM ${s.rows('runtime_events', joinSql([sql`ts >= ${since} AND ts < ${to}`, ...host], ' AND '), {
+        prewhere: sql`kind IN ('job_start', 'job_end', 'campaign') AND campaign_id IN (${list(ids)})`,
       })}
       GROUP BY campaign_id`),
     pairs.size === 0 ? [] : sharesOf(ctx),

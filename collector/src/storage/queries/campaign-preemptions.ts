@@ -32,14 +32,20 @@ async function queryNotices(s: TenantScope, hosts: readonly string[], from: Date
   return rows.map((r) => ({ host: r.host, ms: Number(r.ms) }));
 }
 
-/** Job campaigns: notices on their hosts from their first event to CAMPAIGN_IDLE_MS after their last (attributePreemptions). */
-export async function addPreemptions(s: TenantScope, byCampaign: Map<string, CampaignEventRow[]>): Promise<void> {
-  const all = [...byCampaign.values()].flat();
-  if (all.length === 0) return;
-  const hosts = [...new Set(all.map((r) => r.host))];
-  const from = new Date(Math.min(...all.map((r) => r.ms)));
-  const to = new Date(Math.max(...all.map((r) => r.ms)) + CAMPAIGN_IDLE_MS + 1000);
-  attributePreemptions(byCampaign, await queryNotices(s, hosts, from, to));
+/** Job campaigns: the notices on their hosts from their first event to CAMPAIGN_IDLE_MS after their last, for attributePreemptions. */
+export async function preemptionNotices(s: TenantScope, byCampaign: ReadonlyMap<string, readonly CampaignEventRow[]>): Promise<{ host: string; ms: number }[]> {
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  const hosts = new Set<string>();
+  for (const rows of byCampaign.values()) {
+    for (const r of rows) {
+      hosts.add(r.host);
+      if (r.ms < min) min = r.ms;
+      if (r.ms > max) max = r.ms;
+    }
+  }
+  if (hosts.size === 0) return [];
+  return queryNotices(s, [...hosts], new Date(min), new Date(max + CAMPAIGN_IDLE_MS + 1000));
 }
 
 /**

@@ -7,8 +7,8 @@ import type { CampaignDetail, CampaignsQuery, CampaignSummary, WorkflowCacheQuer
 import type { TenantScope } from '../scope.js';
 import { joinSql, sql, type SqlFragment } from '../sql.js';
 import { numOrNull } from './aggregates.js';
-import { deriveCampaign, type CampaignEventRow } from './campaign-derive.js';
-import { addPreemptions, addTrainingPreemptions, HOST_WIDE_CAMPAIGN } from './campaign-preemptions.js';
+import { CAMPAIGN_IDLE_MS, deriveCampaign, type CampaignEventRow } from './campaign-derive.js';
+import { addTrainingPreemptions, attributePreemptions, HOST_WIDE_CAMPAIGN, preemptionNotices } from './campaign-preemptions.js';
 import { segmentTrainingRuns, TRAINING_RUNTIMES, trainingCampaign, trainingCampaignId, type TrainingEventRow } from './training-campaigns.js';
 
 /** Events of a campaign read from this long before the range. */
@@ -80,21 +80,22 @@ async function campaignRows(s: TenantScope, ids: readonly string[], from: Date, 
   if (ids.length === 0) return out;
   const since = new Date(from.getTime() - CAMPAIGN_LOOKBACK_MS);
   const inRange = sql`ts >= ${since} AND ts < ${to}`;
+  // The campaign ids are read first (PREWHERE): the wide columns only of the granules holding them.
   const rows = await s.query<RawRow>(sql`
     SELECT ${COLUMNS}
-    FROM ${s.rows(
-      'runtime_events',
-      sql`${inRange} AND campaign_id IN (${joinSql(
+    FROM ${s.rows('runtime_events', inRange, {
+      prewhere: sql`${JOB_KINDS} AND campaign_id IN (${joinSql(
         ids.map((id) => sql`${id}`),
         ', ',
       )})`,
-      { prewhere: JOB_KINDS },
-    )}
+    })}
     ORDER BY ms`);
   const jobCampaign = new Map<string, string>();
   for (const r of rows) {
     const row = toRow(r);
-    out.set(row.campaign_id, [...(out.get(row.campaign_id) ?? []), row]);
+    const list = out.get(row.campaign_id);
+    if (list === undefined) out.set(row.campaign_id, [row]);
+    else list.push(row);
     if (row.job_id !== '') jobCampaign.set(`${row.host}\u0000${row.job_id}`, row.campaign_id);
   }
   const jobIds = [...new Set(rows.filter((r) => r.job_id !== '').map((r) => r.job_id))];
@@ -136,19 +137,20 @@ async function trainingRuns(
   const byRun = new Map<string, TrainingEventRow[]>();
   for (const r of rows) {
     const k = `${r.host}\u0000${r.runtime}`;
-    byRun.set(k, [
-      ...(byRun.get(k) ?? []),
-      {
-        ms: Number(r.ms),
-        host: r.host,
-        runtime: r.runtime,
-        kind: r.kind,
-        epoch: numOrNull(r.epoch),
-        total_epochs: numOrNull(r.total_epochs),
-        step: numOrNull(r.step),
-        total_steps: numOrNull(r.total_steps),
-      },
-    ]);
+    const row: TrainingEventRow = {
+      ms: Number(r.ms),
+      host: r.host,
+      runtime: r.runtime,
+      kind: r.kind,
+      epoch: numOrNull(r.epoch),
+      total_epochs: numOrNull(r.total_epochs),
+      step: numOrNull(r.step),
+      total_steps: numOrNull(r.total_steps),
+    };
+    // pushed, not copied: a run has up to 200,000 progress rows
+    const list = byRun.get(k);
+    if (list === undefined) byRun.set(k, [row]);
+    else list.push(row);
   }
   await addTrainingPreemptions(s, byRun, since, to);
   const out: CampaignDetail[] = [];
@@ -157,20 +159,26 @@ async function trainingRuns(
 }
 
 /**
- * `host_silent` interruptions: within each campaign's span, HOST_SILENT_MINUTES or more whole minutes
- * in a row without a host sample of a host that has host samples there, unless the campaign recorded a restart between the gap's
- * start and EXPLAINED_WITHIN_MS after its end. Hosts without host samples in the span give none.
- * Added to the campaign's rows as `campaign` events at the end of the gap.
+ * The interruptions read beside the campaigns' rows, both queries at once: `preemption` notices
+ * (campaign-preemptions.ts) added first, then `host_silent` gaps (addHostSilences), which a
+ * preemption row at the gap explains.
  */
-async function addHostSilences(s: TenantScope, byCampaign: Map<string, CampaignEventRow[]>): Promise<void> {
-  const spans = [...byCampaign.entries()].map(([id, rows]) => {
-    const ms = rows.map((r) => r.ms);
-    return { id, rows, hosts: [...new Set(rows.map((r) => r.host))], from: Math.min(...ms), to: Math.max(...ms) };
-  });
-  if (spans.length === 0) return;
-  const hosts = [...new Set(spans.flatMap((x) => x.hosts))];
-  const from = new Date(Math.floor(Math.min(...spans.map((x) => x.from)) / 60_000) * 60_000);
-  const to = new Date(Math.max(...spans.map((x) => x.to)) + 60_000);
+async function addInterruptions(s: TenantScope, byCampaign: Map<string, CampaignEventRow[]>): Promise<void> {
+  if (byCampaign.size === 0) return;
+  // a notice joins a campaign up to CAMPAIGN_IDLE_MS after its last row: the host minutes are read that much further
+  const [notices, minutes] = await Promise.all([preemptionNotices(s, byCampaign), hostMinutes(s, byCampaign, CAMPAIGN_IDLE_MS)]);
+  attributePreemptions(byCampaign, notices);
+  addHostSilences(byCampaign, minutes);
+}
+
+/** Minutes with a host sample (epoch ms) of each of the campaigns' hosts, over their rows' span and `extraMs` after it. */
+async function hostMinutes(s: TenantScope, byCampaign: ReadonlyMap<string, readonly CampaignEventRow[]>, extraMs: number): Promise<Map<string, number[]>> {
+  const byHost = new Map<string, number[]>();
+  const all = [...byCampaign.values()].flat();
+  if (all.length === 0) return byHost;
+  const hosts = [...new Set(all.map((r) => r.host))];
+  const from = new Date(Math.floor(Math.min(...all.map((r) => r.ms)) / 60_000) * 60_000);
+  const to = new Date(Math.max(...all.map((r) => r.ms)) + extraMs + 60_000);
   const minutes = await s.query<{ host: string; m: Num }>(sql`
     SELECT host, toUInt32(toStartOfMinute(ts)) AS m
     FROM ${s.rows(
@@ -183,8 +191,26 @@ async function addHostSilences(s: TenantScope, byCampaign: Map<string, CampaignE
     GROUP BY host, m
     ORDER BY host, m
     LIMIT 500000`);
-  const byHost = new Map<string, number[]>();
-  for (const r of minutes) byHost.set(r.host, [...(byHost.get(r.host) ?? []), Number(r.m) * 1000]);
+  for (const r of minutes) {
+    const list = byHost.get(r.host);
+    if (list === undefined) byHost.set(r.host, [Number(r.m) * 1000]);
+    else list.push(Number(r.m) * 1000);
+  }
+  return byHost;
+}
+
+/**
+ * `host_silent` interruptions: within each campaign's span, HOST_SILENT_MINUTES or more whole minutes
+ * in a row without a host sample of a host that has host samples there, unless the campaign recorded a restart between the gap's
+ * start and EXPLAINED_WITHIN_MS after its end. Hosts without host samples in the span give none.
+ * Added to the campaign's rows as `campaign` events at the end of the gap. `byHost`: hostMinutes
+ * over at least each campaign's span.
+ */
+function addHostSilences(byCampaign: Map<string, CampaignEventRow[]>, byHost: ReadonlyMap<string, readonly number[]>): void {
+  const spans = [...byCampaign.entries()].map(([id, rows]) => {
+    const ms = rows.map((r) => r.ms);
+    return { id, rows, hosts: [...new Set(rows.map((r) => r.host))], from: Math.min(...ms), to: Math.max(...ms) };
+  });
   for (const span of spans) {
     for (const host of span.hosts) {
       const ms = (byHost.get(host) ?? []).filter((m) => m >= span.from - 60_000 && m <= span.to);
@@ -231,11 +257,12 @@ const EMPTY_ROW: CampaignEventRow = {
 
 const summary = ({ interruption_list: _i, cache_hit_ratio: _c, total_epochs: _t, last_epoch: _l, ...rest }: CampaignDetail): CampaignSummary => rest;
 
-export async function queryCampaigns(s: TenantScope, q: CampaignsQuery, from: Date, to: Date, nowMs: number): Promise<CampaignSummary[]> {
-  const conds = [sql`ts >= ${from} AND ts < ${to}`, sql`campaign_id NOT IN ('', ${HOST_WIDE_CAMPAIGN})`, ...filters(q)];
+/** Job campaigns (not training runs) with a job event in [from, to), at most CAMPAIGN_LIST_CAP, newest activity first. */
+async function jobCampaigns(s: TenantScope, q: CampaignsQuery, from: Date, to: Date, nowMs: number): Promise<CampaignDetail[]> {
+  const conds = [sql`ts >= ${from} AND ts < ${to}`, ...filters(q)];
   const ids = await s.query<{ campaign_id: string }>(sql`
     SELECT campaign_id, max(${MS}) AS last_ms
-    FROM ${s.rows('runtime_events', joinSql(conds, ' AND '), { prewhere: JOB_KINDS })}
+    FROM ${s.rows('runtime_events', joinSql(conds, ' AND '), { prewhere: sql`${JOB_KINDS} AND campaign_id NOT IN ('', ${HOST_WIDE_CAMPAIGN})` })}
     GROUP BY campaign_id
     ORDER BY last_ms DESC
     LIMIT ${CAMPAIGN_LIST_CAP}`);
@@ -245,9 +272,14 @@ export async function queryCampaigns(s: TenantScope, q: CampaignsQuery, from: Da
     from,
     to,
   );
-  await addPreemptions(s, rows);
-  await addHostSilences(s, rows);
-  const all = [...[...rows.entries()].map(([id, r]) => deriveCampaign(id, r, nowMs)), ...(await trainingRuns(s, q, from, to, nowMs))];
+  await addInterruptions(s, rows);
+  return [...rows.entries()].map(([id, r]) => deriveCampaign(id, r, nowMs));
+}
+
+export async function queryCampaigns(s: TenantScope, q: CampaignsQuery, from: Date, to: Date, nowMs: number): Promise<CampaignSummary[]> {
+  // job campaigns and training runs are read at the same time
+  const [jobs, training] = await Promise.all([jobCampaigns(s, q, from, to, nowMs), trainingRuns(s, q, from, to, nowMs)]);
+  const all = [...jobs, ...training];
   return all
     .filter((c) => q.status === undefined || c.status === q.status)
     .sort((a, b) => b.last_at.localeCompare(a.last_at) || a.id.localeCompare(b.id))
@@ -260,8 +292,7 @@ export async function queryCampaign(s: TenantScope, id: string, from: Date, to: 
   if (id.startsWith('t-')) return (await trainingRuns(s, {}, from, to, nowMs)).find((c) => c.id === id);
   if (id === HOST_WIDE_CAMPAIGN) return undefined;
   const all = await campaignRows(s, [id], from, to);
-  await addPreemptions(s, all);
-  await addHostSilences(s, all);
+  await addInterruptions(s, all);
   const rows = all.get(id);
   return rows === undefined || rows.length === 0 ? undefined : deriveCampaign(id, rows, nowMs);
 }
