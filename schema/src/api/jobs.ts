@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { JOB_OUTCOMES, type JobOutcome } from '../events.js';
 import { FilterValueSchema, RangeQuerySchema, ResolutionSchema } from './range.js';
 
 /** GET /api/v1/jobs/stats: job outcomes and duration percentiles by model and runtime. */
@@ -9,14 +10,14 @@ export const JobStatsQuerySchema = RangeQuerySchema.pick({ from: true, to: true 
 });
 export type JobStatsQuery = z.infer<typeof JobStatsQuerySchema>;
 
+/** One count per job outcome, named as the outcome (`ok`, `oom`, ...): an outcome added to JOB_OUTCOMES is a new field. */
+const OUTCOME_COUNTS = Object.fromEntries(JOB_OUTCOMES.map((o) => [o, z.number()])) as Record<JobOutcome, z.ZodNumber>;
+
 export const JobStatsRowSchema = z.object({
   model: z.string(),
   runtime: z.string(),
   jobs: z.number(),
-  ok: z.number(),
-  oom: z.number(),
-  error: z.number(),
-  interrupted: z.number(),
+  ...OUTCOME_COUNTS,
   /** ok ÷ all jobs; null without jobs. */
   completion_ratio: z.number().nullable(),
   images: z.number(),

@@ -10,11 +10,15 @@ import { splitTs } from '../../domain/time.js';
 import { createStorage, ensureDatabase, type Storage } from '../clickhouse.js';
 import { migrate } from '../migrate.js';
 import { raw, sql } from '../sql.js';
+import { resolveRange } from '../resolution.js';
+import { scoped } from '../scope.js';
 import { JOB_OUTCOME_COLUMNS, jobAggs } from './aggregates.js';
+import { queryJobStats } from './jobs.js';
 
 const TENANT = 'tenant-outcomes';
 const db = `rw_outcomes_${randomBytes(4).toString('hex')}`;
 let st: Storage;
+let atMs = 0;
 const cols = JOB_OUTCOMES.map((o) => JOB_OUTCOME_COLUMNS[o]);
 
 beforeAll(async () => {
@@ -23,6 +27,7 @@ beforeAll(async () => {
   st = createStorage(o);
   await migrate(st);
   const at = Math.floor(Date.now() / 3600_000) * 3600_000 - 2 * 3600_000;
+  atMs = at;
   await st.insert(
     'runtime_events',
     JOB_OUTCOMES.flatMap((outcome, i) => Array.from({ length: i + 1 }, (_, k) => ({ outcome, k }))).map(({ outcome, k }, n) => ({
@@ -85,4 +90,43 @@ describe('job outcome columns', () => {
       });
     }
   });
+});
+
+describe('GET /api/v1/jobs/stats counts every outcome (queries/jobs.ts)', () => {
+  // the same jobs: 1 ok, 2 oom, 3 error, 4 interrupted (the i-th outcome i + 1), all sdxl on h1
+  const limits = { maxRangeDays: 31, maxPoints: 100_000, rawRetentionDays: 7, rollup1mRetentionDays: 30 };
+  const cases = [
+    { step_s: 10, host: 'h1', res: 'raw' },
+    { step_s: 60, host: 'h1', res: '1m' },
+    { step_s: 3600, host: 'h1', res: '1h' },
+    { step_s: 60, host: undefined, res: '1m' },
+    { step_s: 3600, host: undefined, res: '1h' },
+  ] as const;
+  for (const c of cases) {
+    it(`at ${c.res} ${c.host === undefined ? 'from the model rollups' : 'for a host'}: each outcome's own count under its name`, async () => {
+      const r = resolveRange(
+        { from: new Date(atMs - 3600_000).toISOString(), to: new Date(atMs + 3600_000).toISOString(), step_s: c.step_s },
+        Date.now(),
+        limits,
+      );
+      expect(r.resolution).toBe(c.res);
+      const rows = await queryJobStats(scoped(st, TENANT), r, { host: c.host });
+      const byOutcome = Object.fromEntries(JOB_OUTCOMES.map((o, i) => [o, i + 1]));
+      expect(rows).toEqual([
+        {
+          model: 'sdxl.safetensors',
+          runtime: 'comfyui',
+          jobs: total,
+          ...byOutcome,
+          completion_ratio: (byOutcome['ok'] ?? Number.NaN) / total,
+          images: total,
+          duration_p50_s: 5,
+          duration_p90_s: 5,
+          duration_p99_s: 5,
+        },
+      ]);
+      // hand-worked for today's four outcomes: 1 ok of 10 jobs
+      expect([rows[0]?.ok, rows[0]?.oom, rows[0]?.error, rows[0]?.interrupted, rows[0]?.completion_ratio]).toEqual([1, 2, 3, 4, 0.1]);
+    });
+  }
 });

@@ -1,13 +1,23 @@
 // Job statistics by model and runtime: outcome counts, completion ratio, images, duration
 // percentiles (t-digest), from the job rollups (model-level ones when no host is asked for) or raw
 // events by resolution.
-import type { JobStatsQuery, JobStatsRow } from '@renderwatch/schema';
+import { JOB_OUTCOMES, type JobOutcome, type JobStatsQuery, type JobStatsRow } from '@renderwatch/schema';
 import type { ResolvedRange } from '../resolution.js';
 import type { TenantScope } from '../scope.js';
 import { joinSql, sql, type SqlFragment } from '../sql.js';
-import { jobAggs, jobKindsFilter, numOrNull, timeCol } from './aggregates.js';
+import { JOB_OUTCOME_COLUMNS, jobAggs, jobKindsFilter, numOrNull, timeCol, type JobOutcomeColumn } from './aggregates.js';
 
 type Num = number | string | null;
+
+/** The outcome count columns, from the outcome vocabulary (JOB_OUTCOMES) and its columns (JOB_OUTCOME_COLUMNS). */
+export const OUTCOME_COLUMNS: readonly JobOutcomeColumn[] = JOB_OUTCOMES.map((o) => JOB_OUTCOME_COLUMNS[o]);
+
+type StatsDbRow = { model: string; runtime: string; jobs: Num; images: Num; duration_q: Num[] } & Record<JobOutcomeColumn, Num>;
+
+/** Each outcome's count of a row, under the outcome's name. */
+export function outcomeCounts(x: Record<JobOutcomeColumn, Num>): Record<JobOutcome, number> {
+  return Object.fromEntries(JOB_OUTCOMES.map((o) => [o, numOrNull(x[JOB_OUTCOME_COLUMNS[o]]) ?? 0])) as Record<JobOutcome, number>;
+}
 
 /** Without a host filter, the model-level rollups (migration 0008: no host, GPU or resolution in the key). */
 function jobsTable(r: ResolvedRange, q: JobStatsQuery): string {
@@ -20,18 +30,8 @@ export async function queryJobStats(s: TenantScope, r: ResolvedRange, q: JobStat
   if (q.host !== undefined) conds.push(sql`host = ${q.host}`);
   if (q.model !== undefined) conds.push(sql`model = ${q.model}`);
   if (q.runtime !== undefined) conds.push(sql`runtime = ${q.runtime}`);
-  const rows = await s.query<{
-    model: string;
-    runtime: string;
-    jobs: Num;
-    jobs_ok: Num;
-    jobs_oom: Num;
-    jobs_error: Num;
-    jobs_interrupted: Num;
-    images: Num;
-    duration_q: Num[];
-  }>(sql`
-    SELECT model, runtime, ${jobAggs(r.resolution, ['jobs', 'jobs_ok', 'jobs_oom', 'jobs_error', 'jobs_interrupted', 'images', 'duration_q'])}
+  const rows = await s.query<StatsDbRow>(sql`
+    SELECT model, runtime, ${jobAggs(r.resolution, ['jobs', ...OUTCOME_COLUMNS, 'images', 'duration_q'])}
     FROM ${s.rows(jobsTable(r, q), joinSql(conds, ' AND '))}
     GROUP BY model, runtime
     HAVING jobs > 0
@@ -39,17 +39,14 @@ export async function queryJobStats(s: TenantScope, r: ResolvedRange, q: JobStat
     LIMIT 500`);
   return rows.map((x) => {
     const jobs = numOrNull(x.jobs) ?? 0;
-    const ok = numOrNull(x.jobs_ok) ?? 0;
+    const counts = outcomeCounts(x);
     const [p50, p90, p99] = (x.duration_q ?? []).map((v) => numOrNull(v));
     return {
       model: x.model,
       runtime: x.runtime,
       jobs,
-      ok,
-      oom: numOrNull(x.jobs_oom) ?? 0,
-      error: numOrNull(x.jobs_error) ?? 0,
-      interrupted: numOrNull(x.jobs_interrupted) ?? 0,
-      completion_ratio: jobs > 0 ? ok / jobs : null,
+      ...counts,
+      completion_ratio: jobs > 0 ? counts.ok / jobs : null,
       images: numOrNull(x.images) ?? 0,
       duration_p50_s: p50 ?? null,
       duration_p90_s: p90 ?? null,
