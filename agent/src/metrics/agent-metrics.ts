@@ -1,7 +1,8 @@
 // The agent's Prometheus registry: GPU, host and runtime-event instruments plus the agent's own
-// health (sample errors, export failures, queue depth) and, optionally, Node process metrics.
+// health (sample errors, export failures, queue depth) and, optionally, Node process metrics. The
+// /metrics body is kept as bytes (text-registry.ts families, the per-sample GPU/host/peer families)
+// and a scrape concatenates what is kept; only what changed since the last scrape is rendered again.
 import type { RuntimeEvent } from '@renderwatch/schema';
-import { Counter, Gauge, Registry } from 'prom-client';
 import type { SendResult } from '../export/send-result.js';
 import type { HostSnapshotLike } from '../export/to-wire.js';
 import type { GpuSnapshot, GpuStatusChange } from '../sampling/sampler.js';
@@ -9,10 +10,10 @@ import { createCompatMetrics, type MetricsCompatMode } from './compat/compat-met
 import { createGpuMetrics, GPU_SAMPLE_FAMILIES, type GpuMetrics } from './gpu-metrics.js';
 import { createHostMetrics, HOST_FAMILIES } from './host-metrics.js';
 import { sampleSourceLabel, type SampleSource } from './labels.js';
-import { openMetricsText } from './openmetrics.js';
 import { registerParseErrorMetrics } from './parse-error-metrics.js';
 import { registerProcessMetrics } from './process-metrics.js';
 import { createRuntimeMetrics } from './runtime-metrics.js';
+import { TextCounter, TextGauge, TextRegistry } from './text-registry.js';
 
 /** prom-client default metrics that `promtool check metrics` rejects (gauges named `_total`). */
 export const PROMTOOL_REJECTED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
@@ -28,7 +29,7 @@ export interface AgentMetricsOptions {
 }
 
 export interface AgentMetrics {
-  readonly registry: Registry;
+  readonly registry: TextRegistry;
   observeGpus(gpus: readonly GpuSnapshot[], nowMs?: number): void;
   observeGpuStatus(changes: readonly GpuStatusChange[]): void;
   observeHost(h: HostSnapshotLike): void;
@@ -49,16 +50,21 @@ export interface AgentMetrics {
    * most once per sample and format; /metrics serves the registry's families followed by these.
    */
   sampleText(openMetrics: boolean): string;
+  /** The per-sample families as bytes (what /metrics serves after the registry's), kept per sample and format. */
+  sampleBytes(openMetrics: boolean): readonly Buffer[];
+  /** The whole /metrics body as the bytes to write in order: the registry's, the per-sample ones, `# EOF` for OpenMetrics. */
+  body(openMetrics: boolean): Buffer[];
   /** The whole /metrics body: the registry (agent, runtime, process) and sampleText. */
   text(openMetrics: boolean): Promise<string>;
   /** Names of every family served (registry + per-sample), for the docs check. */
   familyNames(): string[];
 }
 
-const NO_GPU_METRICS: GpuMetrics = { observeGpus: () => undefined, observeStatus: () => undefined, text: () => '' };
+const NO_GPU_METRICS: GpuMetrics = { observeGpus: () => undefined, observeStatus: () => undefined, bytes: () => Buffer.alloc(0) };
+const EOF = Buffer.from('# EOF\n');
 
 export function createAgentMetrics(o: AgentMetricsOptions): AgentMetrics {
-  const registry = new Registry();
+  const registry = new TextRegistry();
   if (o.processMetrics !== false) {
     // A lean set, not collectDefaultMetrics (process-metrics.ts says what that costs per scrape).
     registerProcessMetrics(registry);
@@ -70,43 +76,63 @@ export function createAgentMetrics(o: AgentMetricsOptions): AgentMetrics {
   const host = createHostMetrics(o.host);
   const runtime = createRuntimeMetrics(registry, o.host);
   registerParseErrorMetrics(registry, o.host);
-  new Gauge<'host' | 'version'>({ name: 'renderwatch_agent_info', help: 'Agent identity; always 1.', labelNames: ['host', 'version'], registers: reg }).set(
+  new TextGauge<'host' | 'version'>({ name: 'renderwatch_agent_info', help: 'Agent identity; always 1.', labelNames: ['host', 'version'], registers: reg }).set(
     { host: o.host, version: o.agentVersion ?? 'unknown' },
     1,
   );
-  const sampleErrors = new Counter<'host' | 'source'>({
+  const sampleErrors = new TextCounter<'host' | 'source'>({
     name: 'renderwatch_agent_sample_errors_total',
     help: 'Failed reads, by source.',
     labelNames: ['host', 'source'],
     registers: reg,
   });
-  const exportFailures = new Counter<'host' | 'kind'>({
+  const exportFailures = new TextCounter<'host' | 'kind'>({
     name: 'renderwatch_agent_export_failures_total',
     help: 'Export calls to the collector that failed, by kind (retryable, failed).',
     labelNames: ['host', 'kind'],
     registers: reg,
   });
-  const exportedBatches = new Counter<'host'>({
+  const exportedBatches = new TextCounter<'host'>({
     name: 'renderwatch_agent_exported_batches_total',
     help: 'Batches the collector acknowledged.',
     labelNames: ['host'],
     registers: reg,
   });
-  const exportedRows = new Counter<'host'>({
+  const exportedRows = new TextCounter<'host'>({
     name: 'renderwatch_agent_exported_rows_total',
     help: 'Rows in batches the collector acknowledged.',
     labelNames: ['host'],
     registers: reg,
   });
-  const queued = new Gauge<'host'>({ name: 'renderwatch_agent_queued_batches', help: 'Batches waiting to be sent.', labelNames: ['host'], registers: reg });
-  const lastSample = new Gauge<'host'>({
+  const queued = new TextGauge<'host'>({ name: 'renderwatch_agent_queued_batches', help: 'Batches waiting to be sent.', labelNames: ['host'], registers: reg });
+  const lastSample = new TextGauge<'host'>({
     name: 'renderwatch_agent_last_gpu_sample_timestamp_seconds',
     help: 'Unix time of the last GPU sample.',
     labelNames: ['host'],
     registers: reg,
   });
   const l = { host: o.host };
-  const sampleText = (open: boolean): string => gpu.text(open) + host.text(open) + compat.text(open);
+  // The peer families' text is kept per sample (compat-metrics.ts); its bytes are made once per text.
+  const compatBytes: [{ text: string; bytes: Buffer }, { text: string; bytes: Buffer }] = [
+    { text: '', bytes: Buffer.alloc(0) },
+    { text: '', bytes: Buffer.alloc(0) },
+  ];
+  const sampleBytes = (open: boolean): Buffer[] => {
+    const c = compatBytes[open ? 1 : 0];
+    const t = compat.text(open);
+    if (t !== c.text) {
+      c.text = t;
+      c.bytes = Buffer.from(t);
+    }
+    return [gpu.bytes(open), host.bytes(open), c.bytes];
+  };
+  const sampleText = (open: boolean): string => Buffer.concat(sampleBytes(open)).toString('utf8');
+  const body = (open: boolean): Buffer[] => {
+    const out = registry.chunks(open);
+    out.push(...sampleBytes(open));
+    if (open) out.push(EOF);
+    return out;
+  };
   // Series that exist from the start, so rate() and absent() work before the first failure.
   for (const source of ['nvml', 'nvidia-smi', 'host', 'runtime_logs'] as const) sampleErrors.inc({ ...l, source }, 0);
   for (const kind of ['retryable', 'failed']) exportFailures.inc({ ...l, kind }, 0);
@@ -149,9 +175,11 @@ export function createAgentMetrics(o: AgentMetricsOptions): AgentMetrics {
     },
     compatText: (openMetrics) => compat.text(openMetrics),
     sampleText,
-    async text(openMetrics) {
-      return openMetrics ? openMetricsText(registry, sampleText(true)) : (await registry.metrics()) + sampleText(false);
+    sampleBytes,
+    body,
+    text(openMetrics) {
+      return Promise.resolve(Buffer.concat(body(openMetrics)).toString('utf8'));
     },
-    familyNames: () => [...registry.getMetricsAsArray().map((m) => m.name), ...(gpu === NO_GPU_METRICS ? [] : GPU_SAMPLE_FAMILIES), ...HOST_FAMILIES],
+    familyNames: () => [...registry.names(), ...(gpu === NO_GPU_METRICS ? [] : GPU_SAMPLE_FAMILIES), ...HOST_FAMILIES],
   };
 }

@@ -1,14 +1,16 @@
 // Per-GPU Prometheus families, fed from GpuSnapshot / GpuStatusChange. The per-sample families are
-// kept as plain state and rendered to exposition text at most once per sample and format (a scrape
-// copies a string; no prom-client label hashing per value and sample). One series per GPU and
-// value; an absent reading leaves the series out (absent, not zero), and a GPU missing from a sample
-// loses all its series so a dead GPU does not keep reporting its last values. The rare event
-// counters (XIDs, status changes) stay prom-client instruments in the registry.
+// kept as plain state and rendered to exposition bytes at most once per sample and format: each
+// GPU keeps the start of each of its lines (`family{labels} `) and a render writes those and the
+// numbers into one reused buffer (text-family.ts ByteWriter), so a sample costs no per-line
+// strings and a scrape hands the bytes out as they are. One series per GPU and value; an absent
+// reading leaves the series out (absent, not zero), and a GPU missing from a sample loses all its
+// series so a dead GPU does not keep reporting its last values. The rare event counters (XIDs,
+// status changes) are instruments of the registry (text-registry.ts).
 import { CLOCK_EVENT_REASONS, decodeClockEventReasons, type ClockEventReason } from '@renderwatch/schema';
-import { Counter, Gauge, type Registry } from 'prom-client';
 import type { GpuSnapshot, GpuStatusChange } from '../sampling/sampler.js';
 import { reasonLabel, xidLabel } from './labels.js';
-import { familyHeader, labelValue, type TextFamilyType } from './text-family.js';
+import { ByteWriter, familyHeader, labelValue, type TextFamilyType } from './text-family.js';
+import { TextCounter, TextGauge, type TextRegistry } from './text-registry.js';
 
 /** Used / installed memory (undefined when either is unknown or the total is 0). */
 export function memoryUsedRatio(g: GpuSnapshot): number | undefined {
@@ -76,13 +78,21 @@ const REASON_TIME: readonly [string, TextFamilyType, string] = [
 /** Every per-sample family name (the docs check; the event counters are in the registry). */
 export const GPU_SAMPLE_FAMILIES: readonly string[] = [...GAUGES.map(([n]) => n), INFO[0], REASON[0], ENERGY[0], ECC[0], REASON_TIME[0]];
 
-/** One GPU's state: its rendered label set and the latest readings. Reused from sample to sample. */
+/** One GPU's state: its rendered label set, the start of each of its lines, and the latest readings. Reused from sample to sample. */
 interface GpuState {
   labels: string;
-  info: string;
+  /** The whole renderwatch_gpu_info line. */
+  infoLine: string;
   name: string;
   driver: string;
   cuda: string;
+  /** `<family>{<labels>} ` of each gauge, then of each reason (active, seconds), energy and ECC. */
+  gaugeHead: readonly string[];
+  activeHead: readonly string[];
+  secondsHead: readonly string[];
+  energyHead: string;
+  eccCorrectedHead: string;
+  eccUncorrectedHead: string;
   values: (number | undefined)[];
   active: readonly ClockEventReason[] | undefined;
   /**
@@ -103,10 +113,16 @@ function newState(host: string, g: GpuSnapshot): GpuState {
   const labels = `host="${labelValue(host)}",gpu_index="${g.index}",gpu_uuid="${labelValue(g.uuid ?? '')}",gpu_name="${labelValue(name)}"`;
   return {
     labels,
-    info: `${labels},driver_version="${labelValue(driver)}",cuda_version="${labelValue(cuda)}"`,
+    infoLine: `${INFO[0]}{${labels},driver_version="${labelValue(driver)}",cuda_version="${labelValue(cuda)}"} 1\n`,
     name,
     driver,
     cuda,
+    gaugeHead: GAUGES.map(([family]) => `${family}{${labels}} `),
+    activeHead: CLOCK_EVENT_REASONS.map((r) => `${REASON[0]}{${labels},reason="${r}"} `),
+    secondsHead: CLOCK_EVENT_REASONS.map((r) => `${REASON_TIME[0]}{${labels},reason="${r}"} `),
+    energyHead: `${ENERGY[0]}{${labels}} `,
+    eccCorrectedHead: `${ECC[0]}{${labels},type="corrected"} `,
+    eccUncorrectedHead: `${ECC[0]}{${labels},type="uncorrected"} `,
     values: GAUGES.map(() => undefined),
     active: undefined,
     energy: undefined,
@@ -137,62 +153,85 @@ function update(s: GpuState, g: GpuSnapshot): void {
   }
 }
 
-function render(states: readonly GpuState[], open: boolean): string {
-  let out = '';
-  const head = (f: readonly [string, TextFamilyType, string]): string => familyHeader(f[0], f[1], f[2], open);
+/** The HELP/TYPE lines of every per-sample family in render order, per format (index 0 text, 1 OpenMetrics). */
+const HEADERS: readonly (readonly string[])[] = [false, true].map((open) => [
+  ...GAUGES.map(([name, help]) => familyHeader(name, 'gauge', help, open)),
+  ...[INFO, REASON, ENERGY, ECC, REASON_TIME].map(([name, type, help]) => familyHeader(name, type, help, open)),
+]);
+const NL = 10;
+
+function line(w: ByteWriter, head: string, v: number): void {
+  w.str(head);
+  w.num(v);
+  w.byte(NL);
+}
+
+// Indexed loops: under the daemon's --no-opt a for-of allocates an iterator and a result per step.
+function render(states: readonly GpuState[], open: boolean, w: ByteWriter): Buffer {
+  const head = HEADERS[open ? 1 : 0] ?? [];
+  const n = states.length;
+  const reasons = CLOCK_EVENT_REASONS.length;
+  let h = 0;
   for (let i = 0; i < GAUGES.length; i++) {
-    const [name, help] = GAUGES[i] as (typeof GAUGES)[number];
-    out += familyHeader(name, 'gauge', help, open);
-    for (const s of states) {
+    w.str(head[h++] ?? '');
+    for (let k = 0; k < n; k++) {
+      const s = states[k] as GpuState;
       const v = s.values[i];
-      if (v !== undefined) out += `${name}{${s.labels}} ${v}\n`;
+      if (v !== undefined) line(w, s.gaugeHead[i] ?? '', v);
     }
   }
-  out += head(INFO);
-  for (const s of states) out += `${INFO[0]}{${s.info}} 1\n`;
-  out += head(REASON);
-  for (const s of states) {
+  w.str(head[h++] ?? '');
+  for (let k = 0; k < n; k++) w.str((states[k] as GpuState).infoLine);
+  w.str(head[h++] ?? '');
+  for (let k = 0; k < n; k++) {
+    const s = states[k] as GpuState;
     if (s.active === undefined) continue;
-    for (const r of CLOCK_EVENT_REASONS) out += `${REASON[0]}{${s.labels},reason="${r}"} ${s.active.includes(r) ? 1 : 0}\n`;
+    for (let r = 0; r < reasons; r++) line(w, s.activeHead[r] ?? '', s.active.includes(CLOCK_EVENT_REASONS[r] as ClockEventReason) ? 1 : 0);
   }
-  out += head(ENERGY);
-  for (const s of states) if (s.energy !== undefined) out += `${ENERGY[0]}{${s.labels}} ${s.energy}\n`;
-  out += head(ECC);
-  for (const s of states) {
-    if (s.eccCorrected !== undefined) out += `${ECC[0]}{${s.labels},type="corrected"} ${s.eccCorrected}\n`;
-    if (s.eccUncorrected !== undefined) out += `${ECC[0]}{${s.labels},type="uncorrected"} ${s.eccUncorrected}\n`;
+  w.str(head[h++] ?? '');
+  for (let k = 0; k < n; k++) {
+    const s = states[k] as GpuState;
+    if (s.energy !== undefined) line(w, s.energyHead, s.energy);
   }
-  out += head(REASON_TIME);
-  for (const s of states) {
-    for (const r of CLOCK_EVENT_REASONS) {
-      const v = s.reasonS.get(r);
-      if (v !== undefined) out += `${REASON_TIME[0]}{${s.labels},reason="${r}"} ${v}\n`;
+  w.str(head[h++] ?? '');
+  for (let k = 0; k < n; k++) {
+    const s = states[k] as GpuState;
+    if (s.eccCorrected !== undefined) line(w, s.eccCorrectedHead, s.eccCorrected);
+    if (s.eccUncorrected !== undefined) line(w, s.eccUncorrectedHead, s.eccUncorrected);
+  }
+  w.str(head[h++] ?? '');
+  for (let k = 0; k < n; k++) {
+    const s = states[k] as GpuState;
+    if (s.reasonS.size === 0) continue;
+    for (let r = 0; r < reasons; r++) {
+      const v = s.reasonS.get(CLOCK_EVENT_REASONS[r] as ClockEventReason);
+      if (v !== undefined) line(w, s.secondsHead[r] ?? '', v);
     }
   }
-  return out;
+  return w.take();
 }
 
 export interface GpuMetrics {
   observeGpus(gpus: readonly GpuSnapshot[]): void;
   observeStatus(changes: readonly GpuStatusChange[]): void;
-  /** The per-sample families as exposition text (OpenMetrics lines when true), rendered once per sample. */
-  text(openMetrics: boolean): string;
+  /** The per-sample families as exposition bytes (OpenMetrics lines when true), rendered at most once per sample and format. */
+  bytes(openMetrics: boolean): Buffer;
 }
 
-export function createGpuMetrics(registry: Registry, host: string): GpuMetrics {
-  const xids = new Counter<'host' | 'gpu_index' | 'gpu_uuid' | 'xid'>({
+export function createGpuMetrics(registry: TextRegistry, host: string): GpuMetrics {
+  const xids = new TextCounter<'host' | 'gpu_index' | 'gpu_uuid' | 'xid'>({
     name: 'renderwatch_gpu_xid_errors_total',
     help: 'XID errors reported by the driver, by XID code.',
     labelNames: ['host', 'gpu_index', 'gpu_uuid', 'xid'],
     registers: [registry],
   });
-  const xidLast = new Gauge<'host' | 'gpu_index' | 'gpu_uuid' | 'xid'>({
+  const xidLast = new TextGauge<'host' | 'gpu_index' | 'gpu_uuid' | 'xid'>({
     name: 'renderwatch_gpu_xid_last_timestamp_seconds',
     help: 'Unix time of the last XID error, by XID code.',
     labelNames: ['host', 'gpu_index', 'gpu_uuid', 'xid'],
     registers: [registry],
   });
-  const statusChanges = new Counter<'host' | 'gpu_index' | 'gpu_uuid' | 'status'>({
+  const statusChanges = new TextCounter<'host' | 'gpu_index' | 'gpu_uuid' | 'status'>({
     name: 'renderwatch_gpu_status_changes_total',
     help: 'GPU status changes (xid, lost, recovered, sample_error).',
     labelNames: ['host', 'gpu_index', 'gpu_uuid', 'status'],
@@ -201,7 +240,8 @@ export function createGpuMetrics(registry: Registry, host: string): GpuMetrics {
   let present = new Map<string, GpuState>();
   let spare = new Map<string, GpuState>();
   let states: GpuState[] = [];
-  const cache: { text?: string; open?: string } = {};
+  const cache: { text?: Buffer; open?: Buffer } = {};
+  const writer = new ByteWriter();
 
   return {
     observeGpus(gpus) {
@@ -233,9 +273,9 @@ export function createGpuMetrics(registry: Registry, host: string): GpuMetrics {
         }
       }
     },
-    text(openMetrics) {
-      if (openMetrics) return (cache.open ??= render(states, true));
-      return (cache.text ??= render(states, false));
+    bytes(openMetrics) {
+      if (openMetrics) return (cache.open ??= render(states, true, writer));
+      return (cache.text ??= render(states, false, writer));
     },
   };
 }

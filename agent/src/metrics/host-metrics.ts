@@ -1,7 +1,9 @@
 // Host gauges from HostSnapshotLike: CPU, memory, swap, the configured volumes' space, disk and network.
-// Plain state rendered to exposition text once per sample and format (see gpu-metrics.ts).
+// Plain state rendered to exposition bytes at most once per sample and format (see gpu-metrics.ts).
 import type { HostSnapshotLike } from '../export/to-wire.js';
-import { familyHeader, labelValue } from './text-family.js';
+import { ByteWriter, familyHeader, labelValue } from './text-family.js';
+
+const NL = 10;
 
 const HOST_GAUGES: readonly [string, string, (h: HostSnapshotLike) => number | undefined][] = [
   ['renderwatch_host_cpu_utilization_ratio', 'Host CPU busy share across all cores (0-1).', (h) => h.cpu_ratio],
@@ -23,29 +25,49 @@ export const HOST_FAMILIES: readonly string[] = [...HOST_GAUGES.map(([n]) => n),
 
 export interface HostMetrics {
   observeHost(h: HostSnapshotLike): void;
-  /** The host families as exposition text (OpenMetrics lines when true), rendered once per sample. */
-  text(openMetrics: boolean): string;
+  /** The host families as exposition bytes (OpenMetrics lines when true), rendered at most once per sample and format. */
+  bytes(openMetrics: boolean): Buffer;
 }
 
 export function createHostMetrics(host: string): HostMetrics {
   const hostLabel = `host="${labelValue(host)}"`;
   let last: HostSnapshotLike | undefined;
-  const cache: { text?: string; open?: string } = {};
+  const cache: { text?: Buffer; open?: Buffer } = {};
 
-  function render(open: boolean): string {
-    let out = '';
-    for (const [name, help, read] of HOST_GAUGES) {
-      out += familyHeader(name, 'gauge', help, open);
-      const v = last === undefined ? undefined : read(last);
-      if (v !== undefined && Number.isFinite(v)) out += `${name}{${hostLabel}} ${v}\n`;
+  const heads = HOST_GAUGES.map(([name]) => `${name}{${hostLabel}} `);
+  const headers = [false, true].map((open) => [
+    ...HOST_GAUGES.map(([name, help]) => familyHeader(name, 'gauge', help, open)),
+    familyHeader(FREE[0], 'gauge', FREE[1], open),
+    familyHeader(SIZE[0], 'gauge', SIZE[1], open),
+  ]);
+  const writer = new ByteWriter(4096);
+
+  // Indexed loops: under the daemon's --no-opt a for-of allocates an iterator and a result per step.
+  function render(open: boolean): Buffer {
+    const w = writer;
+    const head = headers[open ? 1 : 0] ?? [];
+    for (let i = 0; i < HOST_GAUGES.length; i++) {
+      w.str(head[i] ?? '');
+      const v = last === undefined ? undefined : HOST_GAUGES[i]?.[2](last);
+      if (v !== undefined && Number.isFinite(v)) {
+        w.str(heads[i] ?? '');
+        w.num(v);
+        w.byte(NL);
+      }
     }
     // Volumes come from the agent's own configuration (AGENT_VOLUMES), so role/mount are bounded by it.
     const volumes = last?.volumes ?? [];
-    out += familyHeader(FREE[0], 'gauge', FREE[1], open);
-    for (const v of volumes) out += `${FREE[0]}{${hostLabel},role="${labelValue(v.role)}",mount="${labelValue(v.mount)}"} ${v.free_bytes}\n`;
-    out += familyHeader(SIZE[0], 'gauge', SIZE[1], open);
-    for (const v of volumes) out += `${SIZE[0]}{${hostLabel},role="${labelValue(v.role)}",mount="${labelValue(v.mount)}"} ${v.size_bytes}\n`;
-    return out;
+    for (let f = 0; f < 2; f++) {
+      w.str(head[HOST_GAUGES.length + f] ?? '');
+      for (let i = 0; i < volumes.length; i++) {
+        const v = volumes[i];
+        if (v === undefined) continue;
+        w.str(`${f === 0 ? FREE[0] : SIZE[0]}{${hostLabel},role="${labelValue(v.role)}",mount="${labelValue(v.mount)}"} `);
+        w.num(f === 0 ? v.free_bytes : v.size_bytes);
+        w.byte(NL);
+      }
+    }
+    return w.take();
   }
 
   return {
@@ -54,7 +76,7 @@ export function createHostMetrics(host: string): HostMetrics {
       cache.text = undefined;
       cache.open = undefined;
     },
-    text(openMetrics) {
+    bytes(openMetrics) {
       if (openMetrics) return (cache.open ??= render(true));
       return (cache.text ??= render(false));
     },

@@ -3,19 +3,20 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
-import type { Registry } from 'prom-client';
-import { OPENMETRICS_CONTENT_TYPE, openMetricsText, wantsOpenMetrics } from './openmetrics.js';
+import { OPENMETRICS_CONTENT_TYPE, wantsOpenMetrics } from './openmetrics.js';
+import { TextRegistry } from './text-registry.js';
 
 export interface MetricsServerOptions {
   host: string;
   /** 0 picks a free port. */
   port: number;
-  registry: Registry;
+  /** The registry's families (agent-metrics.ts `registry`), written first. */
+  registry: Pick<TextRegistry, 'chunks'>;
   log?: Logger;
   /** Answers /healthz; default: always healthy. */
   healthy?: () => boolean;
-  /** Pre-rendered families appended to the registry's (the peer-compatible names); true = OpenMetrics lines. */
-  extra?: (openMetrics: boolean) => string;
+  /** Pre-rendered families appended to the registry's (the per-sample ones); true = OpenMetrics lines. */
+  extra?: (openMetrics: boolean) => string | Buffer | readonly Buffer[];
   /** Called on each scrape with the format served (for logs, self-metrics and tests). */
   onScrape?: (format: 'openmetrics' | 'text') => void;
 }
@@ -27,6 +28,8 @@ export interface MetricsServer {
   close(): Promise<void>;
 }
 
+const EOF = Buffer.from('# EOF\n');
+
 async function handle(o: MetricsServerOptions, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const path = (req.url ?? '/').split('?')[0];
   if (req.method !== 'GET' && req.method !== 'HEAD') {
@@ -36,8 +39,19 @@ async function handle(o: MetricsServerOptions, req: IncomingMessage, res: Server
   if (path === '/metrics') {
     const open = wantsOpenMetrics(req.headers.accept);
     o.onScrape?.(open ? 'openmetrics' : 'text');
-    const body = open ? await openMetricsText(o.registry, o.extra?.(true)) : (await o.registry.metrics()) + (o.extra?.(false) ?? '');
-    res.writeHead(200, { 'content-type': open ? OPENMETRICS_CONTENT_TYPE : o.registry.contentType, 'cache-control': 'no-store' });
+    // The kept bytes of each part, copied once into the response body (no string is built per scrape).
+    const chunks = o.registry.chunks(open);
+    const extra = o.extra?.(open);
+    if (typeof extra === 'string') chunks.push(Buffer.from(extra));
+    else if (Array.isArray(extra)) for (const b of extra as readonly Buffer[]) chunks.push(b);
+    else if (extra !== undefined) chunks.push(extra as Buffer);
+    if (open) chunks.push(EOF);
+    const body = Buffer.concat(chunks);
+    res.writeHead(200, {
+      'content-type': open ? OPENMETRICS_CONTENT_TYPE : TextRegistry.CONTENT_TYPE,
+      'content-length': body.length,
+      'cache-control': 'no-store',
+    });
     res.end(req.method === 'HEAD' ? undefined : body);
     return;
   }

@@ -1,7 +1,7 @@
 // Counters and histograms from runtime events (jobs, OOMs, model loads, starts, queue, training).
 // Labels are the host and bounded enums only; job ids, models and messages stay in the events.
 import type { RuntimeEvent } from '@renderwatch/schema';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { TextCounter, TextGauge, TextHistogram, type TextRegistry } from './text-registry.js';
 import { modelSourceLabel, oomCauseLabel, outcomeLabel, runtimeLabel } from './labels.js';
 
 const DURATION_BUCKETS_S = [1, 2, 5, 10, 20, 30, 60, 120, 300, 600, 1200, 1800, 3600];
@@ -16,111 +16,121 @@ export interface RuntimeMetrics {
   observeEvent(e: RuntimeEvent): void;
 }
 
-export function createRuntimeMetrics(registry: Registry, host: string): RuntimeMetrics {
+export function createRuntimeMetrics(registry: TextRegistry, host: string): RuntimeMetrics {
   const reg = [registry];
-  const events = new Counter<R | 'kind'>({
+  const events = new TextCounter<R | 'kind'>({
     name: 'renderwatch_runtime_events_total',
     help: 'Runtime events parsed, by kind.',
     labelNames: ['host', 'runtime', 'kind'],
     registers: reg,
   });
-  const jobs = new Counter<R | 'outcome'>({
+  const jobs = new TextCounter<R | 'outcome'>({
     name: 'renderwatch_jobs_total',
     help: 'Generation jobs finished, by outcome (ok, oom, error, interrupted, unknown).',
     labelNames: ['host', 'runtime', 'outcome'],
     registers: reg,
   });
-  const jobDuration = new Histogram<R | 'outcome'>({
+  const jobDuration = new TextHistogram<R | 'outcome'>({
     name: 'renderwatch_job_duration_seconds',
     help: 'Duration of finished generation jobs, seconds.',
     labelNames: ['host', 'runtime', 'outcome'],
     buckets: DURATION_BUCKETS_S,
     registers: reg,
   });
-  const images = new Counter<R>({
+  const images = new TextCounter<R>({
     name: 'renderwatch_images_total',
     help: 'Images produced by finished jobs.',
     labelNames: ['host', 'runtime'],
     registers: reg,
   });
-  const ooms = new Counter<R | 'cause'>({
+  const ooms = new TextCounter<R | 'cause'>({
     name: 'renderwatch_oom_total',
     help: 'CUDA out-of-memory errors, by diagnosed cause.',
     labelNames: ['host', 'runtime', 'cause'],
     registers: reg,
   });
-  const oomRecovered = new Counter<R>({
+  const oomRecovered = new TextCounter<R>({
     name: 'renderwatch_oom_recovered_total',
     help: 'Out-of-memory errors the runtime recovered from (e.g. tiled VAE retry).',
     labelNames: ['host', 'runtime'],
     registers: reg,
   });
-  const loads = new Counter<R | 'source'>({
+  const loads = new TextCounter<R | 'source'>({
     name: 'renderwatch_model_loads_total',
     help: 'Model loads, by source (disk, cache, resident, unknown).',
     labelNames: ['host', 'runtime', 'source'],
     registers: reg,
   });
-  const loadDuration = new Histogram<R | 'source'>({
+  const loadDuration = new TextHistogram<R | 'source'>({
     name: 'renderwatch_model_load_duration_seconds',
     help: 'Model load duration, seconds.',
     labelNames: ['host', 'runtime', 'source'],
     buckets: LOAD_BUCKETS_S,
     registers: reg,
   });
-  const starts = new Counter<R>({ name: 'renderwatch_runtime_starts_total', help: 'Runtime process starts.', labelNames: ['host', 'runtime'], registers: reg });
-  const startup = new Histogram<R>({
+  const starts = new TextCounter<R>({
+    name: 'renderwatch_runtime_starts_total',
+    help: 'Runtime process starts.',
+    labelNames: ['host', 'runtime'],
+    registers: reg,
+  });
+  const startup = new TextHistogram<R>({
     name: 'renderwatch_runtime_startup_seconds',
     help: 'Runtime start to ready, as the runtime states it, seconds.',
     labelNames: ['host', 'runtime'],
     buckets: STARTUP_BUCKETS_S,
     registers: reg,
   });
-  const errors = new Counter<R>({
+  const errors = new TextCounter<R>({
     name: 'renderwatch_runtime_errors_total',
     help: 'Errors logged by the runtime.',
     labelNames: ['host', 'runtime'],
     registers: reg,
   });
-  const pending = new Gauge<R>({
+  const pending = new TextGauge<R>({
     name: 'renderwatch_queue_pending_jobs',
     help: 'Jobs waiting in the runtime queue.',
     labelNames: ['host', 'runtime'],
     registers: reg,
   });
-  const running = new Gauge<R>({
+  const running = new TextGauge<R>({
     name: 'renderwatch_queue_running_jobs',
     help: 'Jobs running in the runtime.',
     labelNames: ['host', 'runtime'],
     registers: reg,
   });
-  const cachedNodes = new Counter<R>({
+  const cachedNodes = new TextCounter<R>({
     name: 'renderwatch_node_cache_hits_total',
     help: 'Workflow nodes served from the node-output cache (ComfyUI).',
     labelNames: ['host', 'runtime'],
     registers: reg,
   });
-  const executedNodes = new Counter<R>({
+  const executedNodes = new TextCounter<R>({
     name: 'renderwatch_nodes_executed_total',
     help: 'Workflow nodes executed (ComfyUI).',
     labelNames: ['host', 'runtime'],
     registers: reg,
   });
-  const outputImages = new Counter<R>({
+  const outputImages = new TextCounter<R>({
     name: 'renderwatch_output_images_written_total',
     help: 'Image files written by the runtime.',
     labelNames: ['host', 'runtime'],
     registers: reg,
   });
-  const outputBytes = new Counter<R>({
+  const outputBytes = new TextCounter<R>({
     name: 'renderwatch_output_written_bytes_total',
     help: 'Bytes of output files written by the runtime.',
     labelNames: ['host', 'runtime'],
     registers: reg,
   });
-  const trainStep = new Gauge<R>({ name: 'renderwatch_training_step', help: 'Current training step.', labelNames: ['host', 'runtime'], registers: reg });
-  const trainLoss = new Gauge<R>({ name: 'renderwatch_training_loss', help: 'Last reported training loss.', labelNames: ['host', 'runtime'], registers: reg });
-  const checkpoints = new Counter<R>({
+  const trainStep = new TextGauge<R>({ name: 'renderwatch_training_step', help: 'Current training step.', labelNames: ['host', 'runtime'], registers: reg });
+  const trainLoss = new TextGauge<R>({
+    name: 'renderwatch_training_loss',
+    help: 'Last reported training loss.',
+    labelNames: ['host', 'runtime'],
+    registers: reg,
+  });
+  const checkpoints = new TextCounter<R>({
     name: 'renderwatch_training_checkpoints_total',
     help: 'Training checkpoints saved.',
     labelNames: ['host', 'runtime'],
