@@ -31,7 +31,7 @@ export async function startTelemetrySinks(cfg: TelemetryConfig, log: Logger, age
           registry: metrics.registry,
           log,
           healthy,
-          extra: (open) => metrics.sampleText(open),
+          extra: (open) => metrics.sampleBytes(open),
         });
   const otlp = await otlpFromConfig(cfg, log, agentVersion);
   return {
