@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { RuntimeEvent } from '@renderwatch/schema';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { createLogTailer } from './log-tailer.js';
 import { createRuntimeLogSource } from './runtime-log-source.js';
 
 let dir: string;
@@ -119,5 +120,30 @@ describe('createRuntimeLogSource + log tailer (real files)', () => {
     const s = source(path, evs);
     s.stop();
     expect(evs.filter((e) => e.kind === 'progress')).toEqual([{ kind: 'progress', runtime: 'comfyui', step: 20, total_steps: 20, it_per_s: 9.5 }]);
+  });
+});
+
+describe('createLogTailer read buffer', () => {
+  it('hands out lines longer than one read, across reads and polls, with their byte offsets (the read buffer is reused)', () => {
+    const path = join(dir, 'x.log');
+    // 7-byte reads: every line below spans two to four reads of the one kept buffer
+    writeFileSync(path, 'alpha-one\nbeta\ngamma-gamma-gamma\n');
+    const t = createLogTailer({ path, maxReadBytes: 7, startAt: 'beginning' });
+    const first = t.poll().lines;
+    appendFileSync(path, 'delta-del');
+    const second = t.poll().lines;
+    appendFileSync(path, 'ta\nzé\n'); // 'é' is two bytes
+    const third = t.poll().lines;
+    t.close();
+    expect(first).toEqual([
+      { text: 'alpha-one', start: 0, end: 10 },
+      { text: 'beta', start: 10, end: 15 },
+      { text: 'gamma-gamma-gamma', start: 15, end: 33 },
+    ]);
+    expect(second).toEqual([]);
+    expect(third).toEqual([
+      { text: 'delta-delta', start: 33, end: 45 },
+      { text: 'zé', start: 45, end: 49 },
+    ]);
   });
 });
