@@ -68,24 +68,22 @@ function jobsSql(c: Ctx): SqlFragment {
       })}
     )
     GROUP BY host, job_id`;
-  // the first later event of a lost job's campaign on its host
-  const lostEnd = sql`
-    SELECT host, job_id, min(ems) AS le
-    FROM (SELECT host, job_id, c, s0 FROM (${perJob}) WHERE e0 = 0 AND c != '')
-    ALL INNER JOIN (
-      SELECT host, campaign_id AS c, ${MS} AS ems
-      FROM ${c.s.rows('runtime_events', sql`ts >= ${since} AND ts < ${until} AND campaign_id != '' AND host IN (${list(c.hosts)})`, {
-        prewhere: sql`kind IN ('job_start', 'job_end', 'campaign')`,
-      })}
-    ) USING (host, c)
-    WHERE ems > s0
-    GROUP BY host, job_id`;
+  // every event time of each campaign on each host, sorted: a lost job ends at the first one after its start
+  const campaignEvents = sql`
+    SELECT host, campaign_id AS c, arraySort(groupArray(${MS})) AS evs
+    FROM ${c.s.rows('runtime_events', sql`ts >= ${since} AND ts < ${until} AND host IN (${list(c.hosts)})`, {
+      prewhere: sql`kind IN ('job_start', 'job_end', 'campaign') AND campaign_id != ''`,
+    })}
+    GROUP BY host, c`;
   return sql`
     SELECT host, job_id, c,
       toUInt16(ifNull(g0, ${onlyGpu(c)})) AS gi,
       if(e0 > 0, if(s0 > 0, least(s0, e0), if(isNull(dur), e0, e0 - least(e0, toInt64(greatest(0, assumeNotNull(dur)) * 1000)))), s0) AS js,
       if(e0 > 0, e0, if(le > 0, le, toInt64(${c.nowMs}))) AS je
-    FROM (${perJob}) ANY LEFT JOIN (${lostEnd}) USING (host, job_id)
+    FROM (
+      SELECT host, job_id, c, g0, s0, e0, dur, if(e0 = 0 AND c != '', arrayFirst(x -> x > s0, evs), toInt64(0)) AS le
+      FROM (${perJob}) ANY LEFT JOIN (${campaignEvents}) USING (host, c)
+    )
     WHERE (e0 > 0 OR c != '')`;
 }
 
