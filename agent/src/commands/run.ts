@@ -87,7 +87,7 @@ export const runCommand: Command = {
     };
     let sinks: Awaited<ReturnType<typeof startTelemetrySinks>>;
     try {
-      sinks = await startTelemetrySinks(cfg, log, AGENT_VERSION);
+      sinks = await startTelemetrySinks(cfg, log, AGENT_VERSION, { logSources: logs });
     } catch (err: unknown) {
       return fail(`cannot serve /metrics on ${cfg.AGENT_METRICS_HOST}:${cfg.AGENT_METRICS_PORT} or start OTLP (${describe(err)})`);
     }

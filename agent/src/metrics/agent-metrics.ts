@@ -10,7 +10,7 @@ import { createCompatMetrics, type MetricsCompatMode } from './compat/compat-met
 import { createGpuMetrics, GPU_SAMPLE_FAMILIES, type GpuMetrics } from './gpu-metrics.js';
 import { createHostMetrics, HOST_FAMILIES } from './host-metrics.js';
 import { sampleSourceLabel, type SampleSource } from './labels.js';
-import { registerParseErrorMetrics } from './parse-error-metrics.js';
+import { registerParseErrorMetrics, type ParseErrorSource } from './parse-error-metrics.js';
 import { registerProcessMetrics } from './process-metrics.js';
 import { createRuntimeMetrics } from './runtime-metrics.js';
 import { TextCounter, TextGauge, TextRegistry } from './text-registry.js';
@@ -26,6 +26,8 @@ export interface AgentMetricsOptions {
   processMetrics?: boolean;
   /** GPU metric names to serve (AGENT_METRICS_COMPAT): renderwatch's own (`native`), dcgm-exporter's, nvidia_gpu_exporter's; default native. */
   compat?: readonly MetricsCompatMode[];
+  /** The daemon's runtime log sources (sources/log-sources.ts): their refused-line counts, read at each scrape. */
+  logSources?: readonly ParseErrorSource[];
 }
 
 export interface AgentMetrics {
@@ -75,7 +77,7 @@ export function createAgentMetrics(o: AgentMetricsOptions): AgentMetrics {
   const compat = createCompatMetrics(modes, o.host);
   const host = createHostMetrics(o.host);
   const runtime = createRuntimeMetrics(registry, o.host);
-  registerParseErrorMetrics(registry, o.host);
+  registerParseErrorMetrics(registry, o.host, o.logSources ?? []);
   new TextGauge<'host' | 'version'>({ name: 'renderwatch_agent_info', help: 'Agent identity; always 1.', labelNames: ['host', 'version'], registers: reg }).set(
     { host: o.host, version: o.agentVersion ?? 'unknown' },
     1,

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import type { AgentConfig } from '../config.js';
 import { otlpFromConfig } from '../otlp/otlp-from-config.js';
 import type { OtlpMetrics } from '../otlp/otlp-metrics.js';
-import { createAgentMetrics, type AgentMetrics } from './agent-metrics.js';
+import { createAgentMetrics, type AgentMetrics, type AgentMetricsOptions } from './agent-metrics.js';
 import { startMetricsServer, type MetricsServer } from './metrics-server.js';
 
 type TelemetryConfig = Parameters<typeof otlpFromConfig>[0] & Pick<AgentConfig, 'AGENT_METRICS_HOST' | 'AGENT_METRICS_PORT' | 'AGENT_METRICS_COMPAT'>;
@@ -20,8 +20,21 @@ export interface TelemetrySinks {
   stop(): Promise<void>;
 }
 
-export async function startTelemetrySinks(cfg: TelemetryConfig, log: Logger, agentVersion?: string, healthy?: () => boolean): Promise<TelemetrySinks> {
-  const metrics = createAgentMetrics({ host: cfg.hostname, agentVersion, compat: cfg.AGENT_METRICS_COMPAT });
+export interface TelemetryOptions {
+  /** Answers /healthz; default: always healthy. */
+  healthy?: () => boolean;
+  /** The daemon's runtime log sources, whose refused lines /metrics counts (renderwatch_model_download_parse_errors_total). */
+  logSources?: AgentMetricsOptions['logSources'];
+}
+
+export async function startTelemetrySinks(cfg: TelemetryConfig, log: Logger, agentVersion?: string, o: TelemetryOptions = {}): Promise<TelemetrySinks> {
+  const { healthy, logSources } = o;
+  const metrics = createAgentMetrics({
+    host: cfg.hostname,
+    agentVersion,
+    compat: cfg.AGENT_METRICS_COMPAT,
+    ...(logSources === undefined ? {} : { logSources }),
+  });
   const server =
     cfg.AGENT_METRICS_PORT === 0
       ? undefined

@@ -4,7 +4,6 @@ import type { RuntimeEvent, RuntimeName } from '@renderwatch/schema';
 import type { LogRecord, RuntimeLogParser } from './log-record.js';
 import { NO_EVENTS, recordLines } from './log-record.js';
 import { createDownloadState, scanDownload } from './model-download.js';
-import { tallyDownloadParseError } from './parse-error-tally.js';
 import { PARSERS } from './parser-registry.js';
 import { createRecordAssembler } from './record-assembler.js';
 
@@ -44,7 +43,6 @@ function bind<S>(p: RuntimeLogParser<S>, opts: ParserSessionOptions): ParserSess
         if (d !== undefined && 'error' in d) {
           parseErrors.count++;
           parseErrors.last = d.error;
-          tallyDownloadParseError(p.runtime);
         } else if (d !== undefined) return evs.length === 0 ? [d.event] : [...evs, d.event];
       }
       return evs.length === 0 ? NO_EVENTS : evs;

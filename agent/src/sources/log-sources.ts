@@ -1,15 +1,29 @@
 // Runtime log followers named by AGENT_RUNTIME_LOGS (parsed and checked in config.ts: a bad entry
-// is a configuration error reported at start), as the daemon's event sources.
+// is a configuration error reported at start), as the daemon's event sources. Each also tells how
+// many lines it refused (impossible values; runtime-log-source.ts parseErrors), which /metrics
+// serves as renderwatch_model_download_parse_errors_total (metrics/parse-error-metrics.ts).
 import { join } from 'node:path';
+import type { RuntimeName } from '@renderwatch/schema';
 import type { Logger } from 'pino';
 import type { EventSource } from '../agent.js';
 import type { RuntimeLog } from '../config.js';
 import { createRuntimeLogSource } from '../runtime-logs/runtime-log-source.js';
 
-export function buildLogSources(logs: readonly RuntimeLog[], stateDir: string, log: Logger, now: () => number = Date.now): EventSource[] {
-  return logs.map(({ runtime, path }): EventSource => {
+/** A runtime log follower as an event source, with its count of refused lines. */
+export interface LogSource extends EventSource {
+  readonly runtime: RuntimeName;
+  /** Lines in a known format with impossible values skipped since the daemon started (across stop/start). */
+  parseErrors(): number;
+}
+
+export function buildLogSources(logs: readonly RuntimeLog[], stateDir: string, log: Logger, now: () => number = Date.now): LogSource[] {
+  return logs.map(({ runtime, path }): LogSource => {
     let follower: ReturnType<typeof createRuntimeLogSource> | undefined;
+    // Counts of followers stopped before (a stop/start makes a new follower, counting from 0).
+    let before = 0;
     return {
+      runtime,
+      parseErrors: () => before + (follower?.parseErrors() ?? 0),
       start(emit, offsets) {
         follower = createRuntimeLogSource({
           runtime,
@@ -23,6 +37,8 @@ export function buildLogSources(logs: readonly RuntimeLog[], stateDir: string, l
       },
       stop() {
         follower?.stop();
+        before += follower?.parseErrors() ?? 0;
+        follower = undefined;
       },
     };
   });
