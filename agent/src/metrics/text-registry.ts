@@ -7,7 +7,7 @@
 // families separated by a blank line) and what openmetrics.ts wrote from its JSON (OpenMetrics 1.0),
 // so no scraper sees a change. A family may refresh itself when scraped (`collect`), for values
 // read from the process (CPU, memory) or from the daemon's parts (log sources' parse errors).
-import { labelValue } from './text-family.js';
+import { ByteWriter, labelValue } from './text-family.js';
 
 export type FamilyKind = 'counter' | 'gauge' | 'histogram';
 export type LabelValues<L extends string> = Readonly<Record<L, string | number>>;
@@ -38,17 +38,33 @@ interface Series {
   /** Histograms: per-bucket counts (not cumulative) and the sum; `value` is the count. */
   buckets?: number[];
   sum?: number;
+  /** The start of each of its lines (`name{labels} `), made at the first render. */
+  head?: string[];
 }
 
 /** One family: its series in first-use order and its rendered bytes per format, kept until a value changes. */
+/** One writer for every family render: rendering is synchronous and take() copies the bytes out. */
+const writer = new ByteWriter(4096);
+const NL = 10;
+
+/** A value into the writer: digits as String() writes them, non-finite values as the format spells them. */
+function value(w: ByteWriter, v: number, open: boolean): void {
+  if (Number.isFinite(v)) w.num(v);
+  else w.str(formatValue(v, open));
+}
+
 export abstract class Family<L extends string = string> {
   readonly name: string;
   readonly help: string;
   abstract readonly kind: FamilyKind;
   protected readonly labelNames: readonly L[];
-  protected readonly series = new Map<string, Series>();
+  private readonly series = new Map<string, Series>();
+  /** The series in first-use order (indexed loops: a for-of allocates per step under the daemon's --no-opt). */
+  protected readonly list: Series[] = [];
   private cacheText: Buffer | undefined;
   private cacheOpen: Buffer | undefined;
+  /** HELP/TYPE lines per format (index 0 text, 1 OpenMetrics), made at the first render. */
+  private headers: [string, string] | undefined;
   private readonly collect: (() => void) | undefined;
 
   /** `collect`, when given, runs at each scrape before the family is rendered (it sets the values it reads). */
@@ -77,6 +93,7 @@ export abstract class Family<L extends string = string> {
       }
       s = { labels: text, value: 0 };
       this.series.set(key, s);
+      this.list.push(s);
       this.changed();
     }
     return s;
@@ -91,6 +108,7 @@ export abstract class Family<L extends string = string> {
   reset(): void {
     if (this.series.size === 0) return;
     this.series.clear();
+    this.list.length = 0;
     this.changed();
     this.unlabelled();
   }
@@ -103,26 +121,36 @@ export abstract class Family<L extends string = string> {
   /** The family as bytes: text format without the separating blank line, or OpenMetrics lines. */
   bytes(openMetrics: boolean): Buffer {
     this.collect?.();
-    if (openMetrics) return (this.cacheOpen ??= Buffer.from(this.render(true)));
-    return (this.cacheText ??= Buffer.from(this.render(false)));
+    if (openMetrics) return (this.cacheOpen ??= this.render(true));
+    return (this.cacheText ??= this.render(false));
   }
 
-  private render(open: boolean): string {
-    const counter = this.kind === 'counter';
-    if (!open) {
-      let out = `# HELP ${this.name} ${helpText(this.help)}\n# TYPE ${this.name} ${this.kind}`;
-      for (const s of this.series.values()) out += this.lines(s, this.name, false, '\n');
-      return `${out}\n`;
-    }
-    const family = counter ? this.name.replace(/_total$/, '') : this.name;
-    let out = `# TYPE ${family} ${this.kind}\n# HELP ${family} ${labelValue(this.help)}`;
-    for (const s of this.series.values()) out += this.lines(s, counter ? `${family}_total` : family, true, '\n');
-    return `${out}\n`;
+  /** The name OpenMetrics gives the family (a counter's without `_total`). */
+  protected openName(): string {
+    return this.kind === 'counter' ? this.name.replace(/_total$/, '') : this.name;
   }
 
-  /** The sample lines of one series, each preceded by `sep`. */
-  protected lines(s: Series, sample: string, open: boolean, sep: string): string {
-    return `${sep}${sample}${s.labels === '' ? '' : `{${s.labels}}`} ${formatValue(s.value, open)}`;
+  private render(open: boolean): Buffer {
+    const family = this.openName();
+    this.headers ??= [
+      `# HELP ${this.name} ${helpText(this.help)}\n# TYPE ${this.name} ${this.kind}\n`,
+      `# TYPE ${family} ${this.kind}\n# HELP ${family} ${labelValue(this.help)}\n`,
+    ];
+    const w = writer;
+    w.str(this.headers[open ? 1 : 0]);
+    for (let i = 0; i < this.list.length; i++) this.lines(w, this.list[i] as Series, open);
+    return w.take();
+  }
+
+  /** The sample lines of one series. */
+  protected lines(w: ByteWriter, s: Series, open: boolean): void {
+    // Text: the family's name; OpenMetrics: a counter's samples end in `_total` (the family's own name does not).
+    s.head ??= [`${this.name}${s.labels === '' ? '' : `{${s.labels}}`} `];
+    if (open && s.head[1] === undefined)
+      s.head[1] = `${this.kind === 'counter' ? `${this.openName()}_total` : this.name}${s.labels === '' ? '' : `{${s.labels}}`} `;
+    w.str(s.head[open ? 1 : 0] ?? '');
+    value(w, s.value, open);
+    w.byte(NL);
   }
 }
 
@@ -192,20 +220,38 @@ export class TextHistogram<L extends string = string> extends Family<L> {
     this.changed();
   }
 
-  // prom-client writes `le` first, then the series' labels; +Inf, _sum and _count after the bounds.
-  protected override lines(s: Series, _sample: string, open: boolean, sep: string): string {
-    const rest = s.labels === '' ? '' : `,${s.labels}`;
-    const counts = s.buckets ?? this.bounds.map(() => 0);
-    let out = '';
+  // prom-client writes `le` first, then the series' labels; +Inf, _sum and _count after the bounds
+  // (the same lines in both formats: the bounds are finite).
+  protected override lines(w: ByteWriter, s: Series, open: boolean): void {
+    if (s.head === undefined) {
+      const rest = s.labels === '' ? '' : `,${s.labels}`;
+      const labels = s.labels === '' ? '' : `{${s.labels}}`;
+      s.head = [
+        ...this.bounds.map((b) => `${this.name}_bucket{le="${formatValue(b, false)}"${rest}} `),
+        `${this.name}_bucket{le="+Inf"${rest}} `,
+        `${this.name}_sum${labels} `,
+        `${this.name}_count${labels} `,
+      ];
+    }
+    const head = s.head;
+    const counts = s.buckets;
     let acc = 0;
     for (let i = 0; i < this.bounds.length; i++) {
-      acc += counts[i] ?? 0;
-      out += `${sep}${this.name}_bucket{le="${formatValue(this.bounds[i] ?? 0, open)}"${rest}} ${formatValue(acc, open)}`;
+      acc += counts?.[i] ?? 0;
+      w.str(head[i] ?? '');
+      w.num(acc);
+      w.byte(NL);
     }
-    const labels = s.labels === '' ? '' : `{${s.labels}}`;
-    out += `${sep}${this.name}_bucket{le="+Inf"${rest}} ${formatValue(s.value, open)}`;
-    out += `${sep}${this.name}_sum${labels} ${formatValue(s.sum ?? 0, open)}`;
-    return `${out}${sep}${this.name}_count${labels} ${formatValue(s.value, open)}`;
+    const n = this.bounds.length;
+    w.str(head[n] ?? '');
+    w.num(s.value);
+    w.byte(NL);
+    w.str(head[n + 1] ?? '');
+    value(w, s.sum ?? 0, open);
+    w.byte(NL);
+    w.str(head[n + 2] ?? '');
+    w.num(s.value);
+    w.byte(NL);
   }
 }
 
