@@ -1,12 +1,16 @@
 // api-latency --history demo: every API route the dashboard calls, timed on the demo's own history
 // (simulator fillHistory: the story fleet's days sent through the agents' export path and gRPC, as
 // `npm run demo` and dashboard-load do), plus the capacity rollup and one alert-evaluator tick.
-// Each route's p50/p90 is printed beside the same run's baseline (/healthz, which never touches
-// ClickHouse, timed between the route's calls), as a ratio, with the CPU model and the load average.
-//   npm run bench -- api-latency --history demo [--days 7] [--runs 15] [--clickhouse URL] [--keep] [--reuse DB]
+// Each route's p50/p90 is printed as a ratio to the same run's baseline, timed between the route's
+// calls: /readyz (the collector pinging ClickHouse: one trivial round trip through both processes);
+// /healthz (never touches ClickHouse) is printed beside it. With the CPU model and the load average.
+//   npm run bench -- api-latency --history demo [--days 7] [--runs 12] [--clickhouse URL] [--keep] [--reuse DB] [--compare DIR]
 // `--keep` keeps the seeded database (its name is printed); `--reuse DB` measures it again without
-// seeding (e.g. the same data under another build of the collector).
+// seeding. `--compare DIR` also starts the collector of another checkout (e.g. `git worktree add DIR
+// <commit before a change>` with its `pnpm install`) on the same database and times both, call for
+// call, each against its own /readyz: before and after in one run.
 import { loadavg } from 'node:os';
+import { join, resolve } from 'node:path';
 import { parseCollectorConfig, refreshCapacity, startCollector } from '@renderwatch/collector';
 import { demoFleetSpecs, fillHistory } from '@renderwatch/simulator';
 import pino from 'pino';
@@ -18,6 +22,8 @@ export interface DemoOptions {
   clickhouse: string;
   keep: boolean;
   reuse: string;
+  /** Another checkout whose collector is measured beside this one, call for call; '' for none. */
+  compare: string;
 }
 
 const PRICES = 'H100=2.49,A100=1.79,L40S=1.10,5090=0.89,4090=0.69,A10G=0.75,T4=0.35,*=0.80';
@@ -26,6 +32,8 @@ const PRICES = 'H100=2.49,A100=1.79,L40S=1.10,5090=0.89,4090=0.69,A10G=0.75,T4=0
 interface Probe {
   name: string;
   paths: string[];
+  /** What an earlier dashboard asked (kept for before/after): not in the headline. */
+  legacy?: boolean;
 }
 
 const load = (): string =>
@@ -76,7 +84,7 @@ async function probes(base: string, days: number, now: number): Promise<Probe[]>
     { name: 'starts/first-images', paths: [`/api/v1/starts/first-images?${d}`] },
     { name: 'cost', paths: [`/api/v1/cost?${d}`] },
     { name: 'cost by=campaign', paths: [`/api/v1/cost?${d}&by=campaign`] },
-    { name: `cost ×${hosts.length} host=`, paths: hosts.map((h) => `/api/v1/cost?${d}&host=${enc(h)}`) },
+    { name: `cost ×${hosts.length} host= (old)`, paths: hosts.map((h) => `/api/v1/cost?${d}&host=${enc(h)}`), legacy: true },
     { name: 'versions', paths: [`/api/v1/versions?${d}`] },
     { name: 'jobs/stats host 1d', paths: [`/api/v1/jobs/stats?host=${enc(host)}&${w(86400)}`] },
     { name: 'campaigns', paths: [`/api/v1/campaigns?${d}`] },
@@ -85,6 +93,66 @@ async function probes(base: string, days: number, now: number): Promise<Probe[]>
   // the grouped answer the Cost page asks for instead of one request per host (when the collector has it)
   const byHost = await fetch(`${base}/api/v1/cost?${d}&by=host`);
   if (byHost.status === 200) out.splice(out.length - 4, 0, { name: 'cost by=host', paths: [`/api/v1/cost?${d}&by=host`] });
+  return out;
+}
+
+interface Figures {
+  p50: number;
+  p90: number;
+  /** p50 of the baseline (/readyz) timed between this route's calls on the same collector. */
+  b50: number;
+}
+
+/**
+ * Each probe on each target in turn, every run: the baseline (/readyz: the collector pinging ClickHouse,
+ * one trivial round trip through both processes), /healthz (no ClickHouse), then the probe. A target
+ * that refuses a probe (an older collector without the route) shows a dash.
+ */
+async function measure(targets: { label: string; base: string }[], list: Probe[], runs: number): Promise<{ name: string; of: (Figures | undefined)[] }[]> {
+  const cols = targets.map((t) => `${`${t.label} p50`.padStart(10)}${'p90'.padStart(8)}${'p50×'.padStart(7)}${'p90×'.padStart(7)}`).join(' |');
+  console.log(`${'route (7 d unless named)'.padEnd(26)}${cols}   (ms; × the p50 of /readyz timed between its calls)`);
+  const out: { name: string; of: (Figures | undefined)[] }[] = [];
+  const health: number[] = [];
+  const pct = (xs: number[], p: number): number =>
+    percentile(
+      [...xs].sort((a, b) => a - b),
+      p,
+    );
+  for (const p of list) {
+    const times = targets.map((): number[] => []);
+    const bases = targets.map((): number[] => []);
+    const refused = targets.map(() => false);
+    for (let i = 0; i < runs + 2; i++) {
+      for (const [k, t] of targets.entries()) {
+        if (refused[k] === true) continue;
+        const b = await timeProbe(t.base, { name: 'readyz', paths: ['/readyz'] });
+        const h = await timeProbe(t.base, { name: 'healthz', paths: ['/healthz'] });
+        const ms = await timeProbe(t.base, p).catch(() => undefined);
+        if (ms === undefined) refused[k] = true;
+        if (i < 2 || ms === undefined) continue;
+        health.push(h);
+        bases[k]?.push(b);
+        times[k]?.push(ms);
+      }
+    }
+    const of = targets.map((_, k): Figures | undefined =>
+      refused[k] === true ? undefined : { p50: pct(times[k] ?? [], 50), p90: pct(times[k] ?? [], 90), b50: pct(bases[k] ?? [], 50) },
+    );
+    out.push({ name: p.name, of });
+    const cells = of.map((f) =>
+      f === undefined
+        ? `${'—'.padStart(10)}${''.padStart(22)}`
+        : `${f.p50.toFixed(1).padStart(10)}${f.p90.toFixed(1).padStart(8)}${(f.p50 / f.b50).toFixed(1).padStart(7)}${(f.p90 / f.b50).toFixed(1).padStart(7)}`,
+    );
+    console.log(`${p.name.padEnd(26)}${cells.join(' |')}`);
+  }
+  const b = targets.map((_, k) =>
+    pct(
+      out.map((r) => r.of[k]?.b50 ?? Number.NaN).filter((x) => Number.isFinite(x)),
+      50,
+    ).toFixed(2),
+  );
+  console.log(`baseline /readyz p50 ${b.join(' / ')} ms (${targets.map((t) => t.label).join(' / ')}), /healthz p50 ${pct(health, 50).toFixed(2)} ms`);
   return out;
 }
 
@@ -106,6 +174,14 @@ export async function runDemo(o: DemoOptions): Promise<void> {
   });
   if (!parsed.ok) throw new Error(parsed.issues.join('; '));
   const collector = await startCollector(parsed.config, pino({ level: 'silent' }));
+  // --compare DIR: the collector of another checkout (e.g. a worktree of the commit before a change) on the same database
+  const other =
+    o.compare === ''
+      ? undefined
+      : await ((await import(join(resolve(o.compare), 'collector', 'src', 'index.ts'))) as { startCollector: typeof startCollector }).startCollector(
+          parsed.config,
+          pino({ level: 'silent' }),
+        );
   try {
     if (o.reuse === '') {
       const t0 = Date.now();
@@ -124,42 +200,19 @@ export async function runDemo(o: DemoOptions): Promise<void> {
     }
     const base = `http://127.0.0.1:${collector.httpPort}`;
     const list = await probes(base, o.days, Date.now());
-    const baseline: Probe = { name: 'baseline /healthz', paths: ['/healthz'] };
+    const targets = [{ label: 'this', base }];
+    if (other !== undefined) targets.push({ label: 'other', base: `http://127.0.0.1:${other.httpPort}` });
     console.log(`measuring ${database}: ${o.runs} runs per route after 2 warm-ups (load average ${load()})`);
-    console.log(`${'route (7 d unless named)'.padEnd(28)}${'p50 ms'.padStart(9)}${'p90 ms'.padStart(9)}${'p50 ×'.padStart(9)}${'p90 ×'.padStart(9)}`);
-    const base50: number[] = [];
-    const rows: { name: string; p50: number; p90: number; b50: number }[] = [];
-    for (const p of list) {
-      const times: number[] = [];
-      const bases: number[] = [];
-      for (let i = 0; i < o.runs + 2; i++) {
-        const b = await timeProbe(base, baseline);
-        const t = await timeProbe(base, p);
-        if (i < 2) continue;
-        bases.push(b);
-        times.push(t);
-      }
-      const s = [...times].sort((a, b) => a - b);
-      const bs = [...bases].sort((a, b) => a - b);
-      const b50 = percentile(bs, 50);
-      base50.push(b50);
-      const row = { name: p.name, p50: percentile(s, 50), p90: percentile(s, 90), b50 };
-      rows.push(row);
-      console.log(
-        `${p.name.padEnd(28)}${row.p50.toFixed(1).padStart(9)}${row.p90.toFixed(1).padStart(9)}${(row.p50 / b50).toFixed(1).padStart(9)}${(row.p90 / b50).toFixed(1).padStart(9)}`,
-      );
-    }
-    const b = percentile(
-      [...base50].sort((a, c) => a - c),
-      50,
-    );
-    const worst = rows.reduce((a, r) => (r.p90 > a.p90 ? r : a));
-    console.log(`baseline /healthz p50 ${b.toFixed(2)} ms (median over the routes' interleaved calls); load average at the end ${load()}`);
-    console.log(
-      `api-latency: demo ${o.days} d worst p90 ${worst.name} ${worst.p90.toFixed(0)} ms, ${(worst.p90 / worst.b50).toFixed(0)}× baseline (target < 300 ms)`,
-    );
+    const rows = await measure(targets, list, o.runs);
+    const current = rows.filter((r) => list.find((p) => p.name === r.name)?.legacy !== true);
+    const worst = current.reduce((a, r) => ((r.of[0]?.p90 ?? 0) > (a.of[0]?.p90 ?? 0) ? r : a));
+    const w = worst.of[0];
+    console.log(`load average at the end ${load()}`);
+    if (w !== undefined)
+      console.log(`api-latency: demo ${o.days} d worst p90 ${worst.name} ${w.p90.toFixed(0)} ms, ${(w.p90 / w.b50).toFixed(0)}× baseline (target < 300 ms)`);
     if (o.keep || o.reuse !== '') console.log(`kept database ${database}`);
   } finally {
+    await other?.stop();
     await collector.stop();
     await ch.close();
   }

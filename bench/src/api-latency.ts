@@ -40,6 +40,7 @@ const { values: args } = parseArgs({
     reuse: { type: 'string', default: '' },
     runs: { type: 'string', default: '12' },
     clickhouse: { type: 'string', default: '' },
+    compare: { type: 'string', default: '' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -341,5 +342,5 @@ async function main(): Promise<void> {
   }
 }
 
-if (DEMO) await runDemo({ days: DAYS, runs: RUNS, clickhouse: args.clickhouse, keep: args.keep, reuse: args.reuse });
+if (DEMO) await runDemo({ days: DAYS, runs: RUNS, clickhouse: args.clickhouse, keep: args.keep, reuse: args.reuse, compare: args.compare });
 else await main();
