@@ -96,6 +96,13 @@ async function probes(base: string, days: number, now: number): Promise<Probe[]>
   return out;
 }
 
+/** The p-th percentile of unsorted values. */
+const pct = (xs: number[], p: number): number =>
+  percentile(
+    [...xs].sort((a, b) => a - b),
+    p,
+  );
+
 interface Figures {
   p50: number;
   p90: number;
@@ -113,11 +120,6 @@ async function measure(targets: { label: string; base: string }[], list: Probe[]
   console.log(`${'route (7 d unless named)'.padEnd(26)}${cols}   (ms; × the p50 of /readyz timed between its calls)`);
   const out: { name: string; of: (Figures | undefined)[] }[] = [];
   const health: number[] = [];
-  const pct = (xs: number[], p: number): number =>
-    percentile(
-      [...xs].sort((a, b) => a - b),
-      p,
-    );
   for (const p of list) {
     const times = targets.map((): number[] => []);
     const bases = targets.map((): number[] => []);
