@@ -137,26 +137,58 @@ export function createRuntimeMetrics(registry: TextRegistry, host: string): Runt
     registers: reg,
   });
 
+  // Label objects are made once per runtime (and per extra label value) and reused: a log line's
+  // event allocates none, and the families' last-series cache (text-registry.ts) finds them.
+  type Labels = Readonly<Record<string, string>>;
+  const bases = new Map<string, Labels>();
+  const more = new Map<Labels, Map<string, Map<string, Labels>>>();
+  const base = (runtime: string): Labels => {
+    let l = bases.get(runtime);
+    if (l === undefined) {
+      l = { host, runtime };
+      bases.set(runtime, l);
+    }
+    return l;
+  };
+  const plus = (l: Labels, name: string, value: string): Labels => {
+    let byName = more.get(l);
+    if (byName === undefined) {
+      byName = new Map();
+      more.set(l, byName);
+    }
+    let byValue = byName.get(name);
+    if (byValue === undefined) {
+      byValue = new Map();
+      byName.set(name, byValue);
+    }
+    let x = byValue.get(value);
+    if (x === undefined) {
+      x = { ...l, [name]: value };
+      byValue.set(value, x);
+    }
+    return x;
+  };
+
   return {
     observeEvent(e) {
-      const l = { host, runtime: runtimeLabel(e.runtime) };
-      events.inc({ ...l, kind: e.kind });
+      const l = base(runtimeLabel(e.runtime));
+      events.inc(plus(l, 'kind', e.kind));
       switch (e.kind) {
         case 'job_end': {
-          const outcome = outcomeLabel(e.outcome);
-          jobs.inc({ ...l, outcome });
-          if (nonNeg(e.duration_s)) jobDuration.observe({ ...l, outcome }, e.duration_s);
+          const lo = plus(l, 'outcome', outcomeLabel(e.outcome));
+          jobs.inc(lo);
+          if (nonNeg(e.duration_s)) jobDuration.observe(lo, e.duration_s);
           if (nonNeg(e.images)) images.inc(l, e.images);
           break;
         }
         case 'oom':
-          ooms.inc({ ...l, cause: oomCauseLabel(e.cause) });
+          ooms.inc(plus(l, 'cause', oomCauseLabel(e.cause)));
           if (e.recovered === true) oomRecovered.inc(l);
           break;
         case 'model_load': {
-          const source = modelSourceLabel(e.source);
-          loads.inc({ ...l, source });
-          if (nonNeg(e.duration_s)) loadDuration.observe({ ...l, source }, e.duration_s);
+          const ls = plus(l, 'source', modelSourceLabel(e.source));
+          loads.inc(ls);
+          if (nonNeg(e.duration_s)) loadDuration.observe(ls, e.duration_s);
           break;
         }
         case 'runtime_start':

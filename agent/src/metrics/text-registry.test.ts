@@ -82,6 +82,22 @@ describe('TextRegistry', () => {
     expect(second?.toString()).toBe('# HELP z z.\n# TYPE z gauge\nz{host="h"} 2\n');
   });
 
+  it('finds the series of a kept labels object again, alternating with others and after a reset', () => {
+    const r = new TextRegistry();
+    const c = new TextCounter<'kind'>({ name: 'k_total', help: 'k.', labelNames: ['kind'], registers: [r] });
+    const a = { kind: 'a' };
+    const b = { kind: 'b' };
+    c.inc(a);
+    c.inc(a);
+    c.inc(b);
+    c.inc(a, 4);
+    c.inc({ kind: 'b' });
+    expect(text(r)).toBe('# HELP k_total k.\n# TYPE k_total counter\nk_total{kind="a"} 6\nk_total{kind="b"} 2\n');
+    c.reset();
+    c.inc(b);
+    expect(text(r)).toBe('# HELP k_total k.\n# TYPE k_total counter\nk_total{kind="b"} 1\n');
+  });
+
   it('ignores what a counter cannot take (negative, NaN, infinite) instead of throwing', () => {
     const r = new TextRegistry();
     const c = new TextCounter({ name: 'c_total', help: 'c.', registers: [r] });

@@ -66,6 +66,8 @@ export abstract class Family<L extends string = string> {
   /** HELP/TYPE lines per format (index 0 text, 1 OpenMetrics), made at the first render. */
   private headers: [string, string] | undefined;
   private readonly collect: (() => void) | undefined;
+  private lastLabels: LabelValues<L> | undefined;
+  private lastSeries: Series | undefined;
 
   /** `collect`, when given, runs at each scrape before the family is rendered (it sets the values it reads). */
   constructor(o: FamilyOptions<L>) {
@@ -76,8 +78,20 @@ export abstract class Family<L extends string = string> {
     for (const r of o.registers ?? []) r.register(this);
   }
 
-  /** The family's series for these label values, created (at 0) on first use. */
+  /**
+   * The family's series for these label values, created (at 0) on first use. The series of the
+   * last labels object passed is remembered by identity (callers that keep their label objects,
+   * runtime-metrics.ts, look up nothing); a labels object must not be changed after it is passed.
+   */
   protected get(labels: LabelValues<L> | undefined): Series {
+    if (labels !== undefined && labels === this.lastLabels && this.lastSeries !== undefined) return this.lastSeries;
+    const s = this.lookup(labels);
+    this.lastLabels = labels;
+    this.lastSeries = s;
+    return s;
+  }
+
+  private lookup(labels: LabelValues<L> | undefined): Series {
     let key = '';
     for (let i = 0; i < this.labelNames.length; i++) {
       const v = labels?.[this.labelNames[i] as L];
@@ -109,6 +123,7 @@ export abstract class Family<L extends string = string> {
     if (this.series.size === 0) return;
     this.series.clear();
     this.list.length = 0;
+    this.lastSeries = undefined;
     this.changed();
     this.unlabelled();
   }
@@ -213,8 +228,12 @@ export class TextHistogram<L extends string = string> extends Family<L> {
     if (!Number.isFinite(v)) return;
     const s = this.get(labels);
     const buckets = (s.buckets ??= this.bounds.map(() => 0));
-    const i = this.bounds.findIndex((b) => v <= b);
-    if (i >= 0) buckets[i] = (buckets[i] ?? 0) + 1;
+    for (let i = 0; i < this.bounds.length; i++) {
+      if (v <= (this.bounds[i] as number)) {
+        buckets[i] = (buckets[i] ?? 0) + 1;
+        break;
+      }
+    }
     s.value += 1;
     s.sum = (s.sum ?? 0) + v;
     this.changed();
