@@ -6,7 +6,7 @@
 // reading leaves the series out (absent, not zero), and a GPU missing from a sample loses all its
 // series so a dead GPU does not keep reporting its last values. The rare event counters (XIDs,
 // status changes) are instruments of the registry (text-registry.ts).
-import { CLOCK_EVENT_REASONS, decodeClockEventReasons, type ClockEventReason } from '@renderwatch/schema';
+import { CLOCK_EVENT_REASON_BITS, CLOCK_EVENT_REASONS, encodeClockEventReasons, type ClockEventReason } from '@renderwatch/schema';
 import type { GpuSnapshot, GpuStatusChange } from '../sampling/sampler.js';
 import { reasonLabel, xidLabel } from './labels.js';
 import { ByteWriter, familyHeader, labelValue, type TextFamilyType } from './text-family.js';
@@ -51,10 +51,15 @@ function finite(v: number | undefined): v is number {
   return v !== undefined && Number.isFinite(v);
 }
 
-function activeReasons(g: GpuSnapshot): readonly ClockEventReason[] | undefined {
-  if (g.clock_event_reasons_mask !== undefined && Number.isFinite(g.clock_event_reasons_mask)) return decodeClockEventReasons(g.clock_event_reasons_mask);
-  return g.clock_event_reasons;
+/** The active clock-event reasons as the NVML bitmask (kept as a number: no reason list per GPU and sample). */
+function activeMask(g: GpuSnapshot): number | undefined {
+  const mask = g.clock_event_reasons_mask;
+  if (mask !== undefined && Number.isFinite(mask)) return mask;
+  return g.clock_event_reasons === undefined ? undefined : encodeClockEventReasons(g.clock_event_reasons);
 }
+
+/** Each reason's bit, in CLOCK_EVENT_REASONS order (the order the lines are written in). */
+const REASON_BITS: readonly number[] = CLOCK_EVENT_REASONS.map((r) => CLOCK_EVENT_REASON_BITS[r]);
 
 /** [name, type, help] of the per-sample families after the GAUGES, in the order they are rendered. */
 const INFO: readonly [string, TextFamilyType, string] = ['renderwatch_gpu_info', 'gauge', 'GPU identity; always 1.'];
@@ -94,7 +99,8 @@ interface GpuState {
   eccCorrectedHead: string;
   eccUncorrectedHead: string;
   values: (number | undefined)[];
-  active: readonly ClockEventReason[] | undefined;
+  /** Active clock-event reasons (bitmask), undefined when the sample does not say. */
+  active: number | undefined;
   /**
    * Driver totals (energy, ECC, throttle time): the counter is the driver's own running total, so a
    * smaller total (driver reload, GPU reset) restarts the series from it, as a counter reset should;
@@ -139,7 +145,7 @@ function update(s: GpuState, g: GpuSnapshot): void {
     const v = GAUGES[i]?.[2](g);
     s.values[i] = finite(v) ? v : undefined;
   }
-  s.active = activeReasons(g);
+  s.active = activeMask(g);
   s.energy = total(g.energy_joules, s.energy);
   s.eccCorrected = total(g.ecc_corrected_total, s.eccCorrected);
   s.eccUncorrected = total(g.ecc_uncorrected_total, s.eccUncorrected);
@@ -186,7 +192,7 @@ function render(states: readonly GpuState[], open: boolean, w: ByteWriter): Buff
   for (let k = 0; k < n; k++) {
     const s = states[k] as GpuState;
     if (s.active === undefined) continue;
-    for (let r = 0; r < reasons; r++) line(w, s.activeHead[r] ?? '', s.active.includes(CLOCK_EVENT_REASONS[r] as ClockEventReason) ? 1 : 0);
+    for (let r = 0; r < reasons; r++) line(w, s.activeHead[r] ?? '', (s.active & (REASON_BITS[r] ?? 0)) !== 0 ? 1 : 0);
   }
   w.str(head[h++] ?? '');
   for (let k = 0; k < n; k++) {
