@@ -1,15 +1,19 @@
 // renderwatch-agent entry: dispatches to one subcommand. The only place that calls process.exit.
+// Each subcommand is imported when it is asked for: the daemon (`run`) does not load the parsers and
+// probes of the others (nvidia-smi XML parsing, doctor's checks), nor keep their source in memory.
 import type { Command, CommandIo } from './commands/command.js';
-import { doctorCommand } from './commands/doctor.js';
-import { parseLogCommand } from './commands/parse-log.js';
-import { parseNvidiaSmiCommand } from './commands/parse-nvidia-smi.js';
-import { runCommand } from './commands/run.js';
-import { sampleCommand } from './commands/sample.js';
 
-const COMMANDS: readonly Command[] = [runCommand, doctorCommand, sampleCommand, parseNvidiaSmiCommand, parseLogCommand];
+const COMMANDS: readonly { readonly name: string; load(): Promise<Command> }[] = [
+  { name: 'run', load: async () => (await import('./commands/run.js')).runCommand },
+  { name: 'doctor', load: async () => (await import('./commands/doctor.js')).doctorCommand },
+  { name: 'sample', load: async () => (await import('./commands/sample.js')).sampleCommand },
+  { name: 'parse-nvidia-smi', load: async () => (await import('./commands/parse-nvidia-smi.js')).parseNvidiaSmiCommand },
+  { name: 'parse-log', load: async () => (await import('./commands/parse-log.js')).parseLogCommand },
+];
 
-function help(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+async function help(): Promise<string> {
+  const commands = await Promise.all(COMMANDS.map((c) => c.load()));
+  const width = Math.max(...commands.map((c) => c.name.length));
   return [
     'usage: renderwatch-agent <command> [options]',
     '',
@@ -17,7 +21,7 @@ function help(): string {
     "runtimes' logs, and sends them to a collector over gRPC.",
     '',
     'commands:',
-    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
     '',
     "Run `renderwatch-agent <command> --help` for a command's options.",
     '',
@@ -32,15 +36,15 @@ const io: CommandIo = {
 async function main(argv: readonly string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    io.out(help());
+    io.out(await help());
     return name === undefined ? 2 : 0;
   }
-  const cmd = COMMANDS.find((c) => c.name === name);
-  if (cmd === undefined) {
-    io.err(`renderwatch-agent: unknown command "${name}"\n\n${help()}`);
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (entry === undefined) {
+    io.err(`renderwatch-agent: unknown command "${name}"\n\n${await help()}`);
     return 2;
   }
-  return cmd.run(rest, io);
+  return (await entry.load()).run(rest, io);
 }
 
 main(process.argv.slice(2)).then(

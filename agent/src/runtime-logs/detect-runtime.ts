@@ -26,7 +26,9 @@ const SIGNATURES: ReadonlyArray<readonly [RuntimeName, RegExp, number]> = [
   ['sdnext', /SD\.Next|sdnext/i, 4],
   ['invokeai', /::\[InvokeAI\]::|TOTAL GRAPH EXECUTION TIME|RAM cache statistics|Model cache hits:|Graph stats:/, 8],
   ['wan2gp', /Memory Management for the GPU Poor|mmgp|Wan2GP|wgp\.py|unsufficient VRAM|New video saved to Path|Hooked to model '/i, 8],
-  ['kohya', /sd-scripts|kohya|train_network\.py|avr_loss=|epoch is incremented|学習|train_util\.py/, 8],
+  // \u5b66\u7fd2 = 学習 (sd-scripts' Japanese messages), escaped: a character above U+00FF in a regex literal makes
+  // V8 keep the whole bundle's source as a two-byte string (scripts/bundle-agent.mjs)
+  ['kohya', /sd-scripts|kohya|train_network\.py|avr_loss=|epoch is incremented|\u5b66\u7fd2|train_util\.py/, 8],
   ['diffusers', /\*\*\*\*\* Running training \*\*\*\*\*|- accelerate\.\w+ - |Saved state to .*checkpoint-\d+|^Steps: /m, 7],
   ['ai-toolkit', /# Running job:|ai-toolkit|aitk_db|Running {2}\d+ process|OOM during training step|Quantizing Transformer/, 8],
 ];

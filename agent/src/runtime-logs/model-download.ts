@@ -35,7 +35,9 @@ const BIN: Readonly<Record<string, number>> = { B: 1, KB: 1024, MB: 1024 ** 2, G
 const BYTE_BAR =
   /(?:^|\r)([^\r|]*?):?\s*(\d{1,3})%\|[^|]*\|\s*([\d.]+)([kKMGTPEZY]?)B?\/([\d.]+)([kKMGTPEZY]?)B?\s*\[([\d:]+)<[^,\]]*,\s*(?:([\d.]+)([kKMGTPEZY]?)|\?)B\/s\]/g;
 const WGET_URL = /^--\d{4}-\d\d-\d\d \d\d:\d\d:\d\d--\s+(\S+)/;
-const WGET_SAVED = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(([\d.]+) ([KMGT]?B)\/s\) - [‘'"`«](.+?)[’'"`»] saved \[(\d+)(?:\/(\d+))?\]/;
+// ‘ ’ (U+2018/9) and … (U+2026) as \u escapes: one character above U+00FF in a regex literal makes V8 keep
+// the whole bundle's source as a two-byte string (scripts/bundle-agent.mjs)
+const WGET_SAVED = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(([\d.]+) ([KMGT]?B)\/s\) - [\u2018'"`«](.+?)[\u2019'"`»] saved \[(\d+)(?:\/(\d+))?\]/;
 /** wget's final progress: bar style `100%[===>]  40.00M  8.29MB/s    in 4.9s`, dot style `100%  277M=4.9s`. */
 const WGET_DONE = /\b100%(?:\[[=> ]*\]\s+\S+\s+\S+\s+in |\s+\S+=)((?:\d+h\s*)?(?:\d+m\s*)?(?:[\d.]+s)?)\s*$/;
 const ANNOUNCE = /^Downloading (?:model|weights|checkpoint)s? to:?\s+(\S.*)$/i;
@@ -103,7 +105,7 @@ function byteBar(runtime: RuntimeName, text: string, ts: string | undefined, s: 
   const desc = (last[1] ?? '')
     .trim()
     .replace(/^Downloading\s*/, '')
-    .replace(/^\(…\)|^\(\.\.\.\)/, '');
+    .replace(/^\(\u2026\)|^\(\.\.\.\)/, '');
   const source = s.url === undefined ? 'hf' : sourceOfUrl(s.url);
   const shown = last[8] === undefined ? undefined : Number(last[8]) * (SI[last[9] ?? ''] ?? Number.NaN);
   return build(runtime, ts, { model: desc.replace(/:$/, ''), bytes: total, durationS: clockSeconds(last[7] ?? ''), rate: shown, source });

@@ -2,7 +2,7 @@
 // fallback (`auto`), or exactly the one asked for. The reason for a fallback is logged once.
 import type { Logger } from 'pino';
 import type { SampleErrorCounter } from './failure-reporter.js';
-import { createNvidiaSmiSampler, type NvidiaSmiSamplerOptions } from './nvidia-smi.js';
+import type { NvidiaSmiSamplerOptions } from './nvidia-smi.js';
 import { createNvmlSampler, isNvmlUnavailable } from './nvml.js';
 import type { GpuSampler } from './sampler.js';
 
@@ -41,5 +41,7 @@ export async function openGpuSampler(opts: OpenGpuSamplerOptions = {}): Promise<
       opts.log?.warn({ err, module: 'sampling' }, 'nvml unavailable, falling back to nvidia-smi');
     }
   }
+  // imported here: an agent sampling through NVML never loads the nvidia-smi sampler and its parsers
+  const { createNvidiaSmiSampler } = await import('./nvidia-smi.js');
   return createNvidiaSmiSampler({ ...opts.smi, ...common, ...(opts.smiPath === undefined ? {} : { smiPath: opts.smiPath }) });
 }

@@ -5,7 +5,6 @@ import type { Logger } from 'pino';
 import type { AgentConfig } from '../config.js';
 import type { SampleErrorCounter } from '../sampling/failure-reporter.js';
 import { openGpuSampler } from '../sampling/gpu-source.js';
-import { createReplaySampler } from '../sampling/replay.js';
 import type { GpuSampler } from '../sampling/sampler.js';
 
 export type GpuSourceResult = { ok: true; sampler: GpuSampler | undefined } | { ok: false; message: string };
@@ -21,6 +20,8 @@ export async function buildGpuSampler(cfg: AgentConfig, log: Logger, counter?: S
   if (source === 'replay' || (source === 'auto' && replay.length > 0)) {
     if (replay.length === 0) return { ok: false, message: 'AGENT_GPU_SOURCE=replay needs AGENT_REPLAY_FILES (recorded nvidia-smi outputs, comma-separated)' };
     try {
+      // imported here: the replay source brings the nvidia-smi output parsers (XML parser included)
+      const { createReplaySampler } = await import('../sampling/replay.js');
       return { ok: true, sampler: createReplaySampler({ paths: replay, log }) };
     } catch (err: unknown) {
       return { ok: false, message: describe(err) };
