@@ -161,7 +161,7 @@ describe('createGroupWriter', () => {
     expect(st.inserts).toHaveLength(9);
   });
 
-  it('lingers lingerMs for a batch that arrives while a group is being written (a busy ClickHouse gets bigger groups)', async () => {
+  it('writes one group at a time: a batch that arrives during a write waits for it, then lingerMs after its end for the acked agents next batches', async () => {
     vi.useFakeTimers();
     const st = fakeStorage();
     const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000, groupRows: 20, lingerMs: 200 });
@@ -170,23 +170,52 @@ describe('createGroupWriter', () => {
     await vi.advanceTimersByTimeAsync(10);
     expect(st.queries).toHaveLength(1);
     const second = w.write(batch('b', 1, 8)); // t = 10, during that write
-    await vi.advanceTimersByTimeAsync(199); // t = 209
+    await vi.advanceTimersByTimeAsync(390); // t = 400: its own linger ran out long ago, but a group is being written
     expect(st.queries).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1); // t = 210: its linger is over, the second slot takes it
-    expect(st.queries).toHaveLength(2);
     st.release();
-    expect(await Promise.all([first, second])).toEqual([
+    expect(await first).toEqual({ acceptedRows: 8, duplicate: false }); // t = 400: acked
+    await vi.advanceTimersByTimeAsync(50);
+    const third = w.write(batch('a', 2, 8)); // t = 450: the acked agent's next batch
+    await vi.advanceTimersByTimeAsync(149); // t = 599
+    expect(st.queries).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1); // t = 600: lingerMs after the end
+    expect(await Promise.all([second, third])).toEqual([
       { acceptedRows: 8, duplicate: false },
       { acceptedRows: 8, duplicate: false },
     ]);
+    expect(st.queries).toHaveLength(2);
+    expect(st.inserts.filter(([t]) => t === 'gpu_samples')).toEqual([
+      ['gpu_samples', 8],
+      ['gpu_samples', 16],
+    ]);
   });
 
-  it('writes a full group at once, without lingering, also while another group is being written', async () => {
+  it('does not write a full group beside another full one: it starts when that write ends', async () => {
+    vi.useFakeTimers();
+    const st = fakeStorage();
+    const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 16, groupRows: 16, lingerMs: 60_000 });
+    (st as unknown as { hold: () => void }).hold();
+    const one = w.write(batch('a', 1, 16)); // idle: at once, a full group
+    const two = Promise.all([w.write(batch('c', 1, 8)), w.write(batch('d', 1, 8))]); // full, but 16 rows in flight
+    await vi.advanceTimersByTimeAsync(0);
+    expect(st.queries).toHaveLength(1);
+    st.release();
+    expect(await one).toEqual({ acceptedRows: 16, duplicate: false });
+    await vi.advanceTimersByTimeAsync(0); // no linger: full
+    expect(st.queries).toHaveLength(2);
+    expect((await two).map((x) => x.acceptedRows)).toEqual([8, 8]);
+    expect(st.inserts.filter(([t]) => t === 'gpu_samples')).toEqual([
+      ['gpu_samples', 16],
+      ['gpu_samples', 16],
+    ]);
+  });
+
+  it('writes a full group at once, without lingering, also while a small group is being written', async () => {
     vi.useFakeTimers();
     const st = fakeStorage();
     const w = createGroupWriter({ storage: st, now: () => 0, maxRowsPerWrite: 1000, groupRows: 16, lingerMs: 60_000 });
     (st as unknown as { hold: () => void }).hold();
-    const warm = w.write(batch('z', 1, 1)); // idle writer: written at once, held
+    const warm = w.write(batch('z', 1, 1)); // idle writer: written at once (a small group), held
     const full = Promise.all([w.write(batch('a', 1, 8)), w.write(batch('b', 1, 8))]);
     await vi.advanceTimersByTimeAsync(0);
     expect(st.queries).toHaveLength(2); // the full group's ledger lookup: no 60 s linger

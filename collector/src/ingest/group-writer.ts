@@ -1,14 +1,19 @@
 // Group commit into ClickHouse: Export calls are coalesced into groups — one ledger lookup and one
 // INSERT per table for the whole group — and each call is answered only after every insert of its
 // group succeeded. ClickHouse pays a fixed cost per INSERT (a new part in the table and in every
-// rollup its materialized views feed), so groups should be large: a group is written once it holds
-// `groupRows` rows or its oldest batch has lingered `lingerMs`, with at most `maxConcurrentWrites`
-// groups in flight (the next group's ledger lookup overlaps the current group's inserts); while
-// every slot is busy, arriving batches make the next group bigger. The linger paces groups (at most
-// one not-full group per `lingerMs`), so it is not paid when there is nothing to pace: a batch that
-// finds nothing being written and no group started in the last `lingerMs` is written at once (a
-// lone agent, a quiet fleet: sample-to-queryable latency without the linger), and one that arrives
-// sooner waits at most until `lingerMs` after the last group started.
+// rollup its materialized views feed), so groups should be large and few: a group is written once
+// it holds `groupRows` rows or its oldest batch has lingered `lingerMs`, one group at a time (two
+// big groups written side by side cost ClickHouse more CPU and took longer than one after the other,
+// bench/README.md "ingest"); while a group is written, arriving batches make the next one bigger.
+// A full group may start beside a small one (at most `maxConcurrentWrites` in flight), so a lone
+// batch written at once never holds up a backlog. The linger paces groups (at most one not-full
+// group per `lingerMs`, counted from the last group's start or end), so it is not paid when there
+// is nothing to pace: a batch that finds nothing being written and no group started or finished in
+// the last `lingerMs` is written at once (a lone agent, a quiet fleet: sample-to-queryable latency
+// without the linger). After a group is acked, its agents get `lingerMs` to send their next
+// batches before a not-full group is written: agents with a backlog wait for their acks, so during
+// a write only a straggler or two arrive, and writing those at once as a group of their own made
+// the whole backlog wait for it (a full round of INSERTs for one batch, every other group).
 //
 // Exactly-once, also across replicas and restarts: a batch already in the ledger (ingest_batches)
 // is acknowledged as a duplicate without writing, and a batch that arrives again while its first
@@ -69,7 +74,7 @@ export interface GroupWriterOptions {
   storage: Storage;
   now: () => number;
   maxRowsPerWrite: number;
-  /** Group writes in flight at once (default 2: one group fills while another is written). */
+  /** Group writes in flight at once (default 2; the second only for a full group beside a small one). */
   maxConcurrentWrites?: number;
   /** Rows that make a group full: written at once, also beside a write in flight (COLLECTOR_INGEST_GROUP_ROWS). */
   groupRows: number;
@@ -82,12 +87,15 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
   let pendingRows = 0;
   let writing = 0;
   let timer: NodeJS.Timeout | undefined;
-  /** When the last group was started (Date.now()). */
+  /** When the last group was started, and when the last one finished (Date.now()). */
   let lastStart = Number.NEGATIVE_INFINITY;
+  let lastEnd = Number.NEGATIVE_INFINITY;
   let timerAt = 0;
   /** Batches being written by this process (pending or in a group in flight), by key. */
   const inFlight = new Map<string, Promise<WriteResult>>();
   const maxWrites = o.maxConcurrentWrites ?? 2;
+  /** Rows of the groups being written. */
+  let rowsWriting = 0;
   const { groupRows, lingerMs } = o;
 
   async function alreadyStored(group: readonly Waiting[]): Promise<Set<string>> {
@@ -147,9 +155,11 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
   function due(): boolean {
     if (pendingRows >= groupRows) return true;
     const t = Date.now();
-    const waited = t - (pending[0]?.since ?? t);
-    // Nothing being written and no group started for lingerMs: nothing to pace, write now.
-    const paced = writing === 0 ? lingerMs - (t - lastStart) : Number.POSITIVE_INFINITY;
+    // The linger counts from the oldest batch's arrival, or from the end of the last group when that
+    // is later (the agents it acked get lingerMs to send their next batches).
+    const waited = t - Math.max(pending[0]?.since ?? t, lastEnd);
+    // Nothing being written and no group started or finished for lingerMs: nothing to pace, write now.
+    const paced = writing === 0 ? lingerMs - (t - Math.max(lastStart, lastEnd)) : Number.POSITIVE_INFINITY;
     const wait = Math.min(lingerMs - waited, paced);
     if (wait <= 0) return true;
     // One timer, at the earliest deadline (one that fires early only makes next() check again).
@@ -164,8 +174,17 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
     return false;
   }
 
+  /**
+   * One group is written at a time (two big groups at once cost ClickHouse more CPU and time than
+   * one after the other: more, smaller parts in every table a view feeds), except that a full group
+   * does not wait behind a small one (a lone batch written at once must not hold up a backlog).
+   */
+  function mayStart(): boolean {
+    return writing === 0 || (writing < maxWrites && rowsWriting < groupRows && pendingRows >= groupRows);
+  }
+
   function next(): void {
-    if (writing >= maxWrites || pending.length === 0 || !due()) return;
+    if (pending.length === 0 || !mayStart() || !due()) return;
     if (timer !== undefined) {
       clearTimeout(timer);
       timer = undefined;
@@ -173,6 +192,8 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
     writing++;
     lastStart = Date.now();
     const group = take();
+    const rows = group.reduce((n, w) => n + w.b.total, 0);
+    rowsWriting += rows;
     writeGroup(group)
       .then(
         (results) => {
@@ -184,6 +205,8 @@ export function createGroupWriter(o: GroupWriterOptions): GroupWriter {
       )
       .finally(() => {
         writing--;
+        rowsWriting -= rows;
+        lastEnd = Date.now();
         next();
       });
     next(); // a second full group may be waiting already
