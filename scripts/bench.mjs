@@ -5,7 +5,18 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, ensureOsPackages, ensurePnpm, ensureWorkspace } from './ensure-deps.mjs';
 
-const NAMES = ['agent-overhead', 'log-parse', 'ingest', 'e2e-latency', 'fleet-1000', 'api-latency', 'dashboard-load', 'cluster-ingest', 'preauth-flood'];
+const NAMES = [
+  'agent-overhead',
+  'metrics-scrape',
+  'log-parse',
+  'ingest',
+  'e2e-latency',
+  'fleet-1000',
+  'api-latency',
+  'dashboard-load',
+  'cluster-ingest',
+  'preauth-flood',
+];
 const dir = join(ROOT, 'bench', 'src');
 const present = existsSync(dir)
   ? readdirSync(dir)
