@@ -102,6 +102,7 @@ export function createHostSampler(opts: HostSamplerOptions = {}): HostSampler {
   const hasCpuMem = existsSync(`${proc}/stat`) && existsSync(`${proc}/meminfo`);
   let prevCpu: { busy: number; total: number } | undefined;
   let prev: { at: number; disk?: { readBytes: number; writeBytes: number }; net?: { rxBytes: number; txBytes: number } } | undefined;
+  const hasRoleVolumes = ROLES.some(([key]) => opts.volumes?.[key] !== undefined);
   let others: { mount: string; size: number; free: number }[] = [];
   let othersAt = -Infinity;
 
@@ -206,12 +207,15 @@ export function createHostSampler(opts: HostSamplerOptions = {}): HostSampler {
         snap.swap_used_bytes = mem.swapused;
       } else failures.report('memory', new AgentError('AGT_ERR_HOST_SAMPLE_FAILED', 'memory'));
       let mounts: string[] = [];
-      try {
-        mounts = hasProc ? parseMounts(readFileSync(`${proc}/self/mounts`, 'utf8')) : [];
-      } catch (err: unknown) {
-        failures.report('mounts', err);
+      // the mount table only places configured role volumes: not read (every second) without one
+      if (hasRoleVolumes) {
+        try {
+          mounts = hasProc ? parseMounts(readFileSync(`${proc}/self/mounts`, 'utf8')) : [];
+        } catch (err: unknown) {
+          failures.report('mounts', err);
+        }
       }
-      snap.volumes = roleVolumes(mounts);
+      snap.volumes = hasRoleVolumes ? roleVolumes(mounts) : [];
       await refreshOthers(t);
       const covered = new Set(snap.volumes.map((v) => v.mount));
       for (const o of others) if (!covered.has(o.mount)) snap.volumes.push({ mount: o.mount, role: 'other', size_bytes: o.size, free_bytes: o.free });
