@@ -4,7 +4,7 @@
 // Each route's p50/p90 is printed as a ratio to the same run's baseline, timed between the route's
 // calls: /readyz (the collector pinging ClickHouse: one trivial round trip through both processes);
 // /healthz (never touches ClickHouse) is printed beside it. With the CPU model and the load average.
-//   npm run bench -- api-latency --history demo [--days 7] [--runs 12] [--clickhouse URL] [--keep] [--reuse DB] [--compare DIR]
+//   npm run bench -- api-latency --history demo [--days 7] [--runs 12] [--clickhouse URL] [--keep] [--reuse DB] [--compare DIR] [--routes cost,campaigns]
 // `--keep` keeps the seeded database (its name is printed); `--reuse DB` measures it again without
 // seeding. `--compare DIR` also starts the collector of another checkout (e.g. `git worktree add DIR
 // <commit before a change>` with its `pnpm install`) on the same database and times both, call for
@@ -24,6 +24,8 @@ export interface DemoOptions {
   reuse: string;
   /** Another checkout whose collector is measured beside this one, call for call; '' for none. */
   compare: string;
+  /** Only the probes whose name starts with one of these (comma-separated); '' for all. */
+  routes: string;
 }
 
 const PRICES = 'H100=2.49,A100=1.79,L40S=1.10,5090=0.89,4090=0.69,A10G=0.75,T4=0.35,*=0.80';
@@ -201,7 +203,8 @@ export async function runDemo(o: DemoOptions): Promise<void> {
       console.log(`seeded: ${demoFleetSpecs().length} hosts, ${p.rows} rows in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     }
     const base = `http://127.0.0.1:${collector.httpPort}`;
-    const list = await probes(base, o.days, Date.now());
+    const only = o.routes === '' ? [] : o.routes.split(',');
+    const list = (await probes(base, o.days, Date.now())).filter((p) => only.length === 0 || only.some((r) => p.name.startsWith(r)));
     const targets = [{ label: 'this', base }];
     if (other !== undefined) targets.push({ label: 'other', base: `http://127.0.0.1:${other.httpPort}` });
     console.log(`measuring ${database}: ${o.runs} runs per route after 2 warm-ups (load average ${load()})`);

@@ -41,6 +41,7 @@ const { values: args } = parseArgs({
     runs: { type: 'string', default: '12' },
     clickhouse: { type: 'string', default: '' },
     compare: { type: 'string', default: '' },
+    routes: { type: 'string', default: '' },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -342,5 +343,6 @@ async function main(): Promise<void> {
   }
 }
 
-if (DEMO) await runDemo({ days: DAYS, runs: RUNS, clickhouse: args.clickhouse, keep: args.keep, reuse: args.reuse, compare: args.compare });
+if (DEMO)
+  await runDemo({ days: DAYS, runs: RUNS, clickhouse: args.clickhouse, keep: args.keep, reuse: args.reuse, compare: args.compare, routes: args.routes });
 else await main();
