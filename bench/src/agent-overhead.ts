@@ -11,7 +11,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { createNvmlSampler } from '@renderwatch/agent/harness';
@@ -38,7 +38,60 @@ const commOf = (statPath: string): string => {
   const f = readFileSync(statPath, 'utf8');
   return f.slice(f.indexOf('(') + 1, f.lastIndexOf(')'));
 };
-const hwmMb = (pid: number): number => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+/** Minor page faults of a process so far (/proc/PID/stat minflt): they follow the agent's allocation rate. */
+function minflt(pid: number): number {
+  const f = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(f.slice(f.lastIndexOf(')') + 2).split(' ')[7]);
+}
+const statusMb = (pid: number, key: string): number =>
+  Number(new RegExp(`${key}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+const hwmMb = (pid: number): number => statusMb(pid, 'VmHWM');
+/** A gauge from Prometheus text (the agent's own nodejs_* / process_* series), MB. */
+const gaugeMb = (text: string, name: string): string => {
+  const v = new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1];
+  return v === undefined ? '?' : (Number(v) / 1024 / 1024).toFixed(1);
+};
+
+/** What a bundle file mostly holds, from its source map (the build writes one beside each file): `(grpc-js, ...)`. */
+function chunkContents(file: string): string {
+  if (!existsSync(`${file}.map`)) return '';
+  const { sources } = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
+  const count = new Map<string, number>();
+  for (const src of sources) {
+    const pkg = /node_modules\/(?:\.pnpm\/[^/]+\/node_modules\/)?((?:@[^/]+\/)?[^/]+)/.exec(src)?.[1] ?? /(agent|schema|proto)\/(?:src|gen)\//.exec(src)?.[1];
+    if (pkg !== undefined) count.set(pkg, (count.get(pkg) ?? 0) + 1);
+  }
+  const top = [...count].sort((a, b) => b[1] - a[1]).slice(0, 2);
+  return top.length === 0 ? '' : `(${top.map(([k]) => k).join(', ')})`;
+}
+
+/**
+ * The bundle files the daemon loads in this configuration: the `run` subcommand's chunk and its static
+ * imports (the entry imports each subcommand when asked; OTLP, the ComfyUI API, replay and the nvidia-smi
+ * sampler are imported by run only when configured). V8 keeps each loaded module's source in memory.
+ */
+function runModuleGraph(dist: string): { files: number; kb: number; largest: string } {
+  const entry = readFileSync(join(dist, 'renderwatch-agent.mjs'), 'utf8');
+  const run = /import\(\s*["'](\.\/chunks\/run-[^"']+\.mjs)["']\s*\)/.exec(entry)?.[1];
+  const seen = new Map<string, number>([['renderwatch-agent.mjs', entry.length]]);
+  const todo = run === undefined ? [] : [run.slice(2)];
+  for (let f = todo.pop(); f !== undefined; f = todo.pop()) {
+    if (seen.has(f)) continue;
+    const text = readFileSync(join(dist, f), 'utf8');
+    seen.set(f, text.length);
+    for (const m of text.matchAll(/(?:\bfrom|\bimport)\s*["'](\.\.?\/[^"']+\.mjs)["']/g)) todo.push(join(dirname(f), m[1] ?? ''));
+  }
+  const sizes = [...seen].sort((a, b) => b[1] - a[1]);
+  return {
+    files: seen.size,
+    kb: sizes.reduce((n, [, b]) => n + b, 0) / 1024,
+    largest: sizes
+      .slice(0, 4)
+      .map(([f, b]) => `${basename(f)} ${(b / 1024).toFixed(0)} KB ${chunkContents(join(dist, f))}`)
+      .join(', '),
+  };
+}
 
 /** CPU seconds per thread of a process, keyed by tid (with its name). */
 function threads(pid: number): Map<string, { comm: string; cpu: number }> {
@@ -168,24 +221,28 @@ async function main(): Promise<void> {
     const agentPid = agent.pid ?? 0;
     await untilUp(`http://127.0.0.1:${nePort}/metrics`, 20_000);
     await untilUp(`http://127.0.0.1:${agentPort}/metrics`, 30_000);
-    const scrape = async (): Promise<void> => {
+    /** Scrapes both; returns the agent's text. */
+    const scrape = async (): Promise<string> => {
       await (await fetch(`http://127.0.0.1:${nePort}/metrics`)).text();
-      await (await fetch(`http://127.0.0.1:${agentPort}/metrics`)).text();
+      return (await fetch(`http://127.0.0.1:${agentPort}/metrics`)).text();
     };
     for (let i = 0; i < 5; i++) {
       await scrape();
       await sleep(1000);
     }
+    const f0 = minflt(agentPid);
     const a0 = cpuOf(`/proc/${agentPid}/stat`, true);
     const n0 = cpuOf(`/proc/${nePid}/stat`, true);
     const t0threads = threads(agentPid);
     const w0 = performance.now();
+    let agentText = '';
     for (let i = 0; i < SECONDS; i++) {
       const next = w0 + (i + 1) * 1000;
-      await scrape();
+      agentText = await scrape();
       await sleep(Math.max(0, next - performance.now()));
     }
     const wall = (performance.now() - w0) / 1000;
+    const faults = (minflt(agentPid) - f0) / wall;
     const agentCpu = (cpuOf(`/proc/${agentPid}/stat`, true) - a0) / wall;
     const neCpu = (cpuOf(`/proc/${nePid}/stat`, true) - n0) / wall;
     const t1threads = threads(agentPid);
@@ -206,6 +263,13 @@ async function main(): Promise<void> {
       .sort((x, y) => y.cpu - x.cpu)
       .map((t) => `${t.name} ${((t.cpu / wall) * 100).toFixed(2)}%`);
     console.log(`agent threads (share of one core): ${per.join(', ')}`);
+    // Where the agent's memory is (module sources and their compiled code are in the V8 heap) and how
+    // fast it makes garbage (each scavenge frees new-space pages that the next allocations fault in again).
+    console.log(
+      `agent memory at the end: RSS ${statusMb(agentPid, 'VmRSS').toFixed(1)} MB = anonymous ${statusMb(agentPid, 'RssAnon').toFixed(1)} MB (V8 heap ${gaugeMb(agentText, 'nodejs_heap_size_used_bytes')} MB used of ${gaugeMb(agentText, 'nodejs_heap_size_total_bytes')} MB, external ${gaugeMb(agentText, 'nodejs_external_memory_bytes')} MB) + file-backed ${statusMb(agentPid, 'RssFile').toFixed(1)} MB (the node binary, koffi); minor page faults ${faults.toFixed(0)}/s`,
+    );
+    const graph = runModuleGraph(dirname(BUNDLE));
+    console.log(`agent modules loaded by \`run\` here: ${graph.files} bundle files, ${graph.kb.toFixed(0)} KB of source (largest: ${graph.largest})`);
     console.log(await samplerOnly(lib));
     const ratio = agentCpu / Math.max(neCpu, 1e-9);
     console.log(
