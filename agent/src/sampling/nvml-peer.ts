@@ -39,10 +39,12 @@ const ratio = (pct: number | undefined): number | undefined => (pct === undefine
 /** `fields` answers PEER_FIELDS, in that order. */
 export function readPeer(lib: NvmlLib, h: NvmlHandle, read: Read, fields: NvmlFieldAnswer[] | undefined): PeerRead {
   const counters: Partial<Record<ClockEventReason, number>> = {};
-  CLOCK_EVENT_FIELDS.forEach(([, reason], i) => {
+  // an indexed loop: forEach made a closure per GPU per sample (the daemon runs interpreted)
+  for (let i = 0; i < CLOCK_EVENT_FIELDS.length; i++) {
     const a = fields?.[i];
-    if (a?.ok === true) counters[reason] = Math.floor(a.value / 1000);
-  });
+    const reason = CLOCK_EVENT_FIELDS[i]?.[1];
+    if (a?.ok === true && reason !== undefined) counters[reason] = Math.floor(a.value / 1000);
+  }
   const memTemp = fields?.[CLOCK_EVENT_FIELDS.length];
   const recovery = fields?.[CLOCK_EVENT_FIELDS.length + 1];
   const remapped = read('remapped_rows', 'nvmlDeviceGetRemappedRows', () => lib.remappedRows(h));
