@@ -16,6 +16,7 @@ const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const SMI = join(ROOT, 'agent', 'test', 'fixtures', 'nvidia-smi', 'h100-80gb-hbm3-driver590-query-gpu-load.csv');
 const LOG = join(ROOT, 'agent', 'test', 'fixtures', 'runtime-logs', 'comfyui', 'flux-3-jobs-legacy-loaded-format-iso-ts-2025-05.log');
 const MiB = 1024 * 1024;
+const FAKE_SMI = join(ROOT, 'agent', 'test', 'support', 'fake-nvidia-smi.mjs');
 
 function exited(p: ChildProcess): Promise<number | null> {
   return p.exitCode !== null ? Promise.resolve(p.exitCode) : new Promise((r) => p.once('exit', (code) => r(code)));
@@ -45,7 +46,7 @@ describe('agent daemon process', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function startAgent(metricsPort: number): Promise<ChildProcess> {
+  async function startAgent(metricsPort: number, env: Record<string, string> = {}): Promise<ChildProcess> {
     const p = spawn(join(ROOT, 'agent', 'bin', 'renderwatch-agent'), ['run', '--sample-interval-ms', '500', '--flush-interval-ms', '500'], {
       env: {
         ...process.env,
@@ -58,6 +59,7 @@ describe('agent daemon process', () => {
         AGENT_METRICS_HOST: '127.0.0.1',
         AGENT_METRICS_PORT: String(metricsPort),
         AGENT_LOG_LEVEL: 'warn',
+        ...env,
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
@@ -121,5 +123,21 @@ describe('agent daemon process', () => {
     expect(await exited(again)).toBe(0);
     const after = await c.storage.query<{ c: string }>(raw("SELECT count() AS c FROM runtime_events WHERE host = 'daemon-h100'"));
     expect(Number(after[0]?.c)).toBe(Number(before[0]?.c));
+  });
+
+  it('a SIGTERM during start-up (nvidia-smi still answering its field discovery) stops the agent gracefully: exit 0, not killed by the signal', async () => {
+    const metricsPort = await freePort();
+    const agent = await startAgent(metricsPort, {
+      AGENT_GPU_SOURCE: 'nvidia-smi',
+      AGENT_NVIDIA_SMI_PATH: FAKE_SMI,
+      FAKE_SMI_HELP_DELAY_MS: '4000',
+      AGENT_HOSTNAME: 'daemon-startup',
+      AGENT_STATE_DIR: join(dir, 'state-startup'),
+    });
+    // /metrics is served before the GPU source is opened: the agent is mid start-up now
+    await until(async () => ((await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).ok ? true : undefined), 30_000);
+    agent.kill('SIGTERM');
+    const code = await exited(agent);
+    expect({ code, signal: agent.signalCode }).toEqual({ code: 0, signal: null });
   });
 });

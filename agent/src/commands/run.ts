@@ -48,6 +48,42 @@ async function unwind(cleanups: Cleanup[]): Promise<void> {
 const describe = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 /**
+ * SIGTERM/SIGINT, listened for from the first step of start-up: a signal during start-up (systemd
+ * stopping an agent that is still opening NVML or its spool) is kept and honoured once start-up is
+ * done, instead of Node's default action killing the process with nothing flushed. A second
+ * signal gets the default action.
+ */
+function listenForStop(): { readonly requested: string | undefined; next(): Promise<string>; dispose(): void } {
+  let requested: string | undefined;
+  let wake: ((signal: string) => void) | undefined;
+  const handlers = new Map<NodeJS.Signals, () => void>();
+  const dispose = (): void => {
+    for (const [sig, h] of handlers) process.off(sig, h);
+  };
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) {
+    const h = (): void => {
+      dispose();
+      requested ??= sig;
+      wake?.(sig);
+    };
+    handlers.set(sig, h);
+    process.on(sig, h);
+  }
+  return {
+    get requested() {
+      return requested;
+    },
+    next: () =>
+      requested !== undefined
+        ? Promise.resolve(requested)
+        : new Promise<string>((resolve) => {
+            wake = resolve;
+          }),
+    dispose,
+  };
+}
+
+/**
  * The cold/warm rule's "is this model on a remote filesystem" lookup (agent/src/signals/mounts.ts),
  * with the models directory of AGENT_VOLUMES (`model:` / `models:`) for loads that name no path.
  */
@@ -79,7 +115,8 @@ export const runCommand: Command = {
     const logs = buildLogSources(cfg.AGENT_RUNTIME_LOGS, cfg.AGENT_STATE_DIR, log);
     // Every start-up failure after this point releases what was opened (NVML, /metrics, OTLP, the
     // spool) and exits non-zero: systemd's Restart=on-failure must see it.
-    const cleanups: Cleanup[] = [];
+    const signals = listenForStop();
+    const cleanups: Cleanup[] = [signals.dispose];
     const fail = async (message: string, code = 1): Promise<number> => {
       io.err(`renderwatch-agent run: ${message}\n`);
       await unwind(cleanups);
@@ -128,20 +165,10 @@ export const runCommand: Command = {
       await pipeline.agent.stop().catch(() => undefined);
       return fail(`cannot start (${describe(err)})`);
     }
-    await new Promise<void>((resolve) => {
-      const stop = (signal: string): void => {
-        log.info({ signal }, 'stopping');
-        void pipeline
-          .stop(3000)
-          .catch((err: unknown) => log.error({ err }, 'stop failed'))
-          .then(async () => {
-            await sinks.stop();
-            resolve();
-          });
-      };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
-    });
+    const signal = await signals.next();
+    log.info({ signal }, 'stopping');
+    await pipeline.stop(3000).catch((err: unknown) => log.error({ err }, 'stop failed'));
+    await sinks.stop();
     return 0;
   },
 };

@@ -1,13 +1,16 @@
 #!/usr/bin/env node
 // A stand-in nvidia-smi for tests: answers --help-query-gpu (recorded driver 590 output),
 // --query-compute-apps, and --query-gpu ... -lms N (values shaped after the L40S fixture).
-// FAKE_SMI_MODE: "normal" (default), "hang" (one round, then silent while alive), "exit" (one round, exit 1).
+// FAKE_SMI_MODE: "normal" (default), "hang" (one round, then silent while alive), "exit" (one round, exit 1);
+// FAKE_SMI_HELP_DELAY_MS delays the --help-query-gpu answer.
 import { readFileSync } from 'node:fs';
 
 const args = process.argv.slice(2);
 const mode = process.env.FAKE_SMI_MODE ?? 'normal';
 const gpus = Number(process.env.FAKE_SMI_GPUS ?? '2');
 if (args.includes('--help-query-gpu')) {
+  // FAKE_SMI_HELP_DELAY_MS: answers the discovery that late (a slow driver during the agent's start-up).
+  await new Promise((resolve) => setTimeout(resolve, Number(process.env.FAKE_SMI_HELP_DELAY_MS ?? '0')));
   process.stdout.write(readFileSync(new URL('../fixtures/nvidia-smi/help-query-gpu-driver590.txt', import.meta.url)));
   process.exit(0);
 }
