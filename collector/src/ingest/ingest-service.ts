@@ -27,7 +27,7 @@ export interface IngestDeps {
   hostLimits: HostLimits;
   /** Bounded queue in front of ClickHouse (COLLECTOR_INGEST_MAX_INFLIGHT, _QUEUE_MAX, _RETRY_AFTER_S: defaults in config.ts only). */
   limits: IngestLimits;
-  /** Group commit: a group is written at this many rows, or after its oldest batch waited `lingerMs`, or at once when nothing is being written and no group started for `lingerMs` (COLLECTOR_INGEST_GROUP_ROWS, _LINGER_MS). */
+  /** Group commit, one group at a time: a group is written at this many rows, or once its oldest batch waited `lingerMs` (and `lingerMs` passed since the last group ended), or at once when nothing is being written and no group started or ended for `lingerMs` (COLLECTOR_INGEST_GROUP_ROWS, _LINGER_MS; ./group-writer.ts). */
   grouping: { groupRows: number; lingerMs: number };
   now?: () => number;
   /** Values rejected by the physical ranges of ./validate.ts (collector /metrics, by field and reason). */
