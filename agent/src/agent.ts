@@ -141,12 +141,14 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
             batcher.setHost(identity());
           }
           batcher.addGpus(r.gpus);
-          for (const o of observers) o.observeGpus?.(r.gpus);
+          for (let i = 0; i < observers.length; i++) observers[i]?.observeGpus?.(r.gpus);
         }
-        for (const s of r.status) {
+        for (let j = 0; j < r.status.length; j++) {
+          const s = r.status[j];
+          if (s === undefined) continue;
           batcher.addStatus(s);
-          for (const o of observers) o.observeStatus?.(s);
-          if (s.status === 'sample_error') for (const o of observers) o.observeSampleError?.(deps.gpuSampler.source);
+          for (let i = 0; i < observers.length; i++) observers[i]?.observeStatus?.(s);
+          if (s.status === 'sample_error') for (let i = 0; i < observers.length; i++) observers[i]?.observeSampleError?.(deps.gpuSampler.source);
         }
       }
       if (deps.hostSource !== undefined) {
@@ -154,7 +156,7 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
           const h = await deps.hostSource.sample();
           batcher.addHost(h);
           send(tracker.hostSample(h, now()));
-          for (const o of observers) o.observeHost?.(h);
+          for (let i = 0; i < observers.length; i++) observers[i]?.observeHost?.(h);
           hostErrorLogged = false;
         } catch (err: unknown) {
           for (const o of observers) o.observeSampleError?.('host');
@@ -172,9 +174,13 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
   }
 
   function send(out: readonly TimedRuntimeEvent[]): void {
-    for (const x of out) {
+    // indexed loops on the per-tick path: for-of allocates an iterator and a result per step when the
+    // daemon runs interpreted (--no-opt)
+    for (let j = 0; j < out.length; j++) {
+      const x = out[j];
+      if (x === undefined) continue;
       batcher.addEvent({ event: x.event, ts_unix_ms: x.ms });
-      for (const o of observers) o.observeEvent?.(x.event);
+      for (let i = 0; i < observers.length; i++) observers[i]?.observeEvent?.(x.event);
     }
   }
 
