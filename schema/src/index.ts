@@ -249,7 +249,16 @@ export {
 export type { StartDistribution, StartReadyDistribution, StartsGroup, StartsHost, StartsQuery, StartsResponse } from './api/starts.js';
 export { ColdLabelSchema, FirstImagesGroupSchema, FirstImageStartSchema, FirstImagesQuerySchema, FirstImagesResponseSchema } from './api/first-images.js';
 export type { FirstImagesGroup, FirstImageStart, FirstImagesQuery, FirstImagesResponse } from './api/first-images.js';
-export { COST_GROUPINGS, CostCampaignSchema, CostGpuModelSchema, CostHostSchema, CostQuerySchema, CostResponseSchema, CostTotalsSchema } from './api/cost.js';
+export {
+  COST_GROUPINGS,
+  CostCampaignSchema,
+  emptyCostTotals,
+  CostGpuModelSchema,
+  CostHostSchema,
+  CostQuerySchema,
+  CostResponseSchema,
+  CostTotalsSchema,
+} from './api/cost.js';
 export type { CostCampaign, CostGpuModel, CostHost, CostQuery, CostResponse, CostTotals } from './api/cost.js';
 export { ModelHashSeenSchema, VersionPeriodSchema, VersionsHostSchema, VersionsQuerySchema, VersionsResponseSchema } from './api/versions.js';
 export type { ModelHashSeen, VersionPeriod, VersionsHost, VersionsQuery, VersionsResponse } from './api/versions.js';

@@ -45,6 +45,11 @@ export const CostTotalsSchema = z.object({
 });
 export type CostTotals = z.infer<typeof CostTotalsSchema>;
 
+/** Totals of a range with no GPU time and no jobs (what `?host=` answers for an idle host), or a start to add to. */
+export function emptyCostTotals(): CostTotals {
+  return { gpu_hours: 0, energy_kwh: null, cost: null, unpriced_gpu_hours: 0, jobs: 0, images: 0, unattributed_jobs: 0, unattributed_images: 0 };
+}
+
 /**
  * One campaign's share of the range's GPU time, energy and money (docs/api.md "Cost per campaign"):
  * each GPU sample in the range is shared among the jobs whose window overlaps it on that GPU, in

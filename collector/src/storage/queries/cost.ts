@@ -5,7 +5,7 @@
 // hourly ones. Cost per job and per image per GPU model from the configured price per
 // GPU-hour. Jobs are keyed by (host, gpu_index) and given to the GPU model of that GPU; jobs without
 // a known GPU go to the host's model when it has only one.
-import type { CostGpuModel, CostHost, CostQuery, CostTotals } from '@renderwatch/schema';
+import { emptyCostTotals, type CostGpuModel, type CostHost, type CostQuery, type CostTotals } from '@renderwatch/schema';
 import type { TenantScope } from '../scope.js';
 import { joinSql, raw, sql, type SqlFragment } from '../sql.js';
 import { numOrNull } from './aggregates.js';
@@ -122,16 +122,7 @@ function costAnswer(gpus: readonly CostRow[], jobs: readonly CostRow[], prices: 
     set.add(g.name);
     hostModels.set(g.host, set);
   }
-  const totals: CostTotals = {
-    gpu_hours: 0,
-    energy_kwh: null,
-    cost: null,
-    unpriced_gpu_hours: 0,
-    jobs: 0,
-    images: 0,
-    unattributed_jobs: 0,
-    unattributed_images: 0,
-  };
+  const totals: CostTotals = emptyCostTotals();
   for (const j of jobs) {
     const n = numOrNull(j.jobs) ?? 0,
       img = numOrNull(j.images) ?? 0;

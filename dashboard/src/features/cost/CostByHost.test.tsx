@@ -1,7 +1,7 @@
 // The Cost page's "By host" panel: every host's totals in one `by=host` request (not one request per
 // host), in the fleet's host list; a collector older than `by=host` (no `hosts` in its answer) still
 // gets one request per host, and the panel shows the same bars either way.
-import { CostResponseSchema, type CostTotals } from '@renderwatch/schema';
+import { CostResponseSchema, emptyCostTotals, type CostTotals } from '@renderwatch/schema';
 import { cleanup, screen } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fleet, host } from '../../testing/fixtures.js';
@@ -10,17 +10,7 @@ import type { StubResponse } from '../../testing/stub-fetch.js';
 
 afterEach(cleanup);
 
-const totals = (over: Partial<CostTotals>): CostTotals => ({
-  gpu_hours: 0,
-  energy_kwh: null,
-  cost: null,
-  unpriced_gpu_hours: 0,
-  jobs: 0,
-  images: 0,
-  unattributed_jobs: 0,
-  unattributed_images: 0,
-  ...over,
-});
+const totals = (over: Partial<CostTotals>): CostTotals => ({ ...emptyCostTotals(), ...over });
 // the hosts of collector/test/api-starts-cost-versions.int.test.ts ("GET /api/v1/cost?by=host"), and
 // render-09: in the fleet, nothing in the range
 const A1 = totals({ gpu_hours: 3, energy_kwh: 484_300 / 3.6e6, cost: 4.5, jobs: 7, images: 21, unattributed_jobs: 1, unattributed_images: 3 });

@@ -1,6 +1,7 @@
 import {
   CapacityResponseSchema,
   CostResponseSchema,
+  emptyCostTotals,
   FleetResponseSchema,
   type CapacityResponse,
   type CostResponse,
@@ -22,18 +23,6 @@ export function fetchCapacityFor(c: ApiClient, range: TimeRange): Promise<ApiRes
   return c.get('/api/v1/capacity', CapacityResponseSchema, rangeQuery(range));
 }
 
-/** A host without GPU time or jobs in the range: what `?host=` answers for it. */
-const NO_COST: CostTotals = {
-  gpu_hours: 0,
-  energy_kwh: null,
-  cost: null,
-  unpriced_gpu_hours: 0,
-  jobs: 0,
-  images: 0,
-  unattributed_jobs: 0,
-  unattributed_images: 0,
-};
-
 /**
  * The totals of each of `hosts` over the range in one request (`by=host`), in the order given; a host
  * the answer does not list had nothing in the range. A collector older than `by=host` answers no
@@ -46,7 +35,7 @@ export async function fetchCostByHost(c: ApiClient, range: TimeRange, hosts: rea
   const list = grouped.data.hosts;
   if (list !== undefined) {
     const byName = new Map(list.map((h) => [h.host, h.totals]));
-    return { ok: true, data: hosts.map((host) => ({ host, totals: byName.get(host) ?? NO_COST })) };
+    return { ok: true, data: hosts.map((host) => ({ host, totals: byName.get(host) ?? emptyCostTotals() })) };
   }
   const out: { host: string; totals: CostTotals }[] = [];
   const answers = await Promise.all(hosts.map((h) => c.get('/api/v1/cost', CostResponseSchema, { ...q, host: h })));
