@@ -4,25 +4,17 @@
 // (sources/log-sources.ts), hands them to the telemetry sinks, and /metrics reads their counts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createAgentMetrics } from './agent-metrics.js';
+import { freePort } from '../../test/support/free-port.js';
 
 const AGENT = join(import.meta.dirname, '../../bin/renderwatch-agent');
 const FIX = join(import.meta.dirname, '../../test/fixtures/runtime-logs/downloads');
 const fixture = (name: string): string => readFileSync(join(FIX, name), 'utf8');
 const FAMILY = 'renderwatch_model_download_parse_errors_total';
 const series = (text: string): string[] => text.split('\n').filter((l) => l.startsWith(FAMILY));
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 let dir: string;
 let agent: ChildProcess | undefined;

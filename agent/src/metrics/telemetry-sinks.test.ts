@@ -1,22 +1,13 @@
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { resolveAgentConfig } from '../config.js';
 import { startTelemetrySinks } from './telemetry-sinks.js';
+import { freePort } from '../../test/support/free-port.js';
 
 function config(env: Record<string, string>) {
   const r = resolveAgentConfig({ AGENT_HOSTNAME: 'node-7', AGENT_METRICS_HOST: '127.0.0.1', ...env });
   if (!r.ok) throw new Error(r.issues.join('; '));
   return r.config;
-}
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const { port } = s.address() as AddressInfo;
-  await new Promise((r) => s.close(r));
-  return port;
 }
 
 describe('startTelemetrySinks', () => {
