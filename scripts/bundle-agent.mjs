@@ -1,8 +1,9 @@
 #!/usr/bin/env node
-// Packages the agent for hosts without Node tooling: one ESM file, agent/dist/renderwatch-agent.mjs,
-// runnable with plain `node`, plus the one native dependency it cannot inline (koffi, the NVML FFI)
-// copied beside it. Copy agent/dist/ to a host and run `node renderwatch-agent.mjs run`. Then the
-// collector's bundle, collector/dist/ (scripts/bundle-collector.mjs).
+// Packages the agent for hosts without Node tooling: agent/dist/renderwatch-agent.mjs and the ESM
+// chunks it imports (chunks/), runnable with plain `node`, plus the one native dependency it cannot
+// inline (koffi, the NVML FFI) copied beside it. Copy agent/dist/ to a host and run
+// `node renderwatch-agent.mjs run`. Then the collector's bundle, collector/dist/
+// (scripts/bundle-collector.mjs).
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { build } from 'esbuild';
