@@ -1,53 +1,16 @@
 // The spool's bookkeeping, exactly: bytes and rows per batch (also after a restart), open rows,
 // the default segment size, where segments start and when they are deleted, the acked batches a
 // deleted segment's GONE frames named (kept in the next segment's snapshot), the age limit's edge.
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExportRequest } from '@renderwatch/proto';
-import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openSpool, type Spool, type SpoolOptions } from './spool.js';
+import { describe, expect, it } from 'vitest';
+import type { Spool } from './spool.js';
+import { encodeRows, event, events, gpu, gpus, header, headerBytes, open, segFiles, seqs, T, tempDirs } from './spool-test-kit.js';
 
-const log = pino({ level: 'silent' });
-const T = 1_700_000_000_000;
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'rw-spool-acct-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const open = (dir: string, over: Partial<SpoolOptions> = {}): Spool =>
-  openSpool({ dir, maxBytes: 1024 * 1024, maxAgeMs: 3600_000, log, now: () => T, ...over });
-const host = { hostname: 'h1', driverVersion: '570', cudaVersion: '12.8', agentVersion: 't', labels: {} };
-const empty = (): ExportRequest => ({ agentId: '', batchSeq: 0, host: undefined, gpuSamples: [], hostSamples: [], events: [], gpuStatus: [] });
-const header = (seq: number): ExportRequest => ({ ...empty(), agentId: 'a1', batchSeq: seq, host });
-const gpu = (i: number): ExportRequest['gpuSamples'][number] => ({
-  tsUnixMs: T + i,
-  index: i,
-  uuid: `GPU-${i}`,
-  name: 'L40S',
-  pciBusId: '',
-  migEnabled: false,
-  processes: [],
-});
-const event = (i: number): ExportRequest['events'][number] => ({
-  tsUnixMs: T + i,
-  kind: 'progress',
-  runtime: 'comfyui',
-  body: { $case: 'progress', value: { step: i, totalSteps: 20 } },
-});
-const gpuRows = (n: number): Uint8Array => ExportRequest.encode({ ...empty(), gpuSamples: Array.from({ length: n }, (_, i) => gpu(i)) }).finish();
-const eventRows = (n: number): Uint8Array => ExportRequest.encode({ ...empty(), events: Array.from({ length: n }, (_, i) => event(i)) }).finish();
-const headerBytes = (seq: number): number => ExportRequest.encode(header(seq)).finish().length;
-const seqs = (s: Spool): number[] => s.head(100).map((b) => b.seq);
-const segFiles = (dir: string): string[] =>
-  readdirSync(dir)
-    .filter((f) => f.startsWith('seg-'))
-    .sort();
+const tmp = tempDirs('rw-spool-acct-');
+const gpuRows = (n: number): Uint8Array => encodeRows({ gpuSamples: gpus(n) });
+const eventRows = (n: number): Uint8Array => encodeRows({ events: events(n) });
 
 describe('spool bookkeeping', () => {
   it('counts bytes, rows and open rows exactly, and finds the same after a crash', () => {
@@ -163,8 +126,7 @@ describe('spool bookkeeping', () => {
   });
 });
 
-const mixed = (n: number): Uint8Array =>
-  ExportRequest.encode({ ...empty(), gpuSamples: [gpu(0)], events: Array.from({ length: n }, (_, i) => event(i)) }).finish();
+const mixed = (n: number): Uint8Array => encodeRows({ gpuSamples: [gpu(0)], events: events(n) });
 const cutOne = (s: Spool): void => {
   s.appendRows(gpuRows(1), 1, 0);
   s.cut(header(1));

@@ -4,13 +4,11 @@
 // that fails or comes back short is cut off again, and the spool goes on writing right after the last
 // whole frame, so nothing written before or after it is lost.
 import type * as NodeFs from 'node:fs';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExportRequest } from '@renderwatch/proto';
-import pino from 'pino';
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { openSpool, type Spool, type SpoolOptions } from './spool.js';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import type { Spool } from './spool.js';
+import { gpu, header, open, rows, tempDirs } from './spool-test-kit.js';
 
 const fsCalls = vi.hoisted(() => ({ calls: [] as string[], fail: undefined as 'short' | 'error' | undefined }));
 vi.mock('node:fs', async (importOriginal) => {
@@ -42,36 +40,11 @@ vi.mock('node:fs', async (importOriginal) => {
   };
 });
 
-const log = pino({ level: 'silent' });
-const T = 1_700_000_000_000;
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'rw-spool-sync-'));
-  dirs.push(d);
-  return d;
-}
+const tmp = tempDirs('rw-spool-sync-');
 beforeEach(() => {
   fsCalls.calls = [];
   fsCalls.fail = undefined;
 });
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const open = (dir: string, over: Partial<SpoolOptions> = {}): Spool =>
-  openSpool({ dir, maxBytes: 1024 * 1024, maxAgeMs: 3600_000, log, now: () => T, ...over });
-const host = { hostname: 'h1', driverVersion: '570', cudaVersion: '12.8', agentVersion: 't', labels: {} };
-const empty = (): ExportRequest => ({ agentId: '', batchSeq: 0, host: undefined, gpuSamples: [], hostSamples: [], events: [], gpuStatus: [] });
-const header = (seq: number): ExportRequest => ({ ...empty(), agentId: 'a1', batchSeq: seq, host });
-const gpu = (i: number): ExportRequest['gpuSamples'][number] => ({
-  tsUnixMs: T + i,
-  index: i,
-  uuid: `GPU-${i}`,
-  name: 'L40S',
-  pciBusId: '',
-  migEnabled: false,
-  processes: [],
-});
-const rows = (n: number): Uint8Array => ExportRequest.encode({ ...empty(), gpuSamples: Array.from({ length: n }, (_, i) => gpu(i)) }).finish();
 /** The calls since the last look. */
 function taken(): string[] {
   return fsCalls.calls.splice(0);

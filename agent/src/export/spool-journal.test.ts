@@ -2,52 +2,16 @@
 // later; a crash (a second spool opened on the directory while the first was never closed, which is
 // what the files look like after SIGKILL), a torn tail (power loss), segment rolling, and the
 // old file-per-batch spool moved over.
-import { appendFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { appendFileSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExportRequest } from '@renderwatch/proto';
-import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openSpool, type Spool, type SpoolOptions } from './spool.js';
-import { spoolFileName } from './spool-legacy.js';
+import { describe, expect, it } from 'vitest';
+import { encodeRows, gpus, header, jobEvent, open, tempDirs, writeLegacy } from './spool-test-kit.js';
 
-const log = pino({ level: 'silent' });
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'rw-journal-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const open = (dir: string, over: Partial<SpoolOptions> = {}): Spool =>
-  openSpool({ dir, maxBytes: 1024 * 1024, maxAgeMs: 3600_000, log, now: () => 1_700_000_000_000, ...over });
-
-const host = { hostname: 'h1', driverVersion: '570', cudaVersion: '12.8', agentVersion: 't', labels: {} };
-const header = (seq: number): ExportRequest => ({ agentId: 'a1', batchSeq: seq, host, gpuSamples: [], hostSamples: [], events: [], gpuStatus: [] });
-const gpuRows = (ts: number, n: number): Uint8Array =>
-  ExportRequest.encode({
-    ...header(0),
-    agentId: '',
-    host: undefined,
-    gpuSamples: Array.from({ length: n }, (_, i) => ({
-      tsUnixMs: ts,
-      index: i,
-      uuid: `GPU-${i}`,
-      name: 'L40S',
-      pciBusId: '',
-      migEnabled: false,
-      processes: [],
-    })),
-  }).finish();
-const eventRows = (job: string): Uint8Array =>
-  ExportRequest.encode({
-    ...header(0),
-    agentId: '',
-    host: undefined,
-    events: [{ tsUnixMs: 5, kind: 'job_end', runtime: 'comfyui', body: { $case: 'jobStart', value: { jobId: job } } }],
-  }).finish();
+const tmp = tempDirs('rw-journal-');
+/** `n` GPU samples (GPU-0, GPU-1, ...) all stamped `ts`. */
+const gpuRows = (ts: number, n: number): Uint8Array => encodeRows({ gpuSamples: gpus(n, { tsUnixMs: ts }) });
+const eventRows = (job: string): Uint8Array => encodeRows({ events: [jobEvent(5, job, 'job_end')] });
 
 describe('spool journal', () => {
   it('cuts the rows appended since the last cut into one batch whose bytes are the whole ExportRequest', () => {
@@ -152,7 +116,7 @@ describe('spool journal', () => {
   it('moves the batches of the old file-per-batch spool over, under their seqs, and removes the old files', () => {
     const dir = tmp();
     const old = { ...header(41), gpuSamples: ExportRequest.decode(gpuRows(9, 2)).gpuSamples };
-    writeFileSync(join(dir, spoolFileName({ seq: 41, createdMs: 1_700_000_000_000, samples: 2, events: 0 })), ExportRequest.encode(old).finish());
+    writeLegacy(dir, old);
     writeFileSync(join(dir, 'last-seq'), '44');
     const s = open(dir);
     expect(s.head(5).map((b) => b.load())).toEqual([old]);

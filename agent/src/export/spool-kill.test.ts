@@ -3,51 +3,24 @@
 // directory. Killed twice before a cut, with and without a new segment started just before the rows,
 // with an ack in between: every row taken is cut into the next batch, in order, with the log
 // position written with it, and nothing is counted as dropped.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { ExportRequest } from '@renderwatch/proto';
-import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openSpool, type Spool } from './spool.js';
+import { readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { Spool } from './spool.js';
+import { encodeRows, gpu, header, headerBytes, jobEvent, open as openAt, tempDirs } from './spool-test-kit.js';
 
-const log = pino({ level: 'silent' });
-const T = 1_700_000_000_000;
-const dirs: string[] = [];
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const host = { hostname: 'h1', driverVersion: '570', cudaVersion: '12.8', agentVersion: 't', labels: {} };
-const empty = (): ExportRequest => ({ agentId: '', batchSeq: 0, host: undefined, gpuSamples: [], hostSamples: [], events: [], gpuStatus: [] });
-const header = (seq: number): ExportRequest => ({ ...empty(), agentId: 'a1', batchSeq: seq, host });
+const tmp = tempDirs('rw-spool-kill-');
 /** `samples` GPU samples stamped ts, ts+1, ... and `evs` events named after ts. */
 const rows = (ts: number, samples: number, evs: number): Uint8Array =>
-  ExportRequest.encode({
-    ...empty(),
-    gpuSamples: Array.from({ length: samples }, (_, i) => ({
-      tsUnixMs: ts + i,
-      index: 0,
-      uuid: 'GPU-0',
-      name: 'L40S',
-      pciBusId: '',
-      migEnabled: false,
-      processes: [],
-    })),
-    events: Array.from({ length: evs }, (_, i) => ({
-      tsUnixMs: ts + i,
-      kind: 'job_start',
-      runtime: 'comfyui',
-      body: { $case: 'jobStart' as const, value: { jobId: `j${ts}-${i}` } },
-    })),
-  }).finish();
-const headerBytes = (seq: number): number => ExportRequest.encode(header(seq)).finish().length;
+  encodeRows({
+    gpuSamples: Array.from({ length: samples }, (_, i) => gpu(i, { tsUnixMs: ts + i, index: 0, uuid: 'GPU-0' })),
+    events: Array.from({ length: evs }, (_, i) => jobEvent(ts + i, `j${ts}-${i}`)),
+  });
 
 describe('spool after SIGKILL between rows and the next cut', () => {
   for (const segmentBytes of [1, 1 << 20]) {
     it(`keeps every row taken, across two kills before a cut (${segmentBytes === 1 ? 'a new segment before the rows' : 'one segment'})`, () => {
-      const dir = mkdtempSync(join(tmpdir(), 'rw-spool-kill-'));
-      dirs.push(dir);
-      const open = (): Spool => openSpool({ dir, maxBytes: 1 << 20, maxAgeMs: 3600_000, log, now: () => T, segmentBytes });
+      const dir = tmp();
+      const open = (): Spool => openAt(dir, { segmentBytes });
       const r1 = rows(1000, 3, 0);
       const r2 = rows(2000, 2, 1);
       const r3 = rows(3000, 1, 2);

@@ -2,61 +2,32 @@
 // totals so far; a warning for a limit, an error for a batch that could not be read), one for samples
 // stripped from a mixed batch, one for a torn tail cut off, one for uncut rows dropped from an older
 // segment, and the "recovered" line only when there was something to recover.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExportRequest } from '@renderwatch/proto';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openSpool, type Spool, type SpoolOptions } from './spool.js';
+import type { Spool } from './spool.js';
 import { snapshotFrame } from './spool-frames.js';
+import { header, headerBytes, opener, rows as rowsAt, T, tempDirs } from './spool-test-kit.js';
 
-const T = 1_700_000_000_000;
 const WARN = 40;
 const ERROR = 50;
 const INFO = 30;
 type Line = Record<string, unknown>;
 let lines: Line[] = [];
 const log = pino({ level: 'trace', base: null, timestamp: false }, { write: (s: string) => lines.push(JSON.parse(s) as Line) });
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'rw-spool-log-'));
-  dirs.push(d);
-  return d;
-}
+const tmp = tempDirs('rw-spool-log-');
 afterEach(() => {
   lines = [];
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
-const open = (dir: string, over: Partial<SpoolOptions> = {}): Spool =>
-  openSpool({ dir, maxBytes: 1024 * 1024, maxAgeMs: 3600_000, log, now: () => T, ...over });
-const host = { hostname: 'h1', driverVersion: '570', cudaVersion: '12.8', agentVersion: 't', labels: {} };
-const empty = (): ExportRequest => ({ agentId: '', batchSeq: 0, host: undefined, gpuSamples: [], hostSamples: [], events: [], gpuStatus: [] });
-const header = (seq: number): ExportRequest => ({ ...empty(), agentId: 'a1', batchSeq: seq, host });
-const rows = (samples: number, evs: number): Uint8Array =>
-  ExportRequest.encode({
-    ...empty(),
-    gpuSamples: Array.from({ length: samples }, (_, i) => ({
-      tsUnixMs: T,
-      index: i,
-      uuid: `GPU-${i}`,
-      name: 'L40S',
-      pciBusId: '',
-      migEnabled: false,
-      processes: [],
-    })),
-    events: Array.from({ length: evs }, (_, i) => ({
-      tsUnixMs: T,
-      kind: 'progress',
-      runtime: 'comfyui',
-      body: { $case: 'progress' as const, value: { step: i, totalSteps: 20 } },
-    })),
-  }).finish();
+const open = opener(log);
+/** `samples` GPU samples and `evs` events, all stamped T. */
+const rows = (samples: number, evs: number): Uint8Array => rowsAt(samples, evs, { tsUnixMs: T });
 function cutBatch(s: Spool, seq: number, samples: number, evs = 0): void {
   s.appendRows(rows(samples, evs), samples, evs);
   s.cut(header(seq));
 }
-const cutBytes = (seq: number, samples: number, evs = 0): number => ExportRequest.encode(header(seq)).finish().length + rows(samples, evs).length;
+const cutBytes = (seq: number, samples: number, evs = 0): number => headerBytes(seq) + rows(samples, evs).length;
 /** The lines from `level` up, without pino's own keys. */
 const said = (level = INFO): Line[] => lines.filter((l) => (l['level'] as number) >= level);
 const segment = (dir: string): string => join(dir, readdirSync(dir).find((f) => f.startsWith('seg-')) as string);

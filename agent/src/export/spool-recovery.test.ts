@@ -3,51 +3,15 @@
 // segments left with nothing live (deleted at a roll or at open), uncut rows in a segment that is not
 // the last, batch_seq and the gone list carried by the snapshot, foreign files, a cut whose rows
 // surround a whole batch, and the segment limit's edge.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ExportRequest } from '@renderwatch/proto';
-import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openSpool, type Spool, type SpoolOptions } from './spool.js';
+import type { ExportRequest } from '@renderwatch/proto';
+import { describe, expect, it } from 'vitest';
+import type { Spool } from './spool.js';
 import { FrameType, scanFrames, snapshotFrame } from './spool-frames.js';
-import { spoolFileName } from './spool-legacy.js';
+import { events, gpus, header, open, rows, segFiles, seqs, size, tempDirs, writeLegacy } from './spool-test-kit.js';
 
-const log = pino({ level: 'silent' });
-const T = 1_700_000_000_000;
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'rw-spool-rec-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
-const open = (dir: string, over: Partial<SpoolOptions> = {}): Spool =>
-  openSpool({ dir, maxBytes: 1024 * 1024, maxAgeMs: 3600_000, log, now: () => T, ...over });
-const host = { hostname: 'h1', driverVersion: '570', cudaVersion: '12.8', agentVersion: 't', labels: {} };
-const empty = (): ExportRequest => ({ agentId: '', batchSeq: 0, host: undefined, gpuSamples: [], hostSamples: [], events: [], gpuStatus: [] });
-const header = (seq: number): ExportRequest => ({ ...empty(), agentId: 'a1', batchSeq: seq, host });
-const gpu = (i: number): ExportRequest['gpuSamples'][number] => ({
-  tsUnixMs: T + i,
-  index: i,
-  uuid: `GPU-${i}`,
-  name: 'L40S',
-  pciBusId: '',
-  migEnabled: false,
-  processes: [],
-});
-const event = (i: number): ExportRequest['events'][number] => ({
-  tsUnixMs: T + i,
-  kind: 'progress',
-  runtime: 'comfyui',
-  body: { $case: 'progress', value: { step: i, totalSteps: 20 } },
-});
-const gpus = (n: number): ExportRequest['gpuSamples'] => Array.from({ length: n }, (_, i) => gpu(i));
-const events = (n: number): ExportRequest['events'] => Array.from({ length: n }, (_, i) => event(i));
-const rows = (samples: number, evs: number): Uint8Array => ExportRequest.encode({ ...empty(), gpuSamples: gpus(samples), events: events(evs) }).finish();
-const size = (r: ExportRequest): number => ExportRequest.encode(r).finish().length;
+const tmp = tempDirs('rw-spool-rec-');
 /** Appends `samples` GPU samples and `evs` events in one frame and cuts them as `seq`. */
 function cutBatch(s: Spool, seq: number, samples: number, evs = 0): void {
   s.appendRows(rows(samples, evs), samples, evs);
@@ -55,18 +19,12 @@ function cutBatch(s: Spool, seq: number, samples: number, evs = 0): void {
 }
 /** The bytes a cut batch counts: its header plus its rows. */
 const cutBytes = (seq: number, samples: number, evs = 0): number => size(header(seq)) + rows(samples, evs).length;
-const seqs = (s: Spool): number[] => s.head(100).map((b) => b.seq);
 const shapes = (s: Spool): (number | undefined)[][] =>
   s.head(100).map((b) => {
     const r = b.load();
     return [r?.batchSeq, r?.gpuSamples.length, r?.events.length];
   });
-const segFiles = (dir: string): string[] => readdirSync(dir).filter((f) => f.startsWith('seg-'));
 const seg = (id: number): string => `seg-${String(id).padStart(16, '0')}.log`;
-function writeLegacy(dir: string, req: ExportRequest): void {
-  const name = spoolFileName({ seq: req.batchSeq, createdMs: T, samples: req.gpuSamples.length, events: req.events.length });
-  writeFileSync(join(dir, name), ExportRequest.encode(req).finish());
-}
 
 describe('spool segments across restarts', () => {
   it('hands batches out in seq order when imported ones are older than those already spooled', () => {

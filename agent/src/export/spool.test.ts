@@ -1,55 +1,23 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExportRequest } from '@renderwatch/proto';
-import pino from 'pino';
-import { afterEach, describe, expect, it } from 'vitest';
-import { openSpool, type SpoolOptions } from './spool.js';
+import { describe, expect, it } from 'vitest';
 import { parseSpoolFileName, spoolFileName } from './spool-legacy.js';
+import { empty, gpu, host, jobEvent, open, seqs, size, T, tempDirs } from './spool-test-kit.js';
 
-const log = pino({ level: 'silent' });
-const dirs: string[] = [];
-function tmp(): string {
-  const d = mkdtempSync(join(tmpdir(), 'rw-spool-'));
-  dirs.push(d);
-  return d;
-}
-afterEach(() => {
-  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
-});
+const tmp = tempDirs('rw-spool-');
 
 /** A batch with `samples` GPU samples and `events` runtime events. */
 function batch(seq: number, samples: number, events: number): ExportRequest {
   return {
+    ...empty(),
     agentId: 'agent-1',
     batchSeq: seq,
-    host: { hostname: 'h1', driverVersion: '', cudaVersion: '', agentVersion: '', labels: {} },
-    gpuSamples: Array.from({ length: samples }, (_, i) => ({
-      tsUnixMs: 1_700_000_000_000 + seq * 1000 + i,
-      index: 0,
-      uuid: 'GPU-1',
-      name: 'L40S',
-      pciBusId: '',
-      migEnabled: false,
-      processes: [],
-    })),
-    hostSamples: [],
-    events: Array.from({ length: events }, (_, i) => ({
-      tsUnixMs: 1_700_000_000_000 + seq * 1000 + i,
-      kind: 'job_start',
-      runtime: 'comfyui',
-      body: { $case: 'jobStart', value: { jobId: `j${seq}-${i}` } },
-    })),
-    gpuStatus: [],
+    host: { ...host, driverVersion: '', cudaVersion: '', agentVersion: '' },
+    gpuSamples: Array.from({ length: samples }, (_, i) => gpu(i, { tsUnixMs: T + seq * 1000 + i, index: 0, uuid: 'GPU-1' })),
+    events: Array.from({ length: events }, (_, i) => jobEvent(T + seq * 1000 + i, `j${seq}-${i}`)),
   };
 }
-
-function open(dir: string, over: Partial<SpoolOptions> = {}): ReturnType<typeof openSpool> {
-  return openSpool({ dir, maxBytes: 1024 * 1024, maxAgeMs: 3600_000, log, now: () => 1_700_000_000_000, ...over });
-}
-
-const size = (r: ExportRequest): number => ExportRequest.encode(r).finish().length;
-const seqs = (s: ReturnType<typeof openSpool>): number[] => s.head(100).map((b) => b.seq);
 
 describe('spool file names', () => {
   it('round-trip seq, creation time and counts, and sort by seq as text', () => {
