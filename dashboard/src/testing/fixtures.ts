@@ -271,3 +271,19 @@ export function hostSeries(over: Record<string, unknown> = {}) {
     ...over,
   });
 }
+
+/**
+ * Campaign "alpha" of collector/test/cost-campaigns.int.test.ts, as the collector answers it: 1230 s
+ * on the H100 at $2.00/h, 123 000 J, 3 jobs (1 without a GPU), 13 images.
+ */
+export const ALPHA_CAMPAIGN_FIGURES = {
+  gpu_names: ['NVIDIA H100 80GB HBM3'],
+  jobs: 3,
+  images: 13,
+  unattributed_jobs: 1,
+  gpu_hours: 1230 / 3600,
+  energy_kwh: 123_000 / 3.6e6,
+  cost: (1230 / 3600) * 2,
+  unpriced_gpu_hours: 0,
+  cost_per_image: ((1230 / 3600) * 2) / 13,
+};

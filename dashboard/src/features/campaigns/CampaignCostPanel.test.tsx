@@ -1,27 +1,22 @@
 import type { CampaignDetail, CampaignDetailCost } from '@renderwatch/schema';
 import { cleanup, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
+import { ALPHA_CAMPAIGN_FIGURES } from '../../testing/fixtures.js';
 import { renderApp } from '../../testing/render-app.js';
 
 afterEach(cleanup);
 
-// Campaign "alpha" of collector/test/cost-campaigns.int.test.ts: 1230 s on the H100 at $2.00/h,
-// 123 000 J, 3 jobs (1 without a GPU), 13 images.
 const alphaCost: CampaignDetailCost = {
   from: '2026-05-01T09:00:00.000Z',
   to: '2026-05-01T11:00:00.000Z',
-  gpu_names: ['NVIDIA H100 80GB HBM3'],
-  jobs: 3,
-  images: 13,
-  unattributed_jobs: 1,
-  gpu_hours: 1230 / 3600,
-  energy_kwh: 123_000 / 3.6e6,
-  cost: (1230 / 3600) * 2,
-  unpriced_gpu_hours: 0,
-  cost_per_image: ((1230 / 3600) * 2) / 13,
+  ...ALPHA_CAMPAIGN_FIGURES,
   unknown: null,
   error_code: null,
 };
+/** The GPU figures of a campaign the answer cannot attribute GPU time to. */
+const noGpuFigures = { gpu_hours: null, energy_kwh: null, cost: null, unpriced_gpu_hours: null, cost_per_image: null };
+/** …nor jobs and images. */
+const noFigures = { ...noGpuFigures, jobs: null, images: null, unattributed_jobs: null };
 
 function detail(cost: unknown): Omit<CampaignDetail, 'cost'> & { cost: unknown } {
   return {
@@ -88,15 +83,11 @@ describe('CampaignCostPanel on the campaign detail page', () => {
     // past the raw samples kept: jobs and images still counted, the GPU figures dashes, and why
     open({
       ...alphaCost,
+      ...noGpuFigures,
       gpu_names: [],
       jobs: 1,
       images: 3,
       unattributed_jobs: 0,
-      gpu_hours: null,
-      energy_kwh: null,
-      cost: null,
-      unpriced_gpu_hours: null,
-      cost_per_image: null,
       unknown: 'past_raw_retention',
     });
     await screen.findByTestId('campaign-cost');
@@ -113,15 +104,8 @@ describe('CampaignCostPanel on the campaign detail page', () => {
   it('says a training run has no GPU time attributed instead of showing zeros', async () => {
     open({
       ...alphaCost,
+      ...noFigures,
       gpu_names: [],
-      jobs: null,
-      images: null,
-      unattributed_jobs: null,
-      gpu_hours: null,
-      energy_kwh: null,
-      cost: null,
-      unpriced_gpu_hours: null,
-      cost_per_image: null,
       unknown: 'training_run',
     });
     const panel = await screen.findByTestId('campaign-cost');
@@ -134,14 +118,7 @@ describe('CampaignCostPanel on the campaign detail page', () => {
   it('shows an error in its panel when the cost query failed, with the rest of the campaign', async () => {
     open({
       ...alphaCost,
-      jobs: null,
-      images: null,
-      unattributed_jobs: null,
-      gpu_hours: null,
-      energy_kwh: null,
-      cost: null,
-      unpriced_gpu_hours: null,
-      cost_per_image: null,
+      ...noFigures,
       unknown: 'failed',
       error_code: 'COL_ERR_API_QUERY_TOO_EXPENSIVE',
     });

@@ -1,7 +1,7 @@
 import { CostResponseSchema, type CostCampaign } from '@renderwatch/schema';
 import { cleanup, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it } from 'vitest';
-import { fleet } from '../../testing/fixtures.js';
+import { ALPHA_CAMPAIGN_FIGURES, fleet } from '../../testing/fixtures.js';
 import { renderApp } from '../../testing/render-app.js';
 import type { StubResponse } from '../../testing/stub-fetch.js';
 
@@ -23,20 +23,7 @@ const beta: CostCampaign = {
   unpriced_gpu_hours: 0,
   cost_per_image: 0.0375,
 };
-const alpha: CostCampaign = {
-  ...beta,
-  id: 'l-alpha',
-  label: 'alpha',
-  hosts: ['h-1'],
-  gpu_names: ['NVIDIA H100 80GB HBM3'],
-  jobs: 3,
-  images: 13,
-  unattributed_jobs: 1,
-  gpu_hours: 1230 / 3600,
-  energy_kwh: 123_000 / 3.6e6,
-  cost: (1230 / 3600) * 2,
-  cost_per_image: ((1230 / 3600) * 2) / 13,
-};
+const alpha: CostCampaign = { ...beta, id: 'l-alpha', label: 'alpha', hosts: ['h-1'], ...ALPHA_CAMPAIGN_FIGURES };
 
 function cost(campaigns?: unknown[]) {
   const totals = { gpu_hours: 4, energy_kwh: 1, cost: 3, unpriced_gpu_hours: 0, jobs: 7, images: 33, unattributed_jobs: 0, unattributed_images: 0 };
