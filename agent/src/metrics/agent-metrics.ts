@@ -15,9 +15,6 @@ import { registerProcessMetrics } from './process-metrics.js';
 import { createRuntimeMetrics } from './runtime-metrics.js';
 import { TextCounter, TextGauge, TextRegistry } from './text-registry.js';
 
-/** prom-client default metrics that `promtool check metrics` rejects (gauges named `_total`). */
-export const PROMTOOL_REJECTED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'] as const;
-
 export interface AgentMetricsOptions {
   /** Host name, the `host` label of every series. */
   host: string;
