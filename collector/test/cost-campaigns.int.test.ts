@@ -145,6 +145,18 @@ afterAll(async () => {
 });
 
 const close = (v: number): unknown => expect.closeTo(v, 9);
+/** Campaign alpha, worked by hand: 1230 s on the H100 at $2.00/h, 123 000 J, 3 jobs (1 without a GPU), 13 images. */
+const ALPHA_FIGURES = {
+  gpu_names: ['NVIDIA H100 80GB HBM3'],
+  jobs: 3,
+  images: 13,
+  unattributed_jobs: 1,
+  gpu_hours: close(1230 / 3600),
+  energy_kwh: close(123_000 / 3.6e6),
+  cost: close((1230 / 3600) * 2),
+  unpriced_gpu_hours: 0,
+  cost_per_image: close(((1230 / 3600) * 2) / 13),
+};
 
 describe('GET /api/v1/cost?by=campaign', () => {
   const win = `from=${encodeURIComponent(at(0))}&to=${encodeURIComponent(at(120))}`;
@@ -174,15 +186,7 @@ describe('GET /api/v1/cost?by=campaign', () => {
         label: 'alpha',
         runtime: 'comfyui',
         hosts: ['h-1'],
-        gpu_names: ['NVIDIA H100 80GB HBM3'],
-        jobs: 3,
-        images: 13,
-        unattributed_jobs: 1,
-        gpu_hours: close(1230 / 3600),
-        energy_kwh: close(123_000 / 3.6e6),
-        cost: close((1230 / 3600) * 2),
-        unpriced_gpu_hours: 0,
-        cost_per_image: close(((1230 / 3600) * 2) / 13),
+        ...ALPHA_FIGURES,
       },
     ]);
   });
@@ -258,15 +262,7 @@ describe('GET /api/v1/campaigns/{id}: cost', () => {
     expect(cost).toEqual({
       from: at(0),
       to: at(120),
-      gpu_names: ['NVIDIA H100 80GB HBM3'],
-      jobs: 3,
-      images: 13,
-      unattributed_jobs: 1,
-      gpu_hours: close(1230 / 3600),
-      energy_kwh: close(123_000 / 3.6e6),
-      cost: close((1230 / 3600) * 2),
-      unpriced_gpu_hours: 0,
-      cost_per_image: close(((1230 / 3600) * 2) / 13),
+      ...ALPHA_FIGURES,
       unknown: null,
       error_code: null,
     });
