@@ -24,7 +24,7 @@ function AroundChange({ host, change }: { host: string; change: Change }) {
       empty="No jobs on this host in the day before or after this change."
     >
       {(d) => (
-        <table className="data" data-testid="around-table">
+        <table className="data" data-testid="around-table" data-change={change.atMs}>
           <thead>
             <tr>
               <th>Model</th>
