@@ -165,8 +165,9 @@ export function demoFleetSpecs(): DemoHostSpec[] {
       repeatMax: 6,
       nightDuty: 0.6,
       dayDuty: 0.8,
-      // The upgrade 50 minutes ago broke a custom node: most jobs fail since (the fast burn).
-      upgrades: [{ hoursAgo: 50 / 60, version: '0.3.62', extensions: [...COMFY_EXT, 'ComfyUI-WanVideoWrapper'], firstStartCrashes: true, errorRatio: 0.85 }],
+      // The upgrade 50 minutes ago broke a custom node that nearly every workflow uses: 95% of jobs fail
+      // since (the fast burn).
+      upgrades: [{ hoursAgo: 50 / 60, version: '0.3.62', extensions: [...COMFY_EXT, 'ComfyUI-WanVideoWrapper'], firstStartCrashes: true, errorRatio: 0.95 }],
     }),
     host('edge-t4-01', profile('T4'), 2, 'a1111', 0.15, SDXL, 'edge', { oomRate: 0.008, oomStorm: [6, 25], gapS: [10, 60], repeatMax: 3 }),
     host('video-h100-01', profile('H100'), 2, 'comfyui', 1, ALL, 'rack-c', { gapS: [20, 90], nightDuty: 0.6, dayDuty: 0.8, repeatMax: 6 }),

@@ -192,9 +192,12 @@ export function generateChunk(r: ChunkRequest): HistoryChunk {
     const stormAt = (x: number): boolean => gi === 0 && x >= stormFrom && x < stormTo;
     while (t < r.toMs) {
       // Work comes in half-hour sessions: a GPU is in one with the hour's duty probability (per host,
-      // GPU and block, so every chunk agrees), and idles to the next block otherwise.
+      // GPU and block, so every chunk agrees), and idles to the next block otherwise. While an upgrade
+      // has broken the runtime, the queue's retries keep every GPU busy failing (the story's fast burn
+      // must not hang on which half-hours the duty drew).
       const block = Math.floor(t / SESSION_MS);
-      if (!stormAt(t) && createRng(hash32(`${spec.hostname}/${gi}/${block}/${r.seed}`))() > duty(s, t)) {
+      const broken = storyAt(s, hoursAgo(endMs, t)).errorRatio > 0;
+      if (!stormAt(t) && !broken && createRng(hash32(`${spec.hostname}/${gi}/${block}/${r.seed}`))() > duty(s, t)) {
         t = (block + 1) * SESSION_MS + rng() * 60_000;
         continue;
       }
