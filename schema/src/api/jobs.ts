@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { JOB_OUTCOMES, type JobOutcome } from '../events.js';
 import { FilterValueSchema, RangeQuerySchema, ResolutionSchema } from './range.js';
 
-/** GET /api/v1/jobs/stats: job outcomes and duration percentiles by model and runtime. */
+/** GET /api/v1/jobs/stats: job outcomes, duration and seconds-per-image percentiles by model and runtime. */
 export const JobStatsQuerySchema = RangeQuerySchema.pick({ from: true, to: true }).extend({
   host: FilterValueSchema.optional(),
   model: FilterValueSchema.optional(),
@@ -25,6 +25,14 @@ export const JobStatsRowSchema = z.object({
   duration_p50_s: z.number().nullable(),
   duration_p90_s: z.number().nullable(),
   duration_p99_s: z.number().nullable(),
+  /**
+   * t-digest estimates over each job's `duration_s ÷ images`, for the jobs that ended ok with images > 0
+   * (docs/signals.md "Seconds per image"); null when there is none — and for ranges rolled up only
+   * before migration 0028, whose rollup rows hold no such digest.
+   */
+  seconds_per_image_p50_s: z.number().nullable(),
+  seconds_per_image_p90_s: z.number().nullable(),
+  seconds_per_image_p99_s: z.number().nullable(),
 });
 export type JobStatsRow = z.infer<typeof JobStatsRowSchema>;
 

@@ -1,4 +1,4 @@
-// GET /api/v1/jobs/stats: outcomes and duration percentiles by model and runtime.
+// GET /api/v1/jobs/stats: outcomes, duration and seconds-per-image percentiles by model and runtime.
 import { JobStatsQuerySchema, type JobStatsResponse } from '@renderwatch/schema';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
@@ -14,7 +14,7 @@ export function registerJobRoutes(app: FastifyInstance, deps: QueryDeps): void {
     {
       schema: {
         tags: ['jobs'],
-        summary: 'Job outcomes, completion ratio, images and duration p50/p90/p99 by model and runtime',
+        summary: 'Job outcomes, completion ratio, images, duration and seconds-per-image p50/p90/p99 by model and runtime',
         querystring: z.toJSONSchema(JobStatsQuerySchema, { io: 'input' }),
       },
     },

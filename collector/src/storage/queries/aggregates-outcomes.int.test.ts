@@ -123,6 +123,10 @@ describe('GET /api/v1/jobs/stats counts every outcome (queries/jobs.ts)', () => 
           duration_p50_s: 5,
           duration_p90_s: 5,
           duration_p99_s: 5,
+          // 5 s ÷ 1 image, over the one ok job only
+          seconds_per_image_p50_s: 5,
+          seconds_per_image_p90_s: 5,
+          seconds_per_image_p99_s: 5,
         },
       ]);
       // hand-worked for today's four outcomes: 1 ok of 10 jobs

@@ -102,6 +102,9 @@ const JOBS_RAW = {
   ...perOutcome((o) => `countIf(${JOB} AND outcome = '${o}')`),
   images: `sumIf(toUInt64(ifNull(images, 0)), ${JOB})`,
   duration_q: `quantilesTDigestIf(0.5, 0.9, 0.99)(ifNull(duration_s, 0), ${JOB} AND isNotNull(duration_s))`,
+  // runtime_events.seconds_per_image (migration 0028: duration_s ÷ images of a job that ended ok with
+  // images > 0, else NULL) — the column the rollups' views read, so raw and rollups share the rule
+  seconds_per_image_q: 'quantilesTDigestIf(0.5, 0.9, 0.99)(ifNull(seconds_per_image, 0), isNotNull(seconds_per_image))',
   ooms: "countIf(kind = 'oom')",
   model_loads: "countIf(kind = 'model_load')",
   model_loads_disk: "countIf(kind = 'model_load' AND source = 'disk')",
@@ -113,6 +116,7 @@ const JOBS_MERGE: Record<JobAgg, string> = {
   ...perOutcome((_o, col) => `countIfMerge(${col})`),
   images: 'sumIfMerge(images)',
   duration_q: 'quantilesTDigestIfMerge(0.5, 0.9, 0.99)(duration_q)',
+  seconds_per_image_q: 'quantilesTDigestIfMerge(0.5, 0.9, 0.99)(seconds_per_image_q)',
   ooms: 'countIfMerge(ooms)',
   model_loads: 'countIfMerge(model_loads)',
   model_loads_disk: 'countIfMerge(model_loads_disk)',

@@ -1,6 +1,6 @@
-// Job statistics by model and runtime: outcome counts, completion ratio, images, duration
-// percentiles (t-digest), from the job rollups (model-level ones when no host is asked for) or raw
-// events by resolution.
+// Job statistics by model and runtime: outcome counts, completion ratio, images, duration and
+// seconds-per-image percentiles (t-digest), from the job rollups (model-level ones when no host is
+// asked for) or raw events by resolution.
 import { JOB_OUTCOMES, type JobOutcome, type JobStatsQuery, type JobStatsRow } from '@renderwatch/schema';
 import type { ResolvedRange } from '../resolution.js';
 import type { TenantScope } from '../scope.js';
@@ -12,7 +12,7 @@ type Num = number | string | null;
 /** The outcome count columns, from the outcome vocabulary (JOB_OUTCOMES) and its columns (JOB_OUTCOME_COLUMNS). */
 export const OUTCOME_COLUMNS: readonly JobOutcomeColumn[] = JOB_OUTCOMES.map((o) => JOB_OUTCOME_COLUMNS[o]);
 
-type StatsDbRow = { model: string; runtime: string; jobs: Num; images: Num; duration_q: Num[] } & Record<JobOutcomeColumn, Num>;
+type StatsDbRow = { model: string; runtime: string; jobs: Num; images: Num; duration_q: Num[]; seconds_per_image_q: Num[] } & Record<JobOutcomeColumn, Num>;
 
 /** Each outcome's count of a row, under the outcome's name. */
 export function outcomeCounts(x: Record<JobOutcomeColumn, Num>): Record<JobOutcome, number> {
@@ -31,8 +31,8 @@ export async function queryJobStats(s: TenantScope, r: ResolvedRange, q: JobStat
   if (q.model !== undefined) conds.push(sql`model = ${q.model}`);
   if (q.runtime !== undefined) conds.push(sql`runtime = ${q.runtime}`);
   const rows = await s.query<StatsDbRow>(sql`
-    SELECT model, runtime, ${jobAggs(r.resolution, ['jobs', ...OUTCOME_COLUMNS, 'images', 'duration_q'])}
-    FROM ${s.rows(jobsTable(r, q), joinSql(conds, ' AND '))}
+    SELECT model, runtime, ${jobAggs(r.resolution, ['jobs', ...OUTCOME_COLUMNS, 'images', 'duration_q', 'seconds_per_image_q'])}
+    FROM ${s.rows(jobsTable(r, q), joinSql(conds, ' AND '), r.resolution === 'raw' ? { materialized: ['seconds_per_image'] } : undefined)}
     GROUP BY model, runtime
     HAVING jobs > 0
     ORDER BY jobs DESC, model, runtime
@@ -41,6 +41,8 @@ export async function queryJobStats(s: TenantScope, r: ResolvedRange, q: JobStat
     const jobs = numOrNull(x.jobs) ?? 0;
     const counts = outcomeCounts(x);
     const [p50, p90, p99] = (x.duration_q ?? []).map((v) => numOrNull(v));
+    // an empty digest (no ok job with images, or rows rolled up before migration 0028) reads as NaN → null
+    const [i50, i90, i99] = (x.seconds_per_image_q ?? []).map((v) => numOrNull(v));
     return {
       model: x.model,
       runtime: x.runtime,
@@ -51,6 +53,9 @@ export async function queryJobStats(s: TenantScope, r: ResolvedRange, q: JobStat
       duration_p50_s: p50 ?? null,
       duration_p90_s: p90 ?? null,
       duration_p99_s: p99 ?? null,
+      seconds_per_image_p50_s: i50 ?? null,
+      seconds_per_image_p90_s: i90 ?? null,
+      seconds_per_image_p99_s: i99 ?? null,
     };
   });
 }

@@ -46,6 +46,9 @@ const row = (model: string, jobs: number, ok: number, p50: number): JobStatsRow 
   duration_p50_s: p50,
   duration_p90_s: null,
   duration_p99_s: null,
+  seconds_per_image_p50_s: null,
+  seconds_per_image_p90_s: null,
+  seconds_per_image_p99_s: null,
 });
 
 describe('version drift', () => {

@@ -1,0 +1,172 @@
+// Seconds per image on GET /api/v1/jobs/stats (queries/jobs.ts, migration 0028), hand-worked: each
+// ok job's duration_s ÷ images, failed jobs and jobs without an image left out; the same answer from
+// raw events and from every job rollup the query reads; null for rows rolled up before 0028.
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { splitTs } from '../../domain/time.js';
+import { createStorage, ensureDatabase, type Storage } from '../clickhouse.js';
+import { loadMigrations, migrate } from '../migrate.js';
+import { resolveRange } from '../resolution.js';
+import { scoped } from '../scope.js';
+import { raw, sql } from '../sql.js';
+import { queryJobStats } from './jobs.js';
+
+const TENANT = 'tenant-per-image';
+const limits = { maxRangeDays: 31, maxPoints: 100_000, rawRetentionDays: 7, rollup1mRetentionDays: 30 };
+const dbs: string[] = [];
+const stores: Storage[] = [];
+const at = Math.floor(Date.now() / 3600_000) * 3600_000 - 2 * 3600_000;
+
+type Job = { id: string; model: string; outcome: string; duration_s: number; images: number; batch: number };
+
+/**
+ * flux: 10 s for 2 images (batch 1, run twice) → 5 s/image; 30 s for 3 (batch 3) → 10 s/image; an
+ * error after 4 s, an interrupted job after 90 s that had saved 1 image, and an ok job of 50 s that
+ * saved none (a preview-only workflow): none of those three says how long an image takes.
+ * sdxl: 12 s for 4 images → 3 s/image.
+ */
+const JOBS: Job[] = [
+  { id: 'f1', model: 'flux', outcome: 'ok', duration_s: 10, images: 2, batch: 1 },
+  { id: 'f2', model: 'flux', outcome: 'ok', duration_s: 30, images: 3, batch: 3 },
+  { id: 'f3', model: 'flux', outcome: 'error', duration_s: 4, images: 0, batch: 2 },
+  { id: 'f4', model: 'flux', outcome: 'interrupted', duration_s: 90, images: 1, batch: 2 },
+  { id: 'f5', model: 'flux', outcome: 'ok', duration_s: 50, images: 0, batch: 1 },
+  { id: 's1', model: 'sdxl', outcome: 'ok', duration_s: 12, images: 4, batch: 4 },
+];
+
+const row = (j: Job, n: number) => ({
+  tenant: TENANT,
+  host: 'h1',
+  agent_id: 'h1-agent',
+  ...splitTs(at + 60_000 + n * 1000),
+  batch_seq: 1,
+  seq: n,
+  runtime: 'comfyui',
+  kind: 'job_end',
+  job_id: j.id,
+  outcome: j.outcome,
+  model: j.model,
+  images: j.images,
+  batch: j.batch,
+  duration_s: j.duration_s,
+  gpu_index: 0,
+  extensions: [],
+});
+
+async function freshDb(): Promise<Storage> {
+  const o = { url: inject('clickhouseUrl'), database: `rw_per_image_${randomBytes(4).toString('hex')}`, username: 'default', password: '' };
+  await ensureDatabase(o);
+  dbs.push(o.database);
+  const st = createStorage(o);
+  stores.push(st);
+  return st;
+}
+
+const range = (stepS: number) =>
+  resolveRange({ from: new Date(at - 3600_000).toISOString(), to: new Date(at + 3600_000).toISOString(), step_s: stepS }, Date.now(), limits);
+
+/** What each resolution is asked: raw events, the per-GPU rollups (with a host) and the model rollups (without). */
+const CASES = [
+  { step_s: 10, host: 'h1', res: 'raw' },
+  { step_s: 10, host: undefined, res: 'raw' },
+  { step_s: 60, host: 'h1', res: '1m' },
+  { step_s: 3600, host: 'h1', res: '1h' },
+  { step_s: 60, host: undefined, res: '1m' },
+  { step_s: 3600, host: undefined, res: '1h' },
+] as const;
+
+const perImage = (rows: Awaited<ReturnType<typeof queryJobStats>>) =>
+  rows.map((r) => [r.model, r.seconds_per_image_p50_s, r.seconds_per_image_p90_s, r.seconds_per_image_p99_s]);
+
+let st: Storage;
+
+beforeAll(async () => {
+  st = await freshDb();
+  await migrate(st);
+  await st.insert(
+    'runtime_events',
+    JOBS.map((j, n) => row(j, n)),
+  );
+});
+
+afterAll(async () => {
+  for (const s of stores) await s.close();
+  const admin = createStorage({ url: inject('clickhouseUrl'), database: 'default', username: 'default', password: '' });
+  for (const db of dbs) await admin.command(raw(`DROP DATABASE IF EXISTS ${db}`));
+  await admin.close();
+});
+
+describe('seconds per image on /api/v1/jobs/stats (raw and every job rollup)', () => {
+  it('holds a per-image digest in every job rollup that holds a duration digest', async () => {
+    const db = (await st.query<{ d: string }>(raw('SELECT currentDatabase() AS d')))[0]?.d ?? '';
+    const withCol = async (name: string) =>
+      (
+        await st.query<{ table: string }>(
+          sql`SELECT table FROM system.columns WHERE database = ${db} AND name = ${name}
+            AND table IN (SELECT name FROM system.tables WHERE database = ${db} AND engine LIKE '%MergeTree') GROUP BY table ORDER BY table`,
+        )
+      ).map((t) => t.table);
+    expect(await withCol('seconds_per_image_q')).toEqual(['jobs_1h', 'jobs_1m', 'jobs_model_1h', 'jobs_model_1m']);
+    expect(await withCol('seconds_per_image_q')).toEqual(await withCol('duration_q'));
+  });
+
+  for (const c of CASES) {
+    it(`at ${c.res} ${c.host === undefined ? 'fleet-wide' : 'for a host'}: flux p50 7.5 s/image over 5 and 10, sdxl 3`, async () => {
+      const r = range(c.step_s);
+      expect(r.resolution).toBe(c.res);
+      const rows = await queryJobStats(scoped(st, TENANT), r, { host: c.host });
+      // t-digest over two points: the median halfway between them, (5 + 10) ÷ 2; p90 and p99 the top one
+      expect(perImage(rows)).toEqual([
+        ['flux', 7.5, 10, 10],
+        ['sdxl', 3, 3, 3],
+      ]);
+      // the whole-job durations still count every job: flux 4, 10, 30, 50, 90 s
+      expect(rows.map((x) => [x.model, x.jobs, x.ok, x.images, x.duration_p50_s, x.duration_p90_s])).toEqual([
+        ['flux', 5, 3, 6, 30, 90],
+        ['sdxl', 1, 1, 4, 12, 12],
+      ]);
+    });
+  }
+
+  it('is null for a model without an ok job that saved an image', async () => {
+    const rows = await queryJobStats(scoped(st, TENANT), range(60), { host: 'h1', model: 'flux' });
+    expect(perImage(rows)).toEqual([['flux', 7.5, 10, 10]]);
+    await st.insert('runtime_events', [row({ id: 'w1', model: 'wan', outcome: 'error', duration_s: 7, images: 0, batch: 1 }, 100)]);
+    for (const c of CASES) {
+      const wan = await queryJobStats(scoped(st, TENANT), range(c.step_s), { host: c.host, model: 'wan' });
+      expect({ res: c.res, rows: perImage(wan) }).toEqual({ res: c.res, rows: [['wan', null, null, null]] });
+    }
+  });
+});
+
+describe('rows rolled up before migration 0028', () => {
+  it('answer null per image from the rollups (raw events still have it); jobs after it count alone in the same hour', async () => {
+    const old = await freshDb();
+    const all = await loadMigrations();
+    await migrate(
+      old,
+      all.filter((m) => m.version < 28),
+    );
+    await old.insert(
+      'runtime_events',
+      JOBS.filter((j) => j.model === 'flux').map((j, n) => row(j, n)),
+    );
+    expect((await migrate(old)).applied).toEqual(['0028_seconds_per_image']);
+    const ask = async (stepS: number, host?: string) => perImage(await queryJobStats(scoped(old, TENANT), range(stepS), { host }));
+    for (const [stepS, host] of [
+      [3600, 'h1'],
+      [60, 'h1'],
+      [3600, undefined],
+      [60, undefined],
+    ] as const) {
+      expect({ stepS, host, rows: await ask(stepS, host) }).toEqual({ stepS, host, rows: [['flux', null, null, null]] });
+    }
+    expect(await ask(10, 'h1')).toEqual([['flux', 7.5, 10, 10]]);
+    // 24 s for 2 images after the migration, in the same hour and minute: the rollups see only it (12),
+    // the raw events all three (5, 10, 12 → median 10)
+    await old.insert('runtime_events', [row({ id: 'f6', model: 'flux', outcome: 'ok', duration_s: 24, images: 2, batch: 2 }, 10)]);
+    expect(await ask(3600, 'h1')).toEqual([['flux', 12, 12, 12]]);
+    expect(await ask(3600)).toEqual([['flux', 12, 12, 12]]);
+    expect(await ask(10, 'h1')).toEqual([['flux', 10, 12, 12]]);
+  });
+});
