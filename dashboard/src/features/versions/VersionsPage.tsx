@@ -9,9 +9,12 @@ import { EmptyState, QueryView } from '../../lib/QueryView.js';
 import { useDefaultRange } from '../../lib/useDefaultRange.js';
 import { useTimeRange } from '../../lib/useTimeRange.js';
 import { fetchAroundChange, fetchVersions } from './api.js';
-import { changePoints, diffStates, durationShifts, stateAt, type Change } from './versions-model.js';
+import { basisUnit, changePoints, diffStates, durationShifts, shiftHeader, stateAt, type Change } from './versions-model.js';
 
 const DAY = 86400_000;
+const SHIFT_EXPLAIN =
+  'in the 24 h before the change and the 24 h after it (up to now): the median seconds per image (each completed job’s duration ÷ its images), ' +
+  'which a change in batch sizes does not move; where either side has none (older collectors or history), the median job duration, marked s/job';
 const when = (ms: number): string => new Date(ms).toISOString().slice(0, 16).replace('T', ' ');
 
 function AroundChange({ host, change }: { host: string; change: Change }) {
@@ -23,37 +26,41 @@ function AroundChange({ host, change }: { host: string; change: Change }) {
       isEmpty={(d) => d.before.rows.length + d.after.rows.length === 0}
       empty="No jobs on this host in the day before or after this change."
     >
-      {(d) => (
-        <table className="data" data-testid="around-table" data-change={change.atMs}>
-          <thead>
-            <tr>
-              <th>Model</th>
-              <th>Jobs before / after</th>
-              <th>
-                p50 duration before → after <Explain text="median job duration in the 24 h before the change and the 24 h after it (up to now)" />
-              </th>
-              <th>Completed before → after</th>
-            </tr>
-          </thead>
-          <tbody>
-            {durationShifts(d.before.rows, d.after.rows).map((s) => (
-              <tr key={s.model} data-testid="around-row" data-model={s.model}>
-                <td>{s.model}</td>
-                <td>
-                  {formatNumber(s.jobsBefore)} / {formatNumber(s.jobsAfter)}
-                </td>
-                <td data-testid="around-duration" className={s.change !== null && s.change > 0.1 ? 'worse' : undefined}>
-                  {s.beforeP50 === null ? '—' : `${s.beforeP50.toFixed(1)} s`} → {s.afterP50 === null ? '—' : `${s.afterP50.toFixed(1)} s`}
-                  {s.change === null ? null : ` (${s.change >= 0 ? '+' : ''}${formatPercent(s.change)})`}
-                </td>
-                <td data-testid="around-ok" className={s.afterOk !== null && s.beforeOk !== null && s.afterOk < s.beforeOk - 0.05 ? 'worse' : undefined}>
-                  {formatPercent(s.beforeOk, 1)} → {formatPercent(s.afterOk, 1)}
-                </td>
+      {(d) => {
+        const shifts = durationShifts(d.before.rows, d.after.rows);
+        return (
+          <table className="data" data-testid="around-table" data-change={change.atMs}>
+            <thead>
+              <tr>
+                <th>Model</th>
+                <th>Jobs before / after</th>
+                <th data-testid="around-duration-header">
+                  {shiftHeader(shifts)} <Explain text={SHIFT_EXPLAIN} />
+                </th>
+                <th>Completed before → after</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+            </thead>
+            <tbody>
+              {shifts.map((s) => (
+                <tr key={s.model} data-testid="around-row" data-model={s.model} data-basis={s.basis}>
+                  <td>{s.model}</td>
+                  <td>
+                    {formatNumber(s.jobsBefore)} / {formatNumber(s.jobsAfter)}
+                  </td>
+                  <td data-testid="around-duration" className={s.change !== null && s.change > 0.1 ? 'worse' : undefined}>
+                    {s.beforeP50 === null ? '—' : `${s.beforeP50.toFixed(1)} ${basisUnit(s.basis)}`} →{' '}
+                    {s.afterP50 === null ? '—' : `${s.afterP50.toFixed(1)} ${basisUnit(s.basis)}`}
+                    {s.change === null ? null : ` (${s.change >= 0 ? '+' : ''}${formatPercent(s.change)})`}
+                  </td>
+                  <td data-testid="around-ok" className={s.afterOk !== null && s.beforeOk !== null && s.afterOk < s.beforeOk - 0.05 ? 'worse' : undefined}>
+                    {formatPercent(s.beforeOk, 1)} → {formatPercent(s.afterOk, 1)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        );
+      }}
     </QueryView>
   );
 }

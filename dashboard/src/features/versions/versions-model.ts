@@ -74,11 +74,22 @@ export function diffStates(a: HostState, b: HostState): string[] {
   return out;
 }
 
+/**
+ * What the around-change comparison measures for a model: `per_image` — the p50 seconds per image
+ * (each ok job's duration ÷ its images; docs/signals.md "Seconds per image"), used when both sides
+ * have it; `job` — the p50 whole-job duration otherwise (collectors before migration 0028, ranges
+ * rolled up before it, or no ok job with an image on one side). A job's duration is seconds per
+ * image × batch × repeat, so the job p50 also moves with the batch mix.
+ */
+export type ShiftBasis = 'per_image' | 'job';
+
 export interface DurationShift {
   model: string;
+  basis: ShiftBasis;
+  /** p50 of the basis (seconds per image or per job) before and after the change. */
   beforeP50: number | null;
   afterP50: number | null;
-  /** after ÷ before − 1 of the p50 durations; null when either side has none. */
+  /** after ÷ before − 1 of the p50s; null when either side has none. */
   change: number | null;
   beforeOk: number | null;
   afterOk: number | null;
@@ -88,20 +99,39 @@ export interface DurationShift {
 
 const sum = (rs: readonly JobStatsRow[], k: 'jobs' | 'ok'): number => rs.reduce((s, r) => s + r[k], 0);
 
-/** Per model: p50 job duration and completion ratio before and after a change. */
+/** The rows' p50s of one field averaged with the given weight, over the rows that have it; null when none has. */
+function weightedP50(rs: readonly JobStatsRow[], field: 'duration_p50_s' | 'seconds_per_image_p50_s', weight: 'jobs' | 'ok'): number | null {
+  let num = 0;
+  let den = 0;
+  for (const r of rs) {
+    const v = r[field];
+    if (v === null) continue;
+    num += v * r[weight];
+    den += r[weight];
+  }
+  return den > 0 ? num / den : null;
+}
+
+/**
+ * Per model: the p50 seconds per image (or, where a side lacks it, the p50 job duration) and the
+ * completion ratio before and after a change. Over several runtimes, p50s are averaged weighted by
+ * ok jobs (per image: only ok jobs have one) or by jobs (job duration).
+ */
 export function durationShifts(before: readonly JobStatsRow[], after: readonly JobStatsRow[]): DurationShift[] {
   const models = [...new Set([...before.map((r) => r.model), ...after.map((r) => r.model)])].sort();
   return models.map((model) => {
     const b = before.filter((r) => r.model === model);
     const a = after.filter((r) => r.model === model);
-    const p50 = (rs: readonly JobStatsRow[]) =>
-      rs.length === 0 ? null : rs.reduce((s, r) => s + (r.duration_p50_s ?? 0) * r.jobs, 0) / Math.max(1, sum(rs, 'jobs'));
-    const bp = p50(b);
-    const ap = p50(a);
+    const bi = weightedP50(b, 'seconds_per_image_p50_s', 'ok');
+    const ai = weightedP50(a, 'seconds_per_image_p50_s', 'ok');
+    const basis: ShiftBasis = bi !== null && ai !== null ? 'per_image' : 'job';
+    const bp = basis === 'per_image' ? bi : weightedP50(b, 'duration_p50_s', 'jobs');
+    const ap = basis === 'per_image' ? ai : weightedP50(a, 'duration_p50_s', 'jobs');
     const jb = sum(b, 'jobs');
     const ja = sum(a, 'jobs');
     return {
       model,
+      basis,
       beforeP50: bp,
       afterP50: ap,
       change: bp !== null && ap !== null && bp > 0 ? ap / bp - 1 : null,
@@ -111,4 +141,15 @@ export function durationShifts(before: readonly JobStatsRow[], after: readonly J
       jobsAfter: ja,
     };
   });
+}
+
+/** The unit a p50 of this basis is shown in. */
+export const basisUnit = (b: ShiftBasis): string => (b === 'per_image' ? 's/image' : 's/job');
+
+/** The around-change table's duration header: which p50 its rows compare. */
+export function shiftHeader(shifts: readonly DurationShift[]): string {
+  const kinds = new Set(shifts.map((s) => s.basis));
+  if (kinds.size === 1 && kinds.has('job')) return 'p50 job duration before → after';
+  if (kinds.size === 1) return 'p50 seconds per image before → after';
+  return 'p50 before → after: seconds per image, or job duration where marked s/job';
 }
