@@ -251,6 +251,26 @@ describe('comfyuiParser format variants', () => {
     expect(evs.at(-1)).toEqual(expect.objectContaining({ outcome: 'ok' }));
   });
 
+  it('a 0.00 s job is a fully cached re-run (0 images) whatever foreign lines it holds, but not once it loaded a model', () => {
+    // log-variants.test.ts: another runtime's line or binary garbage inside the job made it "worked"
+    const cached = one(
+      'got prompt\nFETCH DATA from: /srv/comfyui/custom_nodes/ComfyUI-Manager/extension-node-map.json [DONE]\n\ufffd\x01\x02\nPrompt executed in 0.00 seconds\n',
+    );
+    expect(cached.at(-1)).toEqual({ kind: 'job_end', runtime: 'comfyui', duration_s: 0, outcome: 'ok', images: 0 });
+    const worked = one('got prompt\nRequested to load SDXLClipModel\nPrompt executed in 0.00 seconds\n');
+    expect(worked.at(-1)).toEqual({ kind: 'job_end', runtime: 'comfyui', duration_s: 0, outcome: 'ok' });
+    const barred = one('got prompt\n100%|██████████| 20/20 [00:02<00:00,  9.50it/s]\nPrompt executed in 0.00 seconds\n');
+    expect(barred.at(-1)).toEqual({ kind: 'job_end', runtime: 'comfyui', duration_s: 0, outcome: 'ok' });
+  });
+
+  it('keeps collecting custom nodes after another line inside the import-times list', () => {
+    // log-variants.test.ts: a foreign line between two entries ended the list
+    const evs = one(
+      'Import times for custom nodes:\n   0.0 seconds: /c/custom_nodes/rgthree-comfy\nINFO: another thread\n   0.2 seconds: /c/custom_nodes/ComfyUI-Manager\n\nComfyUI version: 0.3.40\nStarting server\n',
+    );
+    expect(evs[0]).toEqual({ kind: 'runtime_start', runtime: 'comfyui', version: '0.3.40', extensions: ['rgthree-comfy', 'ComfyUI-Manager'] });
+  });
+
   it('marks interrupted jobs and reads the server URL', () => {
     const evs = one(
       'Total VRAM 24564 MB, total RAM 32694 MB\nStarting server\n\nTo see the GUI go to: http://127.0.0.1:8188\ngot prompt\nProcessing interrupted\nPrompt executed in 1.00 seconds\n',

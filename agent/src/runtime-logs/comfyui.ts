@@ -19,6 +19,9 @@ interface PendingStart {
   extensions: string[];
 }
 
+/** ComfyUI's lines of a node at work that carry no event of their own (a model requested, built, loaded). */
+const SHOWS_EXECUTION = /^(?:Requested to load |Loading \d+ new models?|loaded (?:completely|partially)|model_type |model weight dtype |Using \w+ attention)/;
+
 export interface ComfyState {
   failure: FailureState;
   start: PendingStart | undefined;
@@ -79,6 +82,7 @@ function emitStart(s: ComfyState, out: RuntimeEvent[]): void {
   if (s.start === undefined) return;
   const st = s.start;
   s.start = undefined;
+  s.extList = false;
   const e: RuntimeEventOf<'runtime_start'> = at({ kind: 'runtime_start', runtime: RUNTIME }, st.ts);
   if (st.version !== undefined) e.version = st.version;
   if (st.extensions.length > 0) e.extensions = st.extensions;
@@ -312,7 +316,9 @@ function afterMainPy(s: ComfyState, r: LogRecord, t: string, c: number, out: Run
 function parseRecord(s: ComfyState, r: LogRecord, t: string, out: RuntimeEvent[]): void {
   if (s.pendingExc !== undefined && r.kind !== 'traceback') flushPendingExc(s, out);
   const c = t.charCodeAt(0);
-  if (s.inJob && !(c === 103 && t.startsWith('got prompt')) && !(c === 80 && t.startsWith('Prompt executed'))) s.jobHadWork = true;
+  // Evidence that a job executed a node (so a 0.00 s job is not a fully cached re-run): ComfyUI's own
+  // load lines here, bars and any event below (parse); a foreign or garbled line is no evidence.
+  if (s.inJob && (c === 82 || c === 108 || c === 109 || c === 85) && SHOWS_EXECUTION.test(t)) s.jobHadWork = true;
 
   if (r.kind === 'traceback' || r.kind === 'a1111_error') {
     const exc = exceptionOf(r) ?? {};
@@ -333,7 +339,9 @@ function parseRecord(s: ComfyState, r: LogRecord, t: string, out: RuntimeEvent[]
       }
       return;
     }
-    s.extList = false;
+    // Another line inside the list (a thread's output between two entries) does not end it: the
+    // entries after it belong to the same start. The list ends when the start is emitted.
+    if (s.start === undefined) s.extList = false;
   }
   // Keyed on the first character: only the tests that can match run. The order of the tests
   // that share a first character, and their place around the `main.py` test, is the old chain's.
@@ -392,6 +400,7 @@ export const comfyuiParser: RuntimeLogParser<ComfyState> = {
     const out = s.events;
     parseRecord(s, r, t, out);
     if (out.length === 0) return NO_EVENTS;
+    if (s.inJob && !s.jobHadWork && (out.length > 1 || out[0]?.kind !== 'job_start')) s.jobHadWork = true;
     s.events = []; // the filled array is handed out
     return out;
   },

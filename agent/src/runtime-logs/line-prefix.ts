@@ -13,7 +13,9 @@ export interface StrippedLine {
 // Every pattern is anchored at the start and tried only after a cheap first-char test.
 const ESC = String.fromCharCode(27);
 const BEL = String.fromCharCode(7);
-const ANSI = new RegExp(`${ESC}\\[[0-9;?]*[A-Za-z]|${ESC}\\][^${BEL}]*${BEL}`, 'g');
+// CSI (colours, cursor moves, erase), OSC ended by BEL or ST (titles, rich's hyperlinks), charset
+// selection (`tput sgr0` prints ESC ( B) and keypad modes.
+const ANSI = new RegExp(`${ESC}\\[[0-?]*[ -/]*[@-~]|${ESC}\\][^${BEL}${ESC}]*(?:${BEL}|${ESC}\\\\)|${ESC}[()*+][0-9A-Za-z]|${ESC}[=>78]`, 'g');
 const MANAGER = /^\[(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)\] ?(?:\[(info|warn|warning|error|debug)\] )?/;
 const INVOKEAI = /^\[(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),(\d{3})\]::\[[^\]]*\]::(\w+) --> /;
 const ISO_EXPORT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?) - /;
@@ -27,6 +29,61 @@ const RICH_SOURCE_SUFFIX = /\s{2,}[\w.-]+\.py:\d+\s*$/;
 const ACCELERATE = /^(\d\d)\/(\d\d)\/(\d{4}) (\d\d:\d\d:\d\d) - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - [\w.]+ - /;
 const BASIC_CONFIG = /^(DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]+:/;
 const COMPOSE = /^(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d )?[\w.-]+-\d+\s+\| /;
+
+// Prefixes the tools that collect a process's output put in front of each line (docs/runtime-adapters.md
+// "Line formats accepted"): `docker logs -t` / `kubectl logs --timestamps` (RFC 3339, UTC),
+// containerd/CRI-O log files (time, stream, `F` full / `P` partial line), rsyslog's RFC 3339 file
+// format and `journalctl -o short-iso[-precise]` (time with offset, host, `tag[pid]:`), and
+// `journalctl` / syslog's short format (`Jan 02 03:04:05 host tag[pid]:`, no year: no time kept).
+const OUTER_ZONED = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)(Z|[+-]\d\d:?\d\d) (?:(stdout|stderr) ([FP]) |[\w.-]+ [\w.@/:-]+\[\d+\]: )?/;
+const OUTER_SHORT = /^(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ \d]\d \d\d:\d\d:\d\d(?:\.\d+)? [\w.-]+ [\w.@/:-]+\[\d+\]: /;
+
+/** What `stripOuterPrefix` found (reused: every field is overwritten). */
+export interface OuterPrefix {
+  /** Characters of the prefix (0: none). */
+  len: number;
+  /** ISO-8601 time with its offset (`Z` or `+HH:MM`), when the prefix carried a dated one. */
+  ts: string | undefined;
+  /** containerd/CRI stream and whether the line is a partial chunk (`P`) of a longer one. */
+  stream: 'stdout' | 'stderr' | undefined;
+  partial: boolean;
+}
+
+export function createOuterPrefix(): OuterPrefix {
+  return { len: 0, ts: undefined, stream: undefined, partial: false };
+}
+
+/** Month initials of OUTER_SHORT: J F M A S O N D. */
+function isMonthInitial(c: number): boolean {
+  return c === 74 || c === 70 || c === 77 || c === 65 || c === 83 || c === 79 || c === 78 || c === 68;
+}
+
+/**
+ * Finds a collector's prefix (docker, CRI, journald, syslog) at the start of a physical line; the
+ * caller strips `len` characters. Cheap when there is none: a character test or two.
+ */
+export function stripOuterPrefix(line: string, out: OuterPrefix): void {
+  out.len = 0;
+  out.ts = undefined;
+  out.stream = undefined;
+  out.partial = false;
+  const c = line.charCodeAt(0);
+  if (isDigit(c)) {
+    if (line.charCodeAt(10) !== 84 /* T */ || line.charCodeAt(4) !== 45) return;
+    const m = OUTER_ZONED.exec(line);
+    if (m === null) return;
+    const zone = m[2] ?? 'Z';
+    out.len = m[0].length;
+    out.ts = `${m[1]}${zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone}`;
+    if (m[3] !== undefined) {
+      out.stream = m[3] === 'stderr' ? 'stderr' : 'stdout';
+      out.partial = m[4] === 'P';
+    }
+  } else if (isMonthInitial(c) && line.charCodeAt(3) === 32) {
+    const m = OUTER_SHORT.exec(line);
+    if (m !== null) out.len = m[0].length;
+  }
+}
 
 export function stripAnsi(s: string): string {
   return s.includes(ESC) ? s.replace(ANSI, '') : s;

@@ -110,6 +110,40 @@ describe('createRuntimeLogSource + log tailer (real files)', () => {
     expect(after[0]).toEqual(expect.objectContaining({ requested_bytes: 952 * 1024 ** 2, total_bytes: 24 * 1024 ** 3 }));
   });
 
+  it('a log that appears after the follower started: a record split across its first two polls stays one record', () => {
+    // log-variants-tailing.test.ts: the file's first appearance was taken for a rotation and flushed the OOM block
+    const path = join(dir, 'comfyui.log');
+    const evs: RuntimeEvent[] = [];
+    const s = source(path, evs);
+    s.pollOnce();
+    writeFileSync(path, 'torch.OutOfMemoryError: Allocation on device 0 would exceed allowed memory. (out of memory)\n');
+    s.pollOnce();
+    appendFileSync(path, 'Currently allocated     : 5.79 GiB\nRequested               : 576.00 MiB\nDevice limit            : 8.00 GiB\n');
+    s.pollOnce();
+    s.stop();
+    expect(evs).toEqual([expect.objectContaining({ kind: 'oom', requested_bytes: 576 * 1024 ** 2, total_bytes: 8 * 1024 ** 3 })]);
+  });
+
+  it('counts unreadable lines (NUL padding after a crash, bytes of another encoding) and logs the first only', () => {
+    const path = join(dir, 'comfyui.log');
+    writeFileSync(path, Buffer.concat([Buffer.from(job(1)), Buffer.alloc(512), Buffer.from(job(2)), Buffer.from([0x4d, 0x6f, 0x64, 0xe8, 0x6c, 0x65, 0x0a])]));
+    const evs: RuntimeEvent[] = [];
+    const warns: { obj: object; msg: string }[] = [];
+    const s = createRuntimeLogSource({
+      runtime: 'comfyui',
+      path,
+      stateDir: join(dir, 'state'),
+      log: { warn: (obj, msg) => warns.push({ obj, msg }) },
+      onEvent: (e) => evs.push(e),
+    });
+    s.pollOnce();
+    s.stop();
+    expect(durations(evs)).toEqual([1, 2]);
+    expect(s.unreadableLines()).toBe(2);
+    expect(s.parseErrors()).toBe(0);
+    expect(warns).toEqual([{ obj: { runtime: 'comfyui', path, reason: 'NUL bytes in a line' }, msg: 'log line not readable whole (counted; logged once)' }]);
+  });
+
   it('keeps the last state of a carriage-return progress bar', () => {
     const path = join(dir, 'comfyui.log');
     writeFileSync(

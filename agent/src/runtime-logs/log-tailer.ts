@@ -182,7 +182,12 @@ export function createLogTailer(opts: TailerOptions): LogTailer {
   return {
     poll() {
       const lines: TailLine[] = [];
-      if (fd === undefined) init();
+      if (fd === undefined) {
+        // the file appeared after the tailer started (the agent came up before the runtime): its
+        // first lines are a start, not a rotation that should end the records held so far
+        init();
+        newFile = false;
+      }
       if (fd === undefined) return { lines, rotated: false };
       while (readMore(lines) > 0 && lines.length < 10_000) {
         // keep reading while data is there (bounded per poll)

@@ -14,6 +14,11 @@ export interface ParserSession {
   finish(): RuntimeEvent[];
   /** Lines that looked like a known format but held impossible values (e.g. a 9 EB download), and the last reason. */
   readonly parseErrors: { count: number; last: string | undefined };
+  /**
+   * Lines the record assembler could not read whole (binary or non-UTF-8 bytes, NUL padding, over
+   * 64 Ki characters), and the last reason: pass it to `createRecordAssembler({ unreadable })`.
+   */
+  readonly unreadable: { count: number; last: string | undefined };
 }
 
 export interface ParserSessionOptions {
@@ -34,6 +39,7 @@ function bind<S>(p: RuntimeLogParser<S>, opts: ParserSessionOptions): ParserSess
   const parseErrors: ParserSession['parseErrors'] = { count: 0, last: undefined };
   return {
     parseErrors,
+    unreadable: { count: 0, last: undefined },
     record: (r) => {
       // parsers return a fresh array per record (or NO_EVENTS): cleaned in place, no copy
       const evs = p.parse(state, r);
@@ -60,8 +66,17 @@ export function createParserSession(runtime: RuntimeName, opts: ParserSessionOpt
  * (`parse-log` prints the docs/design.md contract kinds; the agent's log sources scan for downloads).
  */
 export function parseLogText(text: string, runtime: RuntimeName, opts: ParserSessionOptions = { downloads: false }): RuntimeEvent[] {
+  return parseLogTextCounted(text, runtime, opts).events;
+}
+
+/** `parseLogText`, also returning the session's counts of refused and unreadable lines. */
+export function parseLogTextCounted(
+  text: string,
+  runtime: RuntimeName,
+  opts: ParserSessionOptions = { downloads: false },
+): { events: RuntimeEvent[]; parseErrors: ParserSession['parseErrors']; unreadable: ParserSession['unreadable'] } {
   const session = createParserSession(runtime, opts);
-  const assembler = createRecordAssembler();
+  const assembler = createRecordAssembler({ unreadable: session.unreadable });
   const out: RuntimeEvent[] = [];
   // one array for the records of every line: most lines complete one record, many none
   const recs: LogRecord[] = [];
@@ -84,5 +99,5 @@ export function parseLogText(text: string, runtime: RuntimeName, opts: ParserSes
   assembler.flush(recs);
   take();
   for (const e of session.finish()) out.push(e);
-  return out;
+  return { events: out, parseErrors: session.parseErrors, unreadable: session.unreadable };
 }

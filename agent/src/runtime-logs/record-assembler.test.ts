@@ -68,6 +68,56 @@ describe('assembleRecords', () => {
   });
 });
 
+describe('assembleRecords: what collectors and terminals put around a line (log-variants.test.ts found each)', () => {
+  it.each([
+    ['docker -t', '2026-01-02T03:04:05.123456789Z got prompt', '2026-01-02T03:04:05.123456789Z'],
+    ['CRI full line', '2026-01-02T03:04:05.123456789Z stderr F got prompt', '2026-01-02T03:04:05.123456789Z'],
+    ['journalctl -o short-iso', '2026-01-02T04:04:05+0100 gpu-7 python3[12]: got prompt', '2026-01-02T04:04:05+01:00'],
+    ['rsyslog RFC 3339', '2026-01-02T03:04:05.123456+00:00 gpu-7 comfyui[12]: got prompt', '2026-01-02T03:04:05.123456+00:00'],
+    ['journalctl short (no year)', 'Jan 02 03:04:05 gpu-7 comfyui[12]: got prompt', undefined],
+    ['a byte order mark', '\uFEFFgot prompt', undefined],
+    ['OSC 8 hyperlink ended by ST, tput sgr0', '\x1b]8;;file:///a\x1b\\got prompt\x1b]8;;\x1b\\\x1b(B\x1b[m', undefined],
+  ])('%s: the runtime text alone, with the collector time', (_name, line, ts) => {
+    expect(assembleRecords(line)).toEqual([{ kind: 'line', text: 'got prompt', ...(ts === undefined ? {} : { ts }) }]);
+  });
+
+  it('joins containerd partial (P) chunks per stream up to their F chunk, with the first chunk time', () => {
+    const recs = assembleRecords(
+      [
+        '2026-01-02T03:04:05.1Z stdout P Prompt exec',
+        '2026-01-02T03:04:05.2Z stderr F got prompt',
+        '2026-01-02T03:04:05.3Z stdout P uted in 2.5',
+        '2026-01-02T03:04:05.4Z stdout F 0 seconds',
+      ].join('\n'),
+    );
+    expect(recs).toEqual([
+      { kind: 'line', text: 'got prompt', ts: '2026-01-02T03:04:05.2Z' },
+      { kind: 'line', text: 'Prompt executed in 2.50 seconds', ts: '2026-01-02T03:04:05.1Z' },
+    ]);
+  });
+
+  it('counts a NUL-padded, binary, non-UTF-8 or over-long line once and reads the text after NUL padding', () => {
+    const unreadable = { count: 0, last: undefined as string | undefined };
+    const a = createRecordAssembler({ unreadable });
+    const recs = [
+      ...a.push(`${'\0'.repeat(300)}got prompt`),
+      ...a.push('\ufffd\ufffd\x01\x02'),
+      ...a.push('Mod\ufffdle charg\ufffd'),
+      ...a.push('x'.repeat(70_000)),
+      ...a.push(`${'x'.repeat(70_000)}\r 50%|##   | 1/2`),
+      ...a.flush(),
+    ];
+    expect(recs.map((r) => (r.text.length > 100 ? r.text.length : r.text))).toEqual([
+      'got prompt',
+      '\ufffd\ufffd\x01\x02',
+      'Mod\ufffdle charg\ufffd',
+      65_536,
+      ' 50%|##   | 1/2',
+    ]);
+    expect(unreadable).toEqual({ count: 4, last: 'line of 70000 characters: only its last 65536 read' });
+  });
+});
+
 describe('record assembly and parsing under bad input (fast-check)', () => {
   it('never throws and keeps records bounded on random text', () => {
     assert(

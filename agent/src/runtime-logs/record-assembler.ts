@@ -3,12 +3,18 @@
 // source goes idle. Memory is bounded: a record holds at most MAX_LINES lines / MAX_CHARS chars.
 import type { LogRecord, LogRecordKind } from './log-record.js';
 import type { PrefixScratch } from './line-prefix.js';
-import { createPrefixScratch, isJsSpace, stripAnsi, stripPrefixesInto } from './line-prefix.js';
+import { createOuterPrefix, createPrefixScratch, isJsSpace, stripAnsi, stripOuterPrefix, stripPrefixesInto } from './line-prefix.js';
 import { parseBar } from './tqdm.js';
 
 const MAX_LINES = 400;
 const MAX_CHARS = 256 * 1024;
 const MAX_LINE_CHARS = 64 * 1024;
+/**
+ * Bytes no log line holds (NUL, C0 controls other than tab, backspace, form feed, `\r` and ESC,
+ * DEL, and U+FFFD, what invalid UTF-8 decodes to): binary garbage or a log in another encoding.
+ */
+const ch = String.fromCharCode;
+const UNREADABLE = new RegExp(`[${ch(0)}-${ch(7)}${ch(11)}${ch(14)}-${ch(26)}${ch(28)}-${ch(31)}${ch(127)}${ch(0xfffd)}]`);
 /** A repr whose brackets never close stops swallowing lines after this many. */
 const MAX_REPR_LINES = 40;
 
@@ -44,8 +50,18 @@ interface Pending {
 }
 
 export interface AssemblerOptions {
-  /** Byte offsets are tracked only when the caller passes them to `push`. */
-  readonly trackOffsets?: boolean;
+  /**
+   * Where lines the assembler cannot use whole are counted (binary bytes, invalid UTF-8, NUL
+   * padding, a line over 64 Ki characters with no `\r` to cut it at), with the last reason.
+   */
+  readonly unreadable?: { count: number; last: string | undefined };
+}
+
+/** A containerd/CRI partial chunk held until its line's `F` chunk (per stream). */
+interface Held {
+  text: string;
+  ts: string | undefined;
+  startOffset: number;
 }
 
 export interface RecordAssembler {
@@ -143,7 +159,27 @@ function classify(p: Pending, text: string, meta: PrefixScratch, offset: number)
   }
 }
 
-export function createRecordAssembler(): RecordAssembler {
+/**
+ * A line over MAX_LINE_CHARS: its tail, from the first `\r` that keeps MAX_LINE_CHARS (a tqdm bar
+ * redrawn without `\n`: only the earlier states go); `cut` says whether text was lost instead.
+ */
+function tail(l: string): { text: string; cut: boolean } {
+  const from = l.length - MAX_LINE_CHARS;
+  const cr = l.indexOf('\r', from);
+  return cr < 0 ? { text: l.slice(from), cut: true } : { text: l.slice(cr + 1), cut: false };
+}
+
+export function createRecordAssembler(opts: AssemblerOptions = {}): RecordAssembler {
+  const unreadable = opts.unreadable;
+  const outer = createOuterPrefix();
+  /** The time of the collector's prefix on the line being pushed (wins over the runtime's own). */
+  let lineTs: string | undefined;
+  const held: { stdout: Held | undefined; stderr: Held | undefined } = { stdout: undefined, stderr: undefined };
+  const refuse = (reason: string): void => {
+    if (unreadable === undefined) return;
+    unreadable.count++;
+    unreadable.last = reason;
+  };
   const pending: Pending = {
     active: false,
     kind: 'line',
@@ -249,6 +285,7 @@ export function createRecordAssembler(): RecordAssembler {
     // one search answers for the compose prefix and the bar (`%|`): most lines hold no `|`
     const hasPipe = seg.indexOf('|') >= 0;
     stripPrefixesInto(seg, meta, hasPipe);
+    if (lineTs !== undefined) meta.ts = lineTs;
     let text = meta.text;
     if (pending.active && continues(pending, seg, text, meta.rich)) return;
     finish(out);
@@ -266,32 +303,84 @@ export function createRecordAssembler(): RecordAssembler {
     classify(pending, text, meta, offset);
   }
 
+  /** One physical line without the collector's prefix. */
+  function pushLine(line: string, startOffset: number, out: LogRecord[]): LogRecord[] {
+    let l = line;
+    let refused = false;
+    if (l.length > MAX_LINE_CHARS) {
+      const t = tail(l);
+      l = t.text;
+      if (t.cut) {
+        refuse(`line of ${line.length} characters: only its last ${MAX_LINE_CHARS} read`);
+        refused = true;
+      }
+    }
+    l = stripAnsi(l);
+    if (l.charCodeAt(0) === 0xfeff) l = l.slice(1); // a BOM after a collector's prefix (a process writing UTF-8-sig)
+    if (UNREADABLE.test(l)) {
+      if (!refused) refuse(l.includes('\0') ? 'NUL bytes in a line' : 'binary or non-UTF-8 bytes in a line');
+      // NUL padding (a file extended after a crash) glues the next real line to garbage: a break
+      if (l.includes('\0')) l = l.replace(/\0+/g, '\r');
+    }
+    if (l.charCodeAt(l.length - 1) === 13) l = l.slice(0, -1);
+    if (!l.includes('\r')) {
+      segment(l, startOffset, out);
+      return out;
+    }
+    // tqdm redraws: keep every non-bar segment, but only the last state of consecutive bars.
+    const parts = l.split('\r');
+    for (let i = 0; i < parts.length; i++) {
+      const s = parts[i] ?? '';
+      if (s === '') continue;
+      const next = parts[i + 1];
+      if (next !== undefined && parseBar(s) !== undefined && parseBar(next) !== undefined) continue;
+      segment(s, startOffset, out);
+    }
+    return out;
+  }
+
   return {
     push(line: string, startOffset = 0, out: LogRecord[] = []): LogRecord[] {
-      let l = line.length > MAX_LINE_CHARS ? line.slice(line.length - MAX_LINE_CHARS) : line;
-      l = stripAnsi(l);
-      if (l.charCodeAt(l.length - 1) === 13) l = l.slice(0, -1);
-      if (!l.includes('\r')) {
-        segment(l, startOffset, out);
-        return out;
+      let l = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line; // a byte order mark (Windows editors, PowerShell)
+      lineTs = undefined;
+      stripOuterPrefix(l, outer);
+      if (outer.len > 0) {
+        l = l.slice(outer.len);
+        lineTs = outer.ts;
+        if (outer.stream !== undefined) {
+          // containerd splits a long line into `P` chunks ended by an `F` chunk: join them
+          const h = held[outer.stream];
+          if (outer.partial) {
+            if (h === undefined) held[outer.stream] = { text: l, ts: outer.ts, startOffset };
+            else h.text = h.text.length > 2 * MAX_LINE_CHARS ? h.text.slice(-MAX_LINE_CHARS) + l : h.text + l;
+            return out;
+          }
+          if (h !== undefined) {
+            l = h.text + l;
+            lineTs = h.ts;
+            held[outer.stream] = undefined;
+          }
+        }
       }
-      // tqdm redraws: keep every non-bar segment, but only the last state of consecutive bars.
-      const parts = l.split('\r');
-      for (let i = 0; i < parts.length; i++) {
-        const s = parts[i] ?? '';
-        if (s === '') continue;
-        const next = parts[i + 1];
-        if (next !== undefined && parseBar(s) !== undefined && parseBar(next) !== undefined) continue;
-        segment(s, startOffset, out);
-      }
-      return out;
+      return pushLine(l, startOffset, out);
     },
     flush(out: LogRecord[] = []): LogRecord[] {
+      // partial chunks whose `F` never came (the container stopped mid-line) are lines too
+      for (const stream of ['stdout', 'stderr'] as const) {
+        const h = held[stream];
+        if (h === undefined) continue;
+        held[stream] = undefined;
+        lineTs = h.ts;
+        pushLine(h.text, h.startOffset, out);
+      }
+      lineTs = undefined;
       finish(out);
       return out;
     },
     pendingStartOffset(): number | undefined {
-      return pending.active ? pending.startOffset : undefined;
+      let at = pending.active ? pending.startOffset : undefined;
+      for (const h of [held.stdout, held.stderr]) if (h !== undefined && (at === undefined || h.startOffset < at)) at = h.startOffset;
+      return at;
     },
   };
 }

@@ -29,6 +29,8 @@ export interface RuntimeLogSourceOptions {
    * write as the position, so a crash at any instant neither loses nor repeats an event.
    */
   readonly offsets?: LogOffsets;
+  /** Bytes per read (the tailer's `maxReadBytes`; tests read a byte at a time). */
+  readonly maxReadBytes?: number;
 }
 
 export interface LogOffsets {
@@ -49,6 +51,8 @@ export interface RuntimeLogSource {
   pollOnce(): void;
   /** Lines in a known format with impossible values (e.g. a 9 EB download): counted, never events, logged once. */
   parseErrors(): number;
+  /** Lines not readable whole (binary or non-UTF-8 bytes, NUL padding, over 64 Ki characters): counted, logged once. */
+  unreadableLines(): number;
 }
 
 export function stateFileFor(stateDir: string, path: string): string {
@@ -63,14 +67,16 @@ export function createRuntimeLogSource(opts: RuntimeLogSourceOptions): RuntimeLo
     path: opts.path,
     statePath: stateFileFor(opts.stateDir, opts.path),
     startAt: opts.startAt ?? 'beginning',
+    ...(opts.maxReadBytes === undefined ? {} : { maxReadBytes: opts.maxReadBytes }),
     ...(offsets === undefined ? {} : { positions: { load: () => offsets.get(key), save: (s: TailState) => offsets.commit(key, s) } }),
   });
   const session = createParserSession(opts.runtime);
-  let assembler = createRecordAssembler();
+  let assembler = createRecordAssembler({ unreadable: session.unreadable });
   let lastEnd: number | undefined;
   let idle = 0;
   let timer: NodeJS.Timeout | undefined;
   let parseErrorLogged = false;
+  let unreadableLogged = false;
 
   const deliver = (recs: readonly LogRecord[]): void => {
     for (const r of recs) {
@@ -88,6 +94,10 @@ export function createRuntimeLogSource(opts: RuntimeLogSourceOptions): RuntimeLo
         { runtime: opts.runtime, path: opts.path, reason: session.parseErrors.last },
         'log line with impossible values skipped (counted; logged once)',
       );
+    }
+    if (!unreadableLogged && session.unreadable.count > 0) {
+      unreadableLogged = true;
+      opts.log.warn({ runtime: opts.runtime, path: opts.path, reason: session.unreadable.last }, 'log line not readable whole (counted; logged once)');
     }
   };
   const commit = (): void => {
@@ -107,7 +117,7 @@ export function createRuntimeLogSource(opts: RuntimeLogSourceOptions): RuntimeLo
       if (rotated || (idle >= (opts.idlePolls ?? 2) && assembler.pendingStartOffset() !== undefined)) deliver(assembler.flush());
       if (lines.length > 0 || idle === (opts.idlePolls ?? 2)) commit();
       if (rotated) {
-        assembler = createRecordAssembler();
+        assembler = createRecordAssembler({ unreadable: session.unreadable });
         lastEnd = 0;
         commit();
       }
@@ -119,6 +129,7 @@ export function createRuntimeLogSource(opts: RuntimeLogSourceOptions): RuntimeLo
   return {
     pollOnce,
     parseErrors: () => session.parseErrors.count,
+    unreadableLines: () => session.unreadable.count,
     start() {
       if (timer !== undefined) return;
       pollOnce();
