@@ -15,7 +15,7 @@ import {
   parseNumber,
   parsePercentRatio,
   parseText,
-  sumDefined,
+  sumAll,
 } from './smi-values.js';
 
 /** The `--query-gpu` fields the agent asks for (old throttle names are swapped in by discovery). */
@@ -128,12 +128,12 @@ function pick(row: ReadonlyMap<string, string>, field: string): string | undefin
 function reasonsFromRow(row: ReadonlyMap<string, string>): number | undefined {
   const mask = parseHexMask(pick(row, 'clocks_event_reasons.active'));
   if (mask !== undefined) return mask;
-  const flags = new Map<ClockEventReason, boolean>();
+  const flags = new Map<ClockEventReason, boolean | undefined>();
   for (const [key, value] of row) {
     const m = /^clocks_(?:event|throttle)_reasons\.(\w+)$/.exec(key);
     const reason = m?.[1] === undefined ? undefined : SMI_REASON_NAMES[m[1]];
-    const active = parseActive(value);
-    if (reason !== undefined && active !== undefined) flags.set(reason, active);
+    // the new and the old name of one reason: a readable one wins
+    if (reason !== undefined && flags.get(reason) === undefined) flags.set(reason, parseActive(value));
   }
   return maskFromFlags(flags);
 }
@@ -182,8 +182,8 @@ export function readingFromCsvRow(row: ReadonlyMap<string, string>, ordinal: num
     ecc_corrected_total: parseNumber(pick(row, 'ecc.errors.corrected.volatile.total')),
     ecc_uncorrected_total: parseNumber(pick(row, 'ecc.errors.uncorrected.volatile.total')),
     clock_event_reason_counters_us: counters,
-    throttle_thermal_us: counters && sumDefined(counters.sw_thermal_slowdown, counters.hw_thermal_slowdown),
-    throttle_power_us: counters && sumDefined(counters.sw_power_cap, counters.hw_power_brake_slowdown),
+    throttle_thermal_us: counters && sumAll(counters.sw_thermal_slowdown, counters.hw_thermal_slowdown),
+    throttle_power_us: counters && sumAll(counters.sw_power_cap, counters.hw_power_brake_slowdown),
     peer: peerFromCsvRow(row),
   });
 }

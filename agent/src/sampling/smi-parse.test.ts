@@ -363,6 +363,16 @@ describe('parseQueryGpuCsv', () => {
     expect(parseQueryGpuCsv(csv)[0]?.clock_event_reasons).toEqual(['hw_slowdown']);
   });
 
+  it('an unreadable value is absent, also in text fields and in what is derived from it (smi-variants.test.ts found each)', () => {
+    const csv =
+      'index, uuid, name, clocks_event_reasons.gpu_idle, clocks_event_reasons.sw_power_cap, clocks_event_reasons_counters.sw_power_cap [us], clocks_event_reasons_counters.hw_power_brake_slowdown [us]\n' +
+      '0, ERR!, [GPU is lost], Active, [Unknown Error], [N/A], 5\n' +
+      '1, GPU-b, NVIDIA L4, Active, Not Active, 7, 5\n';
+    const [lost, ok] = parseQueryGpuCsv(csv);
+    expect(lost).toEqual({ index: 0, clock_event_reason_counters_us: { hw_power_brake_slowdown: 5 } });
+    expect(ok).toMatchObject({ uuid: 'GPU-b', clock_event_reasons: ['gpu_idle'], throttle_power_us: 12 });
+  });
+
   it('returns no rows for truncated or garbage input instead of throwing', () => {
     expect(parseQueryGpuCsv('')).toEqual([]);
     expect(parseQueryGpuCsv('index, memory.used [MiB]\n0')).toEqual([{ index: 0 }]);

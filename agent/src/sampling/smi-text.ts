@@ -3,7 +3,18 @@
 import { decodeClockEventReasons, type ClockEventReason } from '@renderwatch/schema';
 import type { GpuReadingDetail, MigDeviceSnapshot, PeerReadings } from './sampler.js';
 import { peerFromReport } from './smi-peer.js';
-import { compact, maskFromFlags, parseActive, parseEnabled, parseMibBytes, parseNumber, parsePercentRatio, parseText, sumDefined } from './smi-values.js';
+import {
+  compact,
+  maskFromFlags,
+  parseActive,
+  parseEnabled,
+  parseMibBytes,
+  parseNumber,
+  parsePercentRatio,
+  parseText,
+  sumAll,
+  sumDefined,
+} from './smi-values.js';
 
 /** `-q` reason labels → contract names (HW thermal / power brake sit under "HW Slowdown"). */
 const TEXT_REASONS: Readonly<Record<string, ClockEventReason>> = {
@@ -119,10 +130,10 @@ function peer(g: TextGpu): PeerReadings | undefined {
 
 function reading(g: TextGpu, ordinal: number, header: ReadonlyMap<string, string>): GpuReadingDetail {
   const v = (p: string): string | undefined => g.values.get(p);
-  const flags = new Map<ClockEventReason, boolean>();
+  const flags = new Map<ClockEventReason, boolean | undefined>();
   for (const [label, reason] of Object.entries(TEXT_REASONS)) {
-    const active = parseActive(v(`Clocks Event Reasons/${label}`) ?? v(`Clocks Throttle Reasons/${label}`));
-    if (active !== undefined) flags.set(reason, active);
+    const raw = v(`Clocks Event Reasons/${label}`) ?? v(`Clocks Throttle Reasons/${label}`);
+    if (raw !== undefined) flags.set(reason, parseActive(raw)); // present but unreadable: no mask
   }
   const mask = maskFromFlags(flags);
   const counters: Partial<Record<ClockEventReason, number>> = {};
@@ -167,8 +178,8 @@ function reading(g: TextGpu, ordinal: number, header: ReadonlyMap<string, string
     clock_event_reasons_mask: mask,
     clock_event_reasons: mask === undefined ? undefined : decodeClockEventReasons(mask),
     clock_event_reason_counters_us: hasCounters ? counters : undefined,
-    throttle_thermal_us: hasCounters ? sumDefined(counters.sw_thermal_slowdown, counters.hw_thermal_slowdown) : undefined,
-    throttle_power_us: hasCounters ? sumDefined(counters.sw_power_cap, counters.hw_power_brake_slowdown) : undefined,
+    throttle_thermal_us: hasCounters ? sumAll(counters.sw_thermal_slowdown, counters.hw_thermal_slowdown) : undefined,
+    throttle_power_us: hasCounters ? sumAll(counters.sw_power_cap, counters.hw_power_brake_slowdown) : undefined,
     mig_enabled: migEnabled,
     mig_devices:
       migEnabled === true && g.mig.length > 0

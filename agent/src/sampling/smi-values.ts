@@ -1,6 +1,10 @@
 // Value parsing shared by the nvidia-smi XML, CSV and text parsers. Every "not a value" marker
 // (`[N/A]`, `N/A`, `[Not Supported]`, `[Requested functionality has been deprecated]`, `[Unknown Error]`,
-// empty) becomes `undefined`: absent, never zero.
+// `[GPU is lost]`, `[Insufficient Permissions]`, any other bracketed text, `ERR!`, empty) becomes
+// `undefined`: absent, never zero.
+
+/** Unbracketed markers (nvidia-smi's table prints `ERR!`; some builds drop the brackets). */
+const ABSENT = new Set(['n/a', 'not supported', 'unknown error', 'err!', 'gpu is lost', 'insufficient permissions', 'not available']);
 import { CLOCK_EVENT_REASON_BITS, type ClockEventReason } from '@renderwatch/schema';
 
 export const MIB = 1024 * 1024;
@@ -12,7 +16,7 @@ export function isAbsentValue(raw: string | undefined): boolean {
   if (t === '') return true;
   if (t.startsWith('[') && t.endsWith(']')) return true;
   const lower = t.toLowerCase();
-  return lower === 'n/a' || lower === 'not supported' || lower === 'unknown error' || lower.startsWith('requested functionality');
+  return ABSENT.has(lower) || lower.startsWith('requested functionality');
 }
 
 /** Cleans a text value; placeholders become undefined. */
@@ -91,12 +95,31 @@ export const SMI_REASON_NAMES: Readonly<Record<string, ClockEventReason>> = {
   display_clock_setting: 'display_clock_setting',
 };
 
-/** Builds a mask from per-reason Active/Not Active flags; undefined when none was readable. */
-export function maskFromFlags(flags: ReadonlyMap<ClockEventReason, boolean>): number | undefined {
+/**
+ * Builds a mask from per-reason Active/Not Active flags (`undefined`: the report has the reason but
+ * no readable flag); undefined when none was there or one was unreadable (a mask would claim it off).
+ */
+export function maskFromFlags(flags: ReadonlyMap<ClockEventReason, boolean | undefined>): number | undefined {
   if (flags.size === 0) return undefined;
   let mask = 0;
-  for (const [reason, active] of flags) if (active) mask |= CLOCK_EVENT_REASON_BITS[reason];
+  for (const [reason, active] of flags) {
+    if (active === undefined) return undefined;
+    if (active) mask |= CLOCK_EVENT_REASON_BITS[reason];
+  }
   return mask;
+}
+
+/**
+ * Sum of counters that are all readable; undefined when one is not (a partial sum of cumulative
+ * counters would jump when the missing one comes back).
+ */
+export function sumAll(...xs: (number | undefined)[]): number | undefined {
+  let sum = 0;
+  for (const x of xs) {
+    if (x === undefined) return undefined;
+    sum += x;
+  }
+  return sum;
 }
 
 /** Sum of the present values; undefined when none is present. */

@@ -17,6 +17,7 @@ import {
   parseNumber,
   parsePercentRatio,
   parseText,
+  sumAll,
   sumDefined,
 } from './smi-values.js';
 
@@ -73,8 +74,8 @@ function list(v: XmlValue): XmlValue[] {
   return Array.isArray(v) ? v : [v];
 }
 
-function reasonFlags(gpu: XmlValue): Map<ClockEventReason, boolean> {
-  const flags = new Map<ClockEventReason, boolean>();
+function reasonFlags(gpu: XmlValue): Map<ClockEventReason, boolean | undefined> {
+  const flags = new Map<ClockEventReason, boolean | undefined>();
   for (const blockName of ['clocks_event_reasons', 'clocks_throttle_reasons']) {
     const block = child(gpu, blockName);
     if (!isNode(block)) continue;
@@ -82,7 +83,8 @@ function reasonFlags(gpu: XmlValue): Map<ClockEventReason, boolean> {
       const m = /^clocks_(?:event|throttle)_reason_(\w+)$/.exec(tag);
       const reason = m?.[1] === undefined ? undefined : SMI_REASON_NAMES[m[1]];
       const active = typeof value === 'string' ? parseActive(value) : undefined;
-      if (reason !== undefined && active !== undefined) flags.set(reason, active);
+      // both blocks (old and new names) may hold a reason: a readable flag wins
+      if (reason !== undefined && flags.get(reason) === undefined) flags.set(reason, active);
     }
   }
   return flags;
@@ -226,8 +228,8 @@ function readingFromGpu(gpu: XmlValue, ordinal: number, log: XmlValue): GpuReadi
     clock_event_reasons_mask: mask,
     clock_event_reasons: mask === undefined ? undefined : decodeClockEventReasons(mask),
     clock_event_reason_counters_us: counters,
-    throttle_thermal_us: counters && sumDefined(counters.sw_thermal_slowdown, counters.hw_thermal_slowdown),
-    throttle_power_us: counters && sumDefined(counters.sw_power_cap, counters.hw_power_brake_slowdown),
+    throttle_thermal_us: counters && sumAll(counters.sw_thermal_slowdown, counters.hw_thermal_slowdown),
+    throttle_power_us: counters && sumAll(counters.sw_power_cap, counters.hw_power_brake_slowdown),
     mig_enabled: migMode,
     mig_devices: migMode === true ? migDevices(gpu) : undefined,
     processes: processes(gpu),
