@@ -198,13 +198,14 @@ describe('read API on seeded data', () => {
         duration_p50_s: 20,
         duration_p90_s: 40,
         duration_p99_s: 40,
-        // per image: the ok jobs' 10/2, 20/2, 30/2, 40/2 = 5, 10, 15, 20 (the OOM's 3 s and 0 images left out);
-        // t-digest's median of four points lies halfway between the middle two: 12.5
-        seconds_per_image_p50_s: 12.5,
+        // per image: the ok jobs' 10/2, 20/2, 30/2, 40/2 = 5, 10, 15, 20 (the OOM's 3 s and 0 images left out)
+        seconds_per_image_p50_s: expect.any(Number),
         seconds_per_image_p90_s: 20,
         seconds_per_image_p99_s: 20,
       },
     ]);
+    // t-digest's median of four points: 18.16 interpolates between the middle two (12.5), a current ClickHouse takes the lower (10)
+    expect([10, 12.5]).toContain((r.json['rows'] as { seconds_per_image_p50_s: number }[])[0]?.seconds_per_image_p50_s);
   });
 
   it('heatmap: one row per host, mean utilization per minute bucket, null where no data', async () => {
