@@ -25,7 +25,8 @@ export interface Storage {
   readonly database: string;
   /** `settings` are ClickHouse settings for this one query (e.g. `max_execution_time`). */
   query<T>(q: SqlFragment, settings?: Record<string, number | string>): Promise<T[]>;
-  command(q: SqlFragment): Promise<void>;
+  /** `settings` are ClickHouse settings for this one statement (migrations: storage/server-ddl.ts). */
+  command(q: SqlFragment, settings?: Record<string, number | string>): Promise<void>;
   insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void>;
   /**
    * Inserts rows already serialized as JSONEachRow lines (the ingest hot path builds them once,
@@ -146,8 +147,10 @@ export function createStorage(o: StorageOptions): Storage {
         return await rs.json<T>();
       });
     },
-    async command(q: SqlFragment): Promise<void> {
-      await guarded(requestMs, 'command failed', (abort_signal) => client.command({ query: q.text, abort_signal }));
+    async command(q: SqlFragment, settings?: Record<string, number | string>): Promise<void> {
+      await guarded(requestMs, 'command failed', (abort_signal) =>
+        client.command({ query: q.text, abort_signal, ...(settings === undefined ? {} : { clickhouse_settings: settings }) }),
+      );
     },
     async insert(table: string, rows: readonly Record<string, unknown>[]): Promise<void> {
       if (rows.length === 0) return;

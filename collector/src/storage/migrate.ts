@@ -7,6 +7,7 @@ import type { Storage } from './clickhouse.js';
 import { isClickHouseError } from './clickhouse-errors.js';
 import { createClusterDdl, createDatabaseOnCluster, toClusterMigrations, type ClusterTarget } from './cluster-ddl.js';
 import { findSuperseded, loadRepair } from './migration-repairs.js';
+import { detectServerDdl, type ServerDdl } from './server-ddl.js';
 import { raw, sql } from './sql.js';
 
 export const MIGRATIONS_DIR = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
@@ -80,11 +81,11 @@ async function columnExists(storage: Storage, stmt: string): Promise<boolean> {
   return Number(rows[0]?.c ?? 0) > 0;
 }
 
-async function applyStatements(storage: Storage, m: Migration): Promise<void> {
+async function applyStatements(storage: Storage, m: Migration, ddl: ServerDdl): Promise<void> {
   for (const [i, stmt] of m.statements.entries()) {
     if (ADD_COLUMN.test(stmt.trim()) && (await columnExists(storage, stmt))) continue;
     try {
-      await storage.command(raw(stmt));
+      await storage.command(raw(ddl.adapt(stmt)), ddl.settings);
     } catch (err: unknown) {
       // Added by another collector migrating at the same moment: what the statement wanted.
       if (ADD_COLUMN.test(stmt.trim()) && isClickHouseError(err, 'ILLEGAL_COLUMN', 'DUPLICATE_COLUMN')) continue;
@@ -140,10 +141,12 @@ export async function migrate(storage: Storage, migrations?: Migration[], opts: 
       ? [SCHEMA_MIGRATIONS_DDL]
       : [createDatabaseOnCluster(opts.cluster), ...createClusterDdl(opts.cluster).rewrite(SCHEMA_MIGRATIONS_DDL)];
   for (const stmt of prelude) await storage.command(raw(stmt));
+  // a newer server may need a statement said differently (./server-ddl.ts); the checksums stay the files'
+  const ddl = await detectServerDdl(storage);
   const { done, repairs } = await checkApplied(storage, loaded, opts.dir ?? MIGRATIONS_DIR);
   const result: MigrateResult = { applied: [], alreadyApplied: [], repaired: [] };
   for (const r of cluster(repairs)) {
-    await applyStatements(storage, r);
+    await applyStatements(storage, r, ddl);
     const today = loaded.find((m) => m.version === r.version);
     if (today !== undefined) await record(storage, today);
     result.repaired.push(r.name);
@@ -153,7 +156,7 @@ export async function migrate(storage: Storage, migrations?: Migration[], opts: 
       result.alreadyApplied.push(m.name);
       continue;
     }
-    await applyStatements(storage, m);
+    await applyStatements(storage, m, ddl);
     await record(storage, m);
     result.applied.push(m.name);
   }

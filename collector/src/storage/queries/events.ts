@@ -116,5 +116,5 @@ function newestRows(s: TenantScope, q: EventListQuery, from: Date, to: Date): Pr
         ', ',
       )}
     FROM ${s.rows('runtime_events', sql`${joinSql(conds, ' AND ')} AND ts >= (SELECT ifNull(min(ts), toDateTime(0)) FROM (SELECT ts FROM ${s.rows('runtime_events', joinSql(conds, ' AND '))} ORDER BY ts DESC LIMIT ${q.limit + 1}))`)}
-    ORDER BY ts DESC, ts_ms DESC, host LIMIT ${q.limit + 1}`);
+    ORDER BY ts DESC, ts_ms DESC, host, kind, gpu_index LIMIT ${q.limit + 1}`);
 }

@@ -155,8 +155,12 @@ interface MarkerRow {
   startup_s: Num;
 }
 
+/** Seconds as a label shows them: at most two decimals (18.16 reads 2.78 from JSON as 2.7800000000000002). */
+const secs = (x: number): string => String(Math.round(x * 100) / 100);
+
 function label(m: MarkerRow): string {
-  const d = numOrNull(m.duration_s);
+  const n = numOrNull(m.duration_s);
+  const d = n === null ? null : secs(n);
   switch (m.kind) {
     case 'job_end':
       return `job ${m.outcome || '?'}${m.model ? ` ${m.model}` : ''}${d === null ? '' : ` ${d}s`}${numOrNull(m.images) ? ` ${m.images} img` : ''}`;
@@ -167,7 +171,7 @@ function label(m: MarkerRow): string {
     case 'runtime_start':
       return `start ${m.runtime}${m.version ? ` ${m.version}` : ''}`;
     case 'runtime_ready':
-      return `ready${numOrNull(m.startup_s) === null ? '' : ` after ${m.startup_s}s`}`;
+      return `ready${numOrNull(m.startup_s) === null ? '' : ` after ${secs(numOrNull(m.startup_s) ?? 0)}s`}`;
     case 'error':
       return `error ${m.error_type}`;
     default:
