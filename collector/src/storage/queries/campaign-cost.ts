@@ -12,6 +12,11 @@
 // index run on the host's GPU when it has one, else they get no GPU time (`unattributed_jobs`).
 // Jobs outside campaigns on the same GPU take their share too. ClickHouse 18.16 has no range joins:
 // samples and job windows meet on (host, GPU, minute) and the overlap is taken within that minute.
+//
+// Job windows, the campaigns found, their jobs, images, labels and runtimes come from
+// `campaign_job_spans` (migration 0029: one row per job, host, GPU, campaign and hour of its events,
+// rolled up at insert time with states a repeated event does not change), not from raw job events; the
+// samples stay raw because which jobs share a sample is known only when their events arrive.
 import type { CostCampaign, CostQuery } from '@renderwatch/schema';
 import type { TenantScope } from '../scope.js';
 import { joinSql, sql, type SqlFragment } from '../sql.js';
@@ -46,27 +51,38 @@ interface Ctx {
   single: { hosts: string[]; gpus: number[] };
   /** `(host, GPU index)` tuples the campaigns' jobs ran on: the only GPUs whose samples are read. */
   gpus: SqlFragment;
+  /** `gpus` and `(host, NO_GPU)` for each host: the `campaign_job_spans` keys whose jobs can run on them. */
+  spanGpus: SqlFragment;
+  /** The GPU indexes in `spanGpus`, and the UUIDs of the GPUs in `gpus` (with ''): filters on sorting keys (a tuple IN is not one on 18.16). */
+  gpuKeys: SqlFragment;
+  uuids: string[];
 }
 
 /** The host's only GPU (for a job that named none), or NO_GPU. */
 const onlyGpu = (c: Ctx): SqlFragment =>
   c.single.hosts.length === 0 ? sql`toUInt16(${NO_GPU})` : sql`toUInt16(transform(host, ${c.single.hosts}, ${c.single.gpus.map(String)}, toString(${NO_GPU})))`;
 
-/** One row per job on the hosts, with its window [js, je), GPU and campaign ('' outside campaigns). */
+/** Rows of `campaign_job_spans` (migration 0029: one per job, host, GPU, campaign and hour of its events) in hours [since, until). */
+const spans = (c: Ctx, since: Date, until: Date, where: SqlFragment, prewhere?: SqlFragment): SqlFragment =>
+  c.s.rows('campaign_job_spans', joinSql([sql`t >= ${since} AND t < ${until}`, where], ' AND '), prewhere === undefined ? {} : { prewhere });
+
+/** The job's GPU index from its rows' `gpu_key` (NO_GPU: none named), the host's only GPU when none. */
+const jobGpu = (c: Ctx): SqlFragment => sql`toUInt16(if(countIf(gpu_key != ${NO_GPU}) > 0, anyIf(gpu_key, gpu_key != ${NO_GPU}), ${onlyGpu(c)}))`;
+
+/**
+ * One row per job on the campaigns' GPUs, with its window [js, je), GPU and campaign ('' outside
+ * campaigns). From `campaign_job_spans`: the rows of each (host, GPU) in `c.gpus` and the host's rows
+ * without a GPU index, merged per job as the raw query grouped its events.
+ */
 function jobsSql(c: Ctx): SqlFragment {
   const since = new Date(c.from.getTime() - JOB_EDGE_MS);
   const until = new Date(c.to.getTime() + JOB_EDGE_MS);
   const perJob = sql`
-    SELECT host, job_id, anyIf(campaign_id, campaign_id != '') AS c, any(gpu_index) AS g0,
-      if(countIf(kind = 'job_start') > 0, minIf(ms, kind = 'job_start'), toInt64(0)) AS s0,
-      if(countIf(kind = 'job_end') > 0, maxIf(ms, kind = 'job_end'), toInt64(0)) AS e0,
-      anyIf(duration_s, kind = 'job_end') AS dur, ifNull(anyIf(images, kind = 'job_end'), 0) AS img
-    FROM (
-      SELECT host, job_id, campaign_id, gpu_index, kind, duration_s, images, ${MS} AS ms
-      FROM ${c.s.rows('runtime_events', sql`ts >= ${since} AND ts < ${until} AND job_id != '' AND host IN (${list(c.hosts)})`, {
-        prewhere: sql`kind IN ('job_start', 'job_end')`,
-      })}
-    )
+    SELECT host, job_id, anyIf(campaign_id, campaign_id != '') AS c, ${jobGpu(c)} AS gi,
+      if(maxMerge(has_start) > 0, minIfMerge(start_ms), toInt64(0)) AS s0,
+      if(maxMerge(has_end) > 0, maxIfMerge(end_ms), toInt64(0)) AS e0,
+      maxMerge(has_duration) AS hd, anyIfMerge(job_duration_s) AS dur
+    FROM ${spans(c, since, until, sql`gpu_key IN (${c.gpuKeys}) AND (host, gpu_key) IN (${c.spanGpus})`, sql`host IN (${list(c.hosts)})`)}
     GROUP BY host, job_id`;
   // every event time of each campaign on each host, sorted: a lost job ends at the first one after its start
   const campaignEvents = sql`
@@ -76,12 +92,11 @@ function jobsSql(c: Ctx): SqlFragment {
     })}
     GROUP BY host, c`;
   return sql`
-    SELECT host, job_id, c,
-      toUInt16(ifNull(g0, ${onlyGpu(c)})) AS gi,
-      if(e0 > 0, if(s0 > 0, least(s0, e0), if(isNull(dur), e0, e0 - least(e0, toInt64(greatest(0, assumeNotNull(dur)) * 1000)))), s0) AS js,
+    SELECT host, job_id, c, gi,
+      if(e0 > 0, if(s0 > 0, least(s0, e0), if(hd = 0, e0, e0 - least(e0, toInt64(greatest(0, dur) * 1000)))), s0) AS js,
       if(e0 > 0, e0, if(le > 0, le, toInt64(${c.nowMs}))) AS je
     FROM (
-      SELECT host, job_id, c, g0, s0, e0, dur, if(e0 = 0 AND c != '', arrayFirst(x -> x > s0, evs), toInt64(0)) AS le
+      SELECT host, job_id, c, gi, s0, e0, hd, dur, if(e0 = 0 AND c != '', arrayFirst(x -> x > s0, evs), toInt64(0)) AS le
       FROM (${perJob}) ANY LEFT JOIN (${campaignEvents}) USING (host, c)
     )
     WHERE (e0 > 0 OR c != '')`;
@@ -99,7 +114,7 @@ async function sharesOf(c: Ctx): Promise<{ c: string; gn: string; ms: Num; joule
         'gpu_samples',
         sql`ts >= ${c.from} AND ts < ${c.to} AND isNotNull(interval_ms) AND interval_ms > 0 AND (host, gpu_index) IN (${c.gpus})`,
         {
-          prewhere: sql`host IN (${list(c.hosts)})`,
+          prewhere: sql`host IN (${list(c.hosts)}) AND gpu_uuid IN (${list(c.uuids)})`,
         },
       )}
     )`;
@@ -132,11 +147,9 @@ async function jobCounts(c: Ctx): Promise<{ c: string; jobs: Num; images: Num; u
   return c.s.query(sql`
     SELECT c, count() AS jobs, sum(img) AS images, countIf(gi = ${NO_GPU}) AS unattributed
     FROM (
-      SELECT host, job_id, any(campaign_id) AS c, toUInt16(ifNull(any(gpu_index), ${onlyGpu(c)})) AS gi, ifNull(anyIf(images, kind = 'job_end'), 0) AS img,
-        countIf(kind = 'job_end') AS ends, maxIf(${MS}, kind = 'job_end') AS e0
-      FROM ${c.s.rows('runtime_events', sql`ts >= ${since} AND ts < ${c.to} AND host IN (${list(c.hosts)})`, {
-        prewhere: sql`kind IN ('job_start', 'job_end') AND campaign_id IN (${list(c.ids)})`,
-      })}
+      SELECT host, job_id, any(campaign_id) AS c, ${jobGpu(c)} AS gi, anyIfMerge(job_images) AS img,
+        maxMerge(has_end) AS ends, maxIfMerge(end_ms) AS e0
+      FROM ${spans(c, since, c.to, sql`host IN (${list(c.hosts)})`, sql`campaign_id IN (${list(c.ids)})`)}
       GROUP BY host, job_id
     )
     WHERE ends > 0 AND e0 >= ${c.from.getTime()}
@@ -174,19 +187,24 @@ async function campaignCosts(
 ): Promise<CostCampaign[]> {
   const host = q.host === undefined ? [] : [sql`host = ${q.host}`];
   const one = only === undefined ? [] : [sql`campaign_id = ${only}`];
+  // campaigns with a job event in [from, to) (whole hours: exactly the spans' hours in it)
   const found = await s.query<{ campaign_id: string; hosts: string[]; gpus: [string, Num][] }>(sql`
-    SELECT campaign_id, groupUniqArray(host) AS hosts, groupUniqArray(tuple(host, ifNull(gpu_index, ${NO_GPU}))) AS gpus, max(${MS}) AS last_ms
-    FROM ${s.rows('runtime_events', joinSql([sql`ts >= ${from} AND ts < ${to}`, ...host], ' AND '), {
-      prewhere: joinSql([sql`kind IN ('job_start', 'job_end') AND campaign_id != ''`, ...one], ' AND '),
-    })}
+    SELECT campaign_id, groupUniqArray(host) AS hosts, groupUniqArray(tuple(host, gpu_key)) AS gpus, max(lm) AS last_ms
+    FROM (
+      SELECT campaign_id, host, gpu_key, maxMerge(last_ms) AS lm
+      FROM ${s.rows('campaign_job_spans', joinSql([sql`t >= ${from} AND t < ${to}`, ...host], ' AND '), {
+        prewhere: joinSql([sql`campaign_id != ''`, ...one], ' AND '),
+      })}
+      GROUP BY campaign_id, host, gpu_key
+    )
     GROUP BY campaign_id
     ORDER BY last_ms DESC, campaign_id
     LIMIT ${CAMPAIGN_LIST_CAP}`);
   if (found.length === 0) return [];
   const ids = found.map((r) => r.campaign_id);
   const hosts = q.host === undefined ? [...new Set(found.flatMap((r) => r.hosts))].sort() : [q.host];
-  const gpuSets = await s.query<{ host: string; gpus: Num[] }>(sql`
-    SELECT host, groupUniqArray(gpu_index) AS gpus
+  const gpuSets = await s.query<{ host: string; gpus: Num[]; uuids: [Num, string][] }>(sql`
+    SELECT host, groupUniqArray(gpu_index) AS gpus, groupUniqArray(tuple(gpu_index, gpu_uuid)) AS uuids
     FROM ${s.rows('gpu_cost_1h', sql`t >= ${new Date(Math.floor((from.getTime() - JOB_EDGE_MS) / HOUR_MS) * HOUR_MS)} AND t < ${to} AND gpu_uuid != ''`, {
       prewhere: sql`host IN (${list(hosts)})`,
     })}
@@ -195,9 +213,15 @@ async function campaignCosts(
   // the GPUs the campaigns' jobs named, and the only GPU of a host for jobs that named none
   const soleGpu = new Map(singles.map((g) => [g.host, Number(g.gpus[0])]));
   const pairs = new Map<string, SqlFragment>();
+  // the pairs' GPU indexes and UUIDs (and '' for samples without one): sorting keys, so the reads use the indexes
+  const gpuKeys = new Set([NO_GPU]);
+  const uuids = new Set(['']);
   for (const [h, g] of found.flatMap((r) => r.gpus)) {
     const gpu = Number(g) === NO_GPU ? soleGpu.get(h) : Number(g);
-    if (gpu !== undefined && hosts.includes(h)) pairs.set(`${h}\u0000${gpu}`, sql`(${h}, ${gpu})`);
+    if (gpu === undefined || !hosts.includes(h)) continue;
+    pairs.set(`${h}\u0000${gpu}`, sql`(${h}, ${gpu})`);
+    gpuKeys.add(gpu);
+    for (const [i, u] of gpuSets.find((x) => x.host === h)?.uuids ?? []) if (Number(i) === gpu) uuids.add(u);
   }
   const ctx: Ctx = {
     s,
@@ -208,14 +232,30 @@ async function campaignCosts(
     nowMs,
     single: { hosts: singles.map((g) => g.host), gpus: singles.map((g) => Number(g.gpus[0])) },
     gpus: joinSql([...pairs.values()], ', '),
+    spanGpus: joinSql([...pairs.values(), ...hosts.map((h) => sql`(${h}, ${NO_GPU})`)], ', '),
+    gpuKeys: joinSql(
+      [...gpuKeys].map((g) => sql`${g}`),
+      ', ',
+    ),
+    uuids: [...uuids],
   };
   const since = new Date(from.getTime() - CAMPAIGN_LOOKBACK_MS);
   const [meta, shares, counts] = await Promise.all([
+    // label, runtime and hosts from the campaigns' job spans and their `campaign` events
     s.query<{ campaign_id: string; label: string; runtime: string; hosts: string[] }>(sql`
-      SELECT campaign_id, anyIf(campaign_label, campaign_label != '') AS label, anyIf(runtime, runtime != '') AS runtime, groupUniqArray(host) AS hosts
-      FROM ${s.rows('runtime_events', joinSql([sql`ts >= ${since} AND ts < ${to}`, ...host], ' AND '), {
-        prewhere: sql`kind IN ('job_start', 'job_end', 'campaign') AND campaign_id IN (${list(ids)})`,
-      })}
+      SELECT campaign_id, anyIf(l, l != '') AS label, anyIf(r, r != '') AS runtime, groupUniqArray(host) AS hosts
+      FROM (
+        SELECT campaign_id, host, anyIfMerge(label_any) AS l, anyIfMerge(runtime_any) AS r
+        FROM ${s.rows('campaign_job_spans', joinSql([sql`t >= ${since} AND t < ${to}`, ...host], ' AND '), {
+          prewhere: sql`campaign_id IN (${list(ids)})`,
+        })}
+        GROUP BY campaign_id, host
+        UNION ALL
+        SELECT campaign_id, host, campaign_label AS l, runtime AS r
+        FROM ${s.rows('runtime_events', joinSql([sql`ts >= ${since} AND ts < ${to}`, ...host], ' AND '), {
+          prewhere: sql`kind = 'campaign' AND campaign_id IN (${list(ids)})`,
+        })}
+      )
       GROUP BY campaign_id`),
     pairs.size === 0 ? [] : sharesOf(ctx),
     jobCounts(ctx),
