@@ -17,9 +17,10 @@ const PRICES = 'H100=2.49,A100=1.79,L40S=1.10,5090=0.89,4090=0.69,A10G=0.75,T4=0
 const ENV = { COLLECTOR_GPU_PRICES: PRICES, COLLECTOR_SLO_EVAL_INTERVAL_S: '0' };
 /**
  * Keys whose values are a moment of the run, not of the data: the answer's, the on-call's
- * acknowledgement, a host's last batch arriving (the two collectors are filled side by side).
+ * acknowledgement, a host's last batch arriving and whether that was over a minute ago (the two
+ * collectors are filled side by side, each at its own pace).
  */
-const VOLATILE = new Set(['generated_at', 'acknowledged_at', 'updated_at', 'last_seen']);
+const VOLATILE = new Set(['generated_at', 'acknowledged_at', 'updated_at', 'last_seen', 'silent', 'hosts_up', 'hosts_silent']);
 /**
  * Percentiles come from t-digest states, whose centroids the two versions merge differently: on the
  * demo's small per-model sets they differ by up to ~15% (seen: a 1-hour p50 of 15.6 s on 18.16 and
