@@ -21,8 +21,9 @@
 // Direct, replay and stream run `rounds` times, alternating, each into fresh databases (this
 // machine's figures move ±30% from one minute to the next). The second-to-last line is the
 // collector's CPU per Export call (16 GPU + 2 host rows) by path, the median over rounds (target
-// <= 0.15 ms); the last line is `ingest: <ratio>x of direct insert (target >= 0.5x)`, the median of
-// the rounds' ratios of the best path measured (stream when run), with the unary median beside it.
+// <= 0.15 ms; the line before it: the part on the collector's main thread, the rest being V8's GC
+// and compiler threads, shown per thread under each run); the last line is
+// `ingest: <ratio>x of direct insert (target >= 0.5x)`, the median of the rounds' ratios of the best path measured (stream when run), with the unary median beside it.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -156,6 +157,40 @@ function clickHouseCpuS(): number | undefined {
   return undefined;
 }
 
+/** CPU seconds per thread of a process (main: the tid equal to the pid; others `<name>#<tid - pid>`), from /proc/PID/task. */
+function threadCpuS(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return out;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      // Node names every thread "node": the others are told apart by start order (tid), the V8
+      // platform's workers (GC, compilation) starting first, libuv's pool later (on first use).
+      const name = tid === String(pid) ? 'main' : `${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}#${Number(tid) - pid}`;
+      const f = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + (Number(f[11]) + Number(f[12])) / 100);
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+/** `main 0.310, node#6 0.053, ...` ms per call by thread, from two threadCpuS snapshots. */
+function perThreadLine(before: Map<string, number>, after: Map<string, number>, calls: number): string {
+  return [...after]
+    .map(([name, s]): [string, number] => [name, ((s - (before.get(name) ?? 0)) * 1000) / calls])
+    .filter(([, ms]) => ms > 0)
+    .sort((a, b) => b[1] - a[1])
+    .map(([name, ms]) => `${name} ${ms.toFixed(3)}`)
+    .join(', ');
+}
+
 interface Cpu {
   collector: number;
   clickhouse: number | undefined;
@@ -163,7 +198,11 @@ interface Cpu {
 }
 
 /** Runs `body` and reports the CPU (in cores) that the collector, ClickHouse and this process used meanwhile. */
-async function measured(collectorPid: number, body: () => Promise<void>): Promise<{ seconds: number; cpu: Cpu; rssMb: number }> {
+async function measured(
+  collectorPid: number,
+  body: () => Promise<void>,
+): Promise<{ seconds: number; cpu: Cpu; rssMb: number; threads: [Map<string, number>, Map<string, number>] }> {
+  const t0s = threadCpuS(collectorPid);
   const c0 = await procStats(collectorPid);
   const ch0 = clickHouseCpuS();
   const a0 = process.cpuUsage();
@@ -173,8 +212,10 @@ async function measured(collectorPid: number, body: () => Promise<void>): Promis
   const a1 = process.cpuUsage(a0);
   const ch1 = clickHouseCpuS();
   const c1 = await procStats(collectorPid);
+  const t1s = threadCpuS(collectorPid);
   return {
     seconds,
+    threads: [t0s, t1s],
     rssMb: c1?.rssMb ?? 0,
     cpu: {
       collector: c0 !== undefined && c1 !== undefined ? (c1.cpuS - c0.cpuS) / seconds : Number.NaN,
@@ -317,6 +358,8 @@ async function main(): Promise<void> {
   const frames = MODE === 'real' ? [] : batches.map((list) => list.map(grpcFrame));
   const streamRatios: number[] = [];
   const cpuPerCall: Record<string, number[]> = { replay: [], stream: [], real: [] };
+  /** The part of cpuPerCall on the collector's main (event loop) thread; the rest is V8's GC and compiler threads. */
+  const mainPerCall: Record<string, number[]> = { replay: [], stream: [], real: [] };
   const replayRatios: number[] = [];
   let realRatio: number | undefined;
   for (let round = 1; round <= ROUNDS; round++) {
@@ -377,6 +420,8 @@ async function main(): Promise<void> {
           `(${sent.retries} retries, ${sent.duplicates} duplicate acks; ${cpuLine(run.cpu)}; collector ${cpuMsPerCall.toFixed(2)} ms CPU per Export call (~${calls}); ` +
           `collector ${run.rssMb.toFixed(0)} MB RSS); stored ${stored} (FINAL) = generated`,
       );
+      mainPerCall[mode]?.push((((run.threads[1].get('main') ?? 0) - (run.threads[0].get('main') ?? 0)) * 1000) / calls);
+      console.log(`  collector CPU per call by thread, ms: ${perThreadLine(run.threads[0], run.threads[1], calls)}`);
     }
   }
   await ch.close();
@@ -385,6 +430,10 @@ async function main(): Promise<void> {
   const perCall = Object.entries(cpuPerCall)
     .filter(([, xs]) => xs.length > 0)
     .map(([m, xs]) => `${m === 'replay' ? 'unary Export' : m === 'stream' ? 'ExportStream' : 'real senders'} ${med(xs).toFixed(3)} ms`);
+  const onMain = Object.entries(mainPerCall)
+    .filter(([, xs]) => xs.length > 0)
+    .map(([m, xs]) => `${m === 'replay' ? 'unary Export' : m === 'stream' ? 'ExportStream' : 'real senders'} ${med(xs).toFixed(3)} ms`);
+  console.log(`of which on the collector's main thread (the rest: V8 GC and compiler threads): ${onMain.join(', ')}`);
   console.log(`collector CPU per Export call (${GPUS * FLUSH_S} GPU + ${FLUSH_S} host rows), median of rounds: ${perCall.join(', ')} (target <= 0.15 ms)`);
   const headline = streamRatios.length > 0 ? med(streamRatios) : replayRatios.length > 0 ? med(replayRatios) : (realRatio ?? Number.NaN);
   const path = streamRatios.length > 0 ? 'ExportStream' : replayRatios.length > 0 ? 'unary Export' : 'real senders';
