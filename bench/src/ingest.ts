@@ -23,7 +23,8 @@
 // collector's CPU per Export call (16 GPU + 2 host rows) by path, the median over rounds (target
 // <= 0.15 ms; the line before it: the part on the collector's main thread, the rest being V8's GC
 // and compiler threads, shown per thread under each run); the last line is
-// `ingest: <ratio>x of direct insert (target >= 0.5x)`, the median of the rounds' ratios of the best path measured (stream when run), with the unary median beside it.
+// `ingest: <ratio>x of direct insert (target >= 0.5x)`, the median of the rounds' ratios of the
+// best path measured (stream when run), with the unary median beside it.
 import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
