@@ -46,6 +46,9 @@ interface Ctx {
   ids: readonly string[];
   from: Date;
   to: Date;
+  /** Job events are read from a day before the range to a day after it. */
+  since: Date;
+  until: Date;
   nowMs: number;
   /** Hosts with exactly one GPU and its index: where jobs without a GPU index run. */
   single: { hosts: string[]; gpus: number[] };
@@ -70,35 +73,60 @@ const spans = (c: Ctx, since: Date, until: Date, where: SqlFragment, prewhere?: 
 const jobGpu = (c: Ctx): SqlFragment => sql`toUInt16(if(countIf(gpu_key != ${NO_GPU}) > 0, anyIf(gpu_key, gpu_key != ${NO_GPU}), ${onlyGpu(c)}))`;
 
 /**
- * One row per job on the campaigns' GPUs, with its window [js, je), GPU and campaign ('' outside
- * campaigns). From `campaign_job_spans`: the rows of each (host, GPU) in `c.gpus` and the host's rows
- * without a GPU index, merged per job as the raw query grouped its events.
+ * One row per job on the campaigns' GPUs: host, job id, campaign ('' outside campaigns), GPU, first
+ * start, last end (0 when none), whether its end carries a duration and which. From
+ * `campaign_job_spans`: the rows of each (host, GPU) in `c.gpus` and the host's rows without a GPU
+ * index, merged per job as the raw query grouped its events.
  */
-function jobsSql(c: Ctx): SqlFragment {
-  const since = new Date(c.from.getTime() - JOB_EDGE_MS);
-  const until = new Date(c.to.getTime() + JOB_EDGE_MS);
-  const perJob = sql`
+function perJobSql(c: Ctx): SqlFragment {
+  return sql`
     SELECT host, job_id, anyIf(campaign_id, campaign_id != '') AS c, ${jobGpu(c)} AS gi,
       if(maxMerge(has_start) > 0, minIfMerge(start_ms), toInt64(0)) AS s0,
       if(maxMerge(has_end) > 0, maxIfMerge(end_ms), toInt64(0)) AS e0,
       maxMerge(has_duration) AS hd, anyIfMerge(job_duration_s) AS dur
-    FROM ${spans(c, since, until, sql`gpu_key IN (${c.gpuKeys}) AND (host, gpu_key) IN (${c.spanGpus})`, sql`host IN (${list(c.hosts)})`)}
+    FROM ${spans(c, c.since, c.until, sql`gpu_key IN (${c.gpuKeys}) AND (host, gpu_key) IN (${c.spanGpus})`, sql`host IN (${list(c.hosts)})`)}
     GROUP BY host, job_id`;
-  // every event time of each campaign on each host, sorted: a lost job ends at the first one after its start
-  const campaignEvents = sql`
-    SELECT host, campaign_id AS c, arraySort(groupArray(${MS})) AS evs
-    FROM ${c.s.rows('runtime_events', sql`ts >= ${since} AND ts < ${until} AND host IN (${list(c.hosts)})`, {
-      prewhere: sql`kind IN ('job_start', 'job_end', 'campaign') AND campaign_id != ''`,
+}
+
+const jobKey = (host: string, job: string): string => `${host}\u0000${job}`;
+
+/**
+ * Where each job of a campaign that started and never ended stops holding its GPU: the first event
+ * of its campaign on its host after its start (the interruption that took it, or the next job), or
+ * now when there is none. Worked out here for those few jobs rather than joined to every job.
+ */
+async function lostJobEnds(c: Ctx): Promise<Map<string, number>> {
+  const open = await c.s.query<{ host: string; job_id: string; c: string; s0: Num }>(
+    sql`SELECT host, job_id, c, s0 FROM (${perJobSql(c)}) WHERE e0 = 0 AND c != ''`,
+  );
+  const ends = new Map<string, number>();
+  if (open.length === 0) return ends;
+  const events = await c.s.query<{ host: string; c: string; evs: Num[] }>(sql`
+    SELECT host, campaign_id AS c, groupArray(${MS}) AS evs
+    FROM ${c.s.rows('runtime_events', sql`ts >= ${c.since} AND ts < ${c.until} AND host IN (${list([...new Set(open.map((o) => o.host))])})`, {
+      prewhere: sql`kind IN ('job_start', 'job_end', 'campaign') AND campaign_id IN (${list([...new Set(open.map((o) => o.c))])})`,
     })}
-    GROUP BY host, c`;
+    GROUP BY host, c`);
+  for (const o of open) {
+    const s0 = Number(o.s0);
+    let end = 0;
+    for (const x of events.find((e) => e.host === o.host && e.c === o.c)?.evs ?? []) if (Number(x) > s0 && (end === 0 || Number(x) < end)) end = Number(x);
+    ends.set(jobKey(o.host, o.job_id), end > 0 ? end : c.nowMs);
+  }
+  return ends;
+}
+
+/** One row per job on the campaigns' GPUs with its window [js, je), GPU and campaign; `lost`: the ends of jobs that never ended. */
+function jobsSql(c: Ctx, lost: Map<string, number>): SqlFragment {
+  const je =
+    lost.size === 0
+      ? sql`toInt64(${c.nowMs})`
+      : sql`toInt64(transform(concat(host, ${'\u0000'}, job_id), ${[...lost.keys()]}, ${[...lost.values()]}, toUInt64(${c.nowMs})))`;
   return sql`
     SELECT host, job_id, c, gi,
       if(e0 > 0, if(s0 > 0, least(s0, e0), if(hd = 0, e0, e0 - least(e0, toInt64(greatest(0, dur) * 1000)))), s0) AS js,
-      if(e0 > 0, e0, if(le > 0, le, toInt64(${c.nowMs}))) AS je
-    FROM (
-      SELECT host, job_id, c, gi, s0, e0, hd, dur, if(e0 = 0 AND c != '', arrayFirst(x -> x > s0, evs), toInt64(0)) AS le
-      FROM (${perJob}) ANY LEFT JOIN (${campaignEvents}) USING (host, c)
-    )
+      if(e0 > 0, e0, ${je}) AS je
+    FROM (${perJobSql(c)})
     WHERE (e0 > 0 OR c != '')`;
 }
 
@@ -121,7 +149,7 @@ async function sharesOf(c: Ctx): Promise<{ c: string; gn: string; ms: Num; joule
   const jobs = sql`
     SELECT host, gi, job_id, c, js, je,
       arrayJoin(arrayMap(x -> toInt64(x) + intDiv(js, 60000), range(toUInt64(intDiv(je, 60000) - intDiv(js, 60000) + 1)))) AS b
-    FROM (${jobsSql(c)})
+    FROM (${jobsSql(c, await lostJobEnds(c))})
     WHERE je > js AND (host, gi) IN (${c.gpus})`;
   return c.s.query(sql`
     SELECT c, gn, sum(siv * o / greatest(siv, tot)) AS ms, sum(sed * o / greatest(siv, tot)) AS joules, sum(she * o / greatest(siv, tot)) AS en
@@ -229,6 +257,8 @@ async function campaignCosts(
     ids,
     from,
     to,
+    since: new Date(from.getTime() - JOB_EDGE_MS),
+    until: new Date(to.getTime() + JOB_EDGE_MS),
     nowMs,
     single: { hosts: singles.map((g) => g.host), gpus: singles.map((g) => Number(g.gpus[0])) },
     gpus: joinSql([...pairs.values()], ', '),
