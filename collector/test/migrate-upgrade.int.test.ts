@@ -188,12 +188,14 @@ afterAll(async () => {
 
 describe('upgrade from an earlier schema', () => {
   // 654216e: the first schema (0001 only). 295f637: 0007 as first shipped. 909e05b: 0012 as first
-  // shipped. 8796c5e: 0012 after its first edit. Each to today's, repairs included.
+  // shipped. 8796c5e: 0012 after its first edit. c50ef93: 0028 as first shipped. Each to today's, repairs included.
   const cases: Array<{ commit: string; repaired: string[] }> = [
     { commit: '654216e', repaired: [] },
     { commit: '295f637', repaired: ['0007_oom_context (repair of 1543467d1f95b4a1)'] },
     { commit: '909e05b', repaired: ['0012_gpu_cost (repair of 432ecd2367afccd1)'] },
     { commit: '8796c5e', repaired: ['0012_gpu_cost (repair of b55da37dedb90f1c)'] },
+    // 0028 as first shipped: seconds per image in a MATERIALIZED runtime_events column (cluster inserts refused it)
+    { commit: 'c50ef93', repaired: ['0028_seconds_per_image (repair of c2ba2c5c071d136d)'] },
   ];
   for (const { commit, repaired } of cases) {
     it(`from ${commit}: today's schema, the earlier data counted, every GET route answers`, async () => {

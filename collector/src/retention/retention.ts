@@ -10,7 +10,7 @@ export type RetentionFamily = 'raw' | 'rollup_1m' | 'rollup_1h' | 'events';
 
 export const RETENTION_TABLES: Record<RetentionFamily, readonly string[]> = {
   raw: ['gpu_samples', 'host_samples'],
-  rollup_1m: ['gpu_1m', 'gpu_host_1m', 'host_1m', 'jobs_1m', 'jobs_host_1m', 'jobs_model_1m'],
+  rollup_1m: ['gpu_1m', 'gpu_host_1m', 'host_1m', 'jobs_1m', 'jobs_host_1m', 'jobs_model_1m', 'jobs_per_image_1m', 'jobs_model_per_image_1m'],
   rollup_1h: [
     'gpu_1h',
     'gpu_host_1h',
@@ -18,6 +18,8 @@ export const RETENTION_TABLES: Record<RetentionFamily, readonly string[]> = {
     'jobs_1h',
     'jobs_host_1h',
     'jobs_model_1h',
+    'jobs_per_image_1h',
+    'jobs_model_per_image_1h',
     'oom_jobs_1h',
     'gpu_energy_1h',
     'gpu_cost_1h',

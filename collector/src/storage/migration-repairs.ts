@@ -21,6 +21,7 @@ export const SUPERSEDED_MIGRATIONS: readonly SupersededMigration[] = [
   { name: '0007_oom_context', checksum: '1543467d1f95b4a1', commit: '295f637' },
   { name: '0012_gpu_cost', checksum: '432ecd2367afccd1', commit: '909e05b' },
   { name: '0012_gpu_cost', checksum: 'b55da37dedb90f1c', commit: '8796c5e' },
+  { name: '0028_seconds_per_image', checksum: 'c2ba2c5c071d136d', commit: 'c50ef93' },
 ];
 
 export function findSuperseded(name: string, checksum: string): SupersededMigration | undefined {

@@ -49,12 +49,6 @@ describe('scoped', () => {
     expect(offenders).toEqual([]);
   });
 
-  it('reads the MATERIALIZED columns asked for beside *, identifiers only', () => {
-    const s = scoped(fakeStorage([]), 't');
-    expect(s.rows('a', undefined, { materialized: ['m1', 'm2'] }).text).toBe("(SELECT *, m1, m2 FROM a WHERE tenant = 't')");
-    expect(() => s.rows('a', undefined, { materialized: ['x FROM b'] })).toThrow(/identifier/);
-  });
-
   it('adds FINAL and PREWHERE only when asked, in that order before WHERE', () => {
     const s = scoped(fakeStorage([]), 't');
     expect(s.rows('a').text).toBe("(SELECT * FROM a WHERE tenant = 't')");

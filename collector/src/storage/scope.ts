@@ -4,7 +4,7 @@
 import { AppError } from '../errors.js';
 import type { Storage } from './clickhouse.js';
 import { isClickHouseError } from './clickhouse-errors.js';
-import { ident, joinSql, quoteString, raw, SqlFragment, sql } from './sql.js';
+import { ident, quoteString, raw, SqlFragment, sql } from './sql.js';
 
 export interface QueryGuards {
   /** Server-side limit per query, seconds (ClickHouse `max_execution_time`). */
@@ -16,10 +16,9 @@ export interface TenantScope {
   /**
    * `(SELECT * FROM <table> [PREWHERE <prewhere>] WHERE tenant = <tenant> AND (<where>))`; ClickHouse
    * prunes unused columns. `prewhere` (e.g. `host = ...` on a table sorted by host) is read first, so
-   * the wide or aggregate-state columns are read only where it holds. `materialized`: MATERIALIZED
-   * columns to read too (`SELECT *` leaves them out), e.g. runtime_events.seconds_per_image.
+   * the wide or aggregate-state columns are read only where it holds.
    */
-  rows(table: string, where?: SqlFragment, opts?: { final?: boolean; prewhere?: SqlFragment; materialized?: readonly string[] }): SqlFragment;
+  rows(table: string, where?: SqlFragment, opts?: { final?: boolean; prewhere?: SqlFragment }): SqlFragment;
   query<T>(q: SqlFragment): Promise<T[]>;
 }
 
@@ -31,11 +30,7 @@ export function scoped(storage: Storage, tenant: string, guards: QueryGuards = {
       const cond = where === undefined ? raw('') : sql` AND (${where})`;
       const final = opts?.final === true ? raw(' FINAL') : raw('');
       const pre = opts?.prewhere === undefined ? raw('') : sql` PREWHERE ${opts.prewhere}`;
-      const also = joinSql(
-        (opts?.materialized ?? []).map((c) => sql`, ${ident(c)}`),
-        '',
-      );
-      return sql`(SELECT *${also} FROM ${ident(table)}${final}${pre} WHERE tenant = ${tenant}${cond})`;
+      return sql`(SELECT * FROM ${ident(table)}${final}${pre} WHERE tenant = ${tenant}${cond})`;
     },
     async query<T>(q: SqlFragment): Promise<T[]> {
       // Defence in depth: a scoped query that does not carry the tenant literal is a bug.

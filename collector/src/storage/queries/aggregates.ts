@@ -102,9 +102,6 @@ const JOBS_RAW = {
   ...perOutcome((o) => `countIf(${JOB} AND outcome = '${o}')`),
   images: `sumIf(toUInt64(ifNull(images, 0)), ${JOB})`,
   duration_q: `quantilesTDigestIf(0.5, 0.9, 0.99)(ifNull(duration_s, 0), ${JOB} AND isNotNull(duration_s))`,
-  // runtime_events.seconds_per_image (migration 0028: duration_s ÷ images of a job that ended ok with
-  // images > 0, else NULL) — the column the rollups' views read, so raw and rollups share the rule
-  seconds_per_image_q: 'quantilesTDigestIf(0.5, 0.9, 0.99)(ifNull(seconds_per_image, 0), isNotNull(seconds_per_image))',
   ooms: "countIf(kind = 'oom')",
   model_loads: "countIf(kind = 'model_load')",
   model_loads_disk: "countIf(kind = 'model_load' AND source = 'disk')",
@@ -116,7 +113,6 @@ const JOBS_MERGE: Record<JobAgg, string> = {
   ...perOutcome((_o, col) => `countIfMerge(${col})`),
   images: 'sumIfMerge(images)',
   duration_q: 'quantilesTDigestIfMerge(0.5, 0.9, 0.99)(duration_q)',
-  seconds_per_image_q: 'quantilesTDigestIfMerge(0.5, 0.9, 0.99)(seconds_per_image_q)',
   ooms: 'countIfMerge(ooms)',
   model_loads: 'countIfMerge(model_loads)',
   model_loads_disk: 'countIfMerge(model_loads_disk)',
@@ -125,6 +121,24 @@ const JOBS_MERGE: Record<JobAgg, string> = {
 export function jobAggs(res: Resolution, names: readonly JobAgg[]): SqlFragment {
   const src = res === 'raw' ? JOBS_RAW : JOBS_MERGE;
   return raw(names.map((n) => `${src[n]} AS ${n}`).join(', '));
+}
+
+/**
+ * Seconds per image (docs/signals.md "Seconds per image"): each job's duration_s ÷ images, over the
+ * jobs that ended ok with images > 0. The same rule as the views of migration 0028, which roll it up
+ * into jobs_per_image_1m/1h and jobs_model_per_image_1m/1h (their WHERE is this condition). Read in a
+ * query of its own: a SELECT that names a sum `images` reads `images` everywhere as that sum.
+ */
+export const PER_IMAGE_JOB = "kind = 'job_end' AND outcome = 'ok' AND ifNull(images, 0) > 0 AND isNotNull(duration_s)";
+const PER_IMAGE = 'ifNull(duration_s, 0) / greatest(toUInt64(ifNull(images, 0)), 1)';
+
+/** p50/p90/p99 seconds per image as `seconds_per_image_q`, from raw events or a per-image rollup. */
+export function perImageAgg(res: Resolution): SqlFragment {
+  return raw(
+    res === 'raw'
+      ? `quantilesTDigestIf(0.5, 0.9, 0.99)(${PER_IMAGE}, ${PER_IMAGE_JOB}) AS seconds_per_image_q`
+      : 'quantilesTDigestMerge(0.5, 0.9, 0.99)(seconds_per_image_q) AS seconds_per_image_q',
+  );
 }
 
 /** The time column of a table at a resolution: raw tables have `ts`, rollups `t`. */

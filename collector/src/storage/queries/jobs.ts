@@ -4,15 +4,15 @@
 import { JOB_OUTCOMES, type JobOutcome, type JobStatsQuery, type JobStatsRow } from '@renderwatch/schema';
 import type { ResolvedRange } from '../resolution.js';
 import type { TenantScope } from '../scope.js';
-import { joinSql, sql, type SqlFragment } from '../sql.js';
-import { JOB_OUTCOME_COLUMNS, jobAggs, jobKindsFilter, numOrNull, timeCol, type JobOutcomeColumn } from './aggregates.js';
+import { joinSql, raw, sql, type SqlFragment } from '../sql.js';
+import { JOB_OUTCOME_COLUMNS, jobAggs, jobKindsFilter, numOrNull, PER_IMAGE_JOB, perImageAgg, timeCol, type JobOutcomeColumn } from './aggregates.js';
 
 type Num = number | string | null;
 
 /** The outcome count columns, from the outcome vocabulary (JOB_OUTCOMES) and its columns (JOB_OUTCOME_COLUMNS). */
 export const OUTCOME_COLUMNS: readonly JobOutcomeColumn[] = JOB_OUTCOMES.map((o) => JOB_OUTCOME_COLUMNS[o]);
 
-type StatsDbRow = { model: string; runtime: string; jobs: Num; images: Num; duration_q: Num[]; seconds_per_image_q: Num[] } & Record<JobOutcomeColumn, Num>;
+type StatsDbRow = { model: string; runtime: string; jobs: Num; images: Num; duration_q: Num[] } & Record<JobOutcomeColumn, Num>;
 
 /** Each outcome's count of a row, under the outcome's name. */
 export function outcomeCounts(x: Record<JobOutcomeColumn, Num>): Record<JobOutcome, number> {
@@ -24,25 +24,43 @@ function jobsTable(r: ResolvedRange, q: JobStatsQuery): string {
   return q.host === undefined && r.resolution !== 'raw' ? `jobs_model_${r.resolution}` : r.table('jobs');
 }
 
+/** The per-image rollups of migration 0028 beside them (model-level without a host), or raw events. */
+function perImageTable(r: ResolvedRange, q: JobStatsQuery): string {
+  if (r.resolution === 'raw') return 'runtime_events';
+  return q.host === undefined ? `jobs_model_per_image_${r.resolution}` : `jobs_per_image_${r.resolution}`;
+}
+
+type PerImageDbRow = { model: string; runtime: string; seconds_per_image_q: Num[] };
+
 export async function queryJobStats(s: TenantScope, r: ResolvedRange, q: JobStatsQuery): Promise<JobStatsRow[]> {
   const tc = timeCol(r.resolution);
-  const conds: SqlFragment[] = [sql`${tc} >= ${r.from} AND ${tc} < ${r.to} AND ${jobKindsFilter(r.resolution)}`];
+  const conds: SqlFragment[] = [sql`${tc} >= ${r.from} AND ${tc} < ${r.to}`];
   if (q.host !== undefined) conds.push(sql`host = ${q.host}`);
   if (q.model !== undefined) conds.push(sql`model = ${q.model}`);
   if (q.runtime !== undefined) conds.push(sql`runtime = ${q.runtime}`);
-  const rows = await s.query<StatsDbRow>(sql`
-    SELECT model, runtime, ${jobAggs(r.resolution, ['jobs', ...OUTCOME_COLUMNS, 'images', 'duration_q', 'seconds_per_image_q'])}
-    FROM ${s.rows(jobsTable(r, q), joinSql(conds, ' AND '), r.resolution === 'raw' ? { materialized: ['seconds_per_image'] } : undefined)}
-    GROUP BY model, runtime
-    HAVING jobs > 0
-    ORDER BY jobs DESC, model, runtime
-    LIMIT 500`);
+  const where = joinSql(conds, ' AND ');
+  const [rows, perImage] = await Promise.all([
+    s.query<StatsDbRow>(sql`
+      SELECT model, runtime, ${jobAggs(r.resolution, ['jobs', ...OUTCOME_COLUMNS, 'images', 'duration_q'])}
+      FROM ${s.rows(jobsTable(r, q), sql`${where} AND ${jobKindsFilter(r.resolution)}`)}
+      GROUP BY model, runtime
+      HAVING jobs > 0
+      ORDER BY jobs DESC, model, runtime
+      LIMIT 500`),
+    // its own query: the one above names a sum `images`, which ClickHouse would read inside this digest too
+    s.query<PerImageDbRow>(sql`
+      SELECT model, runtime, ${perImageAgg(r.resolution)}
+      FROM ${s.rows(perImageTable(r, q), r.resolution === 'raw' ? sql`${where} AND ${raw(PER_IMAGE_JOB)}` : where)}
+      GROUP BY model, runtime
+      LIMIT 10000`),
+  ]);
+  const perImageOf = new Map(perImage.map((x) => [`${x.model}\u0000${x.runtime}`, (x.seconds_per_image_q ?? []).map((v) => numOrNull(v))]));
   return rows.map((x) => {
     const jobs = numOrNull(x.jobs) ?? 0;
     const counts = outcomeCounts(x);
     const [p50, p90, p99] = (x.duration_q ?? []).map((v) => numOrNull(v));
-    // an empty digest (no ok job with images, or rows rolled up before migration 0028) reads as NaN → null
-    const [i50, i90, i99] = (x.seconds_per_image_q ?? []).map((v) => numOrNull(v));
+    // no row (no ok job with an image, or only minutes rolled up before migration 0028) → null
+    const [i50, i90, i99] = perImageOf.get(`${x.model}\u0000${x.runtime}`) ?? [];
     return {
       model: x.model,
       runtime: x.runtime,
