@@ -10,7 +10,7 @@ import type { CollectorConfig } from './config.js';
 import { createExportGate } from './grpc/export-gate.js';
 import type { GrpcServerOptions } from './grpc/server.js';
 import { createTelemetryService, type TenantResolver } from './grpc/telemetry-service.js';
-import { registerErrorHandler } from './http/error-handler.js';
+import { httpServerOptions, registerErrorHandler } from './http/error-handler.js';
 import type { RequestAuthenticator } from './http/request-tenant.js';
 import { createApiKeyAuth } from './http/api-keys.js';
 import { registerApiRoutes } from './http/api-routes.js';
@@ -56,7 +56,7 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
   const httpLog = deps.log.child({ module: 'http' }, { level: deps.log.isLevelEnabled('debug') ? deps.log.level : 'warn' });
   const http = Fastify({
     loggerInstance: httpLog as FastifyBaseLogger,
-    bodyLimit: 1024 * 1024,
+    ...httpServerOptions(),
     ...(deps.https === undefined ? {} : { https: deps.https }),
   });
   // Input is validated once, by the shared zod schemas in each handler; JSON Schemas on routes

@@ -25,6 +25,10 @@ export const COLLECTOR_ERRORS = {
   COL_ERR_API_NOT_FOUND: { message: 'not found', httpStatus: 404, grpcCode: GrpcStatus.NOT_FOUND },
   COL_ERR_API_RANGE_TOO_LARGE: { message: 'the requested range or number of points is too large', httpStatus: 400, grpcCode: GrpcStatus.INVALID_ARGUMENT },
   COL_ERR_API_QUERY_TOO_EXPENSIVE: { message: 'the query took too long', httpStatus: 422, grpcCode: GrpcStatus.RESOURCE_EXHAUSTED },
+  COL_ERR_API_METHOD_NOT_ALLOWED: { message: 'this method is not allowed on this route', httpStatus: 405, grpcCode: GrpcStatus.UNIMPLEMENTED },
+  COL_ERR_API_BODY_TOO_LARGE: { message: 'the request body is too large', httpStatus: 413, grpcCode: GrpcStatus.INVALID_ARGUMENT },
+  COL_ERR_API_UNSUPPORTED_MEDIA_TYPE: { message: 'the request body is not JSON', httpStatus: 415, grpcCode: GrpcStatus.INVALID_ARGUMENT },
+  COL_ERR_API_HEADERS_TOO_LARGE: { message: 'the request URL and headers are too large', httpStatus: 431, grpcCode: GrpcStatus.INVALID_ARGUMENT },
   COL_ERR_INTERNAL: { message: 'an unexpected error (a bug): the collector log has the details', httpStatus: 500, grpcCode: GrpcStatus.INTERNAL },
   COL_ERR_INTERNAL_UNSCOPED_QUERY: { message: 'a query without the tenant filter was refused', httpStatus: 500, grpcCode: GrpcStatus.INTERNAL },
 } as const satisfies Record<string, ErrorSpec>;

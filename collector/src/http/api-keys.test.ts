@@ -63,10 +63,30 @@ describe('api keys', () => {
     ['stored key', `Bearer ${KEY}`, '{"tenant":"ta","role":"operator"}'],
     ['stored id, wrong secret', `Bearer rwk_${'a'.repeat(16)}_${'y'.repeat(32)}`, 'COL_ERR_AUTH_INVALID'],
     ['garbage', 'Bearer nope', 'COL_ERR_AUTH_INVALID'],
-    ['not bearer', `Basic ${KEY}`, 'COL_ERR_AUTH_MISSING'],
+    ['not bearer', `Basic ${KEY}`, 'COL_ERR_AUTH_INVALID'],
+    ['two keys', `Bearer ${KEY} ${KEY}`, 'COL_ERR_AUTH_INVALID'],
+    ['empty header', '', 'COL_ERR_AUTH_MISSING'],
   ])('%s', async (_n, header, want) => {
     const auth = await createApiKeyAuth({ ...base, storage: storage([row]), bootstrapKey: 'boot-key' });
     expect(code(() => auth.authenticate(req(header)))).toBe(want);
+  });
+
+  it('says why a request without a usable key is refused: another scheme, or a key in the query string (never read from there)', async () => {
+    const auth = await createApiKeyAuth({ ...base, storage: storage([row]), bootstrapKey: 'boot-key' });
+    const msg = (r: FastifyRequest): string => {
+      try {
+        auth.authenticate(r);
+        return 'accepted';
+      } catch (err: unknown) {
+        return (err as Error).message;
+      }
+    };
+    expect(msg(req(`Basic ${KEY}`))).toBe('the credentials are not valid: got a "Basic" header; send Authorization: Bearer <api key>');
+    expect(msg(req('Bearer'))).toBe('the credentials are not valid: got a Bearer header without exactly one key; send Authorization: Bearer <api key>');
+    expect(msg({ headers: {}, query: { api_key: KEY } } as unknown as FastifyRequest)).toBe(
+      'no credentials were given: keys are not read from the query string (api_key=); send Authorization: Bearer <api key>',
+    );
+    expect(msg({ headers: {}, query: { host: 'x' } } as unknown as FastifyRequest)).toBe('no credentials were given: send Authorization: Bearer <api key>');
   });
 
   it('stores only the hash; a revoked key is refused; another tenant cannot revoke it', async () => {

@@ -63,6 +63,28 @@ function bearer(req: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
+const QUERY_KEY_NAMES = ['api_key', 'apikey', 'key', 'token', 'access_token', 'authorization'];
+
+/** Why a request without a usable bearer key is refused: no header, another scheme, or a key put in the query string. */
+function refusal(req: FastifyRequest): AppError {
+  const h = req.headers.authorization;
+  if (typeof h === 'string' && h.trim() !== '') {
+    const scheme = /^\S+/.exec(h.trim())?.[0] ?? '';
+    // the scheme's name only when it is one (Basic, Token...): a bare key is never echoed
+    const what = /^bearer$/i.test(scheme)
+      ? 'a Bearer header without exactly one key'
+      : /^[A-Za-z-]{1,20}$/.test(scheme)
+        ? `a ${JSON.stringify(scheme)} header`
+        : 'an Authorization header without a scheme';
+    return new AppError('COL_ERR_AUTH_INVALID', `got ${what}; send Authorization: Bearer <api key>`);
+  }
+  const q = typeof req.query === 'object' && req.query !== null ? Object.keys(req.query) : [];
+  const named = q.find((k) => QUERY_KEY_NAMES.includes(k.toLowerCase()));
+  if (named !== undefined)
+    return new AppError('COL_ERR_AUTH_MISSING', `keys are not read from the query string (${named}=); send Authorization: Bearer <api key>`);
+  return new AppError('COL_ERR_AUTH_MISSING', 'send Authorization: Bearer <api key>');
+}
+
 function sameHex(a: string, b: string): boolean {
   return a.length === b.length && timingSafeEqual(Buffer.from(a, 'hex'), Buffer.from(b, 'hex'));
 }
@@ -128,7 +150,7 @@ export async function createApiKeyAuth(o: ApiKeyAuthOptions): Promise<ApiKeyAuth
       return { tenant: 'default', role: 'admin' };
     }
     const key = bearer(req);
-    if (key === undefined) throw new AppError('COL_ERR_AUTH_MISSING', 'send Authorization: Bearer <api key>');
+    if (key === undefined) throw refusal(req);
     const sha = sha256(key);
     if (bootstrapSha !== undefined && sameHex(sha, bootstrapSha)) return { tenant: o.bootstrapTenant, role: 'admin' };
     const m = KEY_FORMAT.exec(key);

@@ -23,6 +23,7 @@ import { registerSlowdownRoutes } from './routes/slowdowns.js';
 import { registerStartRoutes } from './routes/starts.js';
 import { registerVersionRoutes } from './routes/versions.js';
 import { registerTimeGuard } from './time-guard.js';
+import { registerJsonBody } from './json-body.js';
 
 export function registerApiRoutes(
   app: FastifyInstance,
@@ -53,6 +54,12 @@ export function registerApiRoutes(
       rollup1mRetentionDays: cfg.COLLECTOR_RETENTION_ROLLUP_1M_DAYS,
     },
   };
+  // The key first, before the body is read or any parameter checked: a request without a valid key
+  // gets 401 whatever else is wrong with it (it learns neither which parameters nor which routes exist).
+  app.addHook('onRequest', async (req) => {
+    if (req.url.startsWith('/api/')) o.authenticate(req);
+  });
+  registerJsonBody(app);
   registerTimeGuard(app, { now: o.now, maxRangeDays: cfg.COLLECTOR_API_MAX_RANGE_DAYS });
   registerFleetRoutes(app, deps);
   registerOverviewRoutes(app, deps);

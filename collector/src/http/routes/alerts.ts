@@ -36,7 +36,8 @@ async function ackAlert(deps: AlertRouteDeps, store: AlertStore, req: FastifyReq
   const { tenant, role } = deps.authenticate(req);
   if (role === 'viewer') throw new AppError('COL_ERR_AUTH_FORBIDDEN', 'acknowledging alerts needs an operator or admin key');
   const { fingerprint } = parseInput(FingerprintParamsSchema, req.params);
-  const body = parseInput(AlertAckRequestSchema, req.body ?? {});
+  // no body (or an empty one, http/json-body.ts) is no comment; a JSON null is not an object
+  const body = parseInput(AlertAckRequestSchema, req.body === undefined ? {} : req.body);
   const current = await store.get(tenant, fingerprint);
   if (current === undefined) throw new AppError('COL_ERR_API_NOT_FOUND', `no alert ${fingerprint}`);
   const nowMs = deps.now();

@@ -26,7 +26,7 @@ export async function registerServiceRoutes(http: FastifyInstance, o: { registry
     await http.register(fastifyStatic, { root: dist, prefix: '/', wildcard: false });
     // Client-side routes (/hosts/x, /slos ...) all load the app shell.
     http.get('/*', { schema: { hide: true } }, (req, reply) => {
-      if (req.url.startsWith('/api/')) return reply.status(404).send({ code: 'COL_ERR_API_NOT_FOUND', message: `no route ${req.url}` });
+      if (req.url.startsWith('/api/')) return reply.callNotFound();
       return reply.sendFile('index.html');
     });
   } else {
