@@ -29,7 +29,9 @@ describe('checkTimeParams', () => {
     // only `from`: the range ends now (2026-06-01), so 2025-01-01 is 516 days
     expect(msg({ from: '2025-01-01T00:00:00Z' })).toMatch(/range is 516 days/);
     expect(msg({ from: '2026-06-02T00:00:00Z' })).toMatch(/from must be before to/);
-    expect(msg({ to: ['2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'] })).toMatch(/to: a list is not allowed/);
+    expect(msg({ to: ['2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z'] })).toMatch(/: to is given 2 times; give each parameter once$/);
+    expect(msg({ host: ['a', 'b', 'c'] })).toMatch(/: host is given 3 times; give each parameter once$/);
+    expect(msg({ hosts_limit: '' })).toMatch(/: hosts_limit is empty; give a value or leave the parameter out$/);
     expect(msg({ to: '2026-01-01' })).toMatch(/to: "2026-01-01" is not allowed/);
   });
 });

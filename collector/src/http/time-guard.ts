@@ -2,7 +2,8 @@
 // `to` must be ISO-8601 instants between 1970-01-01 and 2100-01-01 (the DateTime range of
 // ClickHouse is 1970-2105; a year-0 or year-9999 date used to reach it and come back as a 500
 // quoting DB::Exception), `from` before `to`, and the range at most COLLECTOR_API_MAX_RANGE_DAYS.
-// Each refusal is a 400 that says what is allowed. Routes keep their own, tighter caps.
+// Each refusal is a 400 that says what is allowed. Routes keep their own, tighter caps. A parameter
+// given twice or with an empty value is refused here too, for every route.
 import type { FastifyInstance } from 'fastify';
 import { AppError } from '../errors.js';
 
@@ -29,6 +30,15 @@ function instant(name: string, v: unknown): number | undefined {
 export function checkTimeParams(query: unknown, nowMs: number, maxRangeDays: number): void {
   if (typeof query !== 'object' || query === null) return;
   const q = query as Record<string, unknown>;
+  // `?host=a&host=b` parses as a list: every parameter of the API is one value, so say which was repeated
+  // (the routes' own check said "expected number, received NaN" for a repeated limit).
+  const repeated = Object.keys(q).find((k) => Array.isArray(q[k]));
+  if (repeated !== undefined) {
+    throw new AppError('COL_ERR_API_BAD_REQUEST', `${repeated.slice(0, 40)} is given ${(q[repeated] as unknown[]).length} times; give each parameter once`);
+  }
+  // `?hosts_limit=` was read as 0 and `?host=` refused with "Too small": an empty value is never meant.
+  const empty = Object.keys(q).find((k) => q[k] === '');
+  if (empty !== undefined) throw new AppError('COL_ERR_API_BAD_REQUEST', `${empty.slice(0, 40)} is empty; give a value or leave the parameter out`);
   const from = instant('from', q.from);
   const to = instant('to', q.to);
   if (from === undefined && to === undefined) return;

@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { AppError } from '../../errors.js';
 import type { ApiKeyAuth } from '../api-keys.js';
+import { isControl } from '../error-handler.js';
 import { parseInput } from '../parse-input.js';
 
 export function registerKeyRoutes(app: FastifyInstance, auth: ApiKeyAuth): void {
@@ -27,6 +28,8 @@ export function registerKeyRoutes(app: FastifyInstance, auth: ApiKeyAuth): void 
     (req, reply): Promise<CreateApiKeyResponse> => {
       const who = auth.require(req, 'admin');
       const body = parseInput(CreateApiKeyRequestSchema, req.body);
+      // The name is shown in key lists and the dashboard: printable text only (a NUL or newline was stored as given).
+      if ([...body.name].some(isControl)) throw new AppError('COL_ERR_API_BAD_REQUEST', 'name: control characters are not allowed');
       void reply.status(201);
       return auth.create(who.tenant, body.name, body.role);
     },
