@@ -259,6 +259,10 @@ describe('comfyuiParser format variants', () => {
     expect(cached.at(-1)).toEqual({ kind: 'job_end', runtime: 'comfyui', duration_s: 0, outcome: 'ok', images: 0 });
     const worked = one('got prompt\nRequested to load SDXLClipModel\nPrompt executed in 0.00 seconds\n');
     expect(worked.at(-1)).toEqual({ kind: 'job_end', runtime: 'comfyui', duration_s: 0, outcome: 'ok' });
+    const recovered = one(
+      'got prompt\nWarning: Ran out of memory when regular VAE decoding, retrying with tiled VAE decoding.\nPrompt executed in 0.00 seconds\n',
+    );
+    expect(recovered.at(-1)).toEqual({ kind: 'job_end', runtime: 'comfyui', duration_s: 0, outcome: 'ok' });
     const barred = one('got prompt\n100%|██████████| 20/20 [00:02<00:00,  9.50it/s]\nPrompt executed in 0.00 seconds\n');
     expect(barred.at(-1)).toEqual({ kind: 'job_end', runtime: 'comfyui', duration_s: 0, outcome: 'ok' });
   });

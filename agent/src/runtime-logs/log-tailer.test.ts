@@ -144,6 +144,26 @@ describe('createRuntimeLogSource + log tailer (real files)', () => {
     expect(warns).toEqual([{ obj: { runtime: 'comfyui', path, reason: 'NUL bytes in a line' }, msg: 'log line not readable whole (counted; logged once)' }]);
   });
 
+  it('a containerd partial chunk read before a crash is read again after it: the joined line once', () => {
+    const path = join(dir, 'container.log');
+    // the blank F line ends the `got prompt` record: only the P chunk is held when the agent dies
+    writeFileSync(
+      path,
+      '2026-01-02T03:04:05.1Z stdout F got prompt\n2026-01-02T03:04:05.1Z stdout F \n2026-01-02T03:04:05.2Z stdout P Prompt executed in 2.5\n',
+    );
+    const first: RuntimeEvent[] = [];
+    source(path, first).pollOnce(); // then the agent dies: no stop, no flush
+    appendFileSync(path, '2026-01-02T03:04:05.3Z stdout F 0 seconds\n');
+    const second: RuntimeEvent[] = [];
+    const s = source(path, second);
+    s.pollOnce();
+    s.stop();
+    expect([...first, ...second]).toEqual([
+      { kind: 'job_start', runtime: 'comfyui', ts: '2026-01-02T03:04:05.1Z' },
+      { kind: 'job_end', runtime: 'comfyui', ts: '2026-01-02T03:04:05.2Z', duration_s: 2.5, outcome: 'ok' },
+    ]);
+  });
+
   it('keeps the last state of a carriage-return progress bar', () => {
     const path = join(dir, 'comfyui.log');
     writeFileSync(

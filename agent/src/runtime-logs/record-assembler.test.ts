@@ -81,6 +81,12 @@ describe('assembleRecords: what collectors and terminals put around a line (log-
     expect(assembleRecords(line)).toEqual([{ kind: 'line', text: 'got prompt', ...(ts === undefined ? {} : { ts }) }]);
   });
 
+  it("a collector's zoned time wins over the runtime's own local one; the runtime's level stays", () => {
+    expect(assembleRecords('2026-01-02T03:04:05.5Z stdout F [2025-09-04 11:50:22.626] [warning] got prompt')).toEqual([
+      { kind: 'line', text: 'got prompt', ts: '2026-01-02T03:04:05.5Z', level: 'WARNING' },
+    ]);
+  });
+
   it('joins containerd partial (P) chunks per stream up to their F chunk, with the first chunk time', () => {
     const recs = assembleRecords(
       [
@@ -101,6 +107,7 @@ describe('assembleRecords: what collectors and terminals put around a line (log-
     const a = createRecordAssembler({ unreadable });
     const recs = [
       ...a.push(`${'\0'.repeat(300)}got prompt`),
+      ...a.push(`Prompt exec${'\0'.repeat(300)}Prompt executed in 1.00 seconds`), // a crash mid-line, then the next start
       ...a.push('\ufffd\ufffd\x01\x02'),
       ...a.push('Mod\ufffdle charg\ufffd'),
       ...a.push('x'.repeat(70_000)),
@@ -109,12 +116,14 @@ describe('assembleRecords: what collectors and terminals put around a line (log-
     ];
     expect(recs.map((r) => (r.text.length > 100 ? r.text.length : r.text))).toEqual([
       'got prompt',
+      'Prompt exec',
+      'Prompt executed in 1.00 seconds',
       '\ufffd\ufffd\x01\x02',
       'Mod\ufffdle charg\ufffd',
       65_536,
       ' 50%|##   | 1/2',
     ]);
-    expect(unreadable).toEqual({ count: 4, last: 'line of 70000 characters: only its last 65536 read' });
+    expect(unreadable).toEqual({ count: 5, last: 'line of 70000 characters: only its last 65536 read' });
   });
 });
 

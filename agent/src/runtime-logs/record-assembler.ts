@@ -316,7 +316,7 @@ export function createRecordAssembler(opts: AssemblerOptions = {}): RecordAssemb
       }
     }
     l = stripAnsi(l);
-    if (l.charCodeAt(0) === 0xfeff) l = l.slice(1); // a BOM after a collector's prefix (a process writing UTF-8-sig)
+    if (l.charCodeAt(0) === 0xfeff) l = l.slice(1); // a byte order mark (PowerShell, UTF-8-sig), also after a collector's prefix
     if (UNREADABLE.test(l)) {
       if (!refused) refuse(l.includes('\0') ? 'NUL bytes in a line' : 'binary or non-UTF-8 bytes in a line');
       // NUL padding (a file extended after a crash) glues the next real line to garbage: a break
@@ -341,7 +341,7 @@ export function createRecordAssembler(opts: AssemblerOptions = {}): RecordAssemb
 
   return {
     push(line: string, startOffset = 0, out: LogRecord[] = []): LogRecord[] {
-      let l = line.charCodeAt(0) === 0xfeff ? line.slice(1) : line; // a byte order mark (Windows editors, PowerShell)
+      let l = line;
       lineTs = undefined;
       stripOuterPrefix(l, outer);
       if (outer.len > 0) {
