@@ -13,6 +13,7 @@
 //   and DELETE /admin/keys/:id or an ack with `content-type: application/json` and no body: 400;
 // - a repeated number parameter: "expected number, received NaN"; `?hosts_limit=` read as 0;
 // - a key name with a NUL stored as given.
+import { connect } from 'node:net';
 import { COLLECTOR_ERRORS } from '@renderwatch/collector';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { answerProblems, apiRoutes, call, pool, startProbeCollector, type Answer, type ApiRoute, type ProbeCollector } from './probe-harness.js';
@@ -248,6 +249,36 @@ describe('probe: hostile input on every route', () => {
     expect((JSON.parse(done.at(-1)?.answer.body ?? '{}') as { message: string }).message).toBe(
       `no route GET /api/v1/${'z'.repeat(112)}… (5008 characters) (the routes are listed at /openapi.json)`,
     );
+  });
+
+  it('what is not HTTP, or has 20 KB of headers: a status line and a JSON body with a code, then the connection closes', async () => {
+    const raw = (text: string): Promise<string> =>
+      new Promise((resolve, reject) => {
+        const sock = connect(Number(new URL(p.base).port), '127.0.0.1', () => sock.write(text));
+        let got = '';
+        sock.setEncoding('utf8');
+        sock.on('data', (d: string) => (got += d));
+        sock.on('close', () => resolve(got));
+        sock.on('error', reject);
+        sock.setTimeout(10_000, () => sock.destroy(new Error('HANG')));
+      });
+    const answers = [
+      await raw('GARBAGE\r\n\r\n'),
+      await raw(`GET /api/v1/fleet HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${p.keys.a.viewer}\r\nX-Big: ${'b'.repeat(20_000)}\r\n\r\n`),
+      await raw('GET /api/v1/fleet HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n'),
+    ].map((a) => [a.split('\r\n')[0], a.slice(a.indexOf('\r\n\r\n') + 4)]);
+    expect(answers).toEqual([
+      ['HTTP/1.1 400 Bad Request', JSON.stringify({ code: BAD, message: 'the request parameters are invalid: the request is not valid HTTP/1.1' })],
+      [
+        'HTTP/1.1 431 Request Header Fields Too Large',
+        JSON.stringify({
+          code: 'COL_ERR_API_HEADERS_TOO_LARGE',
+          message:
+            'the request URL and headers are too large: the URL and headers together exceed 16 KiB; shorten the query string (filter values are at most 256 characters)',
+        }),
+      ],
+      ['HTTP/1.1 400 Bad Request', JSON.stringify({ code: BAD, message: 'the request parameters are invalid: the request is not valid HTTP/1.1' })],
+    ]);
   });
 
   it('bodies of the POST and DELETE routes: malformed, wrong type, too large, poisoned → the code for each; an empty JSON body is no body', async () => {
