@@ -94,6 +94,8 @@ const beforeMigration = [
 //   n4 has only its job_end, minute 200 with duration_s 600: window 190-200 on GPU 0; a job outside
 //     campaigns (x1) shares GPU 0 over minutes 195-200, so samples 196-200 are half n4's:
 //     5 + 5 x 0.5 = 7.5 samples = 450 s, 4500 J, 1 image.
+//   c-lost's only job l1 starts on GPU 1 at minute 150 and never ends; the campaign's restart event at
+//     minute 160 ends it: samples 151-160 on the L4 = 600 s = 1/6 h x $0.50, 600 J; no job ended.
 //   c-new: L40S 1200 + 600 + 450 = 2250 s = 0.625 h x $1.00; L4 0.5 h x $0.50 = $0.25; 1.125 GPU-h,
 //     $0.875, 12 000 + 1800 + 6000 + 4500 = 24 300 J, 4 jobs, 12 images.
 const n3End = ev(160, 'job_end', 'n3', 'c-new', 0, { images: 5, duration_s: 600 });
@@ -105,6 +107,8 @@ const afterMigration = [
   ev(150, 'job_start', 'n3', 'c-new', 0),
   n3End,
   ev(200, 'job_end', 'n4', 'c-new', 0, { images: 1, duration_s: 600 }),
+  ev(150, 'job_start', 'l1', 'c-lost', 1),
+  { ...ev(160, 'job_start', '', 'c-lost', null), kind: 'campaign', interruption: 'runtime_restart', lost_jobs: 1 },
   ev(195, 'job_start', 'x1', '', 0),
   ev(200, 'job_end', 'x1', '', 0, { images: 1, duration_s: 300 }),
 ];
@@ -163,11 +167,27 @@ const C_OLD = {
   cost_per_image: close(0.5 / 3),
 };
 
+const C_LOST = {
+  id: 'c-lost',
+  label: 'label of c-lost',
+  runtime: 'comfyui',
+  hosts: ['s-1'],
+  gpu_names: ['NVIDIA L4'],
+  jobs: 0,
+  images: 0,
+  unattributed_jobs: 0,
+  gpu_hours: close(1 / 6),
+  energy_kwh: close(600 / 3.6e6),
+  cost: close(1 / 12),
+  unpriced_gpu_hours: 0,
+  cost_per_image: null,
+};
+
 const byCampaign = () => queryCampaignCost(scoped(storage, TENANT), new Date(H), new Date(H + 4 * HOUR), {}, PRICES, Date.now());
 
 describe('campaign cost from campaign_job_spans (migration 0029)', () => {
   it('gives each campaign its jobs and their share of the GPU samples: events from before the migration (backfill) and after it (view), worked by hand', async () => {
-    expect(await byCampaign()).toEqual([C_NEW, C_OLD]);
+    expect(await byCampaign()).toEqual([C_NEW, C_OLD, C_LOST]);
   });
 
   it("answers one campaign's row the same, and only the jobs that ended in a narrower range", async () => {
@@ -194,6 +214,6 @@ describe('campaign cost from campaign_job_spans (migration 0029)', () => {
     const m29 = (await loadMigrations()).find((m) => m.version === 29);
     if (m29 === undefined) throw new Error('no migration 29');
     await migrate(storage, [{ ...m29, version: 9029, name: '0029_rerun' }]);
-    expect(await byCampaign()).toEqual([C_NEW, C_OLD]);
+    expect(await byCampaign()).toEqual([C_NEW, C_OLD, C_LOST]);
   });
 });

@@ -90,30 +90,53 @@ function perJobSql(c: Ctx): SqlFragment {
 
 const jobKey = (host: string, job: string): string => `${host}\u0000${job}`;
 
+/** A job's start: its job_start, else its job_end - duration_s (the job_end when it has none). */
+const JOB_START = sql`if(e0 > 0, if(s0 > 0, least(s0, e0), if(hd = 0, e0, e0 - least(e0, toInt64(greatest(0, dur) * 1000)))), s0)`;
+
+interface Windows {
+  /** Where each campaign job that started and never ended stops holding its GPU. */
+  lost: Map<string, number>;
+  /** Per campaign and GPU, from its first job's start to its last job's end: no sample outside these is any campaign's. */
+  spans: { host: string; gi: number; lo: number; hi: number }[];
+}
+
 /**
- * Where each job of a campaign that started and never ended stops holding its GPU: the first event
- * of its campaign on its host after its start (the interruption that took it, or the next job), or
- * now when there is none. Worked out here for those few jobs rather than joined to every job.
+ * The campaigns' jobs on their GPUs, per campaign and GPU: the time from the first one's start to the
+ * last one's end, and the jobs that started and never ended (the prompts a restart took). Such a job
+ * holds its GPU until the first event of its campaign on its host after its start (the interruption
+ * that took it, or the next job), or now when there is none; worked out here for those few jobs.
  */
-async function lostJobEnds(c: Ctx): Promise<Map<string, number>> {
-  const open = await c.s.query<{ host: string; job_id: string; c: string; s0: Num }>(
-    sql`SELECT host, job_id, c, s0 FROM (${perJobSql(c)}) WHERE e0 = 0 AND c != ''`,
-  );
-  const ends = new Map<string, number>();
-  if (open.length === 0) return ends;
-  const events = await c.s.query<{ host: string; c: string; evs: Num[] }>(sql`
+async function campaignWindows(c: Ctx): Promise<Windows> {
+  const rows = await c.s.query<{ host: string; gi: Num; c: string; lo: Num; hi: Num; open_ids: string[]; open_starts: Num[] }>(sql`
+    SELECT host, gi, c, min(js) AS lo, max(e0) AS hi, groupArrayIf(job_id, e0 = 0) AS open_ids, groupArrayIf(s0, e0 = 0) AS open_starts
+    FROM (SELECT host, job_id, c, gi, s0, e0, ${JOB_START} AS js FROM (${perJobSql(c)}) WHERE c != '')
+    WHERE (host, gi) IN (${c.gpus})
+    GROUP BY host, gi, c`);
+  const lost = new Map<string, number>();
+  const open = rows.filter((r) => r.open_ids.length > 0);
+  const events =
+    open.length === 0
+      ? []
+      : await c.s.query<{ host: string; c: string; evs: Num[] }>(sql`
     SELECT host, campaign_id AS c, groupArray(${MS}) AS evs
     FROM ${c.s.rows('runtime_events', sql`ts >= ${c.since} AND ts < ${c.until} AND host IN (${list([...new Set(open.map((o) => o.host))])})`, {
       prewhere: sql`kind IN ('job_start', 'job_end', 'campaign') AND campaign_id IN (${list([...new Set(open.map((o) => o.c))])})`,
     })}
     GROUP BY host, c`);
-  for (const o of open) {
-    const s0 = Number(o.s0);
-    let end = 0;
-    for (const x of events.find((e) => e.host === o.host && e.c === o.c)?.evs ?? []) if (Number(x) > s0 && (end === 0 || Number(x) < end)) end = Number(x);
-    ends.set(jobKey(o.host, o.job_id), end > 0 ? end : c.nowMs);
-  }
-  return ends;
+  const spans = rows.map((r) => {
+    let hi = Number(r.hi);
+    const evs = (events.find((e) => e.host === r.host && e.c === r.c)?.evs ?? []).map(Number);
+    for (const [i, id] of r.open_ids.entries()) {
+      const s0 = Number(r.open_starts[i]);
+      let end = 0;
+      for (const x of evs) if (x > s0 && (end === 0 || x < end)) end = x;
+      const je = end > 0 ? end : c.nowMs;
+      lost.set(jobKey(r.host, id), je);
+      hi = Math.max(hi, je);
+    }
+    return { host: r.host, gi: Number(r.gi), lo: Number(r.lo), hi };
+  });
+  return { lost, spans };
 }
 
 /** One row per job on the campaigns' GPUs with its window [js, je), GPU and campaign; `lost`: the ends of jobs that never ended. */
@@ -123,15 +146,23 @@ function jobsSql(c: Ctx, lost: Map<string, number>): SqlFragment {
       ? sql`toInt64(${c.nowMs})`
       : sql`toInt64(transform(concat(host, ${'\u0000'}, job_id), ${[...lost.keys()]}, ${[...lost.values()]}, toUInt64(${c.nowMs})))`;
   return sql`
-    SELECT host, job_id, c, gi,
-      if(e0 > 0, if(s0 > 0, least(s0, e0), if(hd = 0, e0, e0 - least(e0, toInt64(greatest(0, dur) * 1000)))), s0) AS js,
-      if(e0 > 0, e0, ${je}) AS je
+    SELECT host, job_id, c, gi, ${JOB_START} AS js, if(e0 > 0, e0, ${je}) AS je
     FROM (${perJobSql(c)})
     WHERE (e0 > 0 OR c != '')`;
 }
 
 /** GPU time (ms), energy (J) and samples with an energy reading shared to each campaign, per GPU model. */
 async function sharesOf(c: Ctx): Promise<{ c: string; gn: string; ms: Num; joules: Num; en: Num }[]> {
+  const w = await campaignWindows(c);
+  if (w.spans.length === 0) return [];
+  // only samples overlapping a campaign's time on its GPU can be shared to a campaign (their other jobs still count)
+  const during = joinSql(
+    w.spans.map(
+      (x) =>
+        sql`(host = ${x.host} AND gpu_index = ${x.gi} AND ts >= ${new Date(Math.floor(x.lo / 1000) * 1000)} AND ${MS} > ${x.lo} AND ${MS} - toInt64(assumeNotNull(interval_ms)) < ${x.hi})`,
+    ),
+    ' OR ',
+  );
   const samples = sql`
     SELECT host, gpu_index AS gi, gpu_uuid AS u, t, iv, ed, he, gn,
       arrayJoin(arrayMap(x -> toInt64(x) + intDiv(t - iv, 60000), range(toUInt64(intDiv(t, 60000) - intDiv(t - iv, 60000) + 1)))) AS b
@@ -140,7 +171,7 @@ async function sharesOf(c: Ctx): Promise<{ c: string; gn: string; ms: Num; joule
         ifNull(energy_delta_joules, 0) AS ed, toUInt8(isNotNull(energy_delta_joules)) AS he, gpu_name AS gn
       FROM ${c.s.rows(
         'gpu_samples',
-        sql`ts >= ${c.from} AND ts < ${c.to} AND isNotNull(interval_ms) AND interval_ms > 0 AND (host, gpu_index) IN (${c.gpus})`,
+        sql`ts >= ${c.from} AND ts < ${c.to} AND isNotNull(interval_ms) AND interval_ms > 0 AND (host, gpu_index) IN (${c.gpus}) AND (${during})`,
         {
           prewhere: sql`host IN (${list(c.hosts)}) AND gpu_uuid IN (${list(c.uuids)})`,
         },
@@ -149,7 +180,7 @@ async function sharesOf(c: Ctx): Promise<{ c: string; gn: string; ms: Num; joule
   const jobs = sql`
     SELECT host, gi, job_id, c, js, je,
       arrayJoin(arrayMap(x -> toInt64(x) + intDiv(js, 60000), range(toUInt64(intDiv(je, 60000) - intDiv(js, 60000) + 1)))) AS b
-    FROM (${jobsSql(c, await lostJobEnds(c))})
+    FROM (${jobsSql(c, w.lost)})
     WHERE je > js AND (host, gi) IN (${c.gpus})`;
   return c.s.query(sql`
     SELECT c, gn, sum(siv * o / greatest(siv, tot)) AS ms, sum(sed * o / greatest(siv, tot)) AS joules, sum(she * o / greatest(siv, tot)) AS en
