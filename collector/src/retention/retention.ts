@@ -29,7 +29,7 @@ export const RETENTION_TABLES: Record<RetentionFamily, readonly string[]> = {
     'capacity_1h',
     'capacity_gpu_1h',
   ],
-  events: ['runtime_events', 'gpu_status', 'oom_context', 'model_hashes_1d'],
+  events: ['runtime_events', 'gpu_status', 'oom_context', 'model_hashes_1d', 'campaign_job_spans'],
 };
 
 export interface RetentionDays {
