@@ -227,12 +227,9 @@ describe('probe: keys, roles and tenants on every route', () => {
       ['campaign', await call(p.base, 'GET', `/api/v1/campaigns/${own.a.campaign}`, { key: p.keys.b.admin }), 404],
       ['ack', await call(p.base, 'POST', `/api/v1/alerts/${own.a.alert}/ack`, { key: p.keys.b.admin }), 404],
       ['revoke', await call(p.base, 'DELETE', `/api/v1/admin/keys/${aViewerId}`, { key: p.keys.b.admin }), 404],
+      ['history', await call(p.base, 'GET', `/api/v1/alerts/${own.a.alert}/history`, { key: p.keys.b.viewer }), 404],
     ];
     expect(cases.map(([n, a]) => [n, a.status, codeOf(a)])).toEqual(cases.map(([n, , s]) => [n, s, 'COL_ERR_API_NOT_FOUND']));
-    const history = JSON.parse((await call(p.base, 'GET', `/api/v1/alerts/${own.a.alert}/history`, { key: p.keys.b.viewer })).body) as {
-      transitions: unknown[];
-    };
-    expect(history.transitions).toEqual([]);
     // tenant a's viewer key still works; a key created with a tenant in its body is the caller's tenant's
     expect(JSON.parse((await call(p.base, 'GET', '/api/v1/whoami', { key: p.keys.a.viewer })).body)).toEqual({
       tenant: 'tenant-a',

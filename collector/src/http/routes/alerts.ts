@@ -29,7 +29,10 @@ async function listAlerts(deps: AlertRouteDeps, store: AlertStore, req: FastifyR
 async function alertHistory(deps: AlertRouteDeps, store: AlertStore, req: FastifyRequest): Promise<AlertHistoryResponse> {
   const { tenant } = deps.authenticate(req);
   const { fingerprint } = parseInput(FingerprintParamsSchema, req.params);
-  return { fingerprint, transitions: await store.history(tenant, fingerprint) };
+  const transitions = await store.history(tenant, fingerprint);
+  // as the ack answers: an alert of another tenant, or none, is not found (it answered an empty list)
+  if (transitions.length === 0) throw new AppError('COL_ERR_API_NOT_FOUND', `no alert ${fingerprint}`);
+  return { fingerprint, transitions };
 }
 
 async function ackAlert(deps: AlertRouteDeps, store: AlertStore, req: FastifyRequest): Promise<AlertAckResponse> {
