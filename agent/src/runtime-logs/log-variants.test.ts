@@ -12,6 +12,7 @@ import {
   bom,
   crlf,
   criPartials,
+  deepTracebacks,
   garbageLine,
   insertBefore,
   latin1Line,
@@ -172,6 +173,22 @@ describe('runtime-log parsers over variants of every recorded log', () => {
           expect(noTs(got.events), where).toEqual(noTs(clean.get(f.name)?.events ?? []));
           expect(got.unreadable.count, where).toBe(at.size + (nul === undefined ? 0 : 1));
         }
+    },
+    SLOW,
+  );
+
+  it(
+    'tracebacks deeper than a record holds: the same events (the exception line is kept), each cut counted',
+    () => {
+      let deepened = 0;
+      for (const f of FIXTURES) {
+        const deep = deepTracebacks(f.text, 300);
+        deepened += deep.deepened;
+        const got = run(deep.text, f.runtime);
+        expect(noTs(got.events), f.name).toEqual(noTs(clean.get(f.name)?.events ?? []));
+        expect(got.unreadable.count, f.name).toBe(deep.deepened);
+      }
+      expect(deepened).toBeGreaterThanOrEqual(4);
     },
     SLOW,
   );

@@ -15,6 +15,8 @@ const MAX_LINE_CHARS = 64 * 1024;
  */
 const ch = String.fromCharCode;
 const UNREADABLE = new RegExp(`[${ch(0)}-${ch(7)}${ch(11)}${ch(14)}-${ch(26)}${ch(28)}-${ch(31)}${ch(127)}${ch(0xfffd)}]`);
+/** Lines kept at the end of a record cut to MAX_LINES / MAX_CHARS. */
+const KEEP_TAIL = 40;
 /** A repr whose brackets never close stops swallowing lines after this many. */
 const MAX_REPR_LINES = 40;
 
@@ -47,6 +49,8 @@ interface Pending {
   joinText: boolean;
   /** Byte offset at which this record's first line starts (for exactly-once tailing). */
   startOffset: number;
+  /** Lines were dropped from the middle to stay within MAX_LINES / MAX_CHARS (counted once). */
+  cut: boolean;
 }
 
 export interface AssemblerOptions {
@@ -140,6 +144,7 @@ function start(p: Pending, kind: LogRecordKind, text: string, meta: PrefixScratc
   p.table = false;
   p.joinText = false;
   p.startOffset = offset;
+  p.cut = false;
 }
 
 function classify(p: Pending, text: string, meta: PrefixScratch, offset: number): void {
@@ -196,6 +201,7 @@ export function createRecordAssembler(opts: AssemblerOptions = {}): RecordAssemb
     table: false,
     joinText: false,
     startOffset: 0,
+    cut: false,
   };
   const meta = createPrefixScratch();
 
@@ -213,7 +219,23 @@ export function createRecordAssembler(opts: AssemblerOptions = {}): RecordAssemb
   }
 
   function append(p: Pending, text: string): void {
-    if (p.count >= MAX_LINES || p.chars + text.length > MAX_CHARS) return; // bounded: drop the excess
+    if (p.count >= MAX_LINES || p.chars + text.length > MAX_CHARS) {
+      // Bounded: the middle goes, the end stays (a traceback's exception line is its last). One
+      // line before the kept tail goes for the line count, as many as the characters need.
+      const lines = p.lines;
+      if (lines === undefined) return;
+      do {
+        if (lines.length <= KEEP_TAIL + 1) return;
+        p.chars -= (lines.splice(lines.length - KEEP_TAIL, 1)[0] ?? '').length;
+      } while (p.chars + text.length > MAX_CHARS);
+      if (!p.cut) refuse(`record over ${MAX_LINES} lines or ${MAX_CHARS} characters: lines before its last ${KEEP_TAIL} dropped`);
+      p.cut = true;
+      lines.push(text);
+      p.count++;
+      p.last = text;
+      p.chars += text.length;
+      return;
+    }
     if (p.lines === undefined) p.lines = [p.first, text];
     else p.lines.push(text);
     p.count++;

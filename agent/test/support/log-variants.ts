@@ -174,3 +174,22 @@ export function garbageLine(rng: Rng, len: number): string {
 export function latin1Line(text: string): string {
   return new TextDecoder().decode(Buffer.from(text, 'latin1'));
 }
+
+/**
+ * Tracebacks made deep (a recursive executor, a long chain): `frames` synthetic frames after each
+ * `Traceback (most recent call last):` line that starts a plain traceback. Returns the text and how
+ * many tracebacks were deepened.
+ */
+export function deepTracebacks(text: string, frames: number): { text: string; deepened: number } {
+  const lines = splitLines(text);
+  const out: string[] = [];
+  let deepened = 0;
+  lines.forEach((l, i) => {
+    out.push(l);
+    if (l === 'Traceback (most recent call last):' && (lines[i + 1] ?? '').startsWith('  File "')) {
+      deepened++;
+      for (let k = 0; k < frames; k++) out.push(`  File "/srv/app/deep/step_${k}.py", line ${k + 1}, in step_${k}`, `    return step_${k + 1}(x)`);
+    }
+  });
+  return { text: join_(out), deepened };
+}
