@@ -72,7 +72,8 @@ describe('Storage.insertJsonLines with bytes', () => {
       .insertJsonLines('t', Buffer.from(`${lines([{ k: 'c1', name: 'ok' }])}{"k":"c2","v":"not a number"\n`))
       .catch((e: unknown) => e);
     expect(isAppError(err) && err.code).toBe('COL_ERR_STORAGE_QUERY');
-    const n = await s.query<{ n: string }>(raw("SELECT count() AS n FROM t WHERE k LIKE 'c%'"));
-    expect(n).toEqual([{ n: '0' }]);
+    const n = await s.query<{ n: string | number }>(raw("SELECT count() AS n FROM t WHERE k LIKE 'c%'"));
+    // a UInt64: a JSON string from 18.16, a number from servers since 25.8 (they stopped quoting 64-bit integers)
+    expect(n.map((r) => Number(r.n))).toEqual([0]);
   });
 });

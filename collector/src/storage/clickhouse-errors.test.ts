@@ -1,3 +1,4 @@
+import { parseError } from '@clickhouse/client';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.js';
 import { clickHouseErrorOf, isClickHouseError, isNetworkError } from './clickhouse-errors.js';
@@ -29,6 +30,17 @@ describe('clickHouseErrorOf', () => {
     expect([e?.code, e?.type, e?.message]).toEqual([60, 'UNKNOWN_TABLE', "Unknown table expression identifier 'nope' in scope SELECT * FROM nope."]);
     const c = clickHouseErrorOf(new Error(CURRENT.clusterExists));
     expect([c?.code, c?.type, c?.message]).toEqual([57, 'TABLE_ALREADY_EXISTS', 'Table default.t already exists.']);
+  });
+
+  it("reads a current server's answer as the client hands it over (its ClickHouseError: code parsed out, text without it)", () => {
+    // what @clickhouse/client makes of the response body (its own parser); e2e/src/current-clickhouse.int.test.ts
+    // and collector/test/clickhouse-errors.int.test.ts see the same from ClickHouse 26.7
+    const fromClient = parseError(CURRENT.unknownTable);
+    expect(fromClient.message).not.toContain('Code: 60');
+    const e = clickHouseErrorOf(new AppError('COL_ERR_STORAGE_QUERY', 'query failed', { cause: fromClient }));
+    expect([e?.code, e?.type]).toEqual([60, 'UNKNOWN_TABLE']);
+    const timeout = parseError('Code: 159. DB::Exception: Timeout exceeded: elapsed 1.00 sec., maximum: 1. (TIMEOUT_EXCEEDED) (version 26.7.2.1)');
+    expect(isClickHouseError(timeout, 'TIMEOUT_EXCEEDED')).toBe(true);
   });
 
   it('finds the answer in the cause chain (the collector wraps it in an AppError) and types unknown codes OTHER', () => {

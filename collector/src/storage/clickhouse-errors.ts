@@ -1,11 +1,14 @@
-// Typed ClickHouse errors, from the server's numeric error code (ClickHouse's ErrorCodes.cpp), the
-// way @clickhouse/client's parseError reads them. The client's own parser expects the `(TYPE)` suffix
-// of current servers and hands an 18.16 answer over as a plain Error; this one reads both:
+// Typed ClickHouse errors, from the server's numeric error code (ClickHouse's ErrorCodes.cpp). The
+// client's own parser reads the `(TYPE)` suffix of current servers and hands their answer over as its
+// ClickHouseError (the numeric code in `code`, the text without its `Code: N.` prefix); an 18.16
+// answer it hands over as a plain Error whose message this module parses:
 //   `Code: 60, e.displayText() = DB::Exception: <text>, e.what() = DB::Exception` (18.16)
-//   `Code: 60. DB::Exception: <text>. (UNKNOWN_TABLE) (version 24.x)` (current)
+//   `Code: 60. DB::Exception: <text>. (UNKNOWN_TABLE) (version 24.x)` (current, when unparsed)
 // and a cluster-wrapped error (`... error on [host]: Code: 57. DB::Exception: ...`) at its innermost
 // code. Callers branch on `type` (or, for a failed connection, on the system error code), never on
 // message text.
+
+import { ClickHouseError } from '@clickhouse/client';
 
 /** The server error codes the collector branches on, by their ClickHouse names. */
 export const CLICKHOUSE_ERROR_CODES = {
@@ -60,6 +63,8 @@ export function clickHouseErrorOf(err: unknown): ClickHouseServerError | undefin
     if (e instanceof ClickHouseServerError) return e;
     const parsed = parse(e.message, e);
     if (parsed !== undefined) return parsed;
+    // the client's ClickHouseError of a current server: the code it parsed, the message without it
+    if (e instanceof ClickHouseError && /^\d+$/.test(e.code)) return new ClickHouseServerError(Number(e.code), e.message, e);
   }
   return undefined;
 }

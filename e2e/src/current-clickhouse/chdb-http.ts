@@ -1,13 +1,14 @@
 // ClickHouse's HTTP interface, the part the collector's client (@clickhouse/client) speaks, in front of
 // chDB: the ClickHouse engine of a current release (26.x) as a library, from npm (`chdb`, with the
 // platform package `@chdb/lib-linux-x64-gnu`). Debian's ClickHouse is 18.16; this lets the tests run
-// the collector's migrations and queries on a current ClickHouse too (docs/clickhouse.md "Versions").
+// the collector's migrations and queries on a current ClickHouse too (docs/storage.md "ClickHouse versions").
 //
 // Run as its own process (chDB keeps one engine per process): `node --import tsx/esm chdb-http.ts DIR`
 // prints `{"port":N,"version":"26.…"}` on its first line and serves until SIGTERM.
 //   GET  /ping          → `Ok.`
 //   POST /?query=…      → the `query` parameter, then the body (statement or data), as ClickHouse does
-//   ?database=D         → `USE D` first; other parameters that are settings → `SET k = v` first
+//   ?database=D         → `USE D` first; other parameters that are settings → `SET k = v` first, and
+//                         `SET k = DEFAULT` after (the session is shared; settings are per request)
 // Errors answer 500 with ClickHouse's own `Code: N. DB::Exception: …` text and the
 // X-ClickHouse-Exception-Code header, as the server does. Queries run one at a time.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
@@ -39,7 +40,7 @@ const NOT_SETTINGS = new Set([
 ]);
 const SETTING = /^[a-z_][a-z0-9_]*$/;
 
-function body(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     const parts: Buffer[] = [];
     req.on('data', (c: Buffer) => parts.push(c));
@@ -48,18 +49,20 @@ function body(req: IncomingMessage): Promise<string> {
   });
 }
 
-/** The statement the HTTP interface would run: settings and database first, then query + body. */
-export function statementOf(params: URLSearchParams, text: string): string {
+/** What the HTTP interface would run: settings and database first, then query + body; `reset` undoes the settings. */
+export function statementOf(params: URLSearchParams, text: string): { stmt: string; reset: string | undefined } {
   const pre: string[] = [];
+  const set: string[] = [];
   const db = params.get('database');
   if (db !== null && SETTING.test(db.toLowerCase())) pre.push(`USE ${db}`);
   for (const [k, v] of params) {
     if (NOT_SETTINGS.has(k) || k.startsWith('param_') || !SETTING.test(k)) continue;
     pre.push(`SET ${k} = ${/^-?\d+(\.\d+)?$/.test(v) ? v : `'${v.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`}`);
+    set.push(k);
   }
   const q = params.get('query');
-  const stmt = q === null ? text : text === '' ? q : `${q}\n${text}`;
-  return [...pre, stmt].join(';\n');
+  const statement = q === null ? text : text === '' ? q : `${q}\n${text}`;
+  return { stmt: [...pre, statement].join(';\n'), reset: set.length === 0 ? undefined : set.map((k) => `SET ${k} = DEFAULT`).join(';\n') };
 }
 
 async function main(): Promise<void> {
@@ -70,8 +73,14 @@ async function main(): Promise<void> {
   const session = new Session(dir);
   const version = (await session.queryAsync('SELECT version()', { format: 'TSV' })).text().trim();
   let queue: Promise<unknown> = Promise.resolve();
-  const run = (stmt: string): Promise<string> => {
-    const next = queue.then(async () => (await session.queryAsync(stmt)).text());
+  const run = ({ stmt, reset }: { stmt: string; reset: string | undefined }): Promise<string> => {
+    const next = queue.then(async () => {
+      try {
+        return (await session.queryAsync(stmt)).text();
+      } finally {
+        if (reset !== undefined) await session.queryAsync(reset);
+      }
+    });
     queue = next.catch(() => undefined);
     return next;
   };
@@ -81,7 +90,7 @@ async function main(): Promise<void> {
       res.end('Ok.\n');
       return;
     }
-    const stmt = statementOf(url.searchParams, await body(req));
+    const stmt = statementOf(url.searchParams, await readBody(req));
     try {
       const out = await run(stmt);
       res.setHeader('X-ClickHouse-Summary', '{}');
