@@ -29,6 +29,8 @@ const J_PER_KWH = 3.6e6;
 const HOUR_MS = 3600_000;
 /** Job events are read from this long around the range, so jobs running across its edges have both ends. */
 export const JOB_EDGE_MS = 86400_000;
+/** At most this many (campaign, GPU) windows filter the samples (~200 bytes of SQL each; ClickHouse parses 256 KiB). */
+const MAX_WINDOWS = 300;
 /** The GPU index of a job whose GPU is not known (no such GPU reports samples). */
 const NO_GPU = 65535;
 /** Milliseconds as Int64 throughout: ClickHouse's UInt64 - UInt64 is Int64, and if()/greatest() refuse to mix them. */
@@ -155,14 +157,18 @@ function jobsSql(c: Ctx, lost: Map<string, number>): SqlFragment {
 async function sharesOf(c: Ctx): Promise<{ c: string; gn: string; ms: Num; joules: Num; en: Num }[]> {
   const w = await campaignWindows(c);
   if (w.spans.length === 0) return [];
-  // only samples overlapping a campaign's time on its GPU can be shared to a campaign (their other jobs still count)
-  const during = joinSql(
-    w.spans.map(
-      (x) =>
-        sql`(host = ${x.host} AND gpu_index = ${x.gi} AND ts >= ${new Date(Math.floor(x.lo / 1000) * 1000)} AND ${MS} > ${x.lo} AND ${MS} - toInt64(assumeNotNull(interval_ms)) < ${x.hi})`,
-    ),
-    ' OR ',
-  );
+  // only samples overlapping a campaign's time on its GPU can be shared to a campaign (their other jobs
+  // still count); with more windows than MAX_WINDOWS the filter would make the query too long: all samples
+  const during =
+    w.spans.length > MAX_WINDOWS
+      ? sql`1`
+      : joinSql(
+          w.spans.map(
+            (x) =>
+              sql`(host = ${x.host} AND gpu_index = ${x.gi} AND ts >= ${new Date(Math.floor(x.lo / 1000) * 1000)} AND ${MS} > ${x.lo} AND ${MS} - toInt64(assumeNotNull(interval_ms)) < ${x.hi})`,
+          ),
+          ' OR ',
+        );
   const samples = sql`
     SELECT host, gpu_index AS gi, gpu_uuid AS u, t, iv, ed, he, gn,
       arrayJoin(arrayMap(x -> toInt64(x) + intDiv(t - iv, 60000), range(toUInt64(intDiv(t, 60000) - intDiv(t - iv, 60000) + 1)))) AS b
