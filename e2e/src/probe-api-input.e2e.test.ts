@@ -364,6 +364,7 @@ describe('probe: hostile input on every route', () => {
       'the request body is not JSON: "text/plain" is not accepted; send the body as JSON with content-type: application/json',
     );
     expect(msg('keys NUL in name')).toBe('the request parameters are invalid: name: control characters are not allowed');
+    expect(msg('keys empty JSON body')).toBe('the request parameters are invalid: (root): a JSON object is required (the body is missing or null)');
     // the acknowledgement without a body is the key's role's
     expect(
       (JSON.parse(done.find((c) => c.name === 'ack no body')?.answer.body ?? '{}') as { alert?: { acknowledged_by?: string } }).alert?.acknowledged_by,

@@ -10,7 +10,9 @@ function given(input: unknown, path: readonly PropertyKey[]): string {
 }
 
 /** zod's wording for a number parameter that is not one ("expected number, received NaN"), said plainly. */
-function wording(i: z.core.$ZodIssue): string {
+function wording(i: z.core.$ZodIssue, input: unknown): string {
+  if (i.path.length === 0 && i.code === 'invalid_type' && (input === null || input === undefined))
+    return 'a JSON object is required (the body is missing or null)';
   if (i.code === 'invalid_type' && i.expected === 'number') return 'not a finite number';
   if (i.code === 'invalid_type' && i.expected === 'int') return 'not a whole number';
   return i.message;
@@ -23,7 +25,7 @@ function wording(i: z.core.$ZodIssue): string {
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.infer<S> {
   const r = schema.safeParse(input);
   if (!r.success) {
-    const detail = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${wording(i)}${given(input, i.path)}`).join('; ');
+    const detail = r.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${wording(i, input)}${given(input, i.path)}`).join('; ');
     throw new AppError('COL_ERR_API_BAD_REQUEST', detail);
   }
   return r.data;
