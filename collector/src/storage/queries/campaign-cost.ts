@@ -253,27 +253,29 @@ async function campaignCosts(
   const host = q.host === undefined ? [] : [sql`host = ${q.host}`];
   const one = only === undefined ? [] : [sql`campaign_id = ${only}`];
   // campaigns with a job event in [from, to) (whole hours: exactly the spans' hours in it)
-  const found = await s.query<{ campaign_id: string; hosts: string[]; gpus: [string, Num][] }>(sql`
-    SELECT campaign_id, groupUniqArray(host) AS hosts, groupUniqArray(tuple(host, gpu_key)) AS gpus, max(lm) AS last_ms
-    FROM (
-      SELECT campaign_id, host, gpu_key, maxMerge(last_ms) AS lm
-      FROM ${s.rows('campaign_job_spans', joinSql([sql`t >= ${from} AND t < ${to}`, ...host], ' AND '), {
-        prewhere: joinSql([sql`campaign_id != ''`, ...one], ' AND '),
-      })}
-      GROUP BY campaign_id, host, gpu_key
-    )
-    GROUP BY campaign_id
-    ORDER BY last_ms DESC, campaign_id
-    LIMIT ${CAMPAIGN_LIST_CAP}`);
+  const inRange = (): SqlFragment =>
+    s.rows('campaign_job_spans', joinSql([sql`t >= ${from} AND t < ${to}`, ...host], ' AND '), {
+      prewhere: joinSql([sql`campaign_id != ''`, ...one], ' AND '),
+    });
+  // beside it, the GPUs of the hosts those campaigns ran on (all of them, not only the first 200's)
+  const [found, gpuSets] = await Promise.all([
+    s.query<{ campaign_id: string; hosts: string[]; gpus: [string, Num][] }>(sql`
+      SELECT campaign_id, groupUniqArray(host) AS hosts, groupUniqArray(tuple(host, gpu_key)) AS gpus, max(lm) AS last_ms
+      FROM (SELECT campaign_id, host, gpu_key, maxMerge(last_ms) AS lm FROM ${inRange()} GROUP BY campaign_id, host, gpu_key)
+      GROUP BY campaign_id
+      ORDER BY last_ms DESC, campaign_id
+      LIMIT ${CAMPAIGN_LIST_CAP}`),
+    s.query<{ host: string; gpus: Num[]; uuids: [Num, string][] }>(sql`
+      SELECT host, groupUniqArray(gpu_index) AS gpus, groupUniqArray(tuple(gpu_index, gpu_uuid)) AS uuids
+      FROM ${s.rows(
+        'gpu_cost_1h',
+        sql`t >= ${new Date(Math.floor((from.getTime() - JOB_EDGE_MS) / HOUR_MS) * HOUR_MS)} AND t < ${to} AND gpu_uuid != '' AND host IN (SELECT host FROM ${inRange()})`,
+      )}
+      GROUP BY host`),
+  ]);
   if (found.length === 0) return [];
   const ids = found.map((r) => r.campaign_id);
   const hosts = q.host === undefined ? [...new Set(found.flatMap((r) => r.hosts))].sort() : [q.host];
-  const gpuSets = await s.query<{ host: string; gpus: Num[]; uuids: [Num, string][] }>(sql`
-    SELECT host, groupUniqArray(gpu_index) AS gpus, groupUniqArray(tuple(gpu_index, gpu_uuid)) AS uuids
-    FROM ${s.rows('gpu_cost_1h', sql`t >= ${new Date(Math.floor((from.getTime() - JOB_EDGE_MS) / HOUR_MS) * HOUR_MS)} AND t < ${to} AND gpu_uuid != ''`, {
-      prewhere: sql`host IN (${list(hosts)})`,
-    })}
-    GROUP BY host`);
   const singles = gpuSets.filter((g) => g.gpus.length === 1);
   // the GPUs the campaigns' jobs named, and the only GPU of a host for jobs that named none
   const soleGpu = new Map(singles.map((g) => [g.host, Number(g.gpus[0])]));
