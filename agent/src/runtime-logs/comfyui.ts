@@ -34,6 +34,8 @@ export interface ComfyState {
   lastDynamic: string | undefined;
   lastBarDone: string | undefined;
   extList: boolean;
+  /** Records since the list's last entry: a few foreign ones do not end it. */
+  extMisses: number;
   addons: boolean;
   lastWasLoad: boolean;
   /** `!!! Exception during processing !!!` seen; its traceback may follow with the type. */
@@ -45,6 +47,7 @@ export interface ComfyState {
 const RUNTIME = 'comfyui';
 const EXECUTED = /^Prompt executed in (?:([\d.]+) seconds|(\d+:\d\d:\d\d))/;
 const EXC_MARKER = /^!!! Exception during processing ?!!!\s*(.*)$/;
+const MAX_FOREIGN_IN_LIST = 2;
 const EXT_LINE = /^\s*[\d.]+ seconds(?: \((?:IMPORT|PRESTARTUP) FAILED\))?: (.+)$/;
 const LOADED_LABELLED = /^loaded (completely|partially);/;
 const MB_LOADED = /([\d.]+) MB loaded/;
@@ -277,6 +280,7 @@ function afterMainPy(s: ComfyState, r: LogRecord, t: string, c: number, out: Run
       if (!t.startsWith('Prestartup times for custom nodes') && !t.startsWith('Import times for custom nodes')) return false;
       startMarker(s, r.ts, false);
       s.extList = true;
+      s.extMisses = 0;
       return true;
     case 67 /* C */:
       if (!t.startsWith('ComfyUI version: ')) return false;
@@ -333,15 +337,16 @@ function parseRecord(s: ComfyState, r: LogRecord, t: string, out: RuntimeEvent[]
   if (s.extList) {
     const m = EXT_LINE.exec(t);
     if (m?.[1] !== undefined) {
+      s.extMisses = 0;
       if (!t.includes('FAILED)') && s.start !== undefined) {
         const name = baseNameOf(m[1].trim());
         if (name !== '' && !s.start.extensions.includes(name)) s.start.extensions.push(name);
       }
       return;
     }
-    // Another line inside the list (a thread's output between two entries) does not end it: the
-    // entries after it belong to the same start. The list ends when the start is emitted.
-    if (s.start === undefined) s.extList = false;
+    // A line or two of another thread's output between two entries do not end the list: the entries
+    // after them belong to the same start. Three records that are not entries do.
+    if (s.start === undefined || ++s.extMisses > MAX_FOREIGN_IN_LIST) s.extList = false;
   }
   // Keyed on the first character: only the tests that can match run. The order of the tests
   // that share a first character, and their place around the `main.py` test, is the old chain's.
@@ -374,6 +379,7 @@ export const comfyuiParser: RuntimeLogParser<ComfyState> = {
     lastDynamic: undefined,
     lastBarDone: undefined,
     extList: false,
+    extMisses: 0,
     addons: false,
     lastWasLoad: false,
     pendingExc: undefined,

