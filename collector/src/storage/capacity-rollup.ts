@@ -18,12 +18,12 @@ export async function refreshCapacity(storage: Storage, from: Date, to: Date, so
       now() AS computed_at
     FROM (
       SELECT tenant, host, gpu_index, t AS bt, model, runtime, width, height, countIfMerge(jobs) AS n
-      FROM ${jobs} WHERE ${range} GROUP BY tenant, host, gpu_index, bt, model, runtime, width, height)
+      FROM ${jobs} WHERE ${range} GROUP BY tenant, host, gpu_index, bt, model, runtime, width, height) AS j
     ANY LEFT JOIN (
       SELECT tenant, host, gpu_index, bt, max(m) AS peak FROM (
         SELECT tenant, host, gpu_uuid, any(gpu_index) AS gpu_index, t AS bt, maxMerge(mem_used_max) AS m
         FROM ${gpu} WHERE ${range} GROUP BY tenant, host, gpu_uuid, bt)
-      GROUP BY tenant, host, gpu_index, bt)
+      GROUP BY tenant, host, gpu_index, bt) AS p
     USING (tenant, host, gpu_index, bt)
     WHERE n > 0
     GROUP BY tenant, hour, model, runtime, width, height`);

@@ -195,7 +195,7 @@ async function sharesOf(c: Ctx): Promise<{ c: string; gn: string; ms: Num; joule
       FROM (
         SELECT host, u, t, job_id, b, any(iv) AS piv, any(ed) AS ped, any(he) AS phe, any(gn) AS pgn, any(c) AS jc,
           any(least(least(t, je), (b + 1) * 60000) - greatest(greatest(t - iv, js), b * 60000)) AS jo
-        FROM (${samples}) ALL INNER JOIN (${jobs}) USING (host, gi, b)
+        FROM (${samples}) AS s ALL INNER JOIN (${jobs}) AS j USING (host, gi, b)
         GROUP BY host, u, t, job_id, b
         HAVING jo > 0
       )
