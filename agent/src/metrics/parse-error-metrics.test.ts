@@ -83,6 +83,13 @@ describe(FAMILY, () => {
     expect(open).toContain('# TYPE renderwatch_model_download_parse_errors counter\n');
     expect(series(open)).toEqual(series(more));
 
+    // A line that is not text (invalid UTF-8) in the Forge log: skipped, counted as unreadable, not as a refused download line.
+    appendFileSync(forge, Buffer.concat([Buffer.from([0xff, 0xfe, 0xc3]), Buffer.from(' garbage\n')]));
+    const unreadable = 'renderwatch_runtime_log_unreadable_lines_total';
+    const bad = await scrapeUntil(url, {}, (b) => b.includes(`${unreadable}{`));
+    expect(bad.split('\n').filter((l) => l.startsWith(`${unreadable}{`))).toEqual([`${unreadable}{host="gpu-7",runtime="forge"} 1`]);
+    expect(series(bad)).toEqual(series(more));
+
     agent.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => agent?.once('exit', (c) => r(c)));
     expect(code).toBe(0);
@@ -104,5 +111,25 @@ describe(FAMILY, () => {
     counts.b = 3;
     counts.c = 1;
     expect(series(await m.text(false))).toEqual([`${FAMILY}{host="h",runtime="comfyui"} 5`, `${FAMILY}{host="h",runtime="other"} 1`]);
+  });
+
+  it('counts unreadable lines apart from refused ones, by runtime, from the first one', async () => {
+    const counts = { a: 0, b: 0 };
+    const m = createAgentMetrics({
+      host: 'h',
+      processMetrics: false,
+      logSources: [
+        { runtime: 'forge', parseErrors: () => 0, unreadableLines: () => counts.a },
+        { runtime: 'forge', parseErrors: () => 0, unreadableLines: () => counts.b },
+        { runtime: 'comfyui', parseErrors: () => 4 },
+      ],
+    });
+    const lines = async (): Promise<string[]> =>
+      (await m.text(false)).split('\n').filter((l) => l.startsWith('renderwatch_runtime_log_unreadable_lines_total{'));
+    expect(await lines()).toEqual([]);
+    counts.a = 2;
+    counts.b = 5;
+    expect(await lines()).toEqual(['renderwatch_runtime_log_unreadable_lines_total{host="h",runtime="forge"} 7']);
+    expect(series(await m.text(false))).toEqual([`${FAMILY}{host="h",runtime="comfyui"} 4`]);
   });
 });

@@ -1,7 +1,9 @@
 // Runtime log followers named by AGENT_RUNTIME_LOGS (parsed and checked in config.ts: a bad entry
 // is a configuration error reported at start), as the daemon's event sources. Each also tells how
-// many lines it refused (impossible values; runtime-log-source.ts parseErrors), which /metrics
-// serves as renderwatch_model_download_parse_errors_total (metrics/parse-error-metrics.ts).
+// many lines it refused (impossible values; runtime-log-source.ts parseErrors) and how many it could
+// not read (binary, NUL runs, invalid UTF-8, over-long lines; unreadableLines), which /metrics serves
+// as renderwatch_model_download_parse_errors_total and renderwatch_runtime_log_unreadable_lines_total
+// (metrics/parse-error-metrics.ts).
 import { join } from 'node:path';
 import type { RuntimeName } from '@renderwatch/schema';
 import type { Logger } from 'pino';
@@ -14,6 +16,8 @@ export interface LogSource extends EventSource {
   readonly runtime: RuntimeName;
   /** Lines in a known format with impossible values skipped since the daemon started (across stop/start). */
   parseErrors(): number;
+  /** Lines that were not text the parsers could read, skipped and counted since the daemon started (across stop/start). */
+  unreadableLines(): number;
 }
 
 export function buildLogSources(logs: readonly RuntimeLog[], stateDir: string, log: Logger, now: () => number = Date.now): LogSource[] {
@@ -21,9 +25,11 @@ export function buildLogSources(logs: readonly RuntimeLog[], stateDir: string, l
     let follower: ReturnType<typeof createRuntimeLogSource> | undefined;
     // Counts of followers stopped before (a stop/start makes a new follower, counting from 0).
     let before = 0;
+    let unreadableBefore = 0;
     return {
       runtime,
       parseErrors: () => before + (follower?.parseErrors() ?? 0),
+      unreadableLines: () => unreadableBefore + (follower?.unreadableLines() ?? 0),
       start(emit, offsets) {
         follower = createRuntimeLogSource({
           runtime,
@@ -38,6 +44,7 @@ export function buildLogSources(logs: readonly RuntimeLog[], stateDir: string, l
       stop() {
         follower?.stop();
         before += follower?.parseErrors() ?? 0;
+        unreadableBefore += follower?.unreadableLines() ?? 0;
         follower = undefined;
       },
     };
