@@ -300,7 +300,7 @@ const oom = {
 };
 
 const capBranch = (table, range) =>
-  `  SELECT model, runtime, width, height, jobs_n, peak FROM (\n    SELECT host, gpu_index, t, model, runtime, width, height, countIfMerge(jobs) AS jobs_n FROM jobs_${table}\n    WHERE ${and(T, H, '$__timeFilter(t)', range)} GROUP BY host, gpu_index, t, model, runtime, width, height\n  ) ANY LEFT JOIN (\n    SELECT host, gpu_index, t, max(peak_gpu) AS peak FROM (\n      SELECT host, gpu_uuid, gpu_index, t, maxMerge(mem_used_max) AS peak_gpu FROM gpu_${table}\n      WHERE ${and(T, H, '$__timeFilter(t)', range)} GROUP BY host, gpu_uuid, gpu_index, t)\n    GROUP BY host, gpu_index, t\n  ) USING (host, gpu_index, t)`;
+  `  SELECT model, runtime, width, height, jobs_n, peak FROM (\n    SELECT host, gpu_index, t, model, runtime, width, height, countIfMerge(jobs) AS jobs_n FROM jobs_${table}\n    WHERE ${and(T, H, '$__timeFilter(t)', range)} GROUP BY host, gpu_index, t, model, runtime, width, height\n  ) AS j ANY LEFT JOIN (\n    SELECT host, gpu_index, t, max(peak_gpu) AS peak FROM (\n      SELECT host, gpu_uuid, gpu_index, t, maxMerge(mem_used_max) AS peak_gpu FROM gpu_${table}\n      WHERE ${and(T, H, '$__timeFilter(t)', range)} GROUP BY host, gpu_uuid, gpu_index, t)\n    GROUP BY host, gpu_index, t\n  ) AS p USING (host, gpu_index, t)`;
 const capacity = {
   uid: 'renderwatch-capacity',
   title: 'renderwatch / Capacity',

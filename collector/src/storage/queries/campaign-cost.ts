@@ -125,7 +125,7 @@ async function campaignWindows(c: Ctx): Promise<Windows> {
       prewhere: sql`kind IN ('job_start', 'job_end', 'campaign') AND campaign_id IN (${list([...new Set(open.map((o) => o.c))])})`,
     })}
     GROUP BY host, c`);
-  const spans = rows.map((r) => {
+  const gpuSpans = rows.map((r) => {
     let hi = Number(r.hi);
     const evs = (events.find((e) => e.host === r.host && e.c === r.c)?.evs ?? []).map(Number);
     for (const [i, id] of r.open_ids.entries()) {
@@ -138,7 +138,7 @@ async function campaignWindows(c: Ctx): Promise<Windows> {
     }
     return { host: r.host, gi: Number(r.gi), lo: Number(r.lo), hi };
   });
-  return { lost, spans };
+  return { lost, spans: gpuSpans };
 }
 
 /** One row per job on the campaigns' GPUs with its window [js, je), GPU and campaign; `lost`: the ends of jobs that never ended. */
