@@ -199,7 +199,7 @@ export async function queryMarkers(s: TenantScope, r: ResolvedRange, host: strin
           ', ',
         )}) AND host = ${host} AND ts >= ${from} AND ts < ${r.to}`,
       )}
-      ORDER BY ts DESC, ts_ms DESC LIMIT ${limit + 1}`);
+      ORDER BY ts DESC, ts_ms DESC, kind, gpu_index LIMIT ${limit + 1}`);
     if (rows.length > limit) break;
   }
   const markers = rows
