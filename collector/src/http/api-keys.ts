@@ -141,7 +141,7 @@ export async function createApiKeyAuth(o: ApiKeyAuthOptions): Promise<ApiKeyAuth
 
   const mode = (): 'api_key' | 'dev_mode' => (bootstrapSha === undefined && byId.size === 0 ? 'dev_mode' : 'api_key');
 
-  const authenticate: RequestAuthenticator = (req) => {
+  const check: RequestAuthenticator = (req) => {
     if (mode() === 'dev_mode') {
       if (!devLogged) {
         log.warn('no API keys configured: HTTP API in dev mode, every request is an admin of tenant "default"');
@@ -157,6 +157,17 @@ export async function createApiKeyAuth(o: ApiKeyAuthOptions): Promise<ApiKeyAuth
     const entry = m?.[1] === undefined ? undefined : byId.get(m[1]);
     if (entry === undefined || entry.revoked || !sameHex(sha, entry.sha)) throw new AppError('COL_ERR_AUTH_INVALID', 'unknown or revoked API key');
     return { tenant: entry.tenant, role: entry.role };
+  };
+
+  // The onRequest hook (api-routes.ts) checks every /api/ request before its route, which checks it
+  // again for the tenant and role: one request's answer is worked out once (a refused one throws each time).
+  const seen = new WeakMap<FastifyRequest, ReturnType<RequestAuthenticator>>();
+  const authenticate: RequestAuthenticator = (req) => {
+    const known = seen.get(req);
+    if (known !== undefined) return known;
+    const who = check(req);
+    seen.set(req, who);
+    return who;
   };
 
   async function write(e: KeyEntry): Promise<void> {
