@@ -21,6 +21,19 @@ const kinds = (events: ReturnType<typeof campaignTimeline>['events']): ReturnTyp
 type JobEnd = Extract<RuntimeEvent, { kind: 'job_end' }>;
 
 describe('demo history chunks', () => {
+  it('keep the broken A100 failing in every last 5 minutes, whatever the duty drew (the demo SLO page must page)', () => {
+    // 20 end times: before the broken host's queue kept its GPUs busy, some had no A100 job end in
+    // the last 5 minutes at all (the 5-minute burn window then saw no failures)
+    for (let k = 0; k < 20; k++) {
+      const endMs = 1_796_600_000_000 + k * 3_700_123;
+      const c = generateChunk({ spec: spec('video-a100-01'), endMs, fromMs: endMs - 6 * H, toMs: endMs, sampleIntervalMs: 120_000, seed: 42 });
+      const ends = c.events.filter((e) => e.event.kind === 'job_end' && e.ts_unix_ms > endMs - 300_000).map((e) => e.event as JobEnd);
+      const failed = ends.filter((e) => e.outcome !== 'ok').length;
+      expect(ends.length, `end time ${k}`).toBeGreaterThanOrEqual(4);
+      expect(failed / ends.length, `end time ${k}`).toBeGreaterThanOrEqual(0.6);
+    }
+  });
+
   it('are deterministic, one sample per GPU per interval, events inside the chunk only', () => {
     const a = chunk('rack-b-a10g-01', 6, 0);
     expect(chunk('rack-b-a10g-01', 6, 0)).toEqual(a);
