@@ -14,6 +14,7 @@ import type { ExportRequest } from '@renderwatch/proto';
 import { AlertListResponseSchema, SloListResponseSchema } from '@renderwatch/schema';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startTestCollector } from './test-collector.js';
+import { stop } from './peer-dashboards-harness.js';
 
 const AM_BIN = '/usr/bin/prometheus-alertmanager';
 const SECRET = 'webhook-test-secret';
@@ -152,7 +153,7 @@ describe('SLO burn-rate alerts delivered to Alertmanager and a webhook', () => {
   afterAll(async () => {
     await c.storage.command(raw(`DROP DATABASE IF EXISTS ${c.config.COLLECTOR_CLICKHOUSE_DATABASE}`));
     await c.stop();
-    am.proc.kill('SIGTERM');
+    await stop(am.proc);
     await new Promise<void>((r) => hook.server.close(() => r()));
     await rm(dir, { recursive: true, force: true });
   });

@@ -13,6 +13,7 @@ import { SloListResponseSchema } from '@renderwatch/schema';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { deliverEvents } from './campaign-harness.js';
 import { startTestCollector } from './test-collector.js';
+import { stop } from './peer-dashboards-harness.js';
 
 const AM_BIN = '/usr/bin/prometheus-alertmanager';
 const SECRET = 'campaign-notice-secret';
@@ -108,7 +109,7 @@ describe('campaign completion notice and campaign SLO through the alert pipeline
   afterAll(async () => {
     await c?.storage.command(raw(`DROP DATABASE IF EXISTS ${c.config.COLLECTOR_CLICKHOUSE_DATABASE}`));
     await c?.stop();
-    am?.proc.kill('SIGTERM');
+    await stop(am?.proc);
     await new Promise<void>((r) => server.close(() => r()));
     await rm(dir, { recursive: true, force: true });
   });

@@ -11,6 +11,7 @@ import { freePort } from '@renderwatch/devkit';
 import { ALERT_SEVERITIES, type AlertSeverity, type SloSpec } from '@renderwatch/schema';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { stop } from './peer-dashboards-harness.js';
 
 const ROOT = join(import.meta.dirname, '../..');
 const AM_CONFIG = join(ROOT, 'deploy/alertmanager/alertmanager.yml');
@@ -139,8 +140,9 @@ describe('inhibition in a real Alertmanager', () => {
     }
     throw new Error('alertmanager did not become ready');
   });
-  afterAll(() => {
-    am?.kill('SIGTERM');
+  afterAll(async () => {
+    // its storage dir is removed below: wait for it to exit, not only to be told
+    await stop(am);
     rmSync(dir, { recursive: true, force: true });
   });
 
