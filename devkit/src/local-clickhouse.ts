@@ -17,6 +17,12 @@ export interface LocalClickHouseOptions {
   extraConfigXml?: string;
   /** How long to wait for /ping before giving up, ms. */
   startTimeoutMs?: number;
+  /**
+   * Runs the server in its own process group, so a terminal's Ctrl-C reaches only the caller, which
+   * then stops the server last (the demo: its collector keeps answering while the fleet stops). The
+   * server is still killed when the calling process exits.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface LocalClickHouse {
@@ -36,7 +42,7 @@ export function findClickHouseBinary(): string | undefined {
   return CLICKHOUSE_SERVER_BINARIES.find((p) => existsSync(p));
 }
 
-function configXml(o: Required<Omit<LocalClickHouseOptions, 'extraConfigXml' | 'startTimeoutMs'>> & { extra: string }): string {
+function configXml(o: Required<Omit<LocalClickHouseOptions, 'extraConfigXml' | 'startTimeoutMs' | 'ownProcessGroup'>> & { extra: string }): string {
   const d = resolve(o.dataDir);
   return `<?xml version="1.0"?>
 <yandex>
@@ -125,7 +131,14 @@ export async function startLocalClickHouse(opts: LocalClickHouseOptions): Promis
   const cfgPath = join(dataDir, 'config.xml');
   await writeFile(cfgPath, configXml({ dataDir, httpPort, tcpPort, interserverPort, extra: opts.extraConfigXml ?? '' }));
   await writeFile(join(dataDir, 'users.xml'), USERS_XML);
-  const child = spawn(bin, ['--config-file', cfgPath], { cwd: dataDir, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(bin, ['--config-file', cfgPath], { cwd: dataDir, stdio: ['ignore', 'ignore', 'pipe'], detached: opts.ownProcessGroup === true });
+  if (opts.ownProcessGroup === true) {
+    const killOnExit = (): void => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    };
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.removeListener('exit', killOnExit));
+  }
   let stderr = '';
   child.stderr?.on('data', (b: Buffer) => {
     if (stderr.length < 8000) stderr += b.toString();

@@ -19,7 +19,8 @@ path, and the collector's evaluator is replayed over its last 8 hours. With --hi
 --hosts N runs N-1 generic simulated hosts instead. Ctrl-C stops all.
 
 environment: RENDERWATCH_DEMO_PORT, RENDERWATCH_DEMO_GRPC_PORT, RENDERWATCH_DEMO_HISTORY_DAYS, RENDERWATCH_CLICKHOUSE_URL (use an
-existing ClickHouse instead of starting one)`;
+existing ClickHouse instead of starting one). Each run starts from an empty demo database: the local one's data dir,
+or the database renderwatch_demo on RENDERWATCH_CLICKHOUSE_URL, is replaced.`;
 
 export type DemoOptionsResult = { ok: true; options: DemoOptions } | { ok: false; message: string; help: boolean };
 

@@ -2,7 +2,7 @@
 // simulated fleet of 11 hosts plus one real agent process replaying recorded nvidia-smi output, and
 // the dashboard URL. Ctrl-C stops everything it started, by pid.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseCollectorConfig, startCollector } from '@renderwatch/collector';
@@ -18,6 +18,18 @@ function say(msg: string): void {
   process.stdout.write(`[demo] ${msg}\n`);
 }
 
+/** The demo's own database on a ClickHouse the user named: emptied, as the local one is. */
+async function dropDemoDatabase(url: string): Promise<void> {
+  const u = new URL(url);
+  const headers: Record<string, string> = {};
+  if (u.username !== '')
+    headers.authorization = `Basic ${Buffer.from(`${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`).toString('base64')}`;
+  u.username = '';
+  u.password = '';
+  const res = await fetch(u, { method: 'POST', headers, body: 'DROP DATABASE IF EXISTS renderwatch_demo' });
+  if (!res.ok) throw new Error(`could not empty the demo database at ${u.origin}: ${res.status} ${(await res.text()).slice(0, 300)}`);
+}
+
 async function main(): Promise<number> {
   const parsed = demoOptions(process.argv.slice(2), process.env);
   if (!parsed.ok) {
@@ -30,13 +42,18 @@ async function main(): Promise<number> {
   let clickhouseUrl = o.clickhouseUrl;
   if (clickhouseUrl === undefined) {
     const dataDir = join(ROOT, '.data', 'demo-clickhouse');
+    // Each run starts from an empty database: the history is sent again for the new end time, and
+    // on top of a previous run's it would count every job twice (and slow the server's start).
+    rmSync(dataDir, { recursive: true, force: true });
+    rmSync(join(ROOT, '.data', 'demo-agent'), { recursive: true, force: true });
     mkdirSync(dataDir, { recursive: true });
-    say(`starting ClickHouse (data in ${dataDir})`);
-    ch = await startLocalClickHouse({ dataDir });
+    say(`starting ClickHouse (fresh data in ${dataDir})`);
+    ch = await startLocalClickHouse({ dataDir, ownProcessGroup: true });
     clickhouseUrl = ch.url;
     say(`ClickHouse up at ${ch.url} (pid ${ch.pid})`);
   } else {
-    say(`using ClickHouse at ${clickhouseUrl}`);
+    say(`using ClickHouse at ${clickhouseUrl}; replacing its database renderwatch_demo`);
+    await dropDemoDatabase(clickhouseUrl);
   }
   const cfg = parseCollectorConfig({
     COLLECTOR_CLICKHOUSE_URL: clickhouseUrl,
