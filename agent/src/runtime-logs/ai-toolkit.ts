@@ -3,8 +3,7 @@ import type { RuntimeEvent } from '@renderwatch/schema';
 import type { RuntimeLogParser } from './log-record.js';
 import { buildOomEvent } from './oom-cause.js';
 import type { TrainingState } from './training.js';
-import { at, createTrainingState, trainingFailure, trainingProgress } from './training.js';
-import { parseBar } from './tqdm.js';
+import { at, barOf, createTrainingState, startRun, trainingFailure, trainingProgress } from './training.js';
 
 export interface AiToolkitState extends TrainingState {
   jobId: string | undefined;
@@ -28,8 +27,8 @@ export const aiToolkitParser: RuntimeLogParser<AiToolkitState> = {
   parse(s, r) {
     const out: RuntimeEvent[] = [];
     const t = r.text;
-    if (r.kind === 'bar') {
-      const bar = parseBar(t);
+    const bar = barOf(r);
+    if (bar !== undefined || r.kind === 'bar') {
       if (bar !== undefined && bar.desc !== undefined && bar.desc === s.jobName) {
         trainingProgress(RUNTIME, s, r, bar, /loss: ([^\s,\]]+)/.exec(bar.postfix ?? '')?.[1], out);
       }
@@ -44,8 +43,7 @@ export const aiToolkitParser: RuntimeLogParser<AiToolkitState> = {
     if ((m = JOB_ID.exec(t)) !== null) s.jobId = m[1];
     else if ((m = RUNNING.exec(t)) !== null) {
       s.jobName = m[1];
-      s.started = true;
-      s.ready = false;
+      startRun(s);
       out.push(at({ kind: 'runtime_start', runtime: RUNTIME }, r));
       out.push(at({ kind: 'job_start', runtime: RUNTIME, ...(s.jobId === undefined ? {} : { job_id: s.jobId }) }, r));
     } else if ((m = LOADING_MODEL.exec(t)) !== null && s.started) {

@@ -2,8 +2,7 @@
 import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
 import type { RuntimeLogParser } from './log-record.js';
 import type { TrainingState } from './training.js';
-import { at, createTrainingState, trainingFailure, trainingProgress } from './training.js';
-import { parseBar } from './tqdm.js';
+import { at, barOf, createTrainingState, startRun, trainingFailure, trainingProgress } from './training.js';
 
 const RUNTIME = 'diffusers';
 const SAVED = /^Saved state to (.+)$/;
@@ -16,8 +15,8 @@ export const diffusersParser: RuntimeLogParser<TrainingState> = {
   parse(s, r) {
     const out: RuntimeEvent[] = [];
     const t = r.text;
-    if (r.kind === 'bar') {
-      const bar = parseBar(t);
+    const bar = barOf(r);
+    if (bar !== undefined || r.kind === 'bar') {
       if (bar === undefined) return out;
       if (bar.desc === 'Steps') trainingProgress(RUNTIME, s, r, bar, /(?:^|,\s*)loss=([^,\s\]]+)/.exec(bar.postfix ?? '')?.[1], out);
       else if (bar.desc === undefined) {
@@ -30,8 +29,7 @@ export const diffusersParser: RuntimeLogParser<TrainingState> = {
     if (trainingFailure(RUNTIME, s, r, out)) return out;
     let m: RegExpExecArray | null;
     if (t.startsWith('***** Running training *****')) {
-      s.started = true;
-      s.ready = false;
+      startRun(s);
       out.push(at({ kind: 'runtime_start', runtime: RUNTIME }, r));
     } else if ((m = /^\s*Total optimization steps = (\d+)/.exec(t)) !== null) s.totalSteps = Number(m[1]);
     else if ((m = /^\s*Num Epochs = (\d+)/.exec(t)) !== null) s.totalEpochs = Number(m[1]);

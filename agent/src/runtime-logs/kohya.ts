@@ -2,8 +2,7 @@
 import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
 import type { RuntimeLogParser } from './log-record.js';
 import type { TrainingState } from './training.js';
-import { at, createTrainingState, trainingFailure, trainingProgress } from './training.js';
-import { parseBar } from './tqdm.js';
+import { at, barOf, createTrainingState, startRun, trainingFailure, trainingProgress } from './training.js';
 
 const RUNTIME = 'kohya';
 const TOTAL_STEPS = /^\s*total optimization steps[^:=]*[:=]\s*(\d+)/;
@@ -20,16 +19,15 @@ export const kohyaParser: RuntimeLogParser<TrainingState> = {
   parse(s, r) {
     const out: RuntimeEvent[] = [];
     const t = r.text;
-    if (r.kind === 'bar') {
-      const bar = parseBar(t);
+    const bar = barOf(r);
+    if (bar !== undefined || r.kind === 'bar') {
       if (bar?.desc === 'steps') trainingProgress(RUNTIME, s, r, bar, /avr_loss=([^,\s\]]+)/.exec(bar.postfix ?? '')?.[1], out);
       return out;
     }
     if (trainingFailure(RUNTIME, s, r, out)) return out;
     let m: RegExpExecArray | null;
     if (t.startsWith('running training')) {
-      s.started = true;
-      s.ready = false;
+      startRun(s);
       out.push(at({ kind: 'runtime_start', runtime: RUNTIME }, r));
     } else if ((m = TOTAL_STEPS.exec(t)) !== null) s.totalSteps = Number(m[1]);
     else if ((m = NUM_EPOCHS.exec(t)) !== null) s.totalEpochs = Number(m[1]);

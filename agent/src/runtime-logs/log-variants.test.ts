@@ -53,7 +53,9 @@ function boundaries(text: string): number[] {
 /** Lines of other runtimes' fixtures that produce no event and no record of their own continuation. */
 function foreignPool(runtime: RuntimeName): string[] {
   const pool = new Set<string>();
-  for (const f of FIXTURES.filter((x) => x.runtime !== runtime && !x.name.startsWith('downloads/')))
+  // Forge is a fork of A1111 and prints its lines (`Reusing loaded model X to load Y`): not foreign to each other
+  const family = (r: RuntimeName): string => (r === 'forge' ? 'a1111' : r);
+  for (const f of FIXTURES.filter((x) => family(x.runtime) !== family(runtime) && !x.name.startsWith('downloads/')))
     for (const l of splitLines(f.text)) {
       if (l.length < 12 || /^\s|[\r|]|^[*─│╭╰]/.test(l) || /[,([{:]\s*$/.test(l)) continue;
       if (FIXTURES.some((g) => run(`${l}\n`, g.runtime).events.length > 0)) continue;

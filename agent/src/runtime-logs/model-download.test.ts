@@ -101,6 +101,53 @@ describe('model downloads', () => {
     expect(scanDownload('comfyui', s, 'w.safetensors: 100%|██████████| 1.00G/9.00G [00:10<00:00, 100MB/s]')).toEqual({ error: expect.any(String) });
   });
 
+  it('Colab shows byte bars without |glyphs| (camenduru/MagicAnimate-colab#9): each finished file once, tiny files at the shown rate', () => {
+    // 335M over 00:04 = 83.75e6 B/s; 335M over 00:06 = 55833333.3 B/s; 1.79k in 00:00: the bar's own 9.48MB/s
+    expect(run('downloads/colab-hf-hub-byte-bars-without-glyphs-magicanimate.log')).toEqual({
+      downloads: [
+        {
+          kind: 'model_download',
+          runtime: 'comfyui',
+          source: 'hf',
+          model: 'diffusion_pytorch_model.safetensors',
+          bytes: 335e6,
+          duration_s: 4,
+          bytes_per_s: 83.75e6,
+        },
+        { kind: 'model_download', runtime: 'comfyui', source: 'hf', model: 'diffusion_pytorch_model.bin', bytes: 335e6, duration_s: 6, bytes_per_s: 55833333 },
+        { kind: 'model_download', runtime: 'comfyui', source: 'hf', model: 'appearance_encoder/config.json', bytes: 1790, duration_s: 0, bytes_per_s: 9.48e6 },
+        { kind: 'model_download', runtime: 'comfyui', source: 'hf', model: '.gitattributes', bytes: 1520, duration_s: 0, bytes_per_s: 8.05e6 },
+      ],
+      errors: 0,
+    });
+  });
+
+  it('huggingface_hub >= 0.17 names cut to `(…)<tail>` and k sizes (huggingface/diffusers#10371)', () => {
+    expect(run('downloads/hf-hub-truncated-names-k-sizes-diffusers-pr10371.log').downloads).toEqual([
+      expect.objectContaining({ model: 'diffusion_pytorch_model.safetensors', bytes: 19500, duration_s: 0, bytes_per_s: 105e6 }),
+      expect.objectContaining({ model: 'ion_pytorch_model.safetensors.index.json', bytes: 6340, bytes_per_s: 40.6e6 }),
+      expect.objectContaining({ model: 'pytorch_model-00001-of-00002.safetensors', bytes: 190e3, bytes_per_s: 28.6e6 }),
+      expect.objectContaining({ model: 'pytorch_model-00002-of-00002.safetensors', bytes: 90.5e3, bytes_per_s: 14.4e6 }),
+    ]);
+  });
+
+  it('unfinished bars (Colab, syslog-escaped `#015`) and retry messages are no download and no error', () => {
+    for (const f of [
+      'colab-hf-hub-0.16-partial-bars-diffusers-pr254.log',
+      'sagemaker-syslog-escaped-cr-hf-hub-bars.log',
+      'kohya-gui-download-timeouts-2024-01.log',
+    ])
+      expect(run(`downloads/${f}`), f).toEqual({ downloads: [], errors: 0 });
+  });
+
+  it('`Downloading model to:` then a Colab `Fetching N files: 100% N/N` (lines of the ROCm and MagicAnimate excerpts)', () => {
+    const s = createDownloadState();
+    expect(scanDownload('comfyui', s, 'Downloading model to: /home/musclez/ComfyUI/models/CogVideo/CogVideo2B')).toBeUndefined();
+    expect(scanDownload('comfyui', s, 'Fetching 5 files: 100% 5/5 [00:06<00:00,  1.39s/it]')).toEqual({
+      event: { kind: 'model_download', runtime: 'comfyui', source: 'hf', model: 'CogVideo2B', duration_s: 6 },
+    });
+  });
+
   it('an unfinished bar is not a download', () => {
     expect(scanDownload('comfyui', createDownloadState(), 'model.safetensors:  88%|████████▊ | 147M/167M [00:00<00:00, 140MB/s]')).toBeUndefined();
   });

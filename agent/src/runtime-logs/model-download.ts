@@ -31,9 +31,12 @@ export function createDownloadState(): DownloadState {
 const SI: Readonly<Record<string, number>> = { '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Z: 1e21, Y: 1e24 };
 const BIN: Readonly<Record<string, number>> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
 
-/** `desc: 100%|bar| 167M/167M [00:01<00:00, 149MB/s]` (tqdm, unit B, unit_scale). The last bar of the record wins. */
+/**
+ * `desc: 100%|bar| 167M/167M [00:01<00:00, 149MB/s]` (tqdm, unit B, unit_scale), also without the
+ * `|bar|` as Google Colab shows it (`desc: 100% 335M/335M [00:04<00:00, 69.7MB/s]`). The last bar of the record wins.
+ */
 const BYTE_BAR =
-  /(?:^|\r)([^\r|]*?):?\s*(\d{1,3})%\|[^|]*\|\s*([\d.]+)([kKMGTPEZY]?)B?\/([\d.]+)([kKMGTPEZY]?)B?\s*\[([\d:]+)<[^,\]]*,\s*(?:([\d.]+)([kKMGTPEZY]?)|\?)B\/s\]/g;
+  /(?:^|\r)([^\r|]*?):?\s*(\d{1,3})%(?:\|[^|]*\||(?= ))\s*([\d.]+)([kKMGTPEZY]?)B?\/([\d.]+)([kKMGTPEZY]?)B?\s*\[([\d:]+)<[^,\]]*,\s*(?:([\d.]+)([kKMGTPEZY]?)|\?)B\/s\]/g;
 const WGET_URL = /^--\d{4}-\d\d-\d\d \d\d:\d\d:\d\d--\s+(\S+)/;
 // ‘ ’ (U+2018/9) and … (U+2026) as \u escapes: one character above U+00FF in a regex literal makes V8 keep
 // the whole bundle's source as a two-byte string (scripts/bundle-agent.mjs)
@@ -41,7 +44,7 @@ const WGET_SAVED = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(([\d.]+) ([KMGT]?B)\/s\) -
 /** wget's final progress: bar style `100%[===>]  40.00M  8.29MB/s    in 4.9s`, dot style `100%  277M=4.9s`. */
 const WGET_DONE = /\b100%(?:\[[=> ]*\]\s+\S+\s+\S+\s+in |\s+\S+=)((?:\d+h\s*)?(?:\d+m\s*)?(?:[\d.]+s)?)\s*$/;
 const ANNOUNCE = /^Downloading (?:model|weights|checkpoint)s? to:?\s+(\S.*)$/i;
-const FETCHING = /^Fetching (\d+) files:\s*100%\|[^|]*\|\s*(\d+)\/(\d+)\s*\[([\d:]+)</;
+const FETCHING = /^Fetching (\d+) files:\s*100%(?:\|[^|]*\|)?\s*(\d+)\/(\d+)\s*\[([\d:]+)</;
 
 function clockSeconds(s: string): number | undefined {
   const parts = s.split(':').map(Number);
@@ -140,7 +143,7 @@ export function scanDownload(runtime: RuntimeName, s: DownloadState, text: strin
         r = build(runtime, ts, { model: baseName(s.announced), durationS: clockSeconds(m[4] ?? ''), source: 'hf' });
         s.announced = undefined;
       }
-    } else if (t.includes('%|') && t.includes('B/s]')) r = byteBar(runtime, t, ts, s) ?? r;
+    } else if (t.includes('B/s]') && (t.includes('%|') || t.includes('% '))) r = byteBar(runtime, t, ts, s) ?? r;
   }
   return r;
 }

@@ -1,4 +1,6 @@
-// tqdm progress bars: `{desc}: {pct}%|{bar}| {n}/{total} [{elapsed}<{remaining}, {rate}{, postfix}]`.
+// tqdm progress bars: `{desc}: {pct}%|{bar}| {n}/{total} [{elapsed}<{remaining}, {rate}{, postfix}]`,
+// and the same without the `|{bar}|` part, as Google Colab's output shows a subprocess's bars
+// (`steps:   0% 0/2300 [00:01<?, ?it/s]`, agent/test/fixtures/runtime-logs/kohya/sdxl-dreambooth-oom-colab-bar-without-glyphs-2025-07.log).
 
 export interface TqdmBar {
   /** Text before `NN%|`, without the colon (e.g. `steps`, `Total progress`), when present. */
@@ -15,11 +17,19 @@ export interface TqdmBar {
 
 /** After the bar's second `|`: ` n/total [inside]`, matched sticky (no scan, no backtracking). */
 const COUNTS = /\s*(\d+)\/(\d+)\s*\[([^\]]*)\]/y;
+/** After a glyph-less bar's `%`: one space, then ` n/total [inside]` (Colab). */
+const PLAIN_COUNTS = / (\d+)\/(\d+) \[([^\]]*)\]/y;
 const RATE = /^\s*([\d.]+)\s*(it\/s|s\/it)\s*(?:,\s*(.*))?$/;
 
-/** Cheap test before the regex: every bar has `%|` and `/`. */
+/** Cheap test before the regex: every bar has `%|` (or, without glyphs, `% ` and `[`). */
 export function mayBeBar(s: string): boolean {
-  return s.includes('%|');
+  return s.includes('%|') || mayBePlainBar(s);
+}
+
+/** Cheap test for a glyph-less (Colab) bar: `% ` followed later by ` [`. */
+export function mayBePlainBar(s: string): boolean {
+  const p = s.indexOf('% ');
+  return p > 0 && s.indexOf(' [', p) > 0;
 }
 
 function isDigit(c: number): boolean {
@@ -47,17 +57,24 @@ export function parseBar(s: string): TqdmBar | undefined {
 // Hand-rolled instead of one regex: bar lines are long runs of block characters, and a regex with
 // an optional lazy description backtracks over them (it was 45% of the parse time).
 function scanBar(s: string): TqdmBar | undefined {
-  const p = s.indexOf('%|');
+  let p = s.indexOf('%|');
+  const plain = p < 0;
+  if (plain) p = s.indexOf('% ');
   if (p < 0) return undefined;
   let i = p;
   while (i > 0 && isDigit(s.charCodeAt(i - 1))) i--;
   if (i === p || p - i > 3) return undefined;
   const before = i === 0 ? 32 : s.charCodeAt(i - 1);
   if (before !== 32 && before !== 9 && before !== 58) return undefined;
-  const close = s.indexOf('|', p + 2);
-  if (close < 0) return undefined;
-  COUNTS.lastIndex = close + 1;
-  const m = COUNTS.exec(s);
+  let counts = PLAIN_COUNTS;
+  if (plain) counts.lastIndex = p + 1;
+  else {
+    const close = s.indexOf('|', p + 2);
+    if (close < 0) return undefined;
+    counts = COUNTS;
+    counts.lastIndex = close + 1;
+  }
+  const m = counts.exec(s);
   if (m === null) return undefined;
   const n = Number(m[1]);
   const total = Number(m[2]);
@@ -67,7 +84,7 @@ function scanBar(s: string): TqdmBar | undefined {
   const out: { desc?: string; n: number; total: number; itPerS?: number; postfix?: string; end: number } = {
     n,
     total,
-    end: COUNTS.lastIndex,
+    end: counts.lastIndex,
   };
   const desc = s.slice(0, i).trim();
   if (desc !== '') out.desc = desc.replace(/:$/, '');

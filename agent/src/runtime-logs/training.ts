@@ -5,6 +5,7 @@ import type { FailureState } from './failure.js';
 import { createFailureState, exceptionOf, framesShowModelLoad, reportFailure } from './failure.js';
 import type { LogRecord } from './log-record.js';
 import type { TqdmBar } from './tqdm.js';
+import { mayBePlainBar, parseBar } from './tqdm.js';
 
 export interface TrainingState {
   failure: FailureState;
@@ -20,9 +21,31 @@ export function createTrainingState(): TrainingState {
   return { failure: createFailureState(), started: false, ready: false, totalSteps: undefined, epoch: undefined, totalEpochs: undefined, nanReported: false };
 }
 
+/**
+ * A new run in the same log (a GUI such as bmaltais/kohya_ss starts every training in one console):
+ * nothing of the previous run's epoch, totals or NaN report carries over; its header follows.
+ */
+export function startRun(s: TrainingState): void {
+  s.started = true;
+  s.ready = false;
+  s.epoch = undefined;
+  s.totalEpochs = undefined;
+  s.totalSteps = undefined;
+  s.nanReported = false;
+}
+
 export function at<T extends RuntimeEvent>(e: T, r: LogRecord): T {
   if (r.ts !== undefined) e.ts = r.ts;
   return e;
+}
+
+/**
+ * The record's tqdm bar: a `bar` record, or a glyph-less bar (Google Colab shows a subprocess's bars
+ * as `steps:   0% 0/2300 [00:01<?, ?it/s]`) that the record assembler, looking for `|`, left as a line.
+ */
+export function barOf(r: LogRecord): TqdmBar | undefined {
+  if (r.kind === 'bar') return parseBar(r.text);
+  return r.kind === 'line' && mayBePlainBar(r.text) ? parseBar(r.text) : undefined;
 }
 
 /** `training_progress` for one bar state; `loss` comes from the postfix key given. */

@@ -1,0 +1,73 @@
+// Trainer logs pasted into public issue threads (agent/test/fixtures/runtime-logs/kohya/SOURCES.md):
+// each test states what a user reads in the excerpt and asserts exactly that.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RuntimeEvent, RuntimeName } from '@renderwatch/schema';
+import { describe, expect, it } from 'vitest';
+import { parseLogText } from './parser-session.js';
+import { parseBar } from './tqdm.js';
+
+const ROOT = join(import.meta.dirname, '../../test/fixtures/runtime-logs');
+const read = (rt: RuntimeName, f: string): string => readFileSync(join(ROOT, rt, f), 'utf8');
+const parse = (rt: RuntimeName, f: string): RuntimeEvent[] => parseLogText(read(rt, f), rt);
+
+describe('tqdm bars as Google Colab shows them (no |glyphs|)', () => {
+  it('reads `steps:   0% 0/2300 [00:01<?, ?it/s]` like the bar with glyphs', () => {
+    expect(parseBar('steps:   0% 0/2300 [00:01<?, ?it/s]')).toEqual({ desc: 'steps', n: 0, total: 2300, end: 35 });
+    // the same bar with glyphs reads the same numbers
+    expect(parseBar('steps:   0%|          | 0/2300 [00:01<?, ?it/s]')).toEqual(expect.objectContaining({ desc: 'steps', n: 0, total: 2300 }));
+    expect(parseBar('Steps:  52% 448/864 [09:57<15:29,  2.23s/it, loss=0.253, lr=0.0001]')).toEqual({
+      desc: 'Steps',
+      n: 448,
+      total: 864,
+      itPerS: 0.44843, // 1 / 2.23 s/it
+      postfix: 'loss=0.253, lr=0.0001',
+      end: 67,
+    });
+  });
+
+  it('is not fooled by percentages in prose', () => {
+    expect(parseBar('loading 50% of the weights [lowvram]')).toBeUndefined();
+    expect(parseBar('GPU util 100% 3/4 done')).toBeUndefined();
+  });
+
+  it('kohya on Colab (bmaltais/kohya_ss#3300): the step bar after the OOM is progress 0 of 2300', () => {
+    expect(parse('kohya', 'sdxl-dreambooth-oom-colab-bar-without-glyphs-2025-07.log')).toEqual([
+      { kind: 'training_progress', runtime: 'kohya', step: 0, total_steps: 2300 },
+      { kind: 'error', runtime: 'kohya' },
+    ]);
+  });
+});
+
+describe('kohya sd-scripts excerpts', () => {
+  it('bmaltais/kohya_ss#636: run header (bilingual), bar at 0/2000 with `epoch 1/1` glued on, then the traceback', () => {
+    expect(parse('kohya', 'lora-running-training-epoch-glued-to-bar-windows-2023-04.log')).toEqual([
+      { kind: 'runtime_start', runtime: 'kohya' },
+      { kind: 'runtime_ready', runtime: 'kohya' },
+      { kind: 'training_progress', runtime: 'kohya', step: 0, total_steps: 2000, total_epochs: 1 },
+      { kind: 'error', runtime: 'kohya' },
+    ]);
+  });
+
+  it('bmaltais/kohya_ss#61: the header read through mojibake (UTF-8 shown as cp1252) still gives 25 steps, 1 epoch', () => {
+    expect(parse('kohya', 'lora-mojibake-bilingual-header-windows-2022.log')).toEqual([
+      { kind: 'training_progress', runtime: 'kohya', step: 0, total_steps: 25, total_epochs: 1 },
+      { kind: 'error', runtime: 'kohya' },
+    ]);
+  });
+
+  it('a second run in the same console (the kohya_ss GUI) starts at no epoch: nothing of the previous run carries over', () => {
+    const evs = parseLogText(
+      read('kohya', 'lora-epochs-progress-nan-loss-2025-06.log') + read('kohya', 'lora-running-training-epoch-glued-to-bar-windows-2023-04.log'),
+      'kohya',
+    );
+    // the first run ended at epoch 6 of 80; the second announces 1 epoch of 2000 steps and is at step 0, epoch not yet begun
+    expect(evs.filter((e) => e.kind === 'training_progress').at(-1)).toEqual({
+      kind: 'training_progress',
+      runtime: 'kohya',
+      step: 0,
+      total_steps: 2000,
+      total_epochs: 1,
+    });
+  });
+});
