@@ -1,10 +1,13 @@
 // The factory the agent daemon wires in: tail one runtime's log file and emit its events.
 // Offsets are committed only up to the first line of a record still being assembled, so an agent
 // restart (even a crash) neither loses nor repeats a record; a clean stop flushes everything.
+// A file docker's json-file driver writes is found by its first non-empty line and read entry by
+// entry (docker-json-log.ts); the decision is made again for each new file (rotation, truncation).
 import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RuntimeEvent, RuntimeName } from '@renderwatch/schema';
+import { detectLogFileFormat, dockerJsonToCri, type LogFileFormat } from './docker-json-log.js';
 import { createLogTailer, type TailState } from './log-tailer.js';
 import type { LogRecord } from './log-record.js';
 import { createParserSession } from './parser-session.js';
@@ -73,6 +76,10 @@ export function createRuntimeLogSource(opts: RuntimeLogSourceOptions): RuntimeLo
   const session = createParserSession(opts.runtime);
   let assembler = createRecordAssembler({ unreadable: session.unreadable });
   let lastEnd: number | undefined;
+  /** The current file's format, once its first non-empty line was read. */
+  let format: LogFileFormat | undefined;
+  /** The containerd-form lines of one json-file entry (reused). */
+  const entryLines: string[] = [];
   let idle = 0;
   let timer: NodeJS.Timeout | undefined;
   let parseErrorLogged = false;
@@ -88,6 +95,10 @@ export function createRuntimeLogSource(opts: RuntimeLogSourceOptions): RuntimeLo
         }
       }
     }
+    logCountsOnce();
+  };
+  /** The first refused and the first unreadable line are logged (with the reason), later ones only counted. */
+  const logCountsOnce = (): void => {
     if (!parseErrorLogged && session.parseErrors.count > 0) {
       parseErrorLogged = true;
       opts.log.warn(
@@ -105,11 +116,25 @@ export function createRuntimeLogSource(opts: RuntimeLogSourceOptions): RuntimeLo
     if (at !== undefined) tailer.commit(at);
   };
 
+  /** One json-file line: its entry's lines, or counted unreadable (and skipped). */
+  const pushDockerJson = (text: string, start: number): void => {
+    const reason = dockerJsonToCri(text, entryLines);
+    if (reason !== undefined) {
+      session.unreadable.count++;
+      session.unreadable.last = reason;
+      logCountsOnce();
+    }
+    for (let i = 0; i < entryLines.length; i++) deliver(assembler.push(entryLines[i] as string, start));
+    entryLines.length = 0;
+  };
+
   function pollOnce(): void {
     try {
       const { lines, rotated } = tailer.poll();
       for (const l of lines) {
-        deliver(assembler.push(l.text, l.start));
+        if (format === undefined && l.text.trim() !== '') format = detectLogFileFormat(l.text);
+        if (format === 'docker-json') pushDockerJson(l.text, l.start);
+        else deliver(assembler.push(l.text, l.start));
         lastEnd = l.end;
       }
       if (lines.length === 0) idle++;
@@ -117,6 +142,7 @@ export function createRuntimeLogSource(opts: RuntimeLogSourceOptions): RuntimeLo
       if (rotated || (idle >= (opts.idlePolls ?? 2) && assembler.pendingStartOffset() !== undefined)) deliver(assembler.flush());
       if (lines.length > 0 || idle === (opts.idlePolls ?? 2)) commit();
       if (rotated) {
+        format = undefined;
         assembler = createRecordAssembler({ unreadable: session.unreadable });
         lastEnd = 0;
         commit();
