@@ -7,7 +7,9 @@
 // Extra lines: the NVML sampler alone (latency of one 8-GPU sample, in this process).
 // The agent runs with the node flags of its systemd unit (deploy/systemd/renderwatch-agent.service).
 // usage: npm run bench -- agent-overhead [seconds=60]   (AGENT_BENCH_NODE_FLAGS='...' to try other flags,
-// AGENT_BENCH_STDOUT=<file> to keep the agent's stdout, e.g. --trace-gc)
+// AGENT_BENCH_STDOUT=<file> to keep the agent's stdout, e.g. --trace-gc; AGENT_BENCH_COMPARE=<dist dir> runs a second
+// agent from another bundle (a copy of agent/dist built from another tree) beside the first, same workload,
+// with AGENT_BENCH_COMPARE_FLAGS='...' as its node flags (default: the same), and prints both: an A/B in one run)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { appendFileSync, existsSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -131,7 +133,7 @@ async function untilUp(url: string, ms: number): Promise<void> {
 }
 
 /** Appends ComfyUI-shaped lines, ~20 a second: a job every ~2 s (got prompt, progress, executed). */
-function comfyLog(path: string): () => void {
+function comfyLog(paths: readonly string[]): () => void {
   let n = 0;
   const t = setInterval(() => {
     const ts = new Date().toISOString().replace('Z', '');
@@ -143,7 +145,7 @@ function comfyLog(path: string): () => void {
       else
         lines.push(`${ts} - ${Math.round((k / 39) * 100)}%|${'█'.repeat(Math.round(k / 4))}| ${k}/38 [00:0${k % 10}<00:01,  ${(2 + k / 100).toFixed(2)}it/s]`);
     }
-    appendFileSync(path, `${lines.join('\n')}\n`);
+    for (const path of paths) appendFileSync(path, `${lines.join('\n')}\n`);
   }, 250);
   return () => clearInterval(t);
 }
@@ -190,7 +192,8 @@ async function main(): Promise<void> {
   const collector = await startCollector(cfg.config, pino({ level: 'silent' }));
   const logPath = join(dir, 'comfyui.log');
   writeFileSync(logPath, '');
-  const stopLog = comfyLog(logPath);
+  if (process.env['AGENT_BENCH_COMPARE'] !== undefined) writeFileSync(`${logPath}.b`, '');
+  const stopLog = comfyLog(process.env['AGENT_BENCH_COMPARE'] === undefined ? [logPath] : [logPath, `${logPath}.b`]);
   const nePort = await freePort();
   const agentPort = await freePort();
   const children: ChildProcess[] = [];
@@ -199,32 +202,49 @@ async function main(): Promise<void> {
     children.push(ne);
     const flags = nodeFlags();
     const stdoutFile = process.env['AGENT_BENCH_STDOUT'];
-    const agent = spawn(process.execPath, [...flags, BUNDLE, 'run'], {
-      env: {
-        PATH: process.env['PATH'] ?? '/usr/bin:/bin',
-        AGENT_GPU_SOURCE: 'nvml',
-        AGENT_NVML_LIB: lib,
-        FAKE_NVML_SCENARIO: join(FAKE_NVML_SCENARIOS, 'eight-gpus.json'),
-        AGENT_HOSTNAME: 'bench-overhead',
-        AGENT_COLLECTOR_ADDRESS: `127.0.0.1:${collector.grpcPort}`,
-        AGENT_RUNTIME_LOGS: `comfyui:${logPath}`,
-        AGENT_STATE_DIR: join(dir, 'state'),
-        AGENT_METRICS_HOST: '127.0.0.1',
-        AGENT_METRICS_PORT: String(agentPort),
-        AGENT_LOG_LEVEL: 'warn',
-      },
-      // AGENT_BENCH_STDOUT=<file> keeps the agent's stdout (e.g. with --trace-gc in AGENT_BENCH_NODE_FLAGS).
-      stdio: ['ignore', stdoutFile === undefined ? 'ignore' : openSync(stdoutFile, 'w'), 'inherit'],
-    });
+    const startAgent = (bundle: string, nodeArgs: string[], name: string, log: string, port: number, stdout: number | 'ignore'): ChildProcess =>
+      spawn(process.execPath, [...nodeArgs, bundle, 'run'], {
+        env: {
+          PATH: process.env['PATH'] ?? '/usr/bin:/bin',
+          AGENT_GPU_SOURCE: 'nvml',
+          AGENT_NVML_LIB: lib,
+          FAKE_NVML_SCENARIO: join(FAKE_NVML_SCENARIOS, 'eight-gpus.json'),
+          AGENT_HOSTNAME: name,
+          AGENT_COLLECTOR_ADDRESS: `127.0.0.1:${collector.grpcPort}`,
+          AGENT_RUNTIME_LOGS: `comfyui:${log}`,
+          AGENT_STATE_DIR: join(dir, `state-${name}`),
+          AGENT_METRICS_HOST: '127.0.0.1',
+          AGENT_METRICS_PORT: String(port),
+          AGENT_LOG_LEVEL: 'warn',
+        },
+        // AGENT_BENCH_STDOUT=<file> keeps the agent's stdout (e.g. with --trace-gc in AGENT_BENCH_NODE_FLAGS).
+        stdio: ['ignore', stdout, 'inherit'],
+      });
+    const agent = startAgent(BUNDLE, flags, 'bench-overhead', logPath, agentPort, stdoutFile === undefined ? 'ignore' : openSync(stdoutFile, 'w'));
     children.push(agent);
+    // AGENT_BENCH_COMPARE=<dist dir>: a second agent from another bundle, same workload (its own log, fed the same lines).
+    const compareDir = process.env['AGENT_BENCH_COMPARE'];
+    const bPort = await freePort();
+    const compareFlags = process.env['AGENT_BENCH_COMPARE_FLAGS']?.split(' ').filter((x) => x !== '') ?? flags;
+    const agentB =
+      compareDir === undefined
+        ? undefined
+        : startAgent(join(compareDir, 'renderwatch-agent.mjs'), compareFlags, 'bench-overhead-b', `${logPath}.b`, bPort, 'ignore');
+    if (agentB !== undefined) children.push(agentB);
     const nePid = ne.pid ?? 0;
     const agentPid = agent.pid ?? 0;
     await untilUp(`http://127.0.0.1:${nePort}/metrics`, 20_000);
     await untilUp(`http://127.0.0.1:${agentPort}/metrics`, 30_000);
-    /** Scrapes both; returns the agent's text. */
+    if (agentB !== undefined) await untilUp(`http://127.0.0.1:${bPort}/metrics`, 30_000);
+    /** Scrapes both (all three with a compared agent, in alternating order); returns the agent's text. */
+    let scrapes = 0;
     const scrape = async (): Promise<string> => {
       await (await fetch(`http://127.0.0.1:${nePort}/metrics`)).text();
-      return (await fetch(`http://127.0.0.1:${agentPort}/metrics`)).text();
+      const b = agentB === undefined ? undefined : async (): Promise<void> => void (await (await fetch(`http://127.0.0.1:${bPort}/metrics`)).text());
+      if (b !== undefined && scrapes % 2 === 1) await b();
+      const text = await (await fetch(`http://127.0.0.1:${agentPort}/metrics`)).text();
+      if (b !== undefined && scrapes++ % 2 === 0) await b();
+      return text;
     };
     for (let i = 0; i < 5; i++) {
       await scrape();
@@ -234,6 +254,10 @@ async function main(): Promise<void> {
     const a0 = cpuOf(`/proc/${agentPid}/stat`, true);
     const n0 = cpuOf(`/proc/${nePid}/stat`, true);
     const t0threads = threads(agentPid);
+    const bPid = agentB?.pid ?? 0;
+    const b0 = agentB === undefined ? 0 : cpuOf(`/proc/${bPid}/stat`, true);
+    const b0main = agentB === undefined ? 0 : cpuOf(`/proc/${bPid}/task/${bPid}/stat`);
+    const a0main = cpuOf(`/proc/${agentPid}/task/${agentPid}/stat`);
     const w0 = performance.now();
     let agentText = '';
     for (let i = 0; i < SECONDS; i++) {
@@ -246,6 +270,14 @@ async function main(): Promise<void> {
     const agentCpu = (cpuOf(`/proc/${agentPid}/stat`, true) - a0) / wall;
     const neCpu = (cpuOf(`/proc/${nePid}/stat`, true) - n0) / wall;
     const t1threads = threads(agentPid);
+    if (agentB !== undefined) {
+      const bCpu = (cpuOf(`/proc/${bPid}/stat`, true) - b0) / wall;
+      const bMain = (cpuOf(`/proc/${bPid}/task/${bPid}/stat`) - b0main) / wall;
+      const aMain = (cpuOf(`/proc/${agentPid}/task/${agentPid}/stat`) - a0main) / wall;
+      console.log(
+        `compare: A (this tree) ${(agentCpu * 100).toFixed(2)}% (main ${(aMain * 100).toFixed(2)}%), B (${compareDir}${compareFlags === flags ? '' : ` ${compareFlags.join(' ')}`}) ${(bCpu * 100).toFixed(2)}% (main ${(bMain * 100).toFixed(2)}%), peak RSS ${hwmMb(bPid).toFixed(1)} MB; A/B ${(agentCpu / Math.max(bCpu, 1e-9)).toFixed(3)} (main ${(aMain / Math.max(bMain, 1e-9)).toFixed(3)})`,
+      );
+    }
     const agentHwm = hwmMb(agentPid);
     const neHwm = hwmMb(nePid);
     const [rows] = await collector.storage.query<{ c: string }>(raw("SELECT count() AS c FROM gpu_samples WHERE host = 'bench-overhead'"));
