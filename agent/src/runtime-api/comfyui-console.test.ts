@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { RuntimeEvent } from '@renderwatch/schema';
 import { describe, expect, it } from 'vitest';
 import { printWrites, pyIso } from '../../test/support/comfyui-shapes.js';
-import { parseLogText } from '../runtime-logs/parser-session.js';
+import { parseLogText, parseLogTextCounted } from '../runtime-logs/parser-session.js';
 import { createConsoleFeed, HISTORY_OWNED_KINDS } from './comfyui-console.js';
 
 const FIXTURES = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'runtime-logs', 'comfyui');
@@ -119,5 +119,38 @@ describe('createConsoleFeed', () => {
         message_raw: 'boom',
       },
     ]);
+  });
+
+  it('counts console lines that are not text (NUL bytes, U+FFFD from bytes that were not UTF-8, over 64 Ki characters without \\r) like a log file, and reads the rest', () => {
+    const feed = createConsoleFeed();
+    const t = pyIso(T0);
+    expect(feed.unreadableLines()).toBe(0);
+    const evs = [
+      ...feed.push(
+        [
+          { t, m: 'got prompt\n' },
+          { t, m: '\u0000\u0000\u0000\u0000PK\u0003\u0004 binary\n' },
+          { t, m: 'caf\ufffd \ufffd\ufffd written in cp1252\n' },
+          { t, m: `data:image/png;base64,${'iVBORw0KGgo'.repeat(7000)}` },
+          { t, m: `${'A'.repeat(10)}\n` },
+          // a bar redrawn past 64 Ki characters loses only earlier states: not counted
+          { t, m: `${'\r 50%|#####     | 10/20 [00:01<00:01,  9.50it/s]'.repeat(1500)}\r100%|##########| 20/20 [00:02<00:00,  9.80it/s]\n` },
+          { t, m: 'Prompt executed in 2.50 seconds\n' },
+        ],
+        'stream',
+      ),
+      ...feed.finish(),
+    ];
+    expect(feed.unreadableLines()).toBe(3);
+    expect(feed.parseErrors()).toBe(0);
+    expect(evs.filter((e) => e.kind === 'progress')).toEqual([{ kind: 'progress', runtime: 'comfyui', step: 20, total_steps: 20, it_per_s: 9.8 }]);
+    // the same lines from a file are counted the same
+    const lines = [
+      'got prompt',
+      '\u0000\u0000\u0000\u0000PK\u0003\u0004 binary',
+      'caf\ufffd \ufffd\ufffd written in cp1252',
+      `data:image/png;base64,${'iVBORw0KGgo'.repeat(7000)}${'A'.repeat(10)}`,
+    ];
+    expect(parseLogTextCounted(lines.join('\n'), 'comfyui').unreadable.count).toBe(3);
   });
 });

@@ -4,7 +4,9 @@
 // write's time in front the way ComfyUI's own log export does (`<iso> - `), and feeds the same
 // record assembler + ComfyUI parser (with its redaction) as a log file, so the same events come out.
 // Job, and node-cache events are left to /history, which sees every prompt with its id (the
-// adapter would otherwise count each job twice).
+// adapter would otherwise count each job twice). Lines that are not text (NUL bytes, U+FFFD from
+// bytes that were not UTF-8, over 64 Ki characters) are counted like a log file's
+// (`unreadableLines`, served as renderwatch_runtime_log_unreadable_lines_total{runtime="comfyui"}).
 import type { RuntimeEvent } from '@renderwatch/schema';
 import { z } from 'zod';
 import type { LogRecord } from '../runtime-logs/log-record.js';
@@ -19,7 +21,12 @@ export const LogsFrameSchema = z.object({ type: z.literal('logs'), data: z.objec
 /** Kinds /history reports (with prompt ids, durations and output counts) instead of the console. */
 export const HISTORY_OWNED_KINDS: ReadonlySet<RuntimeEvent['kind']> = new Set(['job_start', 'job_end', 'node_cache']);
 
-const MAX_LINE = 64 * 1024;
+/**
+ * One character more than the record assembler reads of a line (64 Ki): a line cut here is still
+ * over its limit, so it counts the line unreadable as in a file (not when a tqdm `\r` lets it keep
+ * the last redraws).
+ */
+const MAX_LINE = 64 * 1024 + 1;
 const ISO_LOCAL = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?/;
 
 export interface ConsoleFeed {
@@ -36,11 +43,15 @@ export interface ConsoleFeed {
   finish(): RuntimeEvent[];
   /** Time of the newest entry fed (persisted so an agent restart does not feed it again). */
   watermark(): string | undefined;
+  /** Lines that were not text the parser could read whole (binary, NUL runs, invalid UTF-8, over 64 Ki characters), skipped or cut and counted. */
+  unreadableLines(): number;
+  /** Lines in a known format with impossible values (a 9 EB download), counted, never events. */
+  parseErrors(): number;
 }
 
 export function createConsoleFeed(opts: { watermark?: string } = {}): ConsoleFeed {
   const session = createParserSession('comfyui');
-  const assembler = createRecordAssembler();
+  const assembler = createRecordAssembler({ unreadable: session.unreadable });
   let mark = opts.watermark;
   let line = '';
   let lineTs: string | undefined;
@@ -97,5 +108,7 @@ export function createConsoleFeed(opts: { watermark?: string } = {}): ConsoleFee
       return out;
     },
     watermark: () => mark,
+    unreadableLines: () => session.unreadable.count,
+    parseErrors: () => session.parseErrors.count,
   };
 }
