@@ -27,7 +27,8 @@ describe('createReplaySampler', () => {
   it('replays a whole directory, skipping files that are not GPU reports', async () => {
     const s = createReplaySampler({ paths: [DIR] });
     const seen = new Set<string>();
-    for (let i = 0; i < 20; i++) for (const g of (await s.sample()).gpus) seen.add(g.name ?? '?');
+    // one frame per sample, files in name order: more samples than the directory has files
+    for (let i = 0; i < 64; i++) for (const g of (await s.sample()).gpus) seen.add(g.name ?? '?');
     expect(seen.has('NVIDIA H100 80GB HBM3')).toBe(true);
     expect(seen.has('Tesla T4')).toBe(true);
   });

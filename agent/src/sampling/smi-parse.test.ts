@@ -310,7 +310,10 @@ describe('parseNvidiaSmiOutput', () => {
 
   it('covers every shared GPU-report fixture', () => {
     const covered = new Set(CASES.map((c) => c[0]));
-    const files = readdirSync(DIR).filter((f) => !f.endsWith('.md') && !f.includes('compute-apps') && !f.startsWith('help-'));
+    // pasted excerpts (`-cut.txt`) and error outputs (`error-`) have their cases in smi-pastes.test.ts
+    const files = readdirSync(DIR).filter(
+      (f) => !f.endsWith('.md') && !f.includes('compute-apps') && !f.startsWith('help-') && !f.startsWith('error-') && !f.endsWith('-cut.txt'),
+    );
     expect(files.filter((f) => !covered.has(f))).toEqual([]);
   });
 

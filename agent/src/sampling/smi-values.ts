@@ -1,10 +1,11 @@
 // Value parsing shared by the nvidia-smi XML, CSV and text parsers. Every "not a value" marker
 // (`[N/A]`, `N/A`, `[Not Supported]`, `[Requested functionality has been deprecated]`, `[Unknown Error]`,
-// `[GPU is lost]`, `[Insufficient Permissions]`, any other bracketed text, `ERR!`, empty) becomes
+// `[GPU is lost]`, `[Insufficient Permissions]`, any other bracketed text, `ERR!`, `Not Found` (the CUDA
+// version of a vGPU host driver, agent/test/fixtures/nvidia-smi/rtx-pro-6000-x4-driver580-q-d-memory-performance-cut.txt), empty) becomes
 // `undefined`: absent, never zero.
 
 /** Unbracketed markers (nvidia-smi's table prints `ERR!`; some builds drop the brackets). */
-const ABSENT = new Set(['n/a', 'not supported', 'unknown error', 'err!', 'gpu is lost', 'insufficient permissions', 'not available']);
+const ABSENT = new Set(['n/a', 'not supported', 'unknown error', 'err!', 'gpu is lost', 'insufficient permissions', 'not available', 'not found']);
 import { CLOCK_EVENT_REASON_BITS, type ClockEventReason } from '@renderwatch/schema';
 
 export const MIB = 1024 * 1024;
