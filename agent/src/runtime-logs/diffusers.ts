@@ -2,7 +2,7 @@
 import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
 import type { RuntimeLogParser } from './log-record.js';
 import type { TrainingState } from './training.js';
-import { at, barOf, createTrainingState, startRun, trainingFailure, trainingProgress } from './training.js';
+import { at, barOf, createTrainingState, descIs, startRun, trainingFailure, trainingProgress } from './training.js';
 
 const RUNTIME = 'diffusers';
 const SAVED = /^Saved state to (.+)$/;
@@ -18,7 +18,7 @@ export const diffusersParser: RuntimeLogParser<TrainingState> = {
     const bar = barOf(r);
     if (bar !== undefined || r.kind === 'bar') {
       if (bar === undefined) return out;
-      if (bar.desc === 'Steps') trainingProgress(RUNTIME, s, r, bar, /(?:^|,\s*)loss=([^,\s\]]+)/.exec(bar.postfix ?? '')?.[1], out);
+      if (descIs(bar, 'Steps')) trainingProgress(RUNTIME, s, r, bar, /(?:^|,\s*)loss=([^,\s\]]+)/.exec(bar.postfix ?? '')?.[1], out);
       else if (bar.desc === undefined) {
         const e: RuntimeEventOf<'progress'> = at({ kind: 'progress', runtime: RUNTIME, step: bar.n, total_steps: bar.total }, r);
         if (bar.itPerS !== undefined) e.it_per_s = bar.itPerS;

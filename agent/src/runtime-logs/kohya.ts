@@ -2,7 +2,7 @@
 import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
 import type { RuntimeLogParser } from './log-record.js';
 import type { TrainingState } from './training.js';
-import { at, barOf, createTrainingState, startRun, trainingFailure, trainingProgress } from './training.js';
+import { at, barOf, createTrainingState, descIs, startRun, trainingFailure, trainingProgress } from './training.js';
 
 const RUNTIME = 'kohya';
 const TOTAL_STEPS = /^\s*total optimization steps[^:=]*[:=]\s*(\d+)/;
@@ -21,7 +21,7 @@ export const kohyaParser: RuntimeLogParser<TrainingState> = {
     const t = r.text;
     const bar = barOf(r);
     if (bar !== undefined || r.kind === 'bar') {
-      if (bar?.desc === 'steps') trainingProgress(RUNTIME, s, r, bar, /avr_loss=([^,\s\]]+)/.exec(bar.postfix ?? '')?.[1], out);
+      if (descIs(bar, 'steps') && bar !== undefined) trainingProgress(RUNTIME, s, r, bar, /avr_loss=([^,\s\]]+)/.exec(bar.postfix ?? '')?.[1], out);
       return out;
     }
     if (trainingFailure(RUNTIME, s, r, out)) return out;

@@ -70,4 +70,47 @@ describe('kohya sd-scripts excerpts', () => {
       total_epochs: 1,
     });
   });
+
+  it('LarryJane491/Lora-Training-in-Comfy#107 (sd-scripts run by a ComfyUI node): `avr_loss=0` is a loss of 0, epochs 11..16 of 50', () => {
+    const prog = parse('kohya', 'comfyui-lora-node-avr-loss-zero-epochs-2024.log');
+    expect(prog.map((e) => (e.kind === 'training_progress' ? [e.step, e.epoch, e.loss, e.it_per_s] : e.kind))).toEqual([
+      [176, 11, 0, 3.79],
+      [192, 12, 0, 3.8],
+      [208, 13, 0, 3.81],
+      [224, 14, 0, 3.82],
+      [240, 15, 0, 3.83],
+      [256, 16, 0, 3.84],
+    ]);
+    expect(prog[0]).toEqual({ kind: 'training_progress', runtime: 'kohya', step: 176, total_steps: 800, epoch: 11, total_epochs: 50, loss: 0, it_per_s: 3.79 });
+  });
+
+  it('kohya-ss/musubi-tuner#477 behind a launcher printing `[08:03:35] [STDERR] `: steps, the glued epoch and 21.93 s/it', () => {
+    const prog = parse('kohya', 'musubi-tuner-launcher-stderr-prefix-glued-epoch-2025.log');
+    // 1 / 21.93 s/it = 0.0456 it/s; the epoch line glued after the first bar applies from the next bar on
+    expect(prog[0]).toEqual({ kind: 'training_progress', runtime: 'kohya', step: 36, total_steps: 96, loss: 0.0796, it_per_s: 0.0456 });
+    expect(prog.map((e) => (e.kind === 'training_progress' ? [e.step, e.epoch, e.loss] : e.kind))).toEqual([
+      [36, undefined, 0.0796],
+      [37, 7, 0.0796],
+      [37, 7, 0.0853],
+      [38, 7, 0.0853],
+      [38, 7, 0.0806],
+      [39, 7, 0.0806],
+    ]);
+  });
+});
+
+describe('diffusers training-script excerpts', () => {
+  it('johnman3032/simple-lora-dreambooth-trainer#2 (a later chunk): checkpoint-608 saved between steps 608 and 640 of 864', () => {
+    expect(parse('diffusers', 'train-dreambooth-lora-checkpoints-608-640-2023-10.log')).toEqual([
+      { kind: 'training_progress', runtime: 'diffusers', step: 608, total_steps: 864, loss: 0.0717, it_per_s: 0.221729 }, // 1 / 4.51 s/it
+      {
+        kind: 'checkpoint_saved',
+        runtime: 'diffusers',
+        path: 'C:/Users/User_name/Documents/LORA/W Output\\checkpoint-608',
+        ts: '2023-10-20T15:57:48',
+        step: 608,
+      },
+      { kind: 'training_progress', runtime: 'diffusers', step: 640, total_steps: 864, loss: 0.405, it_per_s: 0.220264 },
+    ]);
+  });
 });

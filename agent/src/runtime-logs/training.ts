@@ -48,6 +48,16 @@ export function barOf(r: LogRecord): TqdmBar | undefined {
   return r.kind === 'line' && mayBePlainBar(r.text) ? parseBar(r.text) : undefined;
 }
 
+/**
+ * The bar's description is `word`, alone or after a launcher's prefix the record assembler does not
+ * know (`[08:03:35] [STDERR] steps`, kohya/musubi-tuner-launcher-stderr-prefix-glued-epoch-2025.log).
+ */
+export function descIs(bar: TqdmBar | undefined, word: string): boolean {
+  const d = bar?.desc;
+  if (d === undefined) return false;
+  return d === word || (d.endsWith(word) && (d.charCodeAt(d.length - word.length - 1) === 32 || d.charCodeAt(d.length - word.length - 1) === 93));
+}
+
 /** `training_progress` for one bar state; `loss` comes from the postfix key given. */
 export function trainingProgress(runtime: RuntimeName, s: TrainingState, r: LogRecord, bar: TqdmBar, loss: string | undefined, out: RuntimeEvent[]): void {
   if (s.started && !s.ready) {
