@@ -148,6 +148,29 @@ describe('model downloads', () => {
     });
   });
 
+  it('a ComfyUI node fetching weights at its first prompt, under docker compose (chaojie/ComfyUI-Open-Sora-Plan#3): 2.12 GB in 51 s', () => {
+    // 2.12e9 B / 51 s = 41568627.5 B/s: "slow because the model was downloading at 41.6 MB/s"
+    expect(run('downloads/comfyui-compose-node-autodownload-open-sora-plan-2024-04.log')).toEqual({
+      downloads: [
+        { kind: 'model_download', runtime: 'comfyui', source: 'hf', model: '17x256x256/config.json', bytes: 795, duration_s: 0, bytes_per_s: 5.86e6 },
+        {
+          kind: 'model_download',
+          runtime: 'comfyui',
+          source: 'hf',
+          model: 'x256/diffusion_pytorch_model.safetensors',
+          bytes: 2.12e9,
+          duration_s: 51,
+          bytes_per_s: 41568627,
+        },
+      ],
+      errors: 0,
+    });
+  });
+
+  it('aria2c finding every file already complete (frefrik/comfyui-flux#1, `0B/s`) is no download', () => {
+    expect(run('downloads/aria2c-download-results-already-complete-comfyui-flux-2024-08.log')).toEqual({ downloads: [], errors: 0 });
+  });
+
   it('an unfinished bar is not a download', () => {
     expect(scanDownload('comfyui', createDownloadState(), 'model.safetensors:  88%|████████▊ | 147M/167M [00:00<00:00, 140MB/s]')).toBeUndefined();
   });

@@ -49,6 +49,14 @@ describe('kohya sd-scripts excerpts', () => {
     ]);
   });
 
+  it('kohya-ss/sd-scripts#1464 (Flux LoRA, rich logging): start, ready at the first bar, 1600 steps over 16 epochs planned', () => {
+    expect(parse('kohya', 'flux-lora-rich-logging-header-prodigy-2024-08.log')).toEqual([
+      { kind: 'runtime_start', runtime: 'kohya' },
+      { kind: 'runtime_ready', runtime: 'kohya' },
+      { kind: 'training_progress', runtime: 'kohya', step: 0, total_steps: 1600, total_epochs: 16 },
+    ]);
+  });
+
   it('bmaltais/kohya_ss#61: the header read through mojibake (UTF-8 shown as cp1252) still gives 25 steps, 1 epoch', () => {
     expect(parse('kohya', 'lora-mojibake-bilingual-header-windows-2022.log')).toEqual([
       { kind: 'training_progress', runtime: 'kohya', step: 0, total_steps: 25, total_epochs: 1 },
