@@ -22,11 +22,11 @@ export const LogsFrameSchema = z.object({ type: z.literal('logs'), data: z.objec
 export const HISTORY_OWNED_KINDS: ReadonlySet<RuntimeEvent['kind']> = new Set(['job_start', 'job_end', 'node_cache']);
 
 /**
- * One character more than the record assembler reads of a line (64 Ki): a line cut here is still
- * over its limit, so it counts the line unreadable as in a file (not when a tqdm `\r` lets it keep
- * the last redraws).
+ * What the record assembler reads of a line: a line cut here still has the write's time in front
+ * (only a line that starts with a tqdm `\r` has none), so it is over the assembler's limit and the
+ * assembler counts it unreadable as in a file (not when a `\r` lets it keep the last redraws).
  */
-const MAX_LINE = 64 * 1024 + 1;
+const MAX_LINE = 64 * 1024;
 const ISO_LOCAL = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?/;
 
 export interface ConsoleFeed {
