@@ -22,6 +22,46 @@ function parse(file: string, format: string): GpuReadingDetail[] {
 
 const TABLES: [string, number, GpuReadingDetail][] = [
   [
+    // driver 610 prints `KMD Version:` and `CUDA UMD Version:` where older drivers print `Driver Version:` / `CUDA Version:`
+    'rtx5090-x2-driver610-kmd-version-table-cut.txt',
+    2,
+    {
+      index: 1,
+      name: 'NVIDIA GeForce RTX 5090',
+      driver_version: '610.57.04',
+      cuda_version: '13.3',
+      pci_bus_id: '00000000:02:00.0',
+      fan_ratio: 0.45,
+      temperature_celsius: 52,
+      power_draw_watts: 12,
+      power_limit_watts: 600,
+      memory_used_bytes: 30357 * MiB,
+      memory_total_bytes: 32607 * MiB,
+      utilization_gpu_ratio: 0.02,
+      peer: { pstate: 8, compute_mode: 0 },
+    },
+  ],
+  [
+    // ECC disabled: the `Volatile Uncorr. ECC` cell says `Off`, which is no count
+    'rtx4090-x2-driver550-table-ecc-off-cut.txt',
+    2,
+    {
+      index: 0,
+      name: 'NVIDIA GeForce RTX 4090',
+      driver_version: '550.163.01',
+      cuda_version: '12.4',
+      pci_bus_id: '00000000:4E:00.0',
+      fan_ratio: 0.3,
+      temperature_celsius: 29,
+      power_draw_watts: 22,
+      power_limit_watts: 450,
+      memory_used_bytes: 507 * MiB,
+      memory_total_bytes: 24564 * MiB,
+      utilization_gpu_ratio: 0,
+      peer: { pstate: 8, compute_mode: 0 },
+    },
+  ],
+  [
     'quadro-rtx4000-x2-driver535-table-cut.txt',
     2,
     {
@@ -208,6 +248,16 @@ describe('nvidia-smi -q text pasted in issue threads', () => {
         pci_bus_id: '00000000:01:00.0',
       },
     ]);
+    // only the GPU block was pasted (no banner, no driver header): still a `-q` report
+    expect(parse('rtx3090-q-gpu-block-only-2021-cut.txt', 'text')).toEqual([
+      {
+        index: 0,
+        uuid: 'GPU-4fb6ac9a-29e1-b611-4af7-b61a99e3b92d',
+        name: 'NVIDIA GeForce RTX 3090',
+        pci_bus_id: '00000000:18:00.0',
+        peer: { minor_number: 0 },
+      },
+    ]);
     expect(parse('tesla-k80-azure-driver396-q-a-cut.txt', 'text')[0]).toMatchObject({
       name: 'Tesla K80',
       pci_bus_id: '3E3F8E05:00:00.0',
@@ -235,6 +285,7 @@ describe('what nvidia-smi prints instead of a report', () => {
       'tesla-v100-driver535-q-hami-line-injected-cut.txt',
       'rtx3070ti-laptop-windows-driver555-q-wddm-cut.txt',
       'tesla-k80-azure-driver396-q-a-cut.txt',
+      'rtx3090-q-gpu-block-only-2021-cut.txt',
       'error-gpu-is-lost-geforce840m-windows-driver369.txt',
       'error-unknown-error-device-handle-2015.txt',
     ]);

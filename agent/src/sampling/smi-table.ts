@@ -13,7 +13,8 @@ import type { GpuReadingDetail } from './sampler.js';
 import { peerFromReport } from './smi-peer.js';
 import { compact, parseEnabled, parseMibBytes, parseNumber, parsePercentRatio, parseText } from './smi-values.js';
 
-const HEADER = /NVIDIA-SMI \S+\s+Driver Version:\s*(\S+)(?:\s+CUDA Version:\s*(\S+))?/;
+/** Driver 610 renamed `Driver Version` to `KMD Version` and `CUDA Version` to `CUDA UMD Version` (rtx5090-x2-driver610-kmd-version-table-cut.txt). */
+const HEADER = /NVIDIA-SMI \S+\s+(?:Driver|KMD) Version:\s*(\S+)(?:\s+CUDA (?:UMD )?Version:\s*(\S+))?/;
 const ROW1_GPU = /^(\d+)\s+(.*?)\s+(On|Off|WDDM|TCC|N\/A)$/;
 const ROW1_BUS = /^([0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f])\s+\S+$/;
 const ROW2_FAN = /^(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s*\/\s*(\S+)$/;

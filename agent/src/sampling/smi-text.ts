@@ -43,8 +43,12 @@ interface TextGpu {
   mig: Map<string, string>[];
 }
 
+/** A GPU block pasted without the report's banner and header (rtx3090-q-gpu-block-only-2021-cut.txt). */
+const GPU_BLOCK = /^GPU [0-9A-Fa-f]{4,8}:[0-9A-Fa-f]{2}:[0-9A-Fa-f]{2}\.[0-9A-Fa-f]\s*\r?\n {4}\S[^:\n]*\s:/m;
+
 export function isNvidiaSmiQueryText(text: string): boolean {
-  return /=+NVSMI LOG=+/.test(text.slice(0, 512));
+  const head = text.slice(0, 512).replace(/^\uFEFF/, '');
+  return /=+NVSMI LOG=+/.test(head) || GPU_BLOCK.test(head);
 }
 
 function collect(text: string): { header: Map<string, string>; gpus: TextGpu[] } {
@@ -200,6 +204,6 @@ function reading(g: TextGpu, ordinal: number, header: ReadonlyMap<string, string
 
 /** `nvidia-smi -q` text → readings, one per `GPU <bus id>` block. */
 export function parseNvidiaSmiQueryText(text: string): GpuReadingDetail[] {
-  const { header, gpus } = collect(text);
+  const { header, gpus } = collect(text.replace(/^\uFEFF/, ''));
   return gpus.map((g, i) => reading(g, i, header));
 }
