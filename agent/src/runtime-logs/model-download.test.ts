@@ -171,6 +171,23 @@ describe('model downloads', () => {
     expect(run('downloads/aria2c-download-results-already-complete-comfyui-flux-2024-08.log')).toEqual({ downloads: [], errors: 0 });
   });
 
+  it('torch.hub / A1111 `Downloading: "URL" to PATH` then a bar in binary units (torch 1.13 recorded): 40.0M is 40 MiB', () => {
+    // 40.0M with unit_divisor=1024 = 41943040 B; over 00:05 = 8388608 B/s; the name from the path, the source from the URL
+    expect(run('downloads/torch-hub-1.13-load-state-dict-url-local.log', 'a1111')).toEqual({
+      downloads: [
+        { kind: 'model_download', runtime: 'a1111', source: 'url', model: 'RealESRGAN_x4plus.pth', bytes: 41943040, duration_s: 5, bytes_per_s: 8388608 },
+      ],
+      errors: 0,
+    });
+    // a described bar after the message is huggingface_hub's, in SI units (lines of two recordings)
+    const s = createDownloadState();
+    const hubLine = read('downloads/torch-hub-1.13-load-state-dict-url-local.log').split('\n')[0] ?? '';
+    expect(scanDownload('a1111', s, hubLine)).toBeUndefined();
+    expect(scanDownload('a1111', s, 'diffusion_pytorch_model.safetensors: 100%|██████████| 167M/167M [00:01<00:00, 150MB/s]')).toEqual({
+      event: expect.objectContaining({ model: 'diffusion_pytorch_model.safetensors', bytes: 167e6 }),
+    });
+  });
+
   it('an unfinished bar is not a download', () => {
     expect(scanDownload('comfyui', createDownloadState(), 'model.safetensors:  88%|████████▊ | 147M/167M [00:00<00:00, 140MB/s]')).toBeUndefined();
   });

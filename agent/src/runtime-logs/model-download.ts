@@ -20,16 +20,23 @@ export interface DownloadState {
   wgetSeconds: number | undefined;
   /** tqdm redraws a finished bar when it closes: the same description, size and elapsed time is one download. */
   lastBar: string | undefined;
+  /**
+   * torch.hub's (and A1111/Forge's `load_file_from_url`'s) `Downloading: "URL" to PATH`: the bar that
+   * follows has no description and binary sizes (`unit_divisor=1024`: `40.0M` is 40 MiB).
+   */
+  hub: { url: string; path: string } | undefined;
 }
 
 export type DownloadResult = { readonly event: RuntimeEventOf<'model_download'> } | { readonly error: string } | undefined;
 
 export function createDownloadState(): DownloadState {
-  return { url: undefined, announced: undefined, wgetSeconds: undefined, lastBar: undefined };
+  return { url: undefined, announced: undefined, wgetSeconds: undefined, lastBar: undefined, hub: undefined };
 }
 
 const SI: Readonly<Record<string, number>> = { '': 1, k: 1e3, K: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18, Z: 1e21, Y: 1e24 };
 const BIN: Readonly<Record<string, number>> = { B: 1, KB: 1024, MB: 1024 ** 2, GB: 1024 ** 3, TB: 1024 ** 4 };
+/** tqdm's unit prefixes with `unit_divisor=1024` (torch.hub). */
+const SI_1024: Readonly<Record<string, number>> = { '': 1, k: 1024, K: 1024, M: 1024 ** 2, G: 1024 ** 3, T: 1024 ** 4, P: 1024 ** 5, E: 1024 ** 6 };
 
 /**
  * `desc: 100%|bar| 167M/167M [00:01<00:00, 149MB/s]` (tqdm, unit B, unit_scale), also without the
@@ -44,6 +51,8 @@ const WGET_SAVED = /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d \(([\d.]+) ([KMGT]?B)\/s\) -
 /** wget's final progress: bar style `100%[===>]  40.00M  8.29MB/s    in 4.9s`, dot style `100%  277M=4.9s`. */
 const WGET_DONE = /\b100%(?:\[[=> ]*\]\s+\S+\s+\S+\s+in |\s+\S+=)((?:\d+h\s*)?(?:\d+m\s*)?(?:[\d.]+s)?)\s*$/;
 const ANNOUNCE = /^Downloading (?:model|weights|checkpoint)s? to:?\s+(\S.*)$/i;
+/** torch.hub `load_state_dict_from_url` and A1111/Forge `modelloader.load_file_from_url` (agent/test/fixtures/runtime-logs/downloads/torch-hub-1.13-load-state-dict-url-local.log). */
+const TORCH_HUB = /^Downloading: "([^"]+)" to (\S.*?)\s*$/;
 const FETCHING = /^Fetching (\d+) files:\s*100%(?:\|[^|]*\|)?\s*(\d+)\/(\d+)\s*\[([\d:]+)</;
 
 function clockSeconds(s: string): number | undefined {
@@ -101,17 +110,29 @@ function byteBar(runtime: RuntimeName, text: string, ts: string | undefined, s: 
   const key = `${last[1] ?? ''}|${last[5] ?? ''}${last[6] ?? ''}|${last[7] ?? ''}`;
   if (key === s.lastBar) return undefined;
   s.lastBar = key;
-  const n = Number(last[3]) * (SI[last[4] ?? ''] ?? Number.NaN);
-  const total = Number(last[5]) * (SI[last[6] ?? ''] ?? Number.NaN);
+  // torch.hub's bar has no description: a described bar is someone else's (huggingface_hub), in SI units
+  const hub = (last[1] ?? '').trim() === '' ? s.hub : undefined;
+  const units = hub === undefined ? SI : SI_1024;
+  const n = Number(last[3]) * (units[last[4] ?? ''] ?? Number.NaN);
+  const total = Number(last[5]) * (units[last[6] ?? ''] ?? Number.NaN);
+  if (hub !== undefined) s.hub = undefined;
   if (!(total > 0)) return undefined; // hf_xet `0.00B`: every file was in the cache
   if (Math.abs(n - total) > total * 0.01) return { error: `download bar at 100% shows ${last[3]}${last[4]}/${last[5]}${last[6]}` };
   const desc = (last[1] ?? '')
     .trim()
     .replace(/^Downloading\s*/, '')
     .replace(/^\(\u2026\)|^\(\.\.\.\)/, '');
-  const source = s.url === undefined ? 'hf' : sourceOfUrl(s.url);
-  const shown = last[8] === undefined ? undefined : Number(last[8]) * (SI[last[9] ?? ''] ?? Number.NaN);
-  return build(runtime, ts, { model: desc.replace(/:$/, ''), bytes: total, durationS: clockSeconds(last[7] ?? ''), rate: shown, source });
+  const url = hub?.url ?? s.url;
+  const source = url === undefined ? 'hf' : sourceOfUrl(url);
+  const shown = last[8] === undefined ? undefined : Number(last[8]) * (units[last[9] ?? ''] ?? Number.NaN);
+  const model = desc.replace(/:$/, '');
+  return build(runtime, ts, {
+    model: model === '' && hub !== undefined ? baseName(hub.path) : model,
+    bytes: total,
+    durationS: clockSeconds(last[7] ?? ''),
+    rate: shown,
+    source,
+  });
 }
 
 function wgetSaved(runtime: RuntimeName, m: RegExpExecArray, ts: string | undefined, s: DownloadState): DownloadResult {
@@ -135,6 +156,7 @@ export function scanDownload(runtime: RuntimeName, s: DownloadState, text: strin
     const t = line.trimEnd();
     let m: RegExpExecArray | null;
     if ((m = WGET_URL.exec(t)) !== null) s.url = m[1];
+    else if (t.startsWith('Downloading: "') && (m = TORCH_HUB.exec(t)) !== null) s.hub = { url: m[1] ?? '', path: m[2] ?? '' };
     else if ((m = ANNOUNCE.exec(t)) !== null) s.announced = (m[1] ?? '').trim();
     else if ((m = WGET_SAVED.exec(t)) !== null) r = wgetSaved(runtime, m, ts, s);
     else if (t.includes('100%') && (m = WGET_DONE.exec(t)) !== null) s.wgetSeconds = wgetDuration(m[1] ?? '');
