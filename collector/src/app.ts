@@ -8,6 +8,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { CollectorConfig } from './config.js';
 import { createExportGate } from './grpc/export-gate.js';
+import { createTransportRefusals } from './grpc/transport-refusals.js';
 import type { GrpcServerOptions } from './grpc/server.js';
 import { createTelemetryService, type TenantResolver } from './grpc/telemetry-service.js';
 import { httpServerOptions, registerErrorHandler } from './http/error-handler.js';
@@ -46,7 +47,7 @@ export interface App {
   jobs: Job[];
   jobMetrics: JobMetrics;
   /** What startGrpcServer needs beside the service: the pre-read token gate and the decode counter. */
-  grpcOptions: Pick<GrpcServerOptions, 'interceptors' | 'onDecoded'>;
+  grpcOptions: Pick<GrpcServerOptions, 'interceptors' | 'onDecoded' | 'onPrefaceTimeout'>;
 }
 
 export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App> {
@@ -122,19 +123,45 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
     maxConnectionBytes: 4 * cfg.COLLECTOR_MAX_MESSAGE_BYTES,
     maxGlobalBytes: 16 * cfg.COLLECTOR_MAX_MESSAGE_BYTES,
     retryAfterS: cfg.COLLECTOR_INGEST_RETRY_AFTER_S,
+    log: deps.log,
+    now,
     onRefused: (reason) => {
       metrics.grpcRefused.inc({ reason });
       // Still an Export call answered: it counts in exports_total as the handler would have counted it.
       metrics.exports.inc({ outcome: reason === 'unauthenticated' ? 'unauthenticated' : 'overloaded' });
     },
   });
-  const grpcOptions = { interceptors: [gate.interceptor], onDecoded: (bytes: number) => metrics.grpcDecodedBytes.inc(bytes) };
+  let lastPrefaceLog = Number.NEGATIVE_INFINITY;
+  // First: it sees grpc-js's own statuses (grpc/transport-refusals.ts), then the token gate.
+  const transport = createTransportRefusals({
+    maxMessageBytes: cfg.COLLECTOR_MAX_MESSAGE_BYTES,
+    log: deps.log,
+    now,
+    onRefused: (reason) => {
+      metrics.grpcTransportRefused.inc({ reason });
+      metrics.exports.inc({ outcome: reason === 'deadline' ? 'deadline' : 'rejected' });
+    },
+  });
+  const grpcOptions = {
+    interceptors: [transport, gate.interceptor],
+    onDecoded: (bytes: number) => metrics.grpcDecodedBytes.inc(bytes),
+    onPrefaceTimeout: () => {
+      metrics.grpcTransportRefused.inc({ reason: 'no_preface' });
+      const t = now();
+      if (t - lastPrefaceLog < 60_000) return;
+      lastPrefaceLog = t;
+      deps.log.warn({ module: 'grpc.transport', reason: 'no_preface' }, 'gRPC connection closed: no HTTP/2 preface in time (logged once a minute)');
+    },
+  };
   const grpc = createTelemetryService({
     ingest,
     log: deps.log,
     resolveTenant,
     onResult: (outcome, rows) => {
       metrics.exports.inc({ outcome });
+      if (rows > 0) metrics.rows.inc(rows);
+    },
+    onWritten: (rows) => {
       if (rows > 0) metrics.rows.inc(rows);
     },
   });

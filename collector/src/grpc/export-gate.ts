@@ -5,6 +5,7 @@
 // admitted against a per-connection and a global budget of message bytes in flight (received and
 // not yet answered); over either, the call is refused with RESOURCE_EXHAUSTED and a retry hint.
 import { Metadata, ServerInterceptingCall, status, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
+import type { Logger } from 'pino';
 import { wireBytes } from './server.js';
 import type { TenantResolver } from './telemetry-service.js';
 import { toGrpcStatus } from './to-grpc-status.js';
@@ -21,6 +22,9 @@ export interface ExportGateOptions {
   /** Retry hint sent with a bytes-in-flight refusal, seconds. */
   retryAfterS: number;
   onRefused?: (reason: GateRefusal) => void;
+  /** Each reason is logged at most once a minute (with the first refusal's detail), never per call. */
+  log?: Logger;
+  now?: () => number;
 }
 
 export interface ExportGate {
@@ -43,6 +47,17 @@ function overloaded(what: string, retryAfterS: number): GateStatus {
 export function createExportGate(o: ExportGateOptions): ExportGate {
   const perConnection = new Map<string, number>();
   let global = 0;
+  const log = o.log?.child({ module: 'grpc.gate' });
+  const now = o.now ?? Date.now;
+  const lastLogged = new Map<GateRefusal, number>();
+  const refused = (reason: GateRefusal, detail: string): void => {
+    o.onRefused?.(reason);
+    const t = now();
+    const prev = lastLogged.get(reason);
+    if (log === undefined || (prev !== undefined && t - prev < 60_000)) return;
+    lastLogged.set(reason, t);
+    log.warn({ reason, detail }, 'gRPC call refused before its message was read (logged once a minute per reason)');
+  };
 
   const interceptor: ServerInterceptor = (_method, next) => {
     const conn = next.getPeer();
@@ -65,18 +80,18 @@ export function createExportGate(o: ExportGateOptions): ExportGate {
             try {
               o.resolveTenant(md);
             } catch (err: unknown) {
-              o.onRefused?.('unauthenticated');
               const st = toGrpcStatus(err);
+              refused('unauthenticated', st.details ?? 'unauthenticated');
               call.sendStatus({ code: st.code ?? status.UNAUTHENTICATED, details: st.details ?? 'unauthenticated', metadata: st.metadata ?? null });
               return; // the message is never read
             }
             if ((perConnection.get(conn) ?? 0) >= o.maxConnectionBytes) {
-              o.onRefused?.('connection_bytes');
+              refused('connection_bytes', `this connection has ${o.maxConnectionBytes} bytes in flight`);
               call.sendStatus(overloaded(`this connection has ${o.maxConnectionBytes} bytes in flight`, o.retryAfterS));
               return;
             }
             if (global >= o.maxGlobalBytes) {
-              o.onRefused?.('global_bytes');
+              refused('global_bytes', `the collector has ${o.maxGlobalBytes} bytes in flight`);
               call.sendStatus(overloaded(`the collector has ${o.maxGlobalBytes} bytes in flight`, o.retryAfterS));
               return;
             }
@@ -86,12 +101,12 @@ export function createExportGate(o: ExportGateOptions): ExportGate {
             const bytes = wireBytes(msg);
             const c = perConnection.get(conn) ?? 0;
             if (c + bytes > o.maxConnectionBytes && c > 0) {
-              o.onRefused?.('connection_bytes');
+              refused('connection_bytes', `this connection would have over ${o.maxConnectionBytes} bytes in flight`);
               call.sendStatus(overloaded(`this connection would have over ${o.maxConnectionBytes} bytes in flight`, o.retryAfterS));
               return;
             }
             if (global + bytes > o.maxGlobalBytes && global > 0) {
-              o.onRefused?.('global_bytes');
+              refused('global_bytes', `the collector would have over ${o.maxGlobalBytes} bytes in flight`);
               call.sendStatus(overloaded(`the collector would have over ${o.maxGlobalBytes} bytes in flight`, o.retryAfterS));
               return;
             }

@@ -116,6 +116,11 @@ export function installOneShotInflate(): boolean {
   };
   proto.decompressMessage = function (this: BaseCall, message: Buffer, encoding: string): Buffer | Promise<Buffer> {
     const body = message.subarray(5);
+    // The compressed flag without a grpc-encoding (grpc-js reads it as identity and took the bytes
+    // as they are): a protocol error (gRPC spec: INTERNAL), not a message to decode.
+    if (encoding === 'identity' && message[0] === 1) {
+      return Promise.reject({ code: status.INTERNAL, details: 'the message has its compressed flag set but the call has no grpc-encoding' });
+    }
     if ((encoding !== 'gzip' && encoding !== 'deflate') || body.length > ONE_SHOT_MAX_BYTES) return streaming.call(this, message, encoding);
     const max = this.maxReceiveMessageSize;
     try {

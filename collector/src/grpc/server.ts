@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import type { Http2Session } from 'node:http2';
+import type { Server as NetServer, Socket } from 'node:net';
 import { Server, ServerCredentials, type ServerInterceptor } from '@grpc/grpc-js';
 import { ExportRequest, TelemetryServiceService, type TelemetryServiceServer } from '@renderwatch/proto';
 import { AppError } from '../errors.js';
@@ -13,6 +15,56 @@ export interface GrpcServerOptions {
   interceptors?: ServerInterceptor[];
   /** Called with the size of every message decoded (collector /metrics). */
   onDecoded?: (bytes: number) => void;
+  /** A connection closed because its client sent no HTTP/2 preface and SETTINGS in time (PREFACE_TIMEOUT_MS). */
+  onPrefaceTimeout?: () => void;
+}
+
+/**
+ * A connection whose client has not sent the HTTP/2 preface and its SETTINGS this long after it
+ * connected is closed. grpc-js sets no timeout on its sockets and its idle timeout does not close a
+ * session that never started, so a client that connects and sends nothing (slowloris) held a socket
+ * and a file descriptor for ever.
+ */
+export const PREFACE_TIMEOUT_MS = 10_000;
+
+const peer = (s: { remoteAddress?: string | undefined; remotePort?: number | undefined }): string => `${s.remoteAddress ?? ''}:${s.remotePort ?? 0}`;
+
+/** Closes connections that do not start within PREFACE_TIMEOUT_MS; false where grpc-js does not expose its HTTP/2 servers. */
+function closeSilentConnections(server: Server, onTimeout: (() => void) | undefined): boolean {
+  // grpc-js keeps its HTTP/2 servers in a private map (1.14); there is no public hook for connections.
+  const servers: unknown = Reflect.get(server, 'http2Servers');
+  if (!(servers instanceof Map)) return false;
+  for (const h2 of servers.keys() as IterableIterator<NetServer & { on(ev: 'session', f: (s: Http2Session) => void): void }>) {
+    // The socket itself: a session's socket is a proxy that cannot be destroyed, and neither
+    // destroying nor closing a session that never started closes its socket. A session is matched to
+    // its socket by peer address and port.
+    const waiting = new Map<string, { socket: Socket; timer: NodeJS.Timeout }>();
+    h2.on('connection', (socket: Socket) => {
+      const key = peer(socket);
+      const timer = setTimeout(() => {
+        waiting.delete(key);
+        onTimeout?.();
+        // Not destroy(): with HTTP/2 holding the handle it leaves the descriptor open (node 20); a reset closes it.
+        socket.resetAndDestroy();
+      }, PREFACE_TIMEOUT_MS);
+      timer.unref();
+      waiting.set(key, { socket, timer });
+      socket.once('close', () => {
+        clearTimeout(timer);
+        if (waiting.get(key)?.socket === socket) waiting.delete(key);
+      });
+    });
+    h2.on('session', (session) => {
+      session.once('remoteSettings', () => {
+        const key = peer(session.socket);
+        const w = waiting.get(key);
+        if (w === undefined) return;
+        clearTimeout(w.timer);
+        waiting.delete(key);
+      });
+    });
+  }
+  return true;
 }
 
 export interface RunningGrpcServer {
@@ -118,6 +170,7 @@ export async function startGrpcServer(impl: TelemetryServiceServer, o: GrpcServe
       else resolve(p);
     });
   });
+  closeSilentConnections(server, o.onPrefaceTimeout);
   return {
     port,
     stop(graceMs = 5000) {

@@ -18,6 +18,8 @@ export interface TelemetryServiceDeps {
   resolveTenant: TenantResolver;
   log: Logger;
   onResult?: (outcome: ExportOutcome, rows: number) => void;
+  /** Rows written for a call that was answered before its batch was (a passed deadline): counted as rows, not as an outcome. */
+  onWritten?: (rows: number) => void;
   now?: () => number;
 }
 
@@ -62,7 +64,10 @@ export function createTelemetryService(deps: TelemetryServiceDeps): TelemetrySer
   /** One batch: malformed → INVALID_ARGUMENT; then the token's tenant; then ingest (dedup, write, ack). */
   function exportOne(req: ExportRequest, md: Metadata): Promise<IngestResult> {
     const malformed = malformedReason(req);
-    if (malformed !== undefined) return Promise.reject(new AppError('COL_ERR_INGEST_INVALID', `not an ExportRequest protobuf (${malformed})`));
+    if (malformed !== undefined)
+      return Promise.reject(
+        new AppError('COL_ERR_INGEST_INVALID', `not an ExportRequest protobuf (${malformed.slice(0, 80)}); send a renderwatch.telemetry.v1.ExportRequest`),
+      );
     let tenant: string;
     try {
       tenant = deps.resolveTenant(md);
@@ -85,7 +90,12 @@ export function createTelemetryService(deps: TelemetryServiceDeps): TelemetrySer
     export(call: ServerUnaryCall<ExportRequest, ExportResponse>, callback: sendUnaryData<ExportResponse>): void {
       const agentId = call.request.agentId;
       exportOne(call.request, call.metadata).then(
-        (r) => callback(null, ack(r)),
+        (r) => {
+          // Answered already (its deadline passed, or the caller cancelled): the rows are written,
+          // the call was counted by the status it got (grpc/transport-refusals.ts), not as ok.
+          if (call.cancelled) deps.onWritten?.(r.acceptedRows);
+          else callback(null, ack(r));
+        },
         (err: unknown) => {
           refused(err, agentId);
           callback(toGrpcStatus(err));

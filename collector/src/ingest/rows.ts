@@ -34,6 +34,14 @@ export interface BatchIdentity {
 }
 
 const ID = /^[\w.:@-]{1,128}$/;
+/** A control character, or U+FFFD (bytes that were not UTF-8, replaced by the decoder). */
+function badNameChar(s: string): boolean {
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f || c === 0xfffd) return true;
+  }
+  return false;
+}
 /** Samples more than this far in the future are rejected (clock skew guard), ms. */
 const MAX_FUTURE_MS = 10 * 60_000;
 /** ... and older than this (a spool may hold a few days), ms. */
@@ -204,7 +212,9 @@ export function toRows(tenant: string, req: ExportRequest, now = Date.now()): { 
   if (!ID.test(req.agentId)) throw new AppError('COL_ERR_INGEST_INVALID', 'agent_id is missing or not an identifier ([A-Za-z0-9_.:@-], 1-128 chars)');
   if (!Number.isSafeInteger(req.batchSeq) || req.batchSeq <= 0) throw new AppError('COL_ERR_INGEST_INVALID', 'batch_seq must be a positive integer');
   const hostname = req.host?.hostname ?? '';
-  if (hostname === '' || hostname.length > 253) throw new AppError('COL_ERR_INGEST_INVALID', 'host.hostname is missing');
+  if (hostname === '') throw new AppError('COL_ERR_INGEST_INVALID', 'host.hostname is missing');
+  if (hostname.length > 253) throw new AppError('COL_ERR_INGEST_INVALID', `host.hostname is ${hostname.length} characters, over 253`);
+  if (badNameChar(hostname)) throw new AppError('COL_ERR_INGEST_INVALID', 'host.hostname has control characters or bytes that are not UTF-8');
   const id: BatchIdentity = { tenant, agent_id: req.agentId, batch_seq: req.batchSeq, host: hostname };
   const labels = Object.entries(req.host?.labels ?? {});
   const gpus = req.gpuSamples;

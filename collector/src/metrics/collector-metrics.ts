@@ -7,6 +7,8 @@ export interface CollectorMetrics {
   readonly rows: Counter;
   /** gRPC calls refused by the gate before their message was read (grpc/export-gate.ts). */
   readonly grpcRefused: Counter<'reason'>;
+  /** gRPC calls (and connections, `no_preface`) refused by grpc-js itself, by reason (grpc/transport-refusals.ts). */
+  readonly grpcTransportRefused: Counter<'reason'>;
   /** Bytes of gRPC messages decoded (after the gate let their call in). */
   readonly grpcDecodedBytes: Counter;
   /** Ingested values rejected by their physical range (ingest/validate.ts), by field and reason. */
@@ -32,6 +34,12 @@ export function createCollectorMetrics(): CollectorMetrics {
     grpcRefused: new Counter({
       name: 'renderwatch_collector_grpc_refused_before_read_total',
       help: 'gRPC calls refused before their message was read or decoded, by reason (unauthenticated, connection_bytes, global_bytes)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
+    grpcTransportRefused: new Counter({
+      name: 'renderwatch_collector_grpc_transport_refused_total',
+      help: 'gRPC calls refused below the service by reason (too_large, inflated_too_large, bad_compression, unsupported_encoding, incomplete_message, extra_message, bad_timeout, deadline) and connections closed without an HTTP/2 preface (no_preface)',
       labelNames: ['reason'],
       registers: [registry],
     }),
