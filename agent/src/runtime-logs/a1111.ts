@@ -12,7 +12,7 @@ export interface A1111State {
   start: { ts?: string; version?: string } | undefined;
   processActive: boolean;
   readyUrl: string | undefined;
-  pendingLoad: { model?: string; hash?: string; source?: 'disk' | 'cache' } | undefined;
+  pendingLoad: { model?: string; hash?: string; source?: 'disk' | 'cache'; path?: string } | undefined;
   lastTotalDone: string | undefined;
   /** LoRA / refiner loads in the current job (OOM context). */
   addons: boolean;
@@ -160,7 +160,8 @@ export function parseA1111Record(runtime: RuntimeName, s: A1111State, r: LogReco
   if ((m = LOADING_WEIGHTS.exec(t)) !== null) {
     const from = (m[2] ?? '').trim();
     const cache = from === 'cache';
-    s.pendingLoad = { ...s.pendingLoad, hash: m[1] ?? '', source: cache ? 'cache' : 'disk', ...(cache ? {} : { model: baseName(from) }) };
+    // the path says which volume the weights came from (a Colab `/content/gdrive` mount: a1111/colab-gdrive-model-loaded-empty-local-url-2023-02.log)
+    s.pendingLoad = { ...s.pendingLoad, hash: m[1] ?? '', source: cache ? 'cache' : 'disk', ...(cache ? {} : { model: baseName(from), path: from }) };
   } else if ((m = REUSING.exec(t)) !== null) {
     s.pendingLoad = { model: m[3] ?? '', hash: m[4] ?? '' };
     s.addons = true;
@@ -170,6 +171,7 @@ export function parseA1111Record(runtime: RuntimeName, s: A1111State, r: LogReco
     const e: RuntimeEventOf<'model_load'> = at({ kind: 'model_load', runtime }, r.ts);
     if (p.model !== undefined) e.model = p.model;
     if (p.hash !== undefined) e.model_hash = p.hash;
+    if (p.path !== undefined) e.path = p.path;
     const breakdown = m[2] ?? '';
     const source = p.source ?? (/load weights from disk|forge model load|forge load real models/.test(breakdown) ? 'disk' : undefined);
     if (source !== undefined) e.source = source;

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { RuntimeEventSchema } from '@renderwatch/schema';
 import type { RuntimeEvent } from '@renderwatch/schema';
 import { describe, expect, it } from 'vitest';
+import { HARVEST } from '../../test/support/runtime-log-harvest.js';
 import { parseLogText } from './parser-session.js';
 
 const DIR = join(import.meta.dirname, '../../test/fixtures/runtime-logs/comfyui');
@@ -173,11 +174,11 @@ const ROWS: Row[] = [
 ];
 
 describe('comfyuiParser over the shared fixtures', () => {
-  it('has an expectation for every fixture file', () => {
+  it('has an expectation for every fixture file (here or in the harvest table, harvest-logs.test.ts)', () => {
     const files = readdirSync(DIR)
       .filter((f) => !f.endsWith('.md'))
       .sort();
-    expect(ROWS.map((r) => r.file).sort()).toEqual(files);
+    expect([...ROWS, ...(HARVEST.comfyui ?? [])].map((r) => r.file).sort()).toEqual(files);
   });
 
   it.each(ROWS)('emits the hand-checked events of $file', ({ file, counts: want, has }) => {

@@ -2,6 +2,8 @@
 // era, Manager and frontend-export prefixes, the six `loaded completely/partially` forms, DynamicVRAM,
 // `Prompt executed in` in seconds and HH:MM:SS, and the `!!! Exception during processing !!!` variants.
 import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
+import type { ComfyLoadState } from './comfyui-loads.js';
+import { armLegacyLoads, endsLegacyLoads, flushLegacyLoads, loadLine, requestLoad } from './comfyui-loads.js';
 import { isWsFrameLine, summariseWsFrame, wsFrameEvents } from './comfyui-ws.js';
 import type { FailureState } from './failure.js';
 import { createFailureState, exceptionOf, framesShowModelLoad, reportFailure, resetFailure } from './failure.js';
@@ -10,8 +12,6 @@ import { NO_EVENTS } from './log-record.js';
 import { buildOomEvent } from './oom-cause.js';
 import { parseBar } from './tqdm.js';
 import { round2, secondsFromClock } from './units.js';
-
-type Part = 'unet' | 'clip' | 'vae';
 
 interface PendingStart {
   ts?: string;
@@ -22,24 +22,21 @@ interface PendingStart {
 /** ComfyUI's lines of a node at work that carry no event of their own (a model requested, built, loaded). */
 const SHOWS_EXECUTION = /^(?:Requested to load |Loading \d+ new models?|loaded (?:completely|partially)|model_type |model weight dtype |Using \w+ attention)/;
 
-export interface ComfyState {
+export interface ComfyState extends ComfyLoadState {
   failure: FailureState;
   start: PendingStart | undefined;
   processActive: boolean;
   ready: boolean;
-  inJob: boolean;
   jobHadWork: boolean;
-  requested: string | undefined;
-  constructed: Set<Part>;
-  lastDynamic: string | undefined;
+  /** A recovered attention OOM was reported since the last job start or end: its further retries are not. */
+  retriedOom: boolean;
   lastBarDone: string | undefined;
   extList: boolean;
   /** Records since the list's last entry: a few foreign ones do not end it. */
   extMisses: number;
   addons: boolean;
-  lastWasLoad: boolean;
   /** `!!! Exception during processing !!!` seen; its traceback may follow with the type. */
-  pendingExc: { message: string | undefined; ts: string | undefined } | undefined;
+  pendingExc: { message: string | undefined; ts: string | undefined; misses: number } | undefined;
   /** Scratch for one record's events (emptied before `parse` returns), so most records allocate none. */
   events: RuntimeEvent[];
 }
@@ -49,19 +46,10 @@ const EXECUTED = /^Prompt executed in (?:([\d.]+) seconds|(\d+:\d\d:\d\d))/;
 const EXC_MARKER = /^!!! Exception during processing ?!!!\s*(.*)$/;
 const MAX_FOREIGN_IN_LIST = 2;
 const EXT_LINE = /^\s*[\d.]+ seconds(?: \((?:IMPORT|PRESTARTUP) FAILED\))?: (.+)$/;
-const LOADED_LABELLED = /^loaded (completely|partially);/;
-const MB_LOADED = /([\d.]+) MB loaded/;
-const MB_OFFLOADED = /([\d.]+) MB offloaded/;
-const NUMBERS = /[\d.]+/g;
-const DYNAMIC = /^Model (\S+) prepared for dynamic VRAM loading\. (\d+(?:\.\d+)?)MB Staged/;
+/** comfy/ldm/modules (attention.py, diffusionmodules/model.py, sub_quadratic_attention.py): an OOM caught and retried smaller. */
+const RETRIED_OOM =
+  /^(?:scaled_dot_product_attention OOMed: switched to slice attention|out of memory error, (?:increasing steps|emptying cache) and trying again|ran out of memory while running softmax)/;
 const ADDON = /ControlNet|ControlLora|IPAdapter|IP-Adapter|CLIPVision|T2IAdapter|Lora|Upscale|Refiner/i;
-
-function partOf(model: string | undefined): Part | undefined {
-  if (model === undefined) return undefined;
-  if (/clip|textencoder|t5|llama|gemma|qwen.*vl|umt5/i.test(model)) return 'clip';
-  if (/autoencoder|vae/i.test(model)) return 'vae';
-  return 'unet';
-}
 
 /** `t.includes('Error') || t.includes('Exception')` in one scan (for the rare capital E). */
 function mentionsError(t: string): boolean {
@@ -103,67 +91,19 @@ function startMarker(s: ComfyState, ts: string | undefined, fresh: boolean): voi
   s.ready = false;
 }
 
+/** A line that starts, ends or fails a job: a bare exception marker's traceback will not follow it. */
+function endsJobWait(t: string, c: number): boolean {
+  return (
+    (c === 80 /* P */ && t.startsWith('Prompt executed in')) || (c === 103 /* g */ && t === 'got prompt') || (c === 33 /* ! */ && t.startsWith('!!! Exception'))
+  );
+}
+
 function flushPendingExc(s: ComfyState, out: RuntimeEvent[]): void {
   if (s.pendingExc === undefined) return;
   const p = s.pendingExc;
   s.pendingExc = undefined;
   const msg = p.message === undefined || p.message === '' ? {} : { message: p.message };
   for (const e of reportFailure(RUNTIME, s.failure, msg, p.ts, { addons: s.addons, duringModelLoad: s.lastWasLoad })) out.push(e);
-}
-
-function modelLoad(
-  s: ComfyState,
-  r: LogRecord,
-  mode: 'full' | 'partial' | 'dynamic',
-  loaded: number | undefined,
-  offloaded?: number,
-  model?: string,
-): RuntimeEvent {
-  const name = model ?? s.requested;
-  s.requested = undefined;
-  s.lastWasLoad = true;
-  const e: RuntimeEventOf<'model_load'> = at({ kind: 'model_load', runtime: RUNTIME }, r.ts);
-  if (name !== undefined) e.model = name;
-  const part = partOf(name);
-  if (part !== undefined && s.constructed.has(part)) {
-    e.source = 'disk';
-    s.constructed.delete(part);
-  } else if (s.inJob && name !== undefined) e.source = 'cache';
-  if (loaded !== undefined) e.loaded_mb = round2(loaded);
-  if (offloaded !== undefined) e.offloaded_mb = round2(offloaded);
-  e.mode = mode;
-  return e;
-}
-
-function loadLine(s: ComfyState, r: LogRecord, t: string, c: number): RuntimeEvent | undefined {
-  if (c === 77 /* M */) return dynamicLoad(s, r, t); // the only `M` form; the others start with `l`
-  if (c !== 108 /* l */) return undefined;
-  const labelled = LOADED_LABELLED.exec(t);
-  if (labelled !== null) {
-    const loaded = MB_LOADED.exec(t);
-    const off = MB_OFFLOADED.exec(t);
-    return modelLoad(s, r, labelled[1] === 'completely' ? 'full' : 'partial', loaded ? Number(loaded[1]) : undefined, off ? Number(off[1]) : undefined);
-  }
-  if (t.startsWith('loaded completely ') || t.startsWith('loaded partially ')) {
-    const nums = t.slice(17).match(NUMBERS) ?? [];
-    const loaded = nums[1] === undefined ? undefined : Number(nums[1]);
-    return modelLoad(s, r, t.startsWith('loaded completely') ? 'full' : 'partial', loaded);
-  }
-  if (t.startsWith('loading in lowvram mode ') || t.startsWith('loaded in lowvram mode')) {
-    const n = /([\d.]+)\s*$/.exec(t);
-    return modelLoad(s, r, 'partial', n ? Number(n[1]) : undefined);
-  }
-  return undefined;
-}
-
-function dynamicLoad(s: ComfyState, r: LogRecord, t: string): RuntimeEvent | undefined {
-  const d = DYNAMIC.exec(t);
-  if (d !== null) {
-    if (t === s.lastDynamic && s.requested === undefined) return undefined; // repeated staging line
-    s.lastDynamic = t;
-    return modelLoad(s, r, 'dynamic', Number(d[2]), undefined, d[1]);
-  }
-  return undefined;
 }
 
 /** The tests that came before the `main.py` one; true when one matched (and acted). */
@@ -177,6 +117,8 @@ function beforeMainPy(s: ComfyState, r: LogRecord, t: string, c: number, out: Ru
       s.jobHadWork = false;
       s.addons = false;
       s.lastWasLoad = false;
+      s.retriedOom = false;
+      s.requested.length = 0; // a request the previous job never loaded (it failed) is not this job's
       s.lastBarDone = undefined;
       out.push(at({ kind: 'job_start', runtime: RUNTIME }, r.ts));
       return true;
@@ -196,25 +138,39 @@ function beforeMainPy(s: ComfyState, r: LogRecord, t: string, c: number, out: Ru
       out.push(e);
       resetFailure(s.failure);
       s.inJob = false;
-      s.requested = undefined;
+      s.retriedOom = false;
+      s.requested.length = 0;
       s.constructed.clear();
       return true;
     }
-    case 82 /* R */:
+    case 82 /* R */: {
       if (!t.startsWith('Requested to load ')) return false;
-      s.requested = t.slice(18).trim();
-      if (ADDON.test(s.requested)) s.addons = true;
-      s.lastWasLoad = true;
+      const name = t.slice(18).trim();
+      requestLoad(s, name);
+      if (ADDON.test(name)) s.addons = true;
       return true;
+    }
+    case 115 /* s */:
+    case 111 /* o */:
+    case 114 /* r */:
+      if (!RETRIED_OOM.test(t)) return false;
+      if (!s.retriedOom) out.push(buildOomEvent(RUNTIME, { form: 'wrapper_text' }, { ts: r.ts, recovered: true }));
+      s.retriedOom = true;
+      return true;
+    case 76 /* L */:
+      return armLegacyLoads(s, t);
     case 108 /* l */:
     case 77 /* M */:
-    case 109 /* m */:
-      if (t.startsWith('model weight dtype') || t.startsWith('model_type ')) s.constructed.add('unet');
-      else {
-        const e = loadLine(s, r, t, c);
-        if (e !== undefined) out.push(e);
+    case 109 /* m */: {
+      if (t.startsWith('model weight dtype') || t.startsWith('model_type ')) {
+        s.constructed.add('unet');
+        return true;
       }
+      const e = loadLine(s, r, t, c);
+      if (e === undefined) return false; // e.g. `ModuleNotFoundError: ...` goes on to the exception test
+      out.push(e);
       return true;
+    }
     case 67 /* C */:
       if (!t.startsWith('CLIP/text encoder model load device') && !t.startsWith('CLIP model load device')) return false;
       s.constructed.add('clip');
@@ -235,7 +191,7 @@ function beforeMainPy(s: ComfyState, r: LogRecord, t: string, c: number, out: Ru
       const msg = (em[1] ?? '').trim();
       if (/out of memory|Allocation on device|OutOfMemory/.test(msg)) {
         for (const e of reportFailure(RUNTIME, s.failure, { message: msg }, r.ts, { addons: s.addons, duringModelLoad: s.lastWasLoad })) out.push(e);
-      } else s.pendingExc = { message: msg === '' ? undefined : msg, ts: r.ts };
+      } else s.pendingExc = { message: msg === '' ? undefined : msg, ts: r.ts, misses: 0 };
       return true;
     }
     case 71 /* G */:
@@ -288,9 +244,16 @@ function afterMainPy(s: ComfyState, r: LogRecord, t: string, c: number, out: Run
       if (s.start !== undefined) s.start.version = t.slice(17).trim();
       return true;
     case 35 /* # */: {
-      if (!t.startsWith('### ComfyUI Revision: ')) return false;
-      const m = /Revision: (\d+ \[\w+\])/.exec(t);
-      if (s.start !== undefined && m?.[1] !== undefined) s.start.version = m[1];
+      // ComfyUI-Manager's lines (it loads only at start-up): its revision or version names the
+      // release only where ComfyUI's own `ComfyUI version:` line (printed first) did not
+      if (t.startsWith('### Loading: ComfyUI-Manager')) {
+        startMarker(s, r.ts, false);
+        return true;
+      }
+      if (!t.startsWith('### ComfyUI Revision: ') && !t.startsWith('### ComfyUI Version: ')) return false;
+      const m = /(?:Revision: (\d+ \[\w+\])|Version: (v?\d+\.\d+\.\d+\S*))/.exec(t);
+      const v = m?.[1] ?? m?.[2];
+      if (s.start !== undefined && v !== undefined) s.start.version ??= v;
       return true;
     }
     case 84 /* T */:
@@ -298,7 +261,20 @@ function afterMainPy(s: ComfyState, r: LogRecord, t: string, c: number, out: Run
       emitStart(s, out);
       if (!s.ready) {
         s.ready = true;
-        out.push(at({ kind: 'runtime_ready', runtime: RUNTIME, url: t.slice(22).trim() }, r.ts));
+        // some consoles paste the address as `[http://...]` or `<http://...>`
+        out.push(
+          at(
+            {
+              kind: 'runtime_ready',
+              runtime: RUNTIME,
+              url: t
+                .slice(22)
+                .trim()
+                .replace(/^[[<](.*)[\]>]$/, '$1'),
+            },
+            r.ts,
+          ),
+        );
       }
       return true;
     case 83 /* S */:
@@ -318,8 +294,12 @@ function afterMainPy(s: ComfyState, r: LogRecord, t: string, c: number, out: Run
 
 /** Every record but a bar: its events are appended to `out`. */
 function parseRecord(s: ComfyState, r: LogRecord, t: string, out: RuntimeEvent[]): void {
-  if (s.pendingExc !== undefined && r.kind !== 'traceback') flushPendingExc(s, out);
   const c = t.charCodeAt(0);
+  // the traceback may follow a foreign line or two; ComfyUI's next job line ends the wait at once
+  if (s.pendingExc !== undefined && r.kind !== 'traceback' && (endsJobWait(t, c) || ++s.pendingExc.misses > MAX_FOREIGN_IN_LIST)) flushPendingExc(s, out);
+  if (s.legacyLoading && !(c === 108 /* l */ && (t.startsWith('loaded ') || t.startsWith('loading in lowvram'))) && endsLegacyLoads(s, t, c)) {
+    flushLegacyLoads(s, r, out);
+  }
   // Evidence that a job executed a node (so a 0.00 s job is not a fully cached re-run): ComfyUI's own
   // load lines here, bars and any event below (parse); a foreign or garbled line is no evidence.
   if (s.inJob && (c === 82 || c === 108 || c === 109 || c === 85) && SHOWS_EXECUTION.test(t)) s.jobHadWork = true;
@@ -374,7 +354,10 @@ export const comfyuiParser: RuntimeLogParser<ComfyState> = {
     ready: false,
     inJob: false,
     jobHadWork: false,
-    requested: undefined,
+    requested: [],
+    legacyLoading: false,
+    legacyMisses: 0,
+    retriedOom: false,
     constructed: new Set(),
     lastDynamic: undefined,
     lastBarDone: undefined,
@@ -391,6 +374,8 @@ export const comfyuiParser: RuntimeLogParser<ComfyState> = {
     if (r.kind === 'bar') {
       const bar = parseBar(t);
       if (bar === undefined || bar.desc !== undefined) return NO_EVENTS; // only core sampler bars
+      const loads: RuntimeEvent[] = [];
+      if (s.legacyLoading) flushLegacyLoads(s, r, loads);
       s.jobHadWork = true;
       s.lastWasLoad = false;
       if (bar.n === bar.total) {
@@ -400,7 +385,8 @@ export const comfyuiParser: RuntimeLogParser<ComfyState> = {
       } else s.lastBarDone = undefined;
       const e: RuntimeEventOf<'progress'> = at({ kind: 'progress', runtime: RUNTIME, step: bar.n, total_steps: bar.total }, r.ts);
       if (bar.itPerS !== undefined) e.it_per_s = bar.itPerS;
-      return [e];
+      loads.push(e);
+      return loads;
     }
     if (s.events.length > 0) s.events = []; // left over only if a previous call threw
     const out = s.events;
@@ -414,6 +400,7 @@ export const comfyuiParser: RuntimeLogParser<ComfyState> = {
   finish(s) {
     const out: RuntimeEvent[] = [];
     flushPendingExc(s, out);
+    if (s.legacyLoading) flushLegacyLoads(s, { kind: 'line', text: '' }, out);
     emitStart(s, out);
     return out;
   },

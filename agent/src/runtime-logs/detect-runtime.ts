@@ -10,12 +10,16 @@ const SIGNATURES: ReadonlyArray<readonly [RuntimeName, RegExp, number]> = [
     5,
   ],
   ['comfyui', /ComfyUI|\{'type': 'execution_|\{"type": "execution_|Memory summary: \|/, 3],
+  // the frontend's log export (`2025-07-10T21:23:20.769344 - `) and a model's construction line
+  ['comfyui', /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6} - |^(?:.*? - )?model_type [A-Z_]+\s*$/m, 3],
   [
     'forge',
     /\[Memory Management\]|\[Unload\] Trying to free|Moving model\(s\) has taken|To load target model|Begin to load \d+ model|\[LORA\] Loaded|K-Model Created|Memory cleanup has taken/,
     6,
   ],
   ['forge', /stable-diffusion-webui-forge|ldm_patched|forge/i, 2],
+  // Forge's version string (`Version: f0.0.17v1.8.0rc-...`) and its start-up banner lines
+  ['forge', /^Version: f\d+\.\d+\.\d+|CUDA Stream Activated:|--pin-shared-memory for potential speed/m, 6],
   [
     'a1111',
     /\*\*\* Error completing request|Loading weights \[\w+\]|Model loaded in [\d.]+s|Reusing loaded model|Launching Web UI|Commit hash:|Total progress:|Creating model from config|Startup time: [\d.]+s/,
@@ -24,6 +28,12 @@ const SIGNATURES: ReadonlyArray<readonly [RuntimeName, RegExp, number]> = [
   ['a1111', /stable-diffusion-webui|sd\.webui|\*\*\* Arguments:/, 2],
   ['sdnext', /^\d\d:\d\d:\d\d-\d{6} (?:DEBUG|INFO|WARNING|ERROR|TRACE)\s/m, 5],
   ['sdnext', /SD\.Next|sdnext/i, 4],
+  // sdnext.log: `ts | [host |] name | LEVEL | module | msg`, or tab-separated
+  [
+    'sdnext',
+    /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d{3}(?: \| [^|\n]+){1,2} \| (?:DEBUG|INFO|WARNING|ERROR|TRACE) \| |^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{3}\t(?:DEBUG|INFO|WARNING|ERROR|TRACE)\t/m,
+    5,
+  ],
   ['invokeai', /::\[InvokeAI\]::|TOTAL GRAPH EXECUTION TIME|RAM cache statistics|Model cache hits:|Graph stats:/, 8],
   ['wan2gp', /Memory Management for the GPU Poor|mmgp|Wan2GP|wgp\.py|unsufficient VRAM|New video saved to Path|Hooked to model '/i, 8],
   // \u5b66\u7fd2 = 学習 (sd-scripts' Japanese messages), escaped: a character above U+00FF in a regex literal makes

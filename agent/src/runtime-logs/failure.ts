@@ -13,7 +13,8 @@ export interface ExceptionInfo {
   readonly message?: string;
 }
 
-const EXC = /^([A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit))(?::\s*(.*))?$/;
+// a bare `Exception: ...` (`raise Exception(msg)`, e.g. Wan2GP's `Exception: Missing model vace_14B`) is one too (a bare `Error:` is not: too many plain prints start so)
+const EXC = /^([A-Za-z_][\w.]*(?:Error|Exception|Interrupt|Exit)|Exception)(?::\s*(.*))?$/;
 const LOAD_FRAMES =
   /\.to\(self\.device\)|model\.to\(|\.to\(device|load_diffusion_model|load_models_gpu|load_state_dict|load_checkpoint|from_pretrained|partially_load|model_load\(/;
 

@@ -25,6 +25,11 @@ const SWAP = /(?:CPU|Shared) Swap Loaded \([^)]*\): ([\d.]+) MB, GPU Loaded: ([\
 const MOVING = /Moving model\(s\) has taken ([\d.]+) seconds/;
 const LORA = /^\[LORA\] Loaded (.+?) for KModel-\w+ with \d+ keys/;
 const OLD_MODEL_MEMORY = /^\[Memory Management\] Model Memory \(MB\) =\s+([\d.]+)/;
+const REMAINING = /Remaining: ([-\d.]+) MB/;
+/** A move of at least this many MB (below, fixed costs dominate: a 160 MB VAE in 0.24 s is RAM) ... */
+const SLOW_MOVE_MIN_MB = 1024;
+/** ... slower than this (MB/s) did not come from RAM alone (page file, mmap'd file): no `cache` claim. */
+const SLOW_MOVE_MB_PER_S = 1024;
 
 function emitVram(s: ForgeState, r: LogRecord, duration: number | undefined, out: RuntimeEvent[]): void {
   const v = s.vram ?? {};
@@ -32,8 +37,13 @@ function emitVram(s: ForgeState, r: LogRecord, duration: number | undefined, out
   const e: RuntimeEventOf<'model_load'> = { kind: 'model_load', runtime: RUNTIME };
   if (r.ts !== undefined) e.ts = r.ts;
   if (v.model !== undefined) e.model = v.model;
-  // Weights move from RAM to VRAM here; a `Reuse` clone means they were already on the device.
-  e.source = v.reused === true ? 'resident' : 'cache';
+  // Weights move from RAM to VRAM here; a `Reuse` clone means they were already on the device. A
+  // move at disk speed read them from the page file or the file (neo-move-on-target-line-page-file-2025-09.log:
+  // 16975 MB in 213 s): the source is left to the host evidence then (docs/signals.md).
+  const mb = (v.loadedMb ?? 0) + (v.offloadedMb ?? 0);
+  const slow = duration !== undefined && duration > 0 && mb >= SLOW_MOVE_MIN_MB && mb / duration < SLOW_MOVE_MB_PER_S;
+  if (v.reused === true) e.source = 'resident';
+  else if (!slow) e.source = 'cache';
   if (duration !== undefined) e.duration_s = duration;
   if (v.loadedMb !== undefined) e.loaded_mb = round2(v.loadedMb);
   if (v.offloadedMb !== undefined) e.offloaded_mb = round2(v.offloadedMb);
@@ -54,7 +64,8 @@ function parseForgeRecord(s: ForgeState, r: LogRecord, out: RuntimeEvent[]): boo
         s.vram.mode = 'partial';
         s.vram.offloadedMb = Number(swap[1]);
         s.vram.loadedMb = Number(swap[2]);
-      } else if (t.includes('All loaded to GPU')) {
+      } else if (t.includes('All loaded to GPU') || Number(REMAINING.exec(t)?.[1] ?? -1) >= 0) {
+        // reForge/Neo print no `All loaded to GPU.` when the model fits (Remaining ≥ 0)
         s.vram.mode = 'full';
         const req = num(m[2]);
         if (req !== undefined && req >= 0) s.vram.loadedMb = req;
@@ -81,9 +92,9 @@ function parseForgeRecord(s: ForgeState, r: LogRecord, out: RuntimeEvent[]): boo
     s.vram = { model: t.slice(21).replace(/[^\w.-].*$/, '') };
   } else if (t.startsWith('Begin to load ')) {
     s.vram ??= {};
-  } else if (/^Reuse \d+ loaded models?/.test(t)) {
+  } else if (t.startsWith('Reuse ') && /^Reuse \d+ loaded models?/.test(t)) {
     s.vram ??= {};
-    s.vram.reused = true;
+    s.vram.reused = !t.startsWith('Reuse 0 '); // `Reuse 0 loaded models`: nothing was on the device
   } else if (t.startsWith('All loaded to GPU')) {
     s.vram ??= {};
     s.vram.mode = 'full';

@@ -3,7 +3,8 @@ import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
 import type { FailureState } from './failure.js';
 import { createFailureState, exceptionOf, framesShowModelLoad, reportFailure, resetFailure } from './failure.js';
 import type { LogRecord, RuntimeLogParser } from './log-record.js';
-import { num, round2 } from './units.js';
+import { parseBar } from './tqdm.js';
+import { baseName, num, round2 } from './units.js';
 
 export interface InvokeState {
   failure: FailureState;
@@ -14,7 +15,8 @@ export interface InvokeState {
 
 const RUNTIME = 'invokeai';
 const EXECUTING = /^Executing queue item \d+, session ([\w-]+)/;
-const LOADED = /^Loaded model '([^']+)' \([^)]*\) onto \S+ device in ([\d.]+)s\. Total model size: ([\d.]+)MB, VRAM: ([\d.]+)MB/;
+// 5.x logs it from the ModelManagerService logger with a `[MODEL CACHE] ` tag (invokeai/model-cache-loaded-flux-ascii-bars-2025-05.log)
+const LOADED = /^(?:\[MODEL CACHE\] )?Loaded model '([^']+)' \([^)]*\) onto \S+ device in ([\d.]+)s\. Total model size: ([\d.]+)MB, VRAM: ([\d.]+)MB/;
 const INVOKE_ERROR = /^Error while invoking session [\w-]+, invocation [\w-]+ \(([\w.]+)\): (.*)$/;
 const TOTAL = /^TOTAL GRAPH EXECUTION TIME:\s*([\d.]+)s/;
 
@@ -29,6 +31,15 @@ export const invokeaiParser: RuntimeLogParser<InvokeState> = {
   parse(s, r) {
     const out: RuntimeEvent[] = [];
     const t = r.text;
+    if (r.kind === 'bar') {
+      // the denoising bar of the session (tqdm `ascii`: `  4%|3         | 1/26 [...]`); loaders' bars carry a description
+      const bar = parseBar(t);
+      if (bar === undefined || bar.desc !== undefined) return out;
+      const e: RuntimeEventOf<'progress'> = at({ kind: 'progress', runtime: RUNTIME, step: bar.n, total_steps: bar.total }, r);
+      if (bar.itPerS !== undefined) e.it_per_s = bar.itPerS;
+      out.push(e);
+      return out;
+    }
     if (r.kind === 'traceback') {
       for (const e of reportFailure(RUNTIME, s.failure, exceptionOf(r) ?? {}, r.ts, { duringModelLoad: framesShowModelLoad(r) })) out.push(e);
       return out;
@@ -50,7 +61,10 @@ export const invokeaiParser: RuntimeLogParser<InvokeState> = {
       const key = m[1] ?? '';
       const total = Number(m[3]);
       const vram = Number(m[4]);
-      const e: RuntimeEventOf<'model_load'> = at({ kind: 'model_load', runtime: RUNTIME, model: key }, r);
+      // a model outside the model manager is keyed by its file's path (e.g. `...\\big-lama.pt`)
+      const isPath = key.includes('/') || key.includes('\\');
+      const e: RuntimeEventOf<'model_load'> = at({ kind: 'model_load', runtime: RUNTIME, model: isPath ? baseName(key) : key }, r);
+      if (isPath) e.path = key;
       const src = s.cache.get(key);
       if (src !== undefined) e.source = src;
       s.cache.delete(key);

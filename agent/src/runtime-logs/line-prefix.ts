@@ -21,7 +21,10 @@ const INVOKEAI = /^\[(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),(\d{3})\]::\[[^\]]*\]::(
 const ISO_EXPORT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?) - /;
 const PY_LOGGING = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:,(\d{3}))? - [\w.]+ - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - /;
 const A1111_LOGGING = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),(\d{3}) (DEBUG|INFO|WARNING|ERROR|CRITICAL) \[[\w.]+\] /;
-const SDNEXT_FILE = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),(\d{3}) \| [^|]+ \| [^|]+ \| (\w+) \| [^|]+ \| /;
+// sdnext.log: `ts | host | name | LEVEL | module | msg`, before 2025 without the host
+// (sdnext/logfile-pipes-xpu-load-model-time-2024-06.log), and a tab-separated form (sdnext/logfile-tabs-oom-processed-zero-images-2024-11.log)
+const SDNEXT_FILE = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),(\d{3}) \| (?:[^|]+ \| )?[^|]+ \| (DEBUG|INFO|WARNING|ERROR|CRITICAL|TRACE) \| [^|]+ \| /;
+const SDNEXT_TABS = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)\.(\d{3})\t(DEBUG|INFO|WARNING|ERROR|CRITICAL|TRACE)\t[^\t]+\t[^\t]+\t/;
 const RICH_DATED = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d) (DEBUG|INFO|WARNING|ERROR|CRITICAL)\s{2,}/;
 const RICH_CLOCK = /^\d\d:\d\d:\d\d-\d{6} (DEBUG|INFO|WARNING|ERROR|CRITICAL|TRACE)\s+/;
 const RICH_BLANK_TIME = /^\s+(DEBUG|INFO|WARNING|ERROR|CRITICAL)\s{2,}/;
@@ -205,7 +208,7 @@ export function stripPrefixesInto(input: string, out: PrefixScratch, mayHavePipe
       else if (c10 === 32 && (m = PY_LOGGING.exec(text)) !== null) {
         ts ??= `${m[1]}T${m[2]}${m[3] === undefined ? '' : `.${m[3]}`}`;
         level ??= m[4];
-      } else if (c10 === 32 && ((m = A1111_LOGGING.exec(text)) !== null || (m = SDNEXT_FILE.exec(text)) !== null)) {
+      } else if (c10 === 32 && ((m = A1111_LOGGING.exec(text)) !== null || (m = SDNEXT_FILE.exec(text)) !== null || (m = SDNEXT_TABS.exec(text)) !== null)) {
         ts ??= `${m[1]}T${m[2]}.${m[3]}`;
         level ??= m[4];
       } else if (c10 === 32 && (m = RICH_DATED.exec(text)) !== null) {

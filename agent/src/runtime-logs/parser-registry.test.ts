@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { RuntimeEventSchema } from '@renderwatch/schema';
 import type { RuntimeEvent, RuntimeName } from '@renderwatch/schema';
 import { describe, expect, it } from 'vitest';
+import { HARVEST } from '../../test/support/runtime-log-harvest.js';
 import { PARSERS } from './parser-registry.js';
 import { parseLogText } from './parser-session.js';
 
@@ -154,8 +155,8 @@ function strictValid(e: RuntimeEvent): boolean {
 for (const [runtime, rows] of Object.entries(TABLE) as [RuntimeName, Row[]][]) {
   describe(`${runtime} parser over the shared fixtures`, () => {
     const dir = join(ROOT, runtime);
-    it('has an expectation for every fixture file', () => {
-      expect(rows.map((r) => r.file).sort()).toEqual(
+    it('has an expectation for every fixture file (here or in the harvest table, harvest-logs.test.ts)', () => {
+      expect([...rows, ...(HARVEST[runtime] ?? [])].map((r) => r.file).sort()).toEqual(
         readdirSync(dir)
           .filter((f) => !f.endsWith('.md'))
           .sort(),

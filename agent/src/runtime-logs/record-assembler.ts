@@ -96,6 +96,20 @@ function bracketDepth(s: string, depth: number): number {
   return d;
 }
 
+/**
+ * A line that cannot continue an unclosed Python repr: blank, one with its own log prefix, or the
+ * start of a traceback or its exception line. A traceback pasted without its indentation holds
+ * `return f(` lines whose bracket never closes (comfyui/directml-could-not-allocate-tensor-unindented-traceback-2024-12.log).
+ */
+function endsRepr(raw: string, text: string): boolean {
+  if (isBlank(text) || text.length !== raw.length) return true;
+  const c = text.charCodeAt(0);
+  if (c === 70 /* F */ && text.startsWith('File "')) return true;
+  if (c === 84 /* T */ && text.startsWith('Traceback (')) return true;
+  return EXCEPTION_LINE.test(text);
+}
+const EXCEPTION_LINE = /^[A-Za-z_][\w.]*(?:Error|Exception): /;
+
 function endsWithOpener(s: string): boolean {
   let i = s.length - 1;
   while (i >= 0 && isJsSpace(s.charCodeAt(i))) i--;
@@ -279,7 +293,7 @@ export function createRecordAssembler(opts: AssemblerOptions = {}): RecordAssemb
       }
       return false;
     }
-    if (p.depth > 0 && p.count < MAX_REPR_LINES) {
+    if (p.depth > 0 && p.count < MAX_REPR_LINES && !endsRepr(raw, text)) {
       p.joinText = true;
       append(p, text.trim());
       p.depth = bracketDepth(text, p.depth);

@@ -13,10 +13,28 @@ const FILES = RUNTIMES.flatMap((rt) =>
     .map((f) => [rt, f] as const),
 );
 
-/** Free-text literals of a fixture: quoted strings with a space (prompts, negative prompts). */
+/**
+ * Free-text literals of a fixture: quoted strings with a space (prompts, negative prompts). A
+ * traceback's source lines (indented, after a `File "...", line N` frame) are code, not user text:
+ * `raise Exception("Missing model " + URLs)` is the message's own template.
+ */
 function freeTextLiterals(text: string): string[] {
-  return [...text.matchAll(/'((?:[^'\\\n]|\\.){8,})'|"((?:[^"\\\n]|\\.){8,})"/g)].map((m) => m[1] ?? m[2] ?? '').filter((s) => s.includes(' '));
+  const lines = text.split('\n');
+  const user = lines.filter((l, i) => !(/^\s/.test(l) && /^\s*File "/.test(lines[i - 1] ?? '')));
+  return [...user.join('\n').matchAll(/'((?:[^'\\\n]|\\.){8,})'|"((?:[^"\\\n]|\\.){8,})"/g)].map((m) => m[1] ?? m[2] ?? '').filter((s) => s.includes(' '));
 }
+
+/** User words the fixtures carry outside quotes (a prompt echoed by old A1111, a caption node's output). */
+const USER_WORDS = [
+  'a naked woman',
+  'coke bottle',
+  'sand sculpture',
+  'stone tiled road',
+  'pencil drawing minimal sketch',
+  'close-up portrait of a young woman',
+  'pink flower in her hair',
+  'describe the image in detail',
+];
 
 describe('redaction', () => {
   it('finds the A1111 prompts the fixtures carry on purpose', () => {
@@ -26,11 +44,20 @@ describe('redaction', () => {
     );
   });
 
+  it('finds the prompts of the harvested excerpts, and no traceback source literal', () => {
+    const caption = readFileSync(join(ROOT, 'comfyui/vlm-node-prints-loaded-partially-2025-11.log'), 'utf8');
+    expect(freeTextLiterals(caption)).toContain('Describe the image in detail.');
+    const a1111 = readFileSync(join(ROOT, 'a1111/old-2022-batch-error-completing-request-prompt-echo.log'), 'utf8');
+    expect(freeTextLiterals(a1111)).toContain('stone tiled road pencil drawing minimal sketch');
+    const wan = readFileSync(join(ROOT, 'wan2gp/missing-model-exception-error-handler-2025-08.log'), 'utf8');
+    expect(freeTextLiterals(wan)).toEqual([]);
+  });
+
   it.each(FILES)('emits no prompt text from %s/%s', (rt, f) => {
     const text = readFileSync(join(ROOT, rt, f), 'utf8');
     const out = JSON.stringify(parseLogText(text, rt));
     for (const lit of freeTextLiterals(text)) expect(out).not.toContain(lit);
-    for (const word of ['a naked woman', 'coke bottle', 'sand sculpture']) expect(out.toLowerCase()).not.toContain(word);
+    for (const word of USER_WORDS) expect(out.toLowerCase()).not.toContain(word);
   });
 
   it.each([

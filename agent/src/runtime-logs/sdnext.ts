@@ -3,12 +3,21 @@ import type { RuntimeEvent, RuntimeEventOf } from '@renderwatch/schema';
 import type { FailureState } from './failure.js';
 import { createFailureState, exceptionOf, framesShowModelLoad, reportFailure, resetFailure } from './failure.js';
 import type { LogRecord, RuntimeLogParser } from './log-record.js';
-import { num } from './units.js';
+import { baseName, num } from './units.js';
+
+interface PendingLoad {
+  model?: string;
+  hash?: string;
+  path?: string;
+  ts?: string;
+}
 
 export interface SdnextState {
   failure: FailureState;
   start: { ts?: string; version?: string } | undefined;
   readyUrl: string | undefined;
+  /** A checkpoint load begun (`Load model: select=`, `detect=`/`Autodetect:` with its file) and not yet timed. */
+  load: PendingLoad | undefined;
 }
 
 const RUNTIME = 'sdnext';
@@ -17,10 +26,29 @@ const LOAD = /^Load model: select="([^"[]+?)(?: \[(\w+)\])?"/;
 const PROCESSED = /^Processed: images=(\d+)/;
 const STARTUP = /^Startup time: (?:total=)?([\d.]+)/;
 const ERR_INLINE = /([A-Za-z_][\w.]*(?:Error|Exception))(?::\s*(.*))?$/;
+/** `Load model: detect="..." class=... file="PATH"` (2025) / `Autodetect: model="..." class=... file="PATH"` (2024). */
+const LOAD_FILE = /^(?:Load model: detect=|Autodetect: model=).*? file="([^"]+)"/;
+/** The load's end: `Load model: time=2.77 load=2.73 ...` (2024), `Load model: family=... time={'total': ...` (research notes). */
+const LOAD_DONE = /^Load model: (?:family=\S+ )?time=\{?(?:'total': )?([\d.]+)/;
 
 function at<T extends RuntimeEvent>(e: T, r: LogRecord): T {
   if (r.ts !== undefined) e.ts = r.ts;
   return e;
+}
+
+function emitLoad(s: SdnextState, out: RuntimeEvent[], duration?: number): void {
+  const p = s.load;
+  if (p === undefined) return;
+  s.load = undefined;
+  const e: RuntimeEventOf<'model_load'> = { kind: 'model_load', runtime: RUNTIME };
+  if (p.ts !== undefined) e.ts = p.ts;
+  const model = p.model ?? (p.path === undefined ? undefined : baseName(p.path).replace(/\.(?:safetensors|ckpt|pt|pth|bin|gguf)$/i, ''));
+  if (model !== undefined) e.model = model;
+  e.source = 'disk';
+  if (p.hash !== undefined) e.model_hash = p.hash;
+  if (duration !== undefined) e.duration_s = duration;
+  if (p.path !== undefined) e.path = p.path;
+  out.push(e);
 }
 
 function emitStart(s: SdnextState, out: RuntimeEvent[]): void {
@@ -34,7 +62,7 @@ function emitStart(s: SdnextState, out: RuntimeEvent[]): void {
 
 export const sdnextParser: RuntimeLogParser<SdnextState> = {
   runtime: RUNTIME,
-  createState: () => ({ failure: createFailureState(), start: undefined, readyUrl: undefined }),
+  createState: () => ({ failure: createFailureState(), start: undefined, readyUrl: undefined, load: undefined }),
   parse(s, r) {
     const out: RuntimeEvent[] = [];
     const t = r.text;
@@ -43,10 +71,13 @@ export const sdnextParser: RuntimeLogParser<SdnextState> = {
       return out;
     }
     if (r.kind !== 'line') return out;
-    // A failure is an ERROR record plus its rich traceback; the next INFO record starts afresh.
-    if (r.level === 'INFO') resetFailure(s.failure);
+    // A failure is an ERROR record plus its rich traceback; the next INFO record may report another.
+    // Its outcome stays for the job's `Processed:` line (logfile-tabs-oom-processed-zero-images-2024-11.log).
+    if (r.level === 'INFO') s.failure.reported = false;
     let m: RegExpExecArray | null;
     if (t.startsWith('Starting SD.Next')) {
+      resetFailure(s.failure);
+      s.load = undefined;
       s.start = r.ts === undefined ? {} : { ts: r.ts };
       s.readyUrl = undefined;
     } else if ((m = VERSION.exec(t)) !== null) {
@@ -61,6 +92,7 @@ export const sdnextParser: RuntimeLogParser<SdnextState> = {
     } else if (t.startsWith('Local URL: ')) {
       s.readyUrl = t.slice(11).trim();
     } else if ((m = STARTUP.exec(t)) !== null) {
+      emitLoad(s, out);
       emitStart(s, out);
       const e: RuntimeEventOf<'runtime_ready'> = at({ kind: 'runtime_ready', runtime: RUNTIME }, r);
       const v = num(m[1]);
@@ -68,11 +100,19 @@ export const sdnextParser: RuntimeLogParser<SdnextState> = {
       if (s.readyUrl !== undefined) e.url = s.readyUrl;
       out.push(e);
     } else if ((m = LOAD.exec(t)) !== null) {
-      const e: RuntimeEventOf<'model_load'> = at({ kind: 'model_load', runtime: RUNTIME, model: (m[1] ?? '').trim(), source: 'disk' }, r);
-      if (m[2] !== undefined) e.model_hash = m[2];
-      out.push(e);
+      emitLoad(s, out); // a load that never printed its time
+      s.load = { model: (m[1] ?? '').trim(), ...(m[2] === undefined ? {} : { hash: m[2] }), ...(r.ts === undefined ? {} : { ts: r.ts }) };
+    } else if ((m = LOAD_FILE.exec(t)) !== null) {
+      s.load ??= r.ts === undefined ? {} : { ts: r.ts };
+      s.load.path = m[1] ?? '';
+    } else if ((m = LOAD_DONE.exec(t)) !== null) {
+      s.load ??= r.ts === undefined ? {} : { ts: r.ts };
+      emitLoad(s, out, num(m[1]));
     } else if ((m = PROCESSED.exec(t)) !== null) {
-      out.push(at({ kind: 'job_end', runtime: RUNTIME, images: Number(m[1]), outcome: s.failure.outcome ?? 'ok' }, r));
+      emitLoad(s, out);
+      const images = Number(m[1]);
+      // a job that made no image after an error ended with that error (`Processing: OutOfMemoryError` → images=0)
+      out.push(at({ kind: 'job_end', runtime: RUNTIME, images, outcome: images === 0 ? (s.failure.outcome ?? 'ok') : 'ok' }, r));
       resetFailure(s.failure);
     } else if (r.level === 'ERROR' || r.level === 'CRITICAL') {
       const x = ERR_INLINE.exec(t);
@@ -83,6 +123,7 @@ export const sdnextParser: RuntimeLogParser<SdnextState> = {
   },
   finish(s) {
     const out: RuntimeEvent[] = [];
+    emitLoad(s, out);
     emitStart(s, out);
     return out;
   },

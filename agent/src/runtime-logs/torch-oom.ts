@@ -13,6 +13,8 @@ export type OomForm =
   /** Asynchronously reported `CUDA error: out of memory` (not the allocator), cuBLAS alloc failure. */
   | 'cuda_error'
   | 'host_ram'
+  /** torch-directml `Could not allocate tensor with N bytes. There is not enough GPU video memory available!` */
+  | 'directml'
   /** A wrapper's text that says "out of memory" with no numbers (Wan2GP, ai-toolkit, ComfyUI). */
   | 'wrapper_text';
 
@@ -83,7 +85,7 @@ function size(re: RegExp, text: string): number | undefined {
 }
 
 const IS_OOM =
-  /out of memory|OutOfMemoryError|Allocation on device|CUBLAS_STATUS_ALLOC_FAILED|DefaultCPUAllocator: not enough memory|unsufficient VRAM|unsufficient RAM|OOM during training step/;
+  /out of memory|OutOfMemoryError|Allocation on device|CUBLAS_STATUS_ALLOC_FAILED|DefaultCPUAllocator: not enough memory|unsufficient VRAM|unsufficient RAM|OOM during training step|not enough GPU video memory|out of device memory/;
 
 /** Cheap pre-test: does this text talk about an out-of-memory condition at all? */
 export function isOomText(text: string): boolean {
@@ -91,10 +93,12 @@ export function isOomText(text: string): boolean {
 }
 
 const REQ = new RegExp(String.raw`Tried to allocate ${SIZE}`);
+// IPEX (XPU) builds print the legacy form without the `free` part
 const LEGACY = new RegExp(
-  String.raw`\((?:GPU|Device) (\d+); ${SIZE} total capacity; ${SIZE} already allocated; ${SIZE} free; (?:[\d.]+ \w+ allowed; )?${SIZE} (?:reserved in total by PyTorch|cached)\)`,
+  String.raw`\((?:GPU|Device) (\d+); ${SIZE} total capacity; ${SIZE} already allocated; (?:${SIZE} free; )?(?:[\d.]+ \w+ allowed; )?${SIZE} (?:reserved in total by PyTorch|cached)\)`,
 );
-const TOTAL_NEW = new RegExp(String.raw`(?:GPU|Device) ?(\d+)? has a total capac(?:i)?ty of ${SIZE} of which ${SIZE} ?is free`);
+// XPU builds print the capacity without `of which X is free`
+const TOTAL_NEW = new RegExp(String.raw`(?:GPU|Device) ?(\d+)? has a total capac(?:i)?ty of ${SIZE}(?: of which ${SIZE} ?is free)?`);
 const PROCESS = new RegExp(String.raw`Process \d+ has ${SIZE} memory in use`, 'g');
 const ALLOC_NEW = new RegExp(String.raw`Of the allocated memory ${SIZE} is allocated by PyTorch`);
 const UNALLOC_NEW = new RegExp(String.raw`and ${SIZE} is reserved by PyTorch but unallocated`);
@@ -105,6 +109,7 @@ const ASYNC_LIMIT = new RegExp(String.raw`Device limit\s*:\s*${SIZE}`);
 const ASYNC_FREE = new RegExp(String.raw`Free \(according to CUDA\)\s*:\s*${SIZE}`);
 const MPS = new RegExp(String.raw`MPS backend out of memory \(MPS allocated: ${SIZE}, other allocations: ${SIZE}, max allowed: ${SIZE}\)`);
 const HOST = /DefaultCPUAllocator: not enough memory: you tried to allocate (\d+) bytes/;
+const DIRECTML = /Could not allocate tensor with (\d+) bytes\. There is not enough GPU video memory available/;
 
 /** ROCm builds print `HIP out of memory` with the CUDA text's numbers (research: same format, `hip:N` here). */
 function backend(text: string): string {
@@ -178,9 +183,13 @@ export function parseOom(text: string): OomNumbers | undefined {
   }
   const host = text.includes('DefaultCPUAllocator: not enough memory') ? HOST.exec(text) : null;
   if (host !== null) return { form: 'host_ram', device: 'cpu', requested: Number(host[1]) };
+  const dml = text.includes('not enough GPU video memory') ? DIRECTML.exec(text) : null;
+  if (dml !== null) return { form: 'directml', device: 'dml', requested: Number(dml[1]) };
   if (text.includes('Allocation on device')) return { form: 'truncated' };
   if (/CUDA error: out of memory|CUBLAS_STATUS_ALLOC_FAILED|HIP error: out of memory/.test(text)) return { form: 'cuda_error' };
   if (/(?:CUDA|HIP|XPU) out of memory/.test(text)) return { form: 'truncated' };
+  // IPEX: `RuntimeError: Allocation is out of device memory on current platform.` (no numbers)
+  if (text.includes('out of device memory')) return { form: 'truncated', device: 'xpu' };
   return { form: 'wrapper_text' };
 }
 

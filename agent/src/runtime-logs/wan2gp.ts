@@ -13,7 +13,8 @@ export interface Wan2gpState {
 }
 
 const RUNTIME = 'wan2gp';
-const LOADING = /^Loading (?:Model|Module) '([^']+)'/;
+// `Loading Text Encoder '...'` since 2026 (wan2gp/mmgp-3.7.7-loading-text-encoder-stuck-2026-07.log)
+const LOADING = /^Loading (?:Model|Module|Text Encoder) '([^']+)'/;
 const SAVED = /^New (video|image|audio file) saved to Path: /;
 const WRAPPER = /The generation of the video has encountered an error/;
 
@@ -46,7 +47,7 @@ export const wan2gpParser: RuntimeLogParser<Wan2gpState> = {
     if ((m = LOADING.exec(t)) !== null) {
       resetFailure(s.failure);
       s.loading = true;
-      out.push(at({ kind: 'model_load', runtime: RUNTIME, model: baseName(m[1] ?? ''), source: 'disk' }, r));
+      out.push(at({ kind: 'model_load', runtime: RUNTIME, model: baseName(m[1] ?? ''), source: 'disk', path: m[1] ?? '' }, r));
     } else if (SAVED.test(t)) {
       out.push(at({ kind: 'output_written', runtime: RUNTIME, images: 1 }, r));
       out.push(at({ kind: 'job_end', runtime: RUNTIME, outcome: s.failure.outcome ?? 'ok' }, r));
