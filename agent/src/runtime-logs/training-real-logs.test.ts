@@ -122,3 +122,32 @@ describe('diffusers training-script excerpts', () => {
     ]);
   });
 });
+
+describe('ai-toolkit excerpts', () => {
+  it('ostris/ai-toolkit#34: `Error running job: …` is the error (message templated), `- 1 failure` ends the job as error, the re-raised traceback adds nothing', () => {
+    expect(parse('ai-toolkit', 'flux-lora-windows-error-running-job-pickle-2024-08.log')).toEqual([
+      {
+        kind: 'error',
+        runtime: 'ai-toolkit',
+        message: 'cannot <words> <str> object',
+        message_fingerprint: '567cac20f8d064e7',
+        message_raw: "cannot pickle 'weakref.ReferenceType' object",
+      },
+      { kind: 'job_end', runtime: 'ai-toolkit', outcome: 'error' },
+    ]);
+  });
+
+  it('ostris/ai-toolkit#237: the job banner of a version without `Job ID` starts a job; cached shards are no download', () => {
+    expect(parse('ai-toolkit', 'flux-lora-job-start-automagic-relaunch-2024-12.log')).toEqual([
+      { kind: 'runtime_start', runtime: 'ai-toolkit' },
+      { kind: 'job_start', runtime: 'ai-toolkit' },
+      { kind: 'model_load', runtime: 'ai-toolkit', model: 'Flux', source: 'disk' },
+    ]);
+  });
+
+  it('a failure of the next job in the same log is reported again (a new run forgets the last one)', () => {
+    const failed = read('ai-toolkit', 'flux-lora-windows-error-running-job-pickle-2024-08.log');
+    const evs = parseLogText(failed + read('ai-toolkit', 'wan22-job-start-quantize-two-transformers-2026-06.log') + failed, 'ai-toolkit');
+    expect(evs.filter((e) => e.kind === 'error' || e.kind === 'job_end').map((e) => e.kind)).toEqual(['error', 'job_end', 'error', 'job_end']);
+  });
+});

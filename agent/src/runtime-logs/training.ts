@@ -2,7 +2,7 @@
 // the training bar → `training_progress`, ready on the first step, NaN loss as a failure signal.
 import type { RuntimeEvent, RuntimeEventOf, RuntimeName } from '@renderwatch/schema';
 import type { FailureState } from './failure.js';
-import { createFailureState, exceptionOf, framesShowModelLoad, reportFailure } from './failure.js';
+import { createFailureState, exceptionOf, framesShowModelLoad, reportFailure, resetFailure } from './failure.js';
 import type { LogRecord } from './log-record.js';
 import type { TqdmBar } from './tqdm.js';
 import { mayBePlainBar, parseBar } from './tqdm.js';
@@ -23,7 +23,7 @@ export function createTrainingState(): TrainingState {
 
 /**
  * A new run in the same log (a GUI such as bmaltais/kohya_ss starts every training in one console):
- * nothing of the previous run's epoch, totals or NaN report carries over; its header follows.
+ * nothing of the previous run's epoch, totals, NaN report or failure carries over; its header follows.
  */
 export function startRun(s: TrainingState): void {
   s.started = true;
@@ -32,6 +32,7 @@ export function startRun(s: TrainingState): void {
   s.totalEpochs = undefined;
   s.totalSteps = undefined;
   s.nanReported = false;
+  resetFailure(s.failure);
 }
 
 export function at<T extends RuntimeEvent>(e: T, r: LogRecord): T {
