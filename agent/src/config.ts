@@ -130,7 +130,7 @@ export const AgentConfigSchema = z.object({
   AGENT_COMFYUI_URLS: list('expected an http(s) URL', (s) => (/^https?:\/\/[^\s/]+(?:\/\S*)?$/.test(s) ? s.replace(/\/+$/, '') : undefined))
     .transform((urls) => [...new Set(urls)])
     .describe(
-      'comma-separated ComfyUI base URLs whose API the agent watches (/system_stats, /queue, /history, /ws console stream), e.g. http://127.0.0.1:8188; empty = off',
+      'comma-separated ComfyUI base URLs whose API the agent watches (/system_stats, /queue, /history, /ws console stream), e.g. http://127.0.0.1:8188; empty = off. One URL and one comfyui: log are the same server: jobs come from the API, the rest from the log (docs/runtime-adapters.md)',
     ),
   AGENT_COMFYUI_POLL_INTERVAL_MS: positiveInt.default(2000).describe('how often each ComfyUI API is polled while it answers, ms'),
   AGENT_COMFYUI_TIMEOUT_MS: positiveInt.default(5000).describe('deadline of one ComfyUI API request, ms'),
