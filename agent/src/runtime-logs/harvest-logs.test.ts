@@ -85,6 +85,24 @@ describe('ComfyUI', () => {
     expect(recs.at(-1)).toEqual({ kind: 'line', text: 'Prompt executed in 347.84 seconds', ts: '2024-12-22T17:57:20.461112' });
   });
 
+  it.each([
+    ['an exception line', 'RuntimeError: Could not allocate tensor with 1024 bytes. There is not enough GPU video memory available!'],
+    ['a frame line', 'File "C:\\x\\functional.py", line 2606, in group_norm'],
+    ['a traceback header', 'Traceback (most recent call last):'],
+    ['a line with its own log prefix', '2024-12-22T17:57:20.461112 - Prompt executed in 347.84 seconds'],
+  ])('an unclosed `f(` line does not swallow %s', (_what, line) => {
+    const recs = assembleRecords(`return F.group_norm(\n${line}\n`);
+    expect(recs[0]).toEqual({ kind: 'line', text: 'return F.group_norm(' });
+    expect(recs).toHaveLength(2);
+  });
+
+  it('nor anything after a blank line', () => {
+    expect(assembleRecords('return F.group_norm(\n\nPrompt executed in 1.00 seconds\n').map((r) => r.text)).toEqual([
+      'return F.group_norm(',
+      'Prompt executed in 1.00 seconds',
+    ]);
+  });
+
   it('a 2024 `Loading 1 new model` without a `loaded ...` line is a load of the requested model, in order', () => {
     const loads = ofKind(parse('comfyui', 'interrupted-caption-node-loading-1-new-model-2024-07.log'), 'model_load');
     expect(loads.map((e) => e.model)).toEqual(['CLIPVisionModelProjection', 'SDXLClipModel']);
@@ -107,6 +125,31 @@ describe('ComfyUI', () => {
     const ooms = ofKind(parseLogText(lines, 'comfyui'), 'oom');
     expect(ooms).toEqual([0, 1].map(() => ({ kind: 'oom', runtime: 'comfyui', recovered: true, cause: 'unknown', cause_rule: 'missing_numbers' })));
     expect(ofKind(parseLogText(lines, 'comfyui'), 'job_end').map((e) => e.outcome)).toEqual(['ok', 'ok']);
+  });
+
+  it('two requests then two loads pair in order (comfy/model_management.py load_models_gpu prints every request, then loads them in turn)', () => {
+    const evs = parseLogText(
+      'got prompt\nRequested to load SDXLClipModel\nRequested to load SDXL\nloaded completely; 9000.00 MB usable, 1560.80 MB loaded, full load: True\nloaded partially; 5000.00 MB usable, 4897.09 MB loaded, 0.00 MB offloaded, 0.00 MB buffer reserved, lowvram patches: 0\n',
+      'comfyui',
+    );
+    expect(ofKind(evs, 'model_load').map((e) => [e.model, e.loaded_mb, e.mode])).toEqual([
+      ['SDXLClipModel', 1560.8, 'full'],
+      ['SDXL', 4897.09, 'partial'],
+    ]);
+  });
+
+  it("a request the previous job never answered (it failed before its log ended) is not the next job's load", () => {
+    const evs = parseLogText(
+      'got prompt\nRequested to load Flux\ngot prompt\nRequested to load AutoencoderKL\nloaded completely; 9000.00 MB usable, 159.56 MB loaded, full load: True\n',
+      'comfyui',
+    );
+    expect(ofKind(evs, 'model_load').map((e) => e.model)).toEqual(['AutoencoderKL']);
+  });
+
+  it('a retry after a job ended is a new recovered OOM (the flag ends with the job)', () => {
+    const lines =
+      'got prompt\nout of memory error, increasing steps and trying again 2\nPrompt executed in 9.00 seconds\nout of memory error, increasing steps and trying again 2\n';
+    expect(ofKind(parseLogText(lines, 'comfyui'), 'oom')).toHaveLength(2);
   });
 
   it('ComfyUI-Manager names the release only where ComfyUI did not: `ComfyUI version: 0.3.18` beats `Revision: 3183 [b07f116d]`', () => {
