@@ -19,7 +19,11 @@ const SIGNATURES: ReadonlyArray<readonly [RuntimeName, RegExp, number]> = [
   ],
   ['forge', /stable-diffusion-webui-forge|ldm_patched|forge/i, 2],
   // Forge's version string (`Version: f0.0.17v1.8.0rc-...`) and its start-up banner lines
-  ['forge', /^Version: f\d+\.\d+\.\d+|CUDA Stream Activated:|--pin-shared-memory for potential speed/m, 6],
+  [
+    'forge',
+    /^Version: f\d+\.\d+\.\d+|CUDA Stream Activated:|--pin-shared-memory for potential speed|^\[GPU Setting\] You will use|^Environment vars changed: \{'stream'/m,
+    6,
+  ],
   [
     'a1111',
     /\*\*\* Error completing request|Loading weights \[\w+\]|Model loaded in [\d.]+s|Reusing loaded model|Launching Web UI|Commit hash:|Total progress:|Creating model from config|Startup time: [\d.]+s/,

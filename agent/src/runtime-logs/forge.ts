@@ -26,6 +26,8 @@ const MOVING = /Moving model\(s\) has taken ([\d.]+) seconds/;
 const LORA = /^\[LORA\] Loaded (.+?) for KModel-\w+ with \d+ keys/;
 const OLD_MODEL_MEMORY = /^\[Memory Management\] Model Memory \(MB\) =\s+([\d.]+)/;
 const REMAINING = /Remaining: ([-\d.]+) MB/;
+/** New Forge's checkpoint switch: `Loading Model: {'checkpoint_info': {'filename': 'D:\\\\...safetensors', 'hash': 'a005585e'}, ...}` (a repr: `\\` doubled). */
+const LOADING_MODEL = /^Loading Model: \{'checkpoint_info': \{'filename': '((?:[^'\\]|\\.)+)', 'hash': '(\w+)'/;
 /** A move of at least this many MB (below, fixed costs dominate: a 160 MB VAE in 0.24 s is RAM) ... */
 const SLOW_MOVE_MIN_MB = 1024;
 /** ... slower than this (MB/s) did not come from RAM alone (page file, mmap'd file): no `cache` claim. */
@@ -88,7 +90,11 @@ function parseForgeRecord(s: ForgeState, r: LogRecord, out: RuntimeEvent[]): boo
     } else if (!t.startsWith('[Memory Management]')) return false;
     return true;
   }
-  if (t.startsWith('To load target model ')) {
+  if (t.startsWith('Loading Model: {') && (m = LOADING_MODEL.exec(t)) !== null) {
+    // names the checkpoint of the `Model loaded in` that follows (forge/loading-model-dict-then-model-loaded-neveroom-2024.log)
+    const path = (m[1] ?? '').replace(/\\\\/g, '\\');
+    s.pendingLoad = { model: baseName(path), hash: m[2] ?? '', path };
+  } else if (t.startsWith('To load target model ')) {
     s.vram = { model: t.slice(21).replace(/[^\w.-].*$/, '') };
   } else if (t.startsWith('Begin to load ')) {
     s.vram ??= {};

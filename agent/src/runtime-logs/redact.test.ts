@@ -21,8 +21,16 @@ const FILES = RUNTIMES.flatMap((rt) =>
 function freeTextLiterals(text: string): string[] {
   const lines = text.split('\n');
   const user = lines.filter((l, i) => !(/^\s/.test(l) && /^\s*File "/.test(lines[i - 1] ?? '')));
-  return [...user.join('\n').matchAll(/'((?:[^'\\\n]|\\.){8,})'|"((?:[^"\\\n]|\\.){8,})"/g)].map((m) => m[1] ?? m[2] ?? '').filter((s) => s.includes(' '));
+  return [...user.join('\n').matchAll(/'((?:[^'\\\n]|\\.){8,})'|"((?:[^"\\\n]|\\.){8,})"/g)]
+    .map((m) => m[1] ?? m[2] ?? '')
+    .filter((s) => s.includes(' ') && !MODEL_PATH.test(s));
 }
+
+/**
+ * A weights file's absolute path is not user text even with spaces in it (`D:\\...\\Stable Diffusion
+ * WebUI Forge\\models\\...safetensors`): `model_load.path` carries it (docs/runtime-adapters.md).
+ */
+const MODEL_PATH = /^(?:[A-Za-z]:\\|\/)[^,]*\.(?:safetensors|ckpt|pt|pth|bin|gguf|sft)$/i;
 
 /** User words the fixtures carry outside quotes (a prompt echoed by old A1111, a caption node's output). */
 const USER_WORDS = [

@@ -199,6 +199,21 @@ export const HARVEST: Readonly<Partial<Record<RuntimeName, readonly HarvestRow[]
     },
     { file: 'loading-model-dict-checkpoint-switch-2025.log', counts: { model_unload: 3 }, has: [{ kind: 'model_unload', model: 'IntegratedAutoencoderKL' }] },
     {
+      file: 'loading-model-dict-then-model-loaded-neveroom-2024.log',
+      counts: { model_load: 1 },
+      has: [
+        {
+          kind: 'model_load',
+          model: 'flux1DevHyperNF4Flux1DevBNB_flux1DevHyperNF4.safetensors',
+          model_hash: 'a005585e',
+          path: 'D:\\Data\\Packages\\Stable Diffusion WebUI Forge\\models\\Stable-diffusion\\flux1DevHyperNF4Flux1DevBNB_flux1DevHyperNF4.safetensors',
+          source: 'disk',
+          duration_s: 4.6,
+        },
+      ],
+    },
+    { file: 'startup-2025-gpu-setting-env-vars-changed.log', counts: { runtime_ready: 1 }, has: [{ kind: 'runtime_ready', startup_s: 14.5 }] },
+    {
       file: 'neo-move-on-target-line-page-file-2025-09.log',
       counts: { model_load: 2, model_unload: 2, progress: 1 },
       has: [
@@ -233,6 +248,15 @@ export const HARVEST: Readonly<Partial<Record<RuntimeName, readonly HarvestRow[]
     },
   ],
   sdnext: [
+    {
+      file: 'load-model-family-time-dict-slow-startup-2025.log',
+      counts: { model_load: 1, runtime_ready: 1 },
+      has: [
+        // `Load model: family=f1 time={'total': 362.16, ...}`: a 6-minute cold load
+        { kind: 'model_load', source: 'disk', duration_s: 362.16 },
+        { kind: 'runtime_ready', startup_s: 474.44 },
+      ],
+    },
     {
       file: 'load-model-detect-file-size-wrapped-2025.log',
       counts: { model_load: 1 },
@@ -275,6 +299,11 @@ export const HARVEST: Readonly<Partial<Record<RuntimeName, readonly HarvestRow[]
     },
   ],
   invokeai: [
+    {
+      file: 'error-invoking-session-cuda-launch-timeout-5.8.1-2025-03.log',
+      counts: { error: 1 },
+      has: [{ kind: 'error', ts: '2025-03-26T09:14:15.726', message: 'CUDA error: <words> out and was <words>' }],
+    },
     {
       file: 'model-cache-loaded-flux-ascii-bars-2025-05.log',
       counts: { job_start: 1, model_load: 3, progress: 10 },
