@@ -47,7 +47,7 @@ export interface App {
   jobs: Job[];
   jobMetrics: JobMetrics;
   /** What startGrpcServer needs beside the service: the pre-read token gate and the decode counter. */
-  grpcOptions: Pick<GrpcServerOptions, 'interceptors' | 'onDecoded' | 'onPrefaceTimeout'>;
+  grpcOptions: Pick<GrpcServerOptions, 'interceptors' | 'onDecoded' | 'onPrefaceTimeout' | 'onRapidReset'>;
 }
 
 export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App> {
@@ -131,7 +131,15 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
       metrics.exports.inc({ outcome: reason === 'unauthenticated' ? 'unauthenticated' : 'overloaded' });
     },
   });
-  let lastPrefaceLog = Number.NEGATIVE_INFINITY;
+  const lastConnectionLog = new Map<string, number>();
+  /** A connection the gRPC server closed (grpc/server.ts): counted, logged once a minute per reason. */
+  const connectionClosed = (reason: 'no_preface' | 'rapid_reset', msg: string): void => {
+    metrics.grpcTransportRefused.inc({ reason });
+    const t = now();
+    if (t - (lastConnectionLog.get(reason) ?? Number.NEGATIVE_INFINITY) < 60_000) return;
+    lastConnectionLog.set(reason, t);
+    deps.log.warn({ module: 'grpc.transport', reason }, msg);
+  };
   // First: it sees grpc-js's own statuses (grpc/transport-refusals.ts), then the token gate.
   const transport = createTransportRefusals({
     maxMessageBytes: cfg.COLLECTOR_MAX_MESSAGE_BYTES,
@@ -145,13 +153,8 @@ export async function buildApp(cfg: CollectorConfig, deps: AppDeps): Promise<App
   const grpcOptions = {
     interceptors: [transport, gate.interceptor],
     onDecoded: (bytes: number) => metrics.grpcDecodedBytes.inc(bytes),
-    onPrefaceTimeout: () => {
-      metrics.grpcTransportRefused.inc({ reason: 'no_preface' });
-      const t = now();
-      if (t - lastPrefaceLog < 60_000) return;
-      lastPrefaceLog = t;
-      deps.log.warn({ module: 'grpc.transport', reason: 'no_preface' }, 'gRPC connection closed: no HTTP/2 preface in time (logged once a minute)');
-    },
+    onPrefaceTimeout: () => connectionClosed('no_preface', 'gRPC connection closed: no HTTP/2 preface in time (logged once a minute)'),
+    onRapidReset: () => connectionClosed('rapid_reset', 'gRPC connection closed: too many streams reset (logged once a minute)'),
   };
   const grpc = createTelemetryService({
     ingest,

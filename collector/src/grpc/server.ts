@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { Http2Session } from 'node:http2';
+import { constants as h2, type Http2Session, type ServerHttp2Stream } from 'node:http2';
 import type { Server as NetServer, Socket } from 'node:net';
 import { Server, ServerCredentials, type ServerInterceptor } from '@grpc/grpc-js';
 import { ExportRequest, TelemetryServiceService, type TelemetryServiceServer } from '@renderwatch/proto';
@@ -17,6 +17,39 @@ export interface GrpcServerOptions {
   onDecoded?: (bytes: number) => void;
   /** A connection closed because its client sent no HTTP/2 preface and SETTINGS in time (PREFACE_TIMEOUT_MS). */
   onPrefaceTimeout?: () => void;
+  /** A connection closed because its streams were reset faster than MAX_RESETS_PER_WINDOW allows. */
+  onRapidReset?: () => void;
+}
+
+/**
+ * Streams of one connection that may end in a reset (the client's RST_STREAM, or one the server
+ * sent) within RESET_WINDOW_MS; one more and the connection gets GOAWAY (ENHANCE_YOUR_CALM) and is
+ * closed. The "rapid reset" attack (CVE-2023-44487) opens and cancels streams as fast as it can:
+ * each costs grpc-js a call, metadata and the token check, and node's own limit (nghttp2's) only
+ * ended such a connection after ~6,000-8,000 streams. An agent resets a stream when an ack misses its
+ * deadline: a few a minute at worst.
+ */
+export const MAX_RESETS_PER_WINDOW = 100;
+export const RESET_WINDOW_MS = 10_000;
+
+/** Counts a session's reset streams; closes it past the limit. */
+function limitResets(session: Http2Session, onClose: (() => void) | undefined): void {
+  let windowStart = 0;
+  let resets = 0;
+  session.on('stream', (stream: ServerHttp2Stream) => {
+    stream.once('close', () => {
+      if (stream.rstCode === h2.NGHTTP2_NO_ERROR || session.destroyed) return;
+      const t = Date.now();
+      if (t - windowStart > RESET_WINDOW_MS) {
+        windowStart = t;
+        resets = 0;
+      }
+      if (++resets <= MAX_RESETS_PER_WINDOW) return;
+      onClose?.();
+      session.goaway(h2.NGHTTP2_ENHANCE_YOUR_CALM);
+      session.destroy();
+    });
+  });
 }
 
 /**
@@ -29,17 +62,17 @@ export const PREFACE_TIMEOUT_MS = 10_000;
 
 const peer = (s: { remoteAddress?: string | undefined; remotePort?: number | undefined }): string => `${s.remoteAddress ?? ''}:${s.remotePort ?? 0}`;
 
-/** Closes connections that do not start within PREFACE_TIMEOUT_MS; false where grpc-js does not expose its HTTP/2 servers. */
-function closeSilentConnections(server: Server, onTimeout: (() => void) | undefined): boolean {
+/** Closes connections that do not start within PREFACE_TIMEOUT_MS or reset too many streams; false where grpc-js does not expose its HTTP/2 servers. */
+function closeSilentConnections(server: Server, onTimeout: (() => void) | undefined, onRapidReset: (() => void) | undefined): boolean {
   // grpc-js keeps its HTTP/2 servers in a private map (1.14); there is no public hook for connections.
   const servers: unknown = Reflect.get(server, 'http2Servers');
   if (!(servers instanceof Map)) return false;
-  for (const h2 of servers.keys() as IterableIterator<NetServer & { on(ev: 'session', f: (s: Http2Session) => void): void }>) {
+  for (const h2s of servers.keys() as IterableIterator<NetServer & { on(ev: 'session', f: (s: Http2Session) => void): void }>) {
     // The socket itself: a session's socket is a proxy that cannot be destroyed, and neither
     // destroying nor closing a session that never started closes its socket. A session is matched to
     // its socket by peer address and port.
     const waiting = new Map<string, { socket: Socket; timer: NodeJS.Timeout }>();
-    h2.on('connection', (socket: Socket) => {
+    h2s.on('connection', (socket: Socket) => {
       const key = peer(socket);
       const timer = setTimeout(() => {
         waiting.delete(key);
@@ -54,7 +87,8 @@ function closeSilentConnections(server: Server, onTimeout: (() => void) | undefi
         if (waiting.get(key)?.socket === socket) waiting.delete(key);
       });
     });
-    h2.on('session', (session) => {
+    h2s.on('session', (session) => {
+      limitResets(session, onRapidReset);
       session.once('remoteSettings', () => {
         const key = peer(session.socket);
         const w = waiting.get(key);
@@ -170,7 +204,7 @@ export async function startGrpcServer(impl: TelemetryServiceServer, o: GrpcServe
       else resolve(p);
     });
   });
-  closeSilentConnections(server, o.onPrefaceTimeout);
+  closeSilentConnections(server, o.onPrefaceTimeout, o.onRapidReset);
   return {
     port,
     stop(graceMs = 5000) {

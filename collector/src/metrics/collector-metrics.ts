@@ -39,7 +39,7 @@ export function createCollectorMetrics(): CollectorMetrics {
     }),
     grpcTransportRefused: new Counter({
       name: 'renderwatch_collector_grpc_transport_refused_total',
-      help: 'gRPC calls refused below the service by reason (too_large, inflated_too_large, bad_compression, unsupported_encoding, incomplete_message, extra_message, bad_timeout, deadline) and connections closed without an HTTP/2 preface (no_preface)',
+      help: 'gRPC calls refused below the service by reason (too_large, inflated_too_large, bad_compression, unsupported_encoding, incomplete_message, extra_message, bad_timeout, deadline) and connections closed without an HTTP/2 preface (no_preface) or for resetting too many streams (rapid_reset)',
       labelNames: ['reason'],
       registers: [registry],
     }),
