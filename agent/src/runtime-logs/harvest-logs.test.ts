@@ -159,6 +159,15 @@ describe('ComfyUI', () => {
     );
   });
 
+  it('a bare `[INFO] ` / `[ERROR] ` level prefix is read as the level, the line behind it parsed', () => {
+    const recs = assembleRecords('[START] Security scan\n[INFO] Requested to load MiniMaxH3\n[ERROR] Traceback (most recent call last):\n');
+    expect(recs[0]).toEqual({ kind: 'line', text: '[START] Security scan' });
+    expect(recs.slice(1).map((r) => [r.kind, r.level, r.text])).toEqual([
+      ['line', 'INFO', 'Requested to load MiniMaxH3'],
+      ['traceback', 'ERROR', 'Traceback (most recent call last):'],
+    ]);
+  });
+
   it('a bare 2023 exception marker waits for its traceback across a foreign line', () => {
     const evs = parseLogText(
       'got prompt\nERROR:root:!!! Exception during processing !!!\nSome other thread printed this\nERROR:root:Traceback (most recent call last):\n  File "x.py", line 1, in f\nRuntimeError: [enforce fail at alloc_cpu.cpp:80] data. DefaultCPUAllocator: not enough memory: you tried to allocate 1024 bytes.\nPrompt executed in 0.34 seconds\n',

@@ -17,6 +17,8 @@ const BEL = String.fromCharCode(7);
 // selection (`tput sgr0` prints ESC ( B) and keypad modes.
 const ANSI = new RegExp(`${ESC}\\[[0-?]*[ -/]*[@-~]|${ESC}\\][^${BEL}${ESC}]*(?:${BEL}|${ESC}\\\\)|${ESC}[()*+][0-9A-Za-z]|${ESC}[=>78]`, 'g');
 const MANAGER = /^\[(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d(?:\.\d+)?)\] ?(?:\[(info|warn|warning|error|debug)\] )?/;
+/** A bare `[INFO] ` / `[ERROR] ` before ComfyUI's lines (comfyui/zluda-level-bracket-prefix-cublas-not-supported-2025.log). */
+const BRACKET_LEVEL = /^\[(DEBUG|INFO|WARNING|ERROR|CRITICAL)\] /;
 const INVOKEAI = /^\[(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d),(\d{3})\]::\[[^\]]*\]::(\w+) --> /;
 const ISO_EXPORT = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?) - /;
 const PY_LOGGING = /^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(?:,(\d{3}))? - [\w.]+ - (DEBUG|INFO|WARNING|ERROR|CRITICAL) - /;
@@ -195,6 +197,8 @@ export function stripPrefixesInto(input: string, out: PrefixScratch, mayHavePipe
       } else if ((m = MANAGER.exec(text)) !== null) {
         ts ??= `${m[1]}T${m[2]}`;
         if (m[3] !== undefined) level ??= m[3].toUpperCase();
+      } else if (isUpper(text.charCodeAt(1)) && (m = BRACKET_LEVEL.exec(text)) !== null) {
+        level ??= m[1];
       }
     } else if (isDigit(c)) {
       // the shape of the first characters picks the candidates: `YYYY-`, `HH:`, `MM/`

@@ -144,6 +144,16 @@ export const HARVEST: Readonly<Partial<Record<RuntimeName, readonly HarvestRow[]
       ],
     },
     {
+      file: 'zluda-level-bracket-prefix-cublas-not-supported-2025.log',
+      counts: { model_load: 2, progress: 1, error: 1 },
+      has: [
+        { kind: 'model_load', loaded_mb: 13494.87, offloaded_mb: 1464.91, mode: 'partial' },
+        { kind: 'model_load', model: 'MiniMaxH3', loaded_mb: 1135.44, offloaded_mb: 18860.7, mode: 'partial' },
+        // CUBLAS_STATUS_NOT_SUPPORTED is not an allocation failure: an error, not an oom
+        { kind: 'error', message: 'CUDA error: <id> when <words> with <id> <num> <id> <num> <words>' },
+      ],
+    },
+    {
       file: 'zluda-cold-job-fetch-registry-interleaved-bar-2025.log',
       counts: { runtime_ready: 1, job_start: 1, model_load: 2, progress: 1 },
       has: [
