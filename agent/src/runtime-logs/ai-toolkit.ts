@@ -34,7 +34,7 @@ export const aiToolkitParser: RuntimeLogParser<AiToolkitState> = {
   parse(s, r) {
     const out: RuntimeEvent[] = [];
     const t = r.text;
-    const bar = barOf(r);
+    const bar = barOf(r, s.jobName === undefined ? undefined : `${s.jobName}:`);
     if (bar !== undefined || r.kind === 'bar') {
       if (bar !== undefined && bar.desc !== undefined && bar.desc === s.jobName) {
         trainingProgress(RUNTIME, s, r, bar, /loss: ([^\s,\]]+)/.exec(bar.postfix ?? '')?.[1], out);

@@ -15,7 +15,7 @@ export const diffusersParser: RuntimeLogParser<TrainingState> = {
   parse(s, r) {
     const out: RuntimeEvent[] = [];
     const t = r.text;
-    const bar = barOf(r);
+    const bar = barOf(r, 'Steps:');
     if (bar !== undefined || r.kind === 'bar') {
       if (bar === undefined) return out;
       if (descIs(bar, 'Steps')) trainingProgress(RUNTIME, s, r, bar, /(?:^|,\s*)loss=([^,\s\]]+)/.exec(bar.postfix ?? '')?.[1], out);

@@ -19,7 +19,7 @@ export const kohyaParser: RuntimeLogParser<TrainingState> = {
   parse(s, r) {
     const out: RuntimeEvent[] = [];
     const t = r.text;
-    const bar = barOf(r);
+    const bar = barOf(r, 'steps:');
     if (bar !== undefined || r.kind === 'bar') {
       if (descIs(bar, 'steps') && bar !== undefined) trainingProgress(RUNTIME, s, r, bar, /avr_loss=([^,\s\]]+)/.exec(bar.postfix ?? '')?.[1], out);
       return out;

@@ -43,7 +43,10 @@ const SI_1024: Readonly<Record<string, number>> = { '': 1, k: 1024, K: 1024, M: 
  * `|bar|` as Google Colab shows it (`desc: 100% 335M/335M [00:04<00:00, 69.7MB/s]`). The last bar of the record wins.
  */
 const BYTE_BAR =
-  /(?:^|\r)([^\r|]*?):?\s*(\d{1,3})%(?:\|[^|]*\||(?= ))\s*([\d.]+)([kKMGTPEZY]?)B?\/([\d.]+)([kKMGTPEZY]?)B?\s*\[([\d:]+)<[^,\]]*,\s*(?:([\d.]+)([kKMGTPEZY]?)|\?)B\/s\]/g;
+  /(?:^|\r)([^\r|]*?):?\s*(\d{1,3})%\|[^|]*\|\s*([\d.]+)([kKMGTPEZY]?)B?\/([\d.]+)([kKMGTPEZY]?)B?\s*\[([\d:]+)<[^,\]]*,\s*(?:([\d.]+)([kKMGTPEZY]?)|\?)B\/s\]/g;
+/** The same without the glyphs (Colab); its own regex so bars with glyphs pay nothing for it. */
+const BYTE_BAR_PLAIN =
+  /(?:^|\r)([^\r|]*?):?\s*(\d{1,3})% ([\d.]+)([kKMGTPEZY]?)B?\/([\d.]+)([kKMGTPEZY]?)B?\s*\[([\d:]+)<[^,\]]*,\s*(?:([\d.]+)([kKMGTPEZY]?)|\?)B\/s\]/g;
 const WGET_URL = /^--\d{4}-\d\d-\d\d \d\d:\d\d:\d\d--\s+(\S+)/;
 // ‘ ’ (U+2018/9) and … (U+2026) as \u escapes: one character above U+00FF in a regex literal makes V8 keep
 // the whole bundle's source as a two-byte string (scripts/bundle-agent.mjs)
@@ -104,8 +107,9 @@ function build(
 
 function byteBar(runtime: RuntimeName, text: string, ts: string | undefined, s: DownloadState): DownloadResult {
   let last: RegExpExecArray | undefined;
-  BYTE_BAR.lastIndex = 0;
-  for (let m = BYTE_BAR.exec(text); m !== null; m = BYTE_BAR.exec(text)) last = m;
+  const re = text.includes('%|') ? BYTE_BAR : BYTE_BAR_PLAIN;
+  re.lastIndex = 0;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) last = m;
   if (last === undefined || last[2] !== '100') return undefined;
   const key = `${last[1] ?? ''}|${last[5] ?? ''}${last[6] ?? ''}|${last[7] ?? ''}`;
   if (key === s.lastBar) return undefined;

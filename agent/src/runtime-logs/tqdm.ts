@@ -21,15 +21,9 @@ const COUNTS = /\s*(\d+)\/(\d+)\s*\[([^\]]*)\]/y;
 const PLAIN_COUNTS = / (\d+)\/(\d+) \[([^\]]*)\]/y;
 const RATE = /^\s*([\d.]+)\s*(it\/s|s\/it)\s*(?:,\s*(.*))?$/;
 
-/** Cheap test before the regex: every bar has `%|` (or, without glyphs, `% ` and `[`). */
+/** Cheap test before the regex: every bar has `%|`. */
 export function mayBeBar(s: string): boolean {
-  return s.includes('%|') || mayBePlainBar(s);
-}
-
-/** Cheap test for a glyph-less (Colab) bar: `% ` followed later by ` [`. */
-export function mayBePlainBar(s: string): boolean {
-  const p = s.indexOf('% ');
-  return p > 0 && s.indexOf(' [', p) > 0;
+  return s.includes('%|');
 }
 
 function isDigit(c: number): boolean {
@@ -54,12 +48,19 @@ export function parseBar(s: string): TqdmBar | undefined {
   return bar;
 }
 
+/**
+ * A bar without its `|glyphs|` (`steps:   0% 0/2300 [00:01<?, ?it/s]`, as Google Colab shows a
+ * subprocess's output). Apart from parseBar, so lines with a `|` (every line the record assembler
+ * tries as a bar) pay nothing for it: callers ask only for lines that start with their bar's name.
+ */
+export function parsePlainBar(s: string): TqdmBar | undefined {
+  return scanBar(s, true);
+}
+
 // Hand-rolled instead of one regex: bar lines are long runs of block characters, and a regex with
 // an optional lazy description backtracks over them (it was 45% of the parse time).
-function scanBar(s: string): TqdmBar | undefined {
-  let p = s.indexOf('%|');
-  const plain = p < 0;
-  if (plain) p = s.indexOf('% ');
+function scanBar(s: string, plain = false): TqdmBar | undefined {
+  const p = s.indexOf(plain ? '% ' : '%|');
   if (p < 0) return undefined;
   let i = p;
   while (i > 0 && isDigit(s.charCodeAt(i - 1))) i--;

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { RuntimeEvent, RuntimeName } from '@renderwatch/schema';
 import { describe, expect, it } from 'vitest';
 import { parseLogText } from './parser-session.js';
-import { parseBar } from './tqdm.js';
+import { parseBar, parsePlainBar } from './tqdm.js';
 
 const ROOT = join(import.meta.dirname, '../../test/fixtures/runtime-logs');
 const read = (rt: RuntimeName, f: string): string => readFileSync(join(ROOT, rt, f), 'utf8');
@@ -13,10 +13,10 @@ const parse = (rt: RuntimeName, f: string): RuntimeEvent[] => parseLogText(read(
 
 describe('tqdm bars as Google Colab shows them (no |glyphs|)', () => {
   it('reads `steps:   0% 0/2300 [00:01<?, ?it/s]` like the bar with glyphs', () => {
-    expect(parseBar('steps:   0% 0/2300 [00:01<?, ?it/s]')).toEqual({ desc: 'steps', n: 0, total: 2300, end: 35 });
+    expect(parsePlainBar('steps:   0% 0/2300 [00:01<?, ?it/s]')).toEqual({ desc: 'steps', n: 0, total: 2300, end: 35 });
     // the same bar with glyphs reads the same numbers
     expect(parseBar('steps:   0%|          | 0/2300 [00:01<?, ?it/s]')).toEqual(expect.objectContaining({ desc: 'steps', n: 0, total: 2300 }));
-    expect(parseBar('Steps:  52% 448/864 [09:57<15:29,  2.23s/it, loss=0.253, lr=0.0001]')).toEqual({
+    expect(parsePlainBar('Steps:  52% 448/864 [09:57<15:29,  2.23s/it, loss=0.253, lr=0.0001]')).toEqual({
       desc: 'Steps',
       n: 448,
       total: 864,
@@ -27,8 +27,8 @@ describe('tqdm bars as Google Colab shows them (no |glyphs|)', () => {
   });
 
   it('is not fooled by percentages in prose', () => {
-    expect(parseBar('loading 50% of the weights [lowvram]')).toBeUndefined();
-    expect(parseBar('GPU util 100% 3/4 done')).toBeUndefined();
+    expect(parsePlainBar('loading 50% of the weights [lowvram]')).toBeUndefined();
+    expect(parsePlainBar('GPU util 100% 3/4 done')).toBeUndefined();
   });
 
   it('kohya on Colab (bmaltais/kohya_ss#3300): the step bar after the OOM is progress 0 of 2300', () => {

@@ -5,7 +5,7 @@ import type { FailureState } from './failure.js';
 import { createFailureState, exceptionOf, framesShowModelLoad, reportFailure, resetFailure } from './failure.js';
 import type { LogRecord } from './log-record.js';
 import type { TqdmBar } from './tqdm.js';
-import { mayBePlainBar, parseBar } from './tqdm.js';
+import { parseBar, parsePlainBar } from './tqdm.js';
 
 export interface TrainingState {
   failure: FailureState;
@@ -42,11 +42,12 @@ export function at<T extends RuntimeEvent>(e: T, r: LogRecord): T {
 
 /**
  * The record's tqdm bar: a `bar` record, or a glyph-less bar (Google Colab shows a subprocess's bars
- * as `steps:   0% 0/2300 [00:01<?, ?it/s]`) that the record assembler, looking for `|`, left as a line.
+ * as `steps:   0% 0/2300 [00:01<?, ?it/s]`) that the record assembler, looking for `|`, left as a
+ * line; only a line starting with `name` (`steps:`) is tried, so other lines cost one startsWith.
  */
-export function barOf(r: LogRecord): TqdmBar | undefined {
+export function barOf(r: LogRecord, name: string | undefined): TqdmBar | undefined {
   if (r.kind === 'bar') return parseBar(r.text);
-  return r.kind === 'line' && mayBePlainBar(r.text) ? parseBar(r.text) : undefined;
+  return r.kind === 'line' && name !== undefined && r.text.startsWith(name) ? parsePlainBar(r.text) : undefined;
 }
 
 /**
