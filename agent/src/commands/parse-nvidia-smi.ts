@@ -12,6 +12,7 @@ Reads recorded nvidia-smi output and prints {"gpus":[...]} (docs/design.md "Cont
   - \`nvidia-smi -q -x\` XML (DTD v10..v13, with or without DOCTYPE)
   - \`nvidia-smi --query-gpu=... --format=csv[,noheader][,nounits]\` (header line, or --fields)
   - \`nvidia-smi -q\` text
+  - \`nvidia-smi\` (the default table, as users paste it; drivers 369 to 610)
 Absent values ([N/A], [Not Supported], ...) are omitted.
 
 options:
