@@ -26,7 +26,9 @@ const RUNTIME = 'comfyui';
 const LOADED_LABELLED = /^loaded (completely|partially);/;
 const MB_LOADED = /([\d.]+) MB loaded/;
 const MB_OFFLOADED = /([\d.]+) MB offloaded/;
-const NUMBERS = /[\d.]+/g;
+// the usable memory may print as `9.5367431640625e+25` (no limit): one number, not two
+// (comfyui/wan-lora-keys-loaded-completely-exponent-usable-2025-07.log)
+const NUMBERS = /\d+(?:\.\d+)?(?:e[+-]?\d+)?/gi;
 const DYNAMIC = /^Model (\S+) prepared for dynamic VRAM loading\. (\d+(?:\.\d+)?)MB Staged/;
 const LOADING_NEW = /^Loading \d+ new models?/;
 

@@ -139,6 +139,9 @@ function beforeMainPy(s: ComfyState, r: LogRecord, t: string, c: number, out: Ru
       resetFailure(s.failure);
       s.inJob = false;
       s.retriedOom = false;
+      // the next job's 100% bar is its own even without a `got prompt` between (printed at queue
+      // time: comfyui/queued-during-generation-prompt-file-node-info-2025-01.log)
+      s.lastBarDone = undefined;
       s.requested.length = 0;
       s.constructed.clear();
       return true;

@@ -96,6 +96,27 @@ export const HARVEST: Readonly<Partial<Record<RuntimeName, readonly HarvestRow[]
       ],
     },
     {
+      file: 'labelled-loaded-no-usable-jobs-across-days-2026-05.log',
+      counts: { model_load: 4, job_end: 2, job_start: 2, model_unload: 2, progress: 2 },
+      has: [
+        { kind: 'job_end', ts: '2026-05-17T20:10:39.761260', duration_s: 111.18, outcome: 'ok' },
+        { kind: 'model_load', ts: '2026-05-17T20:11:15.196659', loaded_mb: 1639.41, mode: 'full' },
+        { kind: 'model_unload', freed_mb: 781.53 },
+        { kind: 'model_load', model: 'AutoencoderKL', source: 'cache', loaded_mb: 159.56, mode: 'full' },
+        { kind: 'job_end', ts: '2026-05-17T20:12:07.516476', duration_s: 58.46, outcome: 'ok' },
+        { kind: 'job_start', ts: '2026-05-18T17:30:26.867745' },
+      ],
+    },
+    {
+      file: 'queued-during-generation-prompt-file-node-info-2025-01.log',
+      counts: { model_load: 6, progress: 3, job_end: 2 },
+      has: [
+        { kind: 'job_end', duration_s: 48.46, outcome: 'ok' },
+        { kind: 'job_end', duration_s: 48.02, outcome: 'ok' },
+        { kind: 'model_load', model: 'Flux', loaded_mb: 11350.07, mode: 'full' },
+      ],
+    },
+    {
       file: 'startup-0.3.18-two-device-banners-revision-detached-2025-02.log',
       counts: { runtime_start: 1 },
       has: [{ kind: 'runtime_start', ts: '2025-02-28T08:26:28.792262', version: '0.3.18' }],
@@ -134,6 +155,17 @@ export const HARVEST: Readonly<Partial<Record<RuntimeName, readonly HarvestRow[]
       has: [{ kind: 'job_end', duration_s: 238.19, outcome: 'ok' }],
     },
     { file: 'wan-wrapper-node-timing-model-type-flow-frontend-export-2025-07.log', counts: {}, has: [] },
+    {
+      file: 'wan-lora-keys-loaded-completely-exponent-usable-2025-07.log',
+      counts: { model_load: 4, progress: 2, job_end: 1, job_start: 1 },
+      has: [
+        // `loaded completely 9.5367431640625e+25 6419.477203369141 True`: 6419 MB loaded, not 25
+        { kind: 'model_load', ts: '2025-07-08T01:23:23.453987', model: 'WanTEModel', loaded_mb: 6419.48, mode: 'full' },
+        { kind: 'model_load', model: 'WAN21', loaded_mb: 2706.18, mode: 'full' },
+        { kind: 'job_end', ts: '2025-07-08T01:25:20.555787', duration_s: 132.11, outcome: 'ok' },
+        { kind: 'model_load', ts: '2025-07-08T01:29:07.165958', model: 'WanTEModel', source: 'cache', loaded_mb: 6419.48 },
+      ],
+    },
     {
       file: 'xpu-attention-oom-retry-legacy-loaded-2025-02.log',
       counts: { model_load: 2, oom: 1 },
