@@ -22,6 +22,26 @@ function parse(file: string, format: string): GpuReadingDetail[] {
 
 const TABLES: [string, number, GpuReadingDetail][] = [
   [
+    // ECC on: `0` uncorrected errors is a count; `No running processes found`: processes known empty
+    'tesla-k80-aws-p2-driver384-table-no-processes-cut.txt',
+    1,
+    {
+      index: 0,
+      name: 'Tesla K80',
+      driver_version: '384.90',
+      pci_bus_id: '00000000:00:1E.0',
+      temperature_celsius: 41,
+      power_draw_watts: 31,
+      power_limit_watts: 149,
+      memory_used_bytes: 11 * MiB,
+      memory_total_bytes: 11439 * MiB,
+      utilization_gpu_ratio: 0,
+      ecc_uncorrected_total: 0,
+      processes: [],
+      peer: { pstate: 8, compute_mode: 0 },
+    },
+  ],
+  [
     // driver 610 prints `KMD Version:` and `CUDA UMD Version:` where older drivers print `Driver Version:` / `CUDA Version:`
     'rtx5090-x2-driver610-kmd-version-table-cut.txt',
     2,
