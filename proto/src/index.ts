@@ -29,6 +29,8 @@ export {
   Volume,
 } from '../gen/renderwatch/telemetry/v1/telemetry.js';
 export type { TelemetryServiceServer } from '../gen/renderwatch/telemetry/v1/telemetry.js';
+/** The writer the generated encode() takes (the agent subclasses it: agent/src/export/wire-writer.ts). */
+export { BinaryWriter } from '@bufbuild/protobuf/wire';
 
 /** The fully-qualified gRPC method path, for interceptors and logs. */
 export const EXPORT_METHOD_PATH = '/renderwatch.telemetry.v1.TelemetryService/Export';

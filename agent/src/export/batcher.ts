@@ -10,6 +10,7 @@ import type { GpuSnapshot, GpuStatusChange } from '../sampling/sampler.js';
 import { createGpuIncrements } from './gpu-increments.js';
 import type { Checkpoint, Spool } from './spool.js';
 import { eventToWire, gpuToWire, hostToWire, statusToWire, type HostSnapshotLike, type TimedEvent } from './to-wire.js';
+import { NumberInt64Writer } from './wire-writer.js';
 
 export interface BatcherOptions {
   agentId: string;
@@ -80,7 +81,7 @@ export function createBatcher(o: BatcherOptions): Batcher {
     cps = undefined;
     const samples = req.gpuSamples.length + req.hostSamples.length;
     try {
-      journal.appendRows(ExportRequest.encode(req).finish(), samples, n - samples, positions);
+      journal.appendRows(ExportRequest.encode(req, new NumberInt64Writer()).finish(), samples, n - samples, positions);
     } catch (err: unknown) {
       rows -= n;
       o.onJournalError?.(err, n);

@@ -4,6 +4,7 @@ import { credentials as grpcCredentials, Metadata, status, type ChannelCredentia
 import { ExportRequest, ExportResponse, TelemetryServiceClient, TelemetryServiceService } from '@renderwatch/proto';
 import { createExportStream } from './export-stream.js';
 import type { SendResult } from './send-result.js';
+import { NumberInt64Writer } from './wire-writer.js';
 
 export interface ExportClientOptions {
   /** host:port of the collector's gRPC endpoint. */
@@ -122,7 +123,7 @@ export function createExportClient(o: ExportClientOptions): ExportClient {
   }
   return {
     send(req, deadlineMs) {
-      if (stream !== undefined) return sendEncoded(ExportRequest.encode(req).finish(), deadlineMs);
+      if (stream !== undefined) return sendEncoded(ExportRequest.encode(req, new NumberInt64Writer()).finish(), deadlineMs);
       return new Promise<SendResult>((resolve) => {
         client.export(req, metadata(), { deadline: Date.now() + deadlineMs }, done(resolve));
       });

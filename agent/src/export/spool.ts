@@ -34,6 +34,7 @@ import {
   type BatchHead,
 } from './spool-frames.js';
 import { importLegacyBatches } from './spool-legacy.js';
+import { NumberInt64Writer } from './wire-writer.js';
 
 export interface SpoolOptions {
   dir: string;
@@ -218,7 +219,7 @@ export function openSpool(o: SpoolOptions): Spool {
     lastSeq = Math.max(lastSeq, h.seq);
   }
   function writeWhole(req: ExportRequest, createdMs: number): void {
-    const pb = ExportRequest.encode(req).finish();
+    const pb = ExportRequest.encode(req, new NumberInt64Writer()).finish();
     const h = { seq: req.batchSeq, createdMs, samples: samplesOf(req), events: eventsOf(req) };
     const start = (cur as Segment).size;
     write(batchFrame(FrameType.Batch, h, pb));
@@ -339,7 +340,7 @@ export function openSpool(o: SpoolOptions): Spool {
     },
     cut(header) {
       if (open.samples + open.events === 0) return false;
-      const pb = ExportRequest.encode({ ...header, ...NO_ROWS }).finish();
+      const pb = ExportRequest.encode({ ...header, ...NO_ROWS }, new NumberInt64Writer()).finish();
       const h = { seq: header.batchSeq, createdMs: now(), samples: open.samples, events: open.events };
       write(batchFrame(FrameType.Cut, h, pb));
       if (sync) fdatasyncSync((cur as Segment).fd);
