@@ -75,6 +75,8 @@ export interface Agent {
   readonly batcher: Batcher;
 }
 
+const NO_GPUS: readonly GpuSnapshot[] = [];
+
 /** How long stop() waits for a sample in progress (a hung sampler must not hold the agent's stop). */
 const STOP_TICK_WAIT_MS = 5000;
 
@@ -131,6 +133,10 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
   }
 
   async function takeSample(): Promise<void> {
+    // The tick's GPU and host rows reach the spool together, in one frame (one encode, one write(2)),
+    // once the host is read; GPU rows taken before a failure are still added (below).
+    let gpus: readonly GpuSnapshot[] = NO_GPUS;
+    let added = false;
     try {
       if (deps.gpuSampler !== undefined) {
         const r = await deps.gpuSampler.sample();
@@ -140,7 +146,7 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
             driverVersion = dv;
             batcher.setHost(identity());
           }
-          batcher.addGpus(r.gpus);
+          gpus = r.gpus;
           for (let i = 0; i < observers.length; i++) observers[i]?.observeGpus?.(r.gpus);
         }
         for (let j = 0; j < r.status.length; j++) {
@@ -151,12 +157,10 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
           if (s.status === 'sample_error') for (let i = 0; i < observers.length; i++) observers[i]?.observeSampleError?.(deps.gpuSampler.source);
         }
       }
+      let h: HostSnapshotLike | undefined;
       if (deps.hostSource !== undefined) {
         try {
-          const h = await deps.hostSource.sample();
-          batcher.addHost(h);
-          send(tracker.hostSample(h, now()));
-          for (let i = 0; i < observers.length; i++) observers[i]?.observeHost?.(h);
+          h = await deps.hostSource.sample();
           hostErrorLogged = false;
         } catch (err: unknown) {
           for (const o of observers) o.observeSampleError?.('host');
@@ -164,10 +168,17 @@ export function createAgent(cfg: AgentConfig, deps: AgentDeps): Agent {
           hostErrorLogged = true;
         }
       }
+      added = true;
+      batcher.addSample(gpus, h);
+      if (h !== undefined) {
+        send(tracker.hostSample(h, now()));
+        for (let i = 0; i < observers.length; i++) observers[i]?.observeHost?.(h);
+      }
     } catch (err: unknown) {
       // A sampler must not throw (failures are status values); if one does, log and go on.
       log.error({ err }, 'sampler threw; continuing');
       for (const o of observers) o.observeSampleError?.(deps.gpuSampler?.source ?? 'unknown');
+      if (!added) batcher.addSample(gpus, undefined);
     } finally {
       send(tracker.tick(now()));
     }

@@ -34,6 +34,8 @@ export interface BatcherOptions {
 export interface Batcher {
   addGpus(gpus: readonly GpuSnapshot[]): void;
   addHost(h: HostSnapshotLike): void;
+  /** One sampling tick's GPU and host rows, appended to the spool in one frame (the agent's loop). */
+  addSample(gpus: readonly GpuSnapshot[], h: HostSnapshotLike | undefined): void;
   addEvent(e: TimedEvent): void;
   addStatus(s: GpuStatusChange): void;
   /** A log source processed its file up to `at`: persisted together with the events taken so far. */
@@ -133,6 +135,16 @@ export function createBatcher(o: BatcherOptions): Batcher {
     addHost(h) {
       cur.hostSamples.push(hostToWire(h));
       bump(1, true);
+    },
+    addSample(gpus, h) {
+      // one write(2), one encode and one frame for the tick instead of one for the GPUs and one for the host
+      for (let i = 0; i < gpus.length; i++) {
+        const g = gpus[i] as GpuSnapshot;
+        cur.gpuSamples.push(gpuToWire(g, increments(g)));
+      }
+      if (h !== undefined) cur.hostSamples.push(hostToWire(h));
+      const n = gpus.length + (h === undefined ? 0 : 1);
+      if (n > 0) bump(n, true);
     },
     addEvent(e) {
       cur.events.push(eventToWire(e));
