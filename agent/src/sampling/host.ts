@@ -12,6 +12,7 @@ import { AgentError } from '../errors.js';
 import { createFailureReporter, type SampleErrorCounter } from './failure-reporter.js';
 import { cpuRatio, parseMeminfo, parseMountsWithType, parseProcStatCpu } from './host-linux.js';
 import { isCountedDisk, mountOf, parseDiskstats, parseMounts, parseNetDev } from './host-proc.js';
+import { openProcFile } from './proc-file.js';
 
 export type { VolumeRole };
 
@@ -100,6 +101,11 @@ export function createHostSampler(opts: HostSamplerOptions = {}): HostSampler {
   });
   const hasProc = existsSync(`${proc}/diskstats`) && existsSync(`${proc}/net/dev`);
   const hasCpuMem = existsSync(`${proc}/stat`) && existsSync(`${proc}/meminfo`);
+  // The four files read every tick, each kept open and read again (proc-file.ts).
+  const statFile = openProcFile(`${proc}/stat`);
+  const meminfoFile = openProcFile(`${proc}/meminfo`);
+  const diskstatsFile = openProcFile(`${proc}/diskstats`);
+  const netDevFile = openProcFile(`${proc}/net/dev`);
   let prevCpu: { busy: number; total: number } | undefined;
   let prev: { at: number; disk?: { readBytes: number; writeBytes: number }; net?: { rxBytes: number; txBytes: number } } | undefined;
   const hasRoleVolumes = ROLES.some(([key]) => opts.volumes?.[key] !== undefined);
@@ -127,8 +133,8 @@ export function createHostSampler(opts: HostSamplerOptions = {}): HostSampler {
       known.clear();
       knownAt = t;
     }
-    const disk = parseDiskstats(readFileSync(`${proc}/diskstats`, 'utf8'), wholeDisk);
-    const netText = readFileSync(`${proc}/net/dev`, 'utf8');
+    const disk = parseDiskstats(diskstatsFile.read(), wholeDisk);
+    const netText = netDevFile.read();
     let net = parseNetDev(netText, physical);
     // Containers see only virtual interfaces: count all but loopback there.
     if (net.rxBytes === 0 && net.txBytes === 0) net = parseNetDev(netText, (i) => i !== 'lo');
@@ -184,11 +190,11 @@ export function createHostSampler(opts: HostSamplerOptions = {}): HostSampler {
       let mem: { total: number; available: number; swaptotal: number; swapused: number } | undefined;
       if (hasCpuMem) {
         try {
-          const cpu = parseProcStatCpu(readFileSync(`${proc}/stat`, 'utf8'));
+          const cpu = parseProcStatCpu(statFile.read());
           const ratio = cpu === undefined ? undefined : cpuRatio(prevCpu, cpu);
           if (ratio !== undefined) snap.cpu_ratio = ratio;
           prevCpu = cpu;
-          const m = parseMeminfo(readFileSync(`${proc}/meminfo`, 'utf8'));
+          const m = parseMeminfo(meminfoFile.read());
           if (m !== undefined) mem = { total: m.total, available: m.available, swaptotal: m.swapTotal, swapused: m.swapTotal - m.swapFree };
         } catch (err: unknown) {
           failures.report('cpu', new AgentError('AGT_ERR_HOST_SAMPLE_FAILED', '/proc/stat, /proc/meminfo', { cause: err }));
