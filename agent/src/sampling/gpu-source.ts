@@ -19,6 +19,8 @@ export interface OpenGpuSamplerOptions {
   smi?: Omit<NvidiaSmiSamplerOptions, 'smiPath' | 'intervalMs' | 'log' | 'counter'>;
   /** Watch NVML XID events (default true). */
   watchXid?: boolean;
+  /** How long each NVML XID wait blocks a koffi worker (nvml.ts default 500 ms; the daemon's: gpu-from-config.ts). */
+  xidWaitMs?: number;
 }
 
 /** Opens a sampler; throws the typed error of the last source tried when none works. */
@@ -35,6 +37,7 @@ export async function openGpuSampler(opts: OpenGpuSamplerOptions = {}): Promise<
         ...common,
         ...(opts.nvmlLib === undefined ? {} : { libPath: opts.nvmlLib }),
         ...(opts.watchXid === undefined ? {} : { watchXid: opts.watchXid }),
+        ...(opts.xidWaitMs === undefined ? {} : { xidWaitMs: opts.xidWaitMs }),
       });
     } catch (err: unknown) {
       if (source === 'nvml' || !isNvmlUnavailable(err)) throw err;

@@ -7,6 +7,14 @@ import type { SampleErrorCounter } from '../sampling/failure-reporter.js';
 import { openGpuSampler } from '../sampling/gpu-source.js';
 import type { GpuSampler } from '../sampling/sampler.js';
 
+/**
+ * The daemon's NVML XID wait. An XID is reported as soon as NVML has it, however long the wait;
+ * the wait's length only sets how often an idle watcher wakes (each return is a koffi worker
+ * hand-off and a main-thread callback, ~0.7 ms of CPU here) and how long stopping waits for the
+ * wait in flight before the event set is freed. 2 s: a quarter of the wake-ups of 500 ms.
+ */
+export const DAEMON_XID_WAIT_MS = 2000;
+
 export type GpuSourceResult = { ok: true; sampler: GpuSampler | undefined } | { ok: false; message: string };
 
 function describe(err: unknown): string {
@@ -33,6 +41,7 @@ export async function buildGpuSampler(cfg: AgentConfig, log: Logger, counter?: S
       ...(cfg.AGENT_NVML_LIB === '' ? {} : { nvmlLib: cfg.AGENT_NVML_LIB }),
       smiPath: cfg.AGENT_NVIDIA_SMI_PATH,
       intervalMs: cfg.AGENT_SAMPLE_INTERVAL_MS,
+      xidWaitMs: DAEMON_XID_WAIT_MS,
       log,
       ...(counter === undefined ? {} : { counter }),
     });
