@@ -7,7 +7,7 @@
 // Extra lines: the NVML sampler alone (latency of one 8-GPU sample, in this process).
 // The agent runs with the node flags of its systemd unit (deploy/systemd/renderwatch-agent.service).
 // usage: npm run bench -- agent-overhead [seconds=60]   (AGENT_BENCH_NODE_FLAGS='...' to try other flags,
-// AGENT_BENCH_STDOUT=<file> to keep the agent's stdout, e.g. --trace-gc; AGENT_BENCH_COMPARE=<dist dir> runs a second
+// AGENT_BENCH_STDOUT=<file> to keep the agent's stdout, e.g. --trace-gc; AGENT_BENCH_BUNDLE_DIR=<dist copy> runs that bundle unbuilt; AGENT_BENCH_COMPARE=<dist dir> runs a second
 // agent from another bundle (a copy of agent/dist built from another tree) beside the first, same workload,
 // with AGENT_BENCH_COMPARE_FLAGS='...' as its node flags (default: the same), and prints both: an A/B in one run)
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -26,7 +26,9 @@ import { benchClickHouse, machineLine, percentile } from './bench-env.js';
 const SECONDS = Number(process.argv[2] ?? 60);
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const NODE_EXPORTER = '/usr/bin/prometheus-node-exporter';
-const BUNDLE = join(ROOT, 'agent', 'dist', 'renderwatch-agent.mjs');
+// AGENT_BENCH_BUNDLE_DIR=<dist copy>: run that bundle instead of building agent/dist (flag A/B runs of one build).
+const BUNDLE_DIR = process.env['AGENT_BENCH_BUNDLE_DIR'];
+const BUNDLE = join(BUNDLE_DIR ?? join(ROOT, 'agent', 'dist'), 'renderwatch-agent.mjs');
 const TICK = 100; // USER_HZ on Linux
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -175,8 +177,10 @@ async function main(): Promise<void> {
       .join(' ')}`,
   );
   if (!existsSync(NODE_EXPORTER)) throw new Error(`${NODE_EXPORTER} is missing: apt-get install prometheus-node-exporter`);
-  const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle-agent.mjs')], { cwd: ROOT, stdio: 'inherit' });
-  if (b.status !== 0) throw new Error('npm run bundle failed');
+  if (BUNDLE_DIR === undefined) {
+    const b = spawnSync(process.execPath, [join(ROOT, 'scripts', 'bundle-agent.mjs')], { cwd: ROOT, stdio: 'inherit' });
+    if (b.status !== 0) throw new Error('npm run bundle failed');
+  }
   const lib = buildFakeNvml();
   const dir = mkdtempSync(join(tmpdir(), 'rw-overhead-'));
   const ch = await benchClickHouse();
@@ -275,7 +279,7 @@ async function main(): Promise<void> {
       const bMain = (cpuOf(`/proc/${bPid}/task/${bPid}/stat`) - b0main) / wall;
       const aMain = (cpuOf(`/proc/${agentPid}/task/${agentPid}/stat`) - a0main) / wall;
       console.log(
-        `compare: A (this tree) ${(agentCpu * 100).toFixed(2)}% (main ${(aMain * 100).toFixed(2)}%), B (${compareDir}${compareFlags === flags ? '' : ` ${compareFlags.join(' ')}`}) ${(bCpu * 100).toFixed(2)}% (main ${(bMain * 100).toFixed(2)}%), peak RSS ${hwmMb(bPid).toFixed(1)} MB; A/B ${(agentCpu / Math.max(bCpu, 1e-9)).toFixed(3)} (main ${(aMain / Math.max(bMain, 1e-9)).toFixed(3)})`,
+        `compare: A (${BUNDLE_DIR ?? 'this tree'}) ${(agentCpu * 100).toFixed(2)}% (main ${(aMain * 100).toFixed(2)}%), B (${compareDir}${compareFlags === flags ? '' : ` ${compareFlags.join(' ')}`}) ${(bCpu * 100).toFixed(2)}% (main ${(bMain * 100).toFixed(2)}%), peak RSS ${hwmMb(bPid).toFixed(1)} MB; A/B ${(agentCpu / Math.max(bCpu, 1e-9)).toFixed(3)} (main ${(aMain / Math.max(bMain, 1e-9)).toFixed(3)})`,
       );
     }
     const agentHwm = hwmMb(agentPid);
