@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { classifyOom, OOM_RULES } from './oom-cause.js';
 import { parseOom, parseSize } from './torch-oom.js';
@@ -72,6 +74,28 @@ describe('parseOom', () => {
     ],
   ])('reads the %s form', (_name, text, want) => {
     expect(parseOom(text)).toEqual(expect.objectContaining(want));
+  });
+
+  it('a `Process N` line that is this process under another pid namespace is not another process (kohya_ss#3300 on Colab)', () => {
+    // the OOM line of agent/test/fixtures/runtime-logs/kohya/sdxl-dreambooth-oom-colab-bar-without-glyphs-2025-07.log,
+    // without the markdown backtick the user pasted in front of it
+    const line = readFileSync(
+      join(import.meta.dirname, '../../test/fixtures/runtime-logs/kohya/sdxl-dreambooth-oom-colab-bar-without-glyphs-2025-07.log'),
+      'utf8',
+    )
+      .split('\n')
+      .find((l) => l.includes('OutOfMemoryError: CUDA out of memory'))
+      ?.replace(/^`/, '');
+    const n = parseOom(line ?? '');
+    // 39.55 GiB "in use" beside 37.77 + 1.28 GiB held and 896 KiB free would be 78.6 GiB on a 39.56 GiB card
+    expect(n).toMatchObject({ total: Math.round(39.56 * GIB), allocated: Math.round(37.77 * GIB), reservedUnallocated: Math.round(1.28 * GIB) });
+    expect(n?.otherProcesses).toBeUndefined();
+    expect(n === undefined ? undefined : classifyOom(n)).toEqual({ cause: 'fragmentation', rule: 'reserved_unallocated_exceeds_request' });
+    // the same numbers with a process that fits beside them stay another process
+    const other = parseOom(
+      'torch.OutOfMemoryError: CUDA out of memory. Tried to allocate 14.00 MiB. GPU 0 has a total capacity of 39.56 GiB of which 896.00 KiB is free. Process 7 has 1.50 GiB memory in use. Including non-PyTorch memory, this process has 38.05 GiB memory in use. Of the allocated memory 36.27 GiB is allocated by PyTorch, and 1.28 GiB is reserved by PyTorch but unallocated.',
+    );
+    expect(other?.otherProcesses).toBe(1.5 * GIB);
   });
 
   it('is undefined for text that is not an OOM', () => {

@@ -100,6 +100,19 @@ const LEGACY = new RegExp(
 // XPU builds print the capacity without `of which X is free`
 const TOTAL_NEW = new RegExp(String.raw`(?:GPU|Device) ?(\d+)? has a total capac(?:i)?ty of ${SIZE}(?: of which ${SIZE} ?is free)?`);
 const PROCESS = new RegExp(String.raw`Process \d+ has ${SIZE} memory in use`, 'g');
+/**
+ * A `Process N has X memory in use` line that is this process itself: in a container (Colab,
+ * Kubernetes) NVML names it by a pid of another namespace, so PyTorch cannot print it as "this
+ * process". Told apart by arithmetic: X beside what this PyTorch holds (allocated + reserved) and
+ * what is free would exceed the card, so X cannot be another process's (kohya fixture
+ * sdxl-dreambooth-oom-colab-bar-without-glyphs-2025-07.log: 39.55 GiB of a 39.56 GiB card beside
+ * 37.77 + 1.28 GiB held). The margin covers the message's rounding to 0.01 GiB.
+ */
+function isThisProcess(bytes: number, n: Partial<OomNumbers>): boolean {
+  if (n.total === undefined || n.allocated === undefined) return false;
+  const held = n.allocated + (n.reservedUnallocated ?? 0) + (n.free ?? 0);
+  return bytes + held > n.total + Math.max(64 * 1024 * 1024, n.total * 0.01);
+}
 const ALLOC_NEW = new RegExp(String.raw`Of the allocated memory ${SIZE} is allocated by PyTorch`);
 const UNALLOC_NEW = new RegExp(String.raw`and ${SIZE} is reserved by PyTorch but unallocated`);
 const ASYNC_DEV = /Allocation on device (\d+) would exceed/;
@@ -171,7 +184,7 @@ export function parseOom(text: string): OomNumbers | undefined {
       if (text.includes(' memory in use'))
         for (const m of text.matchAll(PROCESS)) {
           const v = parseSize(m[1] ?? '', m[2] ?? '');
-          if (v !== undefined) {
+          if (v !== undefined && !isThisProcess(v, out)) {
             others += v;
             seen = true;
           }
