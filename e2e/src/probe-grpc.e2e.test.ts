@@ -194,6 +194,13 @@ describe('gRPC ingest probe', () => {
     // A refused message ends the stream with its status, after the acks of the ones before it.
     const badMiddle = await rawCall(port, { path: STREAM, chunks: [frame(batch('probe-stream', 4, T0 + 4)), frame(junk(40))], headers: A });
     expect([badMiddle.grpcStatus, badMiddle.acks.length]).toEqual([3, 1]);
+    // Half-closed after a whole batch and half of the next: the first acked, then INTERNAL (not OK).
+    const cut = await rawCall(port, {
+      path: STREAM,
+      chunks: [frame(batch('probe-stream', 7, T0 + 7)), frame(batch('probe-stream', 8, T0 + 8)).subarray(0, 30)],
+      headers: A,
+    });
+    expect([cut.grpcStatus, cut.acks.length, cut.grpcMessage]).toEqual([13, 1, expect.stringMatching(/without a whole ExportRequest/)]);
     // Cancelled after 20 bytes of a message: nothing of it is stored.
     const s = http2.connect(`http://127.0.0.1:${port}`);
     s.on('error', () => {});
@@ -250,7 +257,7 @@ describe('gRPC ingest probe', () => {
       await stored('probe-many-streams'),
       await stored('probe-many-conns'),
       await stored('probe-deadline'),
-    ]).toEqual([4, 0, 300, 200, 30]);
+    ]).toEqual([5, 0, 300, 200, 30]);
   });
 
   it('survives PING and SETTINGS floods, rapid reset with and without a token, and closes connections that never start', async () => {
@@ -309,7 +316,7 @@ describe('gRPC ingest probe', () => {
       inflated_too_large: 2,
       bad_compression: 2,
       unsupported_encoding: 1,
-      incomplete_message: 2,
+      incomplete_message: 4, // 2 unary, the stream cut short, the cancelled one (node's client half-closes before its RST_STREAM)
       extra_message: 1,
       bad_timeout: 1,
       deadline: 30,

@@ -4,10 +4,11 @@
 // grpc-timeout that is not one, a deadline that passed. grpc-js answers these from its base call
 // without going through the interceptors' status path, with texts that name its internals ("server
 // streaming method", for a unary call) and for two of them UNIMPLEMENTED (the agent's ExportStream
-// takes that as "collector too old"). This interceptor, installed first, sees the base call's every
-// status: it gives those a code and a message that say what to do, counts each by a bounded reason
-// and logs each reason at most once a minute. OK, the statuses of the service and the gate (they
-// carry x-renderwatch-error-code) and any other status go through untouched.
+// takes that as "collector too old"); an ExportStream half-closed inside a message it ended OK. This
+// interceptor, installed first, sees the base call's every status: it gives those a code and a
+// message that say what to do, counts each by a bounded reason and logs each reason at most once a
+// minute. OK, the statuses of the service and the gate (they carry x-renderwatch-error-code) and any
+// other status go through untouched.
 import { status, type ServerInterceptingCall, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
 
@@ -78,6 +79,21 @@ interface BaseCall {
   sendStatus(st: Status): void;
 }
 
+/** The client reset the call's HTTP/2 stream, or grpc-js saw it cancelled: whatever is sent now goes nowhere. */
+function cancelled(base: object): boolean {
+  const stream: unknown = Reflect.get(base, 'stream');
+  if (typeof stream === 'object' && stream !== null && Reflect.get(stream, 'aborted') === true) return true;
+  const check: unknown = Reflect.get(base, 'checkCancelled');
+  return typeof check === 'function' && (check as () => unknown).call(base) === true;
+}
+
+/** True when grpc-js's decoder of this call holds part of a message (its readState is not NO_DATA, 0). */
+function midMessage(base: object): boolean {
+  const decoder: unknown = Reflect.get(base, 'decoder');
+  const state: unknown = typeof decoder === 'object' && decoder !== null ? Reflect.get(decoder, 'readState') : undefined;
+  return typeof state === 'number' && state !== 0;
+}
+
 /** Logs each key at most once per `everyMs`. */
 function onceEvery(everyMs: number, now: () => number): (key: string) => boolean {
   const last = new Map<string, number>();
@@ -104,6 +120,14 @@ export function createTransportRefusals(o: TransportRefusalOptions): ServerInter
     const same = next as ServerInterceptingCall;
     if (typeof send !== 'function') return same;
     base.sendStatus = function (this: unknown, st: Status): void {
+      // A call the client already cancelled sends nothing: nothing to count.
+      if (cancelled(base)) {
+        send.call(this, st);
+        return;
+      }
+      // OK after the client half-closed inside a message (an ExportStream cut short): grpc-js drops
+      // the partial message and would end the call OK.
+      if (st.code === status.OK && midMessage(base)) st = { ...st, code: status.UNKNOWN, details: 'Received no request message' };
       if (st.code === status.OK || (st.metadata?.get('x-renderwatch-error-code').length ?? 0) > 0) {
         send.call(this, st);
         return;
