@@ -55,12 +55,13 @@ describe('explainTransportStatus', () => {
   });
 });
 
+/** A stand-in for grpc-js's base call: records what its own sendStatus was given. */
+function baseCall(): { sent: { code: number; details: string }[]; sendStatus(st: { code: number; details: string }): void } {
+  const sent: { code: number; details: string }[] = [];
+  return { sent, sendStatus: (st) => void sent.push({ code: st.code, details: st.details }) };
+}
+
 describe('createTransportRefusals', () => {
-  /** A stand-in for grpc-js's base call: records what its own sendStatus was given. */
-  function baseCall(): { sent: { code: number; details: string }[]; sendStatus(st: { code: number; details: string }): void } {
-    const sent: { code: number; details: string }[] = [];
-    return { sent, sendStatus: (st) => void sent.push({ code: st.code, details: st.details }) };
-  }
   const counted: TransportRefusal[] = [];
   const interceptor = createTransportRefusals({ maxMessageBytes: MAX, onRefused: (r) => counted.push(r) });
   const method = {} as Parameters<typeof interceptor>[0];
