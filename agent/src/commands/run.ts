@@ -5,6 +5,7 @@ import pino from 'pino';
 import { AGENT_VERSION } from '../agent.js';
 import { loadAgentConfig, type AgentConfig } from '../config.js';
 import type { SendOutcome, SendResult } from '../export/send-result.js';
+import type { ParseErrorSource } from '../metrics/parse-error-metrics.js';
 import { startTelemetrySinks } from '../metrics/telemetry-sinks.js';
 import { createAgentPipeline, type AgentPipeline } from '../pipeline.js';
 import { createHostSampler } from '../sampling/host.js';
@@ -122,9 +123,12 @@ export const runCommand: Command = {
       await unwind(cleanups);
       return code;
     };
+    // What /metrics counts refused and unreadable lines of: the log followers, and (added once
+    // built) the ComfyUI APIs' console streams; read at each scrape.
+    const counted: ParseErrorSource[] = [...logs];
     let sinks: Awaited<ReturnType<typeof startTelemetrySinks>>;
     try {
-      sinks = await startTelemetrySinks(cfg, log, AGENT_VERSION, { logSources: logs });
+      sinks = await startTelemetrySinks(cfg, log, AGENT_VERSION, { logSources: counted });
     } catch (err: unknown) {
       return fail(`cannot serve /metrics on ${cfg.AGENT_METRICS_HOST}:${cfg.AGENT_METRICS_PORT} or start OTLP (${describe(err)})`);
     }
@@ -138,6 +142,7 @@ export const runCommand: Command = {
       // Only a configuration that names ComfyUI APIs loads their adapter.
       const comfyApis =
         cfg.AGENT_COMFYUI_URLS.length === 0 ? [] : (await import('../runtime-api/comfyui-api-sources.js')).buildComfyuiApiSources(cfg, log, counter);
+      counted.push(...comfyApis);
       pipeline = createAgentPipeline(cfg, {
         log,
         gpuSampler: gpu.sampler,

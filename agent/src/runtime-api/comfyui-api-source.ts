@@ -77,6 +77,12 @@ export interface ComfyuiApiSource {
   /** One poll cycle now (tests). */
   pollOnce(): Promise<void>;
   stats(): ComfyuiApiSourceStats;
+  /**
+   * Console-stream lines not readable whole (comfyui-console.ts `unreadableLines`), and lines with
+   * impossible values, over every ComfyUI process seen.
+   */
+  unreadableLines(): number;
+  parseErrors(): number;
 }
 
 /** One ComfyUI process, as far as the adapter can tell (from coming up to going down). */
@@ -119,6 +125,15 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
   let backoffMs = minBackoff;
   let restarts = 0;
   let epoch: Epoch | undefined;
+  /** The newest console feed and the counts of the ones before it (each finished when replaced). */
+  let lastFeed: ConsoleFeed | undefined;
+  const feedCounts = { unreadable: 0, parseErrors: 0 };
+  const track = (feed: ConsoleFeed): ConsoleFeed => {
+    feedCounts.unreadable += lastFeed?.unreadableLines() ?? 0;
+    feedCounts.parseErrors += lastFeed?.parseErrors() ?? 0;
+    lastFeed = feed;
+    return feed;
+  };
   let system: ComfySystemStats | undefined;
   let versions: string | undefined;
   let queueState: QueueEmitState = {};
@@ -224,7 +239,7 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
     if (restart) restarts++;
     const ep: Epoch = {
       restart,
-      feed: createConsoleFeed(watermark === undefined ? {} : { watermark }),
+      feed: track(createConsoleFeed(watermark === undefined ? {} : { watermark })),
       link: undefined,
       linkRetryAtMs: 0,
       startReported: false,
@@ -407,6 +422,8 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
       persist(true);
     },
     pollOnce: () => run(),
+    unreadableLines: () => feedCounts.unreadable + (lastFeed?.unreadableLines() ?? 0),
+    parseErrors: () => feedCounts.parseErrors + (lastFeed?.parseErrors() ?? 0),
     stats: () => ({
       up: phase === 'up',
       console: epoch?.link?.console === true && epoch.link.isOpen(),
