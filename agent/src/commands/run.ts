@@ -11,6 +11,7 @@ import { createAgentPipeline, type AgentPipeline } from '../pipeline.js';
 import { createHostSampler } from '../sampling/host.js';
 import { createRemoteVolumeLookup, type RemoteVolumeOptions } from '../signals/mounts.js';
 import { buildGpuSampler } from '../sources/gpu-from-config.js';
+import { pairComfyui } from '../sources/comfyui-pairing.js';
 import { buildLogSources } from '../sources/log-sources.js';
 import { buildA1111ApiSources } from '../runtime-api/a1111-api-source.js';
 import { buildPreemptionSources } from '../sources/preemption.js';
@@ -113,7 +114,12 @@ export const runCommand: Command = {
     const cfg = parsed.config;
     const log = pino({ level: cfg.AGENT_LOG_LEVEL, redact: ['token', 'AGENT_TOKEN', 'AGENT_OTLP_HEADERS', 'headers.authorization'] });
     // Configuration that needs no resource is checked before anything is opened.
-    const logs = buildLogSources(cfg.AGENT_RUNTIME_LOGS, cfg.AGENT_STATE_DIR, log);
+    // One source per fact for a ComfyUI watched by its log and its API (sources/comfyui-pairing.ts).
+    const comfyui = pairComfyui(cfg.AGENT_RUNTIME_LOGS, cfg.AGENT_COMFYUI_URLS);
+    if (comfyui.warning !== undefined) log.warn({ rule: comfyui.rule }, comfyui.warning);
+    else if (comfyui.rule === 'single_instance')
+      log.info({ log: comfyui.logPath, url: comfyui.url }, 'comfyui log and API paired: console events from the log, jobs from /history');
+    const logs = buildLogSources(cfg.AGENT_RUNTIME_LOGS, cfg.AGENT_STATE_DIR, log, Date.now, comfyui.logPath);
     // Every start-up failure after this point releases what was opened (NVML, /metrics, OTLP, the
     // spool) and exits non-zero: systemd's Restart=on-failure must see it.
     const signals = listenForStop();
@@ -141,7 +147,9 @@ export const runCommand: Command = {
     try {
       // Only a configuration that names ComfyUI APIs loads their adapter.
       const comfyApis =
-        cfg.AGENT_COMFYUI_URLS.length === 0 ? [] : (await import('../runtime-api/comfyui-api-sources.js')).buildComfyuiApiSources(cfg, log, counter);
+        cfg.AGENT_COMFYUI_URLS.length === 0
+          ? []
+          : (await import('../runtime-api/comfyui-api-sources.js')).buildComfyuiApiSources(cfg, log, counter, Date.now, comfyui.url);
       counted.push(...comfyApis);
       pipeline = createAgentPipeline(cfg, {
         log,

@@ -256,6 +256,23 @@ describe('createComfyuiApiSource against a fake ComfyUI', () => {
     expect(h.events.filter((e) => e.kind === 'oom')).toHaveLength(1);
   });
 
+  it('paired with the log file, reports neither a start of its own nor failures: the log does (sources/comfyui-pairing.ts)', async () => {
+    const f = await fake({ logsApi: false });
+    const h = await harness(f, { consoleFromLog: true });
+    h.source.start();
+    await waitFor('first contact', () => h.source.stats().up);
+    await f.stop();
+    await waitFor('down', () => !h.source.stats().up);
+    await f.restart({ logsApi: false, systemStats: systemStats({ comfyui_version: '0.3.34' }) });
+    await waitFor('back up', () => h.source.stats().up && h.source.stats().restarts === 1);
+    f.finishPrompt('p-9', historyEntry('p-9', 'oom'));
+    await waitFor('the oom prompt', () => h.events.some((e) => e.kind === 'job_end' && e.job_id === 'p-9'));
+    expect(h.events.filter((e) => e.kind === 'runtime_start' || e.kind === 'runtime_ready')).toEqual([]);
+    // the job and its outcome from /history; the OOM event with its cause from the log
+    expect(jobEnds(h.events).map((e) => [e.job_id, e.outcome])).toEqual([['p-9', 'oom']]);
+    expect(h.events.filter((e) => e.kind === 'oom' || e.kind === 'error')).toEqual([]);
+  });
+
   it('counts malformed answers, logs each endpoint once and keeps polling', async () => {
     const f = await fake({ history: new Map([['p-1', historyEntry('p-1', 'success')]]) });
     f.state.malformed.set('/history', '{"p-1": {"outputs": ');

@@ -60,6 +60,12 @@ export interface ComfyuiApiSourceOptions {
   readonly counter?: SampleErrorCounter;
   readonly now?: () => number;
   readonly client?: ComfyuiClient;
+  /**
+   * The server's log file is followed too (paired, sources/comfyui-pairing.ts): it reports the
+   * console's events (starts, readiness, failures, loads, OOMs), so the console stream's events and
+   * the adapter's own start after a restart are not reported, and /history leaves failures to it.
+   */
+  readonly consoleFromLog?: boolean;
 }
 
 export interface ComfyuiApiSourceStats {
@@ -79,7 +85,7 @@ export interface ComfyuiApiSource {
   stats(): ComfyuiApiSourceStats;
   /**
    * Console-stream lines not readable whole (comfyui-console.ts `unreadableLines`), and lines with
-   * impossible values, over every ComfyUI process seen.
+   * impossible values, over every ComfyUI process seen; none while the log file reports the console.
    */
   unreadableLines(): number;
   parseErrors(): number;
@@ -134,6 +140,7 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
     lastFeed = feed;
     return feed;
   };
+  const consoleCount = (n: number): number => (o.consoleFromLog === true ? 0 : n);
   let system: ComfySystemStats | undefined;
   let versions: string | undefined;
   let queueState: QueueEmitState = {};
@@ -150,7 +157,7 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
     }
   };
   const emitConsole = (ep: Epoch, events: readonly RuntimeEvent[]): void => {
-    for (const e of events) {
+    for (const e of o.consoleFromLog === true ? [] : events) {
       // One start and one ready per process: the console's, unless the adapter already stood in.
       if (e.kind === 'runtime_start') {
         if (ep.startReported && ep.restart) continue;
@@ -260,7 +267,7 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
       'comfyui up',
     );
     await connectConsole(ep);
-    if (!restart || epoch !== ep) return;
+    if (!restart || epoch !== ep || o.consoleFromLog === true) return;
     // The console's startup lines (if it had them) reported this start already.
     if (!ep.startReported) {
       ep.startReported = true;
@@ -305,7 +312,7 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
     if (h === undefined) return planFromQueue();
     const parsed = parseHistory(h);
     if (parsed.malformed > 0) reporter.report('/history', { status: 'bad_entry', issues: `${parsed.malformed} entries of an unknown shape` });
-    const consoleGivesFailures = ep.link?.console === true && ep.link.isOpen();
+    const consoleGivesFailures = o.consoleFromLog === true || (ep.link?.console === true && ep.link.isOpen());
     for (const { id, entry } of parsed.entries) {
       if (seen.has(id)) continue;
       seen.add(id);
@@ -422,8 +429,8 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
       persist(true);
     },
     pollOnce: () => run(),
-    unreadableLines: () => feedCounts.unreadable + (lastFeed?.unreadableLines() ?? 0),
-    parseErrors: () => feedCounts.parseErrors + (lastFeed?.parseErrors() ?? 0),
+    unreadableLines: () => consoleCount(feedCounts.unreadable + (lastFeed?.unreadableLines() ?? 0)),
+    parseErrors: () => consoleCount(feedCounts.parseErrors + (lastFeed?.parseErrors() ?? 0)),
     stats: () => ({
       up: phase === 'up',
       console: epoch?.link?.console === true && epoch.link.isOpen(),

@@ -15,11 +15,13 @@ type ApiConfig = Pick<
   'AGENT_COMFYUI_URLS' | 'AGENT_COMFYUI_POLL_INTERVAL_MS' | 'AGENT_COMFYUI_TIMEOUT_MS' | 'AGENT_COMFYUI_RECONNECT_MAX_MS' | 'AGENT_STATE_DIR'
 >;
 
+/** `consoleFromLog`: the URL whose server's log file is followed too (sources/comfyui-pairing.ts). */
 export function buildComfyuiApiSources(
   cfg: ApiConfig,
   log: Logger,
   counter?: SampleErrorCounter,
   now: () => number = Date.now,
+  consoleFromLog?: string,
 ): (EventSource & ParseErrorSource)[] {
   return cfg.AGENT_COMFYUI_URLS.map((url) => {
     let source: ReturnType<typeof createComfyuiApiSource> | undefined;
@@ -40,6 +42,7 @@ export function buildComfyuiApiSources(
           reconnectMaxMs: cfg.AGENT_COMFYUI_RECONNECT_MAX_MS,
           ...(counter === undefined ? {} : { counter }),
           now,
+          consoleFromLog: url === consoleFromLog,
         });
         source.start();
       },

@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 import type { EventSource } from '../agent.js';
 import type { RuntimeLog } from '../config.js';
 import { createRuntimeLogSource } from '../runtime-logs/runtime-log-source.js';
+import { HISTORY_OWNED_KINDS } from './comfyui-pairing.js';
 
 /** A runtime log follower as an event source, with its count of refused lines. */
 export interface LogSource extends EventSource {
@@ -20,8 +21,19 @@ export interface LogSource extends EventSource {
   unreadableLines(): number;
 }
 
-export function buildLogSources(logs: readonly RuntimeLog[], stateDir: string, log: Logger, now: () => number = Date.now): LogSource[] {
+/**
+ * `jobsFromApi`: the path of a ComfyUI log paired with its API (sources/comfyui-pairing.ts): its
+ * job and node-cache events are left to /history.
+ */
+export function buildLogSources(
+  logs: readonly RuntimeLog[],
+  stateDir: string,
+  log: Logger,
+  now: () => number = Date.now,
+  jobsFromApi?: string,
+): LogSource[] {
   return logs.map(({ runtime, path }): LogSource => {
+    const leaveJobs = runtime === 'comfyui' && path === jobsFromApi;
     let follower: ReturnType<typeof createRuntimeLogSource> | undefined;
     // Counts of followers stopped before (a stop/start makes a new follower, counting from 0).
     let before = 0;
@@ -36,7 +48,9 @@ export function buildLogSources(logs: readonly RuntimeLog[], stateDir: string, l
           path,
           stateDir: join(stateDir, 'logs'),
           log: log.child({ module: 'runtime-logs', runtime }),
-          onEvent: (e) => emit(e, now()),
+          onEvent: (e) => {
+            if (!(leaveJobs && HISTORY_OWNED_KINDS.has(e.kind))) emit(e, now());
+          },
           ...(offsets === undefined ? {} : { offsets }),
         });
         follower.start();
