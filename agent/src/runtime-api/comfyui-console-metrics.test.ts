@@ -2,8 +2,10 @@
 // stream's unreadable lines as it counts a log file's, through the real wiring: `renderwatch-agent
 // run` with AGENT_COMFYUI_URLS (commands/run.ts → runtime-api/comfyui-api-sources.ts → telemetry
 // sinks) watching the fake ComfyUI (test/support/fake-comfyui.ts, frames as the real server's).
+// A ComfyUI whose log file is followed too (paired, sources/comfyui-pairing.ts) is counted by the
+// log follower only.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -115,5 +117,40 @@ describe(`${FAMILY} for the ComfyUI console stream`, () => {
     agent?.kill('SIGTERM');
     const code = await new Promise<number | null>((r) => agent?.once('exit', (c) => r(c)));
     expect(code).toBe(0);
+  }, 60_000);
+
+  it('a ComfyUI whose log file is followed too (paired): its lines are counted once, by the log follower', async () => {
+    const binary = '\u0000\u0000\u0000\u0000PK\u0003\u0004\u0014 binary\n';
+    comfy = await startFakeComfyui({
+      console: [
+        { t: `${T}000001`, m: 'Starting server\n' },
+        { t: `${T}000002`, m: binary },
+      ],
+    });
+    const logPath = join(dir, 'comfyui.log');
+    writeFileSync(logPath, `Starting server\n${binary}`);
+    const url = await runAgent({ AGENT_COMFYUI_URLS: comfy.url, AGENT_RUNTIME_LOGS: `comfyui:${logPath}` });
+    const first = await until(
+      () => scrape(url),
+      (b) => series(b).length > 0,
+    );
+    await until(
+      () => comfy?.subscriptions.some((s) => s.enabled === true) ?? false,
+      (v) => v,
+    );
+    const line = 'caf\ufffd written in cp1252\n';
+    comfy.consoleWrite([{ t: `${T}000003`, m: line }]);
+    appendFileSync(logPath, line);
+    const second = await until(
+      () => scrape(url),
+      (b) => series(b).some((l) => l.endsWith(' 2')),
+    );
+    // one more scrape after the console frame surely arrived: still 2 (the console stream counts none)
+    await new Promise((r) => setTimeout(r, 1000));
+    expect([series(first), series(second), series(await scrape(url))]).toEqual([
+      [`${FAMILY}{host="gpu-7",runtime="comfyui"} 1`],
+      [`${FAMILY}{host="gpu-7",runtime="comfyui"} 2`],
+      [`${FAMILY}{host="gpu-7",runtime="comfyui"} 2`],
+    ]);
   }, 60_000);
 });
