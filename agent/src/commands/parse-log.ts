@@ -5,6 +5,7 @@ import type { RuntimeName } from '@renderwatch/schema';
 import { detectRuntime } from '../runtime-logs/detect-runtime.js';
 import { parseLogText } from '../runtime-logs/parser-session.js';
 import type { Command } from './command.js';
+import { withoutLoadEvidence } from '../signals/start-tracker.js';
 import { wantsHelp } from './command.js';
 
 const USAGE = `usage: renderwatch-agent parse-log --runtime <${RUNTIMES.join('|')}|auto> FILE
@@ -80,7 +81,8 @@ export const parseLogCommand: Command = {
       io.err(`renderwatch-agent parse-log: could not detect the runtime of ${file}; pass --runtime\n`);
       return 2;
     }
-    const lines = parseLogText(text, rt).map((e) => JSON.stringify(e));
+    // the events as the agent sends them: a load's file path is the agent's own evidence (signals/start-tracker.ts)
+    const lines = parseLogText(text, rt).map((e) => JSON.stringify(withoutLoadEvidence(e)));
     io.out(lines.length > 0 ? `${lines.join('\n')}\n` : '');
     return 0;
   },

@@ -50,11 +50,12 @@ function boundaries(text: string): number[] {
   return out;
 }
 
+/** Forge is a fork of A1111 and prints its lines (`Reusing loaded model X to load Y`): not foreign to each other. */
+const family = (r: RuntimeName): string => (r === 'forge' ? 'a1111' : r);
+
 /** Lines of other runtimes' fixtures that produce no event and no record of their own continuation. */
 function foreignPool(runtime: RuntimeName): string[] {
   const pool = new Set<string>();
-  // Forge is a fork of A1111 and prints its lines (`Reusing loaded model X to load Y`): not foreign to each other
-  const family = (r: RuntimeName): string => (r === 'forge' ? 'a1111' : r);
   for (const f of FIXTURES.filter((x) => family(x.runtime) !== family(runtime) && !x.name.startsWith('downloads/')))
     for (const l of splitLines(f.text)) {
       if (l.length < 12 || /^\s|[\r|]|^[*─│╭╰]/.test(l) || /[,([{:]\s*$/.test(l)) continue;

@@ -219,3 +219,27 @@ describe('cold or warm from the host sampler', () => {
     expect((1639 * MIB) / 2).toBe(859_308_032);
   });
 });
+
+describe('a load read from a network volume', () => {
+  it('is labelled network by the path the parser read, and the path stays on the host', () => {
+    const seen: (string | undefined)[] = [];
+    const tr = new StartTracker({
+      remoteVolume: (p) => {
+        seen.push(p);
+        return p?.startsWith('/mnt/nfs/') === true;
+      },
+    });
+    const evs = feed(tr, [
+      [0, { kind: 'runtime_start', runtime: 'a1111' }],
+      [1, { kind: 'model_load', runtime: 'a1111', model: 'sdxl.safetensors', duration_s: 9.5, path: '/mnt/nfs/models/sdxl.safetensors' }],
+      [2, { kind: 'model_load', runtime: 'a1111', model: 'vae.safetensors', duration_s: 0.4, path: '/srv/local/vae.safetensors' }],
+    ]);
+    expect(seen).toEqual(['/mnt/nfs/models/sdxl.safetensors', '/srv/local/vae.safetensors']);
+    const loads = only(evs, 'model_load');
+    expect(loads.map((l) => [l.model, l.source])).toEqual([
+      ['sdxl.safetensors', 'network'],
+      ['vae.safetensors', undefined],
+    ]);
+    for (const l of loads) expect('path' in l).toBe(false);
+  });
+});

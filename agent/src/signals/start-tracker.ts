@@ -185,7 +185,8 @@ export class StartTracker {
     if (s.loads.length > 1000) s.loads.shift();
     if (s.downloadsMs.length > 1000) s.downloadsMs.shift();
     const v = this.classify(load);
-    return v.source === undefined || v.source === e.source ? e : { ...e, source: v.source };
+    const sent = withoutLoadEvidence(e);
+    return v.source === undefined || v.source === e.source ? sent : { ...sent, source: v.source };
   }
 
   private jobEnd(s: RuntimeState, e: RuntimeEventOf<'job_end'>, ms: number): RuntimeEvent[] {
@@ -224,4 +225,16 @@ export class StartTracker {
     if (end.queued_to_image_s !== undefined) fi.queued_to_image_s = end.queued_to_image_s;
     return fi;
   }
+}
+
+/**
+ * A model load as it leaves the agent: the weights file's path is evidence for the cold/warm
+ * decision above (which volume it was read from), not a field of the event contract (DESIGN.md
+ * "Contracts": model, model_hash, source, duration_s, loaded_mb, offloaded_mb, mode). It can also
+ * name a user (`C:\\Users\\<name>\\…`), so it stays on the host.
+ */
+export function withoutLoadEvidence<E extends RuntimeEvent>(e: E): E {
+  if (e.kind !== 'model_load' || !('path' in e)) return e;
+  const { path: _path, ...rest } = e as RuntimeEventOf<'model_load'>;
+  return rest as E;
 }
