@@ -6,6 +6,7 @@ import { AppError, isAppError, type CollectorErrorCode } from '../errors.js';
 import type { IngestResult, IngestService } from '../ingest/ingest-service.js';
 import { endStreamsAtStop, malformedReason } from './server.js';
 import { toGrpcStatus } from './to-grpc-status.js';
+import { onceEvery } from './once-every.js';
 
 /** Maps the call's metadata (the agent's token) to a tenant, or throws an AppError. */
 export type TenantResolver = (md: Metadata) => string;
@@ -31,18 +32,6 @@ const OUTCOME_OF: Partial<Record<CollectorErrorCode, ExportOutcome>> = {
   COL_ERR_INGEST_OVERLOADED: 'overloaded',
   COL_ERR_STORAGE_UNREACHABLE: 'unavailable',
 };
-
-/** Logs each (outcome, code) at most once per `everyMs`: a refused fleet must not flood the log. */
-function onceEvery(everyMs: number, now: () => number): (key: string) => boolean {
-  const last = new Map<string, number>();
-  return (key) => {
-    const t = now();
-    const prev = last.get(key);
-    if (prev !== undefined && t - prev < everyMs) return false;
-    last.set(key, t);
-    return true;
-  };
-}
 
 export function createTelemetryService(deps: TelemetryServiceDeps): TelemetryServiceServer {
   const log = deps.log.child({ module: 'grpc.telemetry' });

@@ -11,6 +11,7 @@
 // other status go through untouched.
 import { status, type ServerInterceptingCall, type ServerInterceptor, type StatusObject } from '@grpc/grpc-js';
 import type { Logger } from 'pino';
+import { onceEvery } from './once-every.js';
 
 /** Why grpc-js refused a call (a bounded /metrics label). */
 export type TransportRefusal =
@@ -92,18 +93,6 @@ function midMessage(base: object): boolean {
   const decoder: unknown = Reflect.get(base, 'decoder');
   const state: unknown = typeof decoder === 'object' && decoder !== null ? Reflect.get(decoder, 'readState') : undefined;
   return typeof state === 'number' && state !== 0;
-}
-
-/** Logs each key at most once per `everyMs`. */
-function onceEvery(everyMs: number, now: () => number): (key: string) => boolean {
-  const last = new Map<string, number>();
-  return (key) => {
-    const t = now();
-    const prev = last.get(key);
-    if (prev !== undefined && t - prev < everyMs) return false;
-    last.set(key, t);
-    return true;
-  };
 }
 
 /**
