@@ -9,6 +9,8 @@ describe('onceEvery', () => {
     t += 59_999;
     expect(should('a')).toBe(false);
     t += 1;
-    expect([should('a'), should('a'), should('b')]).toEqual([true, false, false]);
+    expect([should('a'), should('a'), should('b')]).toEqual([true, false, true]);
+    t += 1;
+    expect(should('b')).toBe(false);
   });
 });
