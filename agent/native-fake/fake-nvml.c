@@ -145,7 +145,11 @@ static struct fake_dev mig_devs[MAX_GPUS][MAX_MIG];
 static struct fake_set sets[MAX_SETS];
 static unsigned char xid_done[MAX_GPUS][64];
 static unsigned int tick_set = 0;
+/* Counted from every thread (koffi's async calls run on its worker threads): atomically, or two
+ * concurrent PCIe reads can count once (nvml.test.ts "reads PCIe throughput on every n-th sample"
+ * saw 15 calls for 16 under load). */
 static unsigned long long calls = 0;
+#define COUNT_CALL() __atomic_fetch_add(&calls, 1, __ATOMIC_RELAXED)
 static struct timespec t0;
 
 static unsigned int tick(void) {
@@ -185,7 +189,7 @@ static int is_lost(const jval *g) {
 }
 /* common checks for a device call: returns OK or an error, sets *g */
 static int dev_check(nvmlDevice_t d, const char *feature, jval **g) {
-  calls++;
+  COUNT_CALL();
   if (init_count == 0) return ERR_UNINITIALIZED;
   if (!d || d->gpu < 0 || d->gpu >= gpu_count) return ERR_INVALID_ARGUMENT;
   *g = gpu_obj(d->gpu);
@@ -217,7 +221,7 @@ static int load_scenario(void) {
     for (int m = 0; m < MAX_MIG; m++) { mig_devs[i][m].gpu = i; mig_devs[i][m].mig = m; }
   }
   memset(xid_done, 0, sizeof xid_done); memset(sets, 0, sizeof sets);
-  tick_set = 0; calls = 0; clock_gettime(CLOCK_MONOTONIC, &t0);
+  tick_set = 0; __atomic_store_n(&calls, 0, __ATOMIC_RELAXED); clock_gettime(CLOCK_MONOTONIC, &t0);
   return OK;
 }
 int nvmlInit_v2(void) {
@@ -249,7 +253,7 @@ const char *nvmlErrorString(int rc) {
 void fakeNvmlSetTick(unsigned int t) {
   pthread_mutex_lock(&mu); tick_set = t; pthread_cond_broadcast(&tick_cv); pthread_mutex_unlock(&mu);
 }
-unsigned long long fakeNvmlCallCount(void) { return calls; }
+unsigned long long fakeNvmlCallCount(void) { return __atomic_load_n(&calls, __ATOMIC_RELAXED); }
 
 /* ---- system ---- */
 int nvmlSystemGetDriverVersion(char *out, unsigned int len) {
@@ -589,7 +593,7 @@ int nvmlGpmQueryDeviceSupport(nvmlDevice_t d, nvmlGpmSupport_t *out) {
   out->isSupportedDevice = jget(g, "gpm") != NULL && d->mig < 0; return OK;
 }
 int nvmlGpmSampleAlloc(nvmlGpmSample_t *out) {
-  calls++;
+  COUNT_CALL();
   if (init_count == 0) return ERR_UNINITIALIZED;
   if (!out) return ERR_INVALID_ARGUMENT;
   for (int i = 0; i < MAX_GPM_SAMPLES; i++) if (!gpm_samples[i].used) {
@@ -599,7 +603,7 @@ int nvmlGpmSampleAlloc(nvmlGpmSample_t *out) {
   return ERR_UNKNOWN;
 }
 int nvmlGpmSampleFree(nvmlGpmSample_t s) {
-  calls++;
+  COUNT_CALL();
   if (!s || s < gpm_samples || s >= gpm_samples + MAX_GPM_SAMPLES || !s->used) return ERR_INVALID_ARGUMENT;
   s->used = 0; gpm_allocated--; return OK;
 }
@@ -636,7 +640,7 @@ static int gpm_mean(const jval *o, const char *key, unsigned int t1, unsigned in
   *out = sum / n; return 1;
 }
 int nvmlGpmMetricsGet(nvmlGpmMetricsGet_t *m) {
-  calls++;
+  COUNT_CALL();
   if (init_count == 0) return ERR_UNINITIALIZED;
   if (!m) return ERR_INVALID_ARGUMENT;
   if (m->version != 1) return ERR_ARGUMENT_VERSION_MISMATCH;
