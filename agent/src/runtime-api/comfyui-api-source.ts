@@ -21,7 +21,7 @@ import { apiStatePath, loadApiState, saveApiState } from './comfyui-api-state.js
 import type { ApiResult, ComfyuiClient } from './comfyui-client.js';
 import { createComfyuiClient } from './comfyui-client.js';
 import type { ConsoleFeed } from './comfyui-console.js';
-import { createConsoleFeed } from './comfyui-console.js';
+import { createConsoleFeed, createWatermarkOnlyFeed } from './comfyui-console.js';
 import type { ConsoleLink } from './comfyui-console-link.js';
 import { openConsoleLink } from './comfyui-console-link.js';
 import { HistorySchema, historyEvents, historyStartMs, parseHistory, producedFiles } from './comfyui-history.js';
@@ -140,7 +140,6 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
     lastFeed = feed;
     return feed;
   };
-  const consoleCount = (n: number): number => (o.consoleFromLog === true ? 0 : n);
   let system: ComfySystemStats | undefined;
   let versions: string | undefined;
   let queueState: QueueEmitState = {};
@@ -157,7 +156,7 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
     }
   };
   const emitConsole = (ep: Epoch, events: readonly RuntimeEvent[]): void => {
-    for (const e of o.consoleFromLog === true ? [] : events) {
+    for (const e of events) {
       // One start and one ready per process: the console's, unless the adapter already stood in.
       if (e.kind === 'runtime_start') {
         if (ep.startReported && ep.restart) continue;
@@ -246,7 +245,7 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
     if (restart) restarts++;
     const ep: Epoch = {
       restart,
-      feed: track(createConsoleFeed(watermark === undefined ? {} : { watermark })),
+      feed: track((o.consoleFromLog === true ? createWatermarkOnlyFeed : createConsoleFeed)(watermark === undefined ? {} : { watermark })),
       link: undefined,
       linkRetryAtMs: 0,
       startReported: false,
@@ -429,8 +428,8 @@ export function createComfyuiApiSource(o: ComfyuiApiSourceOptions): ComfyuiApiSo
       persist(true);
     },
     pollOnce: () => run(),
-    unreadableLines: () => consoleCount(feedCounts.unreadable + (lastFeed?.unreadableLines() ?? 0)),
-    parseErrors: () => consoleCount(feedCounts.parseErrors + (lastFeed?.parseErrors() ?? 0)),
+    unreadableLines: () => feedCounts.unreadable + (lastFeed?.unreadableLines() ?? 0),
+    parseErrors: () => feedCounts.parseErrors + (lastFeed?.parseErrors() ?? 0),
     stats: () => ({
       up: phase === 'up',
       console: epoch?.link?.console === true && epoch.link.isOpen(),

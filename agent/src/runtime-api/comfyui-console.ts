@@ -12,14 +12,15 @@ import { z } from 'zod';
 import type { LogRecord } from '../runtime-logs/log-record.js';
 import { createParserSession } from '../runtime-logs/parser-session.js';
 import { createRecordAssembler } from '../runtime-logs/record-assembler.js';
+import { HISTORY_OWNED_KINDS } from '../sources/comfyui-pairing.js';
 
 export const LogEntrySchema = z.object({ t: z.string(), m: z.string() });
 export type LogEntry = z.infer<typeof LogEntrySchema>;
 export const RawLogsSchema = z.object({ entries: z.array(LogEntrySchema) });
 export const LogsFrameSchema = z.object({ type: z.literal('logs'), data: z.object({ entries: z.array(LogEntrySchema) }) });
 
-/** Kinds /history reports (with prompt ids, durations and output counts) instead of the console. */
-export const HISTORY_OWNED_KINDS: ReadonlySet<RuntimeEvent['kind']> = new Set(['job_start', 'job_end', 'node_cache']);
+// Kinds /history reports instead of the console: one list for the console stream and a paired log file.
+export { HISTORY_OWNED_KINDS } from '../sources/comfyui-pairing.js';
 
 /**
  * What the record assembler reads of a line: a line cut here still has the write's time in front
@@ -110,5 +111,25 @@ export function createConsoleFeed(opts: { watermark?: string } = {}): ConsoleFee
     watermark: () => mark,
     unreadableLines: () => session.unreadable.count,
     parseErrors: () => session.parseErrors.count,
+  };
+}
+
+/**
+ * The feed of a server whose log file reports its console (paired, sources/comfyui-pairing.ts):
+ * the log's lines are parsed once, by the log follower, so the console's are not parsed again. It
+ * only keeps the newest entry's time, so an agent that stops pairing does not feed the past again.
+ */
+export function createWatermarkOnlyFeed(opts: { watermark?: string } = {}): ConsoleFeed {
+  let mark = opts.watermark;
+  return {
+    push(entries) {
+      for (const e of entries) if (mark === undefined || e.t > mark) mark = e.t;
+      return [];
+    },
+    idle: () => [],
+    finish: () => [],
+    watermark: () => mark,
+    unreadableLines: () => 0,
+    parseErrors: () => 0,
   };
 }
